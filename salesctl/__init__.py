@@ -1,0 +1,1 @@
+"""salesctl: a command-line sales tracker over one local SQLite file."""

@@ -1,0 +1,7 @@
+"""`python -m salesctl` behaves exactly like the `salesctl` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

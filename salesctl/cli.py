@@ -1,0 +1,114 @@
+"""The root command: global options, command registration, and the one error boundary."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .context import App, default_db_path
+from .errors import SalesError
+
+app = typer.Typer(
+    name="salesctl",
+    help="salesctl: a command-line sales tracker for small teams.\n\n"
+    "\b\nA rep's morning:\n  salesctl today\n  salesctl log acme \"called, wants a quote\" --next fri --step \"send quote\"\n"
+    "\b\nAn owner's Monday:\n  salesctl report --week --team\n  salesctl stalled --team",
+    no_args_is_help=True,
+    add_completion=True,
+    rich_markup_mode=None,  # plain help: no Rich import on --help or on usage errors
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"salesctl {version('salesctl')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        Optional[Path],
+        typer.Option("--db", help="Database file. Default: $SALESCTL_DB, else salesctl.db in the user data folder.",
+                     show_default=False),
+    ] = None,
+    as_of: Annotated[
+        Optional[str],
+        typer.Option("--as-of", metavar="WHEN", help="Pin \"now\" (ISO date or datetime). Default: $SALESCTL_NOW, else the clock."),
+    ] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+) -> None:
+    path = db or (Path(os.environ["SALESCTL_DB"]) if os.environ.get("SALESCTL_DB") else default_db_path())
+    ctx.obj = App(db_path=path.expanduser(), as_of=as_of or os.environ.get("SALESCTL_NOW") or None)
+    ctx.call_on_close(ctx.obj.close)
+
+
+def _register() -> None:
+    # Each module adds its commands; their heavy imports live inside the command functions.
+    from .commands import admin, leads, team
+
+    for module in (leads, team, admin):
+        module.register(app)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run salesctl; every failure becomes `Error: …` on stderr and an exit code, never a traceback."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="salesctl", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except SalesError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("Error: interrupted; nothing was changed by the interrupted step", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `salesctl lead list | head`: the reader left; not an error worth a message.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the one boundary that must never show a traceback
+        return _report(exc)
+
+
+def _report(exc: Exception) -> int:
+    import sqlite3
+
+    from .store import storage_error
+
+    if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # click/typer usage errors: exit 2
+        exc.show()
+        return exc.exit_code
+    if type(exc).__name__ == "Abort":
+        print("Error: aborted", file=sys.stderr)
+        return 1
+    if isinstance(exc, sqlite3.Error):
+        error = storage_error(os.environ.get("SALESCTL_DB", "salesctl.db"), exc)
+        print(f"Error: {error}", file=sys.stderr)
+        return error.exit_code
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"Error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    if os.environ.get("SALESCTL_DEBUG"):
+        raise exc
+    print(f"Error: internal error ({type(exc).__name__}: {exc}); set SALESCTL_DEBUG=1 for details and please report it",
+          file=sys.stderr)
+    return 1
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

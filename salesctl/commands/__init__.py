@@ -1,0 +1,35 @@
+"""Command groups. Shared here: the `--format` option, the context accessor and output."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from ..context import App
+from ..render import Format, Output, emit
+
+FormatOpt = Annotated[
+    Optional[Format],
+    typer.Option("--format", "-f", case_sensitive=False, show_default=False,
+                 help="Output: table (default), json, csv or md."),
+]
+RepOpt = Annotated[Optional[str], typer.Option("--rep", help="Whose data (default: you, from $SALESCTL_REP or login).")]
+# Commands whose arguments may look like negative numbers ("-5", "-1") take them as values, not options.
+VALUE_ARGS = {"ignore_unknown_options": True}
+
+TeamOpt = Annotated[bool, typer.Option("--team", help="All active reps.")]
+
+
+def app_of(ctx: typer.Context) -> App:
+    return ctx.find_root().obj
+
+
+def show(output: Output, fmt: Format | None) -> None:
+    emit(output, fmt or Format.table)
+
+
+def say(message: str) -> None:
+    """A human message (confirmation, warning) on stderr: stdout is for data."""
+    print(message, file=sys.stderr)

@@ -1,0 +1,259 @@
+"""Leads: `add` and the `lead` group (list, show, edit, delete, assign)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from .. import model, pipeline
+from ..errors import Invalid, SalesError
+from ..views import lead_list_output, lead_object, lead_output, lead_show_output, timeline_entry
+from . import VALUE_ARGS, FormatOpt, app_of, show
+
+lead_app = typer.Typer(help="List, show, edit, delete and assign leads.", no_args_is_help=True)
+
+# Options shared by `add` and `lead edit`.
+CompanyOpt = Annotated[Optional[str], typer.Option("--company", help="Company name.")]
+ContactOpt = Annotated[Optional[str], typer.Option("--contact", help="Contact person.")]
+EmailOpt = Annotated[Optional[str], typer.Option("--email", help="Email address (used to spot duplicates).")]
+PhoneOpt = Annotated[Optional[str], typer.Option("--phone", help="Phone number (used to spot duplicates).")]
+SourceOpt = Annotated[Optional[str], typer.Option("--source", help="Where it came from: referral, web, event, cold-call…")]
+IntentOpt = Annotated[Optional[str], typer.Option("--intent", help="hot, warm or cold.")]
+IndustryOpt = Annotated[Optional[str], typer.Option("--industry", help="Industry.")]
+PersonaOpt = Annotated[Optional[str], typer.Option("--persona", help="Customer type for plays: no-authority, hesitant, price-shopper, busy…")]
+TagOpt = Annotated[Optional[list[str]], typer.Option("--tag", "-t", help="A tag (repeatable; 'a;b' also splits).")]
+ValueOpt = Annotated[Optional[str], typer.Option("--value", metavar="AMOUNT", help="Expected deal size: 1000, 1.5k, 5万, $1,200.")]
+CurrencyOpt = Annotated[Optional[str], typer.Option("--currency", help="Currency code (default: the currency setting).")]
+CloseByOpt = Annotated[Optional[str], typer.Option("--close-by", metavar="WHEN", help="Expected close date: eom, 2026-12-20, +2w.")]
+OwnerOpt = Annotated[Optional[str], typer.Option("--owner", metavar="REP", help="Owning rep (must exist). Default: you.")]
+NextOpt = Annotated[Optional[str], typer.Option("--next", metavar="WHEN", help="Next follow-up: tomorrow, fri 10am, +3d.")]
+StepOpt = Annotated[Optional[str], typer.Option("--step", metavar="TEXT", help="What the next follow-up is.")]
+AllowDupOpt = Annotated[bool, typer.Option("--allow-duplicate", help="Add even if the email or phone is already on a lead.")]
+
+
+def _lead_fields(app, *, company, contact, email, phone, source, intent, industry, persona, value, currency,
+                 close_by, next_, step) -> dict:
+    """Validated column values for the options that were given (None = not given; '' = clear)."""
+    fields: dict = {}
+    for column, raw in (("company", company), ("contact", contact), ("source", source),
+                        ("industry", industry), ("persona", persona)):
+        if raw is not None:
+            fields[column] = model.check_text(raw, field=f"--{column}")
+    if email is not None:
+        fields["email"] = model.check_email(email)
+    if phone is not None:
+        fields["phone"] = model.check_phone(phone)
+        fields["phone_digits"] = model.phone_digits(fields["phone"])
+    if intent is not None:
+        fields["intent"] = model.check_intent(intent)
+    if currency is not None:
+        from ..money import parse_currency
+
+        fields["currency"] = parse_currency(currency)
+    if value is not None:
+        if value.strip():
+            from ..money import parse_amount
+
+            fields["value"], hinted = parse_amount(value, field="--value")
+            if hinted and currency is None:
+                fields["currency"] = hinted
+        else:
+            fields["value"] = None
+    if close_by is not None:
+        fields["close_by"] = app.day(close_by, field="--close-by").isoformat() if close_by.strip() else None
+    if next_ is not None:
+        from ..dates import to_db
+
+        fields["next_at"] = to_db(app.when(next_, field="--next")) if next_.strip() else None
+    if step is not None:
+        fields["next_step"] = model.check_text(step, field="--step")
+    return fields
+
+
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Lead name (a person or a deal).")],
+    company: CompanyOpt = None, contact: ContactOpt = None, email: EmailOpt = None, phone: PhoneOpt = None,
+    source: SourceOpt = None, intent: IntentOpt = None, industry: IndustryOpt = None, persona: PersonaOpt = None,
+    tag: TagOpt = None, value: ValueOpt = None, currency: CurrencyOpt = None, close_by: CloseByOpt = None,
+    owner: OwnerOpt = None, key: Annotated[bool, typer.Option("--key", help="Mark as a key customer.")] = False,
+    next_: NextOpt = None, step: StepOpt = None, allow_duplicate: AllowDupOpt = False, fmt: FormatOpt = None,
+) -> None:
+    """Add a lead in the first stage, owned by you (or --owner); prints its id.
+
+    \b
+    Example:
+      salesctl add "Li Wei" --company 北京智造 --phone "+86 138 0000 0000" --value 5万 --intent hot --next tomorrow --step "intro call"
+    """
+    app = app_of(ctx)
+    fields = _lead_fields(app, company=company, contact=contact, email=email, phone=phone, source=source,
+                          intent=intent, industry=industry, persona=persona, value=value, currency=currency,
+                          close_by=close_by, next_=next_, step=step)
+    fields["name"] = model.check_name(name, field="NAME")
+    fields["key"] = int(key)
+    fields.setdefault("currency", app.settings.currency)
+    tags = model.check_tags(tag)
+    store = app.store(write=True)
+    with store.write():
+        rep_id = app.acting_rep_id()
+        fields["owner_id"] = store.require_rep(owner, field="--owner")["id"] if owner else rep_id
+        lead_id = pipeline.add_lead(store, app.settings, fields, tags, rep_id=rep_id, now=app.now_db,
+                                    allow_duplicate=allow_duplicate)
+    show(lead_output(lead_object(store.lead(lead_id), app.tz), message=str(lead_id)), fmt)
+
+
+@lead_app.command("list")
+def list_(
+    ctx: typer.Context,
+    stage: Annotated[Optional[list[str]], typer.Option("--stage", "-s", help="Only this stage (repeatable).")] = None,
+    owner: OwnerOpt = None,
+    tag: Annotated[Optional[str], typer.Option("--tag", "-t", help="Only leads with this tag.")] = None,
+    source: Annotated[Optional[str], typer.Option("--source", help="Only this source.")] = None,
+    intent: IntentOpt = None,
+    key: Annotated[bool, typer.Option("--key", help="Only key customers.")] = False,
+    all_: Annotated[bool, typer.Option("--all", "-a", help="Include won and lost leads.")] = False,
+    sort: Annotated[str, typer.Option("--sort", help="Sort by: " + ", ".join(
+        __import__("salesctl.store", fromlist=["Store"]).Store.LEAD_SORTS) + "; prefix - for descending.")] = "id",
+    limit: Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help="At most N leads.")] = None,
+    fmt: FormatOpt = None,
+) -> None:
+    """List open leads (all with --all), filtered and sorted.
+
+    \b
+    Example:
+      salesctl lead list --stage quoted --stage negotiating --sort -value --limit 20
+    """
+    app = app_of(ctx)
+    settings, store = app.settings, app.store()
+    stages = [settings.check_stage(s, field="--stage", open_only=False) for s in stage or []]
+    sort_key = sort.strip().lstrip("-").lower()
+    if sort_key not in store.LEAD_SORTS:
+        raise Invalid("--sort", sort, "is not a sort field", "use one of " + ", ".join(store.LEAD_SORTS))
+    owner_id = store.require_rep(owner, field="--owner", active=False)["id"] if owner else None
+    rows = store.list_leads(
+        stages=stages, all_stages=list(settings.all_stages), owner_id=owner_id, tag=tag and tag.strip(),
+        source=source and source.strip(), intent=model.check_intent(intent), key=key, include_closed=all_,
+        sort=sort_key, descending=sort.strip().startswith("-"), limit=limit,
+    )
+    show(lead_list_output([lead_object(r, app.tz) for r in rows]), fmt)
+
+
+@lead_app.command("show", context_settings=VALUE_ARGS)
+def show_(
+    ctx: typer.Context,
+    lead: Annotated[str, typer.Argument(metavar="LEAD", help="Lead id, or part of its name or company.")],
+    fmt: FormatOpt = None,
+) -> None:
+    """Show a lead with its whole timeline (activities, stage moves, owner changes), oldest first.
+
+    \b
+    Example:
+      salesctl lead show 42
+      salesctl lead show "acme" --format json
+    """
+    app = app_of(ctx)
+    store = app.store()
+    lead_id = store.resolve_lead(lead)
+    obj = lead_object(store.lead(lead_id), app.tz)
+    show(lead_show_output(obj, [timeline_entry(r, app.tz) for r in store.timeline(lead_id)]), fmt)
+
+
+@lead_app.command("edit", context_settings=VALUE_ARGS)
+def edit(
+    ctx: typer.Context,
+    lead: Annotated[str, typer.Argument(metavar="LEAD", help="Lead id, or part of its name or company.")],
+    name: Annotated[Optional[str], typer.Option("--name", help="New name.")] = None,
+    company: CompanyOpt = None, contact: ContactOpt = None, email: EmailOpt = None, phone: PhoneOpt = None,
+    source: SourceOpt = None, intent: IntentOpt = None, industry: IndustryOpt = None, persona: PersonaOpt = None,
+    tag: TagOpt = None,
+    untag: Annotated[Optional[list[str]], typer.Option("--untag", help="Remove a tag (repeatable).")] = None,
+    value: ValueOpt = None, currency: CurrencyOpt = None, close_by: CloseByOpt = None, owner: OwnerOpt = None,
+    key: Annotated[Optional[bool], typer.Option("--key/--no-key", help="Mark or unmark as a key customer.",
+                                                show_default=False)] = None,
+    next_: NextOpt = None, step: StepOpt = None, allow_duplicate: AllowDupOpt = False, fmt: FormatOpt = None,
+) -> None:
+    """Change a lead's attributes; an empty value ("") clears one. --owner reassigns it.
+
+    \b
+    Example:
+      salesctl lead edit 42 --value 80k --close-by eom --tag vip --key
+      salesctl lead edit acme --phone ""
+    """
+    app = app_of(ctx)
+    fields = _lead_fields(app, company=company, contact=contact, email=email, phone=phone, source=source,
+                          intent=intent, industry=industry, persona=persona, value=value, currency=currency,
+                          close_by=close_by, next_=next_, step=step)
+    if name is not None:
+        fields["name"] = model.check_name(name, field="--name")
+    if key is not None:
+        fields["key"] = int(key)
+    add_tags, remove_tags = model.check_tags(tag), model.check_tags(untag, field="--untag")
+    store = app.store(write=True)
+    with store.write():
+        lead_id = store.resolve_lead(lead)
+        if owner:
+            fields["owner_id"] = store.require_rep(owner, field="--owner")["id"]
+        if not fields and not add_tags and not remove_tags:
+            raise SalesError("lead edit: nothing to change; give at least one option (see --help)")
+        pipeline.edit_lead(store, lead_id, fields, add_tags=add_tags, remove_tags=remove_tags,
+                           rep_id=app.acting_rep_id(), now=app.now_db, allow_duplicate=allow_duplicate)
+    obj = lead_object(store.lead(lead_id), app.tz)
+    show(lead_output(obj, message=f"Updated lead #{lead_id} {obj['name']}"), fmt)
+
+
+@lead_app.command("delete", context_settings=VALUE_ARGS)
+def delete(
+    ctx: typer.Context,
+    lead: Annotated[str, typer.Argument(metavar="LEAD", help="Lead id, or part of its name or company.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Really delete it, with its activities and history.")] = False,
+) -> None:
+    """Delete a lead and everything logged on it (needs --yes). Usually `lost` is what you want.
+
+    \b
+    Example:
+      salesctl lead delete 42 --yes
+    """
+    app = app_of(ctx)
+    store = app.store(write=True)
+    with store.write():
+        lead_id = store.resolve_lead(lead)
+        row = store.lead(lead_id)
+        if not yes:
+            count = store.lead_counts(lead_id)["activities"]
+            raise SalesError(
+                f"lead delete: pass --yes to delete lead #{lead_id} {row['name']} and its {count} activities"
+            )
+        store.delete_lead(lead_id)
+    print(f"Deleted lead #{lead_id} {row['name']}")
+
+
+@lead_app.command("assign")
+def assign(
+    ctx: typer.Context,
+    leads: Annotated[list[str], typer.Argument(metavar="LEAD...", help="Lead ids or names.")],
+    to: Annotated[str, typer.Option("--to", metavar="REP", help="The rep who takes them over (must exist).")],
+    fmt: FormatOpt = None,
+) -> None:
+    """Give open leads, with their scheduled follow-ups, to another rep. History keeps who did it.
+
+    \b
+    Example:
+      salesctl lead assign 12 15 acme --to 王芳
+    """
+    app = app_of(ctx)
+    store = app.store(write=True)
+    with store.write():
+        to_rep = store.require_rep(to, field="--to")
+        ids = list(dict.fromkeys(store.resolve_lead(ref) for ref in leads))
+        moved = pipeline.assign(store, ids, to_rep["id"], rep_id=app.acting_rep_id(), now=app.now_db)
+    objs = [lead_object(store.lead(i), app.tz) for i in ids]
+    output = lead_list_output(objs)
+    output.plain = f"Assigned {len(moved)} lead(s) to {to_rep['name']}" + (
+        f" ({len(ids) - len(moved)} already theirs)" if len(moved) < len(ids) else "")
+    show(output, fmt)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("add")(add)
+    app.add_typer(lead_app, name="lead")

@@ -1,0 +1,111 @@
+"""What every command needs, resolved once per run: the database, "now", the time zone, the current rep."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import cached_property
+from pathlib import Path
+
+from .errors import Invalid
+from .model import Settings
+from .store import Store
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("salesctl", appauthor=False) / "salesctl.db"
+
+
+@dataclass
+class App:
+    db_path: Path
+    as_of: str | None = None  # raw --as-of / $SALESCTL_NOW, parsed once the time zone is known
+    _store: Store | None = field(default=None, repr=False)
+
+    # --- database ----------------------------------------------------------------------------------
+
+    def store(self, *, write: bool = False) -> Store:
+        """The open database. Read commands on a missing file see an empty in-memory one and create nothing."""
+        if self._store is None or (write and str(self._store.path) == ":memory:"):
+            if write or self.db_path.exists():
+                self._store = Store(self.db_path)
+            else:
+                self._store = Store.empty()
+            self.__dict__.pop("settings", None)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    @cached_property
+    def settings(self) -> Settings:
+        return Settings.from_rows(self.store().settings_rows())
+
+    # --- time --------------------------------------------------------------------------------------
+
+    @cached_property
+    def tz(self):
+        from .dates import zone
+
+        return zone(self.settings.timezone)
+
+    @cached_property
+    def now(self) -> datetime:
+        """Aware UTC "now": pinned by --as-of / $SALESCTL_NOW, else the system clock."""
+        if self.as_of:
+            from .dates import parse_now
+
+            return parse_now(self.as_of, self.tz)
+        return datetime.now(timezone.utc).replace(microsecond=0)
+
+    @property
+    def now_db(self) -> str:
+        from .dates import to_db
+
+        return to_db(self.now)
+
+    def when(self, text: str, *, field: str, **kwargs) -> datetime:
+        from .dates import parse_when
+
+        return parse_when(text, now=self.now, tz=self.tz, field=field, **kwargs)
+
+    def day(self, text: str, *, field: str):
+        from .dates import parse_day
+
+        return parse_day(text, now=self.now, tz=self.tz, field=field)
+
+    # --- reps --------------------------------------------------------------------------------------
+
+    def current_rep_name(self) -> str:
+        """$SALESCTL_REP, else the default_rep setting, else the login name."""
+        name = os.environ.get("SALESCTL_REP") or self.settings.default_rep
+        if not name:
+            try:
+                name = getpass.getuser()
+            except (KeyError, OSError):
+                name = "me"
+        if not name.strip():
+            raise Invalid("SALESCTL_REP", name, "is blank")
+        return name.strip()
+
+    def acting_rep_id(self) -> int:
+        """The id of whoever is making this change; their first write creates them. Call inside a write."""
+        return self.store(write=True).ensure_rep(self.current_rep_name(), self.now_db)
+
+    def rep_scope(self, rep: str | None, team: bool) -> int | None:
+        """`--rep R | --team` → one rep's id, or None for the whole team. Default: the current rep."""
+        if rep and team:
+            raise Invalid("--team", "--team", "cannot be combined with --rep")
+        if team:
+            return None
+        store = self.store()
+        if rep:
+            return store.require_rep(rep, field="--rep", active=False)["id"]
+        row = store.rep(self.current_rep_name())
+        return row["id"] if row is not None else -1  # a rep with no data yet: an empty list, not an error

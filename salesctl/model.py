@@ -1,0 +1,215 @@
+"""The pipeline vocabulary and settings: defaults from the contract, validation of `config set`."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from .errors import Invalid
+
+CLOSED_STAGES = ("won", "lost")
+DEFAULT_STAGES = ("new", "contacted", "quoted", "negotiating", "deciding")
+DEFAULT_ROT_DAYS = {"new": 3, "contacted": 7, "quoted": 7, "negotiating": 10, "deciding": 14}
+DEFAULT_PROBABILITY = {"new": 0.05, "contacted": 0.10, "quoted": 0.30, "negotiating": 0.50, "deciding": 0.70}
+DEFAULT_LOST_REASONS = ("price", "budget", "competitor", "no-decision", "timing", "no-need", "unresponsive", "other")
+ACTIVITY_KINDS = ("call", "email", "message", "meeting", "visit", "proposal", "quote", "note")
+INTENTS = ("hot", "warm", "cold")
+
+MAX_NAME = 200
+MAX_TEXT = 1000
+MAX_NOTE_BYTES = 64 * 1024
+
+_WORD = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass
+class Settings:
+    """Every configurable knob, with the contract's defaults."""
+
+    stages: tuple[str, ...] = DEFAULT_STAGES
+    rot_days: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_ROT_DAYS))
+    probability: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_PROBABILITY))
+    lost_reasons: tuple[str, ...] = DEFAULT_LOST_REASONS
+    timezone: str | None = None
+    default_rep: str | None = None
+    currency: str = "USD"
+
+    @property
+    def all_stages(self) -> tuple[str, ...]:
+        return self.stages + CLOSED_STAGES
+
+    def stage_index(self, stage: str) -> int:
+        """Pipeline position: open stages in order, then won; lost sorts with won (both are ends)."""
+        return self.all_stages.index(stage) if stage != "lost" else len(self.stages)
+
+    def check_stage(self, value: str, *, field: str = "stage", open_only: bool = True) -> str:
+        stage = value.strip().lower()
+        allowed = self.stages if open_only else self.all_stages
+        if stage not in allowed:
+            raise Invalid(field, value, "is not a stage", "use one of " + ", ".join(allowed))
+        return stage
+
+    def check_reason(self, value: str) -> str:
+        reason = value.strip().lower()
+        if reason not in self.lost_reasons:
+            raise Invalid("--reason", value, "is not a lost reason", "use one of " + ", ".join(self.lost_reasons))
+        return reason
+
+    def as_dict(self) -> dict:
+        return {
+            "stages": list(self.stages),
+            "rot_days": self.rot_days,
+            "probability": self.probability,
+            "lost_reasons": list(self.lost_reasons),
+            "timezone": self.timezone,
+            "default_rep": self.default_rep,
+            "currency": self.currency,
+        }
+
+    @classmethod
+    def from_rows(cls, rows: dict[str, str]) -> Settings:
+        """Settings from the stored key → JSON value pairs; unknown keys are ignored."""
+        s = cls()
+        for key, raw in rows.items():
+            value = json.loads(raw)
+            if key in ("stages", "lost_reasons"):
+                setattr(s, key, tuple(value))
+            elif key in ("rot_days", "probability"):
+                getattr(s, key).update(value)
+            elif key in ("timezone", "default_rep", "currency"):
+                setattr(s, key, value)
+        # A stage added by `config set stages` starts with a week's rot and its predecessor's probability.
+        previous = 0.0
+        for stage in s.stages:
+            s.rot_days.setdefault(stage, 7)
+            previous = s.probability.setdefault(stage, previous)
+        return s
+
+
+CONFIG_KEYS = (
+    "stages", "rot_days.STAGE", "probability.STAGE", "lost_reasons", "timezone", "default_rep", "currency",
+)
+
+
+def parse_setting(settings: Settings, key: str, value: str) -> tuple[str, object]:
+    """Validate `config set KEY VALUE`; returns the stored key and its new (JSON-able) value."""
+    field_name = f"config {key}"
+    if key in ("stages", "lost_reasons"):
+        words = [w.strip().lower() for w in value.split(",") if w.strip()]
+        for w in words:
+            if not _WORD.match(w) or w in CLOSED_STAGES:
+                raise Invalid(field_name, w, "is not a valid name", "use short lower-case words like quoted or no-need")
+        if not words or len(set(words)) != len(words):
+            raise Invalid(field_name, value, "must be a comma-separated list of distinct names")
+        return key, words
+    if key.startswith(("rot_days.", "probability.")):
+        group, _, stage = key.partition(".")
+        settings.check_stage(stage, field=field_name)
+        if group == "rot_days":
+            if not value.isdigit() or not 0 < int(value) <= 3650:
+                raise Invalid(field_name, value, "must be a whole number of days from 1 to 3650")
+            return group, {**settings.rot_days, stage: int(value)}
+        try:
+            p = float(value)
+        except ValueError:
+            p = -1.0
+        if not 0.0 <= p <= 1.0:
+            raise Invalid(field_name, value, "must be a probability from 0 to 1", "e.g. 0.35")
+        return group, {**settings.probability, stage: p}
+    if key == "timezone":
+        from .dates import zone
+
+        zone(value)
+        return key, value
+    if key == "default_rep":
+        return key, check_name(value, field=field_name)
+    if key == "currency":
+        from .money import parse_currency
+
+        return key, parse_currency(value, field=field_name)
+    raise Invalid("config", key, "is not a setting", "settable keys: " + ", ".join(CONFIG_KEYS))
+
+
+def check_name(value: str, *, field: str, limit: int = MAX_NAME) -> str:
+    """A name or label: not blank, no control characters, within the size limit."""
+    text = value.strip()
+    if not text:
+        raise Invalid(field, value, "is blank", "give a name")
+    if _CONTROL.search(text):
+        raise Invalid(field, value.encode("unicode_escape").decode(), "contains control characters")
+    if len(text) > limit:
+        raise Invalid(field, text[:20] + "…", f"is longer than {limit} characters")
+    return text
+
+
+def check_text(value: str | None, *, field: str, limit: int = MAX_TEXT) -> str | None:
+    """An optional one-line attribute: stripped, None when blank."""
+    if value is None or not value.strip():
+        return None
+    return check_name(value, field=field, limit=limit)
+
+
+def check_note(value: str, *, field: str = "NOTE") -> str:
+    """A note may span lines but must stay under 64 KiB."""
+    if len(value.encode("utf-8")) > MAX_NOTE_BYTES:
+        raise Invalid(field, value[:20] + "…", "is over the 64 KiB limit for a note")
+    if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", value):
+        raise Invalid(field, value[:20].encode("unicode_escape").decode(), "contains control characters")
+    return value.strip()
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9 ()./-]{3,32}$")
+
+
+def check_email(value: str | None, *, field: str = "--email") -> str | None:
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if not _EMAIL.match(text) or len(text) > 254:
+        raise Invalid(field, value, "is not an email address", "e.g. li.wei@example.com")
+    return text
+
+
+def check_phone(value: str | None, *, field: str = "--phone") -> str | None:
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if not _PHONE.match(text) or sum(c.isdigit() for c in text) < 3:
+        raise Invalid(field, value, "is not a phone number", "digits with optional + ( ) - . and spaces")
+    return text
+
+
+def phone_digits(phone: str | None) -> str | None:
+    """The digits of a phone number: what duplicate detection compares."""
+    return "".join(c for c in phone if c.isdigit()) if phone else None
+
+
+def check_intent(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    intent = value.strip().lower()
+    if intent not in INTENTS:
+        raise Invalid("--intent", value, "is not an intent", "use hot, warm or cold")
+    return intent
+
+
+def check_kind(value: str) -> str:
+    kind = value.strip().lower()
+    if kind not in ACTIVITY_KINDS:
+        raise Invalid("--kind", value, "is not an activity kind", "use one of " + ", ".join(ACTIVITY_KINDS))
+    return kind
+
+
+def check_tags(values: list[str] | None, *, field: str = "--tag") -> list[str]:
+    """Tags keep their spelling; duplicates (ignoring case) collapse. `a;b` and `a,b` split."""
+    tags: list[str] = []
+    for raw in values or []:
+        for part in re.split(r"[;,]", raw):
+            if part.strip():
+                tag = check_name(part, field=field, limit=64)
+                if tag.lower() not in (t.lower() for t in tags):
+                    tags.append(tag)
+    return tags

@@ -1,0 +1,153 @@
+"""The rules of changing a lead: what each verb writes, and the history it leaves.
+
+Every function here runs inside one `Store.write()` transaction opened by the caller, so a change and
+its history rows commit together or not at all. Times are database strings (UTC ISO-8601).
+"""
+
+from __future__ import annotations
+
+from .errors import Duplicate, Invalid, SalesError
+from .model import CLOSED_STAGES, Settings
+from .store import Store
+
+
+def _closed_error(lead, verb: str) -> SalesError:
+    return SalesError(
+        f"lead #{lead['id']} {lead['name']} is {lead['stage']}; reopen it first (salesctl reopen {lead['id']}) to {verb} it"
+    )
+
+
+def check_duplicates(store: Store, email: str | None, digits: str | None, *, exclude: int | None = None) -> None:
+    rows = store.duplicates(email, digits, exclude=exclude)
+    if rows:
+        listed = "; ".join(f"#{r['id']} {r['name']}" + (f" ({r['company']})" if r["company"] else "") for r in rows[:5])
+        what = f'--email "{email}"' if email else f'--phone "{digits}"'
+        raise Duplicate(f"{what}: a lead with this email or phone exists: {listed}; pass --allow-duplicate to add anyway")
+
+
+def add_lead(
+    store: Store, settings: Settings, fields: dict, tags: list[str], *, rep_id: int, now: str, allow_duplicate: bool
+) -> int:
+    if not allow_duplicate:
+        check_duplicates(store, fields.get("email"), fields.get("phone_digits"))
+    stage = settings.stages[0]
+    lead_id = store.insert_lead({**fields, "stage": stage, "created_at": now, "stage_changed_at": now})
+    store.record_stage(lead_id, rep_id, None, stage, now)
+    store.add_tags(lead_id, tags)
+    return lead_id
+
+
+def edit_lead(
+    store: Store, lead_id: int, fields: dict, *, add_tags: list[str], remove_tags: list[str], rep_id: int, now: str,
+    allow_duplicate: bool,
+) -> None:
+    lead = store.lead(lead_id)
+    if not allow_duplicate and ("email" in fields or "phone_digits" in fields):
+        check_duplicates(store, fields.get("email"), fields.get("phone_digits"), exclude=lead_id)
+    new_owner = fields.pop("owner_id", None)
+    store.update_lead(lead_id, fields)
+    store.add_tags(lead_id, add_tags)
+    store.remove_tags(lead_id, remove_tags)
+    if new_owner is not None and new_owner != lead["owner_id"]:
+        assign(store, [lead_id], new_owner, rep_id=rep_id, now=now)
+
+
+def log_activity(
+    store: Store, settings: Settings, lead_id: int, *, rep_id: int, kind: str, note: str, effective: bool, at: str,
+    next_at: str | None, step: str | None, play_id: int | None, now: str,
+) -> None:
+    """Record a follow-up; reschedule or clear the next one; an effective touch moves `new` to the next stage."""
+    lead = store.lead(lead_id)
+    effective = effective and kind != "note"
+    store.add_activity(lead_id, rep_id, kind, note, effective, at, play_id, now)
+    changes: dict = {"last_activity_at": max(at, lead["last_activity_at"] or at)}
+    if next_at is not None:
+        changes.update(next_at=next_at, next_step=step)
+    elif step is not None:
+        changes["next_step"] = step
+    elif lead["next_at"] is not None and lead["next_at"] <= now:
+        changes.update(next_at=None, next_step=None)  # the follow-up just done is past: clear it
+    if effective and lead["stage"] == settings.stages[0] and len(settings.stages) > 1:
+        to_stage = settings.stages[1]
+        changes.update(stage=to_stage, stage_changed_at=max(at, lead["stage_changed_at"]))
+        store.record_stage(lead_id, rep_id, lead["stage"], to_stage, changes["stage_changed_at"])
+    store.update_lead(lead_id, changes)
+
+
+def _note(store: Store, lead_id: int, rep_id: int, note: str | None, now: str) -> None:
+    if note:
+        store.add_activity(lead_id, rep_id, "note", note, False, now, None, now)
+
+
+def move(store: Store, settings: Settings, lead_id: int, stage: str, *, rep_id: int, now: str, note: str | None) -> None:
+    lead = store.lead(lead_id)
+    if lead["stage"] in CLOSED_STAGES:
+        raise _closed_error(lead, "move")
+    if lead["stage"] == stage:
+        raise Invalid("STAGE", stage, f"is already the stage of lead #{lead_id}")
+    store.update_lead(lead_id, {"stage": stage, "stage_changed_at": now})
+    store.record_stage(lead_id, rep_id, lead["stage"], stage, now)
+    _note(store, lead_id, rep_id, note, now)
+
+
+def won(store: Store, lead_id: int, amount: int | None, *, rep_id: int, now: str, note: str | None) -> None:
+    lead = store.lead(lead_id)
+    if lead["stage"] in CLOSED_STAGES:
+        raise SalesError(f"lead #{lead_id} {lead['name']} is already {lead['stage']}; reopen it first to change that")
+    amount = lead["value"] if amount is None else amount
+    if amount is None:
+        raise Invalid("--amount", "", f"is needed: lead #{lead_id} has no value", "e.g. --amount 12000")
+    store.update_lead(lead_id, {"stage": "won", "stage_changed_at": now, "won_at": now, "won_amount": amount,
+                                "next_at": None, "next_step": None, "snoozed_until": None})
+    store.record_stage(lead_id, rep_id, lead["stage"], "won", now)
+    _note(store, lead_id, rep_id, note, now)
+
+
+def lost(store: Store, lead_id: int, reason: str, *, rep_id: int, now: str, note: str | None) -> None:
+    lead = store.lead(lead_id)
+    if lead["stage"] in CLOSED_STAGES:
+        raise SalesError(f"lead #{lead_id} {lead['name']} is already {lead['stage']}; reopen it first to change that")
+    store.update_lead(lead_id, {"stage": "lost", "stage_changed_at": now, "lost_at": now, "lost_reason": reason,
+                                "lost_stage": lead["stage"], "next_at": None, "next_step": None, "snoozed_until": None})
+    store.record_stage(lead_id, rep_id, lead["stage"], "lost", now)
+    _note(store, lead_id, rep_id, note, now)
+
+
+def reopen(store: Store, settings: Settings, lead_id: int, stage: str | None, *, rep_id: int, now: str) -> str:
+    """Back to an open stage: the one it closed from unless `stage` is given. Returns the stage."""
+    lead = store.lead(lead_id)
+    if lead["stage"] not in CLOSED_STAGES:
+        raise SalesError(f"lead #{lead_id} {lead['name']} is open ({lead['stage']}); only won or lost leads can be reopened")
+    if stage is None:
+        stage = lead["lost_stage"] if lead["stage"] == "lost" else store.stage_before(lead_id, "won")
+        if stage not in settings.stages:
+            stage = settings.stages[0]
+    store.update_lead(lead_id, {"stage": stage, "stage_changed_at": now, "won_at": None, "won_amount": None,
+                                "lost_at": None, "lost_reason": None, "lost_stage": None})
+    store.record_stage(lead_id, rep_id, lead["stage"], stage, now)
+    return stage
+
+
+def snooze(store: Store, lead_id: int, until: str, *, rep_id: int, now: str, note: str | None) -> None:
+    lead = store.lead(lead_id)
+    if lead["stage"] in CLOSED_STAGES:
+        raise _closed_error(lead, "snooze")
+    store.update_lead(lead_id, {"snoozed_until": until})
+    _note(store, lead_id, rep_id, note, now)
+
+
+def assign(store: Store, lead_ids: list[int], to_rep_id: int, *, rep_id: int, now: str) -> list[int]:
+    """Give open leads (and their scheduled follow-ups) to another rep. Returns the ids that moved."""
+    moved = []
+    for lead_id in lead_ids:
+        lead = store.lead(lead_id)
+        if lead["stage"] in CLOSED_STAGES:
+            raise SalesError(
+                f"lead #{lead_id} {lead['name']} is {lead['stage']}; closed deals stay credited to {lead['owner']}"
+            )
+        if lead["owner_id"] != to_rep_id:
+            store.update_lead(lead_id, {"owner_id": to_rep_id})
+            store.record_assignment(lead_id, rep_id, lead["owner_id"], to_rep_id, now)
+            moved.append(lead_id)
+    return moved
+

@@ -1,0 +1,111 @@
+"""Contract objects and human views of leads: rows in, `Output` (JSON document + blocks) out. No I/O."""
+
+from __future__ import annotations
+
+from .dates import to_local_iso
+from .money import format_money, to_major
+from .render import Column, Fields, Output, Table
+
+LEAD_KEYS = (
+    "id", "name", "company", "contact", "email", "phone", "source", "intent", "industry", "persona", "tags",
+    "value", "currency", "owner", "stage", "created_at", "stage_changed_at", "last_activity_at", "next_at",
+    "next_step", "close_by", "key", "won_at", "won_amount", "lost_at", "lost_reason", "lost_stage",
+    "snoozed_until",
+)
+_TIMES = ("created_at", "stage_changed_at", "last_activity_at", "next_at", "won_at", "lost_at", "snoozed_until")
+
+
+def lead_object(row, tz) -> dict:
+    """The contract's lead object (SPEC §5) from a `Store.LEAD_SELECT` row."""
+    obj = {key: row[key] for key in LEAD_KEYS if key not in ("tags", "key", "value", "won_amount")}
+    for key in _TIMES:
+        obj[key] = to_local_iso(row[key], tz)
+    obj["tags"] = row["tags"].split("\x1f") if row["tags"] else []
+    obj["key"] = bool(row["key"])
+    obj["value"] = to_major(row["value"])
+    obj["won_amount"] = to_major(row["won_amount"])
+    return {key: obj[key] for key in LEAD_KEYS}
+
+
+def _money(obj: dict, key: str) -> str:
+    value = obj.get(key)
+    return "" if value is None else format_money(round(value * 100), obj["currency"])
+
+
+def short_time(iso: str | None) -> str:
+    """`2026-11-27T09:00:00+08:00` → `2026-11-27 09:00` for tables."""
+    return "" if not iso else iso[:16].replace("T", " ")
+
+
+def lead_fields(obj: dict) -> Fields:
+    pairs = [
+        ("Lead", f"#{obj['id']} {obj['name']}" + (" ★ key" if obj["key"] else "")),
+        ("Company", obj["company"] or ""),
+        ("Contact", " · ".join(x for x in (obj["contact"], obj["email"], obj["phone"]) if x)),
+        ("Stage", obj["stage"] + (f" (lost at {obj['lost_stage']}: {obj['lost_reason']})" if obj["lost_reason"] else "")),
+        ("Owner", obj["owner"]),
+        ("Value", _money(obj, "value")),
+        ("Won", f"{_money(obj, 'won_amount')} on {short_time(obj['won_at'])}" if obj["won_at"] else ""),
+        ("Next", " ".join(x for x in (short_time(obj["next_at"]), obj["next_step"] or "") if x)),
+        ("Close by", obj["close_by"] or ""),
+        ("Intent", obj["intent"] or ""),
+        ("Source", obj["source"] or ""),
+        ("Industry", obj["industry"] or ""),
+        ("Persona", obj["persona"] or ""),
+        ("Tags", ", ".join(obj["tags"])),
+        ("Created", short_time(obj["created_at"])),
+        ("Last activity", short_time(obj["last_activity_at"])),
+        ("Snoozed until", short_time(obj["snoozed_until"])),
+    ]
+    return Fields([(k, v) for k, v in pairs if v])
+
+
+def all_fields_table(objs: list[dict]) -> Table:
+    """Every lead field as a column: what `--format csv` writes for leads."""
+    return Table([Column(k, k) for k in LEAD_KEYS], objs)
+
+
+def lead_output(obj: dict, *, message: str | None = None) -> Output:
+    """A changed or shown lead: JSON is the lead object; the table view is its fields."""
+    return Output(obj, [lead_fields(obj)], csv=all_fields_table([obj]), plain=message)
+
+
+LIST_COLUMNS = [
+    Column("id", "#", "right"),
+    Column("name", "Name", show=None),
+    Column("company", "Company"),
+    Column("stage", "Stage"),
+    Column("owner", "Owner"),
+    Column("value", "Value", "right"),
+    Column("next_at", "Next", show=short_time),
+    Column("next_step", "Next step"),
+]
+
+
+def lead_list_output(objs: list[dict]) -> Output:
+    rows = [{**o, "name": ("★ " if o["key"] else "") + o["name"], "value": _money(o, "value")} for o in objs]
+    return Output(objs, [Table(LIST_COLUMNS, rows, empty="No leads match.")], csv=all_fields_table(objs))
+
+
+def timeline_entry(row, tz) -> dict:
+    at = to_local_iso(row["at"], tz)
+    if row["type"] == "activity":
+        return {"type": "activity", "at": at, "rep": row["rep"], "kind": row["kind"], "note": row["note"],
+                "effective": bool(row["effective"]), "play": row["play"]}
+    return {"type": row["type"], "at": at, "rep": row["rep"], "from": row["from_value"], "to": row["to_value"]}
+
+
+def _describe(entry: dict) -> str:
+    if entry["type"] == "activity":
+        flag = "" if entry["effective"] or entry["kind"] == "note" else " (no answer)"
+        play = f" [play: {entry['play']}]" if entry["play"] else ""
+        return f"{entry['kind']}{flag}: {entry['note']}{play}"
+    if entry["type"] == "stage":
+        return f"created in {entry['to']}" if entry["from"] is None else f"stage {entry['from']} → {entry['to']}"
+    return f"owner {entry['from']} → {entry['to']}"
+
+
+def lead_show_output(obj: dict, timeline: list[dict]) -> Output:
+    rows = [{"at": short_time(e["at"]), "rep": e["rep"], "what": _describe(e)} for e in timeline]
+    table = Table([Column("at", "When"), Column("rep", "Rep"), Column("what", "What")], rows, title="Timeline")
+    return Output({**obj, "timeline": timeline}, [lead_fields(obj), table], csv=all_fields_table([obj]))
