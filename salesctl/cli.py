@@ -54,9 +54,9 @@ def root(
 
 def _register() -> None:
     # Each module adds its commands; their heavy imports live inside the command functions.
-    from .commands import admin, leads, team
+    from .commands import activity, admin, agenda, analytics, io, leads, mail, plays, team
 
-    for module in (leads, team, admin):
+    for module in (leads, activity, agenda, team, analytics, plays, io, mail, admin):
         module.register(app)
 
 

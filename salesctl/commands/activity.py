@@ -1,0 +1,9 @@
+"""Daily verbs: log, move, won, lost, reopen, snooze."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

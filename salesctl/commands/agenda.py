@@ -1,0 +1,9 @@
+"""The rep's lists: today and stalled."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

@@ -1,0 +1,9 @@
+"""The owner's figures: funnel, report and targets."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

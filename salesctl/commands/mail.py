@@ -1,0 +1,9 @@
+"""cron and mail: remind."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass
