@@ -18,8 +18,8 @@ def _money(value, currency) -> str:
 
 
 def _lead_cell(item: dict) -> str:
-    name = ("★ " if item["key"] else "") + item["name"]
-    return name + (f" · {item['company']}" if item["company"] and item["company"] != item["name"] else "")
+    company = item["company"]
+    return item["name"] + (f" · {company}" if company and company.lower() not in item["name"].lower() else "")
 
 
 def _why(item: dict, skip: str) -> str:
@@ -45,7 +45,7 @@ def _today_row(item: dict, part: str) -> dict:
     else:
         late = when[5:10] if when else ""
     return {
-        "id": item["lead_id"], "lead": _lead_cell(item), "owner": item["owner"], "stage": item["stage"],
+        "id": item["lead_id"], "key": "★" if item["key"] else "", "lead": _lead_cell(item), "owner": item["owner"], "stage": item["stage"],
         "when": late, "step": item["next_step"] or "", "value": _money(item["value"], item["currency"]),
         "why": _why(item, part),
     }
@@ -64,7 +64,7 @@ def today_output(doc: dict, *, team: bool) -> Output:
         if not items:
             continue
         rows = [_today_row(i, part) for i in items]
-        columns = [Column("id", "#", "right"), Column("lead", "Lead")]
+        columns = [Column("id", "#", "right"), Column("key", "★"), Column("lead", "Lead")]
         if team:
             columns.append(Column("owner", "Owner"))
         columns += [Column("stage", "Stage"), Column("when", _WHEN_HEADERS[part], "right"),
@@ -105,12 +105,13 @@ def today(ctx: typer.Context, rep: RepOpt = None, team: TeamOpt = False, fmt: Fo
 
 def stalled_output(doc: dict, *, team: bool) -> Output:
     rows = [
-        {"id": i["lead_id"], "lead": _lead_cell(i), "owner": i["owner"], "stage": i["stage"],
+        {"id": i["lead_id"], "key": "★" if i["key"] else "", "lead": _lead_cell(i), "owner": i["owner"], "stage": i["stage"],
          "idle": i["days_idle"], "rot": i["rot_days"], "over": f"+{i['days_over']}",
          "value": _money(i["value"], i["currency"])}
         for i in doc["items"]
     ]
-    columns = [Column("id", "#", "right"), Column("lead", "Lead")]
+    columns = [Column("id", "#", "right")] + ([Column("key", "★")] if any(r["key"] for r in rows) else [])
+    columns.append(Column("lead", "Lead"))
     if team:
         columns.append(Column("owner", "Owner"))
     columns += [Column("stage", "Stage"), Column("idle", "Idle days", "right"), Column("rot", "Rot", "right"),
