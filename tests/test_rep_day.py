@@ -344,3 +344,33 @@ def test_four_processes_adding_and_logging_at_once_lose_nothing(db):
     assert {lead["name"] for lead in leads} == {f"lead {n}-{i}" for n in range(4) for i in range(4)}
     assert all(lead["stage"] == "contacted" and lead["owner"] == "rep" + lead["name"][5] for lead in leads)
     assert all(lead["next_at"] == "2026-11-27T09:00:00+00:00" for lead in leads)
+
+
+def test_agenda_queries_search_the_owner_stage_index(ok, db):
+    """No full scan of leads: candidates come from leads(owner_id, stage), per rep or for each rep."""
+    from datetime import UTC, datetime
+
+    from salesctl import agenda
+    from salesctl.model import Settings
+    from salesctl.store import Store
+
+    ok("rep", "add", "bob")
+    ok("add", "A", "--owner", "bob")
+    store = Store(db)
+    plans: list[str] = []
+    run_all = store.all
+
+    def explained(sql, params=()):
+        plans.extend(row[3] for row in store.conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+        return run_all(sql, params)
+
+    store.all = explained
+    now = datetime(2026, 12, 10, tzinfo=UTC)
+    for rep_id in (None, store.rep("bob")["id"]):
+        assert agenda.today(store, Settings(), now=now, tz=UTC, rep_id=rep_id)["items"][0]["reasons"] == [
+            "new_untouched", "stalled"]
+        assert agenda.stalled(store, Settings(), now=now, tz=UTC, rep_id=rep_id)["by_rep"][-1] == {
+            "rep": "bob", "open": 1, "stalled": 1}
+    assert any("leads_owner_stage (owner_id=? AND stage=?)" in p for p in plans)
+    assert not [p for p in plans if p.startswith("SCAN l")], plans
+    store.close()
