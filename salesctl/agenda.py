@@ -33,7 +33,6 @@ CLOSING_SOON_DAYS = 7
 KEY_POINTS = 50
 INTENT_POINTS = {"hot": 30, "warm": 15, None: 10, "cold": 0}
 VALUE_POINTS_PER_DECADE = 5
-SECTIONS = ("overdue", "due_today", "others")
 
 
 # --- the rules -------------------------------------------------------------------------------------
