@@ -91,7 +91,7 @@ class Output:
 def emit(output: Output, fmt: Format, stream=None) -> None:
     stream = stream or sys.stdout
     if fmt is Format.json:
-        stream.write(to_json(output.data) + "\n")
+        stream.write(to_json(output.data, pretty=hasattr(stream, "isatty") and stream.isatty()) + "\n")
     elif fmt is Format.csv:
         table = output.csv_table()
         if table is not None:
@@ -104,8 +104,12 @@ def emit(output: Output, fmt: Format, stream=None) -> None:
         draw(output.blocks, stream)
 
 
-def to_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+def to_json(data: Any, *, pretty: bool = True) -> str:
+    """UTF-8 JSON. Indented for people; compact when piped, because indenting makes Python's json use
+    its pure-Python encoder (about 10× slower on a long list)."""
+    if pretty:
+        return json.dumps(data, ensure_ascii=False, indent=2)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 # --- CSV -------------------------------------------------------------------------------------------
