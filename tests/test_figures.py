@@ -389,3 +389,20 @@ def test_team_target_defaults_to_the_reps_sum():
     assert figures.team_target({1: 500, 2: 700}, None) == 1200
     assert figures.team_target({None: 1000, 1: 500}, None) == 1000
     assert figures.team_target({}, None) is None
+
+
+# --- through the daily verbs --------------------------------------------------------------------------
+
+def test_plays_and_stalled_through_the_command_line(ok, history, monkeypatch):
+    monkeypatch.setenv("SALESCTL_NOW", "2026-11-26T11:00:00")
+    ok("log", "Gum", "asked for references", "--play", "case-study-offer")
+    ok("won", "Gum", "--amount", "1500")
+    doc = ok("report", "--since", "2026-11-23", "--format", "json")  # until: tomorrow 00:00, so as of now
+    plays = {p["play"]: p for p in doc["plays"]}
+    # case-study-offer was used on L2 (open) and now L7 (won): 1 won of 1 closed.
+    assert plays["case-study-offer"] == {"play": "case-study-offer", "leads": 2, "won": 1, "lost": 0, "win_rate": 1.0}
+    assert doc["team"]["won_amount"] == 1500 and doc["team"]["activities"] == 1
+    # stalled as of now agrees with the `stalled` command: L2 quoted, last touched 11-18 11:00 → 8 days > 7;
+    # L6 contacted, 11-20 10:00 → 6 days.
+    stalled = ok("stalled", "--team", "--format", "json")
+    assert doc["team"]["stalled"] == len(stalled["items"]) == 1
