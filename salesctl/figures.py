@@ -247,6 +247,12 @@ def _active_rep_ids(store: Store) -> list[int]:
 
 # --- the report ------------------------------------------------------------------------------------
 
+def just_after(now: datetime) -> datetime:
+    """The exclusive end of "everything up to now": times are stored to the second, so what happened at
+    `now` itself (a deal won a moment ago, or under a pinned clock) is counted."""
+    return now + timedelta(seconds=1)
+
+
 def report(
     store: Store, settings: Settings, *, since: datetime, until: datetime, now: datetime, tz: tzinfo,
     rep_id: int | None, previous: tuple[datetime, datetime] | None = None,
@@ -256,7 +262,7 @@ def report(
     Pipeline, stalled, pace and month-to-date figures are as of the period's end, or now when the period
     has not ended yet; they are rebuilt from history, so a past period's report does not change later.
     """
-    as_of = min(until, now)
+    as_of = min(until, just_after(now))
     previous = previous or previous_span(since, until)
     month = month_of(until - timedelta(seconds=1), tz)
     month_start = start_of_day(month[0], tz)
@@ -413,7 +419,7 @@ def target_progress(store: Store, settings: Settings, *, month: date, now: datet
     """`target show`: each rep's and the team's target for the month, won so far, attainment and pace."""
     days = (month, add_months(month, 1))
     start, end = day_range(days, tz)
-    as_of = max(start, min(now, end))
+    as_of = max(start, min(just_after(now), end))
     won = {rep: c.won_amount for rep, c in period_counts_won(store, start, as_of).items()}
     pipes = pipeline_at(store, settings, as_of, days)
     targets = store.targets(month.strftime("%Y-%m"))

@@ -5,6 +5,9 @@ from __future__ import annotations
 from .render import Bars, Column, Fields, Output, Table, Text
 from .report_html import COUNT_ROWS, PIPELINE_ROWS, REP_COLUMNS, change, period_label, show, target_lines, title
 
+# An 80-column terminal fits nine figures per rep; activities, advances and losses are in md, html, csv.
+TERMINAL_REP_COLUMNS = [c for c in REP_COLUMNS if c[0] not in ("activities", "advanced", "lost_count")]
+
 # The flat columns of `report --format csv`: one row per rep plus TEAM.
 CSV_KEYS = (
     "new_leads", "activities", "effective", "proposals", "advanced", "won_count", "won_amount", "lost_count",
@@ -56,8 +59,9 @@ def report_output(doc: dict) -> Output:
                            title="Why deals were lost"))
     if doc["reps"]:
         blocks.append(Table(
-            [Column("rep", "Rep")] + [Column(k, label, "right") for k, label, _ in REP_COLUMNS],
-            [{"rep": r["rep"], **{k: show(r[k], kind, cur) for k, _, kind in REP_COLUMNS}} for r in doc["reps"]],
+            [Column("rep", "Rep")] + [Column(k, label, "right") for k, label, _ in TERMINAL_REP_COLUMNS],
+            [{"rep": r["rep"], **{k: show(r[k], kind, cur) for k, _, kind in TERMINAL_REP_COLUMNS}}
+             for r in doc["reps"]],
             title="Reps",
         ))
         most = max(r["won_amount"] for r in doc["reps"])

@@ -214,7 +214,9 @@ def draw(blocks: list[Block], stream) -> None:
                 continue
             table = RichTable(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
             for c in block.columns:
-                table.add_column(c.header, justify=c.justify, style=c.style, overflow="fold")
+                # Figures never wrap (a number split over lines misreads); text folds.
+                table.add_column(c.header, justify=c.justify, style=c.style, overflow="fold",
+                                 no_wrap=c.justify == "right")
             for row in block.rows:
                 style = block.row_style(row) if block.row_style else None
                 table.add_row(*(c.text(row) for c in block.columns), style=style)

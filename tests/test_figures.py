@@ -406,3 +406,16 @@ def test_plays_and_stalled_through_the_command_line(ok, history, monkeypatch):
     # L6 contacted, 11-20 10:00 → 6 days.
     stalled = ok("stalled", "--team", "--format", "json")
     assert doc["team"]["stalled"] == len(stalled["items"]) == 1
+
+
+def test_what_happened_at_now_counts_in_a_period_that_has_not_ended(ok):
+    # Under a pinned clock (and for a deal won a moment ago) events carry exactly `now`: the
+    # month-to-date and the pipeline "as of now" must include them.
+    ok("add", "won today", "--value", "20k")
+    ok("won", "1")
+    ok("add", "still open", "--value", "5k")
+    doc = ok("report", "--since", "2026-11-01", "--until", "2026-12-01", "--format", "json")
+    assert doc["team"]["won_month_to_date"] == 20000
+    assert doc["team"]["open_count"] == 1 and doc["team"]["open_value"] == 5000
+    shown = ok("target", "show", "--format", "json")
+    assert shown["team"]["won_month_to_date"] == 20000
