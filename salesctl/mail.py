@@ -147,7 +147,8 @@ def load_settings(environ: dict | None = None) -> SmtpSettings:
 def one_line(text: object, limit: int = 120) -> str:
     """User text made safe for a header: control characters and line breaks become spaces, length bounded."""
     line = _CONTROL.sub(" ", str(text)).strip()
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+    # An ASCII ellipsis: a non-ASCII one would make an encoded word where Python's header folder doubles spaces.
+    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 def recipient(address: str, name: str | None = None) -> Address:
@@ -211,7 +212,8 @@ def digest(doc: dict, *, rep: str) -> tuple[str, str, str]:
     overdue, due, other = digest_counts(doc)
     day = (doc.get("as_of") or "")[:10]
     summary = f"{overdue} overdue, {due} due today" + (f", {other} more to look at" if other else "")
-    subject = one_line(f"salesctl {day}: {summary} ({one_line(rep, 60)})", limit=200)
+    # The name goes first: Python's header folder can double a space when it folds just before an encoded word.
+    subject = one_line(f"{one_line(rep, 60)}: {summary} (salesctl {day})", limit=200)
     sections = _sections(doc.get("items", []))
     return subject, _digest_text(rep, day, summary, sections), _digest_html(rep, day, summary, sections)
 
@@ -363,6 +365,8 @@ class Mailer:
             ) from None
         except smtplib.SMTPAuthenticationError as exc:
             raise MailError(f"{self._where()} refused the login for {s.user}: {_reply(exc)}") from None
+        except UnicodeEncodeError:
+            raise MailError("Python's smtplib can only log in with an ASCII user name and password") from None
         except smtplib.SMTPNotSupportedError:
             raise MailError(f"{self._where()} does not offer login (AUTH); unset SALESCTL_SMTP_USER") from None
         except (smtplib.SMTPException, ssl.SSLError) as exc:
