@@ -76,7 +76,7 @@ def _mail_digests(app, digests, *, dry_run: bool) -> int:
         settings.require_host(mail.config_path())
     day = app.now.astimezone(app.tz).date().isoformat()
     store = app.store(write=not dry_run)
-    failed = 0
+    failed = previews = 0
     with mail.Mailer(settings) as mailer:
         for row, doc in digests:
             name = row["name"]
@@ -98,7 +98,8 @@ def _mail_digests(app, digests, *, dry_run: bool) -> int:
                 if sent is not None and sent["sent_at"]:
                     _warn(f"{name}: today's reminder was already sent at {sent['sent_at']}; it would not be sent again")
                     continue
-                print(mail.preview(msg))
+                previews += 1
+                print(("=" * 72 + "\n" if previews > 1 else "") + mail.preview(msg))
                 continue
             failed += not _send_once(app, store, mailer, row, day, msg)
     return 1 if failed else 0
