@@ -140,6 +140,37 @@ def test_server_down_names_the_rep_and_reason_and_releases_the_claim(run, ok, te
     assert [m.rcpt_tos for m in server.received] == [["alice@example.com"]]
 
 
+def test_a_refused_recipient_fails_that_rep_only_and_is_retried_next_run(run, ok, team, smtp_server, monkeypatch):
+    refusing = smtp_server(refuse=["wang.fang@example.com"])
+    use(monkeypatch, refusing.env())
+
+    result = run("remind", "--rep", "王芳", "--email")
+    result_all = run("remind", "--all", "--email")
+
+    assert result.code == 1 and "reminder for 王芳 (wang.fang@example.com) not sent" in result.err
+    assert "550 5.1.1 mailbox unavailable" in result.err
+    assert result_all.code == 1 and "王芳" in result_all.err  # tried again: the failed claim was released
+    assert {k: len(v) for k, v in by_recipient(refusing).items()} == {"alice@example.com": 1}  # others still sent
+
+    accepting = smtp_server()
+    use(monkeypatch, accepting.env())
+    ok("remind", "--rep", "王芳", "--email")
+    assert [m.rcpt_tos for m in accepting.received] == [["wang.fang@example.com"]]
+
+
+@pytest.mark.parametrize("minutes_ago, sent", [(20, True), (5, False)])
+def test_a_claim_left_by_a_killed_run_is_taken_over_after_15_minutes(ok, db, team, smtp_server, monkeypatch,
+                                                                      minutes_ago, sent):
+    claimed_at = f"2026-11-26T09:{60 - minutes_ago:02d}:00Z"  # now is 10:00 UTC
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO reminders (rep_id, day, claimed_at) SELECT id, '2026-11-26', ? FROM reps"
+                     " WHERE name = 'alice'", (claimed_at,))
+    server = smtp_server()
+    use(monkeypatch, server.env())
+    ok("remind", "--email")
+    assert len(server.received) == (1 if sent else 0)
+
+
 def test_smtp_not_configured_is_an_error_when_there_is_mail_to_send(fails, team):
     fails("remind", "--email", names=["SMTP is not configured", "SALESCTL_SMTP_HOST"])
 
