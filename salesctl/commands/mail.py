@@ -17,7 +17,7 @@ STALE_CLAIM = timedelta(minutes=15)
 
 def remind(
     ctx: typer.Context,
-    rep: Annotated[Optional[str], typer.Option("--rep", help="Only this rep (default: you).")] = None,
+    rep: Annotated[Optional[str], typer.Option("--rep", metavar="REP", help="Only this rep (default: you).")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Every active rep.")] = False,
     email: Annotated[bool, typer.Option("--email", help="Mail each rep their digest (SMTP from SALESCTL_SMTP_* or the config file).")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the mails that would be sent; send and record nothing.")] = False,
