@@ -276,12 +276,13 @@ def test_report_email_sends_html_with_a_text_part_to_each_address(ok, last_week,
     assert oct(page.stat().st_mode & 0o777) == "0o600"
 
 
-def test_report_email_with_a_bad_address_sends_nothing(fails, last_week, smtp_server, monkeypatch):
+def test_report_email_with_a_bad_address_sends_and_writes_nothing(fails, last_week, smtp_server, monkeypatch,
+                                                                    tmp_path):
     server = smtp_server()
     use(monkeypatch, server.env())
-    fails("report", "--email", "owner@example.com", "--email", "not-an-address",
+    fails("report", "--email", "owner@example.com", "--email", "not-an-address", "--out", tmp_path / "r.html",
           names=["--email", '"not-an-address" is not an email address'])
-    assert server.received == []
+    assert server.received == [] and not (tmp_path / "r.html").exists()
 
 
 def test_report_email_failure_names_the_address_and_exits_1(run, last_week, monkeypatch):
