@@ -880,3 +880,31 @@ class Store:
             "UPDATE leads SET owner_id = ? WHERE owner_id = ? AND stage NOT IN ('won', 'lost')",
             (to_rep_id, from_rep_id),
         ).rowcount
+
+    # --- reminders (cron and mail) -------------------------------------------------------------------
+    # One row per rep and local day: claimed before a reminder is sent, deleted if sending fails,
+    # stamped sent_at after. The primary key makes the claim atomic, so overlapping runs send once.
+
+    def claim_reminder(self, rep_id: int, day: str, now: str, *, stale_before: str) -> bool:
+        """Claim (rep, day) for sending; False when another run holds or has sent it.
+
+        A claim left unsent since before `stale_before` (a run killed mid-send) may be taken over.
+        Call inside `write()`.
+        """
+        cursor = self.conn.execute(
+            "INSERT INTO reminders (rep_id, day, claimed_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (rep_id, day) DO UPDATE SET claimed_at = excluded.claimed_at"
+            " WHERE reminders.sent_at IS NULL AND reminders.claimed_at < ?",
+            (rep_id, day, now, stale_before),
+        )
+        return cursor.rowcount == 1
+
+    def release_reminder(self, rep_id: int, day: str) -> None:
+        """Give a claim back after a failed send, so the next run tries again."""
+        self.conn.execute("DELETE FROM reminders WHERE rep_id = ? AND day = ? AND sent_at IS NULL", (rep_id, day))
+
+    def mark_reminder_sent(self, rep_id: int, day: str, now: str) -> None:
+        self.conn.execute("UPDATE reminders SET sent_at = ? WHERE rep_id = ? AND day = ?", (now, rep_id, day))
+
+    def reminder(self, rep_id: int, day: str) -> sqlite3.Row | None:
+        return self.one("SELECT claimed_at, sent_at FROM reminders WHERE rep_id = ? AND day = ?", (rep_id, day))
