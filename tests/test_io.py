@@ -473,3 +473,17 @@ def test_real_crm_data_imports_with_the_right_figures(ok):
     lost = [r for r in imported if r["stage"] == "lost"]
     assert len(lost) == sum(1 for r in rows if r["deal_stage"] == "Lost")
     assert {r["lost_reason"] for r in lost} == {"other"}
+
+
+def test_imported_and_restored_rows_are_searchable_and_indexing_continues(ok, tmp_path, monkeypatch):
+    ok("import", write(tmp_path / "a.csv", "name,company,notes\n赵敏,南京星河物流,客户预算有限\n"))
+    assert [r["name"] for r in ok("search", "星河物", "--format", "json")["leads"]] == ["赵敏"]
+    assert ok("search", "预算有限", "--format", "json")["activities"][0]["name"] == "赵敏"
+    ok("add", "Later Lead", "--company", "Zeta Works")  # the per-row trigger is back after the bulk import
+    assert [r["name"] for r in ok("search", "zeta", "--format", "json")["leads"]] == ["Later Lead"]
+    dump = tmp_path / "all.json"
+    ok("export", "all", "--out", dump)
+    monkeypatch.setenv("SALESCTL_DB", str(tmp_path / "copy.db"))
+    ok("import", dump)
+    assert [r["name"] for r in ok("search", "zeta", "--format", "json")["leads"]] == ["Later Lead"]
+    assert ok("search", "预算有限", "--format", "json")["activities"]
