@@ -574,7 +574,7 @@ def write_updates(store: Store, settings: Settings, updates: list[tuple[int, Rec
 
     for lead_id, record in updates:
         given = record.given
-        changes = {c: record.lead[c] for c in UPDATABLE if c in given or (c == "phone" and "phone" in given)}
+        changes = {c: record.lead[c] for c in UPDATABLE if c in given}
         if "phone" in changes:
             changes["phone_digits"] = record.lead["phone_digits"]
         if "value" in given and "currency" not in given:
@@ -624,9 +624,15 @@ def restore(store: Store, doc: dict, validator: Validator, source: str) -> dict[
     store.clear_for_restore()
     for key, value in (doc.get("settings") or {}).items():
         store.set_setting(key, json.dumps(value, ensure_ascii=False))
-    with store.bulk_index("leads"), store.bulk_index("activities"):
-        for table, (columns, rows) in tables.items():
-            store.insert_rows(table, columns, rows)
+    import sqlite3
+
+    try:
+        with store.bulk_index("leads"), store.bulk_index("activities"):
+            for table, (columns, rows) in tables.items():
+                store.insert_rows(table, columns, rows)
+    except sqlite3.IntegrityError as exc:
+        raise SalesError(f"import {source}: the file is inconsistent ({exc}): a row repeats an id or points at a "
+                         "lead, rep or play the file does not hold; nothing was imported") from None
     return {t: len(rows) for t, (_c, rows) in tables.items()}
 
 

@@ -247,6 +247,9 @@ def backup(
         dest = dest / f"salesctl-{app.now.astimezone(app.tz):%Y%m%d-%H%M%S}.db"
     if dest.resolve() == app.db_path.resolve():
         raise Invalid("DEST", str(dest), "is the database itself", "choose another file")
+    from ..exporting import check_folder
+
+    check_folder(dest, "DEST")
     store = app.store(write=True)
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
