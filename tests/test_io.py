@@ -487,3 +487,30 @@ def test_imported_and_restored_rows_are_searchable_and_indexing_continues(ok, tm
     ok("import", dump)
     assert [r["name"] for r in ok("search", "zeta", "--format", "json")["leads"]] == ["Later Lead"]
     assert ok("search", "预算有限", "--format", "json")["activities"]
+
+
+def test_export_streams_in_flat_memory(ok, db, tmp_path):
+    import resource
+    import subprocess
+    import sys
+
+    ok("add", "A")
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.executemany("INSERT INTO activities (lead_id, rep_id, kind, note, effective, at, created_at)"
+                     " VALUES (1, 1, 'call', ?, 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+                     [("a note of about a hundred characters " * 3 + str(i),) for i in range(100_000)])
+    conn.commit()
+    conn.close()
+
+    def peak_kb(database: Path) -> int:
+        code = ("import resource, subprocess, sys; subprocess.run([sys.executable, '-m', 'salesctl', '--db', sys.argv[1],"
+                " 'export', 'activities', '--format', 'json'], stdout=subprocess.DEVNULL, check=True);"
+                " print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+        return int(subprocess.run([sys.executable, "-c", code, str(database)], capture_output=True, text=True,
+                                  check=True).stdout)
+
+    small = tmp_path / "small.db"
+    ok("--db", small, "add", "B")
+    growth_mb = (peak_kb(db) - peak_kb(small)) / 1024
+    assert growth_mb < 10, f"exporting 100k activities took {growth_mb:.0f} MB more than exporting none"
