@@ -528,10 +528,13 @@ class RepIds:
     def __init__(self, store: Store, reps: dict[str, int], now: str, default: Callable[[], int]):
         self.store, self.reps, self.now, self.default = store, reps, now, default
         self.created: list[str] = []
+        self._default_id: int | None = None
 
     def __call__(self, name: str | None) -> int:
         if name is None:
-            return self.default()
+            if self._default_id is None:
+                self._default_id = self.default()
+            return self._default_id
         key = nocase(name)
         if key not in self.reps:
             self.reps[key] = self.store.ensure_rep(name, self.now)

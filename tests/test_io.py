@@ -514,3 +514,30 @@ def test_export_streams_in_flat_memory(ok, db, tmp_path):
     ok("--db", small, "add", "B")
     growth_mb = (peak_kb(db) - peak_kb(small)) / 1024
     assert growth_mb < 10, f"exporting 100k activities took {growth_mb:.0f} MB more than exporting none"
+
+
+@pytest.mark.skipif(not CRM.exists(), reason="the shared CRM sample data is not here")
+def test_real_crm_data_figures_in_report_and_funnel(ok, run):
+    """report and funnel (issue 4) over the imported history equal the figures computed from the CSV."""
+    if run("report", "--help").code != 0 or run("funnel", "--help").code != 0:
+        pytest.skip("report/funnel are not on this branch yet")
+    with open(CRM, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    ok("import", CRM, *CRM_IMPORT)
+    won = [r for r in rows if r["deal_stage"] == "Won"]
+    lost = [r for r in rows if r["deal_stage"] == "Lost"]
+    days = lambda a, b: (datetime.fromisoformat(b) - datetime.fromisoformat(a)).days  # noqa: E731
+    report = ok("report", "--since", "2016-01-01", "--until", "2018-01-01", "--team", "--format", "json")
+    team = report["team"]
+    assert team["won_count"] == len(won)
+    assert team["won_amount"] == sum(int(r["close_value"]) for r in won)
+    assert team["lost_count"] == len(lost)
+    assert team["avg_cycle_days"] == pytest.approx(sum(days(r["engage_date"], r["close_date"]) for r in won) / len(won))
+    per_rep = {r["rep"]: r for r in report["reps"]}
+    for agent in sorted({r["sales_agent"] for r in rows})[:5]:
+        mine = [r for r in won if r["sales_agent"] == agent]
+        assert per_rep[agent]["won_count"] == len(mine)
+        assert per_rep[agent]["won_amount"] == sum(int(r["close_value"]) for r in mine)
+    funnel = ok("funnel", "--since", "2016-01-01", "--until", "2018-01-01", "--team", "--format", "json")
+    assert funnel["won"] == len(won) and funnel["lost"] == len(lost)
+    assert funnel["win_rate"] == pytest.approx(len(won) / (len(won) + len(lost)))
