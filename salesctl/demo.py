@@ -21,7 +21,7 @@ SEED = 2026
 LEADS = 96
 REPS = (("maya", "maya@example.com"), ("王芳", "wang.fang@example.com"), ("tom", "tom@example.com"))
 PLAYS = (
-    ("find-the-decider", "Budget but no authority: ask to be introduced to whoever signs, and offer them a short call.",
+    ("referral-to-decider", "Budget but no authority: ask to be introduced to whoever signs, and offer them a short call.",
      None, "no-authority"),
     ("case-study-offer", "Interested but hesitant: send a case study from their industry and a time-limited offer.",
      None, "hesitant"),
@@ -68,8 +68,8 @@ def build(store: Store, settings: Settings, now: datetime) -> dict[str, int]:
         rep_ids.append(row["id"] if row else store.add_rep(name, email, to_db(now - timedelta(days=150))))
     plays = {}
     for name, text, stage, persona in PLAYS:
-        row = store.play_by_name(name)
-        plays[persona] = row["id"] if row else store.add_play_row(name, text, stage, persona, now_db)
+        row = store.play(name)  # the default plays (migration 0002) when they are there
+        plays[persona] = row["id"] if row else store.add_play(name, text, stage, persona, now_db)
     counts = {"leads": 0, "activities": 0, "won": 0, "lost": 0}
     for n in range(LEADS):
         _lead(store, settings, rng, now, n, rep_ids, plays, counts)
@@ -161,6 +161,6 @@ def _targets(store: Store, rep_ids: list[int], now: datetime) -> None:
     this_month = now.strftime("%Y-%m")
     last_month = (now.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     for month in (last_month, this_month):
-        store.put_target(None, month, 300_000 * 100, to_db(now))
+        store.set_target(None, month, 300_000 * 100, to_db(now))
         for rep_id in rep_ids:
-            store.put_target(rep_id, month, 100_000 * 100, to_db(now))
+            store.set_target(rep_id, month, 100_000 * 100, to_db(now))
