@@ -72,7 +72,7 @@ def import_(
     Example:
       salesctl import leads.csv --map name=客户 --map owner=销售 --encoding gbk
       salesctl import sales_pipeline.csv --map name=opportunity_id --map owner=sales_agent \\
-          --map company=account --map created_at=engage_date --map closed_at=close_date \\
+          --map company=account --map stage=deal_stage --map created_at=engage_date --map closed_at=close_date \\
           --map amount=close_value --stage-map Won=won --stage-map Lost=lost \\
           --stage-map Engaging=contacted --stage-map Prospecting=new
     """
