@@ -545,3 +545,20 @@ def test_real_crm_data_figures_in_report_and_funnel(ok, run):
     funnel = ok("funnel", "--since", "2016-01-01", "--until", "2018-01-01", "--team", "--format", "json")
     assert funnel["won"] == len(won) and funnel["lost"] == len(lost)
     assert funnel["win_rate"] == pytest.approx(len(won) / (len(won) + len(lost)))
+
+
+def test_update_reopens_reassigns_and_closes_through_the_pipeline(ok, fails, tmp_path, monkeypatch):
+    ok("add", "A", "--email", "a@example.com", "--value", "100")
+    ok("add", "B", "--email", "b@example.com")
+    ok("won", "1")
+    monkeypatch.setenv("SALESCTL_NOW", "2026-11-26T11:00:00")
+    early = write(tmp_path / "early.csv", "name,email,stage,amount,closed_at\nB,b@example.com,won,500,2026-11-20\n")
+    fails("import", early, "--on-duplicate", "update", names=['line 2, column "closed_at"', "before lead #2 was created"])
+    f = write(tmp_path / "a.csv", "name,email,stage,amount,closed_at,owner\n"
+                                  "A,a@example.com,quoted,,,bob\n"
+                                  "B,b@example.com,won,500,2026-11-26 10:30,bob\n")
+    assert "0 added, 2 updated" in ok("import", f, "--on-duplicate", "update").err
+    a, b = (ok("lead", "show", str(i), "--format", "json") for i in (1, 2))
+    assert (a["stage"], a["owner"], a["won_at"]) == ("quoted", "bob", None)
+    assert (b["stage"], b["won_amount"], b["won_at"][:16], b["owner"]) == ("won", 500, "2026-11-26T10:30", "bob")
+    assert [(e["from"], e["to"]) for e in a["timeline"] if e["type"] == "stage"][-1] == ("won", "quoted")

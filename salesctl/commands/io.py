@@ -129,7 +129,8 @@ def import_(
             _check(source, errors + dup_errors, total + len(dup_errors))
             reps = importing.RepIds(store, index[0], app.now_db, app.acting_rep_id)
             importing.write_new(store, plan.add, reps, app.now_db, progress.step(len(parsed.rows)))
-            importing.write_updates(store, app.settings, plan.update, reps, app.acting_rep_id, app.now_db)
+            late = importing.write_updates(store, app.settings, plan.update, reps, app.acting_rep_id, app.now_db)
+            _check(source, late, len(late))
     finally:
         progress.stop()
     created = f"; new reps: {', '.join(reps.created)}" if reps.created else ""
