@@ -46,7 +46,7 @@ class _Progress:
             self.bar.start()
             self.task = self.bar.add_task("import", total=total * 2)
 
-    def step(self, base: int) -> callable:
+    def step(self, base: int):
         return (lambda n: self.bar.update(self.task, completed=base + n)) if self.bar else None
 
     def stop(self) -> None:
