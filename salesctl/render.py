@@ -30,6 +30,9 @@ class Column:
     justify: str = "left"
     show: Callable[[Any], str] | None = None  # human form of the raw value (tables, md)
     style: str | None = None
+    wrap: bool = True  # False: one line, cut with … when the terminal is narrow (names, not sentences)
+    min_width: int | None = None
+    max_width: int | None = None
 
     def text(self, row: dict) -> str:
         value = row.get(self.key)
@@ -212,11 +215,12 @@ def draw(blocks: list[Block], stream) -> None:
             if not block.rows:
                 con.print(block.empty, style="dim")
                 continue
-            table = RichTable(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+            table = RichTable(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True)
             for c in block.columns:
-                # Figures never wrap (a number split over lines misreads); text folds.
-                table.add_column(c.header, justify=c.justify, style=c.style, overflow="fold",
-                                 no_wrap=c.justify == "right")
+                # Figures never wrap (a number split over lines misreads); names are cut; text folds.
+                table.add_column(c.header, justify=c.justify, style=c.style,
+                                 overflow="fold" if c.wrap else "ellipsis", no_wrap=c.justify == "right" or not c.wrap,
+                                 min_width=c.min_width, max_width=c.max_width)
             for row in block.rows:
                 style = block.row_style(row) if block.row_style else None
                 table.add_row(*(c.text(row) for c in block.columns), style=style)

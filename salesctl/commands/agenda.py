@@ -17,9 +17,16 @@ def _money(value, currency) -> str:
     return "" if value is None else format_money(round(value * 100), currency)
 
 
-def _lead_cell(item: dict) -> str:
-    company = item["company"]
+def _lead_cell(item: dict, *, with_company: bool) -> str:
+    company = item["company"] if with_company else None
     return item["name"] + (f" · {company}" if company and company.lower() not in item["name"].lower() else "")
+
+
+def _wide() -> bool:
+    """Room for the company beside the name? (An 80-column terminal has room for the name only.)"""
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns >= 110
 
 
 def _why(item: dict, skip: str) -> str:
@@ -28,7 +35,7 @@ def _why(item: dict, skip: str) -> str:
         if reason == skip:
             continue
         if reason == "stalled":
-            words.append(f"idle {item['days_idle']}d")
+            words.append(f"idle {item['days_idle']}d")  # short words: this column must fit 80 columns
         elif reason == "closing_soon":
             words.append(f"closes {item['close_by'][5:]}")
         else:
@@ -36,23 +43,26 @@ def _why(item: dict, skip: str) -> str:
     return ", ".join(words)
 
 
-def _today_row(item: dict, part: str) -> dict:
+def _today_row(item: dict, part: str, *, wide: bool) -> dict:
     when = item["next_at"] or ""
     if part == "overdue":
         late = f"{item['days_overdue']}d"
     elif part == "due_today":
         late = when[11:16]
     else:
-        late = when[5:10] if when else ""
+        late = ""  # the date goes with the step: these rows are here for another reason
+    step = item["next_step"] or ""
+    if part == "others" and when:
+        step = f"{when[5:10]} {step}".strip()
     return {
-        "id": item["lead_id"], "key": "★" if item["key"] else "", "lead": _lead_cell(item), "owner": item["owner"], "stage": item["stage"],
-        "when": late, "step": item["next_step"] or "", "value": _money(item["value"], item["currency"]),
-        "why": _why(item, part),
+        "id": item["lead_id"], "key": "★" if item["key"] else "", "lead": _lead_cell(item, with_company=wide),
+        "owner": item["owner"], "stage": item["stage"], "when": late, "step": step,
+        "value": _money(item["value"], item["currency"]), "why": _why(item, part),
     }
 
 
 _SECTION_TITLES = {"overdue": "Overdue", "due_today": "Due today", "others": "Also needs you"}
-_WHEN_HEADERS = {"overdue": "Late", "due_today": "At", "others": "Next"}
+_WHEN_HEADERS = {"overdue": "Late", "due_today": "At", "others": ""}
 
 
 def _human(fmt) -> bool:
@@ -64,15 +74,17 @@ def today_output(doc: dict, *, team: bool, human: bool = True) -> Output:
     from ..agenda import section
 
     blocks = []
+    wide = _wide()
     for part in ("overdue", "due_today", "others") if human else ():
         items = [i for i in doc["items"] if section(i["reasons"]) == part]
         if not items:
             continue
-        rows = [_today_row(i, part) for i in items]
-        columns = [Column("id", "#", "right"), Column("key", "★"), Column("lead", "Lead")]
+        rows = [_today_row(i, part, wide=wide) for i in items]
+        # Names and stages stay on one line; the next step and the reasons fold when the terminal is narrow.
+        columns = [Column("id", "#", "right"), Column("key", "★"), Column("lead", "Lead", wrap=False)]
         if team:
-            columns.append(Column("owner", "Owner"))
-        columns += [Column("stage", "Stage"), Column("when", _WHEN_HEADERS[part], "right"),
+            columns.append(Column("owner", "Owner", wrap=False, max_width=10))
+        columns += [Column("stage", "Stage", wrap=False), Column("when", _WHEN_HEADERS[part], "right"),
                     Column("step", "Next step"), Column("value", "Value", "right"), Column("why", "Why")]
         # Columns empty in every row only cost width (the table must read at 80 columns).
         columns = [c for c in columns if c.key in ("id", "lead") or any(r[c.key] for r in rows)]
@@ -113,7 +125,7 @@ def stalled_output(doc: dict, *, team: bool, human: bool = True) -> Output:
     if not human:
         return Output(doc, [], csv=Table(csv_columns, doc["items"]))
     rows = [
-        {"id": i["lead_id"], "key": "★" if i["key"] else "", "lead": _lead_cell(i), "owner": i["owner"], "stage": i["stage"],
+        {"id": i["lead_id"], "key": "★" if i["key"] else "", "lead": _lead_cell(i, with_company=_wide()), "owner": i["owner"], "stage": i["stage"],
          "idle": i["days_idle"], "rot": i["rot_days"], "over": f"+{i['days_over']}",
          "value": _money(i["value"], i["currency"])}
         for i in doc["items"]
