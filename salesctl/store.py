@@ -523,3 +523,113 @@ class Store:
             " ORDER BY at, tie, seq",
             (lead_id, lead_id, lead_id),
         )
+
+    # --- the rep's day: plays by name, today/stalled candidates, handoff -------------------------------
+
+    def rep_name(self, rep_id: int) -> str | None:
+        row = self.one("SELECT name FROM reps WHERE id = ?", (rep_id,))
+        return row["name"] if row else None
+
+    def find_play(self, name: str) -> sqlite3.Row | None:
+        return self.one("SELECT id, name FROM plays WHERE name = ?", (name.strip(),))
+
+    def play_names(self) -> list[str]:
+        return [r["name"] for r in self.all("SELECT name FROM plays ORDER BY name")]
+
+    @staticmethod
+    def _open_scope(open_stages: list[str], owner_id: int | None) -> tuple[str, list]:
+        """WHERE for open leads (of one owner): `stage IN (…)` so SQLite searches leads(owner_id, stage)."""
+        sql = "l.stage IN (" + ", ".join("?" * len(open_stages)) + ")"
+        params: list = list(open_stages)
+        if owner_id is not None:
+            sql = "l.owner_id = ? AND " + sql
+            params.insert(0, owner_id)
+        return sql, params
+
+    # The latest of a lead's creation, last stage change and last activity (all fixed-shape UTC strings).
+    LAST_TOUCH = "max(l.created_at, l.stage_changed_at, coalesce(l.last_activity_at, l.created_at))"
+
+    def _stalled_flag(self, stalled_before: dict[str, str]) -> tuple[str, list]:
+        """SQL for "not snoozed and last touched at or before its stage's cut-off"; params in order."""
+        case = "CASE l.stage " + " ".join("WHEN ? THEN ?" for _ in stalled_before) + " END"
+        sql = "((l.snoozed_until IS NULL OR l.snoozed_until <= ?) AND " + self.LAST_TOUCH + " <= " + case + ")"
+        return sql, [v for item in stalled_before.items() for v in item]
+
+    def agenda_candidates(
+        self, *, open_stages: list[str], owner_id: int | None, now: str, day_start: str, day_end: str,
+        today: str, soon: str, stalled_before: dict[str, str],
+    ) -> list[sqlite3.Row]:
+        """Open leads with at least one `today` reason, each reason a 0/1 column computed in SQL.
+
+        Times are UTC strings: `day_start`/`day_end` bound the local today, `stalled_before[stage]` is
+        now − (rot_days + 1) days (idle days > rot_days ⟺ last touch at or before it); `today`/`soon`
+        are local dates for close_by.
+        """
+        scope, scope_params = self._open_scope(open_stages, owner_id)
+        stalled, stalled_params = self._stalled_flag(stalled_before)
+        sql = (
+            "SELECT * FROM (SELECT l.id, l.name, l.company, l.stage, l.value, l.currency, l.key, l.intent,"
+            " l.next_at, l.next_step, l.close_by, r.name AS owner, " + self.LAST_TOUCH + " AS last_touch,"
+            " coalesce(l.next_at < ?, 0) AS overdue,"
+            " coalesce(l.next_at >= ? AND l.next_at < ?, 0) AS due_today,"
+            " (l.stage = ? AND l.last_activity_at IS NULL) AS new_untouched,"
+            " " + stalled + " AS stalled,"
+            " coalesce(l.close_by >= ? AND l.close_by <= ?, 0) AS closing_soon,"
+            " (l.stage <> ? AND l.next_at IS NULL) AS no_next_step"
+            " FROM leads l JOIN reps r ON r.id = l.owner_id WHERE " + scope + ")"
+            " WHERE overdue OR due_today OR new_untouched OR stalled OR closing_soon OR no_next_step"
+        )
+        params = [day_start, day_start, day_end, open_stages[0], now, *stalled_params, today, soon,
+                  open_stages[0], *scope_params]
+        return self.all(sql, params)
+
+    def stalled_leads(
+        self, *, open_stages: list[str], owner_id: int | None, now: str, stalled_before: dict[str, str]
+    ) -> list[sqlite3.Row]:
+        """Open, unsnoozed leads last touched at or before their stage's cut-off (see agenda_candidates)."""
+        scope, scope_params = self._open_scope(open_stages, owner_id)
+        stalled, stalled_params = self._stalled_flag(stalled_before)
+        sql = (
+            "SELECT l.id, l.name, l.company, l.stage, l.value, l.currency, l.key, r.name AS owner,"
+            " " + self.LAST_TOUCH + " AS last_touch"
+            " FROM leads l JOIN reps r ON r.id = l.owner_id WHERE " + scope + " AND " + stalled
+        )
+        return self.all(sql, [*scope_params, now, *stalled_params])
+
+    def open_and_stalled_by_rep(
+        self, *, open_stages: list[str], owner_id: int | None, now: str, stalled_before: dict[str, str]
+    ) -> list[sqlite3.Row]:
+        """Per rep: open and stalled lead counts. Active reps with nothing open count as 0."""
+        scope, scope_params = self._open_scope(open_stages, owner_id)
+        stalled, stalled_params = self._stalled_flag(stalled_before)
+        rep_filter = "r.id = ?" if owner_id is not None else "(r.active = 1 OR c.open > 0)"
+        sql = (
+            "SELECT r.name AS rep, coalesce(c.open, 0) AS open, coalesce(c.stalled, 0) AS stalled"
+            " FROM reps r LEFT JOIN (SELECT l.owner_id, count(*) AS open, sum(" + stalled + ") AS stalled"
+            "  FROM leads l WHERE " + scope + " GROUP BY l.owner_id) c ON c.owner_id = r.id"
+            " WHERE " + rep_filter + " ORDER BY r.name"
+        )
+        params = [now, *stalled_params, *scope_params]
+        if owner_id is not None:
+            params.append(owner_id)
+        return self.all(sql, params)
+
+    def open_leads_of(self, owner_id: int) -> list[sqlite3.Row]:
+        """Every open (not won, not lost) lead a rep owns, as full lead rows, by id."""
+        return self.all(self.LEAD_SELECT + " WHERE l.owner_id = ? AND " + OPEN + " ORDER BY l.id", (owner_id,))
+
+    def hand_over(self, from_rep_id: int, to_rep_id: int, *, rep_id: int, now: str) -> int:
+        """Move all of a rep's open leads (with their follow-ups) to another, one assignment row each.
+
+        Set-based: two statements whatever the number of leads; the caller's transaction makes them one.
+        Won and lost leads stay with whoever closed them.
+        """
+        self.conn.execute(
+            "INSERT INTO assignments (lead_id, rep_id, from_rep_id, to_rep_id, at)"
+            " SELECT l.id, ?, l.owner_id, ?, ? FROM leads l WHERE l.owner_id = ? AND " + OPEN + " ORDER BY l.id",
+            (rep_id, to_rep_id, now, from_rep_id),
+        )
+        return self.conn.execute(
+            "UPDATE leads SET owner_id = ? WHERE owner_id = ? AND stage NOT IN ('won', 'lost')",
+            (to_rep_id, from_rep_id),
+        ).rowcount
