@@ -63,7 +63,7 @@ COMMAND_MODULES = {
     "snooze": "activity",
     "today": "agenda", "stalled": "agenda",
     "rep": "team", "handoff": "team",
-    "funnel": "analytics", "report": "analytics",
+    "funnel": "analytics", "report": "analytics", "target": "analytics",
     "import": "io", "export": "io",
     "remind": "mail",
     "play": "plays",
