@@ -206,13 +206,16 @@ def generate(n_leads: int, path: Path, seed: int = 7) -> dict:
     targets = [(r[0], m, rng.choice([50, 80, 100, 150]) * 1_000_000, clock.db(now_s - 40 * DAY))
                for r in reps for m in months]
     targets += [(None, m, 100 * 1_000_000 * n_reps, clock.db(now_s - 40 * DAY)) for m in months]
-    plays = [(i + 1, n, t, s, p, clock.db(first_day.timestamp())) for i, (n, t, s, p) in enumerate(PLAYS)]
+    plays = [(n, t, s, p, clock.db(first_day.timestamp())) for n, t, s, p in PLAYS]
 
     columns = ("id",) + Store.LEAD_FIELDS
     with store.write():
         conn.executemany("INSERT INTO reps (id, name, email, active, created_at) VALUES (?, ?, ?, ?, ?)", reps)
-        conn.executemany("INSERT INTO plays (id, name, text, stage, persona, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        # Migrations may already have added default plays: ours come after them.
+        conn.executemany("INSERT OR IGNORE INTO plays (name, text, stage, persona, created_at) VALUES (?, ?, ?, ?, ?)",
                          plays)
+        play_ids = [r[0] for r in conn.execute("SELECT id FROM plays ORDER BY id")]
+        activities = [a if a[7] is None else (*a[:7], play_ids[a[7] % len(play_ids)], a[8]) for a in activities]
         conn.executemany(f"INSERT INTO leads ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
                          leads)
         conn.executemany("INSERT OR IGNORE INTO lead_tags (lead_id, tag) VALUES (?, ?)", tags)
@@ -223,7 +226,7 @@ def generate(n_leads: int, path: Path, seed: int = 7) -> dict:
                          history)
         conn.executemany("INSERT INTO targets (rep_id, month, amount, set_at) VALUES (?, ?, ?, ?)", targets)
         conn.execute("INSERT INTO settings (key, value) VALUES ('timezone', ?)", (json.dumps("UTC"),))
-    conn.execute("ANALYZE")
+    # No ANALYZE: a real database has no planner statistics either, so the plans measured are the ones users get.
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     n_open = sum(1 for lead in leads if lead[14] not in ("won", "lost"))
     store.close()

@@ -167,9 +167,16 @@ def _m0002_default_plays(conn: sqlite3.Connection) -> None:
         )
 
 
+def _m0003_open_leads_index(conn: sqlite3.Connection) -> None:
+    # Open leads in id order: `lead list --limit N` reads N index entries instead of walking past years
+    # of won and lost leads. The WHERE must stay textually the same as OPEN for SQLite to use it.
+    conn.execute("CREATE INDEX leads_open ON leads(id) WHERE stage NOT IN ('won', 'lost')")
+
+
 MIGRATIONS = [
     ("0001_initial", _m0001_initial),
     ("0002_default_plays", _m0002_default_plays),
+    ("0003_open_leads_index", _m0003_open_leads_index),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -344,10 +351,12 @@ class Store:
         "last_activity_at", "next_at", "next_step", "close_by", "key", "won_at", "won_amount", "lost_at",
         "lost_reason", "lost_stage", "snoozed_until",
     )
+    # CROSS JOIN keeps leads the outer loop: without it SQLite may walk reps and every lead of each rep
+    # (won and lost included) for a sorted `lead list`, which grows with history, not with open leads.
     LEAD_SELECT = (
         "SELECT l.*, r.name AS owner,"
         " (SELECT group_concat(tag, char(31)) FROM lead_tags t WHERE t.lead_id = l.id) AS tags"
-        " FROM leads l JOIN reps r ON r.id = l.owner_id"
+        " FROM leads l CROSS JOIN reps r ON r.id = l.owner_id"
     )
 
     def duplicates(self, email: str | None, digits: str | None, *, exclude: int | None = None) -> list[sqlite3.Row]:
