@@ -168,9 +168,17 @@ def _m0002_default_plays(conn: sqlite3.Connection) -> None:
 
 
 def _m0003_open_leads_index(conn: sqlite3.Connection) -> None:
-    # Open leads in id order: `lead list --limit N` reads N index entries instead of walking past years
-    # of won and lost leads. The WHERE must stay textually the same as OPEN for SQLite to use it.
+    """Indexes over what is still open, so daily commands cost what is open, not years of history."""
+    # Open leads in id order (alone and per owner): `lead list --limit N` reads N index entries instead
+    # of walking past won and lost leads; per-rep open counts read only open entries. Their WHERE must
+    # stay textually the same as OPEN for SQLite to use them.
     conn.execute("CREATE INDEX leads_open ON leads(id) WHERE stage NOT IN ('won', 'lost')")
+    conn.execute("CREATE INDEX leads_open_owner ON leads(owner_id, id) WHERE stage NOT IN ('won', 'lost')")
+    # Leads never closed, by creation: with leads_won and leads_lost, "open at time t" (report pipeline)
+    # is three index ranges instead of every lead created before t.
+    conn.execute("CREATE INDEX leads_unclosed ON leads(created_at) WHERE won_at IS NULL AND lost_at IS NULL")
+    # Play results read (play, lead, time) of play-tagged activities from the index alone.
+    conn.execute("CREATE INDEX activities_play_lead ON activities(play_id, lead_id, at) WHERE play_id IS NOT NULL")
 
 
 MIGRATIONS = [
@@ -747,8 +755,13 @@ class Store:
             "   (SELECT h2.id FROM stage_history h2 WHERE h2.lead_id = l.id AND h2.at < :t"
             "    ORDER BY h2.at DESC, h2.id DESC LIMIT 1) AS hid,"
             "   (SELECT max(a.at) FROM activities a WHERE a.lead_id = l.id AND a.at < :t) AS last_activity_at"
-            "  FROM leads l WHERE l.created_at < :t"
-            "   AND (l.won_at IS NULL OR l.won_at >= :t) AND (l.lost_at IS NULL OR l.lost_at >= :t)" + extra +
+            # Open at :t = created before :t and not closed before :t, as three index ranges (never
+            # closed; won at or after :t; lost at or after :t) so the cost follows the open pipeline.
+            "  FROM leads l WHERE l.id IN ("
+            "   SELECT id FROM leads WHERE won_at IS NULL AND lost_at IS NULL AND created_at < :t"
+            "   UNION ALL SELECT id FROM leads WHERE won_at >= :t AND created_at < :t"
+            "    AND (lost_at IS NULL OR lost_at >= :t)"
+            "   UNION ALL SELECT id FROM leads WHERE lost_at >= :t AND created_at < :t AND won_at IS NULL)" + extra +
             " ) x LEFT JOIN stage_history h ON h.id = x.hid"
         )
 
