@@ -58,7 +58,7 @@ def log(
     \b
     Example:
       salesctl log acme "called, wants a quote by Friday" --next thu --step "send quote"
-      salesctl log 42 "no answer" --no-effective --next tomorrow 10:00
+      salesctl log 42 "no answer" --no-effective --next "tomorrow 10:00"
     """
     from ..dates import to_db
 
