@@ -64,10 +64,10 @@ COMMAND_MODULES = {
     "today": "agenda", "stalled": "agenda",
     "rep": "team", "handoff": "team",
     "funnel": "analytics", "report": "analytics", "target": "analytics",
-    "import": "io", "export": "io",
+    "import": "io", "export": "io", "search": "io", "backup": "io",
     "remind": "mail",
     "play": "plays",
-    "config": "admin",
+    "config": "admin", "doctor": "admin", "demo": "admin",
 }
 MODULES = ("leads", "activity", "agenda", "team", "analytics", "plays", "io", "mail", "admin")
 _GLOBAL_VALUE_OPTIONS = ("--db", "--as-of")
