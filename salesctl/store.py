@@ -20,6 +20,10 @@ BUSY_TIMEOUT_S = 15
 
 # A fixed SQL fragment: a lead is open unless it is won or lost.
 OPEN = "l.stage NOT IN ('won', 'lost')"
+# One rep's open leads through the partial index of open leads per owner (migration 0004). Without
+# statistics SQLite prefers leads_owner_stage, which also walks the rep's won and lost history:
+# 20 ms instead of 1 ms for per-rep counts at 100k leads.
+OPEN_BY_OWNER = "INDEXED BY leads_open_owner"
 
 
 # --- schema ----------------------------------------------------------------------------------------
@@ -346,7 +350,8 @@ class Store:
     def reps(self, *, active_only: bool = False) -> list[sqlite3.Row]:
         return self.all(
             "SELECT r.id, r.name, r.email, r.active, r.created_at,"
-            " (SELECT count(*) FROM leads l WHERE l.owner_id = r.id AND " + OPEN + ") AS open_leads"
+            " (SELECT count(*) FROM leads l " + OPEN_BY_OWNER + " WHERE l.owner_id = r.id AND " + OPEN + ")"
+            " AS open_leads"
             " FROM reps r WHERE r.active >= ? ORDER BY r.name",
             (1 if active_only else 0,),
         )
@@ -384,7 +389,8 @@ class Store:
             self.conn.execute("UPDATE reps SET active = ? WHERE id = ?", (int(active), rep_id))
 
     def open_lead_count(self, rep_id: int) -> int:
-        return self.one("SELECT count(*) FROM leads l WHERE l.owner_id = ? AND " + OPEN, (rep_id,))[0]
+        return self.one("SELECT count(*) FROM leads l " + OPEN_BY_OWNER + " WHERE l.owner_id = ? AND " + OPEN,
+                        (rep_id,))[0]
 
     # --- leads -------------------------------------------------------------------------------------
 
@@ -925,7 +931,8 @@ class Store:
         """
         self.conn.execute(
             "INSERT INTO assignments (lead_id, rep_id, from_rep_id, to_rep_id, at)"
-            " SELECT l.id, ?, l.owner_id, ?, ? FROM leads l WHERE l.owner_id = ? AND " + OPEN + " ORDER BY l.id",
+            " SELECT l.id, ?, l.owner_id, ?, ? FROM leads l " + OPEN_BY_OWNER + " WHERE l.owner_id = ? AND " + OPEN +
+            " ORDER BY l.id",
             (rep_id, to_rep_id, now, from_rep_id),
         )
         return self.conn.execute(
