@@ -1028,22 +1028,6 @@ class Store:
         self.conn.execute("DELETE FROM targets")
         self.conn.execute("DELETE FROM plays")
 
-    def play_by_name(self, name: str) -> sqlite3.Row | None:
-        return self.one("SELECT id, name FROM plays WHERE name = ?", (name,))
-
-    def add_play_row(self, name: str, text: str, stage: str | None, persona: str | None, now: str) -> int:
-        return self.conn.execute(
-            "INSERT INTO plays (name, text, stage, persona, created_at) VALUES (?, ?, ?, ?, ?)",
-            (name, text, stage, persona, now),
-        ).lastrowid
-
-    def put_target(self, rep_id: int | None, month: str, amount: int, now: str) -> None:
-        self.conn.execute(
-            "INSERT INTO targets (rep_id, month, amount, set_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (month, ifnull(rep_id, 0)) DO UPDATE SET amount = excluded.amount, set_at = excluded.set_at",
-            (rep_id, month, amount, now),
-        )
-
     def search(self, text: str, limit: int) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
         """Leads whose name or company, and activities whose note, contain every word of `text`.
 
