@@ -204,6 +204,12 @@ def main() -> int:
         goal = 2.0 if any(name == n for n, _, _ in aggregates) else 1.3
         report.figure(f"{name} · 100k", t100, t10_again, "its 10k time", goal)
 
+    # "The table output close to" the JSON one: both forms of `today` on 10k, alternately.
+    if "today --rep R (table)" in at_10k:
+        t_table, t_json = timed_pair(salesctl("today", "--rep", "Alice"), env_for(dbs["10k"]),
+                                     salesctl("today", "--rep", "Alice", "--format", "json"), env_for(dbs["10k"]), runs)
+        report.figure("today --rep R (table) vs --format json · 10k", t_table, t_json, "today --format json", 1.2)
+
     # Taskwarrior's daily list over 10k pending tasks, beside `today` on 10k leads.
     if "today --rep R (table)" in at_10k:
         task = shutil.which("task")
