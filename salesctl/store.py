@@ -20,6 +20,10 @@ BUSY_TIMEOUT_S = 15
 
 # A fixed SQL fragment: a lead is open unless it is won or lost.
 OPEN = "l.stage NOT IN ('won', 'lost')"
+# One rep's open leads through the partial index of open leads per owner (migration 0004). Without
+# statistics SQLite prefers leads_owner_stage, which also walks the rep's won and lost history:
+# 20 ms instead of 1 ms for per-rep counts at 100k leads.
+OPEN_BY_OWNER = "INDEXED BY leads_open_owner"
 
 
 # --- schema ----------------------------------------------------------------------------------------
@@ -167,6 +171,17 @@ def _m0002_default_plays(conn: sqlite3.Connection) -> None:
         )
 
 
+def _m0003_open_leads_index(conn: sqlite3.Connection) -> None:
+    """Indexes over what is still open, so daily commands cost what is open, not years of history."""
+    # Open leads in id order (alone and per owner): `lead list --limit N` reads N index entries instead
+    # of walking past won and lost leads; per-rep open counts read only open entries. Their WHERE must
+    # stay textually the same as OPEN for SQLite to use them.
+    conn.execute("CREATE INDEX leads_open ON leads(id) WHERE stage NOT IN ('won', 'lost')")
+    conn.execute("CREATE INDEX leads_open_owner ON leads(owner_id, id) WHERE stage NOT IN ('won', 'lost')")
+    # Play results read (play, lead, time) of play-tagged activities from the index alone.
+    conn.execute("CREATE INDEX activities_play_lead ON activities(play_id, lead_id, at) WHERE play_id IS NOT NULL")
+
+
 def _m0002_search(conn: sqlite3.Connection) -> None:
     """Full-text search over lead names, companies and activity notes (issue 6).
 
@@ -208,6 +223,7 @@ MIGRATIONS = [
     ("0001_initial", _m0001_initial),
     ("0002_default_plays", _m0002_default_plays),
     ("0003_search", _m0002_search),
+    ("0004_open_leads_index", _m0003_open_leads_index),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -334,7 +350,8 @@ class Store:
     def reps(self, *, active_only: bool = False) -> list[sqlite3.Row]:
         return self.all(
             "SELECT r.id, r.name, r.email, r.active, r.created_at,"
-            " (SELECT count(*) FROM leads l WHERE l.owner_id = r.id AND " + OPEN + ") AS open_leads"
+            " (SELECT count(*) FROM leads l " + OPEN_BY_OWNER + " WHERE l.owner_id = r.id AND " + OPEN + ")"
+            " AS open_leads"
             " FROM reps r WHERE r.active >= ? ORDER BY r.name",
             (1 if active_only else 0,),
         )
@@ -372,7 +389,8 @@ class Store:
             self.conn.execute("UPDATE reps SET active = ? WHERE id = ?", (int(active), rep_id))
 
     def open_lead_count(self, rep_id: int) -> int:
-        return self.one("SELECT count(*) FROM leads l WHERE l.owner_id = ? AND " + OPEN, (rep_id,))[0]
+        return self.one("SELECT count(*) FROM leads l " + OPEN_BY_OWNER + " WHERE l.owner_id = ? AND " + OPEN,
+                        (rep_id,))[0]
 
     # --- leads -------------------------------------------------------------------------------------
 
@@ -382,10 +400,12 @@ class Store:
         "last_activity_at", "next_at", "next_step", "close_by", "key", "won_at", "won_amount", "lost_at",
         "lost_reason", "lost_stage", "snoozed_until",
     )
+    # CROSS JOIN keeps leads the outer loop: without it SQLite may walk reps and every lead of each rep
+    # (won and lost included) for a sorted `lead list`, which grows with history, not with open leads.
     LEAD_SELECT = (
         "SELECT l.*, r.name AS owner,"
         " (SELECT group_concat(tag, char(31)) FROM lead_tags t WHERE t.lead_id = l.id) AS tags"
-        " FROM leads l JOIN reps r ON r.id = l.owner_id"
+        " FROM leads l CROSS JOIN reps r ON r.id = l.owner_id"
     )
 
     def duplicates(self, email: str | None, digits: str | None, *, exclude: int | None = None) -> list[sqlite3.Row]:
@@ -911,7 +931,8 @@ class Store:
         """
         self.conn.execute(
             "INSERT INTO assignments (lead_id, rep_id, from_rep_id, to_rep_id, at)"
-            " SELECT l.id, ?, l.owner_id, ?, ? FROM leads l WHERE l.owner_id = ? AND " + OPEN + " ORDER BY l.id",
+            " SELECT l.id, ?, l.owner_id, ?, ? FROM leads l " + OPEN_BY_OWNER + " WHERE l.owner_id = ? AND " + OPEN +
+            " ORDER BY l.id",
             (rep_id, to_rep_id, now, from_rep_id),
         )
         return self.conn.execute(
