@@ -1,0 +1,50 @@
+"""Help is documentation: every command answers --help with a real example."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import typer
+
+from salesctl import cli
+
+
+def _commands():
+    cli._register()  # every module, as `salesctl --help` does
+    root = typer.main.get_command(cli.app)
+    found = []
+
+    def walk(command, path):
+        subcommands = getattr(command, "commands", None)
+        if subcommands:
+            for name, sub in subcommands.items():
+                walk(sub, path + [name])
+        else:
+            found.append(path)
+
+    walk(root, [])
+    return found
+
+
+COMMANDS = _commands()
+
+
+def test_every_command_of_the_contract_exists():
+    names = {" ".join(path) for path in COMMANDS}
+    for expected in ("add", "log", "move", "won", "lost", "reopen", "snooze", "today", "stalled", "funnel",
+                     "report", "remind", "lead list", "lead show", "lead edit", "lead delete", "lead assign",
+                     "handoff", "rep add", "rep list", "rep deactivate", "target set", "target show", "play add",
+                     "play list", "play suggest", "import", "export", "search", "backup", "doctor", "config show",
+                     "config set", "demo"):
+        assert expected in names
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=[" ".join(p) for p in COMMANDS])
+def test_help_shows_a_real_example(run, path):
+    result = run(*path, "--help")
+    assert result.code == 0
+    assert "Example:" in result.out
+    example = result.out[result.out.index("Example:"):]
+    # The example runs this very command.
+    assert re.search(r"^\s+salesctl " + re.escape(" ".join(path)) + r"\b", example, re.M), example
