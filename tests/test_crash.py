@@ -83,7 +83,9 @@ def kill_after(argv: list[str], db: Path, delay: float | None, outcome) -> Kill:
     proc.wait()
     alive = alive and proc.returncode == -signal.SIGKILL
     assert integrity(db) == "ok"
-    return Kill(delay if delay is not None else -1.0, alive, alive and in_tx, outcome(db))
+    kill = Kill(delay if delay is not None else -1.0, alive, alive and in_tx, outcome(db))
+    assert kill.outcome in ("none", "all"), f"a kill left part of the change: {kill}"
+    return kill
 
 
 def crash_scenario(tmp_path: Path, base: Path, argv: list[str], outcome) -> list[Kill]:
