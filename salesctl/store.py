@@ -172,6 +172,11 @@ def storage_error(path: object, exc: sqlite3.Error) -> StoreError:
         return StoreError(f"database {path} is read-only ({text}); check the file's and folder's permissions")
     if "full" in text:
         return StoreError(f"cannot write {path}: the disk is full ({text}); nothing was changed")
+    code = getattr(exc, "sqlite_errorname", None) or ""
+    if code.startswith("SQLITE_IOERR") or "disk I/O error" in text:
+        # EFBIG (a file-size limit) and failing drives land here, not in SQLITE_FULL.
+        return StoreError(f"cannot read or write {path}: disk I/O error ({code or text}); the disk may be full, "
+                          "the file over a size limit or the drive failing; the interrupted change was not saved")
     if "unable to open" in text:
         return StoreError(f"cannot open database {path} ({text}); check the path and its permissions")
     return StoreError(f"database {path}: {text}")
