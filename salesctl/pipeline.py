@@ -58,6 +58,10 @@ def log_activity(
 ) -> None:
     """Record a follow-up; reschedule or clear the next one; an effective touch moves `new` to the next stage."""
     lead = store.lead(lead_id)
+    if lead["stage"] in CLOSED_STAGES and (next_at is not None or step is not None):
+        raise _closed_error(lead, "schedule a follow-up on")
+    if at < lead["created_at"]:
+        raise Invalid("--at", at, f"is before lead #{lead_id} was created ({lead['created_at']})")
     effective = effective and kind != "note"
     store.add_activity(lead_id, rep_id, kind, note, effective, at, play_id, now)
     changes: dict = {"last_activity_at": max(at, lead["last_activity_at"] or at)}
@@ -75,8 +79,10 @@ def log_activity(
 
 
 def _note(store: Store, lead_id: int, rep_id: int, note: str | None, now: str) -> None:
+    """A --note on move/won/lost/snooze: a `note` activity (never effective), so it shows in the timeline."""
     if note:
         store.add_activity(lead_id, rep_id, "note", note, False, now, None, now)
+        store.update_lead(lead_id, {"last_activity_at": now})
 
 
 def move(store: Store, settings: Settings, lead_id: int, stage: str, *, rep_id: int, now: str, note: str | None) -> None:
@@ -84,7 +90,7 @@ def move(store: Store, settings: Settings, lead_id: int, stage: str, *, rep_id: 
     if lead["stage"] in CLOSED_STAGES:
         raise _closed_error(lead, "move")
     if lead["stage"] == stage:
-        raise Invalid("STAGE", stage, f"is already the stage of lead #{lead_id}")
+        raise Invalid("STAGE", stage, f"is already the stage of lead #{lead_id} {lead['name']}")
     store.update_lead(lead_id, {"stage": stage, "stage_changed_at": now})
     store.record_stage(lead_id, rep_id, lead["stage"], stage, now)
     _note(store, lead_id, rep_id, note, now)
@@ -129,9 +135,12 @@ def reopen(store: Store, settings: Settings, lead_id: int, stage: str | None, *,
 
 
 def snooze(store: Store, lead_id: int, until: str, *, rep_id: int, now: str, note: str | None) -> None:
+    """No stalled warning until `until` (a later snooze replaces an earlier one)."""
     lead = store.lead(lead_id)
     if lead["stage"] in CLOSED_STAGES:
         raise _closed_error(lead, "snooze")
+    if until <= now:
+        raise Invalid("UNTIL", until, "is not in the future", "snooze until a later day, e.g. +1w or mon")
     store.update_lead(lead_id, {"snoozed_until": until})
     _note(store, lead_id, rep_id, note, now)
 

@@ -142,8 +142,34 @@ def _m0001_initial(conn: sqlite3.Connection) -> None:
             conn.execute(statement)
 
 
+# The default plays from the brief: what works per customer type. Names are what `log --play` takes.
+DEFAULT_PLAYS = (
+    ("referral-to-decider", "no-authority",
+     "They have budget but cannot decide: ask them to introduce you to the decision maker, and give them "
+     "a one-page summary they can forward."),
+    ("case-study-offer", "hesitant",
+     "Interested but hesitant: send a case study from a similar customer plus a time-limited offer "
+     "with a clear end date."),
+    ("value-not-price", "price-shopper",
+     "Price shopper: talk about service, delivery and details they would lose elsewhere; "
+     "do not fight on price."),
+    ("short-and-fast", "busy",
+     "Busy customer: short messages with one question each, and answer them fast."),
+)
+
+
+def _m0002_default_plays(conn: sqlite3.Connection) -> None:
+    for name, persona, text in DEFAULT_PLAYS:
+        conn.execute(
+            "INSERT OR IGNORE INTO plays (name, text, stage, persona, created_at)"
+            " VALUES (?, ?, NULL, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+            (name, text, persona),
+        )
+
+
 MIGRATIONS = [
     ("0001_initial", _m0001_initial),
+    ("0002_default_plays", _m0002_default_plays),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -527,4 +553,353 @@ class Store:
             " JOIN reps t ON t.id = s.to_rep_id WHERE s.lead_id = ?"
             " ORDER BY at, tie, seq",
             (lead_id, lead_id, lead_id),
+        )
+
+    # --- reminders (cron and mail) -------------------------------------------------------------------
+    # One row per rep and local day: claimed before a reminder is sent, deleted if sending fails,
+    # stamped sent_at after. The primary key makes the claim atomic, so overlapping runs send once.
+
+    def claim_reminder(self, rep_id: int, day: str, now: str, *, stale_before: str) -> bool:
+        """Claim (rep, day) for sending; False when another run holds or has sent it.
+
+        A claim left unsent since before `stale_before` (a run killed mid-send) may be taken over.
+        Call inside `write()`.
+        """
+        cursor = self.conn.execute(
+            "INSERT INTO reminders (rep_id, day, claimed_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (rep_id, day) DO UPDATE SET claimed_at = excluded.claimed_at"
+            " WHERE reminders.sent_at IS NULL AND reminders.claimed_at < ?",
+            (rep_id, day, now, stale_before),
+        )
+        return cursor.rowcount == 1
+
+    def release_reminder(self, rep_id: int, day: str) -> None:
+        """Give a claim back after a failed send, so the next run tries again."""
+        self.conn.execute("DELETE FROM reminders WHERE rep_id = ? AND day = ? AND sent_at IS NULL", (rep_id, day))
+
+    def mark_reminder_sent(self, rep_id: int, day: str, now: str) -> None:
+        self.conn.execute("UPDATE reminders SET sent_at = ? WHERE rep_id = ? AND day = ?", (now, rep_id, day))
+
+    def reminder(self, rep_id: int, day: str) -> sqlite3.Row | None:
+        return self.one("SELECT claimed_at, sent_at FROM reminders WHERE rep_id = ? AND day = ?", (rep_id, day))
+
+    # --- the rep's day: plays by name, today/stalled candidates, handoff -------------------------------
+
+    def rep_name(self, rep_id: int) -> str | None:
+        row = self.one("SELECT name FROM reps WHERE id = ?", (rep_id,))
+        return row["name"] if row else None
+
+    def find_play(self, name: str) -> sqlite3.Row | None:
+        return self.one("SELECT id, name FROM plays WHERE name = ?", (name.strip(),))
+
+    def play_names(self) -> list[str]:
+        return [r["name"] for r in self.all("SELECT name FROM plays ORDER BY name")]
+
+    @staticmethod
+    def _open_scope(open_stages: list[str], owner_id: int | None) -> tuple[str, list]:
+        """WHERE for open leads (of one owner): `stage IN (…)` so SQLite searches leads(owner_id, stage)."""
+        sql = "l.stage IN (" + ", ".join("?" * len(open_stages)) + ")"
+        params: list = list(open_stages)
+        if owner_id is not None:
+            sql = "l.owner_id = ? AND " + sql
+            params.insert(0, owner_id)
+        return sql, params
+
+    # The latest of a lead's creation, last stage change and last activity (all fixed-shape UTC strings).
+    LAST_TOUCH = "max(l.created_at, l.stage_changed_at, coalesce(l.last_activity_at, l.created_at))"
+
+    def _stalled_flag(self, stalled_before: dict[str, str]) -> tuple[str, list]:
+        """SQL for "not snoozed and last touched at or before its stage's cut-off"; params in order."""
+        case = "CASE l.stage " + " ".join("WHEN ? THEN ?" for _ in stalled_before) + " END"
+        sql = "((l.snoozed_until IS NULL OR l.snoozed_until <= ?) AND " + self.LAST_TOUCH + " <= " + case + ")"
+        return sql, [v for item in stalled_before.items() for v in item]
+
+    def agenda_candidates(
+        self, *, open_stages: list[str], owner_id: int | None, now: str, day_start: str, day_end: str,
+        today: str, soon: str, stalled_before: dict[str, str],
+    ) -> list[sqlite3.Row]:
+        """Open leads with at least one `today` reason, each reason a 0/1 column computed in SQL.
+
+        Times are UTC strings: `day_start`/`day_end` bound the local today, `stalled_before[stage]` is
+        now − (rot_days + 1) days (idle days > rot_days ⟺ last touch at or before it); `today`/`soon`
+        are local dates for close_by.
+        """
+        scope, scope_params = self._open_scope(open_stages, owner_id)
+        stalled, stalled_params = self._stalled_flag(stalled_before)
+        sql = (
+            "SELECT * FROM (SELECT l.id, l.name, l.company, l.stage, l.value, l.currency, l.key, l.intent,"
+            " l.next_at, l.next_step, l.close_by, r.name AS owner, " + self.LAST_TOUCH + " AS last_touch,"
+            " coalesce(l.next_at < ?, 0) AS overdue,"
+            " coalesce(l.next_at >= ? AND l.next_at < ?, 0) AS due_today,"
+            " (l.stage = ? AND l.last_activity_at IS NULL) AS new_untouched,"
+            " " + stalled + " AS stalled,"
+            " coalesce(l.close_by >= ? AND l.close_by <= ?, 0) AS closing_soon,"
+            " (l.stage <> ? AND l.next_at IS NULL) AS no_next_step"
+            " FROM leads l JOIN reps r ON r.id = l.owner_id WHERE " + scope + ")"
+            " WHERE overdue OR due_today OR new_untouched OR stalled OR closing_soon OR no_next_step"
+        )
+        params = [day_start, day_start, day_end, open_stages[0], now, *stalled_params, today, soon,
+                  open_stages[0], *scope_params]
+        return self.all(sql, params)
+
+    def stalled_leads(
+        self, *, open_stages: list[str], owner_id: int | None, now: str, stalled_before: dict[str, str]
+    ) -> list[sqlite3.Row]:
+        """Open, unsnoozed leads last touched at or before their stage's cut-off (see agenda_candidates)."""
+        scope, scope_params = self._open_scope(open_stages, owner_id)
+        stalled, stalled_params = self._stalled_flag(stalled_before)
+        sql = (
+            "SELECT l.id, l.name, l.company, l.stage, l.value, l.currency, l.key, r.name AS owner,"
+            " " + self.LAST_TOUCH + " AS last_touch"
+            " FROM leads l JOIN reps r ON r.id = l.owner_id WHERE " + scope + " AND " + stalled
+        )
+        return self.all(sql, [*scope_params, now, *stalled_params])
+
+    def open_and_stalled_by_rep(
+        self, *, open_stages: list[str], owner_id: int | None, now: str, stalled_before: dict[str, str]
+    ) -> list[sqlite3.Row]:
+        """Per rep: open and stalled lead counts. Active reps with nothing open count as 0."""
+        scope, scope_params = self._open_scope(open_stages, owner_id)
+        stalled, stalled_params = self._stalled_flag(stalled_before)
+        rep_filter = "r.id = ?" if owner_id is not None else "(r.active = 1 OR c.open > 0)"
+        sql = (
+            "SELECT r.name AS rep, coalesce(c.open, 0) AS open, coalesce(c.stalled, 0) AS stalled"
+            " FROM reps r LEFT JOIN (SELECT l.owner_id, count(*) AS open, sum(" + stalled + ") AS stalled"
+            "  FROM leads l WHERE " + scope + " GROUP BY l.owner_id) c ON c.owner_id = r.id"
+            " WHERE " + rep_filter + " ORDER BY r.name"
+        )
+        params = [now, *stalled_params, *scope_params]
+        if owner_id is not None:
+            params.append(owner_id)
+        return self.all(sql, params)
+
+    def open_leads_of(self, owner_id: int) -> list[sqlite3.Row]:
+        """Every open (not won, not lost) lead a rep owns, as full lead rows, by id."""
+        return self.all(self.LEAD_SELECT + " WHERE l.owner_id = ? AND " + OPEN + " ORDER BY l.id", (owner_id,))
+
+    def hand_over(self, from_rep_id: int, to_rep_id: int, *, rep_id: int, now: str) -> int:
+        """Move all of a rep's open leads (with their follow-ups) to another, one assignment row each.
+
+        Set-based: two statements whatever the number of leads; the caller's transaction makes them one.
+        Won and lost leads stay with whoever closed them.
+        """
+        self.conn.execute(
+            "INSERT INTO assignments (lead_id, rep_id, from_rep_id, to_rep_id, at)"
+            " SELECT l.id, ?, l.owner_id, ?, ? FROM leads l WHERE l.owner_id = ? AND " + OPEN + " ORDER BY l.id",
+            (rep_id, to_rep_id, now, from_rep_id),
+        )
+        return self.conn.execute(
+            "UPDATE leads SET owner_id = ? WHERE owner_id = ? AND stage NOT IN ('won', 'lost')",
+            (to_rep_id, from_rep_id),
+        ).rowcount
+    # --- figures (funnel, report, targets, plays) --------------------------------------------------
+    # Every query aggregates in SQL over indexed columns; Python only sees one row per rep/stage/reason.
+    # Parameters are named (:since, :until, :t …); stage names are always bound values, never SQL text.
+
+    # The owner of lead `l` at time :t: the rep the first later reassignment took it from, else today's.
+    OWNER_AT = (
+        "COALESCE((SELECT a.from_rep_id FROM assignments a WHERE a.lead_id = l.id AND a.at >= :t"
+        " ORDER BY a.at, a.id LIMIT 1), l.owner_id)"
+    )
+
+    @staticmethod
+    def _case(column: str, mapping: dict[str, object], prefix: str) -> tuple[str, dict]:
+        """`CASE column WHEN :p0 THEN :p1 … END` with the mapping's keys and values bound."""
+        if not mapping:
+            return "NULL", {}
+        sql, params = ["CASE ", column], {}
+        for i, (key, value) in enumerate(mapping.items()):
+            sql.append(f" WHEN :{prefix}k{i} THEN :{prefix}v{i}")
+            params[f"{prefix}k{i}"], params[f"{prefix}v{i}"] = key, value
+        sql.append(" END")
+        return "".join(sql), params
+
+    def created_by_owner(self, since: str, until: str) -> list[sqlite3.Row]:
+        """Leads created in [since, until), per owner at the period's end."""
+        return self.all(
+            "SELECT " + self.OWNER_AT + " AS rep_id, count(*) AS n FROM leads l"
+            " WHERE l.created_at >= :since AND l.created_at < :until GROUP BY rep_id",
+            {"since": since, "until": until, "t": until},
+        )
+
+    def won_by_owner(self, since: str, until: str) -> list[sqlite3.Row]:
+        """Deals won in [since, until) per owner: count, amount (minor units), total cycle days."""
+        return self.all(
+            "SELECT " + self.OWNER_AT + " AS rep_id, count(*) AS n, coalesce(sum(l.won_amount), 0) AS amount,"
+            " total(julianday(l.won_at) - julianday(l.created_at)) AS cycle_days"
+            " FROM leads l WHERE l.won_at >= :since AND l.won_at < :until GROUP BY rep_id",
+            {"since": since, "until": until, "t": until},
+        )
+
+    def lost_by_owner(self, since: str, until: str) -> list[sqlite3.Row]:
+        """Deals lost in [since, until) per owner and reason."""
+        return self.all(
+            "SELECT " + self.OWNER_AT + " AS rep_id, coalesce(l.lost_reason, 'other') AS reason, count(*) AS n"
+            " FROM leads l WHERE l.lost_at >= :since AND l.lost_at < :until GROUP BY rep_id, reason",
+            {"since": since, "until": until, "t": until},
+        )
+
+    def activity_counts(self, since: str, until: str) -> list[sqlite3.Row]:
+        """Activities logged in [since, until) per rep who logged them: all, effective, proposals/quotes."""
+        return self.all(
+            "SELECT a.rep_id, count(*) AS n, total(a.effective) AS effective,"
+            " total(a.kind IN ('proposal', 'quote')) AS proposals"
+            " FROM activities a WHERE a.at >= :since AND a.at < :until GROUP BY a.rep_id",
+            {"since": since, "until": until},
+        )
+
+    def advances(self, since: str, until: str, order: dict[str, int]) -> list[sqlite3.Row]:
+        """Stage moves in [since, until) to a later stage in `order` (stage → position), per rep who moved."""
+        to_rank, p1 = self._case("h.to_stage", order, "a")
+        from_rank, p2 = self._case("h.from_stage", order, "b")
+        return self.all(
+            "SELECT h.rep_id, count(*) AS n FROM stage_history h"
+            " WHERE h.at >= :since AND h.at < :until AND h.from_stage IS NOT NULL AND h.to_stage <> 'lost'"
+            f" AND {to_rank} > {from_rank} GROUP BY h.rep_id",
+            {"since": since, "until": until, **p1, **p2},
+        )
+
+    def _leads_at(self, t: str, first_stage: str, extra: str = "") -> str:
+        """Leads as they were at :t (created before it, not closed before it): their stage then
+        (reconstructed from stage_history), owner then, last move and last activity before then."""
+        return (
+            "SELECT x.*, COALESCE(h.to_stage, x.fallback_stage) AS stage_at, h.at AS last_move_at FROM ("
+            "  SELECT l.id, l.name, l.company, l.value, l.currency, l.close_by, l.key, l.created_at,"
+            "   l.snoozed_until, " + self.OWNER_AT + " AS rep_id,"
+            "   CASE WHEN l.stage_changed_at < :t THEN l.stage ELSE :first_stage END AS fallback_stage,"
+            "   (SELECT h2.id FROM stage_history h2 WHERE h2.lead_id = l.id AND h2.at < :t"
+            "    ORDER BY h2.at DESC, h2.id DESC LIMIT 1) AS hid,"
+            "   (SELECT max(a.at) FROM activities a WHERE a.lead_id = l.id AND a.at < :t) AS last_activity_at"
+            "  FROM leads l WHERE l.created_at < :t"
+            "   AND (l.won_at IS NULL OR l.won_at >= :t) AND (l.lost_at IS NULL OR l.lost_at >= :t)" + extra +
+            " ) x LEFT JOIN stage_history h ON h.id = x.hid"
+        )
+
+    def pipeline_at(
+        self, t: str, *, first_stage: str, stalled_before: dict[str, str], month_first: str, month_last: str
+    ) -> list[sqlite3.Row]:
+        """Open pipeline at :t per (owner then, stage then): count, value, value closing in the month,
+        and how many were stalled (last touch at or before the stage's threshold, not snoozed)."""
+        threshold, params = self._case("p.stage_at", stalled_before, "s")
+        return self.all(
+            "SELECT p.rep_id, p.stage_at AS stage, count(*) AS n, coalesce(sum(p.value), 0) AS value,"
+            " coalesce(sum(CASE WHEN p.close_by BETWEEN :month_first AND :month_last THEN p.value END), 0)"
+            "  AS value_in_month,"
+            " total((p.snoozed_until IS NULL OR p.snoozed_until <= :t) AND"
+            f"  max(p.created_at, coalesce(p.last_move_at, ''), coalesce(p.last_activity_at, '')) <= {threshold})"
+            "  AS stalled"
+            " FROM (" + self._leads_at(t, first_stage) + ") p"
+            " WHERE p.stage_at NOT IN ('won', 'lost') GROUP BY p.rep_id, p.stage_at",
+            {"t": t, "first_stage": first_stage, "month_first": month_first, "month_last": month_last, **params},
+        )
+
+    def open_leads_at(
+        self, t: str, *, first_stage: str, key_only: bool = False, close_from: str | None = None,
+        close_to: str | None = None, rep_id: int | None = None, limit: int = 20,
+    ) -> list[sqlite3.Row]:
+        """Leads open at :t (key ones, or closing between two local dates), biggest first, with their stage then."""
+        extra, params = "", {"t": t, "first_stage": first_stage, "limit": limit}
+        if key_only:
+            extra += " AND l.key = 1"
+        if close_from is not None:
+            extra += " AND l.close_by BETWEEN :close_from AND :close_to"
+            params.update(close_from=close_from, close_to=close_to)
+        where = " AND p.rep_id = :rep_id" if rep_id is not None else ""
+        params["rep_id"] = rep_id
+        order = "p.close_by, " if close_from is not None else ""  # closing soon: soonest first
+        return self.all(
+            "SELECT p.*, r.name AS owner FROM (" + self._leads_at(t, first_stage, extra) + ") p"
+            " JOIN reps r ON r.id = p.rep_id WHERE p.stage_at NOT IN ('won', 'lost')" + where +
+            " ORDER BY " + order + "p.value IS NULL, p.value DESC, p.id LIMIT :limit",
+            params,
+        )
+
+    def play_results(self, until: str, rep_id: int | None) -> list[sqlite3.Row]:
+        """Per play: leads it was used on before :until (by rep_id, or anyone), and how many of those
+        were won or lost before :until."""
+        by_rep = " AND a.rep_id = :rep_id" if rep_id is not None else ""
+        return self.all(
+            "SELECT p.name AS play, count(u.lead_id) AS leads,"
+            " total(l.won_at < :until) AS won, total(l.lost_at < :until) AS lost"
+            " FROM plays p LEFT JOIN (SELECT DISTINCT a.play_id, a.lead_id FROM activities a"
+            "  WHERE a.play_id IS NOT NULL AND a.at < :until" + by_rep + ") u ON u.play_id = p.id"
+            " LEFT JOIN leads l ON l.id = u.lead_id"
+            " GROUP BY p.id ORDER BY leads DESC, p.name COLLATE NOCASE",
+            {"until": until, "rep_id": rep_id},
+        )
+
+    # Funnel: the cohort is leads created in [since, until), optionally of one owner at :until.
+    def _cohort(self, rep_id: int | None) -> str:
+        where = "l.created_at >= :since AND l.created_at < :until"
+        return where + (" AND " + self.OWNER_AT + " = :rep_id" if rep_id is not None else "")
+
+    def funnel_furthest(self, since: str, until: str, rep_id: int | None, order: dict[str, int]) -> list[sqlite3.Row]:
+        """Cohort leads per furthest position ever reached (history, current stage, stage lost at)."""
+        hist, p1 = self._case("h.to_stage", order, "a")
+        now_rank, p2 = self._case("l.stage", order, "b")
+        lost_rank, p3 = self._case("l.lost_stage", order, "c")
+        return self.all(
+            "SELECT furthest, count(*) AS n FROM (SELECT max("
+            f" coalesce((SELECT max({hist}) FROM stage_history h WHERE h.lead_id = l.id), -1),"
+            f" coalesce({now_rank}, -1), coalesce({lost_rank}, -1)) AS furthest"
+            " FROM leads l WHERE " + self._cohort(rep_id) + ") GROUP BY furthest",
+            {"since": since, "until": until, "t": until, "rep_id": rep_id, **p1, **p2, **p3},
+        )
+
+    def funnel_outcomes(self, since: str, until: str, rep_id: int | None) -> sqlite3.Row:
+        return self.one(
+            "SELECT count(*) AS cohort, total(l.stage = 'won') AS won, total(l.stage = 'lost') AS lost"
+            " FROM leads l WHERE " + self._cohort(rep_id),
+            {"since": since, "until": until, "t": until, "rep_id": rep_id},
+        )
+
+    def funnel_lost(self, since: str, until: str, rep_id: int | None) -> list[sqlite3.Row]:
+        """Cohort leads now lost, per stage lost at and reason."""
+        return self.all(
+            "SELECT l.lost_stage AS stage, coalesce(l.lost_reason, 'other') AS reason, count(*) AS n"
+            " FROM leads l WHERE l.stage = 'lost' AND " + self._cohort(rep_id) + " GROUP BY stage, reason",
+            {"since": since, "until": until, "t": until, "rep_id": rep_id},
+        )
+
+    def funnel_stays(self, since: str, until: str, rep_id: int | None) -> list[sqlite3.Row]:
+        """Completed stays of cohort leads per stage: how many and their total length in days."""
+        return self.all(
+            "SELECT stage, count(*) AS n, total(days) AS days FROM ("
+            " SELECT h.to_stage AS stage,"
+            "  julianday(lead(h.at) OVER (PARTITION BY h.lead_id ORDER BY h.at, h.id)) - julianday(h.at) AS days"
+            " FROM leads l JOIN stage_history h ON h.lead_id = l.id WHERE " + self._cohort(rep_id) +
+            ") WHERE days IS NOT NULL GROUP BY stage",
+            {"since": since, "until": until, "t": until, "rep_id": rep_id},
+        )
+
+    # --- targets -----------------------------------------------------------------------------------
+
+    def set_target(self, rep_id: int | None, month: str, amount: int, now: str) -> None:
+        self.conn.execute("DELETE FROM targets WHERE month = ? AND rep_id IS ?", (month, rep_id))
+        self.conn.execute(
+            "INSERT INTO targets (rep_id, month, amount, set_at) VALUES (?, ?, ?, ?)", (rep_id, month, amount, now)
+        )
+
+    def targets(self, month: str) -> dict[int | None, int]:
+        """The month's targets: rep id → amount (minor units); None is the team's own target."""
+        return {r["rep_id"]: r["amount"] for r in self.all("SELECT rep_id, amount FROM targets WHERE month = ?", (month,))}
+
+    # --- plays -------------------------------------------------------------------------------------
+
+    def add_play(self, name: str, text: str, stage: str | None, persona: str | None, now: str) -> int:
+        if self.play(name) is not None:
+            raise Duplicate(f'play: "{name}" already exists')
+        return self.conn.execute(
+            "INSERT INTO plays (name, text, stage, persona, created_at) VALUES (?, ?, ?, ?, ?)",
+            (name, text, stage, persona, now),
+        ).lastrowid
+
+    def play(self, name: str) -> sqlite3.Row | None:
+        return self.one("SELECT id, name, text, stage, persona FROM plays WHERE name = ?", (name,))
+
+    def plays(self) -> list[sqlite3.Row]:
+        return self.all(
+            "SELECT p.id, p.name, p.text, p.stage, p.persona,"
+            " (SELECT count(DISTINCT a.lead_id) FROM activities a WHERE a.play_id = p.id) AS used_on"
+            " FROM plays p ORDER BY p.name COLLATE NOCASE"
         )

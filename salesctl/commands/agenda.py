@@ -1,9 +1,154 @@
-"""The rep's lists: today and stalled."""
+"""The to-do views: `today` and `stalled`."""
 
 from __future__ import annotations
 
 import typer
 
+from ..render import Column, Output, Table, bar
+from . import FormatOpt, RepOpt, TeamOpt, app_of, show
+
+# Short words for the reasons in the "Why" column (the JSON keeps the contract's names).
+_WHY = {"new_untouched": "untouched", "closing_soon": "closing", "no_next_step": "no next step"}
+
+
+def _money(value, currency) -> str:
+    from ..money import format_money
+
+    return "" if value is None else format_money(round(value * 100), currency)
+
+
+def _lead_cell(item: dict) -> str:
+    company = item["company"]
+    return item["name"] + (f" · {company}" if company and company.lower() not in item["name"].lower() else "")
+
+
+def _why(item: dict, skip: str) -> str:
+    words = []
+    for reason in item["reasons"]:
+        if reason == skip:
+            continue
+        if reason == "stalled":
+            words.append(f"idle {item['days_idle']}d")
+        elif reason == "closing_soon":
+            words.append(f"closes {item['close_by'][5:]}")
+        else:
+            words.append(_WHY.get(reason, reason))
+    return ", ".join(words)
+
+
+def _today_row(item: dict, part: str) -> dict:
+    when = item["next_at"] or ""
+    if part == "overdue":
+        late = f"{item['days_overdue']}d"
+    elif part == "due_today":
+        late = when[11:16]
+    else:
+        late = when[5:10] if when else ""
+    return {
+        "id": item["lead_id"], "key": "★" if item["key"] else "", "lead": _lead_cell(item), "owner": item["owner"], "stage": item["stage"],
+        "when": late, "step": item["next_step"] or "", "value": _money(item["value"], item["currency"]),
+        "why": _why(item, part),
+    }
+
+
+_SECTION_TITLES = {"overdue": "Overdue", "due_today": "Due today", "others": "Also needs you"}
+_WHEN_HEADERS = {"overdue": "Late", "due_today": "At", "others": "Next"}
+
+
+def today_output(doc: dict, *, team: bool) -> Output:
+    from ..agenda import section
+
+    blocks = []
+    for part in ("overdue", "due_today", "others"):
+        items = [i for i in doc["items"] if section(i["reasons"]) == part]
+        if not items:
+            continue
+        rows = [_today_row(i, part) for i in items]
+        columns = [Column("id", "#", "right"), Column("key", "★"), Column("lead", "Lead")]
+        if team:
+            columns.append(Column("owner", "Owner"))
+        columns += [Column("stage", "Stage"), Column("when", _WHEN_HEADERS[part], "right"),
+                    Column("step", "Next step"), Column("value", "Value", "right"), Column("why", "Why")]
+        # Columns empty in every row only cost width (the table must read at 80 columns).
+        columns = [c for c in columns if c.key in ("id", "lead") or any(r[c.key] for r in rows)]
+        blocks.append(Table(columns, rows, title=f"{_SECTION_TITLES[part]} ({len(items)})"))
+    if not blocks:
+        from ..render import Text
+
+        blocks.append(Text("Nothing to do today: no follow-ups due, nothing stalled, every lead has a next step."))
+    csv_columns = [Column(k, k) for k in ("lead_id", "name", "company", "owner", "stage", "reasons", "next_at",
+                                          "next_step", "days_overdue", "value", "currency", "key")]
+    return Output(doc, blocks, csv=Table(csv_columns, doc["items"]))
+
+
+def today(ctx: typer.Context, rep: RepOpt = None, team: TeamOpt = False, fmt: FormatOpt = None) -> None:
+    """Your to-do list: overdue and due follow-ups, untouched new leads, stalled deals, deals closing soon,
+    leads with no next step.
+
+    Order: overdue (most overdue first), due today (earliest first), then by score (key customer,
+    hot intent, bigger value). ★ marks a key customer.
+
+    \b
+    Example:
+      salesctl today
+      salesctl today --team --format json
+    """
+    from .. import agenda
+
+    app = app_of(ctx)
+    rep_id = app.rep_scope(rep, team)
+    doc = agenda.today(app.store(), app.settings, now=app.now, tz=app.tz, rep_id=rep_id)
+    if rep_id == -1:
+        doc["rep"] = app.current_rep_name()
+    show(today_output(doc, team=rep_id is None), fmt)
+
+
+def stalled_output(doc: dict, *, team: bool) -> Output:
+    rows = [
+        {"id": i["lead_id"], "key": "★" if i["key"] else "", "lead": _lead_cell(i), "owner": i["owner"], "stage": i["stage"],
+         "idle": i["days_idle"], "rot": i["rot_days"], "over": f"+{i['days_over']}",
+         "value": _money(i["value"], i["currency"])}
+        for i in doc["items"]
+    ]
+    columns = [Column("id", "#", "right")] + ([Column("key", "★")] if any(r["key"] for r in rows) else [])
+    columns.append(Column("lead", "Lead"))
+    if team:
+        columns.append(Column("owner", "Owner"))
+    columns += [Column("stage", "Stage"), Column("idle", "Idle days", "right"), Column("rot", "Rot", "right"),
+                Column("over", "Over", "right"), Column("value", "Value", "right")]
+    blocks = [Table(columns, rows, title=f"Stalled deals ({len(rows)})",
+                    empty="Nothing stalled: every open lead was touched within its stage's rot days.")]
+    reps = [
+        {"rep": r["rep"], "open": r["open"], "stalled": r["stalled"],
+         "share": f"{bar(r['stalled'] / r['open'], 10)} {r['stalled'] * 100 // r['open']}%" if r["open"] else ""}
+        for r in doc["by_rep"]
+    ]
+    blocks.append(Table([Column("rep", "Rep"), Column("open", "Open", "right"), Column("stalled", "Stalled", "right"),
+                         Column("share", "Stalled share")], reps, title="By rep", empty="No reps yet."))
+    csv_columns = [Column(k, k) for k in ("lead_id", "name", "owner", "stage", "days_idle", "rot_days", "value")]
+    return Output(doc, blocks, csv=Table(csv_columns, doc["items"]))
+
+
+def stalled(ctx: typer.Context, rep: RepOpt = None, team: TeamOpt = False, fmt: FormatOpt = None) -> None:
+    """Stalled deals (idle longer than their stage's rot days, not snoozed) and each rep's idle share.
+
+    A lead's idle days count from its last touch: the latest activity, stage change or its creation.
+
+    \b
+    Example:
+      salesctl stalled --team
+      salesctl config set rot_days.quoted 10
+    """
+    from .. import agenda
+
+    app = app_of(ctx)
+    rep_id = app.rep_scope(rep, team)
+    doc = agenda.stalled(app.store(), app.settings, now=app.now, tz=app.tz, rep_id=rep_id)
+    if rep_id == -1:
+        doc["rep"] = app.current_rep_name()
+    show(stalled_output(doc, team=rep_id is None), fmt)
+
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("today")(today)
+    app.command("stalled")(stalled)

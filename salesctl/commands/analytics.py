@@ -2,8 +2,231 @@
 
 from __future__ import annotations
 
+import os
+from datetime import datetime, time, timedelta
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
+
+from ..errors import Invalid
+from ..render import Format
+from . import FormatOpt, RepOpt, TeamOpt, app_of, say, show
+
+target_app = typer.Typer(help="Set and show monthly targets.", no_args_is_help=True)
+
+
+class ReportFormat(str, Enum):
+    """`report` also writes a mailable HTML page; other commands keep the common formats."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    md = "md"
+    html = "html"
+
+
+SinceOpt = Annotated[Optional[str], typer.Option("--since", metavar="WHEN", help="Start (inclusive): 2026-11-01, -4w…")]
+UntilOpt = Annotated[Optional[str], typer.Option("--until", metavar="WHEN", help="End (exclusive). Default: tomorrow 00:00.")]
+
+
+def _instant(app, text: str, field: str) -> datetime:
+    """A period bound: a WHEN where a bare day means its local midnight."""
+    return app.when(text, field=field, default_time=time(0, 0))
+
+
+def _tomorrow(app) -> datetime:
+    from ..dates import start_of_day
+
+    return start_of_day(app.now.astimezone(app.tz).date() + timedelta(days=1), app.tz)
+
+
+def _span(app, since: str | None, until: str | None, default_days: int) -> tuple[datetime, datetime]:
+    """--since/--until as a half-open range; missing ends default to tomorrow 00:00 and `default_days` before."""
+    end = _instant(app, until, "--until") if until else _tomorrow(app)
+    start = _instant(app, since, "--since") if since else end - timedelta(days=default_days)
+    if start >= end:
+        raise Invalid("--since", since or start.isoformat(), f"is not before --until ({until or 'tomorrow'})",
+                      "the range is half-open: --since 2026-11-01 --until 2026-12-01")
+    return start, end
+
+
+def report_period(app, *, week: bool, month: bool, since: str | None, until: str | None):
+    """The report's [since, until) and the previous period, from --week | --month | --since/--until."""
+    from .. import figures
+
+    if sum((week, month, bool(since or until))) > 1:
+        raise Invalid("--week", "--week/--month/--since", "are alternatives", "give one of them")
+    if since or until:
+        start, end = _span(app, since, until, 7)
+        return start, end, figures.previous_span(start, end)
+    kind = "month" if month else "week"
+    days = figures.period_days(kind, app.now.astimezone(app.tz).date())
+    start, end = figures.day_range(days, app.tz)
+    return start, end, figures.day_range(figures.previous_days(kind, days[0]), app.tz)
+
+
+def report_document(app, *, week: bool = False, month: bool = False, since: str | None = None,
+                    until: str | None = None, rep: str | None = None, team: bool = True) -> dict:
+    """The report JSON document for these options (the mail helper builds the Monday mail with it)."""
+    from .. import figures
+
+    start, end, previous = report_period(app, week=week, month=month, since=since, until=until)
+    rep_id = app.rep_scope(rep, team)
+    return figures.report(app.store(), app.settings, since=start, until=end, now=app.now, tz=app.tz,
+                          rep_id=rep_id, previous=previous)
+
+
+def render_report(doc: dict, fmt: ReportFormat) -> str:
+    """The report in one format, as text."""
+    import io
+
+    if fmt is ReportFormat.html:
+        from ..report_html import report_html
+
+        return report_html(doc)
+    from ..figures_view import report_output
+    from ..render import emit
+
+    buffer = io.StringIO()
+    emit(report_output(doc), Format(fmt.value), buffer)
+    return buffer.getvalue()
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a report file readable only by its owner (0600), replacing what was there."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def funnel(
+    ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None, rep: RepOpt = None, team: TeamOpt = False,
+    fmt: FormatOpt = None,
+) -> None:
+    """Where deals are lost: the funnel of leads created in a period (default: the last 90 days and today),
+    for the team unless --rep.
+
+    Each stage shows how many reached it (skipping a stage counts as passing it), the conversion to the
+    next stage, the leads lost there with their reasons, and the average days spent in it.
+
+    \b
+    Example:
+      salesctl funnel --team
+      salesctl funnel --since 2026-07-01 --until 2026-10-01 --rep 王芳 --format json
+    """
+    from .. import figures
+    from ..figures_view import funnel_output
+
+    app = app_of(ctx)
+    start, end = _span(app, since, until, 91)
+    rep_id = app.rep_scope(rep, team or not rep)  # the owner's view: the whole team unless --rep
+    doc = figures.funnel(app.store(), app.settings, since=start, until=end, rep_id=rep_id, tz=app.tz)
+    show(funnel_output(doc), fmt)
+
+
+def report(
+    ctx: typer.Context,
+    week: Annotated[bool, typer.Option("--week", help="The last complete Monday–Sunday week (the default).")] = False,
+    month: Annotated[bool, typer.Option("--month", help="The last complete calendar month.")] = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    rep: RepOpt = None,
+    team: Annotated[bool, typer.Option("--team", help="All reps (the default).")] = False,
+    fmt: Annotated[Optional[ReportFormat], typer.Option(
+        "--format", "-f", case_sensitive=False, show_default=False,
+        help="Output: table (default), json, csv (one row per rep plus TEAM), md or html (a mailable page).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", metavar="FILE", help="Write to FILE (created 0600).")] = None,
+) -> None:
+    """The owner's report: activity, wins and losses, target pace and forecast, per rep and for the team.
+
+    Pipeline figures are as of the period's end (rebuilt from history), so a past week's report stays
+    the same. Default: --week --team.
+
+    \b
+    Example:
+      salesctl report
+      salesctl report --month --format html --out november.html
+      salesctl report --since 2026-10-01 --until 2026-11-01 --rep 王芳 --format json
+    """
+    app = app_of(ctx)
+    doc = report_document(app, week=week, month=month, since=since, until=until, rep=rep, team=team or not rep)
+    fmt = fmt or ReportFormat.table
+    # --email ADDR… (mail the report) belongs to the mail module: it sends report_html/report_text of `doc`.
+    text = render_report(doc, fmt)
+    if out is not None:
+        write_private(out, text)
+        say(f"Wrote {out}")
+    else:
+        print(text, end="")
+
+
+@target_app.command("set", context_settings={"ignore_unknown_options": True})
+def target_set(
+    ctx: typer.Context,
+    amount: Annotated[str, typer.Argument(metavar="AMOUNT", help="The month's target: 50k, 1,200,000, 30万.")],
+    rep: Annotated[Optional[str], typer.Option("--rep", help="A rep's own target (must exist).")] = None,
+    team: Annotated[bool, typer.Option("--team", help="The team's target (the default).")] = False,
+    month: Annotated[Optional[str], typer.Option("--month", metavar="YYYY-MM", help="Default: this month.")] = None,
+) -> None:
+    """Set the team's (or a rep's) won-amount target for a month; setting it again replaces it.
+
+    \b
+    Example:
+      salesctl target set 200k --team
+      salesctl target set 60k --rep 王芳 --month 2026-12
+    """
+    from ..money import format_money, parse_amount
+
+    app = app_of(ctx)
+    if rep and team:
+        raise Invalid("--team", "--team", "cannot be combined with --rep")
+    minor, _ = parse_amount(amount, field="AMOUNT")
+    first = _month(app, month)
+    store = app.store(write=True)
+    with store.write():
+        rep_id = store.require_rep(rep, field="--rep")["id"] if rep else None
+        store.set_target(rep_id, first.strftime("%Y-%m"), minor, app.now_db)
+    say(f"Target {first:%Y-%m} for {rep or 'the team'}: {format_money(minor, app.settings.currency)}")
+
+
+@target_app.command("show")
+def target_show(
+    ctx: typer.Context,
+    month: Annotated[Optional[str], typer.Option("--month", metavar="YYYY-MM", help="Default: this month.")] = None,
+    fmt: FormatOpt = None,
+) -> None:
+    """Targets of a month with what is won so far, attainment against the month's pace, and projection.
+
+    \b
+    Example:
+      salesctl target show
+      salesctl target show --month 2026-10 --format json
+    """
+    from .. import figures
+    from ..figures_view import target_output
+
+    app = app_of(ctx)
+    doc = figures.target_progress(app.store(), app.settings, month=_month(app, month), now=app.now, tz=app.tz)
+    show(target_output(doc), fmt)
+
+
+def _month(app, text: str | None):
+    """`YYYY-MM` → the month's first day; None → this month."""
+    import re
+    from datetime import date
+
+    if text is None:
+        return app.now.astimezone(app.tz).date().replace(day=1)
+    match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text)
+    if not match or not 1 <= int(match[2]) <= 12 or not 1900 <= int(match[1]) <= 2999:
+        raise Invalid("--month", text, "is not a month", "write it as YYYY-MM, e.g. 2026-12")
+    return date(int(match[1]), int(match[2]), 1)
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("funnel")(funnel)
+    app.command("report")(report)
+    app.add_typer(target_app, name="target")

@@ -1,9 +1,135 @@
-"""cron and mail: remind."""
+"""cron and mail: `remind` (each rep's today digest), and the mail helpers `report --email` uses."""
 
 from __future__ import annotations
 
+import sys
+from datetime import timedelta
+from typing import Annotated, Optional
+
 import typer
+
+from ..errors import Invalid
+from . import app_of
+
+# A claim older than this that was never marked sent belongs to a run that died mid-send: take it over.
+STALE_CLAIM = timedelta(minutes=15)
+
+
+def remind(
+    ctx: typer.Context,
+    rep: Annotated[Optional[str], typer.Option("--rep", help="Only this rep (default: you).")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every active rep.")] = False,
+    email: Annotated[bool, typer.Option("--email", help="Mail each rep their digest (SMTP from SALESCTL_SMTP_* or the config file).")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the mails that would be sent; send and record nothing.")] = False,
+) -> int:
+    """Each rep's to-do digest: overdue and due follow-ups, and what else needs a look today.
+
+    Quiet when nobody has anything on their list (exit 0). Without --email the digests go to
+    stdout, so cron's MAILTO delivers them. With --email each rep gets theirs at their address,
+    at most once per rep and day even when runs overlap; a failed send is named on stderr, the
+    others are still sent, and the exit code is 1.
+
+    \b
+    Example:
+      salesctl remind --all --email
+      salesctl remind --all --dry-run
+    """
+    app = app_of(ctx)
+    if rep and all_:
+        raise Invalid("--all", "--all", "cannot be combined with --rep")
+    from ..agenda import today
+
+    store = app.store()
+    if all_:
+        reps = list(store.reps(active_only=True))
+    elif rep:
+        reps = [store.require_rep(rep, field="--rep", active=False)]
+    else:
+        found = store.rep(app.current_rep_name())
+        reps = [found] if found is not None else []  # a rep with no data yet has nothing due
+    digests = []
+    for row in reps:
+        doc = today(store, app.settings, now=app.now, tz=app.tz, rep_id=row["id"])
+        if doc["items"]:
+            digests.append((row, doc))
+    if not digests:
+        return 0
+    if not email and not dry_run:
+        _print_digests(digests)
+        return 0
+    return _mail_digests(app, digests, dry_run=dry_run)
+
+
+def _print_digests(digests) -> None:
+    from ..mail import digest
+
+    for n, (row, doc) in enumerate(digests):
+        subject, text, _html = digest(doc, rep=row["name"])
+        print(("\n" if n else "") + subject + "\n" + "=" * min(len(subject), 78) + "\n" + text, end="")
+
+
+def _mail_digests(app, digests, *, dry_run: bool) -> int:
+    from .. import mail
+
+    settings = mail.load_settings()
+    if not dry_run:
+        settings.require_host(mail.config_path())
+    day = app.now.astimezone(app.tz).date().isoformat()
+    store = app.store(write=not dry_run)
+    failed = 0
+    with mail.Mailer(settings) as mailer:
+        for row, doc in digests:
+            name = row["name"]
+            if not row["email"]:
+                _warn(f"warning: rep {name} has no email address, no reminder sent; "
+                      f"add one with: salesctl rep edit {name} --email ADDRESS")
+                failed += 1
+                continue
+            try:
+                subject, text, html_body = mail.digest(doc, rep=name)
+                msg = mail.build_message(sender=settings.from_address, to=[mail.recipient(row["email"], name)],
+                                         subject=subject, text=text, html_body=html_body, now=app.now)
+            except mail.MailError as exc:
+                _warn(f"Error: reminder for {name} not sent: {exc}")
+                failed += 1
+                continue
+            if dry_run:
+                sent = store.reminder(row["id"], day)
+                if sent is not None and sent["sent_at"]:
+                    _warn(f"{name}: today's reminder was already sent at {sent['sent_at']}; it would not be sent again")
+                    continue
+                print(mail.preview(msg))
+                continue
+            failed += not _send_once(app, store, mailer, row, day, msg)
+    return 1 if failed else 0
+
+
+def _send_once(app, store, mailer, row, day: str, msg) -> bool:
+    """Claim (rep, day), send, then stamp it sent; release the claim if sending fails. False on failure."""
+    from ..dates import to_db
+    from ..mail import MailError
+
+    with store.write():
+        claimed = store.claim_reminder(row["id"], day, app.now_db, stale_before=to_db(app.now - STALE_CLAIM))
+    if not claimed:
+        return True  # another run has sent it or is sending it right now
+    try:
+        mailer.send(msg)
+    except BaseException as exc:
+        with store.write():
+            store.release_reminder(row["id"], day)
+        if isinstance(exc, MailError):
+            _warn(f"Error: reminder for {row['name']} ({row['email']}) not sent: {exc}")
+            return False
+        raise
+    with store.write():
+        store.mark_reminder_sent(row["id"], day, app.now_db)
+    return True
+
+
+def _warn(message: str) -> None:
+    print(message, file=sys.stderr)
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("remind")(remind)

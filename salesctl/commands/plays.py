@@ -2,8 +2,109 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Optional
+
 import typer
+
+from .. import model
+from ..render import Column, Output, Table
+from . import VALUE_ARGS, FormatOpt, app_of, say, show
+
+play_app = typer.Typer(help="Plays: what to say to which customer. Add, list, suggest.", no_args_is_help=True)
+
+PLAY_COLUMNS = [
+    Column("name", "Play"), Column("persona", "Persona"), Column("stage", "Stage"), Column("text", "What to do"),
+]
+
+
+def _play(row) -> dict:
+    return {"name": row["name"], "text": row["text"], "stage": row["stage"], "persona": row["persona"]}
+
+
+@play_app.command("add")
+def play_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Short name, used by `log --play NAME`.")],
+    text: Annotated[str, typer.Option("--text", help="What to do or say.")],
+    stage: Annotated[Optional[str], typer.Option("--stage", help="The open stage it fits (default: any).")] = None,
+    persona: Annotated[Optional[str], typer.Option(
+        "--persona", help="The customer type it fits: no-authority, hesitant, price-shopper, busy… (default: any).")] = None,
+) -> None:
+    """Add a play: a way of handling a kind of customer, optionally for one stage.
+
+    \b
+    Example:
+      salesctl play add trial-close --stage deciding --persona hesitant --text "Offer a 2-week pilot with a signed go/no-go date"
+    """
+    app = app_of(ctx)
+    name = model.check_name(name, field="NAME", limit=64)
+    text = model.check_note(text, field="--text")
+    if not text:
+        from ..errors import Invalid
+
+        raise Invalid("--text", text, "is blank", "say what to do, e.g. --text \"send a case study\"")
+    stage = app.settings.check_stage(stage, field="--stage") if stage is not None else None
+    persona = model.check_text(persona, field="--persona", limit=64)
+    store = app.store(write=True)
+    with store.write():
+        store.add_play(name, text, stage, persona.lower() if persona else None, app.now_db)
+    say(f"Added play {name}")
+
+
+@play_app.command("list")
+def play_list(ctx: typer.Context, fmt: FormatOpt = None) -> None:
+    """List the plays, with how many leads each was used on.
+
+    \b
+    Example:
+      salesctl play list --format json
+    """
+    rows = [{**_play(r), "used_on": r["used_on"]} for r in app_of(ctx).store().plays()]
+    columns = PLAY_COLUMNS[:3] + [Column("used_on", "Used on", "right")] + PLAY_COLUMNS[3:]
+    show(Output(rows, [Table(columns, rows, empty="No plays yet: salesctl play add NAME --text …")]), fmt)
+
+
+def rank_plays(plays: list[dict], stage: str, persona: str | None) -> list[dict]:
+    """Plays that fit a lead, best first: stage and persona both match, then persona, then stage, then
+    plays for anyone. A play for another stage or another persona does not fit; when the lead's persona is
+    unknown, persona plays come last (a hint at what the customer might be)."""
+    ranked = []
+    for play in plays:
+        if play["stage"] and play["stage"] != stage:
+            continue
+        score = 2 if play["stage"] else 0
+        if play["persona"]:
+            if persona is None:
+                score -= 10
+            elif play["persona"] != persona.lower():
+                continue
+            else:
+                score += 4
+        ranked.append((-score, play["name"].lower(), play))
+    return [{**play, "matches": [k for k in ("stage", "persona") if play[k]] if -neg > 0 else []}
+            for neg, _, play in sorted(ranked, key=lambda x: x[:2])]
+
+
+@play_app.command("suggest", context_settings=VALUE_ARGS)
+def play_suggest(
+    ctx: typer.Context,
+    lead: Annotated[str, typer.Argument(metavar="LEAD", help="Lead id, or part of its name or company.")],
+    fmt: FormatOpt = None,
+) -> None:
+    """Plays for a lead: those matching its stage and persona first.
+
+    \b
+    Example:
+      salesctl play suggest acme
+    """
+    app = app_of(ctx)
+    store = app.store()
+    row = store.lead(store.resolve_lead(lead))
+    plays = rank_plays([_play(r) for r in store.plays()], row["stage"], row["persona"])
+    doc = {"lead_id": row["id"], "name": row["name"], "stage": row["stage"], "persona": row["persona"], "plays": plays}
+    heading = f"Plays for #{row['id']} {row['name']} ({row['stage']}" + (f", {row['persona']}" if row["persona"] else "") + ")"
+    show(Output(doc, [Table(PLAY_COLUMNS, plays, title=heading, empty="No play fits this lead.")]), fmt)
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.add_typer(play_app, name="play")

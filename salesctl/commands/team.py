@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Annotated, Optional
 
 import typer
@@ -120,5 +121,65 @@ def rep_activate(ctx: typer.Context, name: NameArg) -> None:
     _set_active(ctx, name, True)
 
 
+def handoff(
+    ctx: typer.Context,
+    from_rep: Annotated[str, typer.Argument(metavar="FROM_REP", help="The rep whose open leads move (may be inactive).")],
+    to_rep: Annotated[str, typer.Argument(metavar="TO_REP", help="The active rep who takes them over.")],
+    deactivate: Annotated[bool, typer.Option("--deactivate", help="Then deactivate FROM_REP (they left).")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would move; change nothing.")] = False,
+    fmt: FormatOpt = None,
+) -> None:
+    """Give every open lead of one rep, with its scheduled follow-up, to another, in one step.
+
+    Won and lost deals stay credited to whoever closed them. Each moved lead's timeline records the
+    owner change and who made it.
+
+    \b
+    Example:
+      salesctl handoff alice 王芳 --dry-run
+      salesctl handoff alice 王芳 --deactivate
+    """
+    from ..views import lead_list_output, lead_object
+
+    app = app_of(ctx)
+    store = app.store(write=not dry_run)
+    with store.write() if not dry_run else _nothing():
+        source = store.require_rep(from_rep, field="FROM_REP", active=False)
+        target = store.require_rep(to_rep, field="TO_REP")
+        if source["id"] == target["id"]:
+            raise SalesError(f'handoff: FROM_REP and TO_REP are both "{source["name"]}"; name another rep to take over')
+        rows = store.open_leads_of(source["id"])
+        if not dry_run:
+            moved = store.hand_over(source["id"], target["id"], rep_id=app.acting_rep_id(), now=app.now_db)
+            if moved != len(rows):  # cannot happen inside one transaction; refuse rather than drop a lead
+                raise SalesError(f"handoff: expected to move {len(rows)} leads but moved {moved}; nothing was changed")
+            if deactivate:
+                store.update_rep(source["id"], active=False)
+    objs = [lead_object(r, app.tz) for r in rows]
+    if not dry_run:
+        objs = [{**o, "owner": target["name"]} for o in objs]
+    data = {"from": source["name"], "to": target["name"], "dry_run": dry_run, "moved": len(objs),
+            "deactivated": deactivate and not dry_run, "leads": objs}
+    output = lead_list_output(objs)
+    output.data = data
+    verb = "Would move" if dry_run else "Moved"
+    summary = f"{verb} {len(objs)} open lead(s) from {source['name']} to {target['name']}"
+    if deactivate:
+        summary += f"; {'would deactivate' if dry_run else 'deactivated'} {source['name']}"
+    if dry_run:
+        from ..render import Text
+
+        output.blocks.append(Text(summary + " (dry run: nothing changed)"))
+    else:
+        output.plain = summary
+    show(output, fmt)
+
+
+@contextmanager
+def _nothing():
+    yield None
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(rep_app, name="rep")
+    app.command("handoff")(handoff)

@@ -1,0 +1,154 @@
+"""The rep's to-do rules: why a lead is on today's list, in what order, and when a deal is stalled.
+
+Pure rules over rows the store selects (the reason flags are computed in SQL over indexed columns);
+no typer, no rich. Two entry points, also used by `remind` (issue 5):
+
+    today(store, settings, *, now, tz, rep_id)   -> {"as_of", "rep", "items": [...]}
+    stalled(store, settings, *, now, tz, rep_id) -> {"as_of", "items": [...], "by_rep": [...]}
+
+`now` is an aware datetime, `tz` the display zone, `rep_id` a rep's id or None for the whole team.
+
+The score that orders leads which are neither overdue nor due today (higher first):
+
+    score = 50 if key
+          + intent: hot 30, warm 15, not set 10, cold 0
+          + 5 × log10(1 + value in major units)     ($1,000 → 15, $100,000 → 25, $1M → 30)
+
+so a key customer outranks any non-key one up to about ten million in value, hot intent is worth about
+a 1,000× bigger deal, and value breaks ties between otherwise equal leads. Equal scores: lead id order.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta, tzinfo
+
+from .dates import from_db, local_date, start_of_day, to_db, to_local_iso
+from .model import Settings
+from .money import to_major
+
+REASONS = ("overdue", "due_today", "new_untouched", "stalled", "closing_soon", "no_next_step")
+CLOSING_SOON_DAYS = 7
+KEY_POINTS = 50
+INTENT_POINTS = {"hot": 30, "warm": 15, None: 10, "cold": 0}
+VALUE_POINTS_PER_DECADE = 5
+SECTIONS = ("overdue", "due_today", "others")
+
+
+# --- the rules -------------------------------------------------------------------------------------
+
+def days_idle(last_touch: str, now: datetime) -> int:
+    """Whole days since the last touch: floor((now − last_touch) / 1 day)."""
+    return (now - from_db(last_touch)) // timedelta(days=1)
+
+
+def days_overdue(next_at: str | None, now: datetime, tz: tzinfo) -> int:
+    """Today's local date minus the follow-up's local date, in days; 0 when not overdue (or none)."""
+    if next_at is None:
+        return 0
+    return max(0, (now.astimezone(tz).date() - local_date(next_at, tz)).days)
+
+
+def stalled_before(settings: Settings, now: datetime) -> dict[str, str]:
+    """Per open stage, the latest last touch that makes a lead stalled now.
+
+    days_idle > rot ⟺ floor((now − t) / day) ≥ rot + 1 ⟺ t ≤ now − (rot + 1) days.
+    """
+    return {s: to_db(now - timedelta(days=settings.rot_days.get(s, 7) + 1)) for s in settings.stages}
+
+
+def score(*, key: bool, intent: str | None, value_minor: int | None) -> float:
+    """The documented `today` score (see the module docstring)."""
+    value_major = (value_minor or 0) / 100
+    points = (KEY_POINTS if key else 0) + INTENT_POINTS.get(intent, INTENT_POINTS[None])
+    return round(points + VALUE_POINTS_PER_DECADE * math.log10(1 + value_major), 3)
+
+
+def section(reasons: list[str]) -> str:
+    """Which part of the list a lead goes in: overdue, due_today, or others."""
+    return reasons[0] if reasons and reasons[0] in ("overdue", "due_today") else "others"
+
+
+def order_key(item: dict) -> tuple:
+    """Overdue (most overdue first, then earliest), due today (earliest first), then score, high first."""
+    part = section(item["reasons"])
+    if part == "overdue":
+        return (0, -item["days_overdue"], item["_next_db"], item["lead_id"])
+    if part == "due_today":
+        return (1, 0, item["_next_db"], item["lead_id"])
+    return (2, -item["score"], "", item["lead_id"])
+
+
+# --- the documents ---------------------------------------------------------------------------------
+
+def _rep_name(store, rep_id: int | None) -> str | None:
+    return None if rep_id is None else store.rep_name(rep_id)
+
+
+def today(store, settings: Settings, *, now: datetime, tz: tzinfo, rep_id: int | None) -> dict:
+    """The SPEC §5 `today` document for one rep (or the team when rep_id is None)."""
+    local_today = now.astimezone(tz).date()
+    rows = store.agenda_candidates(
+        open_stages=list(settings.stages), owner_id=rep_id, now=to_db(now),
+        day_start=to_db(start_of_day(local_today, tz)),
+        day_end=to_db(start_of_day(local_today + timedelta(days=1), tz)),
+        today=local_today.isoformat(), soon=(local_today + timedelta(days=CLOSING_SOON_DAYS)).isoformat(),
+        stalled_before=stalled_before(settings, now),
+    )
+    items = sorted((_today_item(row, settings, now, tz) for row in rows), key=order_key)
+    for item in items:
+        del item["_next_db"]
+    return {"as_of": now.astimezone(tz).isoformat(timespec="seconds"), "rep": _rep_name(store, rep_id),
+            "items": items}
+
+
+def _today_item(row, settings: Settings, now: datetime, tz: tzinfo) -> dict:
+    idle = days_idle(row["last_touch"], now)
+    return {
+        "lead_id": row["id"],
+        "name": row["name"],
+        "company": row["company"],
+        "owner": row["owner"],
+        "stage": row["stage"],
+        "reasons": [r for r in REASONS if row[r]],
+        "next_at": to_local_iso(row["next_at"], tz),
+        "next_step": row["next_step"],
+        "days_overdue": days_overdue(row["next_at"], now, tz) if row["overdue"] else 0,
+        "value": to_major(row["value"]),
+        "currency": row["currency"],
+        "key": bool(row["key"]),
+        # Beyond the contract: what the table shows and why the lead sorts where it does.
+        "intent": row["intent"],
+        "close_by": row["close_by"],
+        "days_idle": idle,
+        "rot_days": settings.rot_days.get(row["stage"], 7),
+        "score": score(key=bool(row["key"]), intent=row["intent"], value_minor=row["value"]),
+        "_next_db": row["next_at"] or "",
+    }
+
+
+def stalled(store, settings: Settings, *, now: datetime, tz: tzinfo, rep_id: int | None) -> dict:
+    """The SPEC §5 `stalled` document: stalled leads (most overdue for a touch first) and open/stalled per rep."""
+    cutoffs = stalled_before(settings, now)
+    now_db = to_db(now)
+    rows = store.stalled_leads(open_stages=list(settings.stages), owner_id=rep_id, now=now_db,
+                               stalled_before=cutoffs)
+    items = []
+    for row in rows:
+        rot = settings.rot_days.get(row["stage"], 7)
+        idle = days_idle(row["last_touch"], now)
+        items.append({
+            "lead_id": row["id"], "name": row["name"], "owner": row["owner"], "stage": row["stage"],
+            "days_idle": idle, "rot_days": rot, "value": to_major(row["value"]),
+            # Beyond the contract:
+            "company": row["company"], "currency": row["currency"], "key": bool(row["key"]),
+            "last_touch": to_local_iso(row["last_touch"], tz), "days_over": idle - rot,
+        })
+    items.sort(key=lambda i: (-i["days_over"], -(i["value"] or 0), i["lead_id"]))
+    by_rep = [
+        {"rep": r["rep"], "open": r["open"], "stalled": r["stalled"]}
+        for r in store.open_and_stalled_by_rep(open_stages=list(settings.stages), owner_id=rep_id, now=now_db,
+                                               stalled_before=cutoffs)
+    ]
+    return {"as_of": now.astimezone(tz).isoformat(timespec="seconds"), "rep": _rep_name(store, rep_id),
+            "items": items, "by_rep": by_rep}

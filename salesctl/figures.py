@@ -1,0 +1,441 @@
+"""The owner's figures (SPEC §6): report periods, the funnel and the report, as contract JSON documents.
+
+The store aggregates in SQL (one row per rep, stage or reason); this module applies the definitions:
+sums, ratios (None when the denominator is 0), targets, pace and projection. No typer, no rich.
+Money stays integer minor units until it is put into the document (major units, as the contract says).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+
+from .dates import start_of_day, to_db
+from .model import Settings
+from .money import to_major
+from .store import Store
+
+CLOSING_SOON_DAYS = 7
+LIST_LIMIT = 20
+
+# The event counts of a period: what `previous` repeats for the period before.
+COUNT_KEYS = (
+    "new_leads", "activities", "effective", "proposals", "advanced", "won_count", "won_amount", "lost_count",
+    "win_rate", "avg_deal_size", "avg_cycle_days", "lost_reasons",
+)
+
+
+# --- periods ---------------------------------------------------------------------------------------
+
+def add_months(day: date, months: int) -> date:
+    """The first day of the month `months` away from day's month."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def period_days(kind: str, today: date) -> tuple[date, date]:
+    """Local days [since, until) of `--week` (the last complete Monday–Sunday week before today) or
+    `--month` (the last complete calendar month)."""
+    if kind == "week":
+        monday = today - timedelta(days=today.weekday())
+        return monday - timedelta(days=7), monday
+    if kind == "month":
+        first = today.replace(day=1)
+        return add_months(first, -1), first
+    raise ValueError(f"unknown period kind {kind!r}")
+
+
+def previous_days(kind: str, since: date) -> tuple[date, date]:
+    """The period before a week (the week before) or a month (the calendar month before)."""
+    if kind == "week":
+        return since - timedelta(days=7), since
+    return add_months(since, -1), since
+
+
+def day_range(days: tuple[date, date], tz: tzinfo) -> tuple[datetime, datetime]:
+    """Local days [a, b) → aware UTC instants [midnight a, midnight b)."""
+    return start_of_day(days[0], tz), start_of_day(days[1], tz)
+
+
+def previous_span(since: datetime, until: datetime) -> tuple[datetime, datetime]:
+    """The period of equal length just before [since, until)."""
+    return since - (until - since), since
+
+
+# --- small definitions -----------------------------------------------------------------------------
+
+def ratio(numerator: float, denominator: float, digits: int = 4) -> float | None:
+    """numerator / denominator, or None when the denominator is 0 (never 0, never an error)."""
+    return None if not denominator else round(numerator / denominator, digits)
+
+
+def mean_money(total_minor: int, count: int) -> int | None:
+    """Mean of money in minor units, rounded half up to the cent; None for no items."""
+    return None if not count else (2 * total_minor + count) // (2 * count)
+
+
+def money(minor: float | None) -> int | float | None:
+    """Minor units (possibly fractional, e.g. weighted) → major units for JSON, rounded to the cent."""
+    return None if minor is None else to_major(round(minor))
+
+
+def local_iso(dt: datetime, tz: tzinfo) -> str:
+    return dt.astimezone(tz).isoformat(timespec="seconds")
+
+
+def stage_order(settings: Settings) -> dict[str, int]:
+    """Pipeline positions: the open stages in order, then won."""
+    return {**{s: i for i, s in enumerate(settings.stages)}, "won": len(settings.stages)}
+
+
+@dataclass
+class Counts:
+    """One rep's (or the team's) event counts over a period, in raw units."""
+
+    new_leads: int = 0
+    activities: int = 0
+    effective: int = 0
+    proposals: int = 0
+    advanced: int = 0
+    won_count: int = 0
+    won_amount: int = 0  # minor units
+    cycle_days: float = 0.0  # Σ (won_at − created_at) over the won deals
+    lost_count: int = 0
+    lost_reasons: Counter = field(default_factory=Counter)
+
+    def add(self, other: Counts) -> None:
+        for name in ("new_leads", "activities", "effective", "proposals", "advanced", "won_count", "won_amount",
+                     "cycle_days", "lost_count"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.lost_reasons.update(other.lost_reasons)
+
+    @property
+    def win_rate(self) -> float | None:
+        return ratio(self.won_count, self.won_count + self.lost_count)
+
+    @property
+    def avg_cycle_days(self) -> float | None:
+        return ratio(self.cycle_days, self.won_count, 2)
+
+    def doc(self) -> dict:
+        return {
+            "new_leads": self.new_leads,
+            "activities": self.activities,
+            "effective": self.effective,
+            "proposals": self.proposals,
+            "advanced": self.advanced,
+            "won_count": self.won_count,
+            "won_amount": to_major(self.won_amount),
+            "lost_count": self.lost_count,
+            "win_rate": self.win_rate,
+            "avg_deal_size": money(mean_money(self.won_amount, self.won_count)),
+            "avg_cycle_days": self.avg_cycle_days,
+            "lost_reasons": dict(sorted(self.lost_reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+        }
+
+
+@dataclass
+class Pipeline:
+    """One rep's (or the team's) open pipeline at an instant, in raw units."""
+
+    open_count: int = 0
+    open_value: int = 0
+    weighted_value: float = 0.0  # minor units × probability
+    weighted_in_month: float = 0.0  # the part with close_by in the target month
+    stalled: int = 0
+
+    def add(self, other: Pipeline) -> None:
+        for name in ("open_count", "open_value", "weighted_value", "weighted_in_month", "stalled"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def velocity(open_count: int, c: Counts) -> float | None:
+    """open_count × win_rate × avg_deal_size / avg_cycle_days, per day; None when a part is missing."""
+    closed = c.won_count + c.lost_count
+    if not c.won_count or not closed or c.cycle_days <= 0:
+        return None
+    # Exact parts, rounded once: (won/closed) × (amount/won) / (cycle/won) = won × amount / (closed × cycle).
+    return money(open_count * c.won_count * c.won_amount / (closed * c.cycle_days))
+
+
+# --- gathering from the store ----------------------------------------------------------------------
+
+def period_counts(store: Store, settings: Settings, since: datetime, until: datetime) -> dict[int, Counts]:
+    """Event counts of [since, until) per rep: leads by their owner, activities and moves by who did them."""
+    s, u = to_db(since), to_db(until)
+    counts: dict[int, Counts] = {}
+
+    def of(rep_id: int) -> Counts:
+        return counts.setdefault(rep_id, Counts())
+
+    for r in store.created_by_owner(s, u):
+        of(r["rep_id"]).new_leads = r["n"]
+    for r in store.activity_counts(s, u):
+        c = of(r["rep_id"])
+        c.activities, c.effective, c.proposals = r["n"], int(r["effective"]), int(r["proposals"])
+    for r in store.advances(s, u, stage_order(settings)):
+        of(r["rep_id"]).advanced = r["n"]
+    for r in store.won_by_owner(s, u):
+        c = of(r["rep_id"])
+        c.won_count, c.won_amount, c.cycle_days = r["n"], r["amount"], r["cycle_days"]
+    for r in store.lost_by_owner(s, u):
+        c = of(r["rep_id"])
+        c.lost_count += r["n"]
+        c.lost_reasons[r["reason"]] += r["n"]
+    return counts
+
+
+def stalled_thresholds(settings: Settings, at: datetime) -> dict[str, str]:
+    """Per stage, the latest last-touch time that is stalled at `at`:
+    floor((at − touch) / 1 day) > rot_days  ⇔  touch ≤ at − (rot_days + 1) days."""
+    return {stage: to_db(at - timedelta(days=settings.rot_days.get(stage, 7) + 1)) for stage in settings.stages}
+
+
+def pipeline_at(store: Store, settings: Settings, at: datetime, month: tuple[date, date]) -> dict[int, Pipeline]:
+    """The open pipeline at `at` per owner then, reconstructed from stage history."""
+    pipelines: dict[int, Pipeline] = {}
+    rows = store.pipeline_at(
+        to_db(at), first_stage=settings.stages[0], stalled_before=stalled_thresholds(settings, at),
+        month_first=month[0].isoformat(), month_last=(month[1] - timedelta(days=1)).isoformat(),
+    )
+    for r in rows:
+        p = pipelines.setdefault(r["rep_id"], Pipeline())
+        probability = settings.probability.get(r["stage"], 0.0)
+        p.open_count += r["n"]
+        p.open_value += r["value"]
+        p.weighted_value += r["value"] * probability
+        p.weighted_in_month += r["value_in_month"] * probability
+        p.stalled += int(r["stalled"])
+    return pipelines
+
+
+def month_of(at: datetime, tz: tzinfo) -> tuple[date, date]:
+    """Local days [first of the month, first of the next) of the month containing `at`."""
+    first = at.astimezone(tz).date().replace(day=1)
+    return first, add_months(first, 1)
+
+
+def team_target(targets: dict[int | None, int], rep_ids: list[int] | None) -> int | None:
+    """The team's own target, else the sum of its reps' targets, else None."""
+    if None in targets:
+        return targets[None]
+    amounts = [amount for rep_id, amount in targets.items() if rep_id is not None and (rep_ids is None or rep_id in rep_ids)]
+    return sum(amounts) if amounts else None
+
+
+def progress(target: int | None, won_mtd: int, pace: float, weighted_in_month: float) -> dict:
+    """Target attainment, pace, projection and on-track for one rep or the team."""
+    projection = won_mtd + weighted_in_month
+    return {
+        "target": to_major(target),
+        "won_month_to_date": to_major(won_mtd),
+        "attainment": None if target is None else ratio(won_mtd, target),
+        "expected_pace": pace,
+        "projection": money(projection),
+        "on_track": None if target is None else round(projection) >= target,
+    }
+
+
+def expected_pace(month: tuple[date, date], at: datetime, tz: tzinfo) -> float:
+    """Share of the month elapsed at `at` (0..1), in real time (DST-safe)."""
+    start, end = day_range(month, tz)
+    return round(min(1.0, max(0.0, (at - start) / (end - start))), 4)
+
+
+def rep_names(store: Store) -> dict[int, str]:
+    return {r["id"]: r["name"] for r in store.reps()}
+
+
+def _active_rep_ids(store: Store) -> list[int]:
+    return [r["id"] for r in store.reps(active_only=True)]
+
+
+# --- the report ------------------------------------------------------------------------------------
+
+def report(
+    store: Store, settings: Settings, *, since: datetime, until: datetime, now: datetime, tz: tzinfo,
+    rep_id: int | None, previous: tuple[datetime, datetime] | None = None,
+) -> dict:
+    """The report document (SPEC §6) for [since, until): `team` is the scope's totals (one rep with rep_id).
+
+    Pipeline, stalled, pace and month-to-date figures are as of the period's end, or now when the period
+    has not ended yet; they are rebuilt from history, so a past period's report does not change later.
+    """
+    as_of = min(until, now)
+    previous = previous or previous_span(since, until)
+    month = month_of(until - timedelta(seconds=1), tz)
+    month_start = start_of_day(month[0], tz)
+    names = rep_names(store)
+
+    counts = period_counts(store, settings, since, until)
+    before = period_counts(store, settings, *previous)
+    pipes = pipeline_at(store, settings, as_of, month)
+    won_mtd = {rep: c.won_amount for rep, c in period_counts_won(store, month_start, as_of).items()}
+    targets = store.targets(month[0].strftime("%Y-%m"))
+    pace = expected_pace(month, as_of, tz)
+
+    if rep_id is None:
+        shown = sorted(set(_active_rep_ids(store)) | set(counts) | set(pipes) | set(won_mtd),
+                       key=lambda i: names.get(i, "").lower())
+    else:
+        shown = [rep_id] if rep_id in names else []
+
+    def metrics(rep_ids: list[int], target: int | None) -> dict:
+        c, b, p = Counts(), Counts(), Pipeline()
+        for i in rep_ids:
+            c.add(counts.get(i, Counts()))
+            b.add(before.get(i, Counts()))
+            p.add(pipes.get(i, Pipeline()))
+        won = sum(won_mtd.get(i, 0) for i in rep_ids)
+        return {
+            **c.doc(),
+            "open_count": p.open_count,
+            "open_value": to_major(p.open_value),
+            "weighted_value": money(p.weighted_value),
+            "stalled": p.stalled,
+            **progress(target, won, pace, p.weighted_in_month),
+            "velocity": velocity(p.open_count, c),
+            "previous": {"since": local_iso(previous[0], tz), "until": local_iso(previous[1], tz), **b.doc()},
+        }
+
+    # The team is everyone (former reps' deals included), so the reps' rows add up to it.
+    everyone = sorted(set(names)) if rep_id is None else shown
+    team_goal = team_target(targets, None) if rep_id is None else targets.get(rep_id)
+    team = metrics(everyone, team_goal)
+    reps = [{"rep": names[i], **metrics([i], targets.get(i))} for i in shown]
+    scope = None if rep_id is None else rep_id if shown else -1
+
+    return {
+        "since": local_iso(since, tz),
+        "until": local_iso(until, tz),
+        "as_of": local_iso(as_of, tz),
+        "rep": names.get(rep_id) if rep_id is not None else None,
+        "currency": settings.currency,
+        "month": month[0].strftime("%Y-%m"),
+        "team": team,
+        "reps": reps,
+        "previous": team["previous"],
+        "key_deals": key_deals(store, settings, as_of, tz, scope),
+        "closing_soon": closing_soon(store, settings, as_of, tz, scope),
+        "plays": plays(store, until, scope),
+    }
+
+
+def period_counts_won(store: Store, since: datetime, until: datetime) -> dict[int, Counts]:
+    """Only the won deals of [since, until) per owner (for month-to-date)."""
+    out: dict[int, Counts] = {}
+    if until <= since:
+        return out
+    for r in store.won_by_owner(to_db(since), to_db(until)):
+        out[r["rep_id"]] = Counts(won_count=r["n"], won_amount=r["amount"])
+    return out
+
+
+def _deal(row, settings: Settings) -> dict:
+    return {
+        "lead_id": row["id"], "name": row["name"], "company": row["company"], "owner": row["owner"],
+        "stage": row["stage_at"], "value": to_major(row["value"]), "currency": row["currency"],
+        "close_by": row["close_by"], "key": bool(row["key"]),
+        "probability": settings.probability.get(row["stage_at"]),
+    }
+
+
+def key_deals(store: Store, settings: Settings, at: datetime, tz: tzinfo, rep_id: int | None) -> list[dict]:
+    """Key customers' deals open at `at`, biggest first."""
+    rows = store.open_leads_at(to_db(at), first_stage=settings.stages[0], key_only=True, rep_id=rep_id,
+                               limit=LIST_LIMIT)
+    return [_deal(r, settings) for r in rows]
+
+
+def closing_soon(store: Store, settings: Settings, at: datetime, tz: tzinfo, rep_id: int | None) -> list[dict]:
+    """Deals open at `at` whose close_by falls within the 7 local days starting that day, soonest first."""
+    first = at.astimezone(tz).date()
+    rows = store.open_leads_at(
+        to_db(at), first_stage=settings.stages[0], close_from=first.isoformat(),
+        close_to=(first + timedelta(days=CLOSING_SOON_DAYS - 1)).isoformat(), rep_id=rep_id, limit=LIST_LIMIT,
+    )
+    return [_deal(r, settings) for r in rows]
+
+
+def plays(store: Store, until: datetime, rep_id: int | None) -> list[dict]:
+    """Per play: leads it was used on before the period's end, how many of them were won and lost."""
+    return [
+        {"play": r["play"], "leads": r["leads"], "won": int(r["won"]), "lost": int(r["lost"]),
+         "win_rate": ratio(r["won"], r["won"] + r["lost"])}
+        for r in store.play_results(to_db(until), rep_id)
+    ]
+
+
+# --- the funnel ------------------------------------------------------------------------------------
+
+def funnel(store: Store, settings: Settings, *, since: datetime, until: datetime, rep_id: int | None,
+           tz: tzinfo) -> dict:
+    """The funnel document (SPEC §6) of the cohort of leads created in [since, until)."""
+    s, u = to_db(since), to_db(until)
+    order = stage_order(settings)
+    stages = list(order)
+    at_least = Counter()
+    for r in store.funnel_furthest(s, u, rep_id, order):
+        for stage, position in order.items():
+            if r["furthest"] >= position:
+                at_least[stage] += r["n"]
+    lost: dict[str, Counter] = {stage: Counter() for stage in stages}
+    for r in store.funnel_lost(s, u, rep_id):
+        if r["stage"] in lost:
+            lost[r["stage"]][r["reason"]] += r["n"]
+    stays = {r["stage"]: (r["n"], r["days"]) for r in store.funnel_stays(s, u, rep_id)}
+    outcomes = store.funnel_outcomes(s, u, rep_id)
+    won, lost_total = int(outcomes["won"]), int(outcomes["lost"])
+
+    rows = []
+    for i, stage in enumerate(stages):
+        n, days = stays.get(stage, (0, 0.0))
+        reached = at_least[stage]
+        rows.append({
+            "stage": stage,
+            "reached": reached,
+            "conversion": ratio(at_least[stages[i + 1]], reached) if i + 1 < len(stages) else None,
+            "lost": sum(lost[stage].values()),
+            "lost_reasons": dict(sorted(lost[stage].items(), key=lambda kv: (-kv[1], kv[0]))),
+            "avg_days_in_stage": ratio(days, n, 2),
+        })
+    return {
+        "since": local_iso(since, tz),
+        "until": local_iso(until, tz),
+        "rep": rep_names(store).get(rep_id) if rep_id is not None else None,
+        "cohort": outcomes["cohort"],
+        "stages": rows,
+        "won": won,
+        "lost": lost_total,
+        "open": outcomes["cohort"] - won - lost_total,
+        "win_rate": ratio(won, won + lost_total),
+    }
+
+
+# --- targets ---------------------------------------------------------------------------------------
+
+def target_progress(store: Store, settings: Settings, *, month: date, now: datetime, tz: tzinfo) -> dict:
+    """`target show`: each rep's and the team's target for the month, won so far, attainment and pace."""
+    days = (month, add_months(month, 1))
+    start, end = day_range(days, tz)
+    as_of = max(start, min(now, end))
+    won = {rep: c.won_amount for rep, c in period_counts_won(store, start, as_of).items()}
+    pipes = pipeline_at(store, settings, as_of, days)
+    targets = store.targets(month.strftime("%Y-%m"))
+    pace = expected_pace(days, as_of, tz)
+    names = rep_names(store)
+    shown = sorted(set(_active_rep_ids(store)) | {i for i in targets if i is not None} | set(won),
+                   key=lambda i: names.get(i, "").lower())
+
+    def row(rep_ids: list[int], target: int | None) -> dict:
+        weighted = sum(pipes.get(i, Pipeline()).weighted_in_month for i in rep_ids)
+        return progress(target, sum(won.get(i, 0) for i in rep_ids), pace, weighted)
+
+    return {
+        "month": month.strftime("%Y-%m"),
+        "as_of": local_iso(as_of, tz),
+        "currency": settings.currency,
+        "team": row(sorted(names), team_target(targets, None)),
+        "reps": [{"rep": names[i], **row([i], targets.get(i))} for i in shown],
+    }

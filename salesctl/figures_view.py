@@ -1,0 +1,115 @@
+"""Human views of the owner's figures: report, funnel and target documents in, `Output` out. No I/O."""
+
+from __future__ import annotations
+
+from .render import Bars, Column, Fields, Output, Table, Text
+from .report_html import COUNT_ROWS, PIPELINE_ROWS, REP_COLUMNS, change, period_label, show, target_lines, title
+
+# The flat columns of `report --format csv`: one row per rep plus TEAM.
+CSV_KEYS = (
+    "new_leads", "activities", "effective", "proposals", "advanced", "won_count", "won_amount", "lost_count",
+    "win_rate", "avg_deal_size", "avg_cycle_days", "lost_reasons", "open_count", "open_value", "weighted_value",
+    "stalled", "target", "won_month_to_date", "attainment", "expected_pace", "projection", "on_track", "velocity",
+)
+
+
+def _reasons(reasons: dict) -> str:
+    return ";".join(f"{reason}:{n}" for reason, n in reasons.items())
+
+
+def report_csv(doc: dict) -> Table:
+    columns = [Column("rep", "rep")] + [Column(k, k) for k in CSV_KEYS]
+    rows = [{**r, "lost_reasons": _reasons(r["lost_reasons"])} for r in doc["reps"]]
+    rows.append({**doc["team"], "rep": "TEAM", "lost_reasons": _reasons(doc["team"]["lost_reasons"])})
+    return Table(columns, rows)
+
+
+def _deals_table(deals: list[dict], heading: str, currency: str, empty: str) -> Table:
+    rows = [{**d, "deal": f"#{d['lead_id']} {d['name']}", "value": show(d["value"], "money", d["currency"] or currency)}
+            for d in deals]
+    return Table(
+        [Column("deal", "Deal"), Column("company", "Company"), Column("owner", "Owner"), Column("stage", "Stage"),
+         Column("value", "Value", "right"), Column("close_by", "Close by")],
+        rows, title=heading, empty=empty,
+    )
+
+
+def report_output(doc: dict) -> Output:
+    cur, t, prev = doc["currency"], doc["team"], doc["team"]["previous"]
+    blocks: list = [Text(f"{title(doc)}  (previous: {period_label(prev)})")]
+    blocks.append(Table(
+        [Column("metric", "Figure"), Column("now", "This period", "right"), Column("before", "Previous", "right"),
+         Column("change", "Change", "right")],
+        [{"metric": label, "now": show(t[k], kind, cur), "before": show(prev[k], kind, cur),
+          "change": change(t[k], prev[k], kind, cur)} for k, label, kind in COUNT_ROWS],
+    ))
+    target = target_lines(doc)
+    if target:
+        blocks.append(Bars(target, title=f"Target {doc['month']}"))
+    else:
+        blocks.append(Text(f"Target {doc['month']}: none set (salesctl target set AMOUNT --team --month {doc['month']})"))
+    blocks.append(Fields([(label, show(t[k], kind, cur)) for k, label, kind in PIPELINE_ROWS],
+                         title="Pipeline at the period's end"))
+    if t["lost_reasons"]:
+        most = max(t["lost_reasons"].values())
+        blocks.append(Bars([(reason, n / most, str(n)) for reason, n in t["lost_reasons"].items()],
+                           title="Why deals were lost"))
+    if doc["reps"]:
+        blocks.append(Table(
+            [Column("rep", "Rep")] + [Column(k, label, "right") for k, label, _ in REP_COLUMNS],
+            [{"rep": r["rep"], **{k: show(r[k], kind, cur) for k, _, kind in REP_COLUMNS}} for r in doc["reps"]],
+            title="Reps",
+        ))
+        most = max(r["won_amount"] for r in doc["reps"])
+        if most:
+            blocks.append(Bars([(r["rep"], r["won_amount"] / most, show(r["won_amount"], "money", cur))
+                                for r in doc["reps"]], title="Won amount by rep"))
+    blocks.append(_deals_table(doc["key_deals"], "Key deals", cur, "No open key deals."))
+    blocks.append(_deals_table(doc["closing_soon"], "Closing within a week", cur, "Nothing due to close this week."))
+    used = [p for p in doc["plays"] if p["leads"]]
+    if used:
+        blocks.append(Table(
+            [Column("play", "Play"), Column("leads", "Used on", "right"), Column("won", "Won", "right"),
+             Column("lost", "Lost", "right"), Column("win_rate", "Win rate", "right", show=lambda v: show(v, "pct", None))],
+            used, title="Plays",
+        ))
+    return Output(doc, blocks, csv=report_csv(doc))
+
+
+def funnel_output(doc: dict) -> Output:
+    cohort = doc["cohort"]
+    who = doc["rep"] or "Team"
+    header = Text(f"{who} funnel: {cohort} lead(s) created {period_label(doc)} · won {doc['won']}, lost {doc['lost']},"
+                  f" open {doc['open']}, win rate {show(doc['win_rate'], 'pct', None)}")
+    bars = Bars([(s["stage"], s["reached"] / cohort if cohort else 0.0,
+                  f"{s['reached']}" + (f" ({show(s['reached'] / cohort, 'pct', None)})" if cohort else ""))
+                 for s in doc["stages"]], title="Reached")
+    table = Table(
+        [Column("stage", "Stage"), Column("reached", "Reached", "right"),
+         Column("conversion", "→ next", "right", show=lambda v: show(v, "pct", None)),
+         Column("lost", "Lost here", "right"), Column("reasons", "Why"),
+         Column("avg_days_in_stage", "Avg days", "right", show=lambda v: show(v, "days", None))],
+        [{**s, "reasons": ", ".join(f"{r} {n}" for r, n in s["lost_reasons"].items())} for s in doc["stages"]],
+    )
+    return Output(doc, [header, bars, table], csv=table)
+
+
+def target_output(doc: dict) -> Output:
+    cur = doc["currency"]
+    rows = [{"rep": "TEAM", **doc["team"]}] + doc["reps"]
+    bars = Bars(
+        [(r["rep"], r["attainment"] or 0.0,
+          (f"{show(r['won_month_to_date'], 'money', cur)} of {show(r['target'], 'money', cur)} "
+           f"({show(r['attainment'], 'pct', cur)}; pace {show(r['expected_pace'], 'pct', cur)})")
+          if r["target"] is not None else f"{show(r['won_month_to_date'], 'money', cur)} won · no target")
+         for r in rows],
+        title=f"Targets {doc['month']} (as of {doc['as_of'][:10]}, {show(doc['team']['expected_pace'], 'pct', cur)} "
+              "of the month elapsed)",
+    )
+    table = Table(
+        [Column("rep", "rep"), Column("target", "target", "right"), Column("won_month_to_date", "won", "right"),
+         Column("attainment", "attainment", "right"), Column("expected_pace", "pace", "right"),
+         Column("projection", "projection", "right"), Column("on_track", "on_track")],
+        rows,
+    )
+    return Output(doc, [bars], csv=table)

@@ -1,0 +1,261 @@
+"""The report as a mail: `report_html(doc)` (self-contained HTML) and `report_text(doc)` (plain text).
+
+Both take the report JSON document (figures.report) and nothing else, so the mail helper can send what
+`report --format json` prints. The HTML works in mail clients: inline styles only, no scripts, no
+external assets, bars drawn with table cells; every piece of user data goes through html.escape.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from .money import format_money
+
+# (key, label, kind) of the period counts, in reading order; kind says how a value is shown.
+COUNT_ROWS = (
+    ("new_leads", "New leads", "int"),
+    ("activities", "Activities", "int"),
+    ("effective", "Effective conversations", "int"),
+    ("proposals", "Proposals and quotes", "int"),
+    ("advanced", "Stage advances", "int"),
+    ("won_count", "Won", "int"),
+    ("won_amount", "Won amount", "money"),
+    ("lost_count", "Lost", "int"),
+    ("win_rate", "Win rate", "pct"),
+    ("avg_deal_size", "Average deal", "money"),
+    ("avg_cycle_days", "Average cycle (days)", "days"),
+)
+PIPELINE_ROWS = (
+    ("open_count", "Open deals", "int"),
+    ("open_value", "Open value", "money"),
+    ("weighted_value", "Weighted value", "money"),
+    ("stalled", "Stalled", "int"),
+    ("velocity", "Velocity (per day)", "money"),
+)
+REP_COLUMNS = (
+    ("new_leads", "New", "int"),
+    ("activities", "Acts", "int"),
+    ("effective", "Eff", "int"),
+    ("advanced", "Adv", "int"),
+    ("won_count", "Won", "int"),
+    ("won_amount", "Won amt", "money"),
+    ("lost_count", "Lost", "int"),
+    ("win_rate", "Win%", "pct"),
+    ("open_count", "Open", "int"),
+    ("weighted_value", "Weighted", "money"),
+    ("stalled", "Stall", "int"),
+    ("attainment", "Target", "pct"),
+)
+
+
+def show(value, kind: str, currency: str | None) -> str:
+    """A figure for people: money with its symbol, ratios as percent, None as a dash."""
+    if value is None:
+        return "–"
+    if kind == "money":
+        return format_money(round(value * 100), currency)
+    if kind == "pct":
+        return f"{value * 100:.0f}%"
+    if kind == "days":
+        return f"{value:.1f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def period_label(doc: dict) -> str:
+    """`2026-11-16 – 2026-11-22`: the days covered (the end is exclusive, so show the day before)."""
+    from datetime import datetime, timedelta
+
+    since = datetime.fromisoformat(doc["since"])
+    last = datetime.fromisoformat(doc["until"]) - timedelta(seconds=1)
+    if since.date() == last.date():
+        return since.date().isoformat()
+    return f"{since.date().isoformat()} – {last.date().isoformat()}"
+
+
+def title(doc: dict) -> str:
+    who = doc.get("rep") or "Team"
+    return f"{who} report {period_label(doc)}"
+
+
+def target_lines(doc: dict) -> list[tuple[str, float | None, str]]:
+    """(label, fraction for a bar, text) for the month's target, pace and projection; [] without a target."""
+    t, cur = doc["team"], doc["currency"]
+    if t["target"] is None:
+        return []
+    target = t["target"]
+    verdict = "on track" if t["on_track"] else "behind"
+    return [
+        ("Won so far", t["attainment"], f"{show(t['won_month_to_date'], 'money', cur)} of {show(target, 'money', cur)}"
+                                        f" ({show(t['attainment'], 'pct', cur)})"),
+        ("Expected pace", t["expected_pace"], f"{show(t['expected_pace'], 'pct', cur)} of the month elapsed"),
+        ("Projection", t["projection"] / target if target else None,
+         f"{show(t['projection'], 'money', cur)} ({verdict})"),
+    ]
+
+
+def change(now, before, kind: str, currency: str | None) -> str:
+    """How a count moved since the previous period: `+3`, `−$1,200`, `=`; blank for ratios and gaps."""
+    if kind == "pct" or now is None or before is None:
+        return ""
+    delta = now - before
+    if not delta:
+        return "="
+    sign = "+" if delta > 0 else "−"
+    return sign + show(abs(round(delta, 2)), kind, currency)
+
+
+# --- plain text ------------------------------------------------------------------------------------
+
+def _text_bar(fraction: float | None, width: int = 20) -> str:
+    filled = round(max(0.0, min(1.0, fraction or 0.0)) * width)
+    return "[" + "#" * filled + "." * (width - filled) + "]"
+
+
+def report_text(doc: dict) -> str:
+    """The report as plain text (the text part of the mail)."""
+    cur, t, prev = doc["currency"], doc["team"], doc["team"]["previous"]
+    lines = [title(doc), "=" * len(title(doc)), ""]
+    lines.append(f"{'':28}{'this period':>14}{'previous':>14}")
+    for key, label, kind in COUNT_ROWS:
+        lines.append(f"{label:28}{show(t[key], kind, cur):>14}{show(prev[key], kind, cur):>14}")
+    lines += ["", f"Target {doc['month']}"]
+    target = target_lines(doc)
+    if target:
+        lines += [f"  {label:15}{_text_bar(frac)} {text}" for label, frac, text in target]
+    else:
+        lines.append(f"  no target set (salesctl target set AMOUNT --team --month {doc['month']})")
+    lines += ["", "Pipeline at the period's end"]
+    lines += [f"  {label:26}{show(t[key], kind, cur):>14}" for key, label, kind in PIPELINE_ROWS]
+    if t["lost_reasons"]:
+        lines += ["", "Lost reasons: " + ", ".join(f"{r} {n}" for r, n in t["lost_reasons"].items())]
+    if doc["reps"]:
+        lines += ["", "Reps"]
+        header = f"  {'rep':16}" + "".join(f"{label:>11}" for _, label, _ in REP_COLUMNS)
+        lines.append(header)
+        for rep in doc["reps"]:
+            lines.append(f"  {rep['rep'][:16]:16}" + "".join(f"{show(rep[k], kind, cur):>11}" for k, _, kind in REP_COLUMNS))
+    for key, heading in (("key_deals", "Key deals"), ("closing_soon", "Closing within a week")):
+        if doc[key]:
+            lines += ["", heading]
+            lines += [f"  #{d['lead_id']} {d['name']} ({d['company'] or '-'}) · {d['stage']} · "
+                      f"{show(d['value'], 'money', d['currency'] or cur)} · {d['owner']}"
+                      + (f" · close by {d['close_by']}" if d["close_by"] else "") for d in doc[key]]
+    used = [p for p in doc["plays"] if p["leads"]]
+    if used:
+        lines += ["", "Plays"]
+        lines += [f"  {p['play']}: used on {p['leads']}, won {p['won']}, lost {p['lost']}, "
+                  f"win rate {show(p['win_rate'], 'pct', cur)}" for p in used]
+    return "\n".join(lines) + "\n"
+
+
+# --- HTML ------------------------------------------------------------------------------------------
+
+_FONT = "font-family:Arial,Helvetica,sans-serif;"
+_CELL = "padding:4px 8px;border-bottom:1px solid #eeeeee;font-size:13px;"
+_NUM = _CELL + "text-align:right;white-space:nowrap;"
+_HEAD = "padding:4px 8px;border-bottom:2px solid #cccccc;font-size:12px;color:#555555;text-align:left;"
+_H2 = "margin:20px 0 8px 0;font-size:16px;color:#222222;" + _FONT
+
+
+def _bar_html(fraction: float | None, color: str = "#2b7de9", width: int = 200) -> str:
+    """A bar as a one-row table: a coloured cell for the share, a grey one for the rest."""
+    share = round(max(0.0, min(1.0, fraction or 0.0)) * 100)
+    cells = []
+    if share:
+        cells.append(f'<td width="{share}%" style="background:{color};height:12px;font-size:1px;line-height:1px">&nbsp;</td>')
+    if share < 100:
+        cells.append(f'<td width="{100 - share}%" style="background:#e6e6e6;height:12px;font-size:1px;line-height:1px">&nbsp;</td>')
+    return (f'<table role="presentation" width="{width}" cellpadding="0" cellspacing="0" border="0" '
+            f'style="border-collapse:collapse;width:{width}px"><tr>{"".join(cells)}</tr></table>')
+
+
+def _table(headers: list[tuple[str, bool]], rows: list[list[tuple[str, bool]]]) -> str:
+    """A data table; each cell is (text, is_number). Texts are escaped here."""
+    head = "".join(f'<th style="{_HEAD}{"text-align:right;" if num else ""}">{escape(h)}</th>' for h, num in headers)
+    body = "".join(
+        "<tr>" + "".join(f'<td style="{_NUM if num else _CELL}">{escape(text)}</td>' for text, num in row) + "</tr>"
+        for row in rows
+    )
+    return (f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" '
+            f'style="border-collapse:collapse;{_FONT}"><tr>{head}</tr>{body}</table>')
+
+
+def _deals_html(deals: list[dict], currency: str) -> str:
+    rows = [[(f"#{d['lead_id']} {d['name']}", False), (d["company"] or "", False), (d["owner"], False),
+             (d["stage"], False), (show(d["value"], "money", d["currency"] or currency), True),
+             (d["close_by"] or "", False)] for d in deals]
+    return _table([("Deal", False), ("Company", False), ("Owner", False), ("Stage", False), ("Value", True),
+                   ("Close by", False)], rows)
+
+
+def report_html(doc: dict) -> str:
+    """The report as one self-contained HTML page for a mail client."""
+    cur, t, prev = doc["currency"], doc["team"], doc["team"]["previous"]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">',
+        f"<title>{escape(title(doc))}</title></head>",
+        f'<body style="margin:0;padding:16px;background:#f4f4f4;{_FONT}color:#222222">',
+        '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" '
+        'style="max-width:760px;margin:0 auto;background:#ffffff;border-collapse:collapse"><tr>'
+        f'<td style="padding:20px;{_FONT}">',
+        f'<h1 style="margin:0 0 4px 0;font-size:20px;{_FONT}">{escape(title(doc))}</h1>',
+        f'<p style="margin:0;color:#666666;font-size:12px">As of {escape(doc["as_of"])} · amounts in {escape(cur)}</p>',
+        f'<h2 style="{_H2}">The period</h2>',
+        _table([("", False), ("This period", True), ("Previous", True), ("Change", True)],
+               [[(label, False), (show(t[k], kind, cur), True), (show(prev[k], kind, cur), True),
+                 (change(t[k], prev[k], kind, cur), True)] for k, label, kind in COUNT_ROWS]),
+        f'<h2 style="{_H2}">Target {escape(doc["month"])}</h2>',
+    ]
+    target = target_lines(doc)
+    if target:
+        colours = ("#2e9e4f" if t["on_track"] else "#d9822b", "#999999", "#2b7de9")
+        rows = "".join(
+            f'<tr><td style="{_CELL}">{escape(label)}</td><td style="{_CELL}">{_bar_html(frac, colour)}</td>'
+            f'<td style="{_CELL}">{escape(text)}</td></tr>'
+            for (label, frac, text), colour in zip(target, colours)
+        )
+        parts.append(f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
+                     f'style="border-collapse:collapse;{_FONT}">{rows}</table>')
+    else:
+        parts.append(f'<p style="font-size:13px">No target set for {escape(doc["month"])}.</p>')
+    parts.append(f'<h2 style="{_H2}">Pipeline at the period\'s end</h2>')
+    parts.append(_table([("", False), ("", True)],
+                        [[(label, False), (show(t[k], kind, cur), True)] for k, label, kind in PIPELINE_ROWS]))
+    if t["lost_reasons"]:
+        parts.append(f'<h2 style="{_H2}">Why deals were lost</h2>')
+        most = max(t["lost_reasons"].values())
+        rows = "".join(
+            f'<tr><td style="{_CELL}">{escape(reason)}</td><td style="{_CELL}">{_bar_html(n / most, "#c0392b", 160)}</td>'
+            f'<td style="{_NUM}">{n}</td></tr>' for reason, n in t["lost_reasons"].items()
+        )
+        parts.append(f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
+                     f'style="border-collapse:collapse;{_FONT}">{rows}</table>')
+    if doc["reps"]:
+        parts.append(f'<h2 style="{_H2}">Reps</h2>')
+        parts.append(_table([("Rep", False)] + [(label, True) for _, label, _ in REP_COLUMNS],
+                            [[(r["rep"], False)] + [(show(r[k], kind, cur), True) for k, _, kind in REP_COLUMNS]
+                             for r in doc["reps"]]))
+        most = max((r["won_amount"] for r in doc["reps"]), default=0)
+        if most:
+            rows = "".join(
+                f'<tr><td style="{_CELL}">{escape(r["rep"])}</td><td style="{_CELL}">'
+                f'{_bar_html(r["won_amount"] / most, "#2e9e4f", 240)}</td>'
+                f'<td style="{_NUM}">{escape(show(r["won_amount"], "money", cur))}</td></tr>' for r in doc["reps"]
+            )
+            parts.append(f'<p style="margin:12px 0 4px 0;font-size:13px;color:#555555">Won amount by rep</p>'
+                         f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
+                         f'style="border-collapse:collapse;{_FONT}">{rows}</table>')
+    for key, heading in (("key_deals", "Key deals"), ("closing_soon", "Closing within a week")):
+        if doc[key]:
+            parts.append(f'<h2 style="{_H2}">{heading}</h2>')
+            parts.append(_deals_html(doc[key], cur))
+    used = [p for p in doc["plays"] if p["leads"]]
+    if used:
+        parts.append(f'<h2 style="{_H2}">Plays</h2>')
+        parts.append(_table([("Play", False), ("Used on", True), ("Won", True), ("Lost", True), ("Win rate", True)],
+                            [[(p["play"], False), (str(p["leads"]), True), (str(p["won"]), True),
+                              (str(p["lost"]), True), (show(p["win_rate"], "pct", cur), True)] for p in used]))
+    parts.append('<p style="margin:20px 0 0 0;color:#999999;font-size:11px">salesctl report</p>')
+    parts.append("</td></tr></table></body></html>")
+    return "\n".join(parts) + "\n"
