@@ -167,9 +167,47 @@ def _m0002_default_plays(conn: sqlite3.Connection) -> None:
         )
 
 
+def _m0003_search(conn: sqlite3.Connection) -> None:
+    """Full-text search over lead names, companies and activity notes (issue 6).
+
+    External-content FTS5 tables (the text lives once, in leads/activities) kept in sync by triggers.
+    The trigram tokenizer matches any substring of 3+ characters in any script, so Chinese text, which
+    has no spaces between words, is searchable; shorter search words fall back to LIKE (see Store.search).
+    """
+    for statement in _SEARCH_SCHEMA:
+        conn.execute(statement)
+    conn.execute("INSERT INTO leads_fts (leads_fts) VALUES ('rebuild')")
+    conn.execute("INSERT INTO activities_fts (activities_fts) VALUES ('rebuild')")
+
+
+def _fts_sync(table: str, fts: str, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """The three triggers that keep an external-content FTS5 table in step with its table."""
+    cols = ", ".join(columns)
+    new = ", ".join("new." + c for c in columns)
+    old = ", ".join("old." + c for c in columns)
+    delete = f"INSERT INTO {fts} ({fts}, rowid, {cols}) VALUES ('delete', old.id, {old});"
+    insert = f"INSERT INTO {fts} (rowid, {cols}) VALUES (new.id, {new});"
+    return (
+        f"CREATE TRIGGER {fts}_insert AFTER INSERT ON {table} BEGIN {insert} END",
+        f"CREATE TRIGGER {fts}_delete AFTER DELETE ON {table} BEGIN {delete} END",
+        f"CREATE TRIGGER {fts}_update AFTER UPDATE OF {cols} ON {table} BEGIN {delete} {insert} END",
+    )
+
+
+_SEARCH_SCHEMA = (
+    "CREATE VIRTUAL TABLE leads_fts USING fts5("
+    " name, company, content='leads', content_rowid='id', tokenize='trigram')",
+    "CREATE VIRTUAL TABLE activities_fts USING fts5("
+    " note, content='activities', content_rowid='id', tokenize='trigram')",
+    *_fts_sync("leads", "leads_fts", ("name", "company")),
+    *_fts_sync("activities", "activities_fts", ("note",)),
+)
+
+
 MIGRATIONS = [
     ("0001_initial", _m0001_initial),
     ("0002_default_plays", _m0002_default_plays),
+    ("0003_search", _m0003_search),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -903,3 +941,204 @@ class Store:
             " (SELECT count(DISTINCT a.lead_id) FROM activities a WHERE a.play_id = p.id) AS used_on"
             " FROM plays p ORDER BY p.name COLLATE NOCASE"
         )
+
+    # --- data in and out (issue 6) -----------------------------------------------------------------
+    # Export streams cursors (never fetchall), import writes in batches with executemany, search uses FTS5.
+
+    TABLE_COLUMNS = {
+        "reps": ("id", "name", "email", "active", "created_at"),
+        "plays": ("id", "name", "text", "stage", "persona", "created_at"),
+        "leads": ("id", *LEAD_FIELDS),
+        "lead_tags": ("lead_id", "tag"),
+        "activities": ("id", "lead_id", "rep_id", "kind", "note", "effective", "at", "play_id", "created_at"),
+        "stage_history": ("id", "lead_id", "rep_id", "from_stage", "to_stage", "at"),
+        "assignments": ("id", "lead_id", "rep_id", "from_rep_id", "to_rep_id", "at"),
+        "targets": ("id", "rep_id", "month", "amount", "set_at"),
+        "settings": ("key", "value"),
+    }
+
+    def iter_table(self, table: str) -> sqlite3.Cursor:
+        """Every row of one table, oldest id first, as a cursor (rows are read as they are written out)."""
+        columns = self.TABLE_COLUMNS[table]
+        order = "key" if table == "settings" else ("lead_id, tag" if table == "lead_tags" else "id")
+        return self.conn.execute("SELECT " + ", ".join(columns) + " FROM " + table + " ORDER BY " + order)
+
+    def iter_leads(self) -> sqlite3.Cursor:
+        return self.conn.execute(self.LEAD_SELECT + " ORDER BY l.id")
+
+    def iter_activities(self) -> sqlite3.Cursor:
+        """Activities with the names a reader needs (lead, rep, play) beside the ids."""
+        return self.conn.execute(
+            "SELECT a.id, a.lead_id, l.name AS lead, l.company, r.name AS rep, a.kind, a.note, a.effective, a.at,"
+            " p.name AS play, a.created_at"
+            " FROM activities a JOIN leads l ON l.id = a.lead_id JOIN reps r ON r.id = a.rep_id"
+            " LEFT JOIN plays p ON p.id = a.play_id ORDER BY a.id"
+        )
+
+    def row_counts(self) -> dict[str, int]:
+        return {t: self.one("SELECT count(*) FROM " + t)[0] for t in ("reps", "leads", "activities", "plays", "targets")}
+
+    def import_index(self) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+        """Reps by name, leads by email and by phone digits: what an import looks up per row, loaded once.
+
+        Keys are folded as SQLite's NOCASE folds them (ASCII letters only)."""
+        reps = {nocase(r[1]): r[0] for r in self.conn.execute("SELECT id, name FROM reps")}
+        emails: dict[str, int] = {}
+        phones: dict[str, int] = {}
+        for lead_id, email, digits in self.conn.execute("SELECT id, email, phone_digits FROM leads ORDER BY id"):
+            if email:
+                emails.setdefault(nocase(email), lead_id)
+            if digits:
+                phones.setdefault(digits, lead_id)
+        return reps, emails, phones
+
+    def next_id(self, table: str) -> int:
+        assert table in self.TABLE_COLUMNS
+        return self.one("SELECT ifnull(max(id), 0) + 1 FROM " + table)[0]
+
+    def insert_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        """Batched insert; table and column names must come from TABLE_COLUMNS."""
+        if not rows:
+            return
+        if not set(columns) <= set(self.TABLE_COLUMNS[table]):
+            raise ValueError(f"unknown columns for {table}: {columns}")
+        sql = "INSERT INTO " + table + " (" + ", ".join(columns) + ") VALUES (" + ", ".join("?" * len(columns)) + ")"
+        self.conn.executemany(sql, rows)
+
+    def clear_for_restore(self) -> None:
+        """Before a full import into a database without leads or reps: drop the unused defaults it replaces."""
+        self.conn.execute("DELETE FROM targets")
+        self.conn.execute("DELETE FROM plays")
+
+    def play_by_name(self, name: str) -> sqlite3.Row | None:
+        return self.one("SELECT id, name FROM plays WHERE name = ?", (name,))
+
+    def add_play_row(self, name: str, text: str, stage: str | None, persona: str | None, now: str) -> int:
+        return self.conn.execute(
+            "INSERT INTO plays (name, text, stage, persona, created_at) VALUES (?, ?, ?, ?, ?)",
+            (name, text, stage, persona, now),
+        ).lastrowid
+
+    def put_target(self, rep_id: int | None, month: str, amount: int, now: str) -> None:
+        self.conn.execute(
+            "INSERT INTO targets (rep_id, month, amount, set_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (month, ifnull(rep_id, 0)) DO UPDATE SET amount = excluded.amount, set_at = excluded.set_at",
+            (rep_id, month, amount, now),
+        )
+
+    def search(self, text: str, limit: int) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
+        """Leads whose name or company, and activities whose note, contain every word of `text`.
+
+        Each word is matched literally as a substring: words of 3+ characters through the trigram FTS
+        index (quoted as an FTS string, so `NEAR(`, `*`, `"`, `AND` are just text), shorter ones (e.g. a
+        two-character Chinese name) with LIKE, their `%` and `_` escaped."""
+        words = text.split()
+        if not words:
+            return [], []
+        long_words = [w for w in words if len(w) >= 3]
+        match = " ".join('"' + w.replace('"', '""') + '"' for w in long_words) or None
+        likes = ["%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                 for w in words if len(w) < 3]
+        where, params = [], []
+        if match:
+            where.append("l.id IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?)")
+            params.append(match)
+        for like in likes:
+            where.append("(l.name || ' ' || ifnull(l.company, '')) LIKE ? ESCAPE '\\'")
+            params.append(like)
+        leads = self.all(
+            self.LEAD_SELECT + " WHERE " + " AND ".join(where) + " ORDER BY " + OPEN + " DESC, l.id DESC LIMIT ?",
+            (*params, limit),
+        )
+        where, params = [], []
+        if match:
+            where.append("a.id IN (SELECT rowid FROM activities_fts WHERE activities_fts MATCH ?)")
+            params.append(match)
+        for like in likes:
+            where.append("a.note LIKE ? ESCAPE '\\'")
+            params.append(like)
+        activities = self.all(
+            "SELECT a.id, a.lead_id, a.at, a.kind, a.note, r.name AS rep, l.name, l.company, l.stage"
+            " FROM activities a JOIN leads l ON l.id = a.lead_id JOIN reps r ON r.id = a.rep_id"
+            " WHERE " + " AND ".join(where) + " ORDER BY a.at DESC, a.id DESC LIMIT ?",
+            (*params, limit),
+        )
+        return leads, activities
+
+    def backup_to(self, dest: Path) -> None:
+        """A consistent copy through SQLite's online backup API (includes what is still in the WAL)."""
+        target = sqlite3.connect(str(dest), isolation_level=None)
+        try:
+            self.conn.backup(target)
+            target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
+            problems = [r[0] for r in target.execute("PRAGMA integrity_check")]
+        finally:
+            target.close()
+        if problems != ["ok"]:
+            raise StoreError(f"backup {dest} failed its integrity check: {'; '.join(problems[:5])}")
+
+
+def nocase(text: str) -> str:
+    """Fold like SQLite's NOCASE collation: ASCII letters only."""
+    return text.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+# --- doctor (issue 6) ------------------------------------------------------------------------------
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def inspect_database(path: Path) -> list[tuple[str, str, str]]:
+    """Health checks of a database file, opened read-only: (check, "ok"|"warning"|"error", detail)."""
+    import stat
+    from urllib.parse import quote
+
+    checks: list[tuple[str, str, str]] = []
+    try:
+        with open(path, "rb") as f:
+            header = f.read(16)
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError as exc:
+        return [("file", "error", f"cannot read {path}: {exc.strerror or exc}")]
+    if header != SQLITE_HEADER:
+        what = "is empty" if not header else "is not a SQLite database (wrong header)"
+        return [("file", "error", f"{path} {what}; restore it from a backup (salesctl backup makes one)")]
+    if mode & 0o077:
+        checks.append(("permissions", "warning", f"mode {mode:04o}: others can read it; run chmod 600 {path}"))
+    else:
+        checks.append(("permissions", "ok", f"mode {mode:04o}"))
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+        try:
+            problems = [r[0] for r in conn.execute("PRAGMA integrity_check(20)")]
+            if problems == ["ok"]:
+                checks.append(("integrity", "ok", "PRAGMA integrity_check: ok"))
+            else:
+                checks.append(("integrity", "error", "corrupt: " + "; ".join(problems[:5])
+                               + "; restore from a backup, or salvage with: sqlite3 FILE .recover"))
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                checks.append(("schema", "error", f"version {version} is newer than this salesctl ({SCHEMA_VERSION}); upgrade salesctl"))
+            elif version < SCHEMA_VERSION:
+                checks.append(("schema", "warning", f"version {version}; the next change migrates it to {SCHEMA_VERSION}"))
+            else:
+                checks.append(("schema", "ok", f"version {version} (current)"))
+            journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            checks.append(("journal", "ok" if journal == "wal" else "warning",
+                           journal if journal == "wal" else f"{journal}; salesctl switches it to wal on the next open"))
+            orphans: dict[str, int] = {}
+            for table, *_ in conn.execute("PRAGMA foreign_key_check"):
+                orphans[table] = orphans.get(table, 0) + 1
+            if orphans:
+                listed = ", ".join(f"{n} in {t}" for t, n in sorted(orphans.items()))
+                checks.append(("orphans", "error", f"rows pointing at missing leads, reps or plays: {listed}"))
+            else:
+                checks.append(("orphans", "ok", "every row points at an existing lead, rep and play"))
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        checks.append(("integrity", "error", f"SQLite cannot read it ({exc}); restore it from a backup"))
+    return checks

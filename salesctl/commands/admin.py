@@ -1,13 +1,14 @@
-"""Administration: the `config` group."""
+"""Administration: the `config` group, `doctor` and `demo`."""
 
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
-from ..errors import SalesError
+from ..errors import SalesError, StoreError
 from ..model import CONFIG_KEYS, Settings, parse_setting
 from ..render import Fields, Output
 from . import VALUE_ARGS, FormatOpt, app_of, show
@@ -72,5 +73,64 @@ def config_set(
     print(f"Set {key} = {value}")
 
 
+def doctor(ctx: typer.Context, fmt: FormatOpt = None) -> None:
+    """Check the database: integrity, schema version, journal mode, file permissions, orphan rows.
+
+    Exit 0 when healthy (warnings included), 3 with an explanation when something is wrong.
+
+    \b
+    Example:
+      salesctl doctor
+      salesctl --db /backups/sales.db doctor --format json
+    """
+    from ..render import Column, Table
+    from ..store import inspect_database
+
+    path = app_of(ctx).db_path
+    if not path.exists():
+        print(f"No database at {path} yet; it is created on the first change.")
+        return
+    checks = inspect_database(path)
+    rows = [{"check": c, "status": s, "detail": d} for c, s, d in checks]
+    errors = [r for r in rows if r["status"] == "error"]
+    data = {"db": str(path), "ok": not errors, "checks": rows}
+    show(Output(data, [Table([Column("check", "Check"), Column("status", "Status"), Column("detail", "Detail")], rows,
+                             title=str(path))]), fmt)
+    if errors:
+        raise StoreError(f"doctor: {path}: " + "; ".join(f"{r['check']}: {r['detail']}" for r in errors))
+
+
+def demo(
+    ctx: typer.Context,
+    db: Annotated[Optional[Path], typer.Option("--db", help="Fill this database (default: the one in use).",
+                                               show_default=False)] = None,
+) -> None:
+    """Fill an empty database with a sample team (three reps, ~100 leads, four months of history).
+
+    Sets the `default_rep` setting to the demo rep `maya` when none is set, so `salesctl today` shows her
+    day (unless $SALESCTL_REP names someone else).
+
+    \b
+    Example:
+      salesctl demo --db demo.db && salesctl --db demo.db today
+    """
+    from .. import demo as sample
+
+    app = app_of(ctx)
+    if db is not None:
+        app.close()
+        app.db_path = db.expanduser()
+        app.__dict__.pop("settings", None)
+    store = app.store(write=True)
+    with store.write():
+        counts = sample.build(store, Settings.from_rows(store.settings_rows()), app.now)
+    print(f"Demo data in {app.db_path}: {counts['reps']} reps, {counts['leads']} leads, "
+          f"{counts['activities']} activities, {counts['won']} won, {counts['lost']} lost.\n"
+          f"Try: salesctl today   (you are {sample.REPS[0][0]} unless $SALESCTL_REP says otherwise), "
+          "salesctl stalled --team, salesctl funnel --team, salesctl report --team")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(config_app, name="config")
+    app.command("doctor")(doctor)
+    app.command("demo")(demo)

@@ -2,8 +2,263 @@
 
 from __future__ import annotations
 
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
+
+from ..errors import Invalid, SalesError
+from . import FormatOpt, app_of, say, show
+
+PROGRESS_FROM = 5000  # rows; smaller files import faster than a bar could draw
+
+
+class Duplicates(str, Enum):
+    skip = "skip"
+    update = "update"
+    error = "error"
+
+
+class What(str, Enum):
+    leads = "leads"
+    activities = "activities"
+    all = "all"
+
+
+class FileFormat(str, Enum):
+    csv = "csv"
+    json = "json"
+
+
+class _Progress:
+    """A Rich progress bar on stderr, only on a terminal and only for large files."""
+
+    def __init__(self, total: int):
+        self.bar = None
+        if total >= PROGRESS_FROM and sys.stderr.isatty():
+            from rich.progress import Progress
+
+            from ..render import console
+
+            self.bar = Progress(console=console(sys.stderr), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("import", total=total * 2)
+
+    def step(self, base: int) -> callable:
+        return (lambda n: self.bar.update(self.task, completed=base + n)) if self.bar else None
+
+    def stop(self) -> None:
+        if self.bar:
+            self.bar.stop()
+
+
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV, JSON lines of leads, or an `export all --format json` file.")],
+    map_: Annotated[Optional[list[str]], typer.Option("--map", metavar="FIELD=COLUMN",
+                    help="Read FIELD from COLUMN (repeatable). Columns named like fields map themselves.")] = None,
+    stage_map: Annotated[Optional[list[str]], typer.Option("--stage-map", metavar="VALUE=STAGE",
+                         help="Read the file's stage VALUE as STAGE (repeatable), e.g. Won=won.")] = None,
+    encoding: Annotated[Optional[str], typer.Option("--encoding", help="The file's encoding if not UTF-8, e.g. gbk.")] = None,
+    on_duplicate: Annotated[Duplicates, typer.Option("--on-duplicate", case_sensitive=False,
+                            help="A lead with the same email or phone exists: skip the row, update the lead, or stop (error).")] = Duplicates.error,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and report; write nothing.")] = False,
+) -> None:
+    """Import leads from a file in one transaction: any bad row stops it, listing every problem.
+
+    \b
+    Example:
+      salesctl import leads.csv --map name=客户 --map owner=销售 --encoding gbk
+      salesctl import sales_pipeline.csv --map name=opportunity_id --map owner=sales_agent \\
+          --map company=account --map created_at=engage_date --map closed_at=close_date \\
+          --map amount=close_value --stage-map Won=won --stage-map Lost=lost \\
+          --stage-map Engaging=contacted --stage-map Prospecting=new
+    """
+    from .. import importing
+
+    app = app_of(ctx)
+    source = str(file)
+    try:
+        data = file.read_bytes()
+    except IsADirectoryError:
+        raise Invalid("FILE", source, "is a folder, not a file") from None
+    except FileNotFoundError:
+        raise Invalid("FILE", source, "does not exist") from None
+    parsed = importing.read(importing.decode(data, encoding, source), source)
+    maps = importing.parse_pairs(map_, "--map")
+    stages = importing.parse_pairs(stage_map, "--stage-map")
+    store = app.store(write=not dry_run)
+    validator = importing.Validator(app.settings, app.tz, app.now, stages)
+
+    if isinstance(parsed, dict):
+        if maps or stages:
+            raise Invalid("--map", (maps or stages)[0][0], "does not apply to a full export file")
+        if dry_run:  # restore inside a transaction that is always rolled back
+            try:
+                with store.write():
+                    raise _DryRun(importing.restore(store, parsed, validator, source))
+            except _DryRun as done:
+                say(f"Dry run of {source}: would restore " + ", ".join(f"{n} {t}" for t, n in done.counts.items())
+                    + "; nothing was written")
+            return
+        with store.write():
+            counts = importing.restore(store, parsed, validator, source)
+        say(f"Restored {source}: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
+        return
+
+    sources, ignored = importing.map_columns(parsed.columns, maps)
+    if ignored:
+        say("Ignored columns (map them with --map FIELD=COLUMN): " + ", ".join(ignored))
+    progress = _Progress(len(parsed.rows))
+    try:
+        records, errors, total = importing.validate(parsed, sources, validator, progress.step(0))
+        if dry_run:
+            plan, dup_errors = importing.plan(records, store.import_index(), on_duplicate.value)
+            _check(source, errors + dup_errors, total + len(dup_errors))
+            say(f"Dry run of {source}: would add {len(plan.add)}, update {len(plan.update) + plan.replaced}, "
+                f"skip {plan.skipped}; nothing was written")
+            return
+        with store.write():
+            index = store.import_index()
+            plan, dup_errors = importing.plan(records, index, on_duplicate.value)
+            _check(source, errors + dup_errors, total + len(dup_errors))
+            reps = importing.RepIds(store, index[0], app.now_db, app.acting_rep_id)
+            importing.write_new(store, plan.add, reps, app.now_db, progress.step(len(parsed.rows)))
+            importing.write_updates(store, app.settings, plan.update, reps, app.acting_rep_id, app.now_db)
+    finally:
+        progress.stop()
+    created = f"; new reps: {', '.join(reps.created)}" if reps.created else ""
+    say(f"Imported {source}: {len(plan.add)} added, {len(plan.update) + plan.replaced} updated, "
+        f"{plan.skipped} skipped{created}")
+
+
+class _DryRun(Exception):
+    """Raised inside a restore's transaction so it rolls back."""
+
+    def __init__(self, counts):
+        self.counts = counts
+
+
+def _check(source: str, errors: list, total: int) -> None:
+    from ..importing import ImportErrors
+
+    if errors:
+        raise ImportErrors(source, errors, total)
+
+
+def export(
+    ctx: typer.Context,
+    what: Annotated[What, typer.Argument(help="leads, activities, or all (every table, JSON only).",
+                                         case_sensitive=False)] = What.leads,
+    fmt: Annotated[Optional[FileFormat], typer.Option("--format", "-f", case_sensitive=False,
+                   help="csv (default for leads and activities) or json (default and only choice for all).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FILE",
+                   help="Write to FILE (created private, 0600) instead of stdout.")] = None,
+) -> None:
+    """Write every field of every lead, activity, or the whole database.
+
+    \b
+    Example:
+      salesctl export leads --out leads.csv
+      salesctl export activities --format json > activities.json
+      salesctl export all --format json --out salesctl-full.json
+    """
+    from .. import exporting
+
+    app = app_of(ctx)
+    fmt = fmt or (FileFormat.json if what is What.all else FileFormat.csv)
+    if what is What.all and fmt is FileFormat.csv:
+        raise Invalid("--format", "csv", "cannot hold every table", "use export all --format json")
+    store = app.store()
+    tz = app.tz
+    with exporting.private_output(out, bom=fmt is FileFormat.csv) as stream:
+        if what is What.all:
+            count = exporting.write_document(store, tz, app.now.astimezone(tz).isoformat(), stream)
+        else:
+            keys = exporting.LEAD_KEYS if what is What.leads else exporting.ACTIVITY_KEYS
+            rows = exporting.leads(store, tz) if what is What.leads else exporting.activities(store, tz)
+            if fmt is FileFormat.csv:
+                count = exporting.write_csv(keys, rows, stream)
+            else:
+                count = exporting.write_json_array(rows, stream)
+    if out is not None:
+        say(f"Exported {count} {what.value if what is not What.all else 'rows'} to {out}")
+
+
+def search(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="Words to find (each must appear); any characters are literal.")],
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most N leads and N activities.")] = 50,
+    fmt: FormatOpt = None,
+) -> None:
+    """Find leads by name or company and activities by their notes (full-text, any language).
+
+    \b
+    Example:
+      salesctl search 智造
+      salesctl search "price quote" --format json
+    """
+    from ..dates import to_local_iso
+    from ..render import Column, Output, Table
+    from ..views import lead_object, short_time
+
+    app = app_of(ctx)
+    if not text.strip():
+        raise Invalid("TEXT", text, "is blank", "give a word to search for")
+    lead_rows, activity_rows = app.store().search(text, limit)
+    leads = [lead_object(r, app.tz) for r in lead_rows]
+    notes = [{"activity_id": r["id"], "lead_id": r["lead_id"], "name": r["name"], "company": r["company"],
+              "stage": r["stage"], "rep": r["rep"], "kind": r["kind"], "at": to_local_iso(r["at"], app.tz),
+              "note": r["note"]} for r in activity_rows]
+    hits = [{"type": "lead", "lead_id": o["id"], "name": o["name"], "company": o["company"], "stage": o["stage"],
+             "at": o["created_at"], "text": o["name"] + (f" ({o['company']})" if o["company"] else "")} for o in leads]
+    hits += [{"type": "activity", "lead_id": n["lead_id"], "name": n["name"], "company": n["company"],
+              "stage": n["stage"], "at": n["at"], "text": n["note"]} for n in notes]
+    table = Table([Column("lead_id", "#", "right"), Column("type", "Found in"), Column("name", "Lead"),
+                   Column("stage", "Stage"), Column("at", "When", show=short_time), Column("text", "Text")],
+                  [{**h, "text": h["text"].replace("\n", " ")[:80], "type": "note" if h["type"] == "activity" else "lead"}
+                   for h in hits], empty=f'Nothing matches "{text}".')
+    show(Output({"query": text, "leads": leads, "activities": notes}, [table],
+                csv=Table(table.columns, hits)), fmt)
+
+
+def backup(
+    ctx: typer.Context,
+    dest: Annotated[Path, typer.Argument(metavar="DEST", help="The backup file (or a folder to put a dated one in).")],
+) -> None:
+    """Copy the database safely while it is in use (SQLite's backup API), into a private 0600 file.
+
+    \b
+    Example:
+      salesctl backup ~/backups/
+      salesctl backup sales-2026-11-26.db
+    """
+    import os
+
+    app = app_of(ctx)
+    if not app.db_path.exists():
+        raise SalesError(f"backup: there is no database at {app.db_path} yet; nothing to back up")
+    if dest.is_dir():
+        dest = dest / f"salesctl-{app.now.astimezone(app.tz):%Y%m%d-%H%M%S}.db"
+    if dest.resolve() == app.db_path.resolve():
+        raise Invalid("DEST", str(dest), "is the database itself", "choose another file")
+    store = app.store(write=True)
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+    try:
+        store.backup_to(tmp)
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    say(f"Backed up {app.db_path} to {dest}")
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("import")(import_)
+    app.command("export")(export)
+    app.command("search")(search)
+    app.command("backup")(backup)

@@ -1,0 +1,116 @@
+"""Export: leads, activities or everything, streamed row by row from a cursor, to stdout or a private file."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .dates import to_local_iso
+from .importing import DOCUMENT_VERSION
+from .money import to_major
+from .render import safe_cell
+from .store import SCHEMA_VERSION, Store
+from .views import LEAD_KEYS, lead_object
+
+ACTIVITY_KEYS = ("id", "lead_id", "lead", "company", "rep", "kind", "note", "effective", "at", "play", "created_at")
+# Per table of the full document: which columns are times (shown local, with offset) and money (major units).
+_TIMES = {"created_at", "at", "set_at"}
+_MONEY = {"amount"}
+_FLAGS = {"active", "effective"}
+DOCUMENT_TABLES = ("reps", "plays", "leads", "activities", "stage_history", "assignments", "targets")
+
+
+@contextmanager
+def private_output(path: Path | None, *, bom: bool = False) -> Iterator:
+    """stdout, or a file created 0600 next to `path` and renamed into place when complete.
+
+    Writing a temporary file first means a failed export never leaves half a file behind, and the
+    rename replaces an existing file by a new one that is private from its first byte."""
+    if path is None:
+        yield sys.stdout
+        return
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
+            yield stream
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def leads(store: Store, tz) -> Iterator[dict]:
+    for row in store.iter_leads():
+        yield lead_object(row, tz)
+
+
+def activities(store: Store, tz) -> Iterator[dict]:
+    for row in store.iter_activities():
+        obj = dict(zip(ACTIVITY_KEYS, (row[k] for k in ACTIVITY_KEYS)))
+        obj["effective"] = bool(obj["effective"])
+        obj["at"], obj["created_at"] = to_local_iso(obj["at"], tz), to_local_iso(obj["created_at"], tz)
+        yield obj
+
+
+def write_csv(keys: tuple[str, ...], rows: Iterator[dict], stream) -> int:
+    """CSV with every cell through the spreadsheet guard (formulas neutralised; numbers stay numbers)."""
+    import csv
+
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(keys)
+    count = 0
+    for row in rows:
+        writer.writerow([safe_cell(row[k]) for k in keys])
+        count += 1
+    return count
+
+
+def write_json_array(rows: Iterator[dict], stream) -> int:
+    """A JSON array written one object at a time, so memory stays flat however many rows there are."""
+    count = 0
+    for row in rows:
+        stream.write(("[\n  " if not count else ",\n  ") + json.dumps(row, ensure_ascii=False))
+        count += 1
+    stream.write("\n]\n" if count else "[]\n")
+    return count
+
+
+def _table_rows(store: Store, table: str, tz) -> Iterator[dict]:
+    for row in store.iter_table(table):
+        obj = dict(row)
+        for key in obj.keys() & _TIMES:
+            obj[key] = to_local_iso(obj[key], tz)
+        for key in obj.keys() & _MONEY:
+            obj[key] = to_major(obj[key])
+        for key in obj.keys() & _FLAGS:
+            obj[key] = bool(obj[key])
+        yield obj
+
+
+def write_document(store: Store, tz, exported_at: str, stream) -> int:
+    """The whole database as one JSON document that `import` restores with the same ids."""
+    settings = {r["key"]: json.loads(r["value"]) for r in store.iter_table("settings")}
+    stream.write('{\n  "salesctl_export": %d,\n  "schema_version": %d,\n  "exported_at": %s,\n  "settings": %s'
+                 % (DOCUMENT_VERSION, SCHEMA_VERSION, json.dumps(exported_at), json.dumps(settings, ensure_ascii=False)))
+    count = 0
+    for table in DOCUMENT_TABLES:
+        rows = leads(store, tz) if table == "leads" else _table_rows(store, table, tz)
+        stream.write(f',\n  "{table}": [')
+        first = True
+        for row in rows:
+            stream.write(("\n    " if first else ",\n    ") + json.dumps(row, ensure_ascii=False))
+            first = False
+            count += 1
+        stream.write("]" if first else "\n  ]")
+    stream.write("\n}\n")
+    return count
+
+
+__all__ = ["LEAD_KEYS", "ACTIVITY_KEYS", "private_output", "leads", "activities", "write_csv", "write_json_array",
+           "write_document"]

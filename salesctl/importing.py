@@ -1,0 +1,733 @@
+"""Import: read a CSV, JSON-lines or full-export file, map its columns to lead fields, validate every row
+with the same parsers the commands use, and write the whole file in one transaction.
+
+Reading and validating are pure (text in, records and errors out); `write_records` and `restore` run
+inside the caller's `Store.write()` and insert in batches with executemany.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, time
+
+from . import model
+from .dates import MAX_YEAR, MIN_YEAR, parse_day, parse_when, to_db
+from .errors import Invalid, SalesError
+from .money import parse_amount, parse_currency
+from .model import Settings
+from .store import Store, nocase
+
+FIELDS = (
+    "name", "company", "contact", "email", "phone", "source", "intent", "industry", "persona", "tags", "value",
+    "currency", "owner", "stage", "created_at", "closed_at", "amount", "lost_reason", "lost_stage", "notes",
+    "close_by", "key", "next_at", "next_step", "snoozed_until", "stage_changed_at",
+)
+# Other spellings of a field, e.g. the keys of an exported lead object (won_at and lost_at both give closed_at).
+ALIASES = {
+    "won_amount": "amount", "won_at": "closed_at", "lost_at": "closed_at", "note": "notes", "tag": "tags",
+    "lead": "name", "next": "next_at", "step": "next_step", "created": "created_at", "closed": "closed_at",
+    "rep": "owner", "e_mail": "email", "mobile": "phone", "tel": "phone",
+}
+# Lead columns an update may change (owner and stage go through the pipeline rules instead).
+UPDATABLE = ("name", "company", "contact", "email", "phone", "source", "intent", "industry", "persona", "value",
+             "currency", "close_by", "key", "next_at", "next_step")
+MAX_ERRORS = 20
+BATCH = 5000
+_FORMULA_GUARD = re.compile(r"^'(?=[=+\-@\t\r])")  # what export's spreadsheet guard added
+
+
+@dataclass
+class RowError:
+    line: int | str
+    column: str
+    value: str
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if isinstance(self.line, int) else str(self.line)
+        shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
+        return f'{where}, column "{self.column}": "{shown}" {self.problem}'
+
+
+class ImportErrors(SalesError):
+    """Every bad row (the first 20 shown) of a file that was therefore not imported."""
+
+    def __init__(self, source: str, errors: list[RowError], total: int | None = None):
+        total = total if total is not None else len(errors)
+        lines = [f"import {source}: {total} invalid value(s); nothing was imported"]
+        lines += ["  " + str(e) for e in errors[:MAX_ERRORS]]
+        if total > MAX_ERRORS:
+            lines.append(f"  … and {total - MAX_ERRORS} more")
+        super().__init__("\n".join(lines))
+        self.errors = errors
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+def decode(data: bytes, encoding: str | None, source: str) -> str:
+    """The file's text. Without --encoding it must be UTF-8 (a BOM is fine)."""
+    import codecs
+
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise Invalid("--encoding", encoding, "is not a known encoding", "e.g. utf-8, gbk, gb18030, big5, latin-1") from None
+        try:
+            return data.decode(encoding).removeprefix("\ufeff")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise Invalid("--encoding", encoding, f"cannot read {source}: byte 0x{data[exc.start]:02x} on line {line}",
+                          "check the file's encoding") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise Invalid("FILE", source, f"is not UTF-8 (byte 0x{data[exc.start]:02x} on line {line})",
+                      "give its encoding, e.g. --encoding gbk for a file saved by Chinese Excel") from None
+
+
+@dataclass
+class Rows:
+    """Tabular input: column names and (line, cells) pairs; cells are a list (CSV) or a dict (JSON)."""
+
+    columns: list[str]
+    rows: list[tuple[int, list | dict]]
+    keyed: bool  # cells are dicts keyed by column name
+
+
+def read(text: str, source: str) -> Rows | dict:
+    """CSV, JSON lines (or a JSON array) of leads, or the document of `export all --format json`."""
+    head = text.lstrip()[:1]
+    if head == "{":
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError:
+            return _json_lines(text, source)
+        if isinstance(doc, dict) and "salesctl_export" in doc:
+            return doc
+        return _json_records([(1, doc)], source)
+    if head == "[":
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise Invalid("FILE", source, f"is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        return _json_records(list(enumerate(items, 1)), source)
+    return _csv_rows(text, source)
+
+
+def _csv_rows(text: str, source: str) -> Rows:
+    import csv
+    import io
+
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise Invalid("FILE", source, "is empty", "a CSV file needs a header row naming its columns") from None
+    except csv.Error as exc:
+        raise Invalid("FILE", source, f"is not valid CSV ({exc})") from None
+    rows, line = [], reader.line_num
+    try:
+        for cells in reader:
+            start, line = line + 1, reader.line_num
+            if any(c.strip() for c in cells):
+                rows.append((start, cells))
+    except csv.Error as exc:
+        raise Invalid("FILE", source, f"is not valid CSV after line {line} ({exc})") from None
+    return Rows([h.strip() for h in header], rows, keyed=False)
+
+
+def _json_lines(text: str, source: str) -> Rows:
+    items = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            try:
+                items.append((number, json.loads(line)))
+            except json.JSONDecodeError as exc:
+                raise Invalid("FILE", source, f"line {number} is not JSON ({exc.msg})",
+                              "JSON input is one lead object per line, or a file from export all --format json") from None
+    return _json_records(items, source)
+
+
+def _json_records(items: list[tuple[int, object]], source: str) -> Rows:
+    columns: dict[str, None] = {}
+    rows = []
+    for number, item in items:
+        if not isinstance(item, dict):
+            raise Invalid("FILE", source, f"record {number} is not a JSON object of lead fields")
+        cells = {str(k): _cell_text(v) for k, v in item.items()}
+        columns.update(dict.fromkeys(cells))
+        rows.append((number, cells))
+    return Rows(list(columns), rows, keyed=True)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(map(str, value))
+    return str(value)
+
+
+# --- mapping columns to fields -----------------------------------------------------------------------
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s.\-]+", "_", name.strip().lower())
+
+
+def parse_pairs(values: list[str] | None, option: str) -> list[tuple[str, str]]:
+    pairs = []
+    for raw in values or []:
+        left, sep, right = raw.partition("=")
+        if not sep or not left.strip() or not right.strip():
+            raise Invalid(option, raw, "is not KEY=VALUE", f"e.g. {option} name=opportunity_id")
+        pairs.append((left.strip(), right.strip()))
+    return pairs
+
+
+def map_columns(columns: list[str], maps: list[tuple[str, str]]) -> tuple[dict[str, list], list[str]]:
+    """field → the column keys (indexes for CSV, names for JSON) giving it, and the ignored columns."""
+    by_norm: dict[str, int] = {}
+    for i, column in enumerate(columns):
+        by_norm.setdefault(_norm(column), i)
+    sources: dict[str, list[int]] = {}
+    claimed: set[int] = set()
+    for field_name, column in maps:
+        f = ALIASES.get(_norm(field_name), _norm(field_name))
+        if f not in FIELDS:
+            raise Invalid("--map", f"{field_name}={column}", f'"{field_name}" is not an importable field',
+                          "fields: " + ", ".join(FIELDS))
+        if _norm(column) not in by_norm:
+            raise Invalid("--map", f"{field_name}={column}", f'"{column}" is not a column of the file',
+                          "columns: " + ", ".join(columns))
+        index = by_norm[_norm(column)]
+        sources.setdefault(f, []).append(index)
+        claimed.add(index)
+    mapped = set(sources)
+    ignored = []
+    for i, column in enumerate(columns):
+        if i in claimed:
+            continue
+        f = ALIASES.get(_norm(column), _norm(column))
+        if f in FIELDS and f not in mapped:
+            sources.setdefault(f, []).append(i)
+        else:
+            ignored.append(column)
+    if "name" not in sources:
+        raise Invalid("FILE", "columns: " + ", ".join(columns), "has no column for the lead name",
+                      "name a column `name`, or map one with --map name=COLUMN")
+    return sources, ignored
+
+
+# --- validating rows ---------------------------------------------------------------------------------
+
+@dataclass
+class Record:
+    line: int | str
+    lead: dict                     # lead columns, ready to store (no id, no owner_id)
+    given: set[str]                # fields the row gave a value for
+    owner: str | None
+    tags: list[str]
+    notes: str | None
+    history: list[tuple[str | None, str, str]] = field(default_factory=list)  # (from, to, at)
+
+
+class Validator:
+    """Turns one row's raw cells into a Record, using the parsers of the commands."""
+
+    def __init__(self, settings: Settings, tz, now: datetime, stage_map: list[tuple[str, str]]):
+        self.settings, self.tz, self.now = settings, tz, now
+        self.now_db = to_db(now)
+        self.stage_map = {}
+        for value, stage in stage_map:
+            self.stage_map[nocase(value)] = settings.check_stage(stage, field="--stage-map", open_only=False)
+        self._times: dict[tuple[str, str], str | Invalid] = {}
+
+    # One parser per field: raw text (never blank) → stored value; raises Invalid.
+    def _time(self, raw: str, name: str, default: time) -> str:
+        found = self._times.get((raw, name))
+        if found is None:
+            try:
+                found = self._parse_time(raw, name, default)
+            except Invalid as exc:
+                found = exc
+            self._times[(raw, name)] = found
+        if isinstance(found, Invalid):
+            raise found
+        return found
+
+    def _parse_time(self, raw: str, name: str, default: time) -> str:
+        text = raw.strip()
+        try:
+            dt = datetime.fromisoformat(text)
+        except ValueError:
+            return to_db(parse_when(text, now=self.now, tz=self.tz, field=name, default_time=default))
+        if not MIN_YEAR <= dt.year <= MAX_YEAR:
+            raise Invalid(name, raw, "is out of range", f"use a year between {MIN_YEAR} and {MAX_YEAR}")
+        if dt.tzinfo is None:
+            if ":" not in text:  # a bare date
+                dt = datetime.combine(dt.date(), default)
+            dt = dt.replace(tzinfo=self.tz, fold=0)
+        return to_db(dt)
+
+    def _close_by(self, raw: str) -> str:
+        text = raw.strip()
+        try:
+            dt = datetime.fromisoformat(text)
+        except ValueError:
+            return parse_day(text, now=self.now, tz=self.tz, field="close_by").isoformat()
+        if dt.tzinfo is not None:
+            dt = dt.astimezone(self.tz)
+        return dt.date().isoformat()
+
+    def _stage(self, raw: str) -> str:
+        mapped = self.stage_map.get(nocase(raw.strip()))
+        if mapped:
+            return mapped
+        try:
+            return self.settings.check_stage(raw, field="stage", open_only=False)
+        except Invalid as exc:
+            raise Invalid("stage", raw, "is not a stage", (exc.hint or "") + "; or map it with --stage-map VALUE=STAGE") from None
+
+    @staticmethod
+    def _key(raw: str) -> int:
+        word = raw.strip().lower()
+        if word in ("1", "true", "yes", "y", "x", "key", "是"):
+            return 1
+        if word in ("0", "false", "no", "n", "否"):
+            return 0
+        raise Invalid("key", raw, "is not yes or no", "use true/false, yes/no or 1/0")
+
+    def parse(self, f: str, raw: str):
+        if f == "name":
+            return model.check_name(raw, field=f)
+        if f in ("company", "contact", "source", "industry", "persona", "next_step"):
+            return model.check_text(raw, field=f)
+        if f == "owner":
+            return model.check_name(raw, field=f)
+        if f == "email":
+            return model.check_email(raw, field=f)
+        if f == "phone":
+            return model.check_phone(raw, field=f)
+        if f == "intent":
+            return model.check_intent(raw)
+        if f == "tags":
+            return model.check_tags([raw], field=f)
+        if f in ("value", "amount"):
+            return parse_amount(raw, field=f)
+        if f == "currency":
+            return parse_currency(raw, field=f)
+        if f == "stage":
+            return self._stage(raw)
+        if f == "lost_stage":
+            return self.settings.check_stage(raw, field=f)
+        if f == "lost_reason":
+            return self.settings.check_reason(raw)
+        if f in ("created_at", "closed_at", "stage_changed_at"):
+            return self._time(raw, f, time(0, 0))
+        if f in ("next_at", "snoozed_until"):
+            return self._time(raw, f, time(9, 0))
+        if f == "close_by":
+            return self._close_by(raw)
+        if f == "key":
+            return self._key(raw)
+        if f == "notes":
+            return model.check_note(raw, field=f) or None
+        raise AssertionError(f)
+
+    def record(self, line, get: Callable[[str], tuple[str, str] | None]) -> tuple[Record | None, list[RowError]]:
+        """Validate one row. `get(field)` gives (column, raw text) or None when the row has no value for it."""
+        values: dict = {}
+        columns: dict[str, tuple[str, str]] = {}
+        errors: list[RowError] = []
+        for f in FIELDS:
+            found = get(f)
+            if found is None:
+                continue
+            column, raw = found
+            columns[f] = found
+            try:
+                values[f] = self.parse(f, raw)
+            except Invalid as exc:
+                errors.append(RowError(line, column, raw, exc.problem + (f"; {exc.hint}" if exc.hint else "")))
+        if "name" not in values and "name" not in columns:
+            errors.append(RowError(line, "name", "", "is blank; every lead needs a name"))
+        if errors:
+            return None, errors
+
+        def bad(f: str, problem: str) -> tuple[None, list[RowError]]:
+            column, raw = columns.get(f, (f, ""))
+            return None, [RowError(line, column, raw, problem)]
+
+        s = self.settings
+        stage = values.get("stage", s.stages[0])
+        value, value_currency = values.get("value", (None, None))
+        amount, amount_currency = values.get("amount", (None, None))
+        currency = values.get("currency") or value_currency or amount_currency or s.currency
+        created = values.get("created_at", self.now_db)
+        closed = values.get("closed_at")
+        lead = {
+            "name": values["name"], "company": values.get("company"), "contact": values.get("contact"),
+            "email": values.get("email"), "phone": values.get("phone"),
+            "phone_digits": model.phone_digits(values.get("phone")), "source": values.get("source"),
+            "intent": values.get("intent"), "industry": values.get("industry"), "persona": values.get("persona"),
+            "value": value, "currency": currency, "stage": stage, "created_at": created,
+            "stage_changed_at": created, "last_activity_at": None, "next_at": None, "next_step": None,
+            "close_by": values.get("close_by"), "key": values.get("key", 0), "won_at": None, "won_amount": None,
+            "lost_at": None, "lost_reason": None, "lost_stage": None, "snoozed_until": None,
+        }
+        first = s.stages[0]
+        history: list[tuple[str | None, str, str]] = [(None, first, created)]
+        if stage in ("won", "lost"):
+            closed = closed or values.get("stage_changed_at") or created
+            if closed < created:
+                return bad("closed_at", f"is before the lead was created ({columns.get('created_at', ('', created))[1]})")
+            lead["stage_changed_at"] = closed
+            if stage == "won":
+                won_amount = amount if amount is not None else value
+                if won_amount is None:
+                    return bad("amount", "is needed for a won lead (give an amount or a value column)")
+                lead.update(won_at=closed, won_amount=won_amount)
+                history.append((first, "won", closed))
+            else:
+                lost_stage = values.get("lost_stage") or first
+                lead.update(lost_at=closed, lost_reason=values.get("lost_reason") or "other", lost_stage=lost_stage)
+                if lost_stage != first:
+                    history.append((first, lost_stage, created))
+                history.append((lost_stage, "lost", closed))
+        else:
+            if closed:
+                return bad("closed_at", f"is set but the stage ({stage}) is open; map the stage column, or clear it")
+            if values.get("lost_reason"):
+                return bad("lost_reason", f"is set but the stage is {stage}, not lost")
+            lead.update(next_at=values.get("next_at"), next_step=values.get("next_step"),
+                        snoozed_until=values.get("snoozed_until"))
+            if stage != first:
+                changed = max(values.get("stage_changed_at") or created, created)
+                lead["stage_changed_at"] = changed
+                history.append((first, stage, changed))
+        notes = values.get("notes")
+        if notes:
+            lead["last_activity_at"] = created
+        record = Record(line, lead, set(values), values.get("owner"), values.get("tags", []), notes, history)
+        return record, []
+
+
+def validate(rows: Rows, sources: dict[str, list], validator: Validator,
+             progress: Callable[[int], None] | None = None) -> tuple[list[Record], list[RowError], int]:
+    """Every row → a Record, or its errors (the first MAX_ERRORS kept, all counted)."""
+    keys = {f: [rows.columns[i] if rows.keyed else i for i in idx] for f, idx in sources.items()}
+    names = {f: [rows.columns[i] for i in idx] for f, idx in sources.items()}
+    width = len(rows.columns)
+    records: list[Record] = []
+    errors: list[RowError] = []
+    total = 0
+    for n, (line, cells) in enumerate(rows.rows):
+        if progress and n % 1000 == 0:
+            progress(n)
+        if not rows.keyed and len(cells) > width:
+            total += 1
+            if len(errors) < MAX_ERRORS:
+                errors.append(RowError(line, "(row)", ",".join(cells[width:]),
+                                       f"has {len(cells)} cells but the header has {width} columns; quote cells that contain commas"))
+            continue
+
+        def get(f: str, cells=cells) -> tuple[str, str] | None:
+            for key, name in zip(keys.get(f, ()), names.get(f, ())):
+                raw = (cells.get(key, "") if rows.keyed else (cells[key] if key < len(cells) else ""))
+                if raw.strip():
+                    return name, _FORMULA_GUARD.sub("", raw)
+            return None
+
+        record, problems = validator.record(line, get)
+        if problems:
+            total += len(problems)
+            errors.extend(problems[: MAX_ERRORS - len(errors)])
+        elif record is not None:
+            records.append(record)
+    return records, errors, total
+
+
+# --- duplicates ----------------------------------------------------------------------------------------
+
+@dataclass
+class Plan:
+    add: list[Record] = field(default_factory=list)
+    update: list[tuple[int, Record]] = field(default_factory=list)
+    skipped: int = 0
+    replaced: int = 0  # rows that repeat an earlier row of the same file (update mode: the last one wins)
+
+
+def plan(records: list[Record], index: tuple[dict, dict, dict], on_duplicate: str) -> tuple[Plan, list[RowError]]:
+    """Sort records into add / update / skip by email or phone against the database and earlier rows."""
+    _reps, emails, phones = index
+    result, errors = Plan(), []
+    seen_email: dict[str, int] = {}
+    seen_phone: dict[str, int] = {}
+    for record in records:
+        email, digits = record.lead["email"], record.lead["phone_digits"]
+        email_key = nocase(email) if email else None
+        existing = (emails.get(email_key) if email_key else None) or (phones.get(digits) if digits else None)
+        earlier = (seen_email.get(email_key) if email_key else None)
+        if earlier is None and digits:
+            earlier = seen_phone.get(digits)
+        if existing is None and earlier is None:
+            position = len(result.add)
+            result.add.append(record)
+            if email_key:
+                seen_email.setdefault(email_key, position)
+            if digits:
+                seen_phone.setdefault(digits, position)
+            continue
+        column = "email" if (email_key and (emails.get(email_key) or seen_email.get(email_key) is not None)) else "phone"
+        value = email if column == "email" else record.lead["phone"]
+        if on_duplicate == "error":
+            what = f"lead #{existing}" if existing is not None else f"line {result.add[earlier].line} of this file"
+            errors.append(RowError(record.line, column, value,
+                                   f"is already on {what}; pass --on-duplicate skip or --on-duplicate update"))
+        elif on_duplicate == "skip":
+            result.skipped += 1
+        elif existing is not None:
+            result.update.append((existing, record))
+        else:
+            result.add[earlier] = record  # the later row of the file wins
+            result.replaced += 1
+    return result, errors
+
+
+# --- writing ---------------------------------------------------------------------------------------------
+
+LEAD_COLUMNS = ("id", *Store.LEAD_FIELDS)
+HISTORY_COLUMNS = ("lead_id", "rep_id", "from_stage", "to_stage", "at")
+NOTE_COLUMNS = ("lead_id", "rep_id", "kind", "note", "effective", "at", "created_at")
+
+
+class RepIds:
+    """Rep name → id, creating unknown reps on first use (an import's owners become reps)."""
+
+    def __init__(self, store: Store, reps: dict[str, int], now: str, default: Callable[[], int]):
+        self.store, self.reps, self.now, self.default = store, reps, now, default
+        self.created: list[str] = []
+
+    def __call__(self, name: str | None) -> int:
+        if name is None:
+            return self.default()
+        key = nocase(name)
+        if key not in self.reps:
+            self.reps[key] = self.store.ensure_rep(name, self.now)
+            self.created.append(name)
+        return self.reps[key]
+
+
+def write_new(store: Store, records: list[Record], rep_ids: RepIds, now: str,
+              progress: Callable[[int], None] | None = None) -> None:
+    """Insert new leads with their tags, history and notes, in batches of executemany."""
+    next_id = store.next_id("leads")
+    leads, tags, history, notes = [], [], [], []
+    for n, record in enumerate(records):
+        lead_id, owner_id = next_id + n, rep_ids(record.owner)
+        lead = {**record.lead, "owner_id": owner_id}
+        leads.append((lead_id, *(lead[c] for c in Store.LEAD_FIELDS)))
+        tags.extend((lead_id, t) for t in record.tags)
+        history.extend((lead_id, owner_id, a, b, at) for a, b, at in record.history)
+        if record.notes:
+            notes.append((lead_id, owner_id, "note", record.notes, 0, record.lead["created_at"], now))
+        if len(leads) >= BATCH or n == len(records) - 1:
+            store.insert_rows("leads", LEAD_COLUMNS, leads)
+            store.insert_rows("lead_tags", ("lead_id", "tag"), tags)
+            store.insert_rows("stage_history", HISTORY_COLUMNS, history)
+            store.insert_rows("activities", NOTE_COLUMNS, notes)
+            leads, tags, history, notes = [], [], [], []
+            if progress:
+                progress(n + 1)
+
+
+def write_updates(store: Store, settings: Settings, updates: list[tuple[int, Record]], rep_ids: RepIds,
+                  acting: Callable[[], int], now: str) -> None:
+    """Change existing leads: the fields the row gave; owner and stage through the pipeline's rules."""
+    from . import pipeline
+
+    for lead_id, record in updates:
+        given = record.given
+        changes = {c: record.lead[c] for c in UPDATABLE if c in given or (c == "phone" and "phone" in given)}
+        if "phone" in changes:
+            changes["phone_digits"] = record.lead["phone_digits"]
+        if "value" in given and "currency" not in given:
+            changes["currency"] = record.lead["currency"]
+        store.update_lead(lead_id, changes)
+        store.add_tags(lead_id, record.tags)
+        rep = acting()
+        if record.notes:
+            store.add_activity(lead_id, rep, "note", record.notes, False, now, None, now)
+        current = store.lead(lead_id)
+        if record.owner is not None and current["stage"] not in ("won", "lost"):
+            pipeline.assign(store, [lead_id], rep_ids(record.owner), rep_id=rep, now=now)
+        stage = record.lead["stage"]
+        if "stage" in given and stage != current["stage"]:
+            at = record.lead["stage_changed_at"] if stage in ("won", "lost") else now
+            if current["stage"] in ("won", "lost"):
+                pipeline.reopen(store, settings, lead_id, stage if stage in settings.stages else None, rep_id=rep, now=now)
+                current = store.lead(lead_id)
+            if stage == "won":
+                pipeline.won(store, lead_id, record.lead["won_amount"], rep_id=rep, now=at, note=None)
+            elif stage == "lost":
+                pipeline.lost(store, lead_id, record.lead["lost_reason"], rep_id=rep, now=at, note=None)
+            elif stage != current["stage"]:
+                pipeline.move(store, settings, lead_id, stage, rep_id=rep, now=now, note=None)
+
+
+# --- the full document (export all --format json) -------------------------------------------------------
+
+DOCUMENT_VERSION = 1
+
+
+def restore(store: Store, doc: dict, validator: Validator, source: str) -> dict[str, int]:
+    """Load an `export all` document into a database without leads or reps, keeping every id."""
+    if doc.get("salesctl_export") != DOCUMENT_VERSION:
+        raise Invalid("FILE", source, f"is a salesctl export of version {doc.get('salesctl_export')}",
+                      f"this salesctl reads version {DOCUMENT_VERSION}")
+    counts = store.row_counts()
+    if counts["leads"] or counts["reps"]:
+        raise SalesError(
+            f"import {source}: a full export is restored only into an empty database, and this one has "
+            f"{counts['leads']} leads and {counts['reps']} reps; use a new file, e.g. salesctl --db new.db import {source}"
+        )
+    errors: list[RowError] = []
+    tables = _document_tables(doc, validator, errors)
+    if errors:
+        raise ImportErrors(source, errors)
+    store.clear_for_restore()
+    for key, value in (doc.get("settings") or {}).items():
+        store.set_setting(key, json.dumps(value, ensure_ascii=False))
+    for table, (columns, rows) in tables.items():
+        store.insert_rows(table, columns, rows)
+    return {t: len(rows) for t, (_c, rows) in tables.items()}
+
+
+def _month(raw: str) -> str:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", raw.strip()):
+        raise Invalid("month", raw, "is not a month", "write YYYY-MM")
+    return raw.strip()
+
+
+def _items(doc: dict, key: str, errors: list[RowError]) -> Iterator[tuple[str, dict]]:
+    items = doc.get(key) or []
+    if not isinstance(items, list):
+        errors.append(RowError(key, key, str(items)[:40], "is not a list"))
+        return
+    for i, item in enumerate(items):
+        if isinstance(item, dict):
+            yield f"{key}[{i}]", item
+        else:
+            errors.append(RowError(f"{key}[{i}]", key, str(item)[:40], "is not an object"))
+
+
+def _document_tables(doc: dict, v: Validator, errors: list[RowError]) -> dict[str, tuple[tuple, list]]:
+    """Each table's rows from the document, each value through the parsers; problems go to `errors`."""
+
+    def take(where: str, item: dict, name: str, parse: Callable[[str], object], required: bool = False):
+        raw = _cell_text(item.get(name))
+        if not raw.strip():
+            if required:
+                errors.append(RowError(where, name, raw, "is missing"))
+            return None
+        try:
+            return parse(raw)
+        except Invalid as exc:
+            errors.append(RowError(where, name, raw, exc.problem))
+        except (ValueError, TypeError) as exc:
+            errors.append(RowError(where, name, raw, f"is not valid ({exc})"))
+        return None
+
+    def when(name: str) -> Callable[[str], str]:
+        return lambda raw: v._time(raw, name, time(0, 0))
+
+    def minor(raw: str) -> int:
+        return parse_amount(raw, field="amount")[0]
+
+    def flag(raw: str) -> int:
+        return v._key(raw)
+
+    tables: dict[str, tuple[tuple, list]] = {}
+    reps, rep_by_name = [], {}
+    for where, r in _items(doc, "reps", errors):
+        row = (take(where, r, "id", int, True), take(where, r, "name", lambda x: model.check_name(x, field="name"), True),
+               take(where, r, "email", model.check_email), 1 if r.get("active", True) else 0,
+               take(where, r, "created_at", when("created_at"), True))
+        reps.append(row)
+        rep_by_name[nocase(row[1] or "")] = row[0]
+    tables["reps"] = (Store.TABLE_COLUMNS["reps"], reps)
+    plays = []
+    for where, p in _items(doc, "plays", errors):
+        plays.append((take(where, p, "id", int, True), take(where, p, "name", lambda x: model.check_name(x, field="name"), True),
+                      take(where, p, "text", lambda x: model.check_note(x, field="text"), True),
+                      take(where, p, "stage", lambda x: v.settings.check_stage(x, field="stage", open_only=False)),
+                      take(where, p, "persona", lambda x: model.check_text(x, field="persona")),
+                      take(where, p, "created_at", when("created_at"), True)))
+    tables["plays"] = (Store.TABLE_COLUMNS["plays"], plays)
+    leads, tags = [], []
+    for where, obj in _items(doc, "leads", errors):
+        lead_id = take(where, obj, "id", int, True)
+        owner = rep_by_name.get(nocase(_cell_text(obj.get("owner"))))
+        if owner is None:
+            errors.append(RowError(where, "owner", _cell_text(obj.get("owner")), "is not one of the document's reps"))
+        value = take(where, obj, "value", minor)
+        row = {
+            "name": take(where, obj, "name", lambda x: model.check_name(x, field="name"), True),
+            "company": take(where, obj, "company", lambda x: model.check_text(x, field="company")),
+            "contact": take(where, obj, "contact", lambda x: model.check_text(x, field="contact")),
+            "email": take(where, obj, "email", model.check_email),
+            "phone": take(where, obj, "phone", model.check_phone),
+            "source": take(where, obj, "source", lambda x: model.check_text(x, field="source")),
+            "intent": take(where, obj, "intent", model.check_intent),
+            "industry": take(where, obj, "industry", lambda x: model.check_text(x, field="industry")),
+            "persona": take(where, obj, "persona", lambda x: model.check_text(x, field="persona")),
+            "value": value, "currency": take(where, obj, "currency", parse_currency, True), "owner_id": owner,
+            "stage": take(where, obj, "stage", lambda x: v.settings.check_stage(x, open_only=False), True),
+            "next_step": take(where, obj, "next_step", lambda x: model.check_text(x, field="next_step")),
+            "close_by": take(where, obj, "close_by", v._close_by),
+            "key": take(where, obj, "key", flag) or 0,
+            "won_amount": take(where, obj, "won_amount", minor),
+            "lost_reason": _cell_text(obj.get("lost_reason")) or None,
+            "lost_stage": _cell_text(obj.get("lost_stage")) or None,
+        }
+        for name in ("created_at", "stage_changed_at", "last_activity_at", "next_at", "won_at", "lost_at", "snoozed_until"):
+            row[name] = take(where, obj, name, when(name), name in ("created_at", "stage_changed_at"))
+        row["phone_digits"] = model.phone_digits(row["phone"])
+        leads.append((lead_id, *(row[c] for c in Store.LEAD_FIELDS)))
+        tags.extend((lead_id, t) for t in (take(where, obj, "tags", lambda x: model.check_tags([x], field="tags")) or []))
+    tables["leads"] = (LEAD_COLUMNS, leads)
+    tables["lead_tags"] = (("lead_id", "tag"), tags)
+    activities = []
+    for where, a in _items(doc, "activities", errors):
+        activities.append((take(where, a, "id", int, True), take(where, a, "lead_id", int, True),
+                           take(where, a, "rep_id", int, True), take(where, a, "kind", model.check_kind, True),
+                           take(where, a, "note", lambda x: model.check_note(x, field="note")) or "",
+                           take(where, a, "effective", flag) or 0, take(where, a, "at", when("at"), True),
+                           take(where, a, "play_id", int), take(where, a, "created_at", when("created_at"), True)))
+    tables["activities"] = (Store.TABLE_COLUMNS["activities"], activities)
+    history = []
+    for where, h in _items(doc, "stage_history", errors):
+        history.append((take(where, h, "id", int, True), take(where, h, "lead_id", int, True),
+                        take(where, h, "rep_id", int, True), _cell_text(h.get("from_stage")) or None,
+                        take(where, h, "to_stage", str, True), take(where, h, "at", when("at"), True)))
+    tables["stage_history"] = (Store.TABLE_COLUMNS["stage_history"], history)
+    assignments = []
+    for where, s in _items(doc, "assignments", errors):
+        assignments.append((take(where, s, "id", int, True), take(where, s, "lead_id", int, True),
+                            take(where, s, "rep_id", int, True), take(where, s, "from_rep_id", int, True),
+                            take(where, s, "to_rep_id", int, True), take(where, s, "at", when("at"), True)))
+    tables["assignments"] = (Store.TABLE_COLUMNS["assignments"], assignments)
+    targets = []
+    for where, t in _items(doc, "targets", errors):
+        targets.append((take(where, t, "id", int, True), take(where, t, "rep_id", int),
+                        take(where, t, "month", _month, True),
+                        take(where, t, "amount", minor, True), take(where, t, "set_at", when("set_at"), True)))
+    tables["targets"] = (Store.TABLE_COLUMNS["targets"], targets)
+    return tables
