@@ -167,7 +167,7 @@ def _m0002_default_plays(conn: sqlite3.Connection) -> None:
         )
 
 
-def _m0003_search(conn: sqlite3.Connection) -> None:
+def _m0004_search(conn: sqlite3.Connection) -> None:
     """Full-text search over lead names, companies and activity notes (issue 6).
 
     External-content FTS5 tables (the text lives once, in leads/activities) kept in sync by triggers.
@@ -202,12 +202,17 @@ _SEARCH_SCHEMA = (
     *_fts_sync("leads", "leads_fts", ("name", "company")),
     *_fts_sync("activities", "activities_fts", ("note",)),
 )
+def _m0003_open_leads_index(conn: sqlite3.Connection) -> None:
+    # Open leads in id order: `lead list --limit N` reads N index entries instead of walking past years
+    # of won and lost leads. The WHERE must stay textually the same as OPEN for SQLite to use it.
+    conn.execute("CREATE INDEX leads_open ON leads(id) WHERE stage NOT IN ('won', 'lost')")
 
 
 MIGRATIONS = [
     ("0001_initial", _m0001_initial),
     ("0002_default_plays", _m0002_default_plays),
-    ("0003_search", _m0003_search),
+    ("0003_open_leads_index", _m0003_open_leads_index),
+    ("0004_search", _m0004_search),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -387,10 +392,12 @@ class Store:
         "last_activity_at", "next_at", "next_step", "close_by", "key", "won_at", "won_amount", "lost_at",
         "lost_reason", "lost_stage", "snoozed_until",
     )
+    # CROSS JOIN keeps leads the outer loop: without it SQLite may walk reps and every lead of each rep
+    # (won and lost included) for a sorted `lead list`, which grows with history, not with open leads.
     LEAD_SELECT = (
         "SELECT l.*, r.name AS owner,"
         " (SELECT group_concat(tag, char(31)) FROM lead_tags t WHERE t.lead_id = l.id) AS tags"
-        " FROM leads l JOIN reps r ON r.id = l.owner_id"
+        " FROM leads l CROSS JOIN reps r ON r.id = l.owner_id"
     )
 
     def duplicates(self, email: str | None, digits: str | None, *, exclude: int | None = None) -> list[sqlite3.Row]:
@@ -730,6 +737,7 @@ class Store:
             "UPDATE leads SET owner_id = ? WHERE owner_id = ? AND stage NOT IN ('won', 'lost')",
             (to_rep_id, from_rep_id),
         ).rowcount
+
     # --- figures (funnel, report, targets, plays) --------------------------------------------------
     # Every query aggregates in SQL over indexed columns; Python only sees one row per rep/stage/reason.
     # Parameters are named (:since, :until, :t …); stage names are always bound values, never SQL text.

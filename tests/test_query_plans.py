@@ -1,0 +1,119 @@
+"""Hot queries use indexes: no full scan of leads or activities, whatever the database's size.
+
+The statements are not copied here: the real commands run against a generated database while every
+connection's trace callback records what SQLite executes (with the parameters bound), and each
+SELECT is then put through EXPLAIN QUERY PLAN. A plan line `SCAN leads` (or its alias) without an
+index is a full table scan and fails; `SCAN … USING [COVERING] INDEX` walks an index in order (used with
+LIMIT or for covering aggregates) and `SEARCH` is a keyed lookup, both fine. The database has no
+ANALYZE statistics, like a user's, so these are the plans users get.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+from generate import generate  # noqa: E402
+
+from salesctl import store as store_module  # noqa: E402
+
+BIG_TABLES = ("leads", "activities")
+_TABLE_REF = re.compile(r"\b(?:FROM|JOIN)\s+(leads|activities)\b(?:\s+(?:AS\s+)?(\w+))?", re.IGNORECASE)
+_NOT_ALIAS = {"where", "join", "left", "inner", "cross", "on", "order", "group", "limit", "union", "using", "natural"}
+_FULL_SCAN = re.compile(r"^SCAN (\w+)$")
+
+HOT_COMMANDS = [
+    ("today", "--rep", "Alice", "--format", "json"),
+    ("today", "--team", "--format", "json"),
+    ("stalled", "--rep", "Alice", "--format", "json"),
+    ("stalled", "--team", "--format", "json"),
+    ("lead", "list", "--limit", "50", "--format", "json"),
+    ("lead", "list", "--owner", "Alice", "--limit", "50", "--format", "json"),
+    ("lead", "show", "{lead}", "--format", "json"),
+    ("report", "--week", "--team", "--format", "json"),
+    ("report", "--week", "--rep", "Alice", "--format", "json"),
+    ("funnel", "--team", "--format", "json"),
+]
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("plans") / "sample.db"
+    generate(1500, path, seed=5)
+    return path
+
+
+@pytest.fixture
+def traced(monkeypatch):
+    """Every SQL statement any Store connection executes, expanded with its parameters."""
+    statements: list[str] = []
+    original = store_module.Store.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.conn.set_trace_callback(statements.append)
+
+    monkeypatch.setattr(store_module.Store, "__init__", init)
+    return statements
+
+
+def big_table_names(sql: str) -> set[str]:
+    """Names under which leads and activities appear in a statement: the table names and their aliases."""
+    names = set()
+    for table, alias in _TABLE_REF.findall(sql):
+        names.add(table.lower())
+        if alias and alias.lower() not in _NOT_ALIAS:
+            names.add(alias)
+    return names
+
+
+def full_scans(conn: sqlite3.Connection, sql: str) -> list[str]:
+    names = big_table_names(sql)
+    plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql)]
+    return [line for line in plan if (m := _FULL_SCAN.match(line)) and m.group(1) in names]
+
+
+def available(run, *command) -> bool:
+    return run(*command, "--help").code == 0
+
+
+@pytest.mark.parametrize("command", HOT_COMMANDS, ids=lambda c: " ".join(c[:3]))
+def test_hot_command_queries_do_not_scan_leads_or_activities(command, sample_db, traced, run, monkeypatch):
+    if not available(run, *command[: 2 if command[0] == "lead" else 1]):
+        pytest.skip(f"{command[0]} is not in this build yet")
+    monkeypatch.setenv("SALESCTL_DB", str(sample_db))
+    conn = sqlite3.connect(f"file:{sample_db}?mode=ro", uri=True)
+    lead_id = conn.execute("SELECT max(id) FROM leads WHERE owner_id = 1 AND stage NOT IN ('won', 'lost')").fetchone()[0]
+    traced.clear()
+    result = run(*[a.replace("{lead}", str(lead_id)) for a in command])
+    assert result.code == 0, result.err
+    selects = [s for s in traced if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+    assert selects, "the command ran no query: the trace is not capturing"
+    scans = {sql: lines for sql in selects if (lines := full_scans(conn, sql))}
+    assert not scans, "full scans:\n" + "\n\n".join(f"{sql}\n  -> {lines}" for sql, lines in scans.items())
+
+
+def test_a_lead_reference_by_id_is_a_key_lookup(sample_db):
+    store = store_module.Store(sample_db)
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    store.resolve_lead("#42")
+    store.lead(42)
+    conn = sqlite3.connect(f"file:{sample_db}?mode=ro", uri=True)
+    for sql in statements:
+        plan = " ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql))
+        assert "USING INTEGER PRIMARY KEY" in plan, (sql, plan)
+
+
+def test_the_check_itself_sees_a_full_scan(sample_db):
+    """The detector must flag an unindexed filter, or every test above would pass vacuously."""
+    conn = sqlite3.connect(f"file:{sample_db}?mode=ro", uri=True)
+    assert full_scans(conn, "SELECT l.id FROM leads l WHERE l.next_step = 'demo'") == ["SCAN l"]
+    assert full_scans(conn, "SELECT count(*) FROM activities WHERE note = 'x'") == ["SCAN activities"]
+    assert full_scans(conn, "SELECT id FROM leads WHERE owner_id = 1") == []
