@@ -21,6 +21,7 @@ a 1,000× bigger deal, and value breaks ties between otherwise equal leads. Equa
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from datetime import datetime, timedelta, tzinfo
 
 from .dates import from_db, local_date, start_of_day, to_db, to_local_iso
@@ -32,7 +33,6 @@ CLOSING_SOON_DAYS = 7
 KEY_POINTS = 50
 INTENT_POINTS = {"hot": 30, "warm": 15, None: 10, "cold": 0}
 VALUE_POINTS_PER_DECADE = 5
-SECTIONS = ("overdue", "due_today", "others")
 
 
 # --- the rules -------------------------------------------------------------------------------------
@@ -57,6 +57,7 @@ def stalled_before(settings: Settings, now: datetime) -> dict[str, str]:
     return {s: to_db(now - timedelta(days=settings.rot_days.get(s, 7) + 1)) for s in settings.stages}
 
 
+@lru_cache(maxsize=4096)
 def score(*, key: bool, intent: str | None, value_minor: int | None) -> float:
     """The documented `today` score (see the module docstring)."""
     value_major = (value_minor or 0) / 100

@@ -704,18 +704,20 @@ class Store:
         self, *, open_stages: list[str], owner_id: int | None, now: str, stalled_before: dict[str, str]
     ) -> list[sqlite3.Row]:
         """Per rep: open and stalled lead counts. Active reps with nothing open count as 0."""
-        scope, scope_params = self._open_scope(open_stages, owner_id)
         stalled, stalled_params = self._stalled_flag(stalled_before)
-        rep_filter = "r.id = ?" if owner_id is not None else "(r.active = 1 OR c.open > 0)"
+        in_stages = "l.stage IN (" + ", ".join("?" * len(open_stages)) + ")"
+        # Per rep, a search of leads(owner_id, stage): no scan of closed leads.
         sql = (
-            "SELECT r.name AS rep, coalesce(c.open, 0) AS open, coalesce(c.stalled, 0) AS stalled"
-            " FROM reps r LEFT JOIN (SELECT l.owner_id, count(*) AS open, sum(" + stalled + ") AS stalled"
-            "  FROM leads l WHERE " + scope + " GROUP BY l.owner_id) c ON c.owner_id = r.id"
-            " WHERE " + rep_filter + " ORDER BY r.name"
+            "SELECT r.name AS rep, count(l.id) AS open, coalesce(sum(" + stalled + "), 0) AS stalled"
+            " FROM reps r LEFT JOIN leads l ON l.owner_id = r.id AND " + in_stages
+            + (" WHERE r.id = ?" if owner_id is not None else "")
+            + " GROUP BY r.id HAVING r.active = 1 OR count(l.id) > 0 OR r.id IS ?"
+            " ORDER BY r.name"
         )
-        params = [now, *stalled_params, *scope_params]
+        params = [now, *stalled_params, *open_stages]
         if owner_id is not None:
             params.append(owner_id)
+        params.append(owner_id)
         return self.all(sql, params)
 
     def open_leads_of(self, owner_id: int) -> list[sqlite3.Row]:

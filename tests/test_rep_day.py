@@ -177,6 +177,15 @@ def test_two_weeks_of_a_rep_and_an_owner(ok, run, db, monkeypatch):
     assert [(i["lead_id"], i["days_idle"], i["rot_days"]) for i in stalled["items"]] == [(2, 14, 7), (4, 14, 7), (1, 10, 7)]
     assert stalled["by_rep"] == [{"rep": "alice", "open": 3, "stalled": 3}]
 
+    # The owner gives 李伟 to a new rep; olga (created by her handoff) owns nothing and shows zeros.
+    clock(monkeypatch, "2026-12-21T15:00:00", rep="olga")
+    ok("rep", "add", "carol")
+    ok("lead", "assign", "李伟", "--to", "carol")
+    assert ok("stalled", "--team", "--format", "json")["by_rep"] == [
+        {"rep": "alice", "open": 2, "stalled": 2}, {"rep": "carol", "open": 1, "stalled": 1},
+        {"rep": "olga", "open": 0, "stalled": 0}]
+    assert agenda(ok, "--rep", "carol") == [(2, ["overdue", "stalled"], 13)]  # due 12-08: 21 − 8 = 13
+
     # The whole story of Acme, oldest first, with who did what.
     timeline = ok("lead", "show", "acme", "--format", "json")["timeline"]
     assert [(e["type"], e["rep"], e.get("kind") or (e.get("from"), e.get("to"))) for e in timeline] == [
@@ -329,7 +338,7 @@ def test_four_processes_adding_and_logging_at_once_lose_nothing(db):
     def worker(n: int) -> list[int]:
         env = {"SALESCTL_REP": f"rep{n}"}
         codes = []
-        for i in range(4):
+        for i in range(3):
             added = salesctl_process("add", f"lead {n}-{i}", "--value", "1k", env=env)
             codes.append(added.returncode)
             logged = salesctl_process("log", added.stdout.strip(), f"call {n}-{i}", "--next", "tomorrow", env=env)
@@ -338,9 +347,41 @@ def test_four_processes_adding_and_logging_at_once_lose_nothing(db):
 
     with ThreadPoolExecutor(4) as pool:
         codes = [c for result in pool.map(worker, range(4)) for c in result]
-    assert codes == [0] * 32
+    assert codes == [0] * 24
     leads = json.loads(salesctl_process("lead", "list", "--all", "--format", "json").stdout)
-    assert len(leads) == 16
-    assert {lead["name"] for lead in leads} == {f"lead {n}-{i}" for n in range(4) for i in range(4)}
+    assert len(leads) == 12
+    assert {lead["name"] for lead in leads} == {f"lead {n}-{i}" for n in range(4) for i in range(3)}
     assert all(lead["stage"] == "contacted" and lead["owner"] == "rep" + lead["name"][5] for lead in leads)
     assert all(lead["next_at"] == "2026-11-27T09:00:00+00:00" for lead in leads)
+    reps = json.loads(salesctl_process("rep", "list", "--format", "json").stdout)
+    assert sorted((r["name"], r["open_leads"]) for r in reps) == [(f"rep{n}", 3) for n in range(4)]
+
+
+def test_agenda_queries_search_the_owner_stage_index(ok, db):
+    """No full scan of leads: candidates come from leads(owner_id, stage), per rep or for each rep."""
+    from datetime import UTC, datetime
+
+    from salesctl import agenda
+    from salesctl.model import Settings
+    from salesctl.store import Store
+
+    ok("rep", "add", "bob")
+    ok("add", "A", "--owner", "bob")
+    store = Store(db)
+    plans: list[str] = []
+    run_all = store.all
+
+    def explained(sql, params=()):
+        plans.extend(row[3] for row in store.conn.execute("EXPLAIN QUERY PLAN " + sql, params))
+        return run_all(sql, params)
+
+    store.all = explained
+    now = datetime(2026, 12, 10, tzinfo=UTC)
+    for rep_id in (None, store.rep("bob")["id"]):
+        assert agenda.today(store, Settings(), now=now, tz=UTC, rep_id=rep_id)["items"][0]["reasons"] == [
+            "new_untouched", "stalled"]
+        assert agenda.stalled(store, Settings(), now=now, tz=UTC, rep_id=rep_id)["by_rep"][-1] == {
+            "rep": "bob", "open": 1, "stalled": 1}
+    assert any("leads_owner_stage (owner_id=? AND stage=?)" in p for p in plans)
+    assert not [p for p in plans if p.startswith("SCAN l")], plans
+    store.close()

@@ -55,11 +55,16 @@ _SECTION_TITLES = {"overdue": "Overdue", "due_today": "Due today", "others": "Al
 _WHEN_HEADERS = {"overdue": "Late", "due_today": "At", "others": "Next"}
 
 
-def today_output(doc: dict, *, team: bool) -> Output:
+def _human(fmt) -> bool:
+    """Whether the table/md view is needed (a long list's JSON should not pay for building it)."""
+    return fmt is None or fmt.value in ("table", "md")
+
+
+def today_output(doc: dict, *, team: bool, human: bool = True) -> Output:
     from ..agenda import section
 
     blocks = []
-    for part in ("overdue", "due_today", "others"):
+    for part in ("overdue", "due_today", "others") if human else ():
         items = [i for i in doc["items"] if section(i["reasons"]) == part]
         if not items:
             continue
@@ -72,7 +77,7 @@ def today_output(doc: dict, *, team: bool) -> Output:
         # Columns empty in every row only cost width (the table must read at 80 columns).
         columns = [c for c in columns if c.key in ("id", "lead") or any(r[c.key] for r in rows)]
         blocks.append(Table(columns, rows, title=f"{_SECTION_TITLES[part]} ({len(items)})"))
-    if not blocks:
+    if human and not blocks:
         from ..render import Text
 
         blocks.append(Text("Nothing to do today: no follow-ups due, nothing stalled, every lead has a next step."))
@@ -100,10 +105,13 @@ def today(ctx: typer.Context, rep: RepOpt = None, team: TeamOpt = False, fmt: Fo
     doc = agenda.today(app.store(), app.settings, now=app.now, tz=app.tz, rep_id=rep_id)
     if rep_id == -1:
         doc["rep"] = app.current_rep_name()
-    show(today_output(doc, team=rep_id is None), fmt)
+    show(today_output(doc, team=rep_id is None, human=_human(fmt)), fmt)
 
 
-def stalled_output(doc: dict, *, team: bool) -> Output:
+def stalled_output(doc: dict, *, team: bool, human: bool = True) -> Output:
+    csv_columns = [Column(k, k) for k in ("lead_id", "name", "owner", "stage", "days_idle", "rot_days", "value")]
+    if not human:
+        return Output(doc, [], csv=Table(csv_columns, doc["items"]))
     rows = [
         {"id": i["lead_id"], "key": "★" if i["key"] else "", "lead": _lead_cell(i), "owner": i["owner"], "stage": i["stage"],
          "idle": i["days_idle"], "rot": i["rot_days"], "over": f"+{i['days_over']}",
@@ -125,7 +133,6 @@ def stalled_output(doc: dict, *, team: bool) -> Output:
     ]
     blocks.append(Table([Column("rep", "Rep"), Column("open", "Open", "right"), Column("stalled", "Stalled", "right"),
                          Column("share", "Stalled share")], reps, title="By rep", empty="No reps yet."))
-    csv_columns = [Column(k, k) for k in ("lead_id", "name", "owner", "stage", "days_idle", "rot_days", "value")]
     return Output(doc, blocks, csv=Table(csv_columns, doc["items"]))
 
 
@@ -146,7 +153,7 @@ def stalled(ctx: typer.Context, rep: RepOpt = None, team: TeamOpt = False, fmt: 
     doc = agenda.stalled(app.store(), app.settings, now=app.now, tz=app.tz, rep_id=rep_id)
     if rep_id == -1:
         doc["rep"] = app.current_rep_name()
-    show(stalled_output(doc, team=rep_id is None), fmt)
+    show(stalled_output(doc, team=rep_id is None, human=_human(fmt)), fmt)
 
 
 def register(app: typer.Typer) -> None:
