@@ -808,19 +808,25 @@ class Store:
         )
 
     def _leads_at(self, t: str, first_stage: str, extra: str = "") -> str:
-        """Leads as they were at :t (created before it, not closed before it): their stage then
-        (reconstructed from stage_history), owner then, last move and last activity before then."""
+        """A WITH clause defining `p`: leads as they were at :t (created before it, not closed before it),
+        with their stage then (rebuilt from stage_history), owner then, last move and last activity before.
+        MATERIALIZED keeps SQLite from copying the per-lead subqueries into every place that uses them."""
         return (
-            "SELECT x.*, COALESCE(h.to_stage, x.fallback_stage) AS stage_at, h.at AS last_move_at FROM ("
+            "WITH x AS MATERIALIZED ("
             "  SELECT l.id, l.name, l.company, l.value, l.currency, l.close_by, l.key, l.created_at,"
             "   l.snoozed_until, " + self.OWNER_AT + " AS rep_id,"
             "   CASE WHEN l.stage_changed_at < :t THEN l.stage ELSE :first_stage END AS fallback_stage,"
             "   (SELECT h2.id FROM stage_history h2 WHERE h2.lead_id = l.id AND h2.at < :t"
             "    ORDER BY h2.at DESC, h2.id DESC LIMIT 1) AS hid,"
             "   (SELECT max(a.at) FROM activities a WHERE a.lead_id = l.id AND a.at < :t) AS last_activity_at"
-            "  FROM leads l WHERE l.created_at < :t"
-            "   AND (l.won_at IS NULL OR l.won_at >= :t) AND (l.lost_at IS NULL OR l.lost_at >= :t)" + extra +
-            " ) x LEFT JOIN stage_history h ON h.id = x.hid"
+            # Candidates through indexes: open now, or closed at/after :t (won, lost); then created before :t.
+            "  FROM leads l WHERE l.id IN ("
+            "   SELECT id FROM leads WHERE stage < 'lost' OR (stage > 'lost' AND stage < 'won') OR stage > 'won'"
+            "   UNION ALL SELECT id FROM leads WHERE won_at >= :t"
+            "   UNION ALL SELECT id FROM leads WHERE lost_at >= :t)"
+            "   AND l.created_at < :t" + extra +
+            "), p AS (SELECT x.*, COALESCE(h.to_stage, x.fallback_stage) AS stage_at, h.at AS last_move_at"
+            "  FROM x LEFT JOIN stage_history h ON h.id = x.hid) "
         )
 
     def pipeline_at(
@@ -830,14 +836,14 @@ class Store:
         and how many were stalled (last touch at or before the stage's threshold, not snoozed)."""
         threshold, params = self._case("p.stage_at", stalled_before, "s")
         return self.all(
+            self._leads_at(t, first_stage) +
             "SELECT p.rep_id, p.stage_at AS stage, count(*) AS n, coalesce(sum(p.value), 0) AS value,"
             " coalesce(sum(CASE WHEN p.close_by BETWEEN :month_first AND :month_last THEN p.value END), 0)"
             "  AS value_in_month,"
             " total((p.snoozed_until IS NULL OR p.snoozed_until <= :t) AND"
             f"  max(p.created_at, coalesce(p.last_move_at, ''), coalesce(p.last_activity_at, '')) <= {threshold})"
             "  AS stalled"
-            " FROM (" + self._leads_at(t, first_stage) + ") p"
-            " WHERE p.stage_at NOT IN ('won', 'lost') GROUP BY p.rep_id, p.stage_at",
+            " FROM p WHERE p.stage_at NOT IN ('won', 'lost') GROUP BY p.rep_id, p.stage_at",
             {"t": t, "first_stage": first_stage, "month_first": month_first, "month_last": month_last, **params},
         )
 
@@ -856,8 +862,8 @@ class Store:
         params["rep_id"] = rep_id
         order = "p.close_by, " if close_from is not None else ""  # closing soon: soonest first
         return self.all(
-            "SELECT p.*, r.name AS owner FROM (" + self._leads_at(t, first_stage, extra) + ") p"
-            " JOIN reps r ON r.id = p.rep_id WHERE p.stage_at NOT IN ('won', 'lost')" + where +
+            self._leads_at(t, first_stage, extra) +
+            "SELECT p.*, r.name AS owner FROM p JOIN reps r ON r.id = p.rep_id WHERE p.stage_at NOT IN ('won', 'lost')" + where +
             " ORDER BY " + order + "p.value IS NULL, p.value DESC, p.id LIMIT :limit",
             params,
         )
@@ -912,10 +918,11 @@ class Store:
     def funnel_stays(self, since: str, until: str, rep_id: int | None) -> list[sqlite3.Row]:
         """Completed stays of cohort leads per stage: how many and their total length in days."""
         return self.all(
+            # Driven from stage_history's (lead_id, at) index, so the window needs no sort.
             "SELECT stage, count(*) AS n, total(days) AS days FROM ("
             " SELECT h.to_stage AS stage,"
             "  julianday(lead(h.at) OVER (PARTITION BY h.lead_id ORDER BY h.at, h.id)) - julianday(h.at) AS days"
-            " FROM leads l JOIN stage_history h ON h.lead_id = l.id WHERE " + self._cohort(rep_id) +
+            " FROM stage_history h WHERE h.lead_id IN (SELECT l.id FROM leads l WHERE " + self._cohort(rep_id) + ")"
             ") WHERE days IS NOT NULL GROUP BY stage",
             {"since": since, "until": until, "t": until, "rep_id": rep_id},
         )

@@ -45,7 +45,12 @@ def _tomorrow(app) -> datetime:
 def _span(app, since: str | None, until: str | None, default_days: int) -> tuple[datetime, datetime]:
     """--since/--until as a half-open range; missing ends default to tomorrow 00:00 and `default_days` before."""
     end = _instant(app, until, "--until") if until else _tomorrow(app)
-    start = _instant(app, since, "--since") if since else end - timedelta(days=default_days)
+    if since:
+        start = _instant(app, since, "--since")
+    else:  # whole local days back, so a DST change does not shift the start off midnight
+        from ..dates import start_of_day
+
+        start = start_of_day(end.astimezone(app.tz).date() - timedelta(days=default_days), app.tz)
     if start >= end:
         raise Invalid("--since", since or start.isoformat(), f"is not before --until ({until or 'tomorrow'})",
                       "the range is half-open: --since 2026-11-01 --until 2026-12-01")

@@ -72,6 +72,7 @@ def rank_plays(plays: list[dict], stage: str, persona: str | None) -> list[dict]
     for play in plays:
         if play["stage"] and play["stage"] != stage:
             continue
+        matches = ["stage"] if play["stage"] else []
         score = 2 if play["stage"] else 0
         if play["persona"]:
             if persona is None:
@@ -80,9 +81,9 @@ def rank_plays(plays: list[dict], stage: str, persona: str | None) -> list[dict]
                 continue
             else:
                 score += 4
-        ranked.append((-score, play["name"].lower(), play))
-    return [{**play, "matches": [k for k in ("stage", "persona") if play[k]] if -neg > 0 else []}
-            for neg, _, play in sorted(ranked, key=lambda x: x[:2])]
+                matches.append("persona")
+        ranked.append((-score, play["name"].lower(), {**play, "matches": matches}))
+    return [play for *_, play in sorted(ranked, key=lambda x: x[:2])]
 
 
 @play_app.command("suggest", context_settings=VALUE_ARGS)
