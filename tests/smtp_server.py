@@ -41,8 +41,15 @@ class Collector:
     """aiosmtpd handler keeping every message that arrived; `delay` holds each DATA to make runs overlap."""
 
     delay: float = 0.0
+    refuse: tuple[str, ...] = ()  # recipients answered with 550
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
@@ -78,11 +85,11 @@ def free_port() -> int:
 
 @pytest.fixture
 def smtp_server():
-    """Factory: smtp_server(starttls=cert, implicit_tls=cert, password="…", delay=0.2) → a running Server."""
+    """Factory: smtp_server(starttls=cert, implicit_tls=cert, password="…", delay=0.2, refuse=[addr]) → a Server."""
     controllers = []
 
-    def start(*, starttls=None, implicit_tls=None, password=None, delay=0.0) -> Server:
-        handler = Collector(delay=delay)
+    def start(*, starttls=None, implicit_tls=None, password=None, delay=0.0, refuse=()) -> Server:
+        handler = Collector(delay=delay, refuse=tuple(refuse))
         logins: list[tuple[str, str]] = []
         kwargs = {}
         if starttls is not None:

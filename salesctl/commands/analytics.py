@@ -144,7 +144,10 @@ def report(
         "--format", "-f", case_sensitive=False, show_default=False,
         help="Output: table (default), json, csv (one row per rep plus TEAM), md or html (a mailable page).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", metavar="FILE", help="Write to FILE (created 0600).")] = None,
-) -> None:
+    email: Annotated[Optional[list[str]], typer.Option(
+        "--email", metavar="ADDR", help="Mail the report (HTML with a plain-text part) to ADDR; repeatable. "
+        "Nothing is printed then. SMTP from SALESCTL_SMTP_* or the config file.")] = None,
+) -> int:
     """The owner's report: activity, wins and losses, target pace and forecast, per rep and for the team.
 
     Pipeline figures are as of the period's end (rebuilt from history), so a past week's report stays
@@ -155,17 +158,24 @@ def report(
       salesctl report
       salesctl report --month --format html --out november.html
       salesctl report --since 2026-10-01 --until 2026-11-01 --rep 王芳 --format json
+      salesctl report --week --team --email owner@example.com --email coach@example.com
     """
     app = app_of(ctx)
     doc = report_document(app, week=week, month=month, since=since, until=until, rep=rep, team=team or not rep)
+    if email:
+        from .mail import email_report
+
+        if out is not None:
+            write_private(out, render_report(doc, fmt or ReportFormat.html))
+        return email_report(app, doc, email)  # quiet on success: cron mails only failures
     fmt = fmt or ReportFormat.table
-    # --email ADDR… (mail the report) belongs to the mail module: it sends report_html/report_text of `doc`.
     text = render_report(doc, fmt)
     if out is not None:
         write_private(out, text)
         say(f"Wrote {out}")
     else:
         print(text, end="")
+    return 0
 
 
 @target_app.command("set", context_settings={"ignore_unknown_options": True})

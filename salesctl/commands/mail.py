@@ -76,7 +76,7 @@ def _mail_digests(app, digests, *, dry_run: bool) -> int:
         settings.require_host(mail.config_path())
     day = app.now.astimezone(app.tz).date().isoformat()
     store = app.store(write=not dry_run)
-    failed = 0
+    failed = previews = 0
     with mail.Mailer(settings) as mailer:
         for row, doc in digests:
             name = row["name"]
@@ -98,7 +98,8 @@ def _mail_digests(app, digests, *, dry_run: bool) -> int:
                 if sent is not None and sent["sent_at"]:
                     _warn(f"{name}: today's reminder was already sent at {sent['sent_at']}; it would not be sent again")
                     continue
-                print(mail.preview(msg))
+                previews += 1
+                print(("=" * 72 + "\n" if previews > 1 else "") + mail.preview(msg))
                 continue
             failed += not _send_once(app, store, mailer, row, day, msg)
     return 1 if failed else 0
@@ -125,6 +126,32 @@ def _send_once(app, store, mailer, row, day: str, msg) -> bool:
     with store.write():
         store.mark_reminder_sent(row["id"], day, app.now_db)
     return True
+
+
+def email_report(app, doc: dict, addresses: list[str]) -> int:
+    """`report --email ADDR…`: one mail per address (HTML with a plain-text part); 1 if any failed."""
+    from .. import mail, model
+    from ..report_html import period_label, report_html, report_text, show
+
+    checked = [model.check_email(a, field="--email") for a in addresses]  # a typo stops everything, before sending
+    settings = mail.load_settings()
+    settings.require_host(mail.config_path())
+    team = doc["team"]
+    # ASCII "to", not the en dash of the page title: non-ASCII mid-subject can fold badly in Python's email.
+    who = mail.one_line(doc.get("rep") or "Team", 60)
+    subject = (f"{who} report {period_label(doc).replace(' – ', ' to ')}: {team['won_count']} won"
+               f" ({show(team['won_amount'], 'money', doc['currency'])}), {team['lost_count']} lost")
+    text, html_body = report_text(doc), report_html(doc)
+    failed = 0
+    with mail.Mailer(settings) as mailer:
+        for address in dict.fromkeys(checked):  # each address once, in the order given
+            try:
+                mailer.send(mail.build_message(sender=settings.from_address, to=[mail.recipient(address)],
+                                               subject=subject, text=text, html_body=html_body, now=app.now))
+            except mail.MailError as exc:
+                _warn(f"Error: report to {address} not sent: {exc}")
+                failed += 1
+    return 1 if failed else 0
 
 
 def _warn(message: str) -> None:
