@@ -248,6 +248,7 @@ class Validator:
         for value, stage in stage_map:
             self.stage_map[nocase(value)] = settings.check_stage(stage, field="--stage-map", open_only=False)
         self._times: dict[tuple[str, str], str | Invalid] = {}
+        self._memo: dict[tuple[str, str], object] = {}
 
     # One parser per field: raw text (never blank) → stored value; raises Invalid.
     def _time(self, raw: str, name: str, default: time) -> str:
@@ -341,19 +342,32 @@ class Validator:
             return model.check_note(raw, field=f) or None
         raise AssertionError(f)
 
-    def record(self, line, get: Callable[[str], tuple[str, str] | None]) -> tuple[Record | None, list[RowError]]:
-        """Validate one row. `get(field)` gives (column, raw text) or None when the row has no value for it."""
-        values: dict = {}
-        columns: dict[str, tuple[str, str]] = {}
-        errors: list[RowError] = []
-        for f in FIELDS:
-            found = get(f)
-            if found is None:
-                continue
-            column, raw = found
-            columns[f] = found
+    # Fields whose values repeat across rows (a few owners, stages, tags): parsed once per distinct text.
+    MEMO = frozenset(("owner", "stage", "tags", "currency", "intent", "source", "industry", "persona", "lost_reason",
+                      "lost_stage", "key", "close_by"))
+
+    def parse_memo(self, f: str, raw: str):
+        key = (f, raw)
+        found = self._memo.get(key, self)
+        if found is self:
             try:
-                values[f] = self.parse(f, raw)
+                found = self.parse(f, raw)
+            except Invalid as exc:
+                found = exc
+            if len(self._memo) < 100_000:
+                self._memo[key] = found
+        if isinstance(found, Invalid):
+            raise found
+        return found
+
+    def record(self, line, present: dict[str, tuple[str, str]]) -> tuple[Record | None, list[RowError]]:
+        """Validate one row. `present` maps each field the row has a value for to (column, raw text)."""
+        values: dict = {}
+        columns = present
+        errors: list[RowError] = []
+        for f, (column, raw) in present.items():
+            try:
+                values[f] = self.parse_memo(f, raw) if f in self.MEMO else self.parse(f, raw)
             except Invalid as exc:
                 errors.append(RowError(line, column, raw, exc.problem + (f"; {exc.hint}" if exc.hint else "")))
         if "name" not in values and "name" not in columns:
@@ -422,8 +436,8 @@ class Validator:
 def validate(rows: Rows, sources: dict[str, list], validator: Validator,
              progress: Callable[[int], None] | None = None) -> tuple[list[Record], list[RowError], int]:
     """Every row → a Record, or its errors (the first MAX_ERRORS kept, all counted)."""
-    keys = {f: [rows.columns[i] if rows.keyed else i for i in idx] for f, idx in sources.items()}
-    names = {f: [rows.columns[i] for i in idx] for f, idx in sources.items()}
+    # (field, [(cell key, column name)…]) for the fields the file has
+    wanted = [(f, [(rows.columns[i] if rows.keyed else i, rows.columns[i]) for i in idx]) for f, idx in sources.items()]
     width = len(rows.columns)
     records: list[Record] = []
     errors: list[RowError] = []
@@ -438,14 +452,14 @@ def validate(rows: Rows, sources: dict[str, list], validator: Validator,
                                        f"has {len(cells)} cells but the header has {width} columns; quote cells that contain commas"))
             continue
 
-        def get(f: str, cells=cells) -> tuple[str, str] | None:
-            for key, name in zip(keys.get(f, ()), names.get(f, ())):
-                raw = (cells.get(key, "") if rows.keyed else (cells[key] if key < len(cells) else ""))
-                if raw.strip():
-                    return name, _FORMULA_GUARD.sub("", raw)
-            return None
-
-        record, problems = validator.record(line, get)
+        present = {}
+        for f, keys in wanted:
+            for key, name in keys:
+                raw = cells.get(key, "") if rows.keyed else (cells[key] if key < len(cells) else "")
+                if raw and not raw.isspace():
+                    present[f] = (name, _FORMULA_GUARD.sub("", raw) if raw[0] == "'" else raw)
+                    break
+        record, problems = validator.record(line, present)
         if problems:
             total += len(problems)
             errors.extend(problems[: MAX_ERRORS - len(errors)])
@@ -528,6 +542,11 @@ class RepIds:
 def write_new(store: Store, records: list[Record], rep_ids: RepIds, now: str,
               progress: Callable[[int], None] | None = None) -> None:
     """Insert new leads with their tags, history and notes, in batches of executemany."""
+    with store.bulk_index("leads"):
+        _write_new(store, records, rep_ids, now, progress)
+
+
+def _write_new(store: Store, records: list[Record], rep_ids: RepIds, now: str, progress) -> None:
     next_id = store.next_id("leads")
     leads, tags, history, notes = [], [], [], []
     for n, record in enumerate(records):
@@ -605,8 +624,9 @@ def restore(store: Store, doc: dict, validator: Validator, source: str) -> dict[
     store.clear_for_restore()
     for key, value in (doc.get("settings") or {}).items():
         store.set_setting(key, json.dumps(value, ensure_ascii=False))
-    for table, (columns, rows) in tables.items():
-        store.insert_rows(table, columns, rows)
+    with store.bulk_index("leads"), store.bulk_index("activities"):
+        for table, (columns, rows) in tables.items():
+            store.insert_rows(table, columns, rows)
     return {t: len(rows) for t, (_c, rows) in tables.items()}
 
 

@@ -89,8 +89,8 @@ def import_(
     parsed = importing.read(importing.decode(data, encoding, source), source)
     maps = importing.parse_pairs(map_, "--map")
     stages = importing.parse_pairs(stage_map, "--stage-map")
-    store = app.store(write=not dry_run)
-    validator = importing.Validator(app.settings, app.tz, app.now, stages)
+    validator = importing.Validator(app.settings, app.tz, app.now, stages)  # settings: a read, creates nothing
+    store = app.store(write=not dry_run and isinstance(parsed, dict))
 
     if isinstance(parsed, dict):
         if maps or stages:
@@ -120,6 +120,9 @@ def import_(
             say(f"Dry run of {source}: would add {len(plan.add)}, update {len(plan.update) + plan.replaced}, "
                 f"skip {plan.skipped}; nothing was written")
             return
+        if not app.db_path.exists():  # find every problem before the first write creates the file
+            _check(source, errors + importing.plan(records, store.import_index(), on_duplicate.value)[1], total)
+        store = app.store(write=True)
         with store.write():
             index = store.import_index()
             plan, dup_errors = importing.plan(records, index, on_duplicate.value)
