@@ -1,8 +1,8 @@
 """One renderer: commands return an `Output` (the JSON document plus a human view); this prints it.
 
 Formats: `json` (the contract document), `csv` (one table, spreadsheet-safe), `md` (Markdown), and
-`table` (Rich: aligned CJK text, colour only on a terminal and never with NO_COLOR). Rich is imported
-only when a table is drawn, so `--format json` stays fast.
+`table` (aligned text, CJK-aware, colour only on a terminal and never with NO_COLOR). Nothing heavy is
+imported at all, so every format stays fast.
 """
 
 from __future__ import annotations
@@ -175,7 +175,7 @@ def bar(fraction: float, width: int) -> str:
     return ("█" * full + ("" if not rest else " ▏▎▍▌▋▊▉"[rest])).ljust(width)
 
 
-# --- Rich tables -----------------------------------------------------------------------------------
+# --- tables ----------------------------------------------------------------------------------------
 
 def console(stream=None):
     """A Rich console: colour only on a terminal, never with NO_COLOR (Rich also honours NO_COLOR)."""
@@ -194,41 +194,150 @@ def console(stream=None):
 
 
 def draw(blocks: list[Block], stream) -> None:
-    from rich import box
-    from rich.table import Table as RichTable
+    """Tables, fields and bars as aligned plain text (ANSI styles only on a colour terminal).
 
-    con = console(stream)
+    Drawn here rather than with Rich: `today` prints hundreds of rows, and Rich's layout engine (plus
+    its import) cost ten times the rest of the command. Widths count East Asian wide characters as two
+    cells, as terminals do; cells too wide for the terminal fold onto more lines.
+    """
+    is_tty = hasattr(stream, "isatty") and stream.isatty()
+    ansi = _Ansi(is_tty and not os.environ.get("NO_COLOR"))
+    width = _terminal_width(stream if is_tty else None)
+    out: list[str] = []
     for i, block in enumerate(blocks):
         if i:
-            con.print()
+            out.append("")
         title = getattr(block, "title", None)
         if title:
-            con.print(title, style="bold")
+            out.append(ansi(title, "bold"))
         if isinstance(block, Table):
             if not block.rows:
-                con.print(block.empty, style="dim")
+                out.append(ansi(block.empty, "dim"))
                 continue
-            table = RichTable(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-            for c in block.columns:
-                table.add_column(c.header, justify=c.justify, style=c.style, overflow="fold")
-            for row in block.rows:
-                style = block.row_style(row) if block.row_style else None
-                table.add_row(*(c.text(row) for c in block.columns), style=style)
-            con.print(table)
+            cells = [[c.header for c in block.columns]] + [[c.text(row) for c in block.columns] for row in block.rows]
+            styles = [None] + [block.row_style(row) if block.row_style else None for row in block.rows]
+            out.extend(_grid(cells, [c.justify for c in block.columns], [c.style for c in block.columns], styles,
+                             width, gap=3, header=True, ansi=ansi))
         elif isinstance(block, Fields):
-            table = RichTable.grid(padding=(0, 2))
-            table.add_column(style="bold")
-            table.add_column(overflow="fold")
-            for k, v in block.pairs:
-                table.add_row(k, v)
-            con.print(table)
+            cells = [[k, v] for k, v in block.pairs]
+            out.extend(_grid(cells, ["left", "left"], ["bold", None], [None] * len(cells), width, gap=2,
+                             header=False, ansi=ansi, fold=(False, True)))
         elif isinstance(block, Bars):
-            table = RichTable.grid(padding=(0, 1))
-            table.add_column()
-            table.add_column(style="cyan", no_wrap=True)
-            table.add_column(justify="right")
-            for label, frac, text in block.rows:
-                table.add_row(label, bar(frac, 24), text)
-            con.print(table)
+            cells = [[label, bar(frac, 24), text] for label, frac, text in block.rows]
+            out.extend(_grid(cells, ["left", "left", "right"], [None, "cyan", None], [None] * len(cells), width,
+                             gap=1, header=False, ansi=ansi, fold=(True, False, True)))
         else:
-            con.print(block.text)
+            out.append(block.text)
+    stream.write("\n".join(out) + "\n")
+
+
+def _terminal_width(stream) -> int:
+    """$COLUMNS, else the terminal's width, else 80 (what a pipe gets)."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if stream is not None:
+        try:
+            return os.get_terminal_size(stream.fileno()).columns
+        except (OSError, ValueError, AttributeError):
+            pass
+    return 80
+
+
+def cell_width(text: str) -> int:
+    """Screen cells of a string: wide (CJK, most emoji) characters take two, combining marks none."""
+    if text.isascii() or max(text) < "\u0300":  # Latin-1 (·, é, £…): one cell each
+        return len(text)
+    widths = _CHAR_WIDTHS
+    total = 0
+    for ch in text:
+        w = widths.get(ch)
+        if w is None:
+            from unicodedata import combining, east_asian_width
+
+            w = widths[ch] = (0 if combining(ch) or ch in "\u200b\u200d\ufe0f"
+                              else 2 if east_asian_width(ch) in "WF" else 1)
+        total += w
+    return total
+
+
+_CHAR_WIDTHS: dict[str, int] = {}
+
+
+def _fold(text: str, width: int) -> list[str]:
+    """Lines of at most `width` cells: break at spaces where possible, else inside a word."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, line_w = "", 0
+        for word in paragraph.split(" "):
+            word_w = cell_width(word)
+            sep = 1 if line else 0
+            if line_w + sep + word_w <= width:
+                line, line_w = (line + " " + word if line else word), line_w + sep + word_w
+                continue
+            if line:
+                lines.append(line)
+                line, line_w = "", 0
+            while word_w > width:  # a word longer than the column: cut it at the cell boundary
+                cut, cut_w = "", 0
+                for ch in word:
+                    ch_w = cell_width(ch)
+                    if cut_w + ch_w > width:
+                        break
+                    cut, cut_w = cut + ch, cut_w + ch_w
+                cut = cut or word[0]
+                lines.append(cut)
+                word = word[len(cut):]
+                word_w = cell_width(word)
+            line, line_w = word, word_w
+        lines.append(line)
+    return lines
+
+
+def _grid(cells: list[list[str]], justify: list[str], col_styles: list, row_styles: list, width: int, *,
+          gap: int, header: bool, ansi, fold: tuple | None = None) -> list[str]:
+    n = len(justify)
+    fold = fold or (True,) * n
+    widths = [max(cell_width(line) for row in cells for line in row[j].split("\n")) for j in range(n)]
+    # Too wide for the screen: narrow the widest foldable column, one cell at a time, down to 4 cells.
+    excess = sum(widths) + gap * (n - 1) - width
+    while excess > 0:
+        j = max((j for j in range(n) if fold[j] and widths[j] > 4), key=lambda j: widths[j], default=None)
+        if j is None:
+            break
+        widths[j] -= 1
+        excess -= 1
+    space = " " * gap
+    lines = []
+    for r, row in enumerate(cells):
+        parts = [_fold(row[j], widths[j]) if cell_width(row[j]) > widths[j] or "\n" in row[j] else [row[j]]
+                 for j in range(n)]
+        for k in range(max(len(p) for p in parts)):
+            out = []
+            for j in range(n):
+                text = parts[j][k] if k < len(parts[j]) else ""
+                pad = " " * (widths[j] - cell_width(text))
+                text = pad + text if justify[j] == "right" else text + pad
+                style = "bold" if header and r == 0 else col_styles[j]
+                out.append(ansi(text, style) if style else text)
+            line = space.join(out).rstrip()
+            lines.append(ansi(line, row_styles[r]) if row_styles[r] else line)
+        if header and r == 0:
+            lines.append("─" * min(width, sum(widths) + gap * (n - 1)))
+    return lines
+
+
+class _Ansi:
+    """Rich-style words (`bold red`, `dim`, `cyan`) as ANSI escapes; a no-op when colour is off."""
+
+    CODES = {"bold": "1", "dim": "2", "italic": "3", "underline": "4", "reverse": "7", "black": "30", "red": "31",
+             "green": "32", "yellow": "33", "blue": "34", "magenta": "35", "cyan": "36", "white": "37"}
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+
+    def __call__(self, text: str, style: str | None) -> str:
+        if not self.enabled or not style:
+            return text
+        codes = ";".join(self.CODES[w] for w in style.split() if w in self.CODES)
+        return f"\x1b[{codes}m{text}\x1b[0m" if codes else text
