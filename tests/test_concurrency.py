@@ -1,0 +1,107 @@
+"""Concurrency: several salesctl processes writing one file while cron runs `remind`: zero failures,
+zero lost rows, no reminder sent twice.
+
+Each worker is one process calling salesctl's entry point in a loop (a fresh connection per command,
+as separate invocations would), so the processes really contend for SQLite's write lock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+from faults import count, integrity
+from smtp_server import smtp_server  # noqa: F401 - fixture
+
+WORKERS = 4
+LEADS_EACH = 8
+
+# add → log (moves it to contacted) → move to quoted → log again; every exit code is reported.
+WORKER = """
+import json, os, sys
+from contextlib import redirect_stdout
+from io import StringIO
+from salesctl.cli import main
+
+me, n = os.environ["SALESCTL_REP"], int(sys.argv[1])
+codes = []
+def run(*args):
+    out = StringIO()
+    with redirect_stdout(out):
+        codes.append(main(list(args)))
+    return out.getvalue()
+for i in range(n):
+    lead = json.loads(run("add", f"{me} lead {i}", "--company", f"{me} co", "--value", str(1000 + i),
+                          "--format", "json"))["id"]
+    run("log", str(lead), f"first call {i}", "--kind", "call")
+    run("move", str(lead), "quoted", "--note", f"quote {i}")
+    run("log", str(lead), f"follow-up {i}", "--kind", "email", "--next", "tomorrow", "--step", "chase")
+print(json.dumps(codes))
+"""
+
+
+def start_worker(name: str, db: Path) -> subprocess.Popen:
+    env = {**os.environ, "SALESCTL_DB": str(db), "SALESCTL_REP": name}
+    return subprocess.Popen([sys.executable, "-c", WORKER, str(LEADS_EACH)], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def start_remind(db: Path, smtp_env: dict) -> subprocess.Popen:
+    env = {**os.environ, **smtp_env, "SALESCTL_DB": str(db)}
+    return subprocess.Popen([sys.executable, "-m", "salesctl", "remind", "--all", "--email"], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_writers_and_overlapping_reminders_lose_nothing_and_send_once(db, ok, smtp_server):  # noqa: F811
+    reps = [f"rep{n}" for n in range(WORKERS)]
+    for rep in reps:
+        ok("rep", "add", rep, "--email", f"{rep}@example.com")
+    ok("rep", "add", "alice", "--email", "alice@example.com")
+    server = smtp_server(delay=0.05)  # each send takes a while, so the remind runs overlap with the writers
+
+    # Writers and three cron runs of `remind` started together.
+    procs = [start_worker(rep, db) for rep in reps]
+    reminders = [start_remind(db, server.env()) for _ in range(3)]
+    results = [p.communicate(timeout=120) for p in procs]
+    remind_results = [(p.communicate(timeout=120), p.returncode) for p in reminders]
+
+    for proc, (out, err) in zip(procs, results):
+        assert proc.returncode == 0, err
+        codes = json.loads(out.strip().splitlines()[-1])
+        assert codes == [0] * (4 * LEADS_EACH), err
+        assert "Error" not in err and "Traceback" not in err
+    for (out, err), code in remind_results:
+        assert code == 0, err
+        assert "Traceback" not in err
+
+    # Zero lost rows: every lead, activity and stage move of every worker is there, with distinct ids.
+    assert integrity(db) == "ok"
+    total = WORKERS * LEADS_EACH
+    assert count(db, "SELECT count(*) FROM leads") == total
+    assert count(db, "SELECT count(DISTINCT name) FROM leads") == total
+    assert count(db, "SELECT count(*) FROM activities") == total * 3  # two logs and the move's note
+    # created (→ new), the first effective log (new → contacted), the move (contacted → quoted)
+    assert count(db, "SELECT count(*) FROM stage_history") == total * 3
+    leads = ok("lead", "list", "--all", "--format", "json")
+    assert len(leads) == total
+    for lead in leads:
+        owner, _, i = lead["name"].partition(" lead ")
+        assert lead["owner"] == owner and lead["stage"] == "quoted" and lead["value"] == 1000 + int(i)
+        assert lead["next_step"] == "chase"
+    per_rep = Counter(lead["owner"] for lead in leads)
+    assert per_rep == {rep: LEADS_EACH for rep in reps}
+
+    # No reminder twice: at most one mail per rep for today, however the three runs interleaved.
+    sent = Counter(to for message in server.received for to in message.rcpt_tos)
+    assert sent and max(sent.values()) == 1, sent
+    assert count(db, "SELECT count(*) FROM reminders WHERE sent_at IS NOT NULL") == sum(sent.values())
+    # A fourth run afterwards sends nothing new: the day is done for everyone already mailed.
+    again = start_remind(db, server.env())
+    _, err = again.communicate(timeout=60)
+    assert again.returncode == 0, err
+    after = Counter(to for message in server.received for to in message.rcpt_tos)
+    assert max(after.values()) == 1, after
