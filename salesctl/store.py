@@ -221,8 +221,13 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 def _create_private(path: Path) -> None:
     """Create the database file 0600 (and a missing directory 0700) before SQLite touches it."""
-    if not path.parent.exists():
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    missing = []
+    folder = path.parent
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):  # each created folder 0700 (mkdir(parents=True) gives parents 0777 & ~umask)
+        folder.mkdir(mode=0o700, exist_ok=True)
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
