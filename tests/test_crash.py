@@ -164,3 +164,53 @@ def test_large_assign_killed_at_several_points(tmp_path):
 
     kills = crash_scenario(tmp_path, base, argv, outcome)
     assert {k.outcome for k in kills} <= {"none", "all"}
+
+
+IMPORT_N = 8000
+
+
+def test_large_import_killed_at_several_points(tmp_path):
+    base = tmp_path / "base.db"
+    bulk_leads(base, 50, owner="alice")
+    source = tmp_path / "leads.csv"
+    source.write_text("name,company,email,value,stage,owner,notes\n" + "".join(
+        f"import {i},Company {i % 500},buyer{i}@example.com,{i},{('new', 'quoted', 'won')[i % 3]},rep{i % 7},"
+        f"met at the fair {i}\n" for i in range(IMPORT_N)), encoding="utf-8")
+    argv = [*PYTHON, "-m", "salesctl", "import", str(source)]
+
+    def outcome(db: Path) -> str:
+        leads = count(db, "SELECT count(*) FROM leads")
+        reps = count(db, "SELECT count(*) FROM reps WHERE name LIKE 'rep%'")
+        notes = count(db, "SELECT count(*) FROM activities")
+        if (leads, reps, notes) == (50, 0, 0):
+            return "none"
+        if (leads, reps, notes) == (50 + IMPORT_N, 7, IMPORT_N):
+            return "all"
+        return f"partial: {leads} leads, {reps} new reps, {notes} notes"
+
+    kills = crash_scenario(tmp_path, base, argv, outcome)
+    assert {k.outcome for k in kills} <= {"none", "all"}
+
+
+HANDOFF_N = 10000
+
+
+def test_large_handoff_killed_at_several_points(tmp_path):
+    base = tmp_path / "base.db"
+    bulk_leads(base, HANDOFF_N, owner="alice")
+    assert subprocess.run([*PYTHON, "-m", "salesctl", "--db", str(base), "rep", "add", "bob"],
+                          capture_output=True).returncode == 0
+    argv = [*PYTHON, "-m", "salesctl", "handoff", "alice", "bob", "--deactivate"]
+
+    def outcome(db: Path) -> str:
+        bobs = count(db, "SELECT count(*) FROM leads l JOIN reps r ON r.id = l.owner_id WHERE r.name = 'bob'")
+        moves = count(db, "SELECT count(*) FROM assignments")
+        alice_active = count(db, "SELECT active FROM reps WHERE name = 'alice'")
+        if (bobs, moves, alice_active) == (0, 0, 1):
+            return "none"
+        if (bobs, moves, alice_active) == (HANDOFF_N, HANDOFF_N, 0):
+            return "all"
+        return f"partial: bob owns {bobs}, {moves} assignment rows, alice active={alice_active}"
+
+    kills = crash_scenario(tmp_path, base, argv, outcome)
+    assert {k.outcome for k in kills} <= {"none", "all"}
