@@ -50,14 +50,20 @@ CASES = {
     # name: (argv after "python", file-size limit in bytes: below what the change must write)
     "large assign": (["-m", "salesctl", "lead", "assign", *map(str, range(1, 3001)), "--to", "bob"], 200_000),
     "add": (["-m", "salesctl", "add", "Globex", "--company", "Globex"], 4096),
+    "import": (["-m", "salesctl", "import", "{csv}"], 300_000),
+    "handoff": (["-m", "salesctl", "handoff", "alice", "bob", "--deactivate"], 100_000),
     "bulk insert": (["-c", "import os, faults; faults.bulk_leads(os.environ['SALESCTL_DB'], 5000, owner='carol')"],
                     1_000_000),
 }
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_a_write_on_a_full_disk_fails_cleanly_and_changes_nothing(full_db, case):
+def test_a_write_on_a_full_disk_fails_cleanly_and_changes_nothing(full_db, case, tmp_path):
     args, limit = CASES[case]
+    source = tmp_path / "import.csv"
+    source.write_text("name,company,email,notes\n" + "".join(
+        f"new {i},Company {i},new{i}@example.com,first met {i}\n" for i in range(3000)), encoding="utf-8")
+    args = [a.replace("{csv}", str(source)) for a in args]
     before = rows_of(full_db)
     result = run_limited([PYTHON, *args], full_db, limit)
     assert result.returncode != 0 and result.returncode > 0, "killed by a signal or wrongly succeeded"
