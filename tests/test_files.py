@@ -124,6 +124,9 @@ def test_a_file_that_is_not_a_database_is_exit_3_and_untouched(db, run, content)
         assert result.code == 3, result
         assert result.err.startswith("Error: ") and "Traceback" not in result.err
         assert str(db) in result.err and "corrupt" in result.err and "doctor" in result.err
+    doctor = run("doctor")  # …and doctor explains what is wrong and what to do
+    assert doctor.code == 3 and "Traceback" not in doctor.err
+    assert "not a SQLite database" in doctor.out + doctor.err and "backup" in doctor.err
     assert db.read_bytes() == content
 
 
@@ -141,6 +144,8 @@ def test_a_corrupt_table_page_is_exit_3_naming_the_right_file(tmp_path, monkeypa
     for args in (("lead", "list", "--format", "json"), ("add", "x"), ("lead", "show", "5")):
         result = salesctl_process("--db", db, *args)
         assert_clean_error(result, str(db), "corrupt", codes=(3,))
+    doctor = salesctl_process("--db", db, "doctor")
+    assert_clean_error(doctor, "integrity", "malformed", "backup", codes=(3,))
     assert digest(db) == before
 
 
