@@ -19,12 +19,6 @@ from .store import Store
 CLOSING_SOON_DAYS = 7
 LIST_LIMIT = 20
 
-# The event counts of a period: what `previous` repeats for the period before.
-COUNT_KEYS = (
-    "new_leads", "activities", "effective", "proposals", "advanced", "won_count", "won_amount", "lost_count",
-    "win_rate", "avg_deal_size", "avg_cycle_days", "lost_reasons",
-)
-
 
 # --- periods ---------------------------------------------------------------------------------------
 
