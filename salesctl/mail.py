@@ -82,7 +82,7 @@ def read_config(path: Path) -> dict:
         info = path.stat()
     except FileNotFoundError:
         return {}
-    if info.st_mode & 0o077:
+    if os.name == "posix" and info.st_mode & 0o077:  # Windows has no such mode bits: ACLs guard the profile
         raise SalesError(
             f"config file {path} is open to other users (mode {stat.filemode(info.st_mode)}); it may hold the "
             f"SMTP password, so salesctl will not read it: run chmod 600 {path}"

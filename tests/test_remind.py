@@ -13,9 +13,23 @@ from smtp_server import free_port, smtp_server, tls_cert  # noqa: F401 - fixture
 # conftest pins now to Thursday 2026-11-26 10:00 UTC and the current rep to alice.
 
 
+_TEAM_DB: dict[str, bytes] = {}  # the team database built once per process, copied into each test's database
+
+
 @pytest.fixture
-def team(ok):
+def team(ok, db):
     """alice (1 overdue, 1 due today), 王芳 (1 overdue by 2 days, CJK names), bob (nothing due), carol (no email)."""
+    if "team" in _TEAM_DB:
+        db.write_bytes(_TEAM_DB["team"])
+        db.chmod(0o600)
+        return
+    build_team(ok)
+    with sqlite3.connect(db) as conn:  # fold the WAL into the file so the bytes are the whole database
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    _TEAM_DB["team"] = db.read_bytes()
+
+
+def build_team(ok):
     ok("rep", "add", "alice", "--email", "alice@example.com")
     ok("rep", "add", "王芳", "--email", "wang.fang@example.com")
     ok("rep", "add", "bob", "--email", "bob@example.com")
@@ -262,12 +276,13 @@ def test_report_email_sends_html_with_a_text_part_to_each_address(ok, last_week,
     assert oct(page.stat().st_mode & 0o777) == "0o600"
 
 
-def test_report_email_with_a_bad_address_sends_nothing(fails, last_week, smtp_server, monkeypatch):
+def test_report_email_with_a_bad_address_sends_and_writes_nothing(fails, last_week, smtp_server, monkeypatch,
+                                                                    tmp_path):
     server = smtp_server()
     use(monkeypatch, server.env())
-    fails("report", "--email", "owner@example.com", "--email", "not-an-address",
+    fails("report", "--email", "owner@example.com", "--email", "not-an-address", "--out", tmp_path / "r.html",
           names=["--email", '"not-an-address" is not an email address'])
-    assert server.received == []
+    assert server.received == [] and not (tmp_path / "r.html").exists()
 
 
 def test_report_email_failure_names_the_address_and_exits_1(run, last_week, monkeypatch):

@@ -163,8 +163,9 @@ def report(
     app = app_of(ctx)
     doc = report_document(app, week=week, month=month, since=since, until=until, rep=rep, team=team or not rep)
     if email:
-        from .mail import email_report
+        from .mail import check_addresses, email_report
 
+        email = check_addresses(email)
         if out is not None:
             write_private(out, render_report(doc, fmt or ReportFormat.html))
         return email_report(app, doc, email)  # quiet on success: cron mails only failures

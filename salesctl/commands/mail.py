@@ -17,7 +17,7 @@ STALE_CLAIM = timedelta(minutes=15)
 
 def remind(
     ctx: typer.Context,
-    rep: Annotated[Optional[str], typer.Option("--rep", help="Only this rep (default: you).")] = None,
+    rep: Annotated[Optional[str], typer.Option("--rep", metavar="REP", help="Only this rep (default: you).")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Every active rep.")] = False,
     email: Annotated[bool, typer.Option("--email", help="Mail each rep their digest (SMTP from SALESCTL_SMTP_* or the config file).")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the mails that would be sent; send and record nothing.")] = False,
@@ -128,12 +128,19 @@ def _send_once(app, store, mailer, row, day: str, msg) -> bool:
     return True
 
 
+def check_addresses(addresses: list[str]) -> list[str]:
+    """`--email ADDR…` checked up front: a typo stops the command before anything is written or sent."""
+    from .. import model
+
+    return list(dict.fromkeys(model.check_email(a, field="--email") for a in addresses))
+
+
 def email_report(app, doc: dict, addresses: list[str]) -> int:
     """`report --email ADDR…`: one mail per address (HTML with a plain-text part); 1 if any failed."""
-    from .. import mail, model
+    from .. import mail
     from ..report_html import period_label, report_html, report_text, show
 
-    checked = [model.check_email(a, field="--email") for a in addresses]  # a typo stops everything, before sending
+    checked = check_addresses(addresses)
     settings = mail.load_settings()
     settings.require_host(mail.config_path())
     team = doc["team"]
@@ -144,7 +151,7 @@ def email_report(app, doc: dict, addresses: list[str]) -> int:
     text, html_body = report_text(doc), report_html(doc)
     failed = 0
     with mail.Mailer(settings) as mailer:
-        for address in dict.fromkeys(checked):  # each address once, in the order given
+        for address in checked:  # each address once, in the order given
             try:
                 mailer.send(mail.build_message(sender=settings.from_address, to=[mail.recipient(address)],
                                                subject=subject, text=text, html_body=html_body, now=app.now))
