@@ -9,7 +9,7 @@ are overdue, due today, untouched, stalled, snoozed or closing soon.
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta, tzinfo
 
 from . import pipeline
 from .dates import to_db
@@ -21,7 +21,7 @@ SEED = 2026
 LEADS = 96
 REPS = (("maya", "maya@example.com"), ("王芳", "wang.fang@example.com"), ("tom", "tom@example.com"))
 PLAYS = (
-    ("find-the-decider", "Budget but no authority: ask to be introduced to whoever signs, and offer them a short call.",
+    ("referral-to-decider", "Budget but no authority: ask to be introduced to whoever signs, and offer them a short call.",
      None, "no-authority"),
     ("case-study-offer", "Interested but hesitant: send a case study from their industry and a time-limited offer.",
      None, "hesitant"),
@@ -29,13 +29,20 @@ PLAYS = (
      "price-shopper"),
     ("short-and-fast", "Busy: short messages, answers within the hour, one concrete slot to pick.", None, "busy"),
 )
-PEOPLE = ("Li Wei", "Emma Johnson", "张伟", "Oliver Smith", "王秀英", "Sophia Brown", "刘洋", "Liam Davis",
-          "陈静", "Ava Wilson", "杨帆", "Noah Taylor", "赵敏", "Mia Anderson", "黄磊", "Lucas Thomas", "周婷",
-          "Harper Martin", "吴昊", "Ethan Moore", "徐丽", "Amelia Clark", "孙强", "James Lee")
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
+GIVEN = ("伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "涛", "明", "超", "霞", "桂英", "建华", "晓明",
+         "子涵", "雨桐")
+FIRST = ("Emma", "Oliver", "Sophia", "Liam", "Ava", "Noah", "Mia", "Lucas", "Harper", "Ethan", "Amelia", "James",
+         "Grace", "Daniel", "Chloe", "Henry", "Nora", "Jack", "Ella", "Samuel")
+LAST = ("Johnson", "Smith", "Brown", "Davis", "Wilson", "Taylor", "Anderson", "Thomas", "Martin", "Moore", "Clark",
+        "Lee", "Walker", "Hall", "Young", "King", "Wright", "Scott", "Green", "Baker")
 COMPANIES = ("北京智造科技", "Acme Logistics", "上海云帆贸易", "Northwind Foods", "深圳光年电子", "Bluebird Clinics",
              "杭州青禾餐饮", "Summit Builders", "成都蜀味食品", "Harbor Freight Co", "广州明德教育", "Pine & Oak Legal",
              "南京星河物流", "Redwood Dental", "苏州锦绣纺织", "Atlas Fitness", "武汉长江医药", "Cobalt Software",
-             "西安古城文旅", "Maple Realty")
+             "西安古城文旅", "Maple Realty", "天津海港机械", "Orchid Hotels", "重庆山城火锅", "Brightside Solar",
+             "厦门鹭岛茶业", "Keystone Insurance", "青岛蓝海水产", "Silverline Print", "长沙湘江传媒", "Evergreen Farms",
+             "宁波东方五金", "Lighthouse Media", "郑州中原建材", "Riverbend Vets", "合肥科大讯联", "Granite Works",
+             "昆明七彩花卉", "Nimbus Analytics", "大连北方造船", "Copperleaf Cafe")
 INDUSTRIES = ("manufacturing", "logistics", "retail", "food", "electronics", "healthcare", "education", "legal",
               "software", "real-estate")
 SOURCES = ("referral", "web", "event", "cold-call", "partner")
@@ -56,7 +63,7 @@ STEPS = ("send quote", "follow up on proposal", "book a demo", "call the decisio
 LOST_REASONS = ("price", "budget", "competitor", "no-decision", "timing", "no-need", "unresponsive")
 
 
-def build(store: Store, settings: Settings, now: datetime) -> dict[str, int]:
+def build(store: Store, settings: Settings, now: datetime, tz: tzinfo) -> dict[str, int]:
     """Fill an empty database (inside the caller's transaction). Returns how many of each were made."""
     if store.row_counts()["leads"]:
         raise SalesError("demo: this database already has leads; run it on a new one, e.g. salesctl demo --db demo.db")
@@ -68,11 +75,12 @@ def build(store: Store, settings: Settings, now: datetime) -> dict[str, int]:
         rep_ids.append(row["id"] if row else store.add_rep(name, email, to_db(now - timedelta(days=150))))
     plays = {}
     for name, text, stage, persona in PLAYS:
-        row = store.play_by_name(name)
-        plays[persona] = row["id"] if row else store.add_play_row(name, text, stage, persona, now_db)
+        row = store.play(name)  # the default plays (migration 0002) when they are there
+        plays[persona] = row["id"] if row else store.add_play(name, text, stage, persona, now_db)
     counts = {"leads": 0, "activities": 0, "won": 0, "lost": 0}
+    names = _names(rng, LEADS)
     for n in range(LEADS):
-        _lead(store, settings, rng, now, n, rep_ids, plays, counts)
+        _lead(store, settings, rng, now, n, rep_ids, plays, counts, names, tz)
     _targets(store, rep_ids, now)
     if not settings.default_rep:
         store.set_setting("default_rep", '"' + REPS[0][0] + '"')
@@ -80,16 +88,28 @@ def build(store: Store, settings: Settings, now: datetime) -> dict[str, int]:
     return counts
 
 
-def _lead(store, settings, rng, now, n, rep_ids, plays, counts) -> None:
+def _names(rng: random.Random, count: int) -> list[str]:
+    """Distinct person names, every other one Chinese."""
+    names: list[str] = []
+    while len(names) < count:
+        if len(names) % 2:
+            name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+        else:
+            name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _lead(store, settings, rng, now, n, rep_ids, plays, counts, names, tz) -> None:
     stages = settings.stages
     age = rng.choice((1, 2)) if n % 12 == 0 else rng.randint(3, 125)  # a few brand-new leads, untouched
     created = now - timedelta(days=age, hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
     owner = rep_ids[n % len(rep_ids)]
     persona = rng.choice(PERSONAS)
-    company = COMPANIES[n % len(COMPANIES)]
+    company = rng.choice(COMPANIES)
     fields = {
-        "name": PEOPLE[n % len(PEOPLE)] + ("" if n < len(PEOPLE) else f" {n // len(PEOPLE) + 1}"),
-        "company": company + ("" if n < len(COMPANIES) else f" {'ABCDEF'[n // len(COMPANIES) - 1]}"),
+        "name": names[n], "company": company,
         "email": f"contact{n}@example.com", "source": rng.choice(SOURCES), "intent": rng.choice(("hot", "warm", "cold")),
         "industry": rng.choice(INDUSTRIES), "persona": persona, "value": rng.randrange(30, 800) * 10000,
         "currency": settings.currency, "owner_id": owner, "key": int(rng.random() < 0.12),
@@ -103,7 +123,7 @@ def _lead(store, settings, rng, now, n, rep_ids, plays, counts) -> None:
     outcome = "open" if age < 20 or roll < 0.55 else ("won" if roll < 0.8 else "lost")
     target = rng.randint(1, len(stages) - 1)  # the furthest open stage it reaches
     if outcome == "open":
-        kind_of_open = rng.choice(("active", "active", "overdue", "overdue", "stalled", "due_today"))
+        kind_of_open = rng.choice(("active", "active", "overdue", "overdue", "stalled", "stalled", "due_today"))
         idle = {"active": rng.randint(0, 2), "overdue": rng.randint(2, 5), "due_today": rng.randint(1, 3),
                 "stalled": rng.randint(16, 40)}[kind_of_open]
         end = now - timedelta(days=min(idle, age - 1), hours=rng.randint(1, 5))
@@ -120,7 +140,7 @@ def _lead(store, settings, rng, now, n, rep_ids, plays, counts) -> None:
             kind = rng.choice(("proposal", "quote", "call", "meeting"))
         play = plays.get(persona) if persona and rng.random() < 0.4 else None
         last = i == touches - 1 and outcome == "open"
-        next_at, step = (_next(rng, now, kind_of_open), rng.choice(STEPS)) if last else (None, None)
+        next_at, step = (_next(rng, now, tz, kind_of_open), rng.choice(STEPS)) if last else (None, None)
         pipeline.log_activity(store, settings, lead_id, rep_id=owner, kind=kind, note=rng.choice(NOTES[kind]),
                               effective=rng.random() > 0.15, at=to_db(at), next_at=next_at, step=step,
                               play_id=play, now=to_db(at))
@@ -147,20 +167,20 @@ def _lead(store, settings, rng, now, n, rep_ids, plays, counts) -> None:
         store.update_lead(lead_id, changes)
 
 
-def _next(rng, now: datetime, kind_of_open: str) -> str | None:
-    if kind_of_open == "overdue":
-        return to_db(now - timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 3)))
-    if kind_of_open == "due_today":
-        return to_db(now.replace(minute=0, second=0) + timedelta(hours=rng.randint(1, 5)))
-    if kind_of_open == "stalled":
+def _next(rng, now: datetime, tz: tzinfo, kind_of_open: str) -> str | None:
+    """The follow-up left on an open lead: days before today (overdue), today, none, or ahead."""
+    today = now.astimezone(tz).date()
+    days = {"overdue": -rng.randint(1, 6), "due_today": 0, "stalled": None}.get(kind_of_open, rng.randint(1, 9))
+    if days is None:
         return None
-    return to_db(now + timedelta(days=rng.randint(1, 9)))
+    local = datetime.combine(today + timedelta(days=days), time(rng.randint(9, 17), rng.choice((0, 30))), tz)
+    return to_db(local)
 
 
 def _targets(store: Store, rep_ids: list[int], now: datetime) -> None:
     this_month = now.strftime("%Y-%m")
     last_month = (now.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     for month in (last_month, this_month):
-        store.put_target(None, month, 300_000 * 100, to_db(now))
+        store.set_target(None, month, 300_000 * 100, to_db(now))
         for rep_id in rep_ids:
-            store.put_target(rep_id, month, 100_000 * 100, to_db(now))
+            store.set_target(rep_id, month, 100_000 * 100, to_db(now))

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .dates import to_local_iso
+from .errors import Invalid
 from .importing import DOCUMENT_VERSION
 from .money import to_major
 from .render import safe_cell
@@ -34,6 +35,7 @@ def private_output(path: Path | None, *, bom: bool = False) -> Iterator:
         yield sys.stdout
         return
     path = Path(path)
+    check_folder(path, "--out")
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -43,6 +45,13 @@ def private_output(path: Path | None, *, bom: bool = False) -> Iterator:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def check_folder(path: Path, option: str) -> None:
+    if not path.parent.is_dir():
+        raise Invalid(option, str(path), "is in a folder that does not exist", f"create {path.parent} first")
+    if path.is_dir():
+        raise Invalid(option, str(path), "is a folder", "give a file name")
 
 
 def leads(store: Store, tz) -> Iterator[dict]:

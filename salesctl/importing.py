@@ -384,8 +384,9 @@ class Validator:
         value, value_currency = values.get("value", (None, None))
         amount, amount_currency = values.get("amount", (None, None))
         currency = values.get("currency") or value_currency or amount_currency or s.currency
-        created = values.get("created_at", self.now_db)
         closed = values.get("closed_at")
+        # No creation time: now, or the close if that is earlier (a lead exists before it closes).
+        created = values.get("created_at") or (min(closed, self.now_db) if closed else self.now_db)
         lead = {
             "name": values["name"], "company": values.get("company"), "contact": values.get("contact"),
             "email": values.get("email"), "phone": values.get("phone"),
@@ -401,7 +402,7 @@ class Validator:
         if stage in ("won", "lost"):
             closed = closed or values.get("stage_changed_at") or created
             if closed < created:
-                return bad("closed_at", f"is before the lead was created ({columns.get('created_at', ('', created))[1]})")
+                return bad("closed_at", f"is before the lead was created ({columns['created_at'][1]})")
             lead["stage_changed_at"] = closed
             if stage == "won":
                 won_amount = amount if amount is not None else value
@@ -528,10 +529,13 @@ class RepIds:
     def __init__(self, store: Store, reps: dict[str, int], now: str, default: Callable[[], int]):
         self.store, self.reps, self.now, self.default = store, reps, now, default
         self.created: list[str] = []
+        self._default_id: int | None = None
 
     def __call__(self, name: str | None) -> int:
         if name is None:
-            return self.default()
+            if self._default_id is None:
+                self._default_id = self.default()
+            return self._default_id
         key = nocase(name)
         if key not in self.reps:
             self.reps[key] = self.store.ensure_rep(name, self.now)
@@ -568,13 +572,16 @@ def _write_new(store: Store, records: list[Record], rep_ids: RepIds, now: str, p
 
 
 def write_updates(store: Store, settings: Settings, updates: list[tuple[int, Record]], rep_ids: RepIds,
-                  acting: Callable[[], int], now: str) -> None:
-    """Change existing leads: the fields the row gave; owner and stage through the pipeline's rules."""
+                  acting: Callable[[], int], now: str) -> list[RowError]:
+    """Change existing leads: the fields the row gave; owner and stage through the pipeline's rules.
+
+    Returns the rows that cannot apply to their lead (the caller aborts the transaction)."""
     from . import pipeline
 
+    problems: list[RowError] = []
     for lead_id, record in updates:
         given = record.given
-        changes = {c: record.lead[c] for c in UPDATABLE if c in given or (c == "phone" and "phone" in given)}
+        changes = {c: record.lead[c] for c in UPDATABLE if c in given}
         if "phone" in changes:
             changes["phone_digits"] = record.lead["phone_digits"]
         if "value" in given and "currency" not in given:
@@ -585,20 +592,26 @@ def write_updates(store: Store, settings: Settings, updates: list[tuple[int, Rec
         if record.notes:
             store.add_activity(lead_id, rep, "note", record.notes, False, now, None, now)
         current = store.lead(lead_id)
-        if record.owner is not None and current["stage"] not in ("won", "lost"):
+        stage = record.lead["stage"] if "stage" in given else current["stage"]
+        closing_at = record.lead["stage_changed_at"]
+        if stage != current["stage"] and stage in ("won", "lost") and closing_at < current["created_at"]:
+            problems.append(RowError(record.line, "closed_at", closing_at,
+                                     f"is before lead #{lead_id} was created ({current['created_at']})"))
+            continue
+        if stage != current["stage"] and current["stage"] in ("won", "lost"):
+            pipeline.reopen(store, settings, lead_id, stage if stage in settings.stages else None, rep_id=rep, now=now)
+            current = store.lead(lead_id)
+        if record.owner is not None and current["stage"] not in ("won", "lost"):  # closed deals keep their credit
             pipeline.assign(store, [lead_id], rep_ids(record.owner), rep_id=rep, now=now)
-        stage = record.lead["stage"]
-        if "stage" in given and stage != current["stage"]:
-            at = record.lead["stage_changed_at"] if stage in ("won", "lost") else now
-            if current["stage"] in ("won", "lost"):
-                pipeline.reopen(store, settings, lead_id, stage if stage in settings.stages else None, rep_id=rep, now=now)
-                current = store.lead(lead_id)
-            if stage == "won":
-                pipeline.won(store, lead_id, record.lead["won_amount"], rep_id=rep, now=at, note=None)
-            elif stage == "lost":
-                pipeline.lost(store, lead_id, record.lead["lost_reason"], rep_id=rep, now=at, note=None)
-            elif stage != current["stage"]:
-                pipeline.move(store, settings, lead_id, stage, rep_id=rep, now=now, note=None)
+        if stage == current["stage"]:
+            continue
+        if stage == "won":
+            pipeline.won(store, lead_id, record.lead["won_amount"], rep_id=rep, now=closing_at, note=None)
+        elif stage == "lost":
+            pipeline.lost(store, lead_id, record.lead["lost_reason"], rep_id=rep, now=closing_at, note=None)
+        else:
+            pipeline.move(store, settings, lead_id, stage, rep_id=rep, now=now, note=None)
+    return problems
 
 
 # --- the full document (export all --format json) -------------------------------------------------------
@@ -624,9 +637,15 @@ def restore(store: Store, doc: dict, validator: Validator, source: str) -> dict[
     store.clear_for_restore()
     for key, value in (doc.get("settings") or {}).items():
         store.set_setting(key, json.dumps(value, ensure_ascii=False))
-    with store.bulk_index("leads"), store.bulk_index("activities"):
-        for table, (columns, rows) in tables.items():
-            store.insert_rows(table, columns, rows)
+    import sqlite3
+
+    try:
+        with store.bulk_index("leads"), store.bulk_index("activities"):
+            for table, (columns, rows) in tables.items():
+                store.insert_rows(table, columns, rows)
+    except sqlite3.IntegrityError as exc:
+        raise SalesError(f"import {source}: the file is inconsistent ({exc}): a row repeats an id or points at a "
+                         "lead, rep or play the file does not hold; nothing was imported") from None
     return {t: len(rows) for t, (_c, rows) in tables.items()}
 
 

@@ -123,7 +123,7 @@ def demo(
         app.__dict__.pop("settings", None)
     store = app.store(write=True)
     with store.write():
-        counts = sample.build(store, Settings.from_rows(store.settings_rows()), app.now)
+        counts = sample.build(store, Settings.from_rows(store.settings_rows()), app.now, app.tz)
     print(f"Demo data in {app.db_path}: {counts['reps']} reps, {counts['leads']} leads, "
           f"{counts['activities']} activities, {counts['won']} won, {counts['lost']} lost.\n"
           f"Try: salesctl today   (you are {sample.REPS[0][0]} unless $SALESCTL_REP says otherwise), "

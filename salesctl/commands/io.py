@@ -46,7 +46,7 @@ class _Progress:
             self.bar.start()
             self.task = self.bar.add_task("import", total=total * 2)
 
-    def step(self, base: int) -> callable:
+    def step(self, base: int):
         return (lambda n: self.bar.update(self.task, completed=base + n)) if self.bar else None
 
     def stop(self) -> None:
@@ -72,7 +72,7 @@ def import_(
     Example:
       salesctl import leads.csv --map name=客户 --map owner=销售 --encoding gbk
       salesctl import sales_pipeline.csv --map name=opportunity_id --map owner=sales_agent \\
-          --map company=account --map created_at=engage_date --map closed_at=close_date \\
+          --map company=account --map stage=deal_stage --map created_at=engage_date --map closed_at=close_date \\
           --map amount=close_value --stage-map Won=won --stage-map Lost=lost \\
           --stage-map Engaging=contacted --stage-map Prospecting=new
     """
@@ -129,7 +129,8 @@ def import_(
             _check(source, errors + dup_errors, total + len(dup_errors))
             reps = importing.RepIds(store, index[0], app.now_db, app.acting_rep_id)
             importing.write_new(store, plan.add, reps, app.now_db, progress.step(len(parsed.rows)))
-            importing.write_updates(store, app.settings, plan.update, reps, app.acting_rep_id, app.now_db)
+            late = importing.write_updates(store, app.settings, plan.update, reps, app.acting_rep_id, app.now_db)
+            _check(source, late, len(late))
     finally:
         progress.stop()
     created = f"; new reps: {', '.join(reps.created)}" if reps.created else ""
@@ -247,6 +248,9 @@ def backup(
         dest = dest / f"salesctl-{app.now.astimezone(app.tz):%Y%m%d-%H%M%S}.db"
     if dest.resolve() == app.db_path.resolve():
         raise Invalid("DEST", str(dest), "is the database itself", "choose another file")
+    from ..exporting import check_folder
+
+    check_folder(dest, "DEST")
     store = app.store(write=True)
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
