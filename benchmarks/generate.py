@@ -103,6 +103,15 @@ def open_decay(ages: list[float], target_open: int) -> float:
     return tau
 
 
+def bulk_index(store: Store, table: str):
+    """Store.bulk_index where the store has full-text search, else nothing to do."""
+    if hasattr(store, "bulk_index"):
+        return store.bulk_index(table)
+    from contextlib import nullcontext
+
+    return nullcontext()
+
+
 def generate(n_leads: int, path: Path, seed: int = 7) -> dict:
     rng = random.Random(seed)
     now = parse_now(NOW_TEXT)
@@ -216,12 +225,15 @@ def generate(n_leads: int, path: Path, seed: int = 7) -> dict:
                          plays)
         play_ids = [r[0] for r in conn.execute("SELECT id FROM plays ORDER BY id")]
         activities = [a if a[7] is None else (*a[:7], play_ids[a[7] % len(play_ids)], a[8]) for a in activities]
-        conn.executemany(f"INSERT INTO leads ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                         leads)
+        # Full-text indexing, when the schema has it, in one statement per table (as `import` does).
+        with bulk_index(store, "leads"):
+            conn.executemany(f"INSERT INTO leads ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                             leads)
         conn.executemany("INSERT OR IGNORE INTO lead_tags (lead_id, tag) VALUES (?, ?)", tags)
-        conn.executemany(
-            "INSERT INTO activities (id, lead_id, rep_id, kind, note, effective, at, play_id, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", activities)
+        with bulk_index(store, "activities"):
+            conn.executemany(
+                "INSERT INTO activities (id, lead_id, rep_id, kind, note, effective, at, play_id, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", activities)
         conn.executemany("INSERT INTO stage_history (lead_id, rep_id, from_stage, to_stage, at) VALUES (?, ?, ?, ?, ?)",
                          history)
         conn.executemany("INSERT INTO targets (rep_id, month, amount, set_at) VALUES (?, ?, ?, ?)", targets)

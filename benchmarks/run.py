@@ -204,6 +204,12 @@ def main() -> int:
         goal = 2.0 if any(name == n for n, _, _ in aggregates) else 1.3
         report.figure(f"{name} · 100k", t100, t10_again, "its 10k time", goal)
 
+    # "The table output close to" the JSON one: both forms of `today` on 10k, alternately.
+    if "today --rep R (table)" in at_10k:
+        t_table, t_json = timed_pair(salesctl("today", "--rep", "Alice"), env_for(dbs["10k"]),
+                                     salesctl("today", "--rep", "Alice", "--format", "json"), env_for(dbs["10k"]), runs)
+        report.figure("today --rep R (table) vs --format json · 10k", t_table, t_json, "today --format json", 1.2)
+
     # Taskwarrior's daily list over 10k pending tasks, beside `today` on 10k leads.
     if "today --rep R (table)" in at_10k:
         task = shutil.which("task")
@@ -244,16 +250,17 @@ def main() -> int:
                       note="PASS (≤ 60 MiB)" if mem <= 60 else "FAIL (> 60 MiB)")
         report.rows[-1]["verdict"] = "PASS" if mem <= 60 else "FAIL"
     if not available("export"):
-        report.skipped("peak memory: export leads --format csv", "command missing")
+        report.skipped("peak memory: export --format csv", "command missing")
     else:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "export.csv"
-            mems = {label: peak_mib(salesctl("export", "leads", "--format", "csv", "--out", str(out)), env_for(db),
-                                    setup=lambda: out.unlink(missing_ok=True))
-                    for label, db in dbs.items()}
-        report.figure("peak memory: export leads --format csv · 10k", mems["10k"], None, "", None, unit="MiB")
-        report.figure("peak memory: export leads --format csv · 100k", mems["100k"], mems["10k"], "its 10k peak",
-                      1.25, unit="MiB")
+            for what in ("leads", "activities"):
+                mems = {label: peak_mib(salesctl("export", what, "--format", "csv", "--out", str(out)), env_for(db),
+                                        setup=lambda: out.unlink(missing_ok=True))
+                        for label, db in dbs.items()}
+                report.figure(f"peak memory: export {what} --format csv · 10k", mems["10k"], None, "", None, unit="MiB")
+                report.figure(f"peak memory: export {what} --format csv · 100k", mems["100k"], mems["10k"],
+                              "its 10k peak", 1.25, unit="MiB")
 
     verdicts = [r["verdict"] for r in report.rows if r.get("verdict") in ("PASS", "FAIL")]
     print(f"\n{verdicts.count('PASS')} goals pass, {verdicts.count('FAIL')} fail, "
