@@ -117,7 +117,7 @@ def crash_scenario(tmp_path: Path, base: Path, argv: list[str], outcome) -> list
 
 # --- scenarios -------------------------------------------------------------------------------------
 
-BULK_N = 20000
+BULK_N = 12000
 
 
 def test_bulk_insert_through_the_store_killed_at_several_points(tmp_path, monkeypatch):

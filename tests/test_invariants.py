@@ -208,7 +208,7 @@ class Pipeline(RuleBasedStateMachine):
 
 
 Pipeline.TestCase.settings = settings(
-    max_examples=12, stateful_step_count=16, deadline=None, derandomize=True,
+    max_examples=10, stateful_step_count=16, deadline=None, derandomize=True,
     # No shrinking in the suite (it can take minutes); the failing steps are printed as they ran.
     # To get a minimal example locally, add Phase.shrink.
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
