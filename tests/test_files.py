@@ -27,6 +27,9 @@ import importlib, os, sys
 for name in ("sqlite3", "json", "getpass", "zoneinfo", "platformdirs", "salesctl.cli", "salesctl.dates",
              "salesctl.money", "salesctl.render", "salesctl.views", "salesctl.pipeline"):
     importlib.import_module(name)
+cli = importlib.import_module("salesctl.cli")
+if hasattr(cli, "_register"):
+    cli._register()  # every command module (and what they import at top level) while still root
 os.setgroups([])
 os.setgid({NOBODY})
 os.setuid({NOBODY})
