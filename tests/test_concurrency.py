@@ -40,6 +40,7 @@ for i in range(n):
     run("log", str(lead), f"first call {i}", "--kind", "call")
     run("move", str(lead), "quoted", "--note", f"quote {i}")
     run("log", str(lead), f"follow-up {i}", "--kind", "email", "--next", "tomorrow", "--step", "chase")
+    run("log", "1", f"{me} on the shared lead {i}", "--kind", "note")  # everyone writes the same row too
 print(json.dumps(codes))
 """
 
@@ -61,6 +62,7 @@ def test_writers_and_overlapping_reminders_lose_nothing_and_send_once(db, ok, sm
     for rep in reps:
         ok("rep", "add", rep, "--email", f"{rep}@example.com")
     ok("rep", "add", "alice", "--email", "alice@example.com")
+    ok("add", "Shared account", "--company", "Everyone's")  # lead #1, logged on by every worker
     for rep in reps:  # something on everyone's list before cron starts
         ok("add", f"{rep} first", "--owner", rep, "--next", "today 09:30", "--step", "call")
     server = smtp_server(delay=0.05)  # each send takes a while, so the remind runs overlap with the writers
@@ -74,7 +76,7 @@ def test_writers_and_overlapping_reminders_lose_nothing_and_send_once(db, ok, sm
     for proc, (out, err) in zip(procs, results):
         assert proc.returncode == 0, err
         codes = json.loads(out.strip().splitlines()[-1])
-        assert codes == [0] * (4 * LEADS_EACH), err
+        assert codes == [0] * (5 * LEADS_EACH), err
         assert "Error" not in err and "Traceback" not in err
     for (out, err), code in remind_results:
         assert code == 0, err
@@ -84,10 +86,12 @@ def test_writers_and_overlapping_reminders_lose_nothing_and_send_once(db, ok, sm
     assert integrity(db) == "ok"
     total = WORKERS * LEADS_EACH
     assert count(db, "SELECT count(*) FROM leads WHERE name LIKE '% lead %'") == total
-    assert count(db, "SELECT count(DISTINCT name) FROM leads") == total + WORKERS
-    assert count(db, "SELECT count(*) FROM activities") == total * 3  # two logs and the move's note
+    assert count(db, "SELECT count(DISTINCT name) FROM leads") == total + WORKERS + 1
+    # two logs and the move's note per lead, and every worker's notes on the shared lead
+    assert count(db, "SELECT count(*) FROM activities WHERE lead_id > 1") == total * 3
+    assert count(db, "SELECT count(*) FROM activities WHERE lead_id = 1") == total
     # created (→ new), the first effective log (new → contacted), the move (contacted → quoted)
-    assert count(db, "SELECT count(*) FROM stage_history") == total * 3 + WORKERS
+    assert count(db, "SELECT count(*) FROM stage_history") == total * 3 + WORKERS + 1
     leads = [lead for lead in ok("lead", "list", "--all", "--format", "json") if " lead " in lead["name"]]
     assert len(leads) == total
     for lead in leads:
@@ -99,10 +103,35 @@ def test_writers_and_overlapping_reminders_lose_nothing_and_send_once(db, ok, sm
 
     # No reminder twice: one mail per rep for today, however the three runs interleaved.
     sent = Counter(to for message in server.received for to in message.rcpt_tos)
-    assert sent == {f"{rep}@example.com": 1 for rep in reps}, sent
+    assert sent == {f"{rep}@example.com": 1 for rep in [*reps, "alice"]}, sent  # alice owns the shared lead
     assert count(db, "SELECT count(*) FROM reminders WHERE sent_at IS NOT NULL") == sum(sent.values())
     # A fourth run afterwards sends nothing new: the day is done for everyone already mailed.
     again = start_remind(db, server.env())
     _, err = again.communicate(timeout=60)
     assert again.returncode == 0, err
     assert Counter(to for message in server.received for to in message.rcpt_tos) == sent
+
+
+def test_a_writer_blocked_past_the_timeout_exits_3_and_readers_are_not_blocked(db, ok, run, monkeypatch):
+    import sqlite3
+
+    import salesctl.store
+
+    from conftest import digest
+
+    ok("add", "Acme")
+    monkeypatch.setattr(salesctl.store, "BUSY_TIMEOUT_S", 1)  # the real wait is 15 s
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process in the middle of a long write
+    try:
+        before = digest(db)
+        result = run("add", "Globex")
+        assert result.code == 3
+        assert result.err.startswith("Error: ") and "busy" in result.err and str(db) in result.err
+        assert digest(db) == before
+        listed = run("lead", "list", "--format", "json")  # WAL: reading goes on during the write
+        assert listed.code == 0 and [x["name"] for x in listed.json()] == ["Acme"]
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert ok("add", "Globex").out.strip() == "2"  # and once the lock is free the write goes through
