@@ -32,6 +32,12 @@ MUTANTS = [
     ("string-built SQL", "salesctl/store.py", '''        return self.one("SELECT id, name, email, active FROM reps WHERE name = ?", (name,))''', '''        return self.one(f"SELECT id, name, email, active FROM reps WHERE name = '{name}'")''', "tests/test_security.py"),
     ("control characters allowed in names", "salesctl/model.py", "    if _CONTROL.search(text):\n        raise Invalid(field, value.encode", "    if False:\n        raise Invalid(field, value.encode", "tests/test_bad_input.py"),
     ("--sort not checked", "salesctl/commands/leads.py", "    if sort_key not in store.LEAD_SORTS:", "    if False:", "tests/test_bad_input.py"),
+    ("migrations committed one by one", "salesctl/store.py",
+     """            for _name, migrate in MIGRATIONS[version:]:
+                migrate(self.conn)""", """            for _name, migrate in MIGRATIONS[version:]:
+                migrate(self.conn)
+                self.conn.execute("COMMIT")
+                self.conn.execute("BEGIN IMMEDIATE")""", "tests/test_files.py"),
     ("reopen leaves an inactive owner", "salesctl/pipeline.py", '    if not store.rep(lead["owner"])["active"]:', "    if False:", "tests/test_invariants.py"),
 ]
 only = sys.argv[1:]

@@ -233,6 +233,12 @@ def test_a_bad_row_late_in_a_large_file_aborts_all_of_it(seeded, fails, ok, tmp_
     assert len(ok("lead", "list", "--all", "--format", "json")) == 4
 
 
+def test_limits_are_inclusive(seeded, ok):
+    """The good twins at the edge: exactly 64 KiB of note, 200 characters of name, 10^13 of value."""
+    ok("log", "1", "x" * (64 * 1024))
+    ok("add", "n" * 200, "--value", str(10**13))
+
+
 def test_bom_and_gbk_with_its_encoding_are_read_correctly(seeded, ok, tmp_path):
     """The good twins of the cases above: the same files import when they are what they claim."""
     bom = tmp_path / "bom.csv"

@@ -229,3 +229,27 @@ def test_a_schema_v1_database_migrates_with_every_row_intact(tmp_path, monkeypat
     # It keeps working: a new lead gets the next id and the old rows are still there.
     assert ok("add", "New one").out.strip() == "5"
     assert len(ok("lead", "list", "--all", "--format", "json")) == 5
+
+
+def test_a_migration_that_fails_leaves_the_old_database_as_it_was(tmp_path, monkeypatch, run):
+    """Migrations run in one transaction: a failure in the last one undoes the ones before it too."""
+    import salesctl.store as store_module
+
+    from faults import rows_of as dump
+
+    db = tmp_path / "old.db"
+    shutil.copyfile(FIXTURES / "schema_v1.db", db)
+    before = dump(db)
+
+    def boom(conn):
+        conn.execute("CREATE TABLE half_done (x)")
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(store_module, "MIGRATIONS", [*store_module.MIGRATIONS, ("9999_boom", boom)])
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", len(store_module.MIGRATIONS))
+    result = run("--db", db, "lead", "list")
+    assert result.code == 3 and result.err.startswith("Error: ") and "Traceback" not in result.err
+    assert dump(db) == before  # still version 1, no new table, every row as it was
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    conn.close()
