@@ -225,6 +225,10 @@ def test_a_schema_v1_database_migrates_with_every_row_intact(tmp_path, monkeypat
     assert ("activity", "quote") in kinds and ("stage", "quoted") in kinds
     assert [r["name"] for r in ok("rep", "list", "--all", "--format", "json")] == ["alice", "bob", "王芳"]
     assert ok("config", "show", "--format", "json")["timezone"] == "Asia/Shanghai"
+    # Rows written before search existed are found by it (the migration indexed them).
+    found = ok("search", "需要新报价", "--format", "json")
+    assert [a["lead_id"] for a in found["activities"]] == [1]
+    assert [lead["id"] for lead in ok("search", "Globex", "--format", "json")["leads"]] == [3]
 
     # It keeps working: a new lead gets the next id and the old rows are still there.
     assert ok("add", "New one").out.strip() == "5"
