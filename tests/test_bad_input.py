@@ -11,6 +11,8 @@ import json
 import shutil
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 BIG = 10**13 + 1
 NOTE_65K = "x" * (64 * 1024 + 1)
@@ -308,3 +310,45 @@ def _search_hits(doc) -> list[dict]:
         if isinstance(value, list):
             hits += [v for v in value if isinstance(v, dict)]
     return hits
+
+
+# --- anything at all: never a traceback ------------------------------------------------------------
+
+COMMANDS = [("add",), ("log",), ("move",), ("won",), ("lost",), ("reopen",), ("snooze",), ("today",), ("stalled",),
+            ("funnel",), ("report",), ("lead", "list"), ("lead", "show"), ("lead", "edit"), ("lead", "assign"),
+            ("lead", "delete"), ("handoff",), ("rep", "add"), ("rep", "edit"), ("rep", "deactivate"),
+            ("target", "set"), ("target", "show"), ("play", "add"), ("play", "list"), ("play", "suggest"),
+            ("search",), ("config", "set"), ("remind",), ("doctor",)]
+OPTIONS = ["--next", "--at", "--value", "--amount", "--reason", "--stage", "--sort", "--owner", "--to", "--kind",
+           "--since", "--until", "--month", "--rep", "--team", "--format", "--tag", "--close-by", "--note",
+           "--email", "--phone", "--intent", "--limit", "--all", "--key", "--currency", "--step", "--play",
+           "--week", "--dry-run", "--yes", "--text", "--persona", "--company", "--name", "--untag", "--deactivate"]
+TRICKY = ["", " ", "-5", "0", "1", "3", "1e400", "NaN", "１２", "5万", "2026-02-30", "03/04/2026", "fri", "+3d", "eom",
+          "99999999999999999999", "json", "csv", "md", "table", "won", "lost", "quoted", "price", "alice", "bob",
+          "acme", "corp", "x' OR 1=1 --", '"', "*", "%", "\\", "a\nb", "\x00", "\x1b[31m", "名字", "🙂", "=1+1"]
+
+fuzz_value = st.one_of(st.sampled_from(TRICKY), st.text(max_size=30))
+
+
+@st.composite
+def command_lines(draw):
+    args = list(draw(st.sampled_from(COMMANDS)))
+    for _ in range(draw(st.integers(0, 3))):
+        args.append(draw(fuzz_value))
+    for _ in range(draw(st.integers(0, 3))):
+        args.append(draw(st.sampled_from(OPTIONS)))
+        if draw(st.booleans()):
+            args.append(draw(fuzz_value))
+    return args
+
+
+@settings(max_examples=100, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(args=command_lines())
+def test_no_command_line_makes_a_traceback(seeded, run, tmp_path, monkeypatch, args):
+    monkeypatch.chdir(tmp_path)  # nothing a random argument names can land in the repository
+    result = run(*args)
+    assert result.code in (0, 1, 2), (args, result)
+    assert "Traceback" not in result.err and "internal error" not in result.err, (args, result.err)
+    if result.code == 1:
+        assert result.err.startswith("Error: "), (args, result.err)
