@@ -352,3 +352,18 @@ def test_no_command_line_makes_a_traceback(seeded, run, tmp_path, monkeypatch, a
     assert "Traceback" not in result.err and "internal error" not in result.err, (args, result.err)
     if result.code == 1:
         assert result.err.startswith("Error: "), (args, result.err)
+
+
+def test_a_reminder_that_cannot_be_sent_is_an_error_not_a_warning(ok, run, monkeypatch):
+    """Found by the random command lines above: exit 1 with only a "warning:" line. Exit 1 always says
+    `Error:` (scripts and cron grep for it)."""
+    ok("add", "Acme", "--next", "today 11:00")  # alice has something due and no email address
+    monkeypatch.setenv("SALESCTL_SMTP_HOST", "127.0.0.1")  # configured, never reached: nothing to send
+    monkeypatch.setenv("SALESCTL_SMTP_PORT", "9")
+    monkeypatch.setenv("SALESCTL_SMTP_FROM", "robot@example.com")
+    monkeypatch.setenv("SALESCTL_SMTP_TLS", "none")
+    for args in (("remind", "--dry-run"), ("remind", "--all", "--email")):
+        result = run(*args)
+        assert result.code == 1
+        assert result.err.startswith("Error: reminder for alice not sent"), result.err
+        assert "alice has no email address" in result.err and "rep edit alice --email" in result.err
