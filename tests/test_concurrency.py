@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -135,3 +136,29 @@ def test_a_writer_blocked_past_the_timeout_exits_3_and_readers_are_not_blocked(d
         holder.execute("ROLLBACK")
         holder.close()
     assert ok("add", "Globex").out.strip() == "2"  # and once the lock is free the write goes through
+
+
+def test_a_backup_taken_while_others_write_is_a_consistent_database(db, ok, tmp_path):
+    ok("add", "Acme")
+    writer = start_worker("rep0", db)  # adds, logs and moves in many small transactions
+    backups = []
+    try:
+        while writer.poll() is None and len(backups) < 8:  # snapshots all through the writer's run
+            dest = tmp_path / f"backup{len(backups)}.db"
+            ok("backup", dest)
+            backups.append(dest)
+            time.sleep(0.1)
+    finally:
+        _, err = writer.communicate(timeout=120)
+    assert writer.returncode == 0, err
+    sizes = {count(dest, "SELECT count(*) FROM activities") for dest in backups}
+    assert len(sizes) >= 2, "every backup saw the same state: none overlapped the writes"
+    for dest in backups:
+        assert integrity(dest) == "ok"
+        # A snapshot between transactions: every lead has its creation entry, every activity its lead.
+        leads = count(dest, "SELECT count(*) FROM leads")
+        assert count(dest, "SELECT count(*) FROM stage_history WHERE from_stage IS NULL") == leads
+        assert count(dest, "SELECT count(*) FROM activities WHERE lead_id NOT IN (SELECT id FROM leads)") == 0
+        listed = subprocess.run([sys.executable, "-m", "salesctl", "--db", str(dest), "lead", "list", "--all",
+                                 "--format", "json"], capture_output=True, text=True)
+        assert listed.returncode == 0 and len(json.loads(listed.stdout)) == leads
