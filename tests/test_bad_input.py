@@ -254,6 +254,15 @@ def test_bom_and_gbk_with_its_encoding_are_read_correctly(seeded, ok, tmp_path):
     assert names["张三"] == "北京公司"
 
 
+def test_an_extra_column_is_named_as_ignored_not_dropped_silently(seeded, ok, tmp_path):
+    extra = tmp_path / "extra.csv"
+    extra.write_text("name,company,shoe_size\nWith Extra,Extra Co,42\n", encoding="utf-8")
+    result = ok("import", extra)
+    assert "shoe_size" in result.err and "--map" in result.err
+    lead = [x for x in ok("lead", "list", "--format", "json") if x["name"] == "With Extra"]
+    assert lead and lead[0]["company"] == "Extra Co"
+
+
 # --- SQL-looking and FTS-syntax text is just text --------------------------------------------------
 
 SQLISH = [
