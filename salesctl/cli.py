@@ -48,7 +48,9 @@ def root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
 ) -> None:
     path = db or (Path(os.environ["SALESCTL_DB"]) if os.environ.get("SALESCTL_DB") else default_db_path())
+    runs = ctx.obj if isinstance(ctx.obj, list) else []  # main()'s record of this run, for its error messages
     ctx.obj = App(db_path=path.expanduser(), as_of=as_of or os.environ.get("SALESCTL_NOW") or None)
+    runs.append(ctx.obj)
     ctx.call_on_close(ctx.obj.close)
 
 
@@ -113,8 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run salesctl; every failure becomes `Error: …` on stderr and an exit code, never a traceback."""
     _register(sys.argv[1:] if argv is None else argv)
     command = typer.main.get_command(app)
+    runs: list[App] = []  # filled by root(): which database this run used, once its context has closed
     try:
-        result = command.main(args=argv, prog_name="salesctl", standalone_mode=False)
+        result = command.main(args=argv, prog_name="salesctl", standalone_mode=False, obj=runs)
         return result if isinstance(result, int) else 0
     except SalesError as exc:
         print(f"Error: {exc}", file=sys.stderr)
@@ -127,10 +130,10 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # noqa: BLE001 - the one boundary that must never show a traceback
-        return _report(exc)
+        return _report(exc, runs[-1].db_path if runs else None)
 
 
-def _report(exc: Exception) -> int:
+def _report(exc: Exception, db_path: Path | None = None) -> int:
     import sqlite3
 
     from .store import storage_error
@@ -142,7 +145,7 @@ def _report(exc: Exception) -> int:
         print("Error: aborted", file=sys.stderr)
         return 1
     if isinstance(exc, sqlite3.Error):
-        error = storage_error(os.environ.get("SALESCTL_DB", "salesctl.db"), exc)
+        error = storage_error(db_path or os.environ.get("SALESCTL_DB", "salesctl.db"), exc)
         print(f"Error: {error}", file=sys.stderr)
         return error.exit_code
     if isinstance(exc, OSError):

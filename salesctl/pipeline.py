@@ -131,6 +131,14 @@ def reopen(store: Store, settings: Settings, lead_id: int, stage: str | None, *,
     store.update_lead(lead_id, {"stage": stage, "stage_changed_at": now, "won_at": None, "won_amount": None,
                                 "lost_at": None, "lost_reason": None, "lost_stage": None})
     store.record_stage(lead_id, rep_id, lead["stage"], stage, now)
+    if not store.rep(lead["owner"])["active"]:
+        # Its owner has left (a handoff keeps closed deals with them): an open lead needs an active owner,
+        # so whoever reopens it takes it over, recorded as an owner change.
+        acting = store.rep(store.rep_name(rep_id))
+        if not acting["active"]:
+            raise SalesError(f"lead #{lead_id} {lead['name']} belongs to {lead['owner']}, who is deactivated, and so "
+                             f"are you; reopen it as an active rep or first: salesctl rep activate {lead['owner']}")
+        assign(store, [lead_id], rep_id, rep_id=rep_id, now=now)
     return stage
 
 

@@ -232,8 +232,13 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 def _create_private(path: Path) -> None:
     """Create the database file 0600 (and a missing directory 0700) before SQLite touches it."""
-    if not path.parent.exists():
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    missing = []
+    folder = path.parent
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):  # each created folder 0700 (mkdir(parents=True) gives parents 0777 & ~umask)
+        folder.mkdir(mode=0o700, exist_ok=True)
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
@@ -252,6 +257,11 @@ def storage_error(path: object, exc: sqlite3.Error) -> StoreError:
         return StoreError(f"database {path} is read-only ({text}); check the file's and folder's permissions")
     if "full" in text:
         return StoreError(f"cannot write {path}: the disk is full ({text}); nothing was changed")
+    code = getattr(exc, "sqlite_errorname", None) or ""
+    if code.startswith("SQLITE_IOERR") or "disk I/O error" in text:
+        # EFBIG (a file-size limit) and failing drives land here, not in SQLITE_FULL.
+        return StoreError(f"cannot read or write {path}: disk I/O error ({code or text}); the disk may be full, "
+                          "the file over a size limit or the drive failing; the interrupted change was not saved")
     if "unable to open" in text:
         return StoreError(f"cannot open database {path} ({text}); check the path and its permissions")
     return StoreError(f"database {path}: {text}")
@@ -940,34 +950,6 @@ class Store:
             (to_rep_id, from_rep_id),
         ).rowcount
 
-    # --- reminders (cron and mail) -------------------------------------------------------------------
-    # One row per rep and local day: claimed before a reminder is sent, deleted if sending fails,
-    # stamped sent_at after. The primary key makes the claim atomic, so overlapping runs send once.
-
-    def claim_reminder(self, rep_id: int, day: str, now: str, *, stale_before: str) -> bool:
-        """Claim (rep, day) for sending; False when another run holds or has sent it.
-
-        A claim left unsent since before `stale_before` (a run killed mid-send) may be taken over.
-        Call inside `write()`.
-        """
-        cursor = self.conn.execute(
-            "INSERT INTO reminders (rep_id, day, claimed_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (rep_id, day) DO UPDATE SET claimed_at = excluded.claimed_at"
-            " WHERE reminders.sent_at IS NULL AND reminders.claimed_at < ?",
-            (rep_id, day, now, stale_before),
-        )
-        return cursor.rowcount == 1
-
-    def release_reminder(self, rep_id: int, day: str) -> None:
-        """Give a claim back after a failed send, so the next run tries again."""
-        self.conn.execute("DELETE FROM reminders WHERE rep_id = ? AND day = ? AND sent_at IS NULL", (rep_id, day))
-
-    def mark_reminder_sent(self, rep_id: int, day: str, now: str) -> None:
-        self.conn.execute("UPDATE reminders SET sent_at = ? WHERE rep_id = ? AND day = ?", (now, rep_id, day))
-
-    def reminder(self, rep_id: int, day: str) -> sqlite3.Row | None:
-        return self.one("SELECT claimed_at, sent_at FROM reminders WHERE rep_id = ? AND day = ?", (rep_id, day))
-
     # --- data in and out (issue 6) -----------------------------------------------------------------
     # Export streams cursors (never fetchall), import writes in batches with executemany, search uses FTS5.
 
@@ -1106,6 +1088,34 @@ class Store:
             target.close()
         if problems != ["ok"]:
             raise StoreError(f"backup {dest} failed its integrity check: {'; '.join(problems[:5])}")
+
+    # --- reminders (cron and mail) -------------------------------------------------------------------
+    # One row per rep and local day: claimed before a reminder is sent, deleted if sending fails,
+    # stamped sent_at after. The primary key makes the claim atomic, so overlapping runs send once.
+
+    def claim_reminder(self, rep_id: int, day: str, now: str, *, stale_before: str) -> bool:
+        """Claim (rep, day) for sending; False when another run holds or has sent it.
+
+        A claim left unsent since before `stale_before` (a run killed mid-send) may be taken over.
+        Call inside `write()`.
+        """
+        cursor = self.conn.execute(
+            "INSERT INTO reminders (rep_id, day, claimed_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (rep_id, day) DO UPDATE SET claimed_at = excluded.claimed_at"
+            " WHERE reminders.sent_at IS NULL AND reminders.claimed_at < ?",
+            (rep_id, day, now, stale_before),
+        )
+        return cursor.rowcount == 1
+
+    def release_reminder(self, rep_id: int, day: str) -> None:
+        """Give a claim back after a failed send, so the next run tries again."""
+        self.conn.execute("DELETE FROM reminders WHERE rep_id = ? AND day = ? AND sent_at IS NULL", (rep_id, day))
+
+    def mark_reminder_sent(self, rep_id: int, day: str, now: str) -> None:
+        self.conn.execute("UPDATE reminders SET sent_at = ? WHERE rep_id = ? AND day = ?", (now, rep_id, day))
+
+    def reminder(self, rep_id: int, day: str) -> sqlite3.Row | None:
+        return self.one("SELECT claimed_at, sent_at FROM reminders WHERE rep_id = ? AND day = ?", (rep_id, day))
 
 
 def nocase(text: str) -> str:

@@ -81,7 +81,7 @@ def _mail_digests(app, digests, *, dry_run: bool) -> int:
         for row, doc in digests:
             name = row["name"]
             if not row["email"]:
-                _warn(f"warning: rep {name} has no email address, no reminder sent; "
+                _warn(f"Error: reminder for {name} not sent: rep {name} has no email address; "
                       f"add one with: salesctl rep edit {name} --email ADDRESS")
                 failed += 1
                 continue
