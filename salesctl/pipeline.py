@@ -67,10 +67,10 @@ def log_activity(
     changes: dict = {"last_activity_at": max(at, lead["last_activity_at"] or at)}
     if next_at is not None:
         changes.update(next_at=next_at, next_step=step)
+    elif lead["next_at"] is not None and lead["next_at"] <= now:
+        changes.update(next_at=None, next_step=step)  # the follow-up just done is past: clear it
     elif step is not None:
         changes["next_step"] = step
-    elif lead["next_at"] is not None and lead["next_at"] <= now:
-        changes.update(next_at=None, next_step=None)  # the follow-up just done is past: clear it
     if effective and lead["stage"] == settings.stages[0] and len(settings.stages) > 1:
         to_stage = settings.stages[1]
         changes.update(stage=to_stage, stage_changed_at=max(at, lead["stage_changed_at"]))
