@@ -468,8 +468,9 @@ class Store:
     def resolve_lead(self, ref: str) -> int:
         """A lead reference: an id, or text matching exactly one lead's name or company.
 
-        Preference, most specific first: an exact name among open leads, an exact name, a substring
-        among open leads, a substring. Several matches at the first level that has any is ambiguous.
+        Preference, most specific first (open leads before closed ones, SPEC §2): an exact name among
+        open leads, a substring among open leads, an exact name, a substring. Several matches at the
+        first level that has any is ambiguous.
         """
         text = ref.strip().removeprefix("#")
         if text.isdigit():
@@ -489,8 +490,8 @@ class Store:
         )
         for level in (
             [r for r in rows if r["exact"] and r["open"]],
-            [r for r in rows if r["exact"]],
             [r for r in rows if r["open"]],
+            [r for r in rows if r["exact"]],
             rows,
         ):
             if len(level) == 1:

@@ -25,3 +25,24 @@ def test_a_future_follow_up_survives_a_log_with_only_a_new_step(ok):
     lead = ok("log", "Acme", "called", "--step", "send the deck", "--format", "json")
     assert lead["next_at"] == "2026-11-30T09:00:00+00:00"
     assert lead["next_step"] == "send the deck"
+
+
+def test_lead_reference_prefers_an_open_lead_over_a_closed_exact_name(ok):
+    """§2 lead reference: case-insensitive substring, open leads preferred."""
+    ok("add", "Acme", "--value", "5000")
+    ok("won", "Acme")
+    renewal = ok("add", "Acme renewal", "--format", "json")["id"]
+    logged = ok("log", "acme", "called about the renewal", "--format", "json")
+    assert logged["id"] == renewal
+    assert ok("lead", "show", "ACME", "--format", "json")["id"] == renewal
+
+
+def test_lead_reference_falls_back_to_closed_leads_and_prefers_the_exact_name_among_them(ok, fails):
+    """§2 lead reference: with no open match, closed leads are matched (an exact name first)."""
+    ok("add", "Acme", "--value", "5000")
+    ok("won", "Acme")
+    ok("add", "Acme renewal")
+    ok("lost", "Acme renewal", "--reason", "price")
+    assert ok("lead", "show", "acme", "--format", "json")["id"] == 1
+    result = fails("lead", "show", "acm", names=['"acm" matches 2 leads', "#1 Acme", "#2 Acme renewal"])
+    assert "[won]" in result.err and "[lost]" in result.err
