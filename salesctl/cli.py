@@ -43,13 +43,13 @@ def root(
     ] = None,
     as_of: Annotated[
         Optional[str],
-        typer.Option("--as-of", metavar="WHEN", help="Pin \"now\" (ISO date or datetime). Default: $SALESCTL_NOW, else the clock."),
+        typer.Option("--as-of", metavar="WHEN", help="Pin \"now\": 2026-11-26, 2026-11-26T09:00, yesterday, fri 9am. Default: $SALESCTL_NOW, else the clock."),
     ] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
 ) -> None:
     path = db or (Path(os.environ["SALESCTL_DB"]) if os.environ.get("SALESCTL_DB") else default_db_path())
     runs = ctx.obj if isinstance(ctx.obj, list) else []  # main()'s record of this run, for its error messages
-    ctx.obj = App(db_path=path.expanduser(), as_of=as_of or os.environ.get("SALESCTL_NOW") or None)
+    ctx.obj = App(db_path=path.expanduser(), as_of=as_of or None, env_now=os.environ.get("SALESCTL_NOW") or None)
     runs.append(ctx.obj)
     ctx.call_on_close(ctx.obj.close)
 

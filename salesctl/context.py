@@ -23,7 +23,8 @@ def default_db_path() -> Path:
 @dataclass
 class App:
     db_path: Path
-    as_of: str | None = None  # raw --as-of / $SALESCTL_NOW, parsed once the time zone is known
+    as_of: str | None = None  # raw --as-of (a WHEN), parsed once the time zone is known
+    env_now: str | None = None  # raw $SALESCTL_NOW (an ISO date or datetime)
     _store: Store | None = field(default=None, repr=False)
 
     # --- database ----------------------------------------------------------------------------------
@@ -57,11 +58,27 @@ class App:
 
     @cached_property
     def now(self) -> datetime:
-        """Aware UTC "now": pinned by --as-of / $SALESCTL_NOW, else the system clock."""
-        if self.as_of:
+        """Aware UTC "now": pinned by --as-of WHEN (an ISO time, or a WHEN relative to $SALESCTL_NOW or
+        the clock, a bare day meaning its 00:00) or by $SALESCTL_NOW, else the system clock."""
+        from .dates import parse_now
+
+        if not self.as_of:
+            return self._clock()
+        try:
+            return parse_now(self.as_of, self.tz)
+        except Invalid:
+            from datetime import time
+
+            from .dates import parse_when
+
+            return parse_when(self.as_of, now=self._clock(), tz=self.tz, field="--as-of", default_time=time(0, 0))
+
+    def _clock(self) -> datetime:
+        """$SALESCTL_NOW, else the system clock."""
+        if self.env_now:
             from .dates import parse_now
 
-            return parse_now(self.as_of, self.tz)
+            return parse_now(self.env_now, self.tz, field="SALESCTL_NOW")
         return datetime.now(timezone.utc).replace(microsecond=0)
 
     @property

@@ -46,3 +46,24 @@ def test_lead_reference_falls_back_to_closed_leads_and_prefers_the_exact_name_am
     assert ok("lead", "show", "acme", "--format", "json")["id"] == 1
     result = fails("lead", "show", "acm", names=['"acm" matches 2 leads', "#1 Acme", "#2 Acme renewal"])
     assert "[won]" in result.err and "[lost]" in result.err
+
+
+def test_as_of_takes_a_when(ok, fails, monkeypatch):
+    """§2 now: the global `--as-of WHEN` pins now; WHEN is the date grammar, relative to the clock
+    ($SALESCTL_NOW here: Thursday 2026-11-26 10:00). A bare day means that day's 00:00, as an ISO date."""
+    assert ok("--as-of", "yesterday", "today", "--format", "json")["as_of"] == "2026-11-25T00:00:00+00:00"
+    assert ok("--as-of", "fri 9am", "today", "--format", "json")["as_of"] == "2026-11-27T09:00:00+00:00"
+    assert ok("--as-of", "+1w", "today", "--format", "json")["as_of"] == "2026-12-03T00:00:00+00:00"
+    assert ok("--as-of", "2026-12-01 15:30", "today", "--format", "json")["as_of"] == "2026-12-01T15:30:00+00:00"
+    assert ok("--as-of", "2026-12-01T15:30", "today", "--format", "json")["as_of"] == "2026-12-01T15:30:00+00:00"
+    # What happens under --as-of happens then: a lead added "yesterday" is a day old today.
+    ok("--as-of", "yesterday 10:00", "add", "Acme")
+    assert ok("lead", "show", "Acme", "--format", "json")["created_at"] == "2026-11-25T10:00:00+00:00"
+    fails("--as-of", "someday", "today", names=["--as-of", '"someday"'])
+    fails("--as-of", "2026-02-30", "today", names=["--as-of", '"2026-02-30"'])
+
+
+def test_a_bad_salesctl_now_is_named_as_such(fails, monkeypatch):
+    """§2 exit codes: `Error:` names the field (here the variable) and the bad value."""
+    monkeypatch.setenv("SALESCTL_NOW", "soon")
+    fails("today", names=["SALESCTL_NOW", '"soon"'])
