@@ -49,6 +49,17 @@ def parse_amount(text: str, *, field: str) -> tuple[int, str | None]:
     return _to_minor(match["number"], match["unit"], text, field), currency
 
 
+def check_same_currency(text: str, hinted: str | None, expected: str, *, field: str) -> None:
+    """An amount written in another currency (`¥5万` on a USD deal) is refused, never relabelled."""
+    if hinted is None or hinted == expected:
+        return
+    # "$" and "¥" write other currencies too: "$1,300" on a CAD deal is 1,300 CAD (unless a code says otherwise).
+    if not re.search("[A-Za-z]{3}", text) and any(
+            symbol in text and expected in codes for symbol, codes in _SHARED_SYMBOLS.items()):
+        return
+    raise Invalid(field, text, f"is in {hinted}, not {expected}", f"give the amount in {expected}")
+
+
 def _not_an_amount(stripped: str, text: str, field: str) -> Invalid:
     # Commas next to digits mean the user tried grouping: say what is wrong with it, not just "not an amount".
     if re.search(r"[0-9],|,[0-9]", stripped):

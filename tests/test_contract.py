@@ -67,3 +67,24 @@ def test_a_bad_salesctl_now_is_named_as_such(fails, monkeypatch):
     """§2 exit codes: `Error:` names the field (here the variable) and the bad value."""
     monkeypatch.setenv("SALESCTL_NOW", "soon")
     fails("today", names=["SALESCTL_NOW", '"soon"'])
+
+
+def test_an_amount_in_another_currency_is_refused_not_relabelled(ok, fails):
+    """§2 money: `¥5万` is 50,000 CNY; it is never stored as 50,000 of the lead's (or team's) USD."""
+    ok("add", "Acme", "--value", "$1,200")
+    fails("won", "Acme", "--amount", "¥5万", names=["--amount", '"¥5万"', "CNY", "USD"])
+    assert ok("won", "Acme", "--amount", "$1,300", "--format", "json")["won_amount"] == 1300
+    fails("add", "Beta", "--value", "¥5万", "--currency", "USD", names=["--value", '"¥5万"', "CNY", "USD"])
+    assert ok("add", "Beta", "--value", "¥5万", "--format", "json")["currency"] == "CNY"
+    fails("lead", "edit", "Beta", "--value", "$10", "--currency", "CNY", names=["--value", '"$10"', "USD", "CNY"])
+    fails("target", "set", "¥5万", names=["AMOUNT", '"¥5万"', "CNY", "USD"])
+    ok("target", "set", "$50k")
+    assert ok("target", "show", "--format", "json")["team"]["target"] == 50000
+
+
+def test_a_shared_symbol_takes_the_deals_currency(ok, fails):
+    """§2 money: "$" also writes CAD, so "$1,300" on a CAD deal is 1,300 CAD; "USD 1300" is not."""
+    ok("add", "Maple", "--value", "1200", "--currency", "CAD")
+    fails("won", "Maple", "--amount", "USD 1300", names=["--amount", "USD", "CAD"])
+    won = ok("won", "Maple", "--amount", "$1,300", "--format", "json")
+    assert (won["won_amount"], won["currency"]) == (1300, "CAD")

@@ -137,12 +137,13 @@ def won(
     Example:
       salesctl won acme --amount 48k --note "signed, starts Jan"
     """
-    from ..money import format_money, parse_amount
+    from ..money import check_same_currency, format_money, parse_amount
 
-    minor = parse_amount(amount, field="--amount")[0] if amount is not None else None
+    minor, hinted = parse_amount(amount, field="--amount") if amount is not None else (None, None)
     text = _note(note)
 
     def change(app, store, lead_id, rep_id):
+        check_same_currency(amount, hinted, store.lead(lead_id)["currency"], field="--amount")
         pipeline.won(store, lead_id, minor, rep_id=rep_id, now=app.now_db, note=text)
 
     _change(ctx, lead, fmt, change, lambda obj, _: f"Won {_label(obj)}: "

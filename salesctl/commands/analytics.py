@@ -194,12 +194,13 @@ def target_set(
       salesctl target set 200k --team
       salesctl target set 60k --rep 王芳 --month 2026-12
     """
-    from ..money import format_money, parse_amount
+    from ..money import check_same_currency, format_money, parse_amount
 
     app = app_of(ctx)
     if rep and team:
         raise Invalid("--team", "--team", "cannot be combined with --rep")
-    minor, _ = parse_amount(amount, field="AMOUNT")
+    minor, hinted = parse_amount(amount, field="AMOUNT")
+    check_same_currency(amount, hinted, app.settings.currency, field="AMOUNT")
     first = _month(app, month)
     store = app.store(write=True)
     with store.write():

@@ -58,6 +58,10 @@ def _lead_fields(app, *, company, contact, email, phone, source, intent, industr
             fields["value"], hinted = parse_amount(value, field="--value")
             if hinted and currency is None:
                 fields["currency"] = hinted
+            elif hinted:
+                from ..money import check_same_currency
+
+                check_same_currency(value, hinted, fields["currency"], field="--value")
         else:
             fields["value"] = None
     if close_by is not None:
