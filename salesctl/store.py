@@ -284,6 +284,7 @@ class Store:
                 str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
             )
             self.conn.row_factory = sqlite3.Row
+            self.conn.create_function("casefold", 1, _casefold, deterministic=True)
             self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
             self.conn.execute("PRAGMA foreign_keys = ON")
             if not memory and self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -480,13 +481,18 @@ class Store:
             return lead_id
         if not text:
             raise NotFound('lead: "" matches no lead; give an id or part of a name or company')
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        # LIKE and NOCASE fold ASCII letters only: other text is compared case-folded ("über" finds "Über").
+        exact, match = ("l.name = ? COLLATE NOCASE", "l.name LIKE ? ESCAPE '\\' OR l.company LIKE ? ESCAPE '\\'")
+        if text.isascii():
+            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            params = (text, pattern, pattern)
+        else:
+            exact, match = ("casefold(l.name) = ?", "instr(casefold(l.name), ?) OR instr(casefold(l.company), ?)")
+            params = (text.casefold(),) * 3
         rows = self.all(
-            "SELECT l.id, l.name, l.company, l.stage, " + OPEN + " AS open,"
-            " (l.name = ? COLLATE NOCASE) AS exact"
-            " FROM leads l WHERE l.name LIKE ? ESCAPE '\\' OR l.company LIKE ? ESCAPE '\\'"
-            " ORDER BY l.id LIMIT 1000",
-            (text, pattern, pattern),
+            "SELECT l.id, l.name, l.company, l.stage, " + OPEN + " AS open, (" + exact + ") AS exact"
+            " FROM leads l WHERE " + match + " ORDER BY l.id LIMIT 1000",
+            params,
         )
         for level in (
             [r for r in rows if r["exact"] and r["open"]],
@@ -1117,6 +1123,11 @@ class Store:
 
     def reminder(self, rep_id: int, day: str) -> sqlite3.Row | None:
         return self.one("SELECT claimed_at, sent_at FROM reminders WHERE rep_id = ? AND day = ?", (rep_id, day))
+
+
+def _casefold(text: str | None) -> str | None:
+    """SQL `casefold(x)`: Unicode case folding, for matching beyond NOCASE's ASCII letters."""
+    return text.casefold() if isinstance(text, str) else None
 
 
 def nocase(text: str) -> str:

@@ -88,3 +88,15 @@ def test_a_shared_symbol_takes_the_deals_currency(ok, fails):
     fails("won", "Maple", "--amount", "USD 1300", names=["--amount", "USD", "CAD"])
     won = ok("won", "Maple", "--amount", "$1,300", "--format", "json")
     assert (won["won_amount"], won["currency"]) == (1300, "CAD")
+
+
+def test_lead_reference_is_case_insensitive_beyond_ascii(ok, fails):
+    """§2 lead reference: case-insensitive substring of name or company — for Ü, Ω, É as for A."""
+    ok("add", "Über Logistik", "--company", "Ωmega Freight")
+    ok("add", "École Lumière")
+    assert ok("lead", "show", "über", "--format", "json")["id"] == 1
+    assert ok("lead", "show", "ωMEGA", "--format", "json")["id"] == 1
+    assert ok("log", "école lumière", "called", "--format", "json")["id"] == 2  # the exact name, folded
+    ok("add", "Café Müller")
+    fails("lead", "show", "Ü", names=['"Ü" matches 2 leads', "#1 Über Logistik", "#3 Café Müller"])
+    fails("lead", "show", "ünknown", names=['"ünknown" matches no lead'])
