@@ -116,9 +116,17 @@ def main(argv: list[str] | None = None) -> int:
     _register(sys.argv[1:] if argv is None else argv)
     command = typer.main.get_command(app)
     runs: list[App] = []  # filled by root(): which database this run used, once its context has closed
+    stdout = sys.stdout
     try:
         result = command.main(args=argv, prog_name="salesctl", standalone_mode=False, obj=runs)
         return result if isinstance(result, int) else 0
+    except SystemExit:
+        if sys.stdout is stdout:
+            raise
+        # Click met a broken pipe (`salesctl export | head`), swapped stdout for a quiet wrapper and exits 1;
+        # the reader leaving is not a wrong request.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())
+        return 0
     except SalesError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return exc.exit_code

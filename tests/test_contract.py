@@ -100,3 +100,20 @@ def test_lead_reference_is_case_insensitive_beyond_ascii(ok, fails):
     ok("add", "Café Müller")
     fails("lead", "show", "Ü", names=['"Ü" matches 2 leads', "#1 Über Logistik", "#3 Café Müller"])
     fails("lead", "show", "ünknown", names=['"ünknown" matches no lead'])
+
+
+def test_a_reader_that_leaves_early_is_not_an_error(ok, db):
+    """§2 exit codes: `salesctl export all --format json | head` is not a wrong request (exit 1 needs an
+    `Error:`); the reader leaving is success, silently."""
+    import os
+    import subprocess
+    import sys
+
+    ok("demo")
+    process = subprocess.Popen([sys.executable, "-m", "salesctl", "export", "all", "--format", "json"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ.copy())
+    assert process.stdout.read(100)  # more than a pipe holds is still to come
+    process.stdout.close()
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 0, err
+    assert "Error" not in err and "Traceback" not in err
