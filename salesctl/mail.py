@@ -25,6 +25,7 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
 from .errors import Invalid, SalesError
+from .money import format_major
 
 TLS_MODES = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
@@ -239,19 +240,13 @@ def _details(item: dict) -> list[str]:
         parts.append("next: " + str(item["next_step"]))
     parts.append(str(item.get("stage", "")))
     if item.get("value") is not None:
-        parts.append(_money(item["value"], item.get("currency")))
+        parts.append(format_major(item["value"], item.get("currency")))
     extra = [REASON_WORDS.get(r, r) for r in item["reasons"] if r not in ("overdue", "due_today")]
     if extra:
         parts.append(", ".join(extra))
     if item.get("key"):
         parts.append("key customer")
     return parts
-
-
-def _money(value: int | float, currency: str | None) -> str:
-    from .money import format_money
-
-    return format_money(round(value * 100), currency)
 
 
 def _digest_text(rep: str, day: str, summary: str, sections) -> str:

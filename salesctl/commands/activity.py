@@ -137,7 +137,7 @@ def won(
     Example:
       salesctl won acme --amount 48k --note "signed, starts Jan"
     """
-    from ..money import format_money, parse_amount
+    from ..money import format_major, parse_amount
 
     minor = parse_amount(amount, field="--amount")[0] if amount is not None else None
     text = _note(note)
@@ -146,7 +146,7 @@ def won(
         pipeline.won(store, lead_id, minor, rep_id=rep_id, now=app.now_db, note=text)
 
     _change(ctx, lead, fmt, change, lambda obj, _: f"Won {_label(obj)}: "
-            + format_money(round(obj["won_amount"] * 100), obj["currency"]))
+            + format_major(obj["won_amount"], obj["currency"]))
 
 
 def lost(

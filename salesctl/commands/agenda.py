@@ -11,12 +11,6 @@ from . import FormatOpt, RepOpt, TeamOpt, app_of, show
 _WHY = {"new_untouched": "untouched", "closing_soon": "closing", "no_next_step": "no next step"}
 
 
-def _money(value, currency) -> str:
-    from ..money import format_money
-
-    return "" if value is None else format_money(round(value * 100), currency)
-
-
 def _lead_cell(item: dict, *, with_company: bool) -> str:
     company = item["company"] if with_company else None
     return item["name"] + (f" · {company}" if company and company.lower() not in item["name"].lower() else "")
@@ -44,6 +38,8 @@ def _why(item: dict, skip: str) -> str:
 
 
 def _today_row(item: dict, part: str, *, wide: bool) -> dict:
+    from ..money import format_major
+
     when = item["next_at"] or ""
     if part == "overdue":
         late = f"{item['days_overdue']}d"
@@ -57,7 +53,7 @@ def _today_row(item: dict, part: str, *, wide: bool) -> dict:
     return {
         "id": item["lead_id"], "key": "★" if item["key"] else "", "lead": _lead_cell(item, with_company=wide),
         "owner": item["owner"], "stage": item["stage"], "when": late, "step": step,
-        "value": _money(item["value"], item["currency"]), "why": _why(item, part),
+        "value": format_major(item["value"], item["currency"]), "why": _why(item, part),
     }
 
 
@@ -124,10 +120,12 @@ def stalled_output(doc: dict, *, team: bool, human: bool = True) -> Output:
     csv_columns = [Column(k, k) for k in ("lead_id", "name", "owner", "stage", "days_idle", "rot_days", "value")]
     if not human:
         return Output(doc, [], csv=Table(csv_columns, doc["items"]))
+    from ..money import format_major
+
     rows = [
         {"id": i["lead_id"], "key": "★" if i["key"] else "", "lead": _lead_cell(i, with_company=_wide()), "owner": i["owner"], "stage": i["stage"],
          "idle": i["days_idle"], "rot": i["rot_days"], "over": f"+{i['days_over']}",
-         "value": _money(i["value"], i["currency"])}
+         "value": format_major(i["value"], i["currency"])}
         for i in doc["items"]
     ]
     columns = [Column("id", "#", "right")] + ([Column("key", "★")] if any(r["key"] for r in rows) else [])
