@@ -108,12 +108,8 @@ def today(ctx: typer.Context, rep: RepOpt = None, team: TeamOpt = False, fmt: Fo
     """
     from .. import agenda
 
-    app = app_of(ctx)
-    rep_id = app.rep_scope(rep, team)
-    doc = agenda.today(app.store(), app.settings, now=app.now, tz=app.tz, rep_id=rep_id)
-    if rep_id == -1:
-        doc["rep"] = app.current_rep_name()
-    show(today_output(doc, team=rep_id is None, human=_human(fmt)), fmt)
+    doc, whole_team = _document(ctx, agenda.today, rep, team)
+    show(today_output(doc, team=whole_team, human=_human(fmt)), fmt)
 
 
 def stalled_output(doc: dict, *, team: bool, human: bool = True) -> Output:
@@ -158,12 +154,18 @@ def stalled(ctx: typer.Context, rep: RepOpt = None, team: TeamOpt = False, fmt: 
     """
     from .. import agenda
 
+    doc, whole_team = _document(ctx, agenda.stalled, rep, team)
+    show(stalled_output(doc, team=whole_team, human=_human(fmt)), fmt)
+
+
+def _document(ctx: typer.Context, build, rep: str | None, team: bool) -> tuple[dict, bool]:
+    """`build` (agenda.today or agenda.stalled) for --rep/--team, and whether it covers the whole team."""
     app = app_of(ctx)
     rep_id = app.rep_scope(rep, team)
-    doc = agenda.stalled(app.store(), app.settings, now=app.now, tz=app.tz, rep_id=rep_id)
-    if rep_id == -1:
+    doc = build(app.store(), app.settings, now=app.now, tz=app.tz, rep_id=rep_id)
+    if rep_id == -1:  # the current rep has no data yet: an empty list, still named for them
         doc["rep"] = app.current_rep_name()
-    show(stalled_output(doc, team=rep_id is None, human=_human(fmt)), fmt)
+    return doc, rep_id is None
 
 
 def register(app: typer.Typer) -> None:
