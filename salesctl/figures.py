@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
+from .agenda import stalled_before
 from .dates import start_of_day, to_db
 from .model import Settings
 from .money import to_major
@@ -180,17 +181,11 @@ def period_counts(store: Store, settings: Settings, since: datetime, until: date
     return counts
 
 
-def stalled_thresholds(settings: Settings, at: datetime) -> dict[str, str]:
-    """Per stage, the latest last-touch time that is stalled at `at`:
-    floor((at − touch) / 1 day) > rot_days  ⇔  touch ≤ at − (rot_days + 1) days."""
-    return {stage: to_db(at - timedelta(days=settings.rot_days.get(stage, 7) + 1)) for stage in settings.stages}
-
-
 def pipeline_at(store: Store, settings: Settings, at: datetime, month: tuple[date, date]) -> dict[int, Pipeline]:
     """The open pipeline at `at` per owner then, reconstructed from stage history."""
     pipelines: dict[int, Pipeline] = {}
     rows = store.pipeline_at(
-        to_db(at), first_stage=settings.stages[0], stalled_before=stalled_thresholds(settings, at),
+        to_db(at), first_stage=settings.stages[0], stalled_before=stalled_before(settings, at),
         month_first=month[0].isoformat(), month_last=(month[1] - timedelta(days=1)).isoformat(),
     )
     for r in rows:
