@@ -171,7 +171,7 @@ def _m0002_default_plays(conn: sqlite3.Connection) -> None:
         )
 
 
-def _m0003_open_leads_index(conn: sqlite3.Connection) -> None:
+def _m0004_open_leads_index(conn: sqlite3.Connection) -> None:
     """Indexes over what is still open, so daily commands cost what is open, not years of history."""
     # Open leads in id order (alone and per owner): `lead list --limit N` reads N index entries instead
     # of walking past won and lost leads; per-rep open counts read only open entries. Their WHERE must
@@ -182,7 +182,7 @@ def _m0003_open_leads_index(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX activities_play_lead ON activities(play_id, lead_id, at) WHERE play_id IS NOT NULL")
 
 
-def _m0002_search(conn: sqlite3.Connection) -> None:
+def _m0003_search(conn: sqlite3.Connection) -> None:
     """Full-text search over lead names, companies and activity notes (issue 6).
 
     External-content FTS5 tables (the text lives once, in leads/activities) kept in sync by triggers.
@@ -222,8 +222,8 @@ _SEARCH_SCHEMA = (
 MIGRATIONS = [
     ("0001_initial", _m0001_initial),
     ("0002_default_plays", _m0002_default_plays),
-    ("0003_search", _m0002_search),
-    ("0004_open_leads_index", _m0003_open_leads_index),
+    ("0003_search", _m0003_search),
+    ("0004_open_leads_index", _m0004_open_leads_index),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -369,6 +369,9 @@ class Store:
     def rep(self, name: str) -> sqlite3.Row | None:
         return self.one("SELECT id, name, email, active FROM reps WHERE name = ?", (name,))
 
+    def rep_by_id(self, rep_id: int) -> sqlite3.Row | None:
+        return self.one("SELECT id, name, email, active FROM reps WHERE id = ?", (rep_id,))
+
     def require_rep(self, name: str, *, field: str, active: bool = True) -> sqlite3.Row:
         """A rep named explicitly must exist (and be active where it will own leads)."""
         row = self.rep(name)
@@ -460,10 +463,8 @@ class Store:
     def remove_tags(self, lead_id: int, tags: list[str]) -> None:
         self.conn.executemany("DELETE FROM lead_tags WHERE lead_id = ? AND tag = ?", [(lead_id, t) for t in tags])
 
-    def lead_counts(self, lead_id: int) -> dict[str, int]:
-        return {
-            "activities": self.one("SELECT count(*) FROM activities WHERE lead_id = ?", (lead_id,))[0],
-        }
+    def activity_count(self, lead_id: int) -> int:
+        return self.one("SELECT count(*) FROM activities WHERE lead_id = ?", (lead_id,))[0]
 
     def resolve_lead(self, ref: str) -> int:
         """A lead reference: an id, or text matching exactly one lead's name or company.
@@ -479,7 +480,7 @@ class Store:
             return lead_id
         if not text:
             raise NotFound('lead: "" matches no lead; give an id or part of a name or company')
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = _like_pattern(text)
         rows = self.all(
             "SELECT l.id, l.name, l.company, l.stage, " + OPEN + " AS open,"
             " (l.name = ? COLLATE NOCASE) AS exact"
@@ -840,11 +841,8 @@ class Store:
     # --- the rep's day: plays by name, today/stalled candidates, handoff -------------------------------
 
     def rep_name(self, rep_id: int) -> str | None:
-        row = self.one("SELECT name FROM reps WHERE id = ?", (rep_id,))
+        row = self.rep_by_id(rep_id)
         return row["name"] if row else None
-
-    def find_play(self, name: str) -> sqlite3.Row | None:
-        return self.one("SELECT id, name FROM plays WHERE name = ?", (name.strip(),))
 
     def play_names(self) -> list[str]:
         return [r["name"] for r in self.all("SELECT name FROM plays ORDER BY name")]
@@ -1001,7 +999,8 @@ class Store:
         return reps, emails, phones
 
     def next_id(self, table: str) -> int:
-        assert table in self.TABLE_COLUMNS
+        if table not in self.TABLE_COLUMNS:  # a real check: `python -O` drops asserts
+            raise ValueError(f"unknown table {table!r}")
         return self.one("SELECT ifnull(max(id), 0) + 1 FROM " + table)[0]
 
     def insert_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -1049,8 +1048,7 @@ class Store:
             return [], []
         long_words = [w for w in words if len(w) >= 3]
         match = " ".join('"' + w.replace('"', '""') + '"' for w in long_words) or None
-        likes = ["%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-                 for w in words if len(w) < 3]
+        likes = [_like_pattern(w) for w in words if len(w) < 3]
         where, params = [], []
         if match:
             where.append("l.id IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?)")
@@ -1116,6 +1114,11 @@ class Store:
 
     def reminder(self, rep_id: int, day: str) -> sqlite3.Row | None:
         return self.one("SELECT claimed_at, sent_at FROM reminders WHERE rep_id = ? AND day = ?", (rep_id, day))
+
+
+def _like_pattern(text: str) -> str:
+    """`%text%` for `LIKE ? ESCAPE '\\'`: the text's own `%`, `_` and `\\` match literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def nocase(text: str) -> str:

@@ -234,7 +234,8 @@ def test_allow_listed_identifier_helpers_refuse_names_outside_their_lists(db, ok
         for call in (lambda: store.iter_table("leads; DROP TABLE leads"),
                      lambda: store.insert_rows("leads; --", ("id",), [(1,)]),
                      lambda: store.insert_rows("leads", ("id); DROP TABLE leads; --",), [(1,)]),
-                     lambda: store.bulk_index("leads; --").__enter__()):
+                     lambda: store.bulk_index("leads; --").__enter__(),
+                     lambda: store.next_id("leads; --")):
             with pytest.raises((KeyError, ValueError)):
                 call()
     finally:

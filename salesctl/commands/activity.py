@@ -88,7 +88,7 @@ def log(
 
 
 def _play_id(store, name: str) -> int:
-    row = store.find_play(name) if name.strip() else None
+    row = store.play(name.strip()) if name.strip() else None
     if row is None:
         known = ", ".join(store.play_names()) or "none yet (add one with salesctl play add)"
         raise NotFound(f'--play: "{name}" is not a play; known plays: {known}')

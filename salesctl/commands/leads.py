@@ -220,7 +220,7 @@ def delete(
         lead_id = store.resolve_lead(lead)
         row = store.lead(lead_id)
         if not yes:
-            count = store.lead_counts(lead_id)["activities"]
+            count = store.activity_count(lead_id)
             raise SalesError(
                 f"lead delete: pass --yes to delete lead #{lead_id} {row['name']} and its {count} activities"
             )
