@@ -9,10 +9,9 @@ import typer
 
 from .. import model, pipeline
 from ..errors import Invalid, NotFound
-from ..views import lead_object, lead_output
-from . import VALUE_ARGS, FormatOpt, app_of, show
+from ..views import lead_object, lead_output, short_time
+from . import VALUE_ARGS, FormatOpt, LeadArg, app_of, show
 
-LeadArg = Annotated[str, typer.Argument(metavar="LEAD", help="Lead id, or part of its name or company.")]
 NoteOpt = Annotated[Optional[str], typer.Option("--note", metavar="TEXT", help="A note kept in the lead's timeline.")]
 
 
@@ -81,7 +80,7 @@ def log(
 
     def message(obj, before):
         moved = f"; {before} → {obj['stage']}" if obj["stage"] != before else ""
-        nxt = f"; next: {obj['next_at'][:16].replace('T', ' ')}" if obj["next_at"] else "; no follow-up scheduled"
+        nxt = f"; next: {short_time(obj['next_at'])}" if obj["next_at"] else "; no follow-up scheduled"
         return f"Logged {kind} on {_label(obj)}{moved}{nxt}" + (f" ({obj['next_step']})" if obj["next_step"] else "")
 
     _change(ctx, lead, fmt, change, message)
