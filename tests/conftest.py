@@ -17,6 +17,15 @@ from salesctl.cli import main
 NOW = "2026-11-26T10:00:00"  # a Thursday
 
 
+def shared_data(name: str) -> Path:
+    """A file of the shared sample data: beside the worktrees (../shared/data), else at /work/shared/data."""
+    beside = Path(__file__).resolve().parents[2] / "shared" / "data" / name
+    return beside if beside.exists() else Path("/work/shared/data") / name
+
+
+CRM_PIPELINE = shared_data("crm-sales-opportunities/sales_pipeline.csv")
+
+
 @dataclass
 class Result:
     code: int

@@ -12,11 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import CRM_PIPELINE as CRM
 from tests.conftest import digest
-
-CRM = Path("/work/shared/data/crm-sales-opportunities/sales_pipeline.csv")
-if not CRM.exists():
-    CRM = Path(__file__).resolve().parents[2] / "shared/data/crm-sales-opportunities/sales_pipeline.csv"
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
