@@ -18,15 +18,16 @@ NoteOpt = Annotated[Optional[str], typer.Option("--note", metavar="TEXT", help="
 def _change(ctx: typer.Context, lead: str, fmt, change, message) -> None:
     """Resolve LEAD and apply `change(app, store, lead_id, rep_id)` in one transaction; print the result.
 
-    `message(obj, result)` is the one-line confirmation of table format; json prints the lead object.
+    `message(obj, stage_before)` is the one-line confirmation of table format; json prints the lead object.
     """
     app = app_of(ctx)
     store = app.store(write=True)
     with store.write():
         lead_id = store.resolve_lead(lead)
-        result = change(app, store, lead_id, app.acting_rep_id())
+        before = store.lead(lead_id)["stage"]
+        change(app, store, lead_id, app.acting_rep_id())
     obj = lead_object(store.lead(lead_id), app.tz)
-    show(lead_output(obj, message=message(obj, result)), fmt)
+    show(lead_output(obj, message=message(obj, before)), fmt)
 
 
 def _label(obj: dict) -> str:
@@ -72,11 +73,9 @@ def log(
 
     def change(app, store, lead_id, rep_id):
         play_id = _play_id(store, play) if play is not None else None
-        before = store.lead(lead_id)["stage"]
         pipeline.log_activity(store, app.settings, lead_id, rep_id=rep_id, kind=kind, note=text,
                               effective=not no_effective, at=at_db, next_at=next_at, step=step_text,
                               play_id=play_id, now=app.now_db)
-        return before
 
     def message(obj, before):
         moved = f"; {before} → {obj['stage']}" if obj["stage"] != before else ""
@@ -116,9 +115,7 @@ def move(
     text = _note(note)
 
     def change(app, store, lead_id, rep_id):
-        before = store.lead(lead_id)["stage"]
         pipeline.move(store, app.settings, lead_id, to_stage, rep_id=rep_id, now=app.now_db, note=text)
-        return before
 
     _change(ctx, lead, fmt, change, lambda obj, before: f"Moved {_label(obj)}: {before} → {obj['stage']}")
 
@@ -191,9 +188,7 @@ def reopen(
     to_stage = app.settings.check_stage(stage, field="--stage") if stage is not None else None
 
     def change(app, store, lead_id, rep_id):
-        before = store.lead(lead_id)["stage"]
         pipeline.reopen(store, app.settings, lead_id, to_stage, rep_id=rep_id, now=app.now_db)
-        return before
 
     _change(ctx, lead, fmt, change, lambda obj, before: f"Reopened {_label(obj)}: {before} → {obj['stage']}")
 
@@ -224,7 +219,7 @@ def snooze(
         pipeline.snooze(store, lead_id, to_db(until_at), rep_id=rep_id, now=app.now_db, note=text)
 
     _change(ctx, lead, fmt, change,
-            lambda obj, _: f"Snoozed {_label(obj)} until {obj['snoozed_until'][:16].replace('T', ' ')}")
+            lambda obj, _: f"Snoozed {_label(obj)} until {short_time(obj['snoozed_until'])}")
 
 
 def register(app: typer.Typer) -> None:
