@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
 from .agenda import stalled_before
-from .dates import start_of_day, to_db
+from .dates import local_iso, start_of_day, to_db
 from .model import Settings
 from .money import to_major
 from .store import Store
@@ -73,10 +73,6 @@ def mean_money(total_minor: int, count: int) -> int | None:
 def money(minor: float | None) -> int | float | None:
     """Minor units (possibly fractional, e.g. weighted) → major units for JSON, rounded to the cent."""
     return None if minor is None else to_major(round(minor))
-
-
-def local_iso(dt: datetime, tz: tzinfo) -> str:
-    return dt.astimezone(tz).isoformat(timespec="seconds")
 
 
 def stage_order(settings: Settings) -> dict[str, int]:
