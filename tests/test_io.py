@@ -6,14 +6,13 @@ import csv
 import json
 import os
 import sqlite3
-import stat
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import CRM_PIPELINE as CRM
-from tests.conftest import digest
+from tests.conftest import digest, mode
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -23,10 +22,6 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 def leads(ok) -> list[dict]:
     return ok("lead", "list", "--all", "--format", "json")
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
 
 
 # --- import: encodings and columns -------------------------------------------------------------------

@@ -8,23 +8,19 @@ import io
 import os
 import re
 import sqlite3
-import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import sql_audit
+from conftest import mode
 from smtp_server import smtp_server  # noqa: F401 - fixture
 
 import salesctl
 from salesctl.store import Store
 
 PACKAGE = Path(salesctl.__file__).parent
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
 
 
 # --- new files are private -------------------------------------------------------------------------
