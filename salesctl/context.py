@@ -43,6 +43,13 @@ class App:
             self._store.close()
             self._store = None
 
+    def use_database(self, db_path: Path) -> None:
+        """Switch to another database file (`demo --db`): what was read from the old one is forgotten."""
+        self.close()
+        self.db_path = db_path
+        for cached in ("settings", "tz", "now"):  # the time zone (and so "now") is a setting of the file
+            self.__dict__.pop(cached, None)
+
     @cached_property
     def settings(self) -> Settings:
         return Settings.from_rows(self.store().settings_rows())
