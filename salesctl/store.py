@@ -1075,8 +1075,10 @@ class Store:
         )
         return leads, activities
 
-    def backup_to(self, dest: Path) -> None:
-        """A consistent copy through SQLite's online backup API (includes what is still in the WAL)."""
+    def backup_to(self, dest: Path, *, name: Path | None = None) -> None:
+        """A consistent copy through SQLite's online backup API (includes what is still in the WAL).
+
+        `name`: the file to name in errors when `dest` is a temporary file that will be renamed to it."""
         target = sqlite3.connect(str(dest), isolation_level=None)
         try:
             self.conn.backup(target)
@@ -1085,7 +1087,7 @@ class Store:
         finally:
             target.close()
         if problems != ["ok"]:
-            raise StoreError(f"backup {dest} failed its integrity check: {'; '.join(problems[:5])}")
+            raise StoreError(f"backup {name or dest} failed its integrity check: {'; '.join(problems[:5])}")
 
     # --- reminders (cron and mail) -------------------------------------------------------------------
     # One row per rep and local day: claimed before a reminder is sent, deleted if sending fails,

@@ -146,6 +146,25 @@ def test_a_folder_that_vanishes_before_writing_is_named_not_the_temporary_file(t
         assert ".tmp" not in result.err
 
 
+def test_a_backup_that_fails_its_check_names_the_users_file_and_leaves_nothing(tmp_path, monkeypatch, ok, run):
+    import salesctl.store
+
+    class FailingCheck(sqlite3.Connection):
+        def execute(self, sql, *args):
+            if sql.startswith("PRAGMA integrity_check"):
+                return iter([("row 1 missing from index leads_stage",)])
+            return super().execute(sql, *args)
+
+    ok("add", "Acme")
+    connect = sqlite3.connect
+    monkeypatch.setattr(salesctl.store.sqlite3, "connect", lambda *a, **k: connect(*a, factory=FailingCheck, **k))
+    result = run("backup", tmp_path / "copy.db")
+    assert result.code == 3, result
+    assert result.err.startswith(f"Error: backup {tmp_path / 'copy.db'} failed its integrity check"), result.err
+    assert ".tmp" not in result.err
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(("copy", ".copy"))) == []
+
+
 # --- corrupt and foreign files ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("content", [b"hello, I am a text file\n" * 50, os.urandom(8192)], ids=["text", "random"])

@@ -249,7 +249,7 @@ def backup(
     if dest.resolve() == app.db_path.resolve():
         raise Invalid("DEST", str(dest), "is the database itself", "choose another file")
     with private_file(dest, "DEST") as tmp:
-        app.store(write=True).backup_to(tmp)
+        app.store(write=True).backup_to(tmp, name=dest)
     say(f"Backed up {app.db_path} to {dest}")
 
 
