@@ -79,15 +79,19 @@ def decode(data: bytes, encoding: str | None, source: str) -> str:
         try:
             return data.decode(encoding).removeprefix("\ufeff")
         except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            raise Invalid("--encoding", encoding, f"cannot read {source}: byte 0x{data[exc.start]:02x} on line {line}",
+            raise Invalid("--encoding", encoding, f"cannot read {source}: {_bad_byte(data, exc)}",
                           "check the file's encoding") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise Invalid("FILE", source, f"is not UTF-8 (byte 0x{data[exc.start]:02x} on line {line})",
+        raise Invalid("FILE", source, f"is not UTF-8 ({_bad_byte(data, exc)})",
                       "give its encoding, e.g. --encoding gbk for a file saved by Chinese Excel") from None
+
+
+def _bad_byte(data: bytes, exc: UnicodeDecodeError) -> str:
+    """Where decoding failed, as a user finds it in an editor: `byte 0xd6 on line 3`."""
+    line = data.count(b"\n", 0, exc.start) + 1
+    return f"byte 0x{data[exc.start]:02x} on line {line}"
 
 
 @dataclass
