@@ -14,6 +14,10 @@ from .model import Settings
 from .store import Store
 
 
+# rep_scope's id for a current rep who has no row yet: no lead or activity has it, so lists are empty.
+NEW_REP = -1
+
+
 def default_db_path() -> Path:
     from platformdirs import user_data_path
 
@@ -106,7 +110,8 @@ class App:
         return self.store(write=True).ensure_rep(self.current_rep_name(), self.now_db)
 
     def rep_scope(self, rep: str | None, team: bool) -> int | None:
-        """`--rep R | --team` → one rep's id, or None for the whole team. Default: the current rep."""
+        """`--rep R | --team` → one rep's id, or None for the whole team. Default: the current rep (NEW_REP
+        when they have no data yet)."""
         if rep and team:
             raise Invalid("--team", "--team", "cannot be combined with --rep")
         if team:
@@ -115,4 +120,4 @@ class App:
         if rep:
             return store.require_rep(rep, field="--rep", active=False)["id"]
         row = store.rep(self.current_rep_name())
-        return row["id"] if row is not None else -1  # a rep with no data yet: an empty list, not an error
+        return row["id"] if row is not None else NEW_REP  # a rep with no data yet: an empty list, not an error

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from .errors import Invalid, SalesError
 from .money import format_major
+from .views import short_time
 
 TLS_MODES = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
@@ -235,7 +236,7 @@ def _details(item: dict) -> list[str]:
     if item.get("days_overdue"):
         parts.append(f"{item['days_overdue']} day{'s' if item['days_overdue'] != 1 else ''} overdue")
     if item.get("next_at"):
-        parts.append("due " + str(item["next_at"])[:16].replace("T", " "))
+        parts.append("due " + short_time(item["next_at"]))
     if item.get("next_step"):
         parts.append("next: " + str(item["next_step"]))
     parts.append(str(item.get("stage", "")))
