@@ -133,6 +133,16 @@ def test_closed_before_created_and_close_date_on_open_lead(fails, tmp_path):
                                'line 3, column "closed_at": "2026-02-11" is set but the stage (new) is open'])
 
 
+def test_a_closed_lead_dated_only_by_stage_changed_at_is_created_no_later_than_its_close(ok, fails, tmp_path):
+    """A won/lost row without created_at or closed_at: its stage_changed_at is the close (was an internal error)."""
+    f = write(tmp_path / "a.csv", "name,stage,stage_changed_at,amount\nA,won,2020-01-01,5\n")
+    ok("import", f)
+    lead = leads(ok)[0]
+    assert lead["won_at"].startswith("2020-01-01") and lead["created_at"] == lead["won_at"]
+    late = write(tmp_path / "b.csv", "name,stage,created_at,stage_changed_at\nB,lost,2020-02-10,2020-02-01\n")
+    fails("import", late, names=['line 2, column "stage_changed_at": "2020-02-01" is before the lead was created'])
+
+
 def test_stage_map(ok, tmp_path):
     f = write(tmp_path / "a.csv", "name,deal_stage,value\nA,Engaging,1\nB,Prospecting,1\n")
     ok("import", f, "--map", "stage=deal_stage", "--stage-map", "Engaging=contacted", "--stage-map", "prospecting=new")
