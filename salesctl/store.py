@@ -766,6 +766,11 @@ class Store:
         where = "l.created_at >= :since AND l.created_at < :until"
         return where + (" AND " + self.OWNER_AT + " = :rep_id" if rep_id is not None else "")
 
+    @staticmethod
+    def _cohort_params(since: str, until: str, rep_id: int | None) -> dict:
+        """The parameters `_cohort` names (the owner is the owner at the period's end)."""
+        return {"since": since, "until": until, "t": until, "rep_id": rep_id}
+
     def funnel_furthest(self, since: str, until: str, rep_id: int | None, order: dict[str, int]) -> list[sqlite3.Row]:
         """Cohort leads per furthest position ever reached (history, current stage, stage lost at)."""
         hist, p1 = self._case("h.to_stage", order, "a")
@@ -776,14 +781,14 @@ class Store:
             f" coalesce((SELECT max({hist}) FROM stage_history h WHERE h.lead_id = l.id), -1),"
             f" coalesce({now_rank}, -1), coalesce({lost_rank}, -1)) AS furthest"
             " FROM leads l WHERE " + self._cohort(rep_id) + ") GROUP BY furthest",
-            {"since": since, "until": until, "t": until, "rep_id": rep_id, **p1, **p2, **p3},
+            {**self._cohort_params(since, until, rep_id), **p1, **p2, **p3},
         )
 
     def funnel_outcomes(self, since: str, until: str, rep_id: int | None) -> sqlite3.Row:
         return self.one(
             "SELECT count(*) AS cohort, total(l.stage = 'won') AS won, total(l.stage = 'lost') AS lost"
             " FROM leads l WHERE " + self._cohort(rep_id),
-            {"since": since, "until": until, "t": until, "rep_id": rep_id},
+            self._cohort_params(since, until, rep_id),
         )
 
     def funnel_lost(self, since: str, until: str, rep_id: int | None) -> list[sqlite3.Row]:
@@ -791,7 +796,7 @@ class Store:
         return self.all(
             "SELECT l.lost_stage AS stage, coalesce(l.lost_reason, 'other') AS reason, count(*) AS n"
             " FROM leads l WHERE l.stage = 'lost' AND " + self._cohort(rep_id) + " GROUP BY stage, reason",
-            {"since": since, "until": until, "t": until, "rep_id": rep_id},
+            self._cohort_params(since, until, rep_id),
         )
 
     def funnel_stays(self, since: str, until: str, rep_id: int | None) -> list[sqlite3.Row]:
@@ -803,7 +808,7 @@ class Store:
             "  julianday(lead(h.at) OVER (PARTITION BY h.lead_id ORDER BY h.at, h.id)) - julianday(h.at) AS days"
             " FROM stage_history h WHERE h.lead_id IN (SELECT l.id FROM leads l WHERE " + self._cohort(rep_id) + ")"
             ") WHERE days IS NOT NULL GROUP BY stage",
-            {"since": since, "until": until, "t": until, "rep_id": rep_id},
+            self._cohort_params(since, until, rep_id),
         )
 
     # --- targets -----------------------------------------------------------------------------------
