@@ -32,7 +32,8 @@ def private_output(path: Path | None, *, bom: bool = False) -> Iterator:
         yield sys.stdout
         return
     with private_file(Path(path), "--out") as tmp:
-        with open(tmp, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
+        fd = os.open(tmp, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))  # the file just made, never a link put there
+        with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
             yield stream
 
 
@@ -140,5 +141,5 @@ def write_document(store: Store, tz, exported_at: str, stream) -> int:
     return count
 
 
-__all__ = ["LEAD_KEYS", "ACTIVITY_KEYS", "private_output", "private_file", "leads", "activities", "write_csv", "write_json_array",
-           "write_document"]
+__all__ = ["LEAD_KEYS", "ACTIVITY_KEYS", "private_output", "private_file", "leads", "activities", "write_csv",
+           "write_json_array", "write_document"]
