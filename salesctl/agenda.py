@@ -24,7 +24,7 @@ import math
 from functools import lru_cache
 from datetime import datetime, timedelta, tzinfo
 
-from .dates import from_db, local_date, start_of_day, to_db, to_local_iso
+from .dates import from_db, local_date, local_iso, start_of_day, to_db, to_local_iso
 from .model import Settings
 from .money import to_major
 
@@ -99,7 +99,7 @@ def today(store, settings: Settings, *, now: datetime, tz: tzinfo, rep_id: int |
     items = sorted((_today_item(row, settings, now, tz) for row in rows), key=order_key)
     for item in items:
         del item["_next_db"]
-    return {"as_of": now.astimezone(tz).isoformat(timespec="seconds"), "rep": _rep_name(store, rep_id),
+    return {"as_of": local_iso(now, tz), "rep": _rep_name(store, rep_id),
             "items": items}
 
 
@@ -151,5 +151,5 @@ def stalled(store, settings: Settings, *, now: datetime, tz: tzinfo, rep_id: int
         for r in store.open_and_stalled_by_rep(open_stages=list(settings.stages), owner_id=rep_id, now=now_db,
                                                stalled_before=cutoffs)
     ]
-    return {"as_of": now.astimezone(tz).isoformat(timespec="seconds"), "rep": _rep_name(store, rep_id),
+    return {"as_of": local_iso(now, tz), "rep": _rep_name(store, rep_id),
             "items": items, "by_rep": by_rep}

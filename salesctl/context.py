@@ -14,6 +14,10 @@ from .model import Settings
 from .store import Store
 
 
+# rep_scope's id for a current rep who has no row yet: no lead or activity has it, so lists are empty.
+NEW_REP = -1
+
+
 def default_db_path() -> Path:
     from platformdirs import user_data_path
 
@@ -43,6 +47,13 @@ class App:
         if self._store is not None:
             self._store.close()
             self._store = None
+
+    def use_database(self, db_path: Path) -> None:
+        """Switch to another database file (`demo --db`): what was read from the old one is forgotten."""
+        self.close()
+        self.db_path = db_path
+        for cached in ("settings", "tz", "now"):  # the time zone (and so "now") is a setting of the file
+            self.__dict__.pop(cached, None)
 
     @cached_property
     def settings(self) -> Settings:
@@ -116,7 +127,8 @@ class App:
         return self.store(write=True).ensure_rep(self.current_rep_name(), self.now_db)
 
     def rep_scope(self, rep: str | None, team: bool) -> int | None:
-        """`--rep R | --team` → one rep's id, or None for the whole team. Default: the current rep."""
+        """`--rep R | --team` → one rep's id, or None for the whole team. Default: the current rep (NEW_REP
+        when they have no data yet)."""
         if rep and team:
             raise Invalid("--team", "--team", "cannot be combined with --rep")
         if team:
@@ -125,4 +137,4 @@ class App:
         if rep:
             return store.require_rep(rep, field="--rep", active=False)["id"]
         row = store.rep(self.current_rep_name())
-        return row["id"] if row is not None else -1  # a rep with no data yet: an empty list, not an error
+        return row["id"] if row is not None else NEW_REP  # a rep with no data yet: an empty list, not an error

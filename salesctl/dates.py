@@ -101,11 +101,16 @@ def from_db(s: str) -> datetime:
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
+def local_iso(dt: datetime, tz: tzinfo) -> str:
+    """An aware time -> local ISO time with its offset, e.g. "2026-11-26T17:00:00+08:00"."""
+    return dt.astimezone(tz).isoformat(timespec="seconds")
+
+
 def to_local_iso(s: str | None, tz: tzinfo) -> str | None:
-    """A stored string -> local ISO time with its offset, e.g. "2026-11-26T17:00:00+08:00"."""
+    """A stored string -> local ISO time with its offset (None stays None)."""
     if s is None:
         return None
-    return from_db(s).astimezone(tz).isoformat(timespec="seconds")
+    return from_db(s).astimezone(tz).isoformat(timespec="seconds")  # local_iso inlined: called per cell
 
 
 def local_date(s: str, tz: tzinfo) -> date:

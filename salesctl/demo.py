@@ -8,6 +8,7 @@ are overdue, due today, untouched, stalled, snoozed or closing soon.
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import datetime, time, timedelta, tzinfo
 
@@ -83,7 +84,7 @@ def build(store: Store, settings: Settings, now: datetime, tz: tzinfo) -> dict[s
         _lead(store, settings, rng, now, n, rep_ids, plays, counts, names, tz)
     _targets(store, rep_ids, now)
     if not settings.default_rep:
-        store.set_setting("default_rep", '"' + REPS[0][0] + '"')
+        store.set_setting("default_rep", json.dumps(REPS[0][0], ensure_ascii=False))
     counts["reps"] = len(rep_ids)
     return counts
 

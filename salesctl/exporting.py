@@ -27,24 +27,44 @@ DOCUMENT_TABLES = ("reps", "plays", "leads", "activities", "stage_history", "ass
 
 @contextmanager
 def private_output(path: Path | None, *, bom: bool = False) -> Iterator:
-    """stdout, or a file created 0600 next to `path` and renamed into place when complete.
-
-    Writing a temporary file first means a failed export never leaves half a file behind, and the
-    rename replaces an existing file by a new one that is private from its first byte."""
+    """stdout, or a private file at `path` written whole (see `private_file`)."""
     if path is None:
         yield sys.stdout
         return
-    path = Path(path)
-    check_folder(path, "--out")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
+    with private_file(Path(path), "--out") as tmp:
+        fd = os.open(tmp, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))  # the file just made, never a link put there
         with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
             yield stream
+
+
+@contextmanager
+def private_file(path: Path, option: str) -> Iterator[Path]:
+    """A new 0600 temporary file beside `path`, renamed onto `path` when the block succeeds.
+
+    Writing a temporary file first means a failure never leaves half a file behind, and the rename
+    replaces an existing file by a new one that is private from its first byte. Failures name `path`
+    (what the user typed), never the temporary file."""
+    check_folder(path, option)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as exc:
+        raise _naming(exc, tmp, path) from None
+    try:
+        yield tmp
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _naming(exc, tmp, path) from None
         raise
+
+
+def _naming(exc: OSError, tmp: Path, path: Path) -> OSError:
+    """`exc` with `path` in place of the temporary file, so the error boundary shows the user's path."""
+    if exc.filename == str(tmp):
+        return OSError(exc.errno, exc.strerror, str(path))
+    return exc
 
 
 def check_folder(path: Path, option: str) -> None:
@@ -121,5 +141,5 @@ def write_document(store: Store, tz, exported_at: str, stream) -> int:
     return count
 
 
-__all__ = ["LEAD_KEYS", "ACTIVITY_KEYS", "private_output", "leads", "activities", "write_csv", "write_json_array",
-           "write_document"]
+__all__ = ["LEAD_KEYS", "ACTIVITY_KEYS", "private_output", "private_file", "leads", "activities", "write_csv",
+           "write_json_array", "write_document"]

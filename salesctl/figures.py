@@ -11,7 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
-from .dates import start_of_day, to_db
+from .agenda import stalled_before
+from .dates import local_iso, start_of_day, to_db
 from .model import Settings
 from .money import to_major
 from .store import Store
@@ -72,10 +73,6 @@ def mean_money(total_minor: int, count: int) -> int | None:
 def money(minor: float | None) -> int | float | None:
     """Minor units (possibly fractional, e.g. weighted) → major units for JSON, rounded to the cent."""
     return None if minor is None else to_major(round(minor))
-
-
-def local_iso(dt: datetime, tz: tzinfo) -> str:
-    return dt.astimezone(tz).isoformat(timespec="seconds")
 
 
 def stage_order(settings: Settings) -> dict[str, int]:
@@ -180,17 +177,11 @@ def period_counts(store: Store, settings: Settings, since: datetime, until: date
     return counts
 
 
-def stalled_thresholds(settings: Settings, at: datetime) -> dict[str, str]:
-    """Per stage, the latest last-touch time that is stalled at `at`:
-    floor((at − touch) / 1 day) > rot_days  ⇔  touch ≤ at − (rot_days + 1) days."""
-    return {stage: to_db(at - timedelta(days=settings.rot_days.get(stage, 7) + 1)) for stage in settings.stages}
-
-
 def pipeline_at(store: Store, settings: Settings, at: datetime, month: tuple[date, date]) -> dict[int, Pipeline]:
     """The open pipeline at `at` per owner then, reconstructed from stage history."""
     pipelines: dict[int, Pipeline] = {}
     rows = store.pipeline_at(
-        to_db(at), first_stage=settings.stages[0], stalled_before=stalled_thresholds(settings, at),
+        to_db(at), first_stage=settings.stages[0], stalled_before=stalled_before(settings, at),
         month_first=month[0].isoformat(), month_last=(month[1] - timedelta(days=1)).isoformat(),
     )
     for r in rows:
@@ -237,12 +228,10 @@ def expected_pace(month: tuple[date, date], at: datetime, tz: tzinfo) -> float:
     return round(min(1.0, max(0.0, (at - start) / (end - start))), 4)
 
 
-def rep_names(store: Store) -> dict[int, str]:
-    return {r["id"]: r["name"] for r in store.reps()}
-
-
-def _active_rep_ids(store: Store) -> list[int]:
-    return [r["id"] for r in store.reps(active_only=True)]
+def rep_directory(store: Store) -> tuple[dict[int, str], set[int]]:
+    """Every rep's name by id, and the ids of the active reps (one query)."""
+    rows = store.reps()
+    return {r["id"]: r["name"] for r in rows}, {r["id"] for r in rows if r["active"]}
 
 
 # --- the report ------------------------------------------------------------------------------------
@@ -266,17 +255,17 @@ def report(
     previous = previous or previous_span(since, until)
     month = month_of(until - timedelta(seconds=1), tz)
     month_start = start_of_day(month[0], tz)
-    names = rep_names(store)
+    names, active = rep_directory(store)
 
     counts = period_counts(store, settings, since, until)
     before = period_counts(store, settings, *previous)
     pipes = pipeline_at(store, settings, as_of, month)
-    won_mtd = {rep: c.won_amount for rep, c in period_counts_won(store, month_start, as_of).items()}
+    won_mtd = won_amounts(store, month_start, as_of)
     targets = store.targets(month[0].strftime("%Y-%m"))
     pace = expected_pace(month, as_of, tz)
 
     if rep_id is None:
-        shown = sorted(set(_active_rep_ids(store)) | set(counts) | set(pipes) | set(won_mtd),
+        shown = sorted(active | set(counts) | set(pipes) | set(won_mtd),
                        key=lambda i: names.get(i, "").lower())
     else:
         shown = [rep_id] if rep_id in names else []
@@ -322,14 +311,11 @@ def report(
     }
 
 
-def period_counts_won(store: Store, since: datetime, until: datetime) -> dict[int, Counts]:
-    """Only the won deals of [since, until) per owner (for month-to-date)."""
-    out: dict[int, Counts] = {}
+def won_amounts(store: Store, since: datetime, until: datetime) -> dict[int, int]:
+    """Won amount (minor units) of [since, until) per owner (for month-to-date)."""
     if until <= since:
-        return out
-    for r in store.won_by_owner(to_db(since), to_db(until)):
-        out[r["rep_id"]] = Counts(won_count=r["n"], won_amount=r["amount"])
-    return out
+        return {}
+    return {r["rep_id"]: r["amount"] for r in store.won_by_owner(to_db(since), to_db(until))}
 
 
 def _deal(row, settings: Settings) -> dict:
@@ -403,7 +389,7 @@ def funnel(store: Store, settings: Settings, *, since: datetime, until: datetime
     return {
         "since": local_iso(since, tz),
         "until": local_iso(until, tz),
-        "rep": rep_names(store).get(rep_id) if rep_id is not None else None,
+        "rep": store.rep_name(rep_id) if rep_id is not None else None,
         "cohort": outcomes["cohort"],
         "stages": rows,
         "won": won,
@@ -420,12 +406,12 @@ def target_progress(store: Store, settings: Settings, *, month: date, now: datet
     days = (month, add_months(month, 1))
     start, end = day_range(days, tz)
     as_of = max(start, min(just_after(now), end))
-    won = {rep: c.won_amount for rep, c in period_counts_won(store, start, as_of).items()}
+    won = won_amounts(store, start, as_of)
     pipes = pipeline_at(store, settings, as_of, days)
     targets = store.targets(month.strftime("%Y-%m"))
     pace = expected_pace(days, as_of, tz)
-    names = rep_names(store)
-    shown = sorted(set(_active_rep_ids(store)) | {i for i in targets if i is not None} | set(won),
+    names, active = rep_directory(store)
+    shown = sorted(active | {i for i in targets if i is not None} | set(won),
                    key=lambda i: names.get(i, "").lower())
 
     def row(rep_ids: list[int], target: int | None) -> dict:

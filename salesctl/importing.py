@@ -79,15 +79,19 @@ def decode(data: bytes, encoding: str | None, source: str) -> str:
         try:
             return data.decode(encoding).removeprefix("\ufeff")
         except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            raise Invalid("--encoding", encoding, f"cannot read {source}: byte 0x{data[exc.start]:02x} on line {line}",
+            raise Invalid("--encoding", encoding, f"cannot read {source}: {_bad_byte(data, exc)}",
                           "check the file's encoding") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise Invalid("FILE", source, f"is not UTF-8 (byte 0x{data[exc.start]:02x} on line {line})",
+        raise Invalid("FILE", source, f"is not UTF-8 ({_bad_byte(data, exc)})",
                       "give its encoding, e.g. --encoding gbk for a file saved by Chinese Excel") from None
+
+
+def _bad_byte(data: bytes, exc: UnicodeDecodeError) -> str:
+    """Where decoding failed, as a user finds it in an editor: `byte 0xd6 on line 3`."""
+    line = data.count(b"\n", 0, exc.start) + 1
+    return f"byte 0x{data[exc.start]:02x} on line {line}"
 
 
 @dataclass
@@ -363,20 +367,19 @@ class Validator:
     def record(self, line, present: dict[str, tuple[str, str]]) -> tuple[Record | None, list[RowError]]:
         """Validate one row. `present` maps each field the row has a value for to (column, raw text)."""
         values: dict = {}
-        columns = present
         errors: list[RowError] = []
         for f, (column, raw) in present.items():
             try:
                 values[f] = self.parse_memo(f, raw) if f in self.MEMO else self.parse(f, raw)
             except Invalid as exc:
                 errors.append(RowError(line, column, raw, exc.problem + (f"; {exc.hint}" if exc.hint else "")))
-        if "name" not in values and "name" not in columns:
+        if "name" not in present:
             errors.append(RowError(line, "name", "", "is blank; every lead needs a name"))
         if errors:
             return None, errors
 
         def bad(f: str, problem: str) -> tuple[None, list[RowError]]:
-            column, raw = columns.get(f, (f, ""))
+            column, raw = present.get(f, (f, ""))
             return None, [RowError(line, column, raw, problem)]
 
         s = self.settings
@@ -384,7 +387,9 @@ class Validator:
         value, value_currency = values.get("value", (None, None))
         amount, amount_currency = values.get("amount", (None, None))
         currency = values.get("currency") or value_currency or amount_currency or s.currency
-        closed = values.get("closed_at")
+        closed, closed_field = values.get("closed_at"), "closed_at"
+        if stage in ("won", "lost") and not closed and values.get("stage_changed_at"):
+            closed, closed_field = values["stage_changed_at"], "stage_changed_at"  # a closed lead's change is its close
         # No creation time: now, or the close if that is earlier (a lead exists before it closes).
         created = values.get("created_at") or (min(closed, self.now_db) if closed else self.now_db)
         lead = {
@@ -400,9 +405,9 @@ class Validator:
         first = s.stages[0]
         history: list[tuple[str | None, str, str]] = [(None, first, created)]
         if stage in ("won", "lost"):
-            closed = closed or values.get("stage_changed_at") or created
-            if closed < created:
-                return bad("closed_at", f"is before the lead was created ({columns['created_at'][1]})")
+            closed = closed or created
+            if closed < created:  # only when the row gives created_at: else created is at most the close
+                return bad(closed_field, f"is before the lead was created ({present['created_at'][1]})")
             lead["stage_changed_at"] = closed
             if stage == "won":
                 won_amount = amount if amount is not None else value

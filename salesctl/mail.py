@@ -25,6 +25,8 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
 from .errors import Invalid, SalesError
+from .money import format_major
+from .views import short_time
 
 TLS_MODES = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
@@ -234,24 +236,18 @@ def _details(item: dict) -> list[str]:
     if item.get("days_overdue"):
         parts.append(f"{item['days_overdue']} day{'s' if item['days_overdue'] != 1 else ''} overdue")
     if item.get("next_at"):
-        parts.append("due " + str(item["next_at"])[:16].replace("T", " "))
+        parts.append("due " + short_time(item["next_at"]))
     if item.get("next_step"):
         parts.append("next: " + str(item["next_step"]))
     parts.append(str(item.get("stage", "")))
     if item.get("value") is not None:
-        parts.append(_money(item["value"], item.get("currency")))
+        parts.append(format_major(item["value"], item.get("currency")))
     extra = [REASON_WORDS.get(r, r) for r in item["reasons"] if r not in ("overdue", "due_today")]
     if extra:
         parts.append(", ".join(extra))
     if item.get("key"):
         parts.append("key customer")
     return parts
-
-
-def _money(value: int | float, currency: str | None) -> str:
-    from .money import format_money
-
-    return format_money(round(value * 100), currency)
 
 
 def _digest_text(rep: str, day: str, summary: str, sections) -> str:

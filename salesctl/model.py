@@ -40,10 +40,6 @@ class Settings:
     def all_stages(self) -> tuple[str, ...]:
         return self.stages + CLOSED_STAGES
 
-    def stage_index(self, stage: str) -> int:
-        """Pipeline position: open stages in order, then won; lost sorts with won (both are ends)."""
-        return self.all_stages.index(stage) if stage != "lost" else len(self.stages)
-
     def check_stage(self, value: str, *, field: str = "stage", open_only: bool = True) -> str:
         stage = value.strip().lower()
         allowed = self.stages if open_only else self.all_stages

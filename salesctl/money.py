@@ -136,6 +136,11 @@ def format_money(minor: int | None, currency: str | None) -> str:
     return f"{sign}{amount} {code}" if code else f"{sign}{amount}"
 
 
+def format_major(major: int | float | None, currency: str | None) -> str:
+    """`format_money` of an amount in major units, as the JSON documents carry it: 1234.5 -> "$1,234.50"."""
+    return format_money(None if major is None else round(major * 100), currency)
+
+
 def parse_currency(text: str, *, field: str = "--currency") -> str:
     """A currency code: three ASCII letters, upper-cased; a lone symbol ($ ¥ ￥ € £ 元) gives its code."""
     stripped = text.strip()

@@ -134,7 +134,7 @@ def reopen(store: Store, settings: Settings, lead_id: int, stage: str | None, *,
     if not store.rep(lead["owner"])["active"]:
         # Its owner has left (a handoff keeps closed deals with them): an open lead needs an active owner,
         # so whoever reopens it takes it over, recorded as an owner change.
-        acting = store.rep(store.rep_name(rep_id))
+        acting = store.rep_by_id(rep_id)
         if not acting["active"]:
             raise SalesError(f"lead #{lead_id} {lead['name']} belongs to {lead['owner']}, who is deactivated, and so "
                              f"are you; reopen it as an active rep or first: salesctl rep activate {lead['owner']}")

@@ -29,7 +29,6 @@ class Column:
     header: str
     justify: str = "left"
     show: Callable[[Any], str] | None = None  # human form of the raw value (tables, md)
-    style: str | None = None
     wrap: bool = True  # False: one line, cut with … when the terminal is narrow (names, not sentences)
     max_width: int | None = None
 
@@ -52,7 +51,6 @@ class Table:
     rows: list[dict]
     title: str | None = None
     empty: str = "Nothing to show."
-    row_style: Callable[[dict], str | None] | None = None
 
 
 @dataclass
@@ -221,19 +219,18 @@ def draw(blocks: list[Block], stream) -> None:
                 out.append(ansi(block.empty, "dim"))
                 continue
             cells = [[c.header for c in block.columns]] + [[c.text(row) for c in block.columns] for row in block.rows]
-            styles = [None] + [block.row_style(row) if block.row_style else None for row in block.rows]
             # Figures and names stay on one line (a number split over lines misreads); other text folds.
             fold = tuple(c.wrap and c.justify != "right" for c in block.columns)
-            out.extend(_grid(cells, [c.justify for c in block.columns], [c.style for c in block.columns], styles,
+            out.extend(_grid(cells, [c.justify for c in block.columns], [None] * len(block.columns),
                              width, gap=2, header=True, ansi=ansi, fold=fold,
                              max_widths=[c.max_width for c in block.columns]))
         elif isinstance(block, Fields):
             cells = [[k, v] for k, v in block.pairs]
-            out.extend(_grid(cells, ["left", "left"], ["bold", None], [None] * len(cells), width, gap=2,
+            out.extend(_grid(cells, ["left", "left"], ["bold", None], width, gap=2,
                              header=False, ansi=ansi, fold=(False, True)))
         elif isinstance(block, Bars):
             cells = [[label, bar(frac, 24), text] for label, frac, text in block.rows]
-            out.extend(_grid(cells, ["left", "left", "right"], [None, "cyan", None], [None] * len(cells), width,
+            out.extend(_grid(cells, ["left", "left", "right"], [None, "cyan", None], width,
                              gap=1, header=False, ansi=ansi, fold=(True, False, True)))
         else:
             out.append(block.text)
@@ -292,7 +289,7 @@ def _fold(text: str, width: int) -> list[str]:
     return lines
 
 
-def _grid(cells: list[list[str]], justify: list[str], col_styles: list, row_styles: list, width: int, *,
+def _grid(cells: list[list[str]], justify: list[str], col_styles: list, width: int, *,
           gap: int, header: bool, ansi, fold: tuple | None = None, max_widths: list | None = None) -> list[str]:
     n = len(justify)
     fold = fold or (True,) * n
@@ -321,8 +318,7 @@ def _grid(cells: list[list[str]], justify: list[str], col_styles: list, row_styl
                 text = pad + text if justify[j] == "right" else text + pad
                 style = "bold" if header and r == 0 else col_styles[j]
                 out.append(ansi(text, style) if style else text)
-            line = space.join(out).rstrip()
-            lines.append(ansi(line, row_styles[r]) if row_styles[r] else line)
+            lines.append(space.join(out).rstrip())
         if header and r == 0:
             lines.append("─" * min(width, sum(widths) + gap * (n - 1)))
     return lines

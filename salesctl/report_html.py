@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .money import format_money
+from .money import format_major
 
 # (key, label, kind) of the period counts, in reading order; kind says how a value is shown.
 COUNT_ROWS = (
@@ -53,7 +53,7 @@ def show(value, kind: str, currency: str | None) -> str:
     if value is None:
         return "–"
     if kind == "money":
-        return format_money(round(value * 100), currency)
+        return format_major(value, currency)
     if kind == "pct":
         return f"{value * 100:.0f}%"
     if kind == "days":

@@ -171,7 +171,7 @@ def _m0002_default_plays(conn: sqlite3.Connection) -> None:
         )
 
 
-def _m0003_open_leads_index(conn: sqlite3.Connection) -> None:
+def _m0004_open_leads_index(conn: sqlite3.Connection) -> None:
     """Indexes over what is still open, so daily commands cost what is open, not years of history."""
     # Open leads in id order (alone and per owner): `lead list --limit N` reads N index entries instead
     # of walking past won and lost leads; per-rep open counts read only open entries. Their WHERE must
@@ -182,7 +182,7 @@ def _m0003_open_leads_index(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX activities_play_lead ON activities(play_id, lead_id, at) WHERE play_id IS NOT NULL")
 
 
-def _m0002_search(conn: sqlite3.Connection) -> None:
+def _m0003_search(conn: sqlite3.Connection) -> None:
     """Full-text search over lead names, companies and activity notes (issue 6).
 
     External-content FTS5 tables (the text lives once, in leads/activities) kept in sync by triggers.
@@ -222,8 +222,8 @@ _SEARCH_SCHEMA = (
 MIGRATIONS = [
     ("0001_initial", _m0001_initial),
     ("0002_default_plays", _m0002_default_plays),
-    ("0003_search", _m0002_search),
-    ("0004_open_leads_index", _m0003_open_leads_index),
+    ("0003_search", _m0003_search),
+    ("0004_open_leads_index", _m0004_open_leads_index),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -370,6 +370,9 @@ class Store:
     def rep(self, name: str) -> sqlite3.Row | None:
         return self.one("SELECT id, name, email, active FROM reps WHERE name = ?", (name,))
 
+    def rep_by_id(self, rep_id: int) -> sqlite3.Row | None:
+        return self.one("SELECT id, name, email, active FROM reps WHERE id = ?", (rep_id,))
+
     def require_rep(self, name: str, *, field: str, active: bool = True) -> sqlite3.Row:
         """A rep named explicitly must exist (and be active where it will own leads)."""
         row = self.rep(name)
@@ -461,10 +464,8 @@ class Store:
     def remove_tags(self, lead_id: int, tags: list[str]) -> None:
         self.conn.executemany("DELETE FROM lead_tags WHERE lead_id = ? AND tag = ?", [(lead_id, t) for t in tags])
 
-    def lead_counts(self, lead_id: int) -> dict[str, int]:
-        return {
-            "activities": self.one("SELECT count(*) FROM activities WHERE lead_id = ?", (lead_id,))[0],
-        }
+    def activity_count(self, lead_id: int) -> int:
+        return self.one("SELECT count(*) FROM activities WHERE lead_id = ?", (lead_id,))[0]
 
     def resolve_lead(self, ref: str) -> int:
         """A lead reference: an id, or text matching exactly one lead's name or company.
@@ -484,7 +485,7 @@ class Store:
         # LIKE and NOCASE fold ASCII letters only: other text is compared case-folded ("über" finds "Über").
         exact, match = ("l.name = ? COLLATE NOCASE", "l.name LIKE ? ESCAPE '\\' OR l.company LIKE ? ESCAPE '\\'")
         if text.isascii():
-            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            pattern = _like_pattern(text)
             params = (text, pattern, pattern)
         else:
             exact, match = ("casefold(l.name) = ?", "instr(casefold(l.name), ?) OR instr(casefold(l.company), ?)")
@@ -772,6 +773,11 @@ class Store:
         where = "l.created_at >= :since AND l.created_at < :until"
         return where + (" AND " + self.OWNER_AT + " = :rep_id" if rep_id is not None else "")
 
+    @staticmethod
+    def _cohort_params(since: str, until: str, rep_id: int | None) -> dict:
+        """The parameters `_cohort` names (the owner is the owner at the period's end)."""
+        return {"since": since, "until": until, "t": until, "rep_id": rep_id}
+
     def funnel_furthest(self, since: str, until: str, rep_id: int | None, order: dict[str, int]) -> list[sqlite3.Row]:
         """Cohort leads per furthest position ever reached (history, current stage, stage lost at)."""
         hist, p1 = self._case("h.to_stage", order, "a")
@@ -782,14 +788,14 @@ class Store:
             f" coalesce((SELECT max({hist}) FROM stage_history h WHERE h.lead_id = l.id), -1),"
             f" coalesce({now_rank}, -1), coalesce({lost_rank}, -1)) AS furthest"
             " FROM leads l WHERE " + self._cohort(rep_id) + ") GROUP BY furthest",
-            {"since": since, "until": until, "t": until, "rep_id": rep_id, **p1, **p2, **p3},
+            {**self._cohort_params(since, until, rep_id), **p1, **p2, **p3},
         )
 
     def funnel_outcomes(self, since: str, until: str, rep_id: int | None) -> sqlite3.Row:
         return self.one(
             "SELECT count(*) AS cohort, total(l.stage = 'won') AS won, total(l.stage = 'lost') AS lost"
             " FROM leads l WHERE " + self._cohort(rep_id),
-            {"since": since, "until": until, "t": until, "rep_id": rep_id},
+            self._cohort_params(since, until, rep_id),
         )
 
     def funnel_lost(self, since: str, until: str, rep_id: int | None) -> list[sqlite3.Row]:
@@ -797,7 +803,7 @@ class Store:
         return self.all(
             "SELECT l.lost_stage AS stage, coalesce(l.lost_reason, 'other') AS reason, count(*) AS n"
             " FROM leads l WHERE l.stage = 'lost' AND " + self._cohort(rep_id) + " GROUP BY stage, reason",
-            {"since": since, "until": until, "t": until, "rep_id": rep_id},
+            self._cohort_params(since, until, rep_id),
         )
 
     def funnel_stays(self, since: str, until: str, rep_id: int | None) -> list[sqlite3.Row]:
@@ -809,7 +815,7 @@ class Store:
             "  julianday(lead(h.at) OVER (PARTITION BY h.lead_id ORDER BY h.at, h.id)) - julianday(h.at) AS days"
             " FROM stage_history h WHERE h.lead_id IN (SELECT l.id FROM leads l WHERE " + self._cohort(rep_id) + ")"
             ") WHERE days IS NOT NULL GROUP BY stage",
-            {"since": since, "until": until, "t": until, "rep_id": rep_id},
+            self._cohort_params(since, until, rep_id),
         )
 
     # --- targets -----------------------------------------------------------------------------------
@@ -847,11 +853,8 @@ class Store:
     # --- the rep's day: plays by name, today/stalled candidates, handoff -------------------------------
 
     def rep_name(self, rep_id: int) -> str | None:
-        row = self.one("SELECT name FROM reps WHERE id = ?", (rep_id,))
+        row = self.rep_by_id(rep_id)
         return row["name"] if row else None
-
-    def find_play(self, name: str) -> sqlite3.Row | None:
-        return self.one("SELECT id, name FROM plays WHERE name = ?", (name.strip(),))
 
     def play_names(self) -> list[str]:
         return [r["name"] for r in self.all("SELECT name FROM plays ORDER BY name")]
@@ -1008,7 +1011,8 @@ class Store:
         return reps, emails, phones
 
     def next_id(self, table: str) -> int:
-        assert table in self.TABLE_COLUMNS
+        if table not in self.TABLE_COLUMNS:  # a real check: `python -O` drops asserts
+            raise ValueError(f"unknown table {table!r}")
         return self.one("SELECT ifnull(max(id), 0) + 1 FROM " + table)[0]
 
     def insert_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -1056,8 +1060,7 @@ class Store:
             return [], []
         long_words = [w for w in words if len(w) >= 3]
         match = " ".join('"' + w.replace('"', '""') + '"' for w in long_words) or None
-        likes = ["%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-                 for w in words if len(w) < 3]
+        likes = [_like_pattern(w) for w in words if len(w) < 3]
         where, params = [], []
         if match:
             where.append("l.id IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?)")
@@ -1084,8 +1087,10 @@ class Store:
         )
         return leads, activities
 
-    def backup_to(self, dest: Path) -> None:
-        """A consistent copy through SQLite's online backup API (includes what is still in the WAL)."""
+    def backup_to(self, dest: Path, *, name: Path | None = None) -> None:
+        """A consistent copy through SQLite's online backup API (includes what is still in the WAL).
+
+        `name`: the file to name in errors when `dest` is a temporary file that will be renamed to it."""
         target = sqlite3.connect(str(dest), isolation_level=None)
         try:
             self.conn.backup(target)
@@ -1094,7 +1099,7 @@ class Store:
         finally:
             target.close()
         if problems != ["ok"]:
-            raise StoreError(f"backup {dest} failed its integrity check: {'; '.join(problems[:5])}")
+            raise StoreError(f"backup {name or dest} failed its integrity check: {'; '.join(problems[:5])}")
 
     # --- reminders (cron and mail) -------------------------------------------------------------------
     # One row per rep and local day: claimed before a reminder is sent, deleted if sending fails,
@@ -1128,6 +1133,11 @@ class Store:
 def _casefold(text: str | None) -> str | None:
     """SQL `casefold(x)`: Unicode case folding, for matching beyond NOCASE's ASCII letters."""
     return text.casefold() if isinstance(text, str) else None
+
+
+def _like_pattern(text: str) -> str:
+    """`%text%` for `LIKE ? ESCAPE '\\'`: the text's own `%`, `_` and `\\` match literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def nocase(text: str) -> str:

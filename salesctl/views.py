@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .dates import to_local_iso
-from .money import format_money, to_major
+from .money import format_major, to_major
 from .render import Column, Fields, Output, Table
 
 LEAD_KEYS = (
@@ -27,11 +27,6 @@ def lead_object(row, tz) -> dict:
     return {key: obj[key] for key in LEAD_KEYS}
 
 
-def _money(obj: dict, key: str) -> str:
-    value = obj.get(key)
-    return "" if value is None else format_money(round(value * 100), obj["currency"])
-
-
 def short_time(iso: str | None) -> str:
     """`2026-11-27T09:00:00+08:00` → `2026-11-27 09:00` for tables."""
     return "" if not iso else iso[:16].replace("T", " ")
@@ -44,8 +39,8 @@ def lead_fields(obj: dict) -> Fields:
         ("Contact", " · ".join(x for x in (obj["contact"], obj["email"], obj["phone"]) if x)),
         ("Stage", obj["stage"] + (f" (lost at {obj['lost_stage']}: {obj['lost_reason']})" if obj["lost_reason"] else "")),
         ("Owner", obj["owner"]),
-        ("Value", _money(obj, "value")),
-        ("Won", f"{_money(obj, 'won_amount')} on {short_time(obj['won_at'])}" if obj["won_at"] else ""),
+        ("Value", format_major(obj["value"], obj["currency"])),
+        ("Won", f"{format_major(obj['won_amount'], obj['currency'])} on {short_time(obj['won_at'])}" if obj["won_at"] else ""),
         ("Next", " ".join(x for x in (short_time(obj["next_at"]), obj["next_step"] or "") if x)),
         ("Close by", obj["close_by"] or ""),
         ("Intent", obj["intent"] or ""),
@@ -83,7 +78,7 @@ LIST_COLUMNS = [
 
 
 def lead_list_output(objs: list[dict]) -> Output:
-    rows = [{**o, "name": ("★ " if o["key"] else "") + o["name"], "value": _money(o, "value")} for o in objs]
+    rows = [{**o, "name": ("★ " if o["key"] else "") + o["name"], "value": format_major(o["value"], o["currency"])} for o in objs]
     return Output(objs, [Table(LIST_COLUMNS, rows, empty="No leads match.")], csv=all_fields_table(objs))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -15,6 +16,15 @@ import pytest
 from salesctl.cli import main
 
 NOW = "2026-11-26T10:00:00"  # a Thursday
+
+
+def shared_data(name: str) -> Path:
+    """A file of the shared sample data: beside the worktrees (../shared/data), else at /work/shared/data."""
+    beside = Path(__file__).resolve().parents[2] / "shared" / "data" / name
+    return beside if beside.exists() else Path("/work/shared/data") / name
+
+
+CRM_PIPELINE = shared_data("crm-sales-opportunities/sales_pipeline.csv")
 
 
 @dataclass
@@ -91,6 +101,11 @@ def fails(run, db):
         return result
 
     return fails
+
+
+def mode(path: Path) -> int:
+    """A file's permission bits, e.g. 0o600."""
+    return stat.S_IMODE(path.stat().st_mode)
 
 
 def digest(path: Path) -> str | None:

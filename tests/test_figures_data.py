@@ -11,15 +11,12 @@ from __future__ import annotations
 import csv
 from collections import Counter, defaultdict
 from datetime import date
-from pathlib import Path
 
 import pytest
+from conftest import CRM_PIPELINE as DATA
 
 from salesctl.store import Store
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "crm-sales-opportunities" / "sales_pipeline.csv"
-if not DATA.exists():
-    DATA = Path("/work/shared/data/crm-sales-opportunities/sales_pipeline.csv")
 PROSPECT_DAY = "2017-12-31"
 
 pytestmark = pytest.mark.skipif(not DATA.exists(), reason="the CRM sample data set is not here")

@@ -117,6 +117,54 @@ def test_unprivileged_user_can_use_their_own_database(shared_dir):
     assert (mine / "sales.db").stat().st_uid == NOBODY
 
 
+@needs_root
+def test_backup_and_export_into_a_read_only_folder_name_the_users_file(shared_dir):
+    """The files are written to a temporary name first; the error must still name the file asked for."""
+    db = shared_dir / "sales.db"
+    assert salesctl_process("--db", db, "add", "Acme").returncode == 0
+    shared_dir.chmod(0o777)  # nobody may use the database (and its -wal) but not the folder below
+    db.chmod(0o666)
+    locked = shared_dir / "locked"
+    locked.mkdir(mode=0o555)
+    for args, target in ((("backup", locked / "copy.db"), locked / "copy.db"),
+                         (("export", "leads", "--out", locked / "leads.csv"), locked / "leads.csv")):
+        result = as_nobody(*args, db=db)
+        assert_clean_error(result, f"{target}: ", "ermission denied")
+        assert ".tmp" not in result.stderr
+    assert list(locked.iterdir()) == []
+
+
+def test_a_folder_that_vanishes_before_writing_is_named_not_the_temporary_file(tmp_path, monkeypatch, run, ok):
+    import salesctl.exporting
+
+    ok("add", "Acme")
+    monkeypatch.setattr(salesctl.exporting, "check_folder", lambda path, option: None)  # removed after the check
+    for args, target in ((("backup", tmp_path / "gone" / "copy.db"), tmp_path / "gone" / "copy.db"),
+                         (("export", "--out", tmp_path / "gone" / "x.csv"), tmp_path / "gone" / "x.csv")):
+        result = run(*args)
+        assert result.code == 1 and result.err.startswith(f"Error: {target}: "), result.err
+        assert ".tmp" not in result.err
+
+
+def test_a_backup_that_fails_its_check_names_the_users_file_and_leaves_nothing(tmp_path, monkeypatch, ok, run):
+    import salesctl.store
+
+    class FailingCheck(sqlite3.Connection):
+        def execute(self, sql, *args):
+            if sql.startswith("PRAGMA integrity_check"):
+                return iter([("row 1 missing from index leads_stage",)])
+            return super().execute(sql, *args)
+
+    ok("add", "Acme")
+    connect = sqlite3.connect
+    monkeypatch.setattr(salesctl.store.sqlite3, "connect", lambda *a, **k: connect(*a, factory=FailingCheck, **k))
+    result = run("backup", tmp_path / "copy.db")
+    assert result.code == 3, result
+    assert result.err.startswith(f"Error: backup {tmp_path / 'copy.db'} failed its integrity check"), result.err
+    assert ".tmp" not in result.err
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(("copy", ".copy"))) == []
+
+
 # --- corrupt and foreign files ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("content", [b"hello, I am a text file\n" * 50, os.urandom(8192)], ids=["text", "random"])

@@ -6,17 +6,13 @@ import csv
 import json
 import os
 import sqlite3
-import stat
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import digest
-
-CRM = Path("/work/shared/data/crm-sales-opportunities/sales_pipeline.csv")
-if not CRM.exists():
-    CRM = Path(__file__).resolve().parents[2] / "shared/data/crm-sales-opportunities/sales_pipeline.csv"
+from tests.conftest import CRM_PIPELINE as CRM
+from tests.conftest import digest, mode
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -26,10 +22,6 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 def leads(ok) -> list[dict]:
     return ok("lead", "list", "--all", "--format", "json")
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
 
 
 # --- import: encodings and columns -------------------------------------------------------------------
@@ -139,6 +131,16 @@ def test_closed_before_created_and_close_date_on_open_lead(fails, tmp_path):
                                   "B,new,2026-02-10,2026-02-11,\n")
     fails("import", f, names=['line 2, column "closed_at": "2026-02-01" is before',
                                'line 3, column "closed_at": "2026-02-11" is set but the stage (new) is open'])
+
+
+def test_a_closed_lead_dated_only_by_stage_changed_at_is_created_no_later_than_its_close(ok, fails, tmp_path):
+    """A won/lost row without created_at or closed_at: its stage_changed_at is the close (was an internal error)."""
+    f = write(tmp_path / "a.csv", "name,stage,stage_changed_at,amount\nA,won,2020-01-01,5\n")
+    ok("import", f)
+    lead = leads(ok)[0]
+    assert lead["won_at"].startswith("2020-01-01") and lead["created_at"] == lead["won_at"]
+    late = write(tmp_path / "b.csv", "name,stage,created_at,stage_changed_at\nB,lost,2020-02-10,2020-02-01\n")
+    fails("import", late, names=['line 2, column "stage_changed_at": "2020-02-01" is before the lead was created'])
 
 
 def test_stage_map(ok, tmp_path):

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from salesctl.errors import Invalid
-from salesctl.money import MAX_MAJOR, format_money, parse_amount, parse_currency, to_major
+from salesctl.money import MAX_MAJOR, format_major, format_money, parse_amount, parse_currency, to_major
 
 GOOD_AMOUNTS = [
     ("1000", 100000, None),
@@ -200,6 +200,16 @@ def test_to_major_json_is_exact(minor, json_text):
 )
 def test_format_money(minor, currency, shown):
     assert format_money(minor, currency) == shown
+
+
+@pytest.mark.parametrize("minor", [0, 5, 1999, 120050, 123456789, 10**15 + 1])
+def test_format_major_shows_what_format_money_shows_for_the_json_amount(minor):
+    """Views get amounts as JSON carries them (to_major) and must show the same cents."""
+    assert format_major(to_major(minor), "USD") == format_money(minor, "USD")
+
+
+def test_format_major_of_no_amount_is_blank():
+    assert format_major(None, "USD") == ""
 
 
 @pytest.mark.parametrize(

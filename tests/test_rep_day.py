@@ -385,3 +385,10 @@ def test_agenda_queries_search_the_owner_stage_index(ok, db):
     assert any("leads_owner_stage (owner_id=? AND stage=?)" in p for p in plans)
     assert not [p for p in plans if p.startswith("SCAN l")], plans
     store.close()
+
+
+def test_a_rep_with_no_data_yet_gets_empty_lists_in_their_own_name(ok):
+    ok("rep", "add", "bob")  # someone else exists; alice (the current rep) has never written anything
+    for command in ("today", "stalled"):
+        doc = ok(command, "--format", "json")
+        assert doc["rep"] == "alice" and doc["items"] == [], (command, doc)

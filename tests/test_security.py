@@ -8,23 +8,19 @@ import io
 import os
 import re
 import sqlite3
-import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import sql_audit
+from conftest import mode
 from smtp_server import smtp_server  # noqa: F401 - fixture
 
 import salesctl
 from salesctl.store import Store
 
 PACKAGE = Path(salesctl.__file__).parent
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
 
 
 # --- new files are private -------------------------------------------------------------------------
@@ -234,7 +230,8 @@ def test_allow_listed_identifier_helpers_refuse_names_outside_their_lists(db, ok
         for call in (lambda: store.iter_table("leads; DROP TABLE leads"),
                      lambda: store.insert_rows("leads; --", ("id",), [(1,)]),
                      lambda: store.insert_rows("leads", ("id); DROP TABLE leads; --",), [(1,)]),
-                     lambda: store.bulk_index("leads; --").__enter__()):
+                     lambda: store.bulk_index("leads; --").__enter__(),
+                     lambda: store.next_id("leads; --")):
             with pytest.raises((KeyError, ValueError)):
                 call()
     finally:

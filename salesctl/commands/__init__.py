@@ -20,6 +20,7 @@ RepOpt = Annotated[Optional[str], typer.Option("--rep", help="Whose data (defaul
 VALUE_ARGS = {"ignore_unknown_options": True}
 
 TeamOpt = Annotated[bool, typer.Option("--team", help="All active reps.")]
+LeadArg = Annotated[str, typer.Argument(metavar="LEAD", help="Lead id, or part of its name or company.")]
 
 
 def app_of(ctx: typer.Context) -> App:

@@ -9,25 +9,25 @@ import typer
 
 from .. import model, pipeline
 from ..errors import Invalid, NotFound
-from ..views import lead_object, lead_output
-from . import VALUE_ARGS, FormatOpt, app_of, show
+from ..views import lead_object, lead_output, short_time
+from . import VALUE_ARGS, FormatOpt, LeadArg, app_of, show
 
-LeadArg = Annotated[str, typer.Argument(metavar="LEAD", help="Lead id, or part of its name or company.")]
 NoteOpt = Annotated[Optional[str], typer.Option("--note", metavar="TEXT", help="A note kept in the lead's timeline.")]
 
 
 def _change(ctx: typer.Context, lead: str, fmt, change, message) -> None:
     """Resolve LEAD and apply `change(app, store, lead_id, rep_id)` in one transaction; print the result.
 
-    `message(obj, result)` is the one-line confirmation of table format; json prints the lead object.
+    `message(obj, stage_before)` is the one-line confirmation of table format; json prints the lead object.
     """
     app = app_of(ctx)
     store = app.store(write=True)
     with store.write():
         lead_id = store.resolve_lead(lead)
-        result = change(app, store, lead_id, app.acting_rep_id())
+        before = store.lead(lead_id)["stage"]
+        change(app, store, lead_id, app.acting_rep_id())
     obj = lead_object(store.lead(lead_id), app.tz)
-    show(lead_output(obj, message=message(obj, result)), fmt)
+    show(lead_output(obj, message=message(obj, before)), fmt)
 
 
 def _label(obj: dict) -> str:
@@ -73,22 +73,20 @@ def log(
 
     def change(app, store, lead_id, rep_id):
         play_id = _play_id(store, play) if play is not None else None
-        before = store.lead(lead_id)["stage"]
         pipeline.log_activity(store, app.settings, lead_id, rep_id=rep_id, kind=kind, note=text,
                               effective=not no_effective, at=at_db, next_at=next_at, step=step_text,
                               play_id=play_id, now=app.now_db)
-        return before
 
     def message(obj, before):
         moved = f"; {before} → {obj['stage']}" if obj["stage"] != before else ""
-        nxt = f"; next: {obj['next_at'][:16].replace('T', ' ')}" if obj["next_at"] else "; no follow-up scheduled"
+        nxt = f"; next: {short_time(obj['next_at'])}" if obj["next_at"] else "; no follow-up scheduled"
         return f"Logged {kind} on {_label(obj)}{moved}{nxt}" + (f" ({obj['next_step']})" if obj["next_step"] else "")
 
     _change(ctx, lead, fmt, change, message)
 
 
 def _play_id(store, name: str) -> int:
-    row = store.find_play(name) if name.strip() else None
+    row = store.play(name.strip()) if name.strip() else None
     if row is None:
         known = ", ".join(store.play_names()) or "none yet (add one with salesctl play add)"
         raise NotFound(f'--play: "{name}" is not a play; known plays: {known}')
@@ -117,9 +115,7 @@ def move(
     text = _note(note)
 
     def change(app, store, lead_id, rep_id):
-        before = store.lead(lead_id)["stage"]
         pipeline.move(store, app.settings, lead_id, to_stage, rep_id=rep_id, now=app.now_db, note=text)
-        return before
 
     _change(ctx, lead, fmt, change, lambda obj, before: f"Moved {_label(obj)}: {before} → {obj['stage']}")
 
@@ -137,7 +133,7 @@ def won(
     Example:
       salesctl won acme --amount 48k --note "signed, starts Jan"
     """
-    from ..money import check_same_currency, format_money, parse_amount
+    from ..money import check_same_currency, format_major, parse_amount
 
     minor, hinted = parse_amount(amount, field="--amount") if amount is not None else (None, None)
     text = _note(note)
@@ -147,7 +143,7 @@ def won(
         pipeline.won(store, lead_id, minor, rep_id=rep_id, now=app.now_db, note=text)
 
     _change(ctx, lead, fmt, change, lambda obj, _: f"Won {_label(obj)}: "
-            + format_money(round(obj["won_amount"] * 100), obj["currency"]))
+            + format_major(obj["won_amount"], obj["currency"]))
 
 
 def lost(
@@ -193,9 +189,7 @@ def reopen(
     to_stage = app.settings.check_stage(stage, field="--stage") if stage is not None else None
 
     def change(app, store, lead_id, rep_id):
-        before = store.lead(lead_id)["stage"]
         pipeline.reopen(store, app.settings, lead_id, to_stage, rep_id=rep_id, now=app.now_db)
-        return before
 
     _change(ctx, lead, fmt, change, lambda obj, before: f"Reopened {_label(obj)}: {before} → {obj['stage']}")
 
@@ -226,7 +220,7 @@ def snooze(
         pipeline.snooze(store, lead_id, to_db(until_at), rep_id=rep_id, now=app.now_db, note=text)
 
     _change(ctx, lead, fmt, change,
-            lambda obj, _: f"Snoozed {_label(obj)} until {obj['snoozed_until'][:16].replace('T', ' ')}")
+            lambda obj, _: f"Snoozed {_label(obj)} until {short_time(obj['snoozed_until'])}")
 
 
 def register(app: typer.Typer) -> None:

@@ -118,9 +118,7 @@ def demo(
 
     app = app_of(ctx)
     if db is not None:
-        app.close()
-        app.db_path = db.expanduser()
-        app.__dict__.pop("settings", None)
+        app.use_database(db.expanduser())
     store = app.store(write=True)
     with store.write():
         counts = sample.build(store, Settings.from_rows(store.settings_rows()), app.now, app.tz)

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import typer
 
+from ..context import NEW_REP
 from ..render import Column, Output, Table, bar
 from . import FormatOpt, RepOpt, TeamOpt, app_of, show
 
 # Short words for the reasons in the "Why" column (the JSON keeps the contract's names).
 _WHY = {"new_untouched": "untouched", "closing_soon": "closing", "no_next_step": "no next step"}
-
-
-def _money(value, currency) -> str:
-    from ..money import format_money
-
-    return "" if value is None else format_money(round(value * 100), currency)
 
 
 def _lead_cell(item: dict, *, with_company: bool) -> str:
@@ -44,6 +39,8 @@ def _why(item: dict, skip: str) -> str:
 
 
 def _today_row(item: dict, part: str, *, wide: bool) -> dict:
+    from ..money import format_major
+
     when = item["next_at"] or ""
     if part == "overdue":
         late = f"{item['days_overdue']}d"
@@ -57,7 +54,7 @@ def _today_row(item: dict, part: str, *, wide: bool) -> dict:
     return {
         "id": item["lead_id"], "key": "★" if item["key"] else "", "lead": _lead_cell(item, with_company=wide),
         "owner": item["owner"], "stage": item["stage"], "when": late, "step": step,
-        "value": _money(item["value"], item["currency"]), "why": _why(item, part),
+        "value": format_major(item["value"], item["currency"]), "why": _why(item, part),
     }
 
 
@@ -112,22 +109,20 @@ def today(ctx: typer.Context, rep: RepOpt = None, team: TeamOpt = False, fmt: Fo
     """
     from .. import agenda
 
-    app = app_of(ctx)
-    rep_id = app.rep_scope(rep, team)
-    doc = agenda.today(app.store(), app.settings, now=app.now, tz=app.tz, rep_id=rep_id)
-    if rep_id == -1:
-        doc["rep"] = app.current_rep_name()
-    show(today_output(doc, team=rep_id is None, human=_human(fmt)), fmt)
+    doc, whole_team = _document(ctx, agenda.today, rep, team)
+    show(today_output(doc, team=whole_team, human=_human(fmt)), fmt)
 
 
 def stalled_output(doc: dict, *, team: bool, human: bool = True) -> Output:
     csv_columns = [Column(k, k) for k in ("lead_id", "name", "owner", "stage", "days_idle", "rot_days", "value")]
     if not human:
         return Output(doc, [], csv=Table(csv_columns, doc["items"]))
+    from ..money import format_major
+
     rows = [
         {"id": i["lead_id"], "key": "★" if i["key"] else "", "lead": _lead_cell(i, with_company=_wide()), "owner": i["owner"], "stage": i["stage"],
          "idle": i["days_idle"], "rot": i["rot_days"], "over": f"+{i['days_over']}",
-         "value": _money(i["value"], i["currency"])}
+         "value": format_major(i["value"], i["currency"])}
         for i in doc["items"]
     ]
     columns = [Column("id", "#", "right")] + ([Column("key", "★")] if any(r["key"] for r in rows) else [])
@@ -160,12 +155,18 @@ def stalled(ctx: typer.Context, rep: RepOpt = None, team: TeamOpt = False, fmt: 
     """
     from .. import agenda
 
+    doc, whole_team = _document(ctx, agenda.stalled, rep, team)
+    show(stalled_output(doc, team=whole_team, human=_human(fmt)), fmt)
+
+
+def _document(ctx: typer.Context, build, rep: str | None, team: bool) -> tuple[dict, bool]:
+    """`build` (agenda.today or agenda.stalled) for --rep/--team, and whether it covers the whole team."""
     app = app_of(ctx)
     rep_id = app.rep_scope(rep, team)
-    doc = agenda.stalled(app.store(), app.settings, now=app.now, tz=app.tz, rep_id=rep_id)
-    if rep_id == -1:
+    doc = build(app.store(), app.settings, now=app.now, tz=app.tz, rep_id=rep_id)
+    if rep_id == NEW_REP:  # the current rep has no data yet: an empty list, still named for them
         doc["rep"] = app.current_rep_name()
-    show(stalled_output(doc, team=rep_id is None, human=_human(fmt)), fmt)
+    return doc, rep_id is None
 
 
 def register(app: typer.Typer) -> None:

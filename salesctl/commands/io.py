@@ -239,7 +239,7 @@ def backup(
       salesctl backup ~/backups/
       salesctl backup sales-2026-11-26.db
     """
-    import os
+    from ..exporting import private_file
 
     app = app_of(ctx)
     if not app.db_path.exists():
@@ -248,19 +248,8 @@ def backup(
         dest = dest / f"salesctl-{app.now.astimezone(app.tz):%Y%m%d-%H%M%S}.db"
     if dest.resolve() == app.db_path.resolve():
         raise Invalid("DEST", str(dest), "is the database itself", "choose another file")
-    from ..exporting import check_folder
-
-    check_folder(dest, "DEST")
-    store = app.store(write=True)
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
-    try:
-        store.backup_to(tmp)
-        os.replace(tmp, dest)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with private_file(dest, "DEST") as tmp:
+        app.store(write=True).backup_to(tmp, name=dest)
     say(f"Backed up {app.db_path} to {dest}")
 
 

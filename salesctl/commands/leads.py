@@ -9,7 +9,7 @@ import typer
 from .. import model, pipeline
 from ..errors import Invalid, SalesError
 from ..views import lead_list_output, lead_object, lead_output, lead_show_output, timeline_entry
-from . import VALUE_ARGS, FormatOpt, app_of, show
+from . import VALUE_ARGS, FormatOpt, LeadArg, app_of, show
 
 lead_app = typer.Typer(help="List, show, edit, delete and assign leads.", no_args_is_help=True)
 
@@ -146,7 +146,7 @@ def list_(
 @lead_app.command("show", context_settings=VALUE_ARGS)
 def show_(
     ctx: typer.Context,
-    lead: Annotated[str, typer.Argument(metavar="LEAD", help="Lead id, or part of its name or company.")],
+    lead: LeadArg,
     fmt: FormatOpt = None,
 ) -> None:
     """Show a lead with its whole timeline (activities, stage moves, owner changes), oldest first.
@@ -166,7 +166,7 @@ def show_(
 @lead_app.command("edit", context_settings=VALUE_ARGS)
 def edit(
     ctx: typer.Context,
-    lead: Annotated[str, typer.Argument(metavar="LEAD", help="Lead id, or part of its name or company.")],
+    lead: LeadArg,
     name: Annotated[Optional[str], typer.Option("--name", help="New name.")] = None,
     company: CompanyOpt = None, contact: ContactOpt = None, email: EmailOpt = None, phone: PhoneOpt = None,
     source: SourceOpt = None, intent: IntentOpt = None, industry: IndustryOpt = None, persona: PersonaOpt = None,
@@ -209,7 +209,7 @@ def edit(
 @lead_app.command("delete", context_settings=VALUE_ARGS)
 def delete(
     ctx: typer.Context,
-    lead: Annotated[str, typer.Argument(metavar="LEAD", help="Lead id, or part of its name or company.")],
+    lead: LeadArg,
     yes: Annotated[bool, typer.Option("--yes", help="Really delete it, with its activities and history.")] = False,
 ) -> None:
     """Delete a lead and everything logged on it (needs --yes). Usually `lost` is what you want.
@@ -224,7 +224,7 @@ def delete(
         lead_id = store.resolve_lead(lead)
         row = store.lead(lead_id)
         if not yes:
-            count = store.lead_counts(lead_id)["activities"]
+            count = store.activity_count(lead_id)
             raise SalesError(
                 f"lead delete: pass --yes to delete lead #{lead_id} {row['name']} and its {count} activities"
             )

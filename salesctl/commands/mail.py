@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import timedelta
 from typing import Annotated, Optional
 
 import typer
 
 from ..errors import Invalid
-from . import app_of
+from . import app_of, say
 
 # A claim older than this that was never marked sent belongs to a run that died mid-send: take it over.
 STALE_CLAIM = timedelta(minutes=15)
@@ -81,7 +80,7 @@ def _mail_digests(app, digests, *, dry_run: bool) -> int:
         for row, doc in digests:
             name = row["name"]
             if not row["email"]:
-                _warn(f"Error: reminder for {name} not sent: rep {name} has no email address; "
+                say(f"Error: reminder for {name} not sent: rep {name} has no email address; "
                       f"add one with: salesctl rep edit {name} --email ADDRESS")
                 failed += 1
                 continue
@@ -90,13 +89,13 @@ def _mail_digests(app, digests, *, dry_run: bool) -> int:
                 msg = mail.build_message(sender=settings.from_address, to=[mail.recipient(row["email"], name)],
                                          subject=subject, text=text, html_body=html_body, now=app.now)
             except mail.MailError as exc:
-                _warn(f"Error: reminder for {name} not sent: {exc}")
+                say(f"Error: reminder for {name} not sent: {exc}")
                 failed += 1
                 continue
             if dry_run:
                 sent = store.reminder(row["id"], day)
                 if sent is not None and sent["sent_at"]:
-                    _warn(f"{name}: today's reminder was already sent at {sent['sent_at']}; it would not be sent again")
+                    say(f"{name}: today's reminder was already sent at {sent['sent_at']}; it would not be sent again")
                     continue
                 previews += 1
                 print(("=" * 72 + "\n" if previews > 1 else "") + mail.preview(msg))
@@ -120,7 +119,7 @@ def _send_once(app, store, mailer, row, day: str, msg) -> bool:
         with store.write():
             store.release_reminder(row["id"], day)
         if isinstance(exc, MailError):
-            _warn(f"Error: reminder for {row['name']} ({row['email']}) not sent: {exc}")
+            say(f"Error: reminder for {row['name']} ({row['email']}) not sent: {exc}")
             return False
         raise
     with store.write():
@@ -136,11 +135,12 @@ def check_addresses(addresses: list[str]) -> list[str]:
 
 
 def email_report(app, doc: dict, addresses: list[str]) -> int:
-    """`report --email ADDR…`: one mail per address (HTML with a plain-text part); 1 if any failed."""
+    """`report --email ADDR…`: one mail per address (HTML with a plain-text part); 1 if any failed.
+
+    `addresses` come from `check_addresses`: the caller checks them before it writes anything."""
     from .. import mail
     from ..report_html import period_label, report_html, report_text, show
 
-    checked = check_addresses(addresses)
     settings = mail.load_settings()
     settings.require_host(mail.config_path())
     team = doc["team"]
@@ -151,18 +151,14 @@ def email_report(app, doc: dict, addresses: list[str]) -> int:
     text, html_body = report_text(doc), report_html(doc)
     failed = 0
     with mail.Mailer(settings) as mailer:
-        for address in checked:  # each address once, in the order given
+        for address in addresses:  # each address once, in the order given
             try:
                 mailer.send(mail.build_message(sender=settings.from_address, to=[mail.recipient(address)],
                                                subject=subject, text=text, html_body=html_body, now=app.now))
             except mail.MailError as exc:
-                _warn(f"Error: report to {address} not sent: {exc}")
+                say(f"Error: report to {address} not sent: {exc}")
                 failed += 1
     return 1 if failed else 0
-
-
-def _warn(message: str) -> None:
-    print(message, file=sys.stderr)
 
 
 def register(app: typer.Typer) -> None:

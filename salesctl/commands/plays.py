@@ -8,7 +8,7 @@ import typer
 
 from .. import model
 from ..render import Column, Output, Table
-from . import VALUE_ARGS, FormatOpt, app_of, say, show
+from . import VALUE_ARGS, FormatOpt, LeadArg, app_of, say, show
 
 play_app = typer.Typer(help="Plays: what to say to which customer. Add, list, suggest.", no_args_is_help=True)
 
@@ -89,7 +89,7 @@ def rank_plays(plays: list[dict], stage: str, persona: str | None) -> list[dict]
 @play_app.command("suggest", context_settings=VALUE_ARGS)
 def play_suggest(
     ctx: typer.Context,
-    lead: Annotated[str, typer.Argument(metavar="LEAD", help="Lead id, or part of its name or company.")],
+    lead: LeadArg,
     fmt: FormatOpt = None,
 ) -> None:
     """Plays for a lead: those matching its stage and persona first.

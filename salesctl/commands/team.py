@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import nullcontext
 from typing import Annotated, Optional
 
 import typer
@@ -143,7 +143,7 @@ def handoff(
 
     app = app_of(ctx)
     store = app.store(write=not dry_run)
-    with store.write() if not dry_run else _nothing():
+    with store.write() if not dry_run else nullcontext():
         source = store.require_rep(from_rep, field="FROM_REP", active=False)
         target = store.require_rep(to_rep, field="TO_REP")
         if source["id"] == target["id"]:
@@ -173,11 +173,6 @@ def handoff(
     else:
         output.plain = summary
     show(output, fmt)
-
-
-@contextmanager
-def _nothing():
-    yield None
 
 
 def register(app: typer.Typer) -> None:
