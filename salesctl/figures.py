@@ -11,13 +11,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
-from .agenda import stalled_before
+from .agenda import CLOSING_SOON_DAYS, stalled_before
 from .dates import local_iso, start_of_day, to_db
 from .model import Settings
 from .money import to_major
 from .store import Store
 
-CLOSING_SOON_DAYS = 7
 LIST_LIMIT = 20
 
 
@@ -335,11 +334,11 @@ def key_deals(store: Store, settings: Settings, at: datetime, tz: tzinfo, rep_id
 
 
 def closing_soon(store: Store, settings: Settings, at: datetime, tz: tzinfo, rep_id: int | None) -> list[dict]:
-    """Deals open at `at` whose close_by falls within the 7 local days starting that day, soonest first."""
+    """Deals open at `at` whose close_by is within 7 days of that local day (the rule of `today`), soonest first."""
     first = at.astimezone(tz).date()
     rows = store.open_leads_at(
         to_db(at), first_stage=settings.stages[0], close_from=first.isoformat(),
-        close_to=(first + timedelta(days=CLOSING_SOON_DAYS - 1)).isoformat(), rep_id=rep_id, limit=LIST_LIMIT,
+        close_to=(first + timedelta(days=CLOSING_SOON_DAYS)).isoformat(), rep_id=rep_id, limit=LIST_LIMIT,
     )
     return [_deal(r, settings) for r in rows]
 

@@ -419,3 +419,13 @@ def test_what_happened_at_now_counts_in_a_period_that_has_not_ended(ok):
     assert doc["team"]["open_count"] == 1 and doc["team"]["open_value"] == 5000
     shown = ok("target", "show", "--format", "json")
     assert shown["team"]["won_month_to_date"] == 20000
+
+
+def test_report_closing_soon_uses_the_same_window_as_today(ok):
+    # `today` flags a close_by up to 7 days ahead; the report's list at the same moment must agree.
+    ok("add", "in seven days", "--value", "1k", "--close-by", "2026-12-03")
+    ok("add", "in eight days", "--value", "1k", "--close-by", "2026-12-04")
+    flagged = [i["name"] for i in ok("today", "--format", "json")["items"] if "closing_soon" in i["reasons"]]
+    doc = ok("report", "--since", "2026-11-01", "--until", "2026-12-01", "--format", "json")
+    assert flagged == ["in seven days"]
+    assert [d["name"] for d in doc["closing_soon"]] == flagged
