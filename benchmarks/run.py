@@ -55,38 +55,28 @@ def salesctl(*args) -> list[str]:
     return [PY, "-m", "salesctl", *args]
 
 
+def run_once(cmd: list[str], env: dict, setup=None) -> float:
+    """Wall time (seconds) of one run of `cmd` in a fresh process; setup() runs untimed first."""
+    if setup:
+        setup()
+    start = time.perf_counter()
+    done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:4])} exited {done.returncode}: {done.stderr.decode()[-500:]}")
+    return elapsed
+
+
 def timed(cmd: list[str], env: dict, runs: int, setup=None) -> float:
-    """Median wall time (seconds) of `cmd` in a fresh process, after one warm-up; setup() runs untimed."""
-    times = []
-    for i in range(runs + 1):
-        if setup:
-            setup()
-        start = time.perf_counter()
-        done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        elapsed = time.perf_counter() - start
-        if done.returncode != 0:
-            raise RuntimeError(f"{' '.join(cmd[2:])} exited {done.returncode}: {done.stderr.decode()[-500:]}")
-        if i:  # the first run is the warm-up
-            times.append(elapsed)
-    return statistics.median(times)
+    """Median wall time (seconds) of `cmd` in a fresh process, after one warm-up."""
+    return statistics.median([run_once(cmd, env, setup) for _ in range(runs + 1)][1:])
 
 
 def timed_pair(cmd: list[str], env: dict, base_cmd: list[str], base_env: dict, runs: int,
                setup=None) -> tuple[float, float]:
     """Medians of a command and its baseline, run alternately so both see the same machine load."""
-    times: dict[int, list[float]] = {0: [], 1: []}
-    for i in range(runs + 1):
-        for which, (c, e) in enumerate(((cmd, env), (base_cmd, base_env))):
-            if setup:
-                setup()
-            start = time.perf_counter()
-            done = subprocess.run(c, env=e, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            elapsed = time.perf_counter() - start
-            if done.returncode != 0:
-                raise RuntimeError(f"{' '.join(c[:4])} exited {done.returncode}: {done.stderr.decode()[-500:]}")
-            if i:  # the first round is the warm-up
-                times[which].append(elapsed)
-    return statistics.median(times[0]), statistics.median(times[1])
+    pairs = [(run_once(cmd, env, setup), run_once(base_cmd, base_env, setup)) for _ in range(runs + 1)][1:]
+    return statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
 
 
 def peak_mib(cmd: list[str], env: dict, runs: int = 3, setup=None) -> float:
