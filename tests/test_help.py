@@ -48,3 +48,13 @@ def test_help_shows_a_real_example(run, path):
     example = result.out[result.out.index("Example:"):]
     # The example runs this very command.
     assert re.search(r"^\s+salesctl " + re.escape(" ".join(path)) + r"\b", example, re.M), example
+
+
+def test_shell_completion_completes_commands():
+    from conftest import salesctl_process
+
+    result = salesctl_process(env={"_SALESCTL_COMPLETE": "complete_bash", "COMP_WORDS": "salesctl le",
+                                   "COMP_CWORD": "1"})
+    assert result.returncode == 0 and result.stdout.split() == ["lead"]
+    script = salesctl_process("--show-completion", "bash")
+    assert script.returncode == 0 and "_salesctl_completion" in script.stdout
