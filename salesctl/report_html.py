@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from .money import format_major
+from .views import short_time
 
 # (key, label, kind) of the period counts, in reading order; kind says how a value is shown.
 COUNT_ROWS = (
@@ -200,7 +201,7 @@ def report_html(doc: dict) -> str:
         'style="max-width:760px;margin:0 auto;background:#ffffff;border-collapse:collapse"><tr>'
         f'<td style="padding:20px;{_FONT}">',
         f'<h1 style="margin:0 0 4px 0;font-size:20px;{_FONT}">{escape(title(doc))}</h1>',
-        f'<p style="margin:0;color:#666666;font-size:12px">As of {escape(doc["as_of"])} · amounts in {escape(cur)}</p>',
+        f'<p style="margin:0;color:#666666;font-size:12px">As of {escape(short_time(doc["as_of"]))} · amounts in {escape(cur)}</p>',
         f'<h2 style="{_H2}">The period</h2>',
         _table([("", False), ("This period", True), ("Previous", True), ("Change", True)],
                [[(label, False), (show(t[k], kind, cur), True), (show(prev[k], kind, cur), True),
