@@ -219,11 +219,36 @@ _SEARCH_SCHEMA = (
 )
 
 
+def _m_after_sale_index(conn: sqlite3.Connection) -> None:
+    """Won leads with a follow-up (after-sale care, docs/first-hour.md), found by owner and due time
+    without walking every won deal."""
+    conn.execute("CREATE INDEX leads_after_sale ON leads(owner_id, next_at)"
+                 " WHERE stage = 'won' AND next_at IS NOT NULL")
+
+
+def _m_activity_removals(conn: sqlite3.Connection) -> None:
+    """What `activity delete` removed, so the lead's timeline keeps a note of it (docs/first-hour.md)."""
+    conn.execute("""
+    CREATE TABLE activity_removals (
+        id INTEGER PRIMARY KEY,
+        lead_id INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+        rep_id INTEGER NOT NULL REFERENCES reps(id),
+        activity_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        note TEXT NOT NULL,
+        activity_at TEXT NOT NULL,
+        at TEXT NOT NULL
+    )""")
+    conn.execute("CREATE INDEX activity_removals_lead ON activity_removals(lead_id, at)")
+
+
 MIGRATIONS = [
     ("0001_initial", _m0001_initial),
     ("0002_default_plays", _m0002_default_plays),
     ("0003_search", _m0003_search),
     ("0004_open_leads_index", _m0004_open_leads_index),
+    ("0005_after_sale_index", _m_after_sale_index),
+    ("0006_activity_removals", _m_activity_removals),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -430,6 +455,14 @@ class Store:
             "SELECT id, name, company, stage FROM leads"
             " WHERE id IS NOT ? AND ((email = ? COLLATE NOCASE) OR (phone_digits = ?)) ORDER BY id",
             (exclude, email, digits),
+        )
+
+    def open_leads_named(self, name: str, company: str | None) -> list[sqlite3.Row]:
+        """Open leads with this name and company, ignoring case (no company matches no company)."""
+        return self.all(
+            "SELECT l.id, l.name, l.company FROM leads l WHERE " + OPEN + " AND casefold(l.name) = ?"
+            " AND coalesce(casefold(l.company), '') = ? ORDER BY l.id LIMIT 5",
+            (name.casefold(), (company or "").casefold()),
         )
 
     def insert_lead(self, fields: dict, *, lead_id: int | None = None) -> int:
@@ -898,13 +931,27 @@ class Store:
             " (l.stage = ? AND l.last_activity_at IS NULL) AS new_untouched,"
             " " + stalled + " AS stalled,"
             " coalesce(l.close_by >= ? AND l.close_by <= ?, 0) AS closing_soon,"
-            " (l.stage <> ? AND l.next_at IS NULL) AS no_next_step"
+            " (l.stage <> ? AND l.next_at IS NULL) AS no_next_step,"
+            " coalesce(l.snoozed_until > ?, 0) AS snoozed"
             " FROM leads l JOIN reps r ON r.id = l.owner_id WHERE " + scope + ")"
-            " WHERE overdue OR due_today OR new_untouched OR stalled OR closing_soon OR no_next_step"
+            # A snoozed lead is quiet: only an appointment (overdue or due today) brings it back.
+            " WHERE overdue OR due_today"
+            " OR (NOT snoozed AND (new_untouched OR stalled OR closing_soon OR no_next_step))"
         )
         params = [day_start, day_start, day_end, open_stages[0], now, *stalled_params, today, soon,
-                  open_stages[0], *scope_params]
+                  open_stages[0], now, *scope_params]
         return self.all(sql, params)
+
+    def after_sale_due(self, *, owner_id: int | None, day_end: str) -> list[sqlite3.Row]:
+        """Won leads whose after-sale follow-up falls before `day_end` (the end of the local today)."""
+        return self.all(
+            "SELECT l.id, l.name, l.company, l.stage, l.value, l.currency, l.key, l.intent, l.next_at,"
+            " l.next_step, l.close_by, r.name AS owner, " + self.LAST_TOUCH + " AS last_touch"
+            " FROM leads l JOIN reps r ON r.id = l.owner_id"
+            " WHERE l.stage = 'won' AND l.next_at IS NOT NULL AND l.next_at < ?"
+            + (" AND l.owner_id = ?" if owner_id is not None else ""),
+            (day_end,) if owner_id is None else (day_end, owner_id),
+        )
 
     def stalled_leads(
         self, *, open_stages: list[str], owner_id: int | None, now: str, stalled_before: dict[str, str]
@@ -913,7 +960,7 @@ class Store:
         scope, scope_params = self._open_scope(open_stages, owner_id)
         stalled, stalled_params = self._stalled_flag(stalled_before)
         sql = (
-            "SELECT l.id, l.name, l.company, l.stage, l.value, l.currency, l.key, r.name AS owner,"
+            "SELECT l.id, l.name, l.company, l.stage, l.value, l.currency, l.key, l.next_at, r.name AS owner,"
             " " + self.LAST_TOUCH + " AS last_touch"
             " FROM leads l JOIN reps r ON r.id = l.owner_id WHERE " + scope + " AND " + stalled
         )

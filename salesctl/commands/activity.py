@@ -45,26 +45,31 @@ def log(
     kind: Annotated[str, typer.Option("--kind", "-k", help="call, email, message, meeting, visit, proposal, quote or note.")] = "call",
     no_effective: Annotated[bool, typer.Option("--no-effective", help="No real conversation (no answer, left a message).")] = False,
     at: Annotated[Optional[str], typer.Option("--at", metavar="WHEN", help="When it happened (default: now), e.g. \"yesterday 15:00\".")] = None,
-    next_: Annotated[Optional[str], typer.Option("--next", metavar="WHEN", help="Reschedule the follow-up: fri, +3d, tomorrow 10am.")] = None,
-    step: Annotated[Optional[str], typer.Option("--step", metavar="TEXT", help="What the next follow-up is.")] = None,
+    next_: Annotated[Optional[str], typer.Option("--next", metavar="WHEN", help="Reschedule the follow-up (its step is kept): fri, +3d, tomorrow 10am.")] = None,
+    step: Annotated[Optional[str], typer.Option("--step", metavar="TEXT", help="What the next follow-up is (renames it).")] = None,
     play: Annotated[Optional[str], typer.Option("--play", metavar="NAME", help="The play (script) you used.")] = None,
     fmt: FormatOpt = None,
 ) -> None:
     """Log a follow-up on a lead and (with --next/--step) schedule the next one.
 
-    Without --next, a follow-up that is now due or past is cleared (you just did it). An effective
-    touch (a real conversation; not --no-effective, not a note) on a new lead moves it to contacted.
+    --next alone moves the follow-up and keeps its step; --step alone renames the step. Without --next,
+    a follow-up that is now due or past is cleared with its step (you just did it). An effective touch
+    (a real conversation; not --no-effective, not a note) on a new lead moves it to contacted. On a won
+    lead, --next books an after-sale follow-up (shown in today as after_sale) without reopening it.
 
     \b
     Example:
       salesctl log acme "called, wants a quote by Friday" --next thu --step "send quote"
       salesctl log 42 "no answer" --no-effective --next "tomorrow 10:00"
+      salesctl log 42 "delivered, happy" --next +3m --step "account care call"
     """
     from ..dates import to_db
 
     app = app_of(ctx)
     kind = model.check_kind(kind)
     text = model.check_note(note)
+    if not text:
+        raise Invalid("NOTE", note, "is empty", 'say what happened, e.g. "no answer" with --no-effective')
     step_text = model.check_text(step, field="--step") if step is not None else None
     next_at = to_db(app.when(next_, field="--next")) if next_ is not None else None
     at_db = to_db(app.when(at, field="--at")) if at is not None else app.now_db
