@@ -62,7 +62,7 @@ def root(
 COMMAND_MODULES = {
     "add": "leads", "lead": "leads",
     "log": "activity", "move": "activity", "won": "activity", "lost": "activity", "reopen": "activity",
-    "snooze": "activity",
+    "snooze": "activity", "activity": "activity",
     "today": "agenda", "stalled": "agenda",
     "rep": "team", "handoff": "team",
     "funnel": "analytics", "report": "analytics", "target": "analytics",

@@ -195,3 +195,38 @@ def assign(store: Store, lead_ids: list[int], to_rep_id: int, *, rep_id: int, no
             moved.append(lead_id)
     return moved
 
+
+
+def _check_may_change(settings: Settings, activity, acting: str | None, verb: str) -> None:
+    """Only the rep who logged an activity, or an owner (the `owners` setting), may change it."""
+    if acting is not None and (acting.casefold() == activity["rep"].casefold()
+                               or acting.casefold() in {o.casefold() for o in settings.owners}):
+        return
+    who = f'"{acting}"' if acting is not None else "you"
+    raise SalesError(f"activity #{activity['id']}: {who} may not {verb} it; it was logged by {activity['rep']} "
+                     f"(only they or an owner may: salesctl config set owners NAME,…)")
+
+
+def edit_activity(store: Store, settings: Settings, activity_id: int, changes: dict, *, acting: str | None) -> int:
+    """Correct an activity's note, kind, effective flag or time. Returns its lead's id."""
+    activity = store.activity(activity_id)
+    _check_may_change(settings, activity, acting, "edit")
+    if "at" in changes and changes["at"] < activity["lead_created_at"]:
+        raise Invalid("--at", changes["at"], f"is before lead #{activity['lead_id']} was created "
+                      f"({activity['lead_created_at']})")
+    if "kind" in changes or "effective" in changes:  # a note is never effective
+        kind = changes.get("kind", activity["kind"])
+        changes["effective"] = int(changes.get("effective", activity["effective"]) and kind != "note")
+    store.update_activity(activity_id, changes)
+    store.refresh_last_activity(activity["lead_id"])
+    return activity["lead_id"]
+
+
+def delete_activity(store: Store, settings: Settings, activity_id: int, *, acting: str | None, rep_id: int,
+                    now: str) -> int:
+    """Remove an activity; the lead's timeline keeps a note of what was removed. Returns its lead's id."""
+    activity = store.activity(activity_id)
+    _check_may_change(settings, activity, acting, "delete")
+    store.remove_activity(activity_id, rep_id=rep_id, now=now)
+    store.refresh_last_activity(activity["lead_id"])
+    return activity["lead_id"]

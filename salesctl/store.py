@@ -639,6 +639,41 @@ class Store:
             (lead_id, rep_id, kind, note, int(effective), at, play_id, now),
         ).lastrowid
 
+    ACTIVITY_FIELDS = ("kind", "note", "effective", "at")
+
+    def activity(self, activity_id: int) -> sqlite3.Row:
+        row = self.one(
+            "SELECT a.id, a.lead_id, a.rep_id, r.name AS rep, a.kind, a.note, a.effective, a.at, l.name AS lead,"
+            " l.created_at AS lead_created_at"
+            " FROM activities a JOIN reps r ON r.id = a.rep_id JOIN leads l ON l.id = a.lead_id WHERE a.id = ?",
+            (activity_id,),
+        )
+        if row is None:
+            raise NotFound(f"activity: no activity with id {activity_id}; lead show LEAD lists them")
+        return row
+
+    def update_activity(self, activity_id: int, fields: dict) -> None:
+        columns = [c for c in self.ACTIVITY_FIELDS if c in fields]
+        if columns:
+            sql = "UPDATE activities SET " + ", ".join(f"{c} = ?" for c in columns) + " WHERE id = ?"
+            self.conn.execute(sql, [fields[c] for c in columns] + [activity_id])
+
+    def remove_activity(self, activity_id: int, *, rep_id: int, now: str) -> None:
+        """Delete an activity, keeping a note of it for the lead's timeline."""
+        self.conn.execute(
+            "INSERT INTO activity_removals (lead_id, rep_id, activity_id, kind, note, activity_at, at)"
+            " SELECT lead_id, ?, id, kind, note, at, ? FROM activities WHERE id = ?",
+            (rep_id, now, activity_id),
+        )
+        self.conn.execute("DELETE FROM activities WHERE id = ?", (activity_id,))
+
+    def refresh_last_activity(self, lead_id: int) -> None:
+        """A lead's last_activity_at from the activities it still has (after one was edited or removed)."""
+        self.conn.execute(
+            "UPDATE leads SET last_activity_at = (SELECT max(at) FROM activities WHERE lead_id = ?) WHERE id = ?",
+            (lead_id, lead_id),
+        )
+
     def timeline(self, lead_id: int) -> list[sqlite3.Row]:
         """Activities, stage moves and owner changes of one lead, oldest first."""
         return self.all(
@@ -655,8 +690,11 @@ class Store:
             " SELECT 'owner', s.at, r.name, NULL, NULL, NULL, NULL, f.name, t.name, s.id, 3"
             " FROM assignments s JOIN reps r ON r.id = s.rep_id JOIN reps f ON f.id = s.from_rep_id"
             " JOIN reps t ON t.id = s.to_rep_id WHERE s.lead_id = ?"
+            " UNION ALL"
+            " SELECT 'removed', d.at, r.name, d.kind, d.note, NULL, NULL, d.activity_at, d.activity_id, d.id, 4"
+            " FROM activity_removals d JOIN reps r ON r.id = d.rep_id WHERE d.lead_id = ?"
             " ORDER BY at, tie, seq",
-            (lead_id, lead_id, lead_id),
+            (lead_id, lead_id, lead_id, lead_id),
         )
 
     # --- figures (funnel, report, targets, plays) --------------------------------------------------

@@ -28,6 +28,7 @@ def _settings_output(app) -> Output:
         ("timezone", s.timezone or f"(system: {app.tz})"),
         ("default_rep", s.default_rep or "(login name)"),
         ("currency", s.currency),
+        ("owners", ", ".join(s.owners) or "(none: each rep fixes only their own activities)"),
         ("database", str(app.db_path)),
     ]
     return Output(data, [Fields(pairs)])
