@@ -565,7 +565,7 @@ class Store:
         *,
         stages: list[str],
         all_stages: list[str],
-        owner_id: int | None,
+        owner_ids: list[int] | None,
         tag: str | None,
         source: str | None,
         intent: str | None,
@@ -581,9 +581,9 @@ class Store:
             params += stages
         elif not include_closed:
             where.append(OPEN)
-        if owner_id is not None:
-            where.append("l.owner_id = ?")
-            params.append(owner_id)
+        if owner_ids is not None:  # None: every owner
+            where.append("l.owner_id IN (" + ", ".join("?" * len(owner_ids)) + ")")
+            params += owner_ids
         if tag:
             where.append("l.id IN (SELECT lead_id FROM lead_tags WHERE tag = ?)")
             params.append(tag)

@@ -138,7 +138,8 @@ def _created_at(app, text: str) -> str:
 def list_(
     ctx: typer.Context,
     stage: Annotated[Optional[list[str]], typer.Option("--stage", "-s", help="Only this stage (repeatable).")] = None,
-    owner: OwnerOpt = None,
+    rep: Annotated[Optional[list[str]], typer.Option("--rep", "--owner", metavar="REP", help="Leads owned by this rep (repeatable). Default: yours.")] = None,
+    team: Annotated[bool, typer.Option("--team", help="Every rep's leads.")] = False,
     tag: Annotated[Optional[str], typer.Option("--tag", "-t", help="Only leads with this tag.")] = None,
     source: Annotated[Optional[str], typer.Option("--source", help="Only this source.")] = None,
     intent: IntentOpt = None,
@@ -149,11 +150,13 @@ def list_(
     limit: Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help="At most N leads.")] = None,
     fmt: FormatOpt = None,
 ) -> None:
-    """List open leads (all with --all), filtered and sorted.
+    """List your open leads (all with --all; another rep's with --rep, everyone's with --team), filtered and sorted.
 
     \b
     Example:
       salesctl lead list --stage quoted --stage negotiating --sort -value --limit 20
+      salesctl lead list --rep 王芳 --rep tom --all
+      salesctl lead list --team --sort close_by
     """
     app = app_of(ctx)
     settings, store = app.settings, app.store()
@@ -161,9 +164,9 @@ def list_(
     sort_key = sort.strip().lstrip("-").lower()
     if sort_key not in store.LEAD_SORTS:
         raise Invalid("--sort", sort, "is not a sort field", "use one of " + ", ".join(store.LEAD_SORTS))
-    owner_id = store.require_rep(owner, field="--owner", active=False)["id"] if owner else None
+    owner_ids = app.reps_scope(rep, team)
     rows = store.list_leads(
-        stages=stages, all_stages=list(settings.all_stages), owner_id=owner_id, tag=tag and tag.strip(),
+        stages=stages, all_stages=list(settings.all_stages), owner_ids=owner_ids, tag=tag and tag.strip(),
         source=source and source.strip(), intent=model.check_intent(intent), key=key, include_closed=all_,
         sort=sort_key, descending=sort.strip().startswith("-"), limit=limit,
     )
