@@ -164,7 +164,7 @@ def list_(
     sort_key = sort.strip().lstrip("-").lower()
     if sort_key not in store.LEAD_SORTS:
         raise Invalid("--sort", sort, "is not a sort field", "use one of " + ", ".join(store.LEAD_SORTS))
-    owner_ids = app.reps_scope(rep, team)
+    owner_ids = app.reps_scope(rep, team, field="--rep/--owner")
     rows = store.list_leads(
         stages=stages, all_stages=list(settings.all_stages), owner_ids=owner_ids, tag=tag and tag.strip(),
         source=source and source.strip(), intent=model.check_intent(intent), key=key, include_closed=all_,
