@@ -71,7 +71,7 @@ def log(
     if not text:
         raise Invalid("NOTE", note, "is empty", 'say what happened, e.g. "no answer" with --no-effective')
     step_text = model.check_text(step, field="--step") if step is not None else None
-    next_at = to_db(app.when(next_, field="--next")) if next_ is not None else None
+    next_at = to_db(app.when(next_, field="--next", ahead=True)) if next_ is not None else None
     at_db = to_db(app.when(at, field="--at")) if at is not None else app.now_db
     if at_db > app.now_db:
         raise Invalid("--at", at, "is in the future; log what happened, and plan what comes with --next")

@@ -69,7 +69,7 @@ def _lead_fields(app, *, company, contact, email, phone, source, intent, industr
     if next_ is not None:
         from ..dates import to_db
 
-        fields["next_at"] = to_db(app.when(next_, field="--next")) if next_.strip() else None
+        fields["next_at"] = to_db(app.when(next_, field="--next", ahead=True)) if next_.strip() else None
     if step is not None:
         fields["next_step"] = model.check_text(step, field="--step")
     return fields
