@@ -11,9 +11,11 @@ import typer
 
 from .context import App, default_db_path, demo_db_path
 from .errors import SalesError
+from .usage import SalesGroup
 
 app = typer.Typer(
     name="salesctl",
+    cls=SalesGroup,  # an unknown option is named as one, with the nearest match, for every command
     help="salesctl: a command-line sales tracker for small teams.\n\n"
     "\b\nA rep's morning:\n  salesctl today\n  salesctl log acme \"called, wants a quote\" --next fri --step \"send quote\"\n"
     "\b\nAn owner's Monday:\n  salesctl report --week --team\n  salesctl stalled --team"
