@@ -206,7 +206,10 @@ def snooze(
     note: NoteOpt = None,
     fmt: FormatOpt = None,
 ) -> None:
-    """Silence the stalled warning on a lead until a later date (e.g. the customer is on holiday).
+    """Quiet a lead until a later date (e.g. the customer is on holiday).
+
+    Until then `today` lists it only for an appointment (a follow-up overdue or due that day), and it
+    is never stalled; a new snooze replaces the old one.
 
     \b
     Example:

@@ -100,7 +100,10 @@ def today_output(doc: dict, *, team: bool, human: bool = True) -> Output:
 
 def today(ctx: typer.Context, rep: RepOpt = None, team: TeamOpt = False, fmt: FormatOpt = None) -> None:
     """Your to-do list: overdue and due follow-ups, untouched new leads, stalled deals, deals closing soon,
-    leads with no next step.
+    leads with no next step, and won deals whose after-sale follow-up is due (after_sale).
+
+    A snoozed lead shows only for an appointment (overdue or due today) until its snooze ends. A stalled
+    lead with a follow-up booked says when: "idle 9d, next 12-04".
 
     Order: overdue (most overdue first), due today (earliest first), then by score (key customer,
     hot intent, bigger value). ★ marks a key customer.

@@ -27,7 +27,7 @@ ValueOpt = Annotated[Optional[str], typer.Option("--value", metavar="AMOUNT", he
 CurrencyOpt = Annotated[Optional[str], typer.Option("--currency", help="Currency code (default: the currency setting).")]
 CloseByOpt = Annotated[Optional[str], typer.Option("--close-by", metavar="WHEN", help="Expected close date: eom, 2026-12-20, +2w.")]
 OwnerOpt = Annotated[Optional[str], typer.Option("--owner", metavar="REP", help="Owning rep (must exist). Default: you.")]
-NextOpt = Annotated[Optional[str], typer.Option("--next", metavar="WHEN", help="Next follow-up: tomorrow, fri 10am, +3d.")]
+NextOpt = Annotated[Optional[str], typer.Option("--next", metavar="WHEN", help="Next follow-up (its step is kept): tomorrow, fri 10am, +3d, 12-02, Dec 2.")]
 StepOpt = Annotated[Optional[str], typer.Option("--step", metavar="TEXT", help="What the next follow-up is.")]
 AllowDupOpt = Annotated[bool, typer.Option("--allow-duplicate", help="Add even if the email or phone is already on a lead (and without the same-name warning).")]
 
