@@ -116,7 +116,10 @@ def test_lead_list_shows_your_leads_unless_asked(ok, fails):
     ok("add", "Mine")
     ok("add", "Bobs", "--owner", "bob")
     ok("add", "Carols", "--owner", "carol")
-    names = lambda *a: [x["name"] for x in ok("lead", "list", *a, "--format", "json")]  # noqa: E731
+
+    def names(*args):
+        return [x["name"] for x in ok("lead", "list", *args, "--format", "json")]
+
     assert names() == ["Mine"]
     assert names("--rep", "bob") == ["Bobs"]
     assert names("--owner", "bob", "--owner", "carol") == ["Bobs", "Carols"]  # repeatable, both kept
