@@ -953,8 +953,10 @@ class Store:
         )
 
     def calendar_id(self) -> str | None:
+        import json
+
         row = self.one("SELECT value FROM settings WHERE key = 'calendar_id'")
-        return row["value"].strip('"') if row else None
+        return json.loads(row["value"]) if row else None
 
     def scheduled_followups(self, *, owner_id: int | None, until: str) -> list[sqlite3.Row]:
         """Open leads (of one owner) with a follow-up before :until, soonest first, with the last note

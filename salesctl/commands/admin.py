@@ -28,6 +28,8 @@ def _settings_output(app) -> Output:
         ("timezone", s.timezone or f"(system: {app.tz})"),
         ("default_rep", s.default_rep or "(login name)"),
         ("currency", s.currency),
+        ("alarm_minutes", f"{s.alarm_minutes} (calendar reminder before each follow-up)" if s.alarm_minutes else "0 (no reminder)"),
+        ("cadence_ends_on_move", "true" if s.cadence_ends_on_move else "false"),
         ("database", str(app.db_path)),
     ]
     return Output(data, [Fields(pairs)])
