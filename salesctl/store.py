@@ -226,8 +226,6 @@ def _m0005_cadences_recurrence_calendar(conn: sqlite3.Connection) -> None:
     report can count them; `recurrences` holds a lead's `--every`; `followup_revisions` counts changes of
     a lead's follow-up, the SEQUENCE and LAST-MODIFIED of its calendar event. `calendar_id` is the random
     part of every event UID, made once per database."""
-    import secrets
-
     conn.execute("ALTER TABLE plays ADD COLUMN cadence TEXT")
     for statement in (
         "CREATE TABLE cadence_runs ("
@@ -252,7 +250,7 @@ def _m0005_cadences_recurrence_calendar(conn: sqlite3.Connection) -> None:
     ):
         conn.execute(statement)
     conn.execute("INSERT INTO settings (key, value) VALUES ('calendar_id', ?) ON CONFLICT (key) DO NOTHING",
-                 ('"' + secrets.token_hex(8) + '"',))
+                 ('"' + os.urandom(8).hex() + '"',))
 
 
 MIGRATIONS = [

@@ -139,3 +139,12 @@ def test_icalendar_loads_only_for_the_calendar_command(tmp_path):
     for args, loaded in ((["lead", "list", "--format", "json"], "False"), (["calendar"], "True")):
         result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
         assert result.stderr.strip().endswith(loaded), result.stderr
+
+
+def test_each_database_has_its_own_calendar_id(ok, tmp_path):
+    uids = []
+    for name in ("one.db", "two.db"):
+        ok("--db", tmp_path / name, "add", "Acme", "--next", "tomorrow")
+        (event,) = events(ok("--db", tmp_path / name, "calendar").out.encode()).values()
+        uids.append(str(event["uid"]))
+    assert uids[0].startswith("lead-1@") and uids[1].startswith("lead-1@") and uids[0] != uids[1]
