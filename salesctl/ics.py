@@ -17,8 +17,8 @@ def event_uid(lead_id: int, calendar_id: str) -> str:
     return f"lead-{lead_id}@{calendar_id}"
 
 
-def build(rows, *, calendar_id: str, title: str, now: datetime, today: date, overdue_before: datetime,
-          tz: tzinfo, alarm_minutes: int) -> bytes:
+def build(rows, *, calendar_id: str, title: str, today: date, overdue_before: datetime, tz: tzinfo,
+          alarm_minutes: int) -> bytes:
     """One VEVENT per row of `Store.scheduled_followups`. A follow-up due before `overdue_before` (the
     local day's start) is an all-day event on `today`, marked overdue; the others are timed in `tz`."""
     from icalendar import Alarm, Calendar, Event, vDuration
@@ -27,27 +27,29 @@ def build(rows, *, calendar_id: str, title: str, now: datetime, today: date, ove
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", title)
     cal.add("x-wr-timezone", str(tz))
     cal.add("refresh-interval", vDuration(timedelta(minutes=15)), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(timedelta(minutes=15)))
     for row in rows:
-        cal.add_component(_event(row, calendar_id, now, today, overdue_before, tz, alarm_minutes, Event, Alarm))
+        cal.add_component(_event(row, calendar_id, today, overdue_before, tz, alarm_minutes, Event, Alarm))
     cal.add_missing_timezones()  # a VTIMEZONE for each TZID used
     return cal.to_ical()
 
 
-def _event(row, calendar_id, now, today, overdue_before, tz, alarm_minutes, Event, Alarm):
+def _event(row, calendar_id, today, overdue_before, tz, alarm_minutes, Event, Alarm):
     due = from_db(row["next_at"])
     overdue = due < overdue_before
     step = row["next_step"] or "follow up"
     who = row["name"] + (f" ({row['company']})" if row["company"] else "")
     event = Event()
     event.add("uid", event_uid(row["id"], calendar_id))
-    event.add("dtstamp", now)
+    # Without METHOD, DTSTAMP is when the event was last revised (RFC 5545 3.8.7.2): the same as
+    # LAST-MODIFIED, so the file is byte for byte the same until something changes (sync tools stay quiet).
+    modified = from_db(row["modified_at"] or row["created_at"])
+    event.add("dtstamp", modified)
     event.add("sequence", row["sequence"])
-    event.add("last-modified", from_db(row["modified_at"] or row["created_at"]))
+    event.add("last-modified", modified)
     if overdue:
         local_due = due.astimezone(tz)
         event.add("summary", f"OVERDUE: {step} – {who}")

@@ -83,7 +83,11 @@ def test_overdue_follow_up_sits_on_today_marked(ok, team):
 
 
 def test_uids_stable_and_a_moved_follow_up_updates_its_event(ok, team, monkeypatch):
-    first = {str(e["uid"]): e for e in icalendar.Calendar.from_ical(feed(ok)).walk("VEVENT")}
+    monkeypatch.setenv("SALESCTL_NOW", "2026-11-26T10:15:00")
+    data = feed(ok)
+    monkeypatch.setenv("SALESCTL_NOW", "2026-11-26T10:30:00")
+    assert feed(ok) == data  # nothing changed: the same file, byte for byte (sync tools stay quiet)
+    first = {str(e["uid"]): e for e in icalendar.Calendar.from_ical(data).walk("VEVENT")}
     again = {str(e["uid"]): e for e in icalendar.Calendar.from_ical(feed(ok)).walk("VEVENT")}
     assert first.keys() == again.keys()
     assert all(first[u]["sequence"] == again[u]["sequence"] for u in first)

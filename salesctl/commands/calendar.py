@@ -41,7 +41,7 @@ def calendar(
     rows = store.scheduled_followups(owner_id=owner_id, until=to_db(until))
     whose = "team" if owner_id is None else (rep or app.current_rep_name())
     data = ics.build(rows, calendar_id=store.calendar_id() or "salesctl", title=f"salesctl follow-ups: {whose}",
-                     now=app.now, today=today, overdue_before=start_of_day(today, app.tz), tz=app.tz,
+                     today=today, overdue_before=start_of_day(today, app.tz), tz=app.tz,
                      alarm_minutes=app.settings.alarm_minutes)
     if out is None:
         sys.stdout.write(data.decode("utf-8"))
