@@ -129,6 +129,7 @@ def test_bad_calendar_requests(fails, ok, team, tmp_path):
     fails("calendar", "--out", tmp_path / "missing" / "f.ics", names=["--out", "does not exist"])
     fails("calendar", "--days", "0", code=2)
     fails("config", "set", "alarm_minutes", "soon", names=['config alarm_minutes: "soon"'])
+    fails("config", "set", "cadence_ends_on_move", "maybe", names=['config cadence_ends_on_move: "maybe"'])
 
 
 def test_empty_database_gives_an_empty_valid_calendar(ok, db):
