@@ -37,10 +37,9 @@ def parse_cadence(text: str, *, field: str = "--cadence") -> list[Step]:
     if len(parts) > 1 and not parts[-1].strip():
         parts.pop()
     if len(parts) > MAX_STEPS:
-        raise Invalid(field, text[:40] + ("…" if len(text) > 40 else ""), f"has {len(parts)} steps, more than {MAX_STEPS}",
-                      "split it into two plays")
-    steps = [_step(part, n, field) for n, part in enumerate(parts, 1)]
-    return steps
+        shown = text[:40] + ("…" if len(text) > 40 else "")
+        raise Invalid(field, shown, f"has {len(parts)} steps, more than {MAX_STEPS}", "split it into two plays")
+    return [_step(part, n, field) for n, part in enumerate(parts, 1)]
 
 
 def _step(part: str, n: int, field: str) -> Step:

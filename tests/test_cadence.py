@@ -31,7 +31,8 @@ def test_a_cadence_walks_its_steps_over_two_weeks(ok, clock):
     started = ok("cadence", "start", "Acme", "intro-sequence")
     assert "next: 2026-11-30 09:00 (call: intro)" in started.out
     shown = lead(ok)
-    assert shown["cadence"]["play"] == "intro-sequence" and (shown["cadence"]["step"], shown["cadence"]["steps"]) == (1, 4)
+    cadence = shown["cadence"]
+    assert (cadence["play"], cadence["step"], cadence["steps"]) == ("intro-sequence", 1, 4)
     assert re.search(r"Cadence +intro-sequence: step 1 of 4 \(call: intro\)", ok("lead", "show", "Acme").out)
 
     # Day 1: the intro call is done; it moves the lead into the play's own stage, so the cadence goes on,
