@@ -21,8 +21,8 @@ a 1,000× bigger deal, and value breaks ties between otherwise equal leads. Equa
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from datetime import datetime, timedelta, tzinfo
+from functools import lru_cache
 
 from .dates import from_db, local_date, local_iso, start_of_day, to_db, to_local_iso
 from .model import Settings

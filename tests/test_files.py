@@ -285,9 +285,9 @@ def test_a_schema_v1_database_migrates_with_every_row_intact(tmp_path, monkeypat
 
 def test_a_migration_that_fails_leaves_the_old_database_as_it_was(tmp_path, monkeypatch, run):
     """Migrations run in one transaction: a failure in the last one undoes the ones before it too."""
-    import salesctl.store as store_module
-
     from faults import rows_of as dump
+
+    import salesctl.store as store_module
 
     db = tmp_path / "old.db"
     shutil.copyfile(FIXTURES / "schema_v1.db", db)

@@ -25,6 +25,7 @@ PACKAGE = Path(salesctl.__file__).parent
 
 # --- new files are private -------------------------------------------------------------------------
 
+@pytest.mark.slow  # every file-writing command in subprocesses
 def test_every_file_salesctl_creates_is_private_even_with_umask_0(tmp_path):
     """db 0600 and its new folder 0700; export, backup and report files 0600 — whatever the umask."""
     folder = tmp_path / "new" / "folder"
