@@ -1,4 +1,4 @@
-"""Time salesctl as a user runs it, and check the speed goals of issue 7.
+"""Time salesctl as a user runs it, and check the speed goals (docs/speed.md).
 
     python benchmarks/run.py            # the full run (builds benchmarks/data/ on first use)
     python benchmarks/run.py --quick    # fewer runs and a 10k-row import file

@@ -487,7 +487,7 @@ class Store:
     def resolve_lead(self, ref: str) -> int:
         """A lead reference: an id, or text matching exactly one lead's name or company.
 
-        Preference, most specific first (open leads before closed ones, SPEC §2): an exact name among
+        Preference, most specific first (open leads before closed ones, docs/reference.md): an exact name among
         open leads, a substring among open leads, an exact name, a substring. Several matches at the
         first level that has any is ambiguous.
         """
@@ -977,7 +977,7 @@ class Store:
             (to_rep_id, from_rep_id),
         ).rowcount
 
-    # --- data in and out (issue 6) -----------------------------------------------------------------
+    # --- data in and out (docs/reference.md) -----------------------------------------------------------------
     # Export streams cursors (never fetchall), import writes in batches with executemany, search uses FTS5.
 
     TABLE_COLUMNS = {
@@ -1165,7 +1165,7 @@ def nocase(text: str) -> str:
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-# --- doctor (issue 6) ------------------------------------------------------------------------------
+# --- doctor (docs/reference.md) ------------------------------------------------------------------------------
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
