@@ -217,8 +217,11 @@ def main() -> int:
 
     # Import: the same CSV file into an empty database, against sqlite-utils insert.
     csv_path = DATA / f"leads-{import_rows}.csv"
+    sqlite_utils = shutil.which("sqlite-utils", path=str(Path(PY).parent)) or shutil.which("sqlite-utils")
     if not available("import"):
         report.skipped(f"import {import_rows} rows", "command missing")
+    elif not sqlite_utils:
+        report.skipped(f"import {import_rows} rows", "no sqlite-utils: pip install -e '.[bench]'")
     else:
         with tempfile.TemporaryDirectory() as tmp:
             target = Path(tmp) / "import.db"
@@ -227,7 +230,6 @@ def main() -> int:
                 for suffix in ("", "-wal", "-shm"):
                     Path(str(target) + suffix).unlink(missing_ok=True)
 
-            sqlite_utils = shutil.which("sqlite-utils", path=str(Path(PY).parent)) or shutil.which("sqlite-utils")
             t, base = timed_pair(salesctl("import", str(csv_path)), env_for(target),
                                  [sqlite_utils, "insert", str(target), "leads", str(csv_path), "--csv"], env_for(),
                                  runs, setup=fresh)
