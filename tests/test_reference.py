@@ -139,3 +139,18 @@ def test_the_today_object_has_exactly_the_documented_keys(ok):
     doc = ok("today", "--format", "json")
     assert set(doc) == {"as_of", "rep", "items"}
     assert set(doc["items"][0]) == inner
+
+
+def test_the_stalled_and_report_objects_have_exactly_the_documented_keys(ok, monkeypatch):
+    ok("add", "Acme", "--value", "1k")
+    monkeypatch.setenv("SALESCTL_NOW", "2026-12-10T10:00:00")  # two weeks idle: stalled
+    stalled = ok("stalled", "--format", "json")
+    item = documented_keys("stalled")
+    assert set(stalled) == set(re.findall(r'"(\w+)"', item.split('"items"', 1)[0])) | {"items", "by_rep"}
+    assert set(stalled["items"][0]) == set(re.findall(r'"(\w+)"', item.split('"items": [', 1)[1].split("]", 1)[0]))
+    report = ok("report", "--format", "json")
+    text = documented_keys("report")
+    figures = set(re.findall(r"`(\w+)`", text.split("The figures are", 1)[1].split("each defined in", 1)[0]))
+    assert set(report["team"]) == figures
+    top = set(re.findall(r'"(\w+)"', text.split("The figures are", 1)[0]))
+    assert set(report) == top
