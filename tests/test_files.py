@@ -37,10 +37,15 @@ from salesctl.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
-needs_root = pytest.mark.skipif(
+_ROOT_ONLY = pytest.mark.skipif(
     not hasattr(os, "geteuid") or os.geteuid() != 0,
     reason="runs salesctl as `nobody`, which needs root; as a normal user the OS enforces the modes anyway",
 )
+
+
+def needs_root(test):
+    """A test that runs salesctl as `nobody` in subprocesses: root only, and slow."""
+    return pytest.mark.slow(_ROOT_ONLY(test))
 
 
 def as_nobody(*args, db: Path) -> subprocess.CompletedProcess:
