@@ -134,7 +134,7 @@ def test_the_today_object_has_exactly_the_documented_keys(ok):
     item = documented_keys("today")
     outer = re.search(r'\{"as_of", "rep", "items"', item)
     assert outer, item
-    inner = set(re.findall(r'"(\w+)"', item.split('"items": [', 1)[1]))
+    inner = set(re.findall(r'"(\w+)"', item.split('"items": [', 1)[1].split("]}", 1)[0]))
     ok("add", "Acme", "--next", "today 08:00")
     doc = ok("today", "--format", "json")
     assert set(doc) == {"as_of", "rep", "items"}
