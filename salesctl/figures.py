@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from .agenda import CLOSING_SOON_DAYS, stalled_before
 from .dates import local_iso, start_of_day, to_db
 from .model import Settings
-from .money import to_major
+from .money import Converter, to_major
 from .store import Store
 
 LIST_LIMIT = 20
@@ -72,6 +72,11 @@ def mean_money(total_minor: int, count: int) -> int | None:
 def money(minor: float | None) -> int | float | None:
     """Minor units (possibly fractional, e.g. weighted) → major units for JSON, rounded to the cent."""
     return None if minor is None else to_major(round(minor))
+
+
+def converter(settings: Settings) -> Converter:
+    """Other currencies → the team currency at the configured rates (docs/figures.md, "Currencies")."""
+    return Converter(settings.currency, settings.rates)
 
 
 def stage_order(settings: Settings) -> dict[str, int]:
@@ -166,9 +171,12 @@ def period_counts(store: Store, settings: Settings, since: datetime, until: date
         c.activities, c.effective, c.proposals = r["n"], int(r["effective"]), int(r["proposals"])
     for r in store.advances(s, u, stage_order(settings)):
         of(r["rep_id"]).advanced = r["n"]
+    convert = converter(settings)
     for r in store.won_by_owner(s, u):
         c = of(r["rep_id"])
-        c.won_count, c.won_amount, c.cycle_days = r["n"], r["amount"], r["cycle_days"]
+        c.won_count += r["n"]
+        c.won_amount += convert(r["amount"], r["currency"])
+        c.cycle_days += r["cycle_days"]
     for r in store.lost_by_owner(s, u):
         c = of(r["rep_id"])
         c.lost_count += r["n"]
@@ -183,13 +191,15 @@ def pipeline_at(store: Store, settings: Settings, at: datetime, month: tuple[dat
         to_db(at), first_stage=settings.stages[0], stalled_before=stalled_before(settings, at),
         month_first=month[0].isoformat(), month_last=(month[1] - timedelta(days=1)).isoformat(),
     )
+    convert = converter(settings)
     for r in rows:
         p = pipelines.setdefault(r["rep_id"], Pipeline())
         probability = settings.probability.get(r["stage"], 0.0)
+        value, in_month = convert(r["value"], r["currency"]), convert(r["value_in_month"], r["currency"])
         p.open_count += r["n"]
-        p.open_value += r["value"]
-        p.weighted_value += r["value"] * probability
-        p.weighted_in_month += r["value_in_month"] * probability
+        p.open_value += value
+        p.weighted_value += value * probability
+        p.weighted_in_month += in_month * probability
         p.stalled += int(r["stalled"])
     return pipelines
 
@@ -259,7 +269,7 @@ def report(
     counts = period_counts(store, settings, since, until)
     before = period_counts(store, settings, *previous)
     pipes = pipeline_at(store, settings, as_of, month)
-    won_mtd = won_amounts(store, month_start, as_of)
+    won_mtd = won_amounts(store, settings, month_start, as_of)
     targets = store.targets(month[0].strftime("%Y-%m"))
     pace = expected_pace(month, as_of, tz)
 
@@ -310,11 +320,14 @@ def report(
     }
 
 
-def won_amounts(store: Store, since: datetime, until: datetime) -> dict[int, int]:
-    """Won amount (minor units) of [since, until) per owner (for month-to-date)."""
+def won_amounts(store: Store, settings: Settings, since: datetime, until: datetime) -> dict[int, int]:
+    """Won amount (team-currency minor units) of [since, until) per owner (for month-to-date)."""
     if until <= since:
         return {}
-    return {r["rep_id"]: r["amount"] for r in store.won_by_owner(to_db(since), to_db(until))}
+    convert, won = converter(settings), Counter()
+    for r in store.won_by_owner(to_db(since), to_db(until)):
+        won[r["rep_id"]] += convert(r["amount"], r["currency"])
+    return dict(won)
 
 
 def _deal(row, settings: Settings) -> dict:
@@ -405,7 +418,7 @@ def target_progress(store: Store, settings: Settings, *, month: date, now: datet
     days = (month, add_months(month, 1))
     start, end = day_range(days, tz)
     as_of = max(start, min(just_after(now), end))
-    won = won_amounts(store, start, as_of)
+    won = won_amounts(store, settings, start, as_of)
     pipes = pipeline_at(store, settings, as_of, days)
     targets = store.targets(month.strftime("%Y-%m"))
     pace = expected_pace(days, as_of, tz)

@@ -657,11 +657,12 @@ class Store:
         )
 
     def won_by_owner(self, since: str, until: str) -> list[sqlite3.Row]:
-        """Deals won in [since, until) per owner: count, amount (minor units), total cycle days."""
+        """Deals won in [since, until) per owner and currency: count, amount (minor units), total cycle days."""
         return self.all(
-            "SELECT " + self.OWNER_AT + " AS rep_id, count(*) AS n, coalesce(sum(l.won_amount), 0) AS amount,"
+            "SELECT " + self.OWNER_AT + " AS rep_id, l.currency, count(*) AS n,"
+            " coalesce(sum(l.won_amount), 0) AS amount,"
             " total(julianday(l.won_at) - julianday(l.created_at)) AS cycle_days"
-            " FROM leads l WHERE l.won_at >= :since AND l.won_at < :until GROUP BY rep_id",
+            " FROM leads l WHERE l.won_at >= :since AND l.won_at < :until GROUP BY rep_id, l.currency",
             {"since": since, "until": until, "t": until},
         )
 
@@ -718,18 +719,18 @@ class Store:
     def pipeline_at(
         self, t: str, *, first_stage: str, stalled_before: dict[str, str], month_first: str, month_last: str
     ) -> list[sqlite3.Row]:
-        """Open pipeline at :t per (owner then, stage then): count, value, value closing in the month,
-        and how many were stalled (last touch at or before the stage's threshold, not snoozed)."""
+        """Open pipeline at :t per (owner then, stage then, currency): count, value, value closing in the
+        month, and how many were stalled (last touch at or before the stage's threshold, not snoozed)."""
         threshold, params = self._case("p.stage_at", stalled_before, "s")
         return self.all(
             self._leads_at(t, first_stage) +
-            "SELECT p.rep_id, p.stage_at AS stage, count(*) AS n, coalesce(sum(p.value), 0) AS value,"
+            "SELECT p.rep_id, p.stage_at AS stage, p.currency, count(*) AS n, coalesce(sum(p.value), 0) AS value,"
             " coalesce(sum(CASE WHEN p.close_by BETWEEN :month_first AND :month_last THEN p.value END), 0)"
             "  AS value_in_month,"
             " total((p.snoozed_until IS NULL OR p.snoozed_until <= :t) AND"
             f"  max(p.created_at, coalesce(p.last_move_at, ''), coalesce(p.last_activity_at, '')) <= {threshold})"
             "  AS stalled"
-            " FROM p WHERE p.stage_at NOT IN ('won', 'lost') GROUP BY p.rep_id, p.stage_at",
+            " FROM p WHERE p.stage_at NOT IN ('won', 'lost') GROUP BY p.rep_id, p.stage_at, p.currency",
             {"t": t, "first_stage": first_stage, "month_first": month_first, "month_last": month_last, **params},
         )
 

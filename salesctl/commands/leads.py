@@ -9,7 +9,7 @@ import typer
 from .. import model, pipeline
 from ..errors import Invalid, SalesError
 from ..views import lead_list_output, lead_object, lead_output, lead_show_output, timeline_entry
-from . import VALUE_ARGS, FormatOpt, LeadArg, app_of, show
+from . import VALUE_ARGS, FormatOpt, LeadArg, app_of, say, show
 
 lead_app = typer.Typer(help="List, show, edit, delete and assign leads.", no_args_is_help=True)
 
@@ -104,7 +104,16 @@ def add(
         fields["owner_id"] = store.require_rep(owner, field="--owner")["id"] if owner else rep_id
         lead_id = pipeline.add_lead(store, app.settings, fields, tags, rep_id=rep_id, now=app.now_db,
                                     allow_duplicate=allow_duplicate)
+    _note_foreign_currency(app, fields["currency"])
     show(lead_output(lead_object(store.lead(lead_id), app.tz), message=str(lead_id)), fmt)
+
+
+def _note_foreign_currency(app, currency: str) -> None:
+    """A lead in another currency than the team's is fine, but say so: `$3k` on a CNY team is USD."""
+    team = app.settings.currency
+    if currency != team and currency not in app.settings.rates:
+        say(f"note: this lead is in {currency}, the team's currency is {team}; reports convert it once a rate "
+            f"is set: salesctl config set fx.{currency} RATE (how many {team} buy 1 {currency})")
 
 
 @lead_app.command("list")
