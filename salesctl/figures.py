@@ -184,8 +184,10 @@ def period_counts(store: Store, settings: Settings, since: datetime, until: date
     return counts
 
 
-def pipeline_at(store: Store, settings: Settings, at: datetime, month: tuple[date, date]) -> dict[int, Pipeline]:
-    """The open pipeline at `at` per owner then, reconstructed from stage history."""
+def pipeline_at(store: Store, settings: Settings, at: datetime, month: tuple[date, date], *,
+                whole: bool = True) -> dict[int, Pipeline]:
+    """The open pipeline at `at` per owner then, reconstructed from stage history. Without `whole`, only
+    the part closing in the month (what a projection adds) is converted and counted in money."""
     pipelines: dict[int, Pipeline] = {}
     rows = store.pipeline_at(
         to_db(at), first_stage=settings.stages[0], stalled_before=stalled_before(settings, at),
@@ -195,7 +197,8 @@ def pipeline_at(store: Store, settings: Settings, at: datetime, month: tuple[dat
     for r in rows:
         p = pipelines.setdefault(r["rep_id"], Pipeline())
         probability = settings.probability.get(r["stage"], 0.0)
-        value, in_month = convert(r["value"], r["currency"]), convert(r["value_in_month"], r["currency"])
+        value = convert(r["value"], r["currency"]) if whole else 0
+        in_month = convert(r["value_in_month"], r["currency"])
         p.open_count += r["n"]
         p.open_value += value
         p.weighted_value += value * probability
@@ -419,7 +422,7 @@ def target_progress(store: Store, settings: Settings, *, month: date, now: datet
     start, end = day_range(days, tz)
     as_of = max(start, min(just_after(now), end))
     won = won_amounts(store, settings, start, as_of)
-    pipes = pipeline_at(store, settings, as_of, days)
+    pipes = pipeline_at(store, settings, as_of, days, whole=False)
     targets = store.targets(month.strftime("%Y-%m"))
     pace = expected_pace(days, as_of, tz)
     names, active = rep_directory(store)
