@@ -149,7 +149,8 @@ def list_(
         source=source and source.strip(), intent=model.check_intent(intent), key=key, include_closed=all_,
         sort=sort_key, descending=sort.strip().startswith("-"), limit=limit,
     )
-    show(lead_list_output([lead_object(r, app.tz) for r in rows]), fmt)
+    show(lead_list_output([lead_object(r, app.tz) for r in rows], sort=sort_key,
+                          year=app.now.astimezone(app.tz).year), fmt)
 
 
 @lead_app.command("show", context_settings=VALUE_ARGS)
