@@ -11,13 +11,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
-from .agenda import CLOSING_SOON_DAYS, stalled_before
-from .dates import local_iso, start_of_day, to_db
+from .agenda import CLOSING_SOON_DAYS, days_idle, days_overdue, stalled_before
+from .dates import local_iso, start_of_day, to_db, to_local_iso
 from .model import Settings
 from .money import Converter, to_major
 from .store import Store
 
 LIST_LIMIT = 20
+ATTENTION_LIMIT = 10  # stalled and overdue deals named in the report
 
 
 # --- periods ---------------------------------------------------------------------------------------
@@ -319,6 +320,8 @@ def report(
         "previous": team["previous"],
         "key_deals": key_deals(store, settings, as_of, tz, scope),
         "closing_soon": closing_soon(store, settings, as_of, tz, scope),
+        "stalled_deals": stalled_deals(store, settings, as_of, tz, scope),
+        "overdue_deals": overdue_deals(store, settings, as_of, tz, scope),
         "plays": plays(store, until, scope),
     }
 
@@ -357,6 +360,24 @@ def closing_soon(store: Store, settings: Settings, at: datetime, tz: tzinfo, rep
         close_to=(first + timedelta(days=CLOSING_SOON_DAYS)).isoformat(), rep_id=rep_id, limit=LIST_LIMIT,
     )
     return [_deal(r, settings) for r in rows]
+
+
+def stalled_deals(store: Store, settings: Settings, at: datetime, tz: tzinfo, rep_id: int | None) -> list[dict]:
+    """The most valuable deals stalled at `at` (the `Stalled` count's deals), with their idle days."""
+    rows = store.attention_at(to_db(at), first_stage=settings.stages[0], stalled_before=stalled_before(settings, at),
+                              rep_id=rep_id, weights=converter(settings).order_weights(), limit=ATTENTION_LIMIT)
+    return [{**_deal(r, settings), "days_idle": days_idle(r["last_touch"], at),
+             "rot_days": settings.rot_days.get(r["stage_at"])} for r in rows]
+
+
+def overdue_deals(store: Store, settings: Settings, at: datetime, tz: tzinfo, rep_id: int | None) -> list[dict]:
+    """The most valuable deals open at `at` whose follow-up was due before that local day, with the days
+    late. Follow-ups have no history: this is the follow-up as booked now (docs/figures.md)."""
+    day_start = start_of_day(at.astimezone(tz).date(), tz)
+    rows = store.attention_at(to_db(at), first_stage=settings.stages[0], overdue_before=to_db(day_start),
+                              rep_id=rep_id, weights=converter(settings).order_weights(), limit=ATTENTION_LIMIT)
+    return [{**_deal(r, settings), "next_at": to_local_iso(r["next_at"], tz), "next_step": r["next_step"],
+             "days_overdue": days_overdue(r["next_at"], at, tz)} for r in rows]
 
 
 def plays(store: Store, until: datetime, rep_id: int | None) -> list[dict]:

@@ -35,6 +35,7 @@ class Column:
     # When a table is too wide for the terminal, columns go highest priority first; 0 is never dropped.
     priority: int = 0
     short: Callable[[Any], str] | None = None  # a shorter human form, used before anything is dropped
+    legend: str | None = None  # what an abbreviated header means: one legend line under the table
 
     def text(self, row: dict, *, short: bool = False) -> str:
         value = row.get(self.key)
@@ -165,6 +166,8 @@ def to_markdown(blocks: list[Block]) -> str:
             for row in block.rows:
                 out.append("| " + " | ".join(_md_cell(c.text(row)) for c in block.columns) + " |")
             out.append("")
+            if legend(block.columns):
+                out.append(f"_{_md_cell(legend(block.columns))}_\n")
         elif isinstance(block, Fields):
             out.extend(f"- **{_md_cell(k)}**: {_md_cell(v)}" for k, v in block.pairs)
             out.append("")
@@ -175,6 +178,11 @@ def to_markdown(blocks: list[Block]) -> str:
         else:
             out.append(block.text + "\n")
     return "\n".join(out)
+
+
+def legend(columns: list[Column]) -> str:
+    """One line saying what the shown columns' abbreviated headers mean ("" when none is)."""
+    return " · ".join(f"{c.header}: {c.legend}" for c in columns if c.legend)
 
 
 def bar(fraction: float, width: int) -> str:
@@ -228,6 +236,8 @@ def draw(blocks: list[Block], stream) -> None:
             out.extend(_grid(cells, [c.justify for c in columns], [None] * len(columns),
                              width, gap=2, header=True, ansi=ansi, fold=tuple(_folds(c) for c in columns),
                              max_widths=[c.max_width for c in columns]))
+            if legend(columns):
+                out.extend(ansi(line, "dim") for line in _fold(legend(columns), width))
         elif isinstance(block, Fields):
             cells = [[k, v] for k, v in block.pairs]
             out.extend(_grid(cells, ["left", "left"], ["bold", None], width, gap=2,
@@ -237,7 +247,7 @@ def draw(blocks: list[Block], stream) -> None:
             out.extend(_grid(cells, ["left", "left", "right"], [None, "cyan", None], width,
                              gap=1, header=False, ansi=ansi, fold=(True, False, True)))
         else:
-            out.append(block.text)
+            out.extend(_fold(block.text, width))  # at spaces: a terminal would wrap inside words
     stream.write("\n".join(out) + "\n")
 
 

@@ -701,7 +701,7 @@ class Store:
         return (
             "WITH x AS MATERIALIZED ("
             "  SELECT l.id, l.name, l.company, l.value, l.currency, l.close_by, l.key, l.created_at,"
-            "   l.snoozed_until, " + self.OWNER_AT + " AS rep_id,"
+            "   l.snoozed_until, l.next_at, l.next_step, " + self.OWNER_AT + " AS rep_id,"
             "   CASE WHEN l.stage_changed_at < :t THEN l.stage ELSE :first_stage END AS fallback_stage,"
             "   (SELECT h2.id FROM stage_history h2 WHERE h2.lead_id = l.id AND h2.at < :t"
             "    ORDER BY h2.at DESC, h2.id DESC LIMIT 1) AS hid,"
@@ -753,6 +753,34 @@ class Store:
             "SELECT p.*, r.name AS owner FROM p JOIN reps r ON r.id = p.rep_id WHERE p.stage_at NOT IN ('won', 'lost')" + where +
             " ORDER BY " + order + "p.value IS NULL, p.value DESC, p.id LIMIT :limit",
             params,
+        )
+
+    # The latest of a lead's creation, last stage move and last activity before :t, in `p`.
+    LAST_TOUCH_AT = "max(p.created_at, coalesce(p.last_move_at, ''), coalesce(p.last_activity_at, ''))"
+
+    def attention_at(
+        self, t: str, *, first_stage: str, stalled_before: dict[str, str] | None = None,
+        overdue_before: str | None = None, rep_id: int | None, weights: dict[str, float], limit: int,
+    ) -> list[sqlite3.Row]:
+        """Deals open at :t that were stalled then (given `stalled_before`, as pipeline_at counts them) or
+        overdue then (follow-up before `overdue_before`), the most valuable first: values are ordered in
+        one currency by `weights` (currency → rate), a currency without one last."""
+        params = {"t": t, "first_stage": first_stage, "rep_id": rep_id, "limit": limit}
+        if stalled_before is not None:
+            threshold, more = self._case("p.stage_at", stalled_before, "s")
+            which = (" AND (p.snoozed_until IS NULL OR p.snoozed_until <= :t)"
+                     f" AND {self.LAST_TOUCH_AT} <= {threshold}")
+        else:
+            which = " AND p.next_at < :overdue_before"
+            more = {"overdue_before": overdue_before}
+        weight, rates = self._case("p.currency", weights, "w")
+        return self.all(
+            self._leads_at(t, first_stage) +
+            f"SELECT p.*, r.name AS owner, {self.LAST_TOUCH_AT} AS last_touch FROM p JOIN reps r ON r.id = p.rep_id"
+            " WHERE p.stage_at NOT IN ('won', 'lost')" + which +
+            (" AND p.rep_id = :rep_id" if rep_id is not None else "") +
+            f" ORDER BY coalesce(p.value, 0) * coalesce({weight}, 0) DESC, p.id LIMIT :limit",
+            {**params, **more, **rates},
         )
 
     def play_results(self, until: str, rep_id: int | None) -> list[sqlite3.Row]:
