@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -216,7 +217,8 @@ def draw(blocks: list[Block], stream) -> None:
 
     Drawn here rather than with Rich: `today` prints hundreds of rows, and Rich's layout engine (plus
     its import) cost ten times the rest of the command. Widths count East Asian wide characters as two
-    cells, as terminals do; cells too wide for the terminal fold onto more lines.
+    cells, as terminals do; a table too wide for the terminal is fitted by `fit_columns`, and its
+    sentences fold onto more lines at spaces, never inside a word or a date.
     """
     is_tty = hasattr(stream, "isatty") and stream.isatty()
     ansi = _Ansi(is_tty and not os.environ.get("NO_COLOR"))
@@ -309,8 +311,8 @@ def _cells(table: Table, columns: list[Column], short: bool) -> tuple[list[list[
 
 
 def _floor(column: Column, texts: list[str], natural: int) -> int:
-    """The fewest cells a column can take: a folding column its longest word (CJK text breaks between
-    characters, as terminals and browsers break it), a cut one its max_width, others all of it."""
+    """The fewest cells a column can take: a folding column its longest word (see _longest_word) but
+    not under 16 cells or its header, a cut one its max_width, others all of it."""
     if column.max_width and not _folds(column):
         return min(natural, column.max_width)
     if not _folds(column):
@@ -322,15 +324,29 @@ def _floor(column: Column, texts: list[str], natural: int) -> int:
 _READABLE = 16
 
 
-def _longest_word(text: str) -> int:
-    import re
+# A date with its time is one word: "2026-11-17 09:00" never folds into "2026-11-17" / "09:00".
+_DATE_TIME = re.compile(r"(?<![0-9])((?:[0-9]{4}-)?[0-9]{2}-[0-9]{2}) ([0-9]{2}:[0-9]{2})(?![0-9])")
+_GLUE = "\x00"
 
-    words = [word for word in re.split(r"\s+", text) if word]
+
+def _words(text: str) -> list[str]:
+    """`text` split at spaces, a date and its time kept together (glued with NUL, see _unglue)."""
+    return _DATE_TIME.sub(rf"\1{_GLUE}\2", text).split(" ")
+
+
+def _unglue(line: str) -> str:
+    return line.replace(_GLUE, " ")
+
+
+def _longest_word(text: str) -> int:
+    words = [word for word in re.split(r"[ \n]+", _DATE_TIME.sub(rf"\1{_GLUE}\2", text)) if word]
     if not words:
         return 0
-    # Inside a word with wide characters, only its runs of narrow ones (Latin, digits) must stay whole.
+    # CJK text breaks between characters, as terminals and browsers break it, but a short run (a name
+    # such as 欧阳建国) stays whole; runs of narrow characters (Latin, digits) inside it stay whole too.
     return max(cell_width(word) if word.isascii() else
-               max([2] + [cell_width(run) for run in re.findall(r"[\x21-\x7e]+", word)]) for word in words)
+               max([min(cell_width(word), 8)] + [cell_width(run) for run in re.findall(r"[\x21-\x7e]+", word)])
+               for word in words)
 
 
 def _cut(text: str, width: int) -> str:
@@ -351,7 +367,7 @@ def _fold(text: str, width: int) -> list[str]:
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line, line_w = "", 0
-        for word in paragraph.split(" "):
+        for word in _words(paragraph):
             word_w = cell_width(word)
             sep = 1 if line else 0
             if line_w + sep + word_w <= width:
@@ -373,7 +389,7 @@ def _fold(text: str, width: int) -> list[str]:
                 word_w = cell_width(word)
             line, line_w = word, word_w
         lines.append(line)
-    return lines
+    return [_unglue(line) for line in lines]
 
 
 def _grid(cells: list[list[str]], justify: list[str], col_styles: list, width: int, *,
@@ -392,7 +408,8 @@ def _grid(cells: list[list[str]], justify: list[str], col_styles: list, width: i
     floors = [max(_longest_word(row[j]) for row in cells) if fold[j] else
               min(widths[j], max_widths[j]) if cut[j] else widths[j] for j in range(n)]
     excess = sum(widths) + gap * (n - 1) - width
-    for lowest in (floors, [4 if fold[j] else floors[j] for j in range(n)]):
+    dated = [fold[j] and any(_DATE_TIME.search(row[j]) for row in cells) for j in range(n)]
+    for lowest in (floors, [4 if fold[j] and not dated[j] else floors[j] for j in range(n)]):
         while excess > 0:
             j = max((j for j in range(n) if widths[j] > max(lowest[j], 1)), key=lambda j: widths[j], default=None)
             if j is None:

@@ -139,5 +139,5 @@ def _describe(entry: dict) -> str:
 
 def lead_show_output(obj: dict, timeline: list[dict]) -> Output:
     rows = [{"at": short_time(e["at"]), "rep": e["rep"], "what": _describe(e)} for e in timeline]
-    table = Table([Column("at", "When", wrap=False), Column("rep", "Rep", wrap=False), Column("what", "What")], rows, title="Timeline")
+    table = Table([Column("at", "When"), Column("rep", "Rep"), Column("what", "What")], rows, title="Timeline")
     return Output({**obj, "timeline": timeline}, [lead_fields(obj), table], csv=all_fields_table([obj]))

@@ -79,3 +79,12 @@ def test_the_sort_column_is_always_shown(ok, monkeypatch, leads, sort, heading, 
         assert heading in lines[0], (columns, lines[0])
     wide = "\n".join(table(ok, monkeypatch, 120, "--sort", sort))
     assert shown is None or shown in wide
+
+
+def test_a_timeline_on_a_narrow_terminal_keeps_each_date_with_its_time(ok, monkeypatch, leads):
+    ok("log", "王芳", "called the purchasing manager about the revised quote and the delivery dates")
+    monkeypatch.setenv("COLUMNS", "36")
+    lines = ok("lead", "show", "王芳").out.splitlines()
+    timeline = lines[next(i for i, line in enumerate(lines) if line.startswith("When")) + 2:]
+    assert all(re.match(r"2026-11-26 10:00  ", line) or line.startswith(" ") for line in timeline), timeline
+    assert all(cell_width(line) <= 36 for line in lines[lines.index(timeline[0]):])

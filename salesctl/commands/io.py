@@ -221,7 +221,7 @@ def search(
     hits += [{"type": "activity", "lead_id": n["lead_id"], "name": n["name"], "company": n["company"],
               "stage": n["stage"], "at": n["at"], "text": n["note"]} for n in notes]
     table = Table([Column("lead_id", "#", "right"), Column("type", "Found in"), Column("name", "Lead"),
-                   Column("stage", "Stage"), Column("at", "When", show=short_time, wrap=False), Column("text", "Text")],
+                   Column("stage", "Stage"), Column("at", "When", show=short_time), Column("text", "Text")],
                   [{**h, "text": h["text"].replace("\n", " ")[:80], "type": "note" if h["type"] == "activity" else "lead"}
                    for h in hits], empty=f'Nothing matches "{text}".')
     show(Output({"query": text, "leads": leads, "activities": notes}, [table],
