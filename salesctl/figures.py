@@ -320,8 +320,7 @@ def report(
         "previous": team["previous"],
         "key_deals": key_deals(store, settings, as_of, tz, scope),
         "closing_soon": closing_soon(store, settings, as_of, tz, scope),
-        "stalled_deals": stalled_deals(store, settings, as_of, tz, scope),
-        "overdue_deals": overdue_deals(store, settings, as_of, tz, scope),
+        **needs_attention(store, settings, as_of, tz, scope),
         "plays": plays(store, until, scope),
     }
 
@@ -362,22 +361,22 @@ def closing_soon(store: Store, settings: Settings, at: datetime, tz: tzinfo, rep
     return [_deal(r, settings) for r in rows]
 
 
-def stalled_deals(store: Store, settings: Settings, at: datetime, tz: tzinfo, rep_id: int | None) -> list[dict]:
-    """The most valuable deals stalled at `at` (the `Stalled` count's deals), with their idle days."""
-    rows = store.attention_at(to_db(at), first_stage=settings.stages[0], stalled_before=stalled_before(settings, at),
-                              rep_id=rep_id, weights=converter(settings).order_weights(), limit=ATTENTION_LIMIT)
-    return [{**_deal(r, settings), "days_idle": days_idle(r["last_touch"], at),
-             "rot_days": settings.rot_days.get(r["stage_at"])} for r in rows]
-
-
-def overdue_deals(store: Store, settings: Settings, at: datetime, tz: tzinfo, rep_id: int | None) -> list[dict]:
-    """The most valuable deals open at `at` whose follow-up was due before that local day, with the days
-    late. Follow-ups have no history: this is the follow-up as booked now (docs/figures.md)."""
-    day_start = start_of_day(at.astimezone(tz).date(), tz)
-    rows = store.attention_at(to_db(at), first_stage=settings.stages[0], overdue_before=to_db(day_start),
-                              rep_id=rep_id, weights=converter(settings).order_weights(), limit=ATTENTION_LIMIT)
-    return [{**_deal(r, settings), "next_at": to_local_iso(r["next_at"], tz), "next_step": r["next_step"],
-             "days_overdue": days_overdue(r["next_at"], at, tz)} for r in rows]
+def needs_attention(store: Store, settings: Settings, at: datetime, tz: tzinfo, rep_id: int | None) -> dict:
+    """`stalled_deals`: the most valuable deals stalled at `at` (the `Stalled` count's deals) with their idle
+    days; `overdue_deals`: the most valuable deals open at `at` whose follow-up was due before that local
+    day, with the days late. Follow-ups have no history: the follow-up as booked now (docs/figures.md)."""
+    stalled, overdue = store.attention_at(
+        to_db(at), first_stage=settings.stages[0], stalled_before=stalled_before(settings, at),
+        overdue_before=to_db(start_of_day(at.astimezone(tz).date(), tz)), rep_id=rep_id,
+        weights=converter(settings).order_weights(), limit=ATTENTION_LIMIT,
+    )
+    return {
+        "stalled_deals": [{**_deal(r, settings), "days_idle": days_idle(r["last_touch"], at),
+                           "rot_days": settings.rot_days.get(r["stage_at"])} for r in stalled],
+        "overdue_deals": [{**_deal(r, settings), "next_at": to_local_iso(r["next_at"], tz),
+                           "next_step": r["next_step"], "days_overdue": days_overdue(r["next_at"], at, tz)}
+                          for r in overdue],
+    }
 
 
 def plays(store: Store, until: datetime, rep_id: int | None) -> list[dict]:

@@ -759,29 +759,28 @@ class Store:
     LAST_TOUCH_AT = "max(p.created_at, coalesce(p.last_move_at, ''), coalesce(p.last_activity_at, ''))"
 
     def attention_at(
-        self, t: str, *, first_stage: str, stalled_before: dict[str, str] | None = None,
-        overdue_before: str | None = None, rep_id: int | None, weights: dict[str, float], limit: int,
-    ) -> list[sqlite3.Row]:
-        """Deals open at :t that were stalled then (given `stalled_before`, as pipeline_at counts them) or
-        overdue then (follow-up before `overdue_before`), the most valuable first: values are ordered in
-        one currency by `weights` (currency → rate), a currency without one last."""
-        params = {"t": t, "first_stage": first_stage, "rep_id": rep_id, "limit": limit}
-        if stalled_before is not None:
-            threshold, more = self._case("p.stage_at", stalled_before, "s")
-            which = (" AND (p.snoozed_until IS NULL OR p.snoozed_until <= :t)"
-                     f" AND {self.LAST_TOUCH_AT} <= {threshold}")
-        else:
-            which = " AND p.next_at < :overdue_before"
-            more = {"overdue_before": overdue_before}
-        weight, rates = self._case("p.currency", weights, "w")
-        return self.all(
+        self, t: str, *, first_stage: str, stalled_before: dict[str, str], overdue_before: str,
+        rep_id: int | None, weights: dict[str, float], limit: int,
+    ) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
+        """Deals open at :t that were stalled then (as pipeline_at counts them), and those whose follow-up
+        was due before `overdue_before`: at most `limit` of each, the most valuable first. Values are
+        ordered in one currency by `weights` (currency → rate), a currency without one last. One pass
+        over the leads serves both lists."""
+        threshold, stalled_params = self._case("p.stage_at", stalled_before, "s")
+        weight, rate_params = self._case("p.currency", weights, "w")
+        pick = (f"SELECT p.*, r.name AS owner, {self.LAST_TOUCH_AT} AS last_touch FROM p JOIN reps r ON r.id = p.rep_id"
+                " WHERE p.stage_at NOT IN ('won', 'lost')" + (" AND p.rep_id = :rep_id" if rep_id is not None else ""))
+        order = f" ORDER BY coalesce(p.value, 0) * coalesce({weight}, 0) DESC, p.id LIMIT :limit"
+        rows = self.all(
             self._leads_at(t, first_stage) +
-            f"SELECT p.*, r.name AS owner, {self.LAST_TOUCH_AT} AS last_touch FROM p JOIN reps r ON r.id = p.rep_id"
-            " WHERE p.stage_at NOT IN ('won', 'lost')" + which +
-            (" AND p.rep_id = :rep_id" if rep_id is not None else "") +
-            f" ORDER BY coalesce(p.value, 0) * coalesce({weight}, 0) DESC, p.id LIMIT :limit",
-            {**params, **more, **rates},
+            ", stalled AS (" + pick + " AND (p.snoozed_until IS NULL OR p.snoozed_until <= :t)"
+            f" AND {self.LAST_TOUCH_AT} <= {threshold}" + order + "),"
+            " overdue AS (" + pick + " AND p.next_at < :overdue_before" + order + ")"
+            " SELECT 'stalled' AS list, * FROM stalled UNION ALL SELECT 'overdue' AS list, * FROM overdue",
+            {"t": t, "first_stage": first_stage, "rep_id": rep_id, "limit": limit, "overdue_before": overdue_before,
+             **stalled_params, **rate_params},
         )
+        return [r for r in rows if r["list"] == "stalled"], [r for r in rows if r["list"] == "overdue"]
 
     def play_results(self, until: str, rep_id: int | None) -> list[sqlite3.Row]:
         """Per play: leads it was used on before :until (by rep_id, or anyone), and how many of those
