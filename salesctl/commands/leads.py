@@ -24,7 +24,7 @@ IndustryOpt = Annotated[Optional[str], typer.Option("--industry", help="Industry
 PersonaOpt = Annotated[Optional[str], typer.Option("--persona", help="Customer type for plays: no-authority, hesitant, price-shopper, busy…")]
 TagOpt = Annotated[Optional[list[str]], typer.Option("--tag", "-t", help="A tag (repeatable; 'a;b' also splits).")]
 ValueOpt = Annotated[Optional[str], typer.Option("--value", metavar="AMOUNT", help="Expected deal size: 1000, 1.5k, 5万, $1,200.")]
-CurrencyOpt = Annotated[Optional[str], typer.Option("--currency", help="Currency code (default: the currency setting).")]
+CurrencyOpt = Annotated[Optional[str], typer.Option("--currency", help="ISO 4217 code, or RMB, 元, NT$, HK$… (default: the currency setting).")]
 CloseByOpt = Annotated[Optional[str], typer.Option("--close-by", metavar="WHEN", help="Expected close date: eom, 2026-12-20, +2w.")]
 OwnerOpt = Annotated[Optional[str], typer.Option("--owner", metavar="REP", help="Owning rep (must exist). Default: you.")]
 NextOpt = Annotated[Optional[str], typer.Option("--next", metavar="WHEN", help="Next follow-up: tomorrow, fri 10am, +3d.")]
