@@ -183,7 +183,7 @@ def to_markdown(blocks: list[Block]) -> str:
 
 def legend(columns: list[Column]) -> str:
     """One line saying what the shown columns' abbreviated headers mean ("" when none is)."""
-    return " · ".join(f"{c.header}: {c.legend}" for c in columns if c.legend)
+    return "\u00a0· ".join(f"{c.header}: {c.legend}" for c in columns if c.legend)  # no line starts with ·
 
 
 def bar(fraction: float, width: int) -> str:

@@ -73,7 +73,7 @@ def days_column(deal: dict) -> tuple[str, str]:
 
 def rep_legend() -> str:
     labels = {key: label for key, label, _ in REP_COLUMNS}
-    return " · ".join(f"{labels[key]}: {text}" for key, text in REP_LEGEND.items())
+    return "\u00a0· ".join(f"{labels[key]}: {text}" for key, text in REP_LEGEND.items())
 
 
 def team_row(doc: dict) -> dict:
