@@ -347,7 +347,7 @@ def _deal(row, settings: Settings) -> dict:
 def key_deals(store: Store, settings: Settings, at: datetime, tz: tzinfo, rep_id: int | None) -> list[dict]:
     """Key customers' deals open at `at`, biggest first."""
     rows = store.open_leads_at(to_db(at), first_stage=settings.stages[0], key_only=True, rep_id=rep_id,
-                               limit=LIST_LIMIT)
+                               limit=LIST_LIMIT, weights=converter(settings).order_weights())
     return [_deal(r, settings) for r in rows]
 
 
@@ -357,6 +357,7 @@ def closing_soon(store: Store, settings: Settings, at: datetime, tz: tzinfo, rep
     rows = store.open_leads_at(
         to_db(at), first_stage=settings.stages[0], close_from=first.isoformat(),
         close_to=(first + timedelta(days=CLOSING_SOON_DAYS)).isoformat(), rep_id=rep_id, limit=LIST_LIMIT,
+        weights=converter(settings).order_weights(),
     )
     return [_deal(r, settings) for r in rows]
 

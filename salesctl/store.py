@@ -737,8 +737,10 @@ class Store:
     def open_leads_at(
         self, t: str, *, first_stage: str, key_only: bool = False, close_from: str | None = None,
         close_to: str | None = None, rep_id: int | None = None, limit: int = 20,
+        weights: dict[str, float] | None = None,
     ) -> list[sqlite3.Row]:
-        """Leads open at :t (key ones, or closing between two local dates), biggest first, with their stage then."""
+        """Leads open at :t (key ones, or closing between two local dates), biggest first, with their stage
+        then. With `weights` (currency → rate), values in several currencies are compared at those rates."""
         extra, params = "", {"t": t, "first_stage": first_stage, "limit": limit}
         if key_only:
             extra += " AND l.key = 1"
@@ -748,11 +750,13 @@ class Store:
         where = " AND p.rep_id = :rep_id" if rep_id is not None else ""
         params["rep_id"] = rep_id
         order = "p.close_by, " if close_from is not None else ""  # closing soon: soonest first
+        weight, rate_params = self._case("p.currency", weights or {}, "w")
+        value = f"p.value * coalesce({weight}, 0)" if weights else "p.value"
         return self.all(
             self._leads_at(t, first_stage, extra) +
             "SELECT p.*, r.name AS owner FROM p JOIN reps r ON r.id = p.rep_id WHERE p.stage_at NOT IN ('won', 'lost')" + where +
-            " ORDER BY " + order + "p.value IS NULL, p.value DESC, p.id LIMIT :limit",
-            params,
+            " ORDER BY " + order + f"p.value IS NULL, {value} DESC, p.id LIMIT :limit",
+            {**params, **rate_params},
         )
 
     # The latest of a lead's creation, last stage move and last activity before :t, in `p`.

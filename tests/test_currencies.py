@@ -123,3 +123,12 @@ def test_adding_a_deal_in_another_currency_says_so(ok):
     assert ok("add", "Yuan deal", "--value", "¥3k").err == ""
     ok("config", "set", "fx.USD", "7.12")
     assert ok("add", "Second dollar deal", "--value", "$3k").err == ""
+
+
+def test_key_deals_are_ordered_by_value_in_the_team_currency(ok):
+    ok("config", "set", "currency", "CNY")
+    ok("config", "set", "fx.USD", "7.12")
+    ok("add", "Yuan deal", "--value", "20000", "--key")
+    ok("add", "Dollar deal", "--value", "$3k", "--key")  # ¥21,360: the bigger deal
+    deals = ok("report", *PERIOD, "--format", "json")["key_deals"]
+    assert [d["name"] for d in deals] == ["Dollar deal", "Yuan deal"]
