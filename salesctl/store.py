@@ -662,7 +662,7 @@ class Store:
             "SELECT " + self.OWNER_AT + " AS rep_id, l.currency, count(*) AS n,"
             " coalesce(sum(l.won_amount), 0) AS amount,"
             " total(julianday(l.won_at) - julianday(l.created_at)) AS cycle_days"
-            " FROM leads l WHERE l.won_at >= :since AND l.won_at < :until GROUP BY rep_id, l.currency",
+            " FROM leads l WHERE l.won_at >= :since AND l.won_at < :until GROUP BY 1, 2",  # by position: owner then, currency
             {"since": since, "until": until, "t": until},
         )
 
