@@ -290,7 +290,7 @@ def fit_columns(table: Table, width: int) -> tuple[list[Column], list[list[str]]
     never-dropped columns do not fit is drawn as well as it can be."""
     columns = list(table.columns)
     for short in (False, True) if any(c.short for c in columns) else (False,):
-        cells, floors = _cells(table, columns, short)
+        cells, floors = _cells(table, columns, short, width)
         if sum(floors) <= width - _GAP * (len(columns) - 1):
             return columns, cells
     while True:
@@ -300,13 +300,16 @@ def fit_columns(table: Table, width: int) -> tuple[list[Column], list[list[str]]
         # A column with nothing in it goes first, then the highest priority.
         empty = [j for j in droppable if not any(row[j] for row in cells[1:])]
         del columns[empty[-1] if empty else max(droppable, key=lambda j: (columns[j].priority, j))]
-        cells, floors = _cells(table, columns, short)
+        cells, floors = _cells(table, columns, short, width)
 
 
-def _cells(table: Table, columns: list[Column], short: bool) -> tuple[list[list[str]], list[int]]:
-    """The cells (header first) of these columns, and the fewest cells each column can be drawn in."""
+def _cells(table: Table, columns: list[Column], short: bool, width: int) -> tuple[list[list[str]], list[int]]:
+    """The cells (header first) of these columns, and the fewest cells each column can be drawn in
+    (their natural widths when those fit: the common case costs no word scanning)."""
     cells = [[c.header for c in columns]] + [[c.text(row, short=short) for c in columns] for row in table.rows]
     natural = [max(cell_width(line) for row in cells for line in row[j].split("\n")) for j in range(len(columns))]
+    if sum(natural) <= width - _GAP * (len(columns) - 1):
+        return cells, natural
     return cells, [_floor(c, [row[j] for row in cells], natural[j]) for j, c in enumerate(columns)]
 
 
@@ -315,7 +318,7 @@ def _floor(column: Column, texts: list[str], natural: int) -> int:
     not under 16 cells or its header, a cut one its max_width, others all of it."""
     if column.max_width and not _folds(column):
         return min(natural, column.max_width)
-    if not _folds(column):
+    if not _folds(column) or natural <= _READABLE:
         return natural
     # Folding is for a sentence, not for a column a word wide: below 16 cells (or its header) it goes.
     return max(min(natural, _READABLE), cell_width(texts[0]), max(_longest_word(text) for text in texts))
@@ -329,9 +332,14 @@ _DATE_TIME = re.compile(r"(?<![0-9])((?:[0-9]{4}-)?[0-9]{2}-[0-9]{2}) ([0-9]{2}:
 _GLUE = "\x00"
 
 
+def _glued(text: str) -> str:
+    """`text` with each date and its time glued by NUL into one word (see _unglue)."""
+    return _DATE_TIME.sub(rf"\1{_GLUE}\2", text) if ":" in text else text
+
+
 def _words(text: str) -> list[str]:
-    """`text` split at spaces, a date and its time kept together (glued with NUL, see _unglue)."""
-    return _DATE_TIME.sub(rf"\1{_GLUE}\2", text).split(" ")
+    """`text` split at spaces, a date and its time kept together."""
+    return _glued(text).split(" ")
 
 
 def _unglue(line: str) -> str:
@@ -339,13 +347,13 @@ def _unglue(line: str) -> str:
 
 
 def _longest_word(text: str) -> int:
-    words = [word for word in re.split(r"[ \n]+", _DATE_TIME.sub(rf"\1{_GLUE}\2", text)) if word]
-    if not words:
-        return 0
+    words = _glued(text).replace("\n", " ").split(" ")
+    if text.isascii():
+        return max(map(len, words))
     # CJK text breaks between characters, as terminals and browsers break it, but a short run (a name
     # such as 欧阳建国) stays whole; runs of narrow characters (Latin, digits) inside it stay whole too.
     return max(cell_width(word) if word.isascii() else
-               max([min(cell_width(word), 8)] + [cell_width(run) for run in re.findall(r"[\x21-\x7e]+", word)])
+               max([min(cell_width(word), 8)] + [len(run) for run in re.findall(r"[\x21-\x7e]+", word)])
                for word in words)
 
 
@@ -400,16 +408,17 @@ def _grid(cells: list[list[str]], justify: list[str], col_styles: list, width: i
     widths = [max(cell_width(line) for row in cells for line in row[j].split("\n")) for j in range(n)]
     cut = [bool(max_widths[j]) and not fold[j] for j in range(n)]
     for j, most in enumerate(max_widths):
-        if most and fold[j]:
+        if most and fold[j] and widths[j] > most:
             widths[j] = min(widths[j], max(most, max(_longest_word(row[j]) for row in cells)))
     # Too wide for the screen: narrow the widest foldable column one cell at a time, first down to its
     # longest word (never break inside a word), then cut columns down to their max_width, and only when
     # that is not enough, fold inside words down to 4 cells.
-    floors = [max(_longest_word(row[j]) for row in cells) if fold[j] else
-              min(widths[j], max_widths[j]) if cut[j] else widths[j] for j in range(n)]
     excess = sum(widths) + gap * (n - 1) - width
-    dated = [fold[j] and any(_DATE_TIME.search(row[j]) for row in cells) for j in range(n)]
-    for lowest in (floors, [4 if fold[j] and not dated[j] else floors[j] for j in range(n)]):
+    if excess > 0:
+        floors = [max(_longest_word(row[j]) for row in cells) if fold[j] else
+                  min(widths[j], max_widths[j]) if cut[j] else widths[j] for j in range(n)]
+        dated = [fold[j] and any(_DATE_TIME.search(row[j]) for row in cells) for j in range(n)]
+    for lowest in (floors, [4 if fold[j] and not dated[j] else floors[j] for j in range(n)]) if excess > 0 else ():
         while excess > 0:
             j = max((j for j in range(n) if widths[j] > max(lowest[j], 1)), key=lambda j: widths[j], default=None)
             if j is None:
