@@ -111,16 +111,18 @@ class App:
     # --- reps --------------------------------------------------------------------------------------
 
     def current_rep_name(self) -> str:
-        """$SALESCTL_REP, else the default_rep setting, else the login name."""
-        name = os.environ.get("SALESCTL_REP") or self.settings.default_rep
+        """$SALESCTL_REP, else the default_rep setting, else the login name; checked like any rep name."""
+        from .model import check_name
+
+        field, name = "SALESCTL_REP", os.environ.get("SALESCTL_REP")
+        if not name:
+            field, name = "default_rep", self.settings.default_rep
         if not name:
             try:
-                name = getpass.getuser()
+                field, name = "login name", getpass.getuser()
             except (KeyError, OSError):
                 name = "me"
-        if not name.strip():
-            raise Invalid("SALESCTL_REP", name, "is blank")
-        return name.strip()
+        return check_name(name, field=field)
 
     def acting_rep_id(self) -> int:
         """The id of whoever is making this change; their first write creates them. Call inside a write."""
