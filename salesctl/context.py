@@ -31,6 +31,11 @@ class App:
     env_now: str | None = None  # raw $SALESCTL_NOW (an ISO date or datetime)
     _store: Store | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        # Checked before anything opens the database: a bad $SALESCTL_REP must not create a file.
+        if os.environ.get("SALESCTL_REP"):
+            self.current_rep_name()
+
     # --- database ----------------------------------------------------------------------------------
 
     def store(self, *, write: bool = False) -> Store:
