@@ -1,25 +1,21 @@
 """Domain errors: raised anywhere below the CLI, turned into messages and exit codes in cli.py."""
 
-# Characters echoed as escapes in messages: controls (Cc), format characters such as bidi overrides and
-# zero-width spaces (Cf), line and paragraph separators, private-use, surrogates and unassigned code points.
-_HIDDEN_CATEGORIES = frozenset(("Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"))
-
-
 def printable(text: object, *, keep_newlines: bool = False) -> str:
     """`text` safe to echo on a terminal: every invisible or controlling character shown as its escape,
-    the way repr() shows it (ESC as \\x1b, U+202E as \\u202e), so input cannot drive the terminal or hide."""
+    the way repr() shows it (ESC as \\x1b, U+202E as \\u202e), so input cannot drive the terminal or hide.
+
+    Escaped: what str.isprintable() rejects (controls, format characters such as bidi overrides and
+    zero-width spaces, line separators, private-use, unassigned), except the visible non-ASCII spaces."""
     text = str(text)
     if text.isprintable():
         return text
-    import unicodedata
+    return "".join(ch if ch.isprintable() or _plain_space(ch) or (ch == "\n" and keep_newlines) else ascii(ch)[1:-1]
+                   for ch in text)
 
-    out = []
-    for ch in text:
-        if (ch == "\n" and keep_newlines) or unicodedata.category(ch) not in _HIDDEN_CATEGORIES:
-            out.append(ch)
-        else:
-            out.append(ascii(ch)[1:-1])
-    return "".join(out)
+
+def _plain_space(ch: str) -> bool:
+    """A space a terminal shows as a space (U+00A0, U+3000 …): not a control or a line separator."""
+    return ch.isspace() and ord(ch) > 0x9F and ch not in "\u2028\u2029"
 
 
 class SalesError(Exception):

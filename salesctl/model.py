@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata  # a builtin module (0.2 ms): loaded up front, not when a name is first checked
 from dataclasses import dataclass, field
 
 from .errors import Invalid
@@ -147,8 +148,6 @@ def _first_control(text: str, pattern: re.Pattern = _CONTROL) -> str | None:
 def has_visible(text: str) -> bool:
     """True when some character of `text` draws something: a letter, digit, punctuation or symbol, not
     only spaces, zero-width or format characters (U+200B, U+FEFF) and combining marks."""
-    import unicodedata
-
     return any(unicodedata.category(c)[0] in "LNPS" and c not in _BLANK_LETTERS for c in text)
 
 
