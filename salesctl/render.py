@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from .errors import printable
+
 
 class Format(str, Enum):
     table = "table"
@@ -218,14 +220,15 @@ def draw(blocks: list[Block], stream) -> None:
             if not block.rows:
                 out.append(ansi(block.empty, "dim"))
                 continue
-            cells = [[c.header for c in block.columns]] + [[c.text(row) for c in block.columns] for row in block.rows]
+            cells = [[c.header for c in block.columns]] + [[_shown(c.text(row)) for c in block.columns]
+                                                           for row in block.rows]
             # Figures and names stay on one line (a number split over lines misreads); other text folds.
             fold = tuple(c.wrap and c.justify != "right" for c in block.columns)
             out.extend(_grid(cells, [c.justify for c in block.columns], [None] * len(block.columns),
                              width, gap=2, header=True, ansi=ansi, fold=fold,
                              max_widths=[c.max_width for c in block.columns]))
         elif isinstance(block, Fields):
-            cells = [[k, v] for k, v in block.pairs]
+            cells = [[k, _shown(v)] for k, v in block.pairs]
             out.extend(_grid(cells, ["left", "left"], ["bold", None], width, gap=2,
                              header=False, ansi=ansi, fold=(False, True)))
         elif isinstance(block, Bars):
@@ -235,6 +238,11 @@ def draw(blocks: list[Block], stream) -> None:
         else:
             out.append(block.text)
     stream.write("\n".join(out) + "\n")
+
+
+def _shown(text: str) -> str:
+    """A cell as the terminal gets it: text stored before validation cannot send escape sequences."""
+    return text if text.isprintable() else printable(text, keep_newlines=True)
 
 
 def _terminal_width(stream) -> int:

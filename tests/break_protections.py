@@ -62,6 +62,9 @@ MUTANTS = [
      "        return name.strip()", "tests/test_untrusted_text.py"),
     ("error messages echo raw control characters", "salesctl/errors.py",
      "    if text.isprintable():\n        return text", "    if True:\n        return text", "tests/test_untrusted_text.py"),
+    ("tables print stored control characters raw", "salesctl/render.py",
+     "    return text if text.isprintable() else printable(text, keep_newlines=True)", "    return text",
+     "tests/test_untrusted_text.py"),
     ("reopen leaves an inactive owner", "salesctl/pipeline.py", '    if not store.rep(lead["owner"])["active"]:', "    if False:", "tests/test_invariants.py"),
 ]
 only = sys.argv[1:]

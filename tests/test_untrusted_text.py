@@ -237,3 +237,16 @@ def test_errors_that_echo_a_reference_escape_it(fails, ok):
     for args in (["lead", "show", "\x1b[2J\x1b]0;x\x07"], ["move", "Acme", "\x1b[31mwon"], ["rep", "edit", "\x1b[2J", "--email", "a@example.com"]):
         result = fails(*args)
         assert "\x1b" not in result.err and "\x07" not in result.err and "\\x1b" in result.err
+
+
+def test_text_stored_before_validation_is_shown_escaped_in_tables(ok, db):
+    ok("rep", "add", "ann", "--email", "ann@example.com")
+    ok("add", "Acme", "--owner", "ann", "--email", "buyer@acme.example")
+    with sqlite3.connect(db) as conn:  # as an older salesctl (or another tool) could have stored them
+        conn.execute("UPDATE reps SET email = 'ann\x1b]0;pwned\x07@example.com' WHERE name = 'ann'")
+        conn.execute("UPDATE leads SET email = 'x\x1b[2J@acme.example', company = 'Ac\u202eme' WHERE name = 'Acme'")
+    for args in (["rep", "list"], ["lead", "show", "Acme"], ["lead", "list"]):
+        out = ok(*args).out
+        assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out, args
+    assert "ann\\x1b]0;pwned\\x07@example.com" in ok("rep", "list").out
+    assert "x\\x1b[2J@acme.example" in ok("lead", "show", "Acme").out
