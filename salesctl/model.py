@@ -140,6 +140,9 @@ _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
+_REFUSED_IN_NAMES = re.compile(_CONTROL.pattern[:-1] + _BIDI.pattern[1:])  # both, in one pass
+
+
 def _first_control(text: str, pattern: re.Pattern = _CONTROL) -> str | None:
     found = pattern.search(text)
     return found.group() if found else None
@@ -157,14 +160,16 @@ def check_name(value: str, *, field: str, limit: int = MAX_NAME) -> str:
     text = value.strip()
     if not text:
         raise Invalid(field, value, "is blank", "give a name")
-    bad = _first_control(text)
-    if bad is not None:
-        raise Invalid(field, value, f"contains control characters ({ascii(bad)[1:-1]})", "names are one line of text")
-    bad = _first_control(text, _BIDI)
-    if bad is not None:
-        raise Invalid(field, value, f"contains a bidirectional override ({ascii(bad)[1:-1]})",
-                      "it can make text display as something else; retype the name without it")
-    if not has_visible(text):
+    if _REFUSED_IN_NAMES.search(text):  # one pass for the usual clean name; then say which rule it broke
+        bad = _first_control(text)
+        if bad is not None:
+            raise Invalid(field, value, f"contains control characters ({ascii(bad)[1:-1]})", "names are one line of text")
+        bad = _first_control(text, _BIDI)
+        if bad is not None:
+            raise Invalid(field, value, f"contains a bidirectional override ({ascii(bad)[1:-1]})",
+                          "it can make text display as something else; retype the name without it")
+    # Stripped ASCII without controls always shows something; other text is checked character by character.
+    if not text.isascii() and not has_visible(text):
         raise Invalid(field, value, "has no visible character", "give a name")
     if len(text) > limit:
         raise Invalid(field, text[:20] + "…", f"is longer than {limit} characters")
@@ -192,9 +197,12 @@ def check_note(value: str, *, field: str = "NOTE") -> str:
 
 
 MAX_EMAIL = 254
-# Not in an address salesctl accepts: list separators, brackets and quotes that make one string name several
-# mailboxes or a display name, and the backslash of quoted local parts.
-_EMAIL_SPECIALS = frozenset(',;<>()[]"\\:')
+# Not in an address salesctl accepts: whitespace, and the list separators, brackets and quotes that make one
+# string name several mailboxes or a display name, and the backslash of quoted local parts.
+_EMAIL_REFUSED = re.compile(r'[\s,;<>()\[\]"\\:]')
+# Plain ASCII atoms around one @: for these parseaddr always gives the text back (a test checks it), so the
+# slow parser (45 µs an address, 4.5 s per 100,000 imported leads) only runs on everything else.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+\Z")
 
 
 def email_problem(text: str) -> str | None:
@@ -203,19 +211,20 @@ def email_problem(text: str) -> str | None:
     The rule: one `@`, a dotted domain, no whitespace, control or invisible characters, none of
     `,;<>()[]":\\`, at most 254 characters, and `email.utils.parseaddr` gives back the same string, so no
     mail library can read it as two recipients or a name plus an address."""
-    from email.utils import parseaddr
-
     if len(text) > MAX_EMAIL:
         return f"is longer than {MAX_EMAIL} characters"
-    if not text.isprintable() or any(c.isspace() or c in _EMAIL_SPECIALS for c in text):
+    if not text.isprintable() or _EMAIL_REFUSED.search(text):
         return "is not one email address (it may not hold spaces, control characters or , ; < > ( ) [ ] \" : \\)"
     local, at, domain = text.partition("@")
     if not local or not at or "@" in domain or "." not in domain.strip(".") or ".." in domain:
         return "is not an email address"
     if domain.startswith((".", "-")) or domain.endswith((".", "-")):
         return "is not an email address"
-    if parseaddr(text) != ("", text):
-        return "is not one email address"
+    if not _PLAIN_ADDRESS.match(text):
+        from email.utils import parseaddr
+
+        if parseaddr(text) != ("", text):
+            return "is not one email address"
     return None
 
 

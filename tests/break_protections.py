@@ -54,7 +54,7 @@ MUTANTS = [
      "    if model.email_problem(address.strip()):", "    if '@' not in address:", "tests/test_untrusted_text.py"),
     ("control characters allowed in notes", "salesctl/model.py",
      "    bad = _first_control(value, _NOTE_CONTROL)\n", "    bad = None\n", "tests/test_untrusted_text.py"),
-    ("invisible names allowed", "salesctl/model.py", "    if not has_visible(text):", "    if False:",
+    ("invisible names allowed", "salesctl/model.py", "    if not text.isascii() and not has_visible(text):", "    if False:",
      "tests/test_untrusted_text.py"),
     ("bidi overrides allowed in names", "salesctl/model.py", "    bad = _first_control(text, _BIDI)\n",
      "    bad = None\n", "tests/test_untrusted_text.py"),

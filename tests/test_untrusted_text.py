@@ -11,6 +11,8 @@ import json
 import sqlite3
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from smtp_server import smtp_server  # noqa: F401 - fixture
 
 BCC_NAME = "Bob =?utf-8?q?=0D=0ABcc:_x@y.com?="
@@ -250,3 +252,16 @@ def test_text_stored_before_validation_is_shown_escaped_in_tables(ok, db):
         assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out, args
     assert "ann\\x1b]0;pwned\\x07@example.com" in ok("rep", "list").out
     assert "x\\x1b[2J@acme.example" in ok("lead", "show", "Acme").out
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="ab0.-_!#$%&'*+/=?^`{|}~@", min_size=3, max_size=16))
+def test_plain_addresses_skip_parseaddr_only_where_it_would_agree(text):
+    # model.email_problem skips the slow parseaddr for plain ASCII atoms; that shortcut must never accept
+    # something parseaddr would read differently.
+    from email.utils import parseaddr
+
+    from salesctl import model
+
+    if model._PLAIN_ADDRESS.match(text) and model.email_problem(text) is None:
+        assert parseaddr(text) == ("", text)
