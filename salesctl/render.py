@@ -241,8 +241,9 @@ def draw(blocks: list[Block], stream) -> None:
 
 
 def _shown(text: str) -> str:
-    """A cell as the terminal gets it: text stored before validation cannot send escape sequences."""
-    return text if text.isprintable() else printable(text, keep_newlines=True)
+    """A cell as the terminal gets it: a note's tabs become spaces (a tab would break the columns), and
+    text stored before validation cannot send escape sequences."""
+    return text if text.isprintable() else printable(text.replace("\t", " "), keep_newlines=True)
 
 
 def _terminal_width(stream) -> int:

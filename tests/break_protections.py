@@ -63,7 +63,8 @@ MUTANTS = [
     ("error messages echo raw control characters", "salesctl/errors.py",
      "    if text.isprintable():\n        return text", "    if True:\n        return text", "tests/test_untrusted_text.py"),
     ("tables print stored control characters raw", "salesctl/render.py",
-     "    return text if text.isprintable() else printable(text, keep_newlines=True)", "    return text",
+     "    return text if text.isprintable() else printable(text.replace(\"\\t\", \" \"), keep_newlines=True)",
+     "    return text",
      "tests/test_untrusted_text.py"),
     ("reopen leaves an inactive owner", "salesctl/pipeline.py", '    if not store.rep(lead["owner"])["active"]:', "    if False:", "tests/test_invariants.py"),
 ]

@@ -265,3 +265,10 @@ def test_plain_addresses_skip_parseaddr_only_where_it_would_agree(text):
 
     if model._PLAIN_ADDRESS.match(text) and model.email_problem(text) is None:
         assert parseaddr(text) == ("", text)
+
+
+def test_a_notes_line_breaks_and_tabs_show_as_such_in_lead_show(ok):
+    ok("add", "Acme")
+    ok("log", "Acme", "first line\n\tsecond line")
+    out = ok("lead", "show", "Acme").out
+    assert "first line" in out and "second line" in out and "\\t" not in out and "\t" not in out
