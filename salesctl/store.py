@@ -1113,9 +1113,10 @@ class Store:
         database would read its own clock here, so every client compares claims against one clock)."""
         return datetime.now(timezone.utc)
 
-    def _clock_stamp(self, offset: timedelta = timedelta(0)) -> str:
+    @staticmethod
+    def _claim_stamp(t: datetime) -> str:
         # Fixed-width microseconds: stamps sort as times, and a claim refreshed within a second is newer.
-        return (self.clock() - offset).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
     def claim_reminder(self, rep_id: int, day: str, *, stale_after: timedelta) -> bool:
         """Claim (rep, day) for sending; False when another run holds or has sent it.
@@ -1123,18 +1124,19 @@ class Store:
         A claim neither sent nor refreshed for `stale_after` (a run killed mid-send) may be taken over.
         Call inside `write()`.
         """
+        now = self.clock()
         cursor = self.conn.execute(
             "INSERT INTO reminders (rep_id, day, claimed_at) VALUES (?, ?, ?)"
             " ON CONFLICT (rep_id, day) DO UPDATE SET claimed_at = excluded.claimed_at"
             " WHERE reminders.sent_at IS NULL AND reminders.claimed_at < ?",
-            (rep_id, day, self._clock_stamp(), self._clock_stamp(stale_after)),
+            (rep_id, day, self._claim_stamp(now), self._claim_stamp(now - stale_after)),
         )
         return cursor.rowcount == 1
 
     def refresh_reminder(self, rep_id: int, day: str) -> None:
         """Re-stamp a claim still being sent, so it never looks abandoned. Call inside `write()`."""
         self.conn.execute("UPDATE reminders SET claimed_at = ? WHERE rep_id = ? AND day = ? AND sent_at IS NULL",
-                          (self._clock_stamp(), rep_id, day))
+                          (self._claim_stamp(self.clock()), rep_id, day))
 
     def release_reminder(self, rep_id: int, day: str) -> None:
         """Give a claim back after a failed send, so the next run tries again."""
@@ -1142,7 +1144,7 @@ class Store:
 
     def mark_reminder_sent(self, rep_id: int, day: str) -> None:
         self.conn.execute("UPDATE reminders SET sent_at = ? WHERE rep_id = ? AND day = ?",
-                          (self._clock_stamp(), rep_id, day))
+                          (self._claim_stamp(self.clock()), rep_id, day))
 
     def reminder(self, rep_id: int, day: str) -> sqlite3.Row | None:
         return self.one("SELECT claimed_at, sent_at FROM reminders WHERE rep_id = ? AND day = ?", (rep_id, day))

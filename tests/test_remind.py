@@ -364,3 +364,18 @@ def test_no_option_takes_a_password(run):
     for command in ("remind", "report"):
         result = run(command, "--password", "x")
         assert result.code == 2 and "No such option" in result.err
+
+
+def test_dry_run_after_a_send_says_when_it_was_sent_and_previews_nothing(run, ok, team, smtp_server, monkeypatch):
+    server = smtp_server()
+    use(monkeypatch, server.env())
+    ok("remind", "--email")
+    before = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+
+    result = ok("remind", "--dry-run")
+
+    assert result.out == ""
+    # The send time is the real clock's (claims never use the pinned SALESCTL_NOW), shown like tables show times.
+    shown = result.err.split("today's reminder was already sent at ")[1].split(";")[0]
+    assert abs(datetime.fromisoformat(shown).replace(tzinfo=timezone.utc) - before) <= timedelta(minutes=2)
+    assert len(server.received) == 1
