@@ -1,4 +1,4 @@
-"""The owner's figures (SPEC §6): report periods, the funnel and the report, as contract JSON documents.
+"""The owner's figures (docs/figures.md): report periods, the funnel and the report, as contract JSON documents.
 
 The store aggregates in SQL (one row per rep, stage or reason); this module applies the definitions:
 sums, ratios (None when the denominator is 0), targets, pace and projection. No typer, no rich.
@@ -245,7 +245,7 @@ def report(
     store: Store, settings: Settings, *, since: datetime, until: datetime, now: datetime, tz: tzinfo,
     rep_id: int | None, previous: tuple[datetime, datetime] | None = None,
 ) -> dict:
-    """The report document (SPEC §6) for [since, until): `team` is the scope's totals (one rep with rep_id).
+    """The report document (docs/figures.md, The report) for [since, until): `team` is the scope's totals (one rep with rep_id).
 
     Pipeline, stalled, pace and month-to-date figures are as of the period's end, or now when the period
     has not ended yet; they are rebuilt from history, so a past period's report does not change later.
@@ -307,6 +307,7 @@ def report(
         "key_deals": key_deals(store, settings, as_of, tz, scope),
         "closing_soon": closing_soon(store, settings, as_of, tz, scope),
         "plays": plays(store, until, scope),
+        "cadences": cadences(store, until, scope),
     }
 
 
@@ -352,11 +353,21 @@ def plays(store: Store, until: datetime, rep_id: int | None) -> list[dict]:
     ]
 
 
+def cadences(store: Store, until: datetime, rep_id: int | None) -> list[dict]:
+    """Per play whose cadence leads went through (started before the period's end): how many leads,
+    how many finished every step, how many were won and lost by then (docs/calendar.md)."""
+    return [
+        {"play": r["play"], "leads": r["leads"], "completed": int(r["completed"]), "won": int(r["won"]),
+         "lost": int(r["lost"]), "win_rate": ratio(r["won"], r["won"] + r["lost"])}
+        for r in store.cadence_results(to_db(until), rep_id)
+    ]
+
+
 # --- the funnel ------------------------------------------------------------------------------------
 
 def funnel(store: Store, settings: Settings, *, since: datetime, until: datetime, rep_id: int | None,
            tz: tzinfo) -> dict:
-    """The funnel document (SPEC §6) of the cohort of leads created in [since, until)."""
+    """The funnel document (docs/figures.md, The funnel) of the cohort of leads created in [since, until)."""
     s, u = to_db(since), to_db(until)
     order = stage_order(settings)
     stages = list(order)

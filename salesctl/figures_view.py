@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from .render import Bars, Column, Fields, Output, Table, Text
-from .report_html import COUNT_ROWS, PIPELINE_ROWS, REP_COLUMNS, change, period_label, show, target_lines, title
+from .report_html import (
+    COUNT_ROWS,
+    PIPELINE_ROWS,
+    REP_COLUMNS,
+    change,
+    period_label,
+    show,
+    target_lines,
+    title,
+)
 
 # An 80-column terminal fits nine figures per rep; activities, advances and losses are in md, html, csv.
 TERMINAL_REP_COLUMNS = [c for c in REP_COLUMNS if c[0] not in ("activities", "advanced", "lost_count")]
@@ -76,6 +85,13 @@ def report_output(doc: dict) -> Output:
             [Column("play", "Play"), Column("leads", "Used on", "right"), Column("won", "Won", "right"),
              Column("lost", "Lost", "right"), Column("win_rate", "Win rate", "right", show=lambda v: show(v, "pct", None))],
             used, title="Plays",
+        ))
+    if doc.get("cadences"):
+        blocks.append(Table(
+            [Column("play", "Cadence"), Column("leads", "Leads", "right"), Column("completed", "Completed", "right"),
+             Column("won", "Won", "right"), Column("lost", "Lost", "right"),
+             Column("win_rate", "Win rate", "right", show=lambda v: show(v, "pct", None))],
+            doc["cadences"], title="Cadences",
         ))
     return Output(doc, blocks, csv=report_csv(doc))
 

@@ -36,6 +36,10 @@ class Settings:
     default_rep: str | None = None
     currency: str = "USD"
     owners: tuple[str, ...] = ()  # reps who run the team: they may fix anyone's activities
+    # The calendar feed's reminder before each follow-up (0: none) and whether a stage move ends a
+    # running cadence (docs/calendar.md).
+    alarm_minutes: int = 15
+    cadence_ends_on_move: bool = True
 
     @property
     def all_stages(self) -> tuple[str, ...]:
@@ -64,6 +68,8 @@ class Settings:
             "default_rep": self.default_rep,
             "currency": self.currency,
             "owners": list(self.owners),
+            "alarm_minutes": self.alarm_minutes,
+            "cadence_ends_on_move": self.cadence_ends_on_move,
         }
 
     @classmethod
@@ -76,7 +82,7 @@ class Settings:
                 setattr(s, key, tuple(value))
             elif key in ("rot_days", "probability"):
                 getattr(s, key).update(value)
-            elif key in ("timezone", "default_rep", "currency"):
+            elif key in ("timezone", "default_rep", "currency", "alarm_minutes", "cadence_ends_on_move"):
                 setattr(s, key, value)
         # A stage added by `config set stages` starts with a week's rot and its predecessor's probability.
         previous = 0.0
@@ -89,6 +95,7 @@ class Settings:
 CONFIG_KEYS = (
     "stages", "rot_days.STAGE", "probability.STAGE", "lost_reasons", "timezone", "default_rep", "currency",
     "owners",
+    "alarm_minutes", "cadence_ends_on_move",
 )
 
 
@@ -131,6 +138,15 @@ def parse_setting(settings: Settings, key: str, value: str) -> tuple[str, object
         from .money import parse_currency
 
         return key, parse_currency(value, field=field_name)
+    if key == "alarm_minutes":
+        if not value.strip().isdigit() or int(value) > 10080:
+            raise Invalid(field_name, value, "must be whole minutes from 0 (no alarm) to 10080")
+        return key, int(value)
+    if key == "cadence_ends_on_move":
+        word = value.strip().lower()
+        if word not in ("true", "false", "yes", "no", "on", "off"):
+            raise Invalid(field_name, value, "must be true or false")
+        return key, word in ("true", "yes", "on")
     raise Invalid("config", key, "is not a setting", "settable keys: " + ", ".join(CONFIG_KEYS))
 
 

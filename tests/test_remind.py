@@ -8,11 +8,11 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import salesctl_process
-from smtp_server import free_port, smtp_server, tls_cert  # noqa: F401 - fixtures
+from smtp_server import free_port
 
 from salesctl.cli import main
 
@@ -180,7 +180,7 @@ def test_a_refused_recipient_fails_that_rep_only_and_is_retried_next_run(run, ok
 
 def real_clock_stamp(minutes_ago: float) -> str:
     """A claim stamp as salesctl writes it: the real UTC clock (never the pinned SALESCTL_NOW)."""
-    return (datetime.now(timezone.utc) - timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return (datetime.now(UTC) - timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @pytest.mark.parametrize("minutes_ago, sent", [(20, True), (5, False)])
@@ -370,12 +370,12 @@ def test_dry_run_after_a_send_says_when_it_was_sent_and_previews_nothing(run, ok
     server = smtp_server()
     use(monkeypatch, server.env())
     ok("remind", "--email")
-    before = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    before = datetime.now(UTC).replace(second=0, microsecond=0)
 
     result = ok("remind", "--dry-run")
 
     assert result.out == ""
     # The send time is the real clock's (claims never use the pinned SALESCTL_NOW), shown like tables show times.
     shown = result.err.split("today's reminder was already sent at ")[1].split(";")[0]
-    assert abs(datetime.fromisoformat(shown).replace(tzinfo=timezone.utc) - before) <= timedelta(minutes=2)
+    assert abs(datetime.fromisoformat(shown).replace(tzinfo=UTC) - before) <= timedelta(minutes=2)
     assert len(server.received) == 1

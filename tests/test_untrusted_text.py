@@ -13,7 +13,6 @@ import sqlite3
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from smtp_server import smtp_server  # noqa: F401 - fixture
 
 BCC_NAME = "Bob =?utf-8?q?=0D=0ABcc:_x@y.com?="
 REPLY_TO_NAME = "Eve =?utf-8?b?DQpSZXBseS1UbzogdGhpZWZAZXZpbC5leGFtcGxl?="  # "\r\nReply-To: thief@evil.example"
