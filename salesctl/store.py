@@ -1096,6 +1096,8 @@ class Store:
             self.conn.backup(target)
             target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
             problems = [r[0] for r in target.execute("PRAGMA integrity_check")]
+        except sqlite3.Error as exc:  # a full disk or a size limit hits the copy, not the database
+            raise storage_error(name or dest, exc) from exc
         finally:
             target.close()
         if problems != ["ok"]:
