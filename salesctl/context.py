@@ -34,13 +34,16 @@ class App:
     # --- database ----------------------------------------------------------------------------------
 
     def store(self, *, write: bool = False) -> Store:
-        """The open database. Read commands on a missing file see an empty in-memory one and create nothing."""
+        """The open database. Read commands on a missing or blank file see an empty in-memory one and
+        change nothing; `write` prepares the file for changes (creating it if need be)."""
         if self._store is None or (write and str(self._store.path) == ":memory:"):
             if write or self.db_path.exists():
-                self._store = Store(self.db_path)
+                self._store = Store(self.db_path, write=write)
             else:
                 self._store = Store.empty()
             self.__dict__.pop("settings", None)
+        elif write:
+            self._store.allow_writes()
         return self._store
 
     def close(self) -> None:

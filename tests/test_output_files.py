@@ -101,10 +101,23 @@ def test_devices_fifos_and_folders_are_refused_without_hanging(filled, fails, tm
     os.mkfifo(fifo)
     folder = tmp_path / "folder.csv"
     folder.mkdir()
-    for target, what in ((Path("/dev/null"), "not a regular file"), (fifo, "not a regular file")):
-        fails(*writer_args(name, target), names=(str(target), what))
-    assert stat.S_ISCHR(os.stat("/dev/null").st_mode) and mode(Path("/dev/null")) == 0o666
+    targets = [fifo]
+    device = tmp_path / "null"  # a private copy of /dev/null: a broken writer must not replace the real one
+    try:
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        device.chmod(0o666)
+        targets.append(device)
+    except PermissionError:
+        pass  # not root: the FIFO stands for every non-regular file
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # so a writer that opens the FIFO fails instead of hanging
+    try:
+        for target in targets:
+            fails(*writer_args(name, target), names=(str(target), "not a regular file"))
+    finally:
+        os.close(reader)
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    if device in targets:
+        assert stat.S_ISCHR(os.stat(device).st_mode) and mode(device) == 0o666
     if name != "backup":  # a folder is where backup puts a dated file
         fails(*writer_args(name, folder), names=(str(folder), "folder"))
 
