@@ -18,6 +18,13 @@ from .store import Store
 NEW_REP = -1
 
 
+def check_db_path(path: Path, field: str) -> Path:
+    """A database path must name a file: SQLite's ":memory:" would silently keep nothing."""
+    if str(path) == ":memory:":
+        raise Invalid(field, str(path), "needs a file", "give a database file, e.g. --db sales.db")
+    return path
+
+
 def default_db_path() -> Path:
     from platformdirs import user_data_path
 
@@ -54,7 +61,7 @@ class App:
     def use_database(self, db_path: Path) -> None:
         """Switch to another database file (`demo --db`): what was read from the old one is forgotten."""
         self.close()
-        self.db_path = db_path
+        self.db_path = check_db_path(db_path, "--db")
         for cached in ("settings", "tz", "now"):  # the time zone (and so "now") is a setting of the file
             self.__dict__.pop(cached, None)
 

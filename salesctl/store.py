@@ -1235,9 +1235,13 @@ def inspect_database(path: Path) -> list[tuple[str, str, str]]:
 
     checks: list[tuple[str, str, str]] = []
     try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):  # before opening: a FIFO would hang the read
+            return [("file", "error", f"{path} is not a regular file (a folder, device or FIFO); "
+                     "give --db a database file")]
         with open(path, "rb") as f:
             header = f.read(16)
-        mode = stat.S_IMODE(os.stat(path).st_mode)
+        mode = stat.S_IMODE(info.st_mode)
     except OSError as exc:
         return [("file", "error", f"cannot read {path}: {exc.strerror or exc}")]
     if header != SQLITE_HEADER:
@@ -1250,6 +1254,14 @@ def inspect_database(path: Path) -> list[tuple[str, str, str]]:
     try:
         conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
         try:
+            mark = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            legacy = mark == 0 and conn.execute("PRAGMA user_version").fetchone()[0] in UNMARKED_VERSIONS
+            if tables and mark != APPLICATION_ID and not (legacy and {"leads", "reps", "settings"} <= tables):
+                listed = ", ".join(sorted(tables)[:5])
+                checks.append(("salesctl", "error", f"not a salesctl database: it holds other tables ({listed}) "
+                               "and no salesctl mark; salesctl will not open or change it"))
+                return checks
             problems = [r[0] for r in conn.execute("PRAGMA integrity_check(20)")]
             if problems == ["ok"]:
                 checks.append(("integrity", "ok", "PRAGMA integrity_check: ok"))
@@ -1278,4 +1290,6 @@ def inspect_database(path: Path) -> list[tuple[str, str, str]]:
             conn.close()
     except sqlite3.Error as exc:
         checks.append(("integrity", "error", f"SQLite cannot read it ({exc}); restore it from a backup"))
+    except UnicodeDecodeError:
+        checks.append(("integrity", "error", "corrupt; restore a backup (its schema cannot be read)"))
     return checks

@@ -11,9 +11,10 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import Invalid, SalesError
-from . import FormatOpt, app_of, say, show
+from . import FormatOpt, app_of, check_limit, say, show
 
 PROGRESS_FROM = 5000  # rows; smaller files import faster than a bar could draw
+MAX_SEARCH_WORDS = 64  # each word is a condition; thousands would exhaust SQLite's expression limits
 
 
 class Duplicates(str, Enum):
@@ -212,7 +213,11 @@ def search(
     app = app_of(ctx)
     if not text.strip():
         raise Invalid("TEXT", text, "is blank", "give a word to search for")
-    lead_rows, activity_rows = app.store().search(text, limit)
+    words = text.split()
+    if len(words) > MAX_SEARCH_WORDS:
+        raise Invalid("TEXT", " ".join(words[:3]) + f" … ({len(words)} words)",
+                      f"has too many words (max {MAX_SEARCH_WORDS})", "search for the few that matter")
+    lead_rows, activity_rows = app.store().search(text, check_limit(limit))
     leads = [lead_object(r, app.tz) for r in lead_rows]
     notes = [{"activity_id": r["id"], "lead_id": r["lead_id"], "name": r["name"], "company": r["company"],
               "stage": r["stage"], "rep": r["rep"], "kind": r["kind"], "at": to_local_iso(r["at"], app.tz),
