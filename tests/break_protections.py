@@ -26,7 +26,7 @@ MUTANTS = [
     ("no newer-schema check", "salesctl/store.py", "        if version > SCHEMA_VERSION:", "        if False:", "tests/test_files.py"),
     ("db created 0644", "salesctl/store.py", "os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)", "os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)", "tests/test_security.py"),
     ("db folder parents not private", "salesctl/store.py", "        folder.mkdir(mode=0o700, exist_ok=True)", "        folder.mkdir(exist_ok=True)", "tests/test_security.py"),
-    ("export created 0644", "salesctl/exporting.py", "os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)", "os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)", "tests/test_security.py"),
+    ("export created 0644", "salesctl/files.py", "            os.fchmod(fd, 0o600)", "            os.fchmod(fd, 0o644)", "tests/test_security.py"),
     ("no CSV guard", "salesctl/render.py", """    return "'" + text if text.startswith(_FORMULA_START) else text""", "    return text", "tests/test_security.py"),
     ("no one_line in headers", "salesctl/mail.py", '''        return Address(display_name=one_line(name) if name else "",''', '''        return Address(display_name=name if name else "",''', "tests/test_security.py"),
     ("string-built SQL", "salesctl/store.py", '''        return self.one("SELECT id, name, email, active FROM reps WHERE name = ?", (name,))''', '''        return self.one(f"SELECT id, name, email, active FROM reps WHERE name = '{name}'")''', "tests/test_security.py"),
@@ -38,6 +38,26 @@ MUTANTS = [
                 migrate(self.conn)
                 self.conn.execute("COMMIT")
                 self.conn.execute("BEGIN IMMEDIATE")""", "tests/test_files.py"),
+    # Output files (salesctl/files.py) and the database file (docs/reliability.md).
+    ("output may overwrite the database", "salesctl/files.py", "    if protect is None:\n        return\n", "    return\n", "tests/test_output_files.py"),
+    ("output target looked at through a link", "salesctl/files.py", "        info = os.lstat(path)", "        info = os.stat(path)", "tests/test_output_files.py"),
+    ("output onto a device or FIFO", "salesctl/files.py", "    if not stat.S_ISREG(info.st_mode):", "    if False:", "tests/test_output_files.py"),
+    ("failed output leaves its temporary file", "salesctl/files.py", "        _unlink(tmp)\n        if isinstance", "        if isinstance", "tests/test_output_files.py"),
+    ("stale temporary files kept", "salesctl/files.py", "        if pid.isdigit() and not _alive(int(pid)):", "        if False:", "tests/test_output_files.py"),
+    ("backup DIR writes a file named DIR", "salesctl/commands/io.py", '    if path.is_dir():\n        return path / f"salesctl-', '    if False:\n        return path / f"salesctl-', "tests/test_output_files.py"),
+    ("backup DIR/ to a missing folder accepted", "salesctl/commands/io.py", '    if dest.endswith(("/", os.sep)) and not path.is_dir():', "    if False:", "tests/test_output_files.py"),
+    ("CSV report file without BOM", "salesctl/commands/analytics.py", '("\\ufeff" if fmt is ReportFormat.csv else "")', '""', "tests/test_output_files.py"),
+    ("foreign database opened", "salesctl/store.py", "        if tables and not ours:", "        if False:", "tests/test_db_files.py"),
+    ("WAL switch before the file checks", "salesctl/store.py", "            if not memory and self._check_file() and not write:", "            if not memory and (self.allow_writes() or self._check_file()) and not write:", "tests/test_db_files.py"),
+    ("reads set up a blank file", "salesctl/store.py", "            if not memory and self._check_file() and not write:", "            if not memory and self._check_file() and False:", "tests/test_db_files.py"),
+    ("reads switch the journal to WAL", "salesctl/store.py", "            if write and not memory:\n                self.allow_writes()", "            if not memory:\n                self.allow_writes()", "tests/test_db_files.py"),
+    ("non-regular database opened", "salesctl/store.py", "    if not stat.S_ISREG(info.st_mode):\n        raise StoreError(", "    if False:\n        raise StoreError(", "tests/test_db_files.py"),
+    ("undecodable schema is an internal error", "salesctl/store.py", "        except UnicodeDecodeError as exc:\n            raise corrupt(self.path) from exc\n", "", "tests/test_db_files.py"),
+    ("database through a link created 0644", "salesctl/store.py", "    path = Path(os.path.realpath(path))\n    missing = []", "    missing = []", "tests/test_db_files.py"),
+    ("undecodable arguments accepted", "salesctl/cli.py", "        _check_text(command, sys.argv[1:] if argv is None else argv)", "        pass", "tests/test_db_files.py"),
+    ("--db :memory: accepted", "salesctl/context.py", '    if str(path) == ":memory:":', "    if False:", "tests/test_db_files.py"),
+    ("--limit beyond SQLite integers", "salesctl/commands/__init__.py", "    if limit is not None and limit > MAX_LIMIT:", "    if False:", "tests/test_db_files.py"),
+    ("search words not capped", "salesctl/commands/io.py", "    if len(words) > MAX_SEARCH_WORDS:", "    if False:", "tests/test_db_files.py"),
     ("reopen leaves an inactive owner", "salesctl/pipeline.py", '    if not store.rep(lead["owner"])["active"]:', "    if False:", "tests/test_invariants.py"),
 ]
 only = sys.argv[1:]
