@@ -1,6 +1,6 @@
 """The one writer of every file salesctl produces: whole or not at all, private, never through a link.
 
-How a file is written (docs/reliability.md, "Output files"):
+How a file is written (docs/files.md):
 
 - into a temporary file in the target's own folder, named `.NAME.salesctl-tmp-PID`, created with
   O_EXCL|O_NOFOLLOW and mode 0600, written, fsynced, then renamed onto NAME. A failure at any point

@@ -220,7 +220,7 @@ _SEARCH_SCHEMA = (
 
 
 # The mark of a salesctl database in the SQLite header (PRAGMA application_id): "SALE" in ASCII.
-# A file with tables but without it belongs to another program and is never touched (docs/reliability.md).
+# A file with tables but without it belongs to another program and is never touched (docs/files.md).
 APPLICATION_ID = 0x53414C45
 
 

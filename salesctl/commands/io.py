@@ -195,7 +195,7 @@ def export(
 
 def search(
     ctx: typer.Context,
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="Words to find (each must appear); any characters are literal.")],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="Words to find (each must appear, at most 64); any characters are literal.")],
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most N leads and N activities.")] = 50,
     fmt: FormatOpt = None,
 ) -> None:
