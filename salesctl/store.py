@@ -241,6 +241,16 @@ SCHEMA_VERSION = len(MIGRATIONS)
 UNMARKED_VERSIONS = range(1, [name for name, _ in MIGRATIONS].index("0005_mark_salesctl_file") + 1)
 
 
+def foreign_tables(conn: sqlite3.Connection) -> list[str]:
+    """The tables of a file that is not salesctl's (tables, but neither the mark nor, for files older
+    than the mark, salesctl's own tables); [] for a salesctl or blank file. Reads only."""
+    mark = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = sorted(r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
+    unmarked_ours = mark == 0 and version in UNMARKED_VERSIONS and {"leads", "reps", "settings"} <= set(tables)
+    return [] if mark == APPLICATION_ID or unmarked_ours else tables
+
+
 # --- connection ------------------------------------------------------------------------------------
 
 def _create_private(path: Path) -> None:
@@ -319,6 +329,7 @@ class Store:
                 _create_private(path)
             elif not path.exists():
                 raise StoreError(f"database {path} does not exist")
+        self.conn = None
         try:
             self.conn = self._connect(str(path))
             if not memory and self._check_file() and not write:
@@ -328,10 +339,14 @@ class Store:
             if write and not memory:
                 self.allow_writes()
             self._migrate()
-        except sqlite3.Error as exc:
-            raise storage_error(self.path, exc) from exc
-        except UnicodeDecodeError as exc:
-            raise corrupt(self.path) from exc
+        except BaseException as exc:
+            if self.conn is not None:
+                self.conn.close()
+            if isinstance(exc, UnicodeDecodeError):
+                raise corrupt(self.path) from exc
+            if isinstance(exc, sqlite3.Error):
+                raise storage_error(self.path, exc) from exc
+            raise
 
     @staticmethod
     def _connect(name: str) -> sqlite3.Connection:
@@ -345,21 +360,18 @@ class Store:
     def _check_file(self) -> bool:
         """Refuse a file that is not salesctl's or is from a newer salesctl, with reads only, before any
         statement that writes. True when the file is blank (no tables yet: salesctl may set it up)."""
-        mark = self.conn.execute("PRAGMA application_id").fetchone()[0]
-        version = self.schema_version()
-        tables = [r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        ours = mark == APPLICATION_ID or (mark == 0 and version in UNMARKED_VERSIONS
-                                          and {"leads", "reps", "settings"} <= set(tables))
-        if tables and not ours:
-            listed = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
+        foreign = foreign_tables(self.conn)
+        if foreign:
+            listed = ", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else "")
             raise StoreError(f"{self.path} is not a salesctl database (it holds other tables: {listed}); "
                              "it was left as it was; give --db a salesctl database or a new file")
+        version = self.schema_version()
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"database {self.path} has schema version {version}, newer than this salesctl knows "
                 f"({SCHEMA_VERSION}); upgrade salesctl"
             )
-        return not tables and version == 0
+        return version == 0 and self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
 
     def allow_writes(self) -> None:
         """Switch the file to WAL (once; reads leave the journal mode as they found it)."""
@@ -1254,11 +1266,9 @@ def inspect_database(path: Path) -> list[tuple[str, str, str]]:
     try:
         conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
         try:
-            mark = conn.execute("PRAGMA application_id").fetchone()[0]
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            legacy = mark == 0 and conn.execute("PRAGMA user_version").fetchone()[0] in UNMARKED_VERSIONS
-            if tables and mark != APPLICATION_ID and not (legacy and {"leads", "reps", "settings"} <= tables):
-                listed = ", ".join(sorted(tables)[:5])
+            foreign = foreign_tables(conn)
+            if foreign:
+                listed = ", ".join(foreign[:5])
                 checks.append(("salesctl", "error", f"not a salesctl database: it holds other tables ({listed}) "
                                "and no salesctl mark; salesctl will not open or change it"))
                 return checks
