@@ -148,14 +148,14 @@ def _remove_stale(path: Path) -> None:
     except OSError:
         return
     for name in names:
-        pid = name[len(prefix):]
+        pid = name[len(prefix):].removesuffix("-journal")  # SQLite's journal beside a killed backup
         if pid.isdigit() and not _alive(int(pid)):
             _unlink(path.parent / name)
 
 
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
-        return False  # our own leftover: this process is writing the file now, one write at a time
+        return False  # a leftover of an earlier run with our PID: this process writes one file at a time
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

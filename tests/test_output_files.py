@@ -174,10 +174,12 @@ def test_a_dead_writers_temporary_file_is_removed_by_the_next_write(filled, ok, 
     stale.write_text("half a file")
     alive = tmp_path / f".leads.csv.salesctl-tmp-{os.getppid()}"  # a running process: still writing
     alive.write_text("being written")
+    journal = tmp_path / f".leads.csv.salesctl-tmp-{dead.pid}-journal"  # SQLite's, beside a killed backup
+    journal.write_text("half a journal")
     other = tmp_path / f".other.csv.salesctl-tmp-{dead.pid}"  # another command's file: not ours to judge
     other.write_text("x")
     ok("export", "leads", "--out", tmp_path / "leads.csv")
-    assert not stale.exists() and alive.exists() and other.exists()
+    assert not stale.exists() and not journal.exists() and alive.exists() and other.exists()
     assert (tmp_path / "leads.csv").read_text(encoding="utf-8-sig").startswith("id,")
 
 
