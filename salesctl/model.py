@@ -35,6 +35,7 @@ class Settings:
     timezone: str | None = None
     default_rep: str | None = None
     currency: str = "USD"
+    owners: tuple[str, ...] = ()  # reps who run the team: they may fix anyone's activities
 
     @property
     def all_stages(self) -> tuple[str, ...]:
@@ -62,6 +63,7 @@ class Settings:
             "timezone": self.timezone,
             "default_rep": self.default_rep,
             "currency": self.currency,
+            "owners": list(self.owners),
         }
 
     @classmethod
@@ -70,7 +72,7 @@ class Settings:
         s = cls()
         for key, raw in rows.items():
             value = json.loads(raw)
-            if key in ("stages", "lost_reasons"):
+            if key in ("stages", "lost_reasons", "owners"):
                 setattr(s, key, tuple(value))
             elif key in ("rot_days", "probability"):
                 getattr(s, key).update(value)
@@ -86,6 +88,7 @@ class Settings:
 
 CONFIG_KEYS = (
     "stages", "rot_days.STAGE", "probability.STAGE", "lost_reasons", "timezone", "default_rep", "currency",
+    "owners",
 )
 
 
@@ -121,6 +124,9 @@ def parse_setting(settings: Settings, key: str, value: str) -> tuple[str, object
         return key, value
     if key == "default_rep":
         return key, check_name(value, field=field_name)
+    if key == "owners":  # comma-separated rep names; "" for none
+        names = [check_name(n, field=field_name) for n in value.split(",") if n.strip()]
+        return key, list(dict.fromkeys(names))
     if key == "currency":
         from .money import parse_currency
 
