@@ -24,6 +24,7 @@ WRITERS = {
     "report csv": (("report", "--format", "csv", "--out"), ()),
     "report --email --out": (("report", "--email", "owner@example.com", "--out"), ()),
     "backup": (("backup",), ()),
+    "calendar": (("calendar", "--out"), ()),
 }
 
 
