@@ -18,6 +18,13 @@ from .store import Store
 NEW_REP = -1
 
 
+def check_db_path(path: Path, field: str) -> Path:
+    """A database path must name a file: SQLite's ":memory:" would silently keep nothing."""
+    if str(path) == ":memory:":
+        raise Invalid(field, str(path), "needs a file", "give a database file, e.g. --db sales.db")
+    return path
+
+
 def default_db_path() -> Path:
     from platformdirs import user_data_path
 
@@ -46,13 +53,16 @@ class App:
     # --- database ----------------------------------------------------------------------------------
 
     def store(self, *, write: bool = False) -> Store:
-        """The open database. Read commands on a missing file see an empty in-memory one and create nothing."""
+        """The open database. Read commands on a missing or blank file see an empty in-memory one and
+        change nothing; `write` prepares the file for changes (creating it if need be)."""
         if self._store is None or (write and str(self._store.path) == ":memory:"):
             if write or self.db_path.exists():
-                self._store = Store(self.db_path)
+                self._store = Store(self.db_path, write=write)
             else:
                 self._store = Store.empty()
             self.__dict__.pop("settings", None)
+        elif write:
+            self._store.allow_writes()
         return self._store
 
     def close(self) -> None:
@@ -63,7 +73,7 @@ class App:
     def use_database(self, db_path: Path) -> None:
         """Switch to another database file (`demo --db`): what was read from the old one is forgotten."""
         self.close()
-        self.db_path = db_path
+        self.db_path = check_db_path(db_path, "--db")
         for cached in ("settings", "tz", "now"):  # the time zone (and so "now") is a setting of the file
             self.__dict__.pop(cached, None)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -10,9 +11,10 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import Invalid, SalesError
-from . import FormatOpt, app_of, say, show
+from . import FormatOpt, app_of, check_limit, say, show
 
 PROGRESS_FROM = 5000  # rows; smaller files import faster than a bar could draw
+MAX_SEARCH_WORDS = 64  # each word is a condition; thousands would exhaust SQLite's expression limits
 
 
 class Duplicates(str, Enum):
@@ -177,7 +179,7 @@ def export(
         raise Invalid("--format", "csv", "cannot hold every table", "use export all --format json")
     store = app.store()
     tz = app.tz
-    with exporting.private_output(out, bom=fmt is FileFormat.csv) as stream:
+    with exporting.private_output(out, protect=app.db_path, bom=fmt is FileFormat.csv) as stream:
         if what is What.all:
             count = exporting.write_document(store, tz, app.now.astimezone(tz).isoformat(), stream)
         else:
@@ -193,7 +195,7 @@ def export(
 
 def search(
     ctx: typer.Context,
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="Words to find (each must appear); any characters are literal.")],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="Words to find (each must appear, at most 64); any characters are literal.")],
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most N leads and N activities.")] = 50,
     fmt: FormatOpt = None,
 ) -> None:
@@ -211,7 +213,11 @@ def search(
     app = app_of(ctx)
     if not text.strip():
         raise Invalid("TEXT", text, "is blank", "give a word to search for")
-    lead_rows, activity_rows = app.store().search(text, limit)
+    words = text.split()
+    if len(words) > MAX_SEARCH_WORDS:
+        raise Invalid("TEXT", " ".join(words[:3]) + f" … ({len(words)} words)",
+                      f"has too many words (max {MAX_SEARCH_WORDS})", "search for the few that matter")
+    lead_rows, activity_rows = app.store().search(text, check_limit(limit))
     leads = [lead_object(r, app.tz) for r in lead_rows]
     notes = [{"activity_id": r["id"], "lead_id": r["lead_id"], "name": r["name"], "company": r["company"],
               "stage": r["stage"], "rep": r["rep"], "kind": r["kind"], "at": to_local_iso(r["at"], app.tz),
@@ -230,27 +236,38 @@ def search(
 
 def backup(
     ctx: typer.Context,
-    dest: Annotated[Path, typer.Argument(metavar="DEST", help="The backup file (or a folder to put a dated one in).")],
+    dest: Annotated[str, typer.Argument(metavar="DEST", help="The backup file, or a folder (an existing one, or "
+                                        "any path ending in /) to put a dated file in: salesctl-YYYY-MM-DD-HHMM.db.")],
 ) -> None:
     """Copy the database safely while it is in use (SQLite's backup API), into a private 0600 file.
+
+    The copy is written to a temporary file beside DEST and renamed onto it once it passed its integrity
+    check, so an existing DEST is replaced whole or not at all.
 
     \b
     Example:
       salesctl backup ~/backups/
       salesctl backup sales-2026-11-26.db
     """
-    from ..exporting import private_file
+    from ..files import write_file_by_name
 
     app = app_of(ctx)
     if not app.db_path.exists():
         raise SalesError(f"backup: there is no database at {app.db_path} yet; nothing to back up")
-    if dest.is_dir():
-        dest = dest / f"salesctl-{app.now.astimezone(app.tz):%Y%m%d-%H%M%S}.db"
-    if dest.resolve() == app.db_path.resolve():
-        raise Invalid("DEST", str(dest), "is the database itself", "choose another file")
-    with private_file(dest, "DEST") as tmp:
-        app.store(write=True).backup_to(tmp, name=dest)
-    say(f"Backed up {app.db_path} to {dest}")
+    path = _backup_path(dest, app)
+    store = app.store(write=True)
+    write_file_by_name(path, lambda tmp: store.backup_to(tmp, name=path), protect=app.db_path, field="DEST")
+    say(f"Backed up {app.db_path} to {path}")
+
+
+def _backup_path(dest: str, app) -> Path:
+    """DEST as typed, or a dated file inside it when it is a folder (a trailing / says it must be one)."""
+    path = Path(dest).expanduser()
+    if dest.endswith(("/", os.sep)) and not path.is_dir():
+        raise Invalid("DEST", dest, "is not an existing folder", f"create it first: mkdir -p {dest}")
+    if path.is_dir():
+        return path / f"salesctl-{app.now.astimezone(app.tz):%Y-%m-%d-%H%M}.db"
+    return path
 
 
 def register(app: typer.Typer) -> None:
