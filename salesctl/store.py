@@ -652,7 +652,7 @@ class Store:
         """Leads created in [since, until), per owner at the period's end."""
         return self.all(
             "SELECT " + self.OWNER_AT + " AS rep_id, count(*) AS n FROM leads l"
-            " WHERE l.created_at >= :since AND l.created_at < :until GROUP BY rep_id",
+            " WHERE l.created_at >= :since AND l.created_at < :until GROUP BY 1",  # 1: by position, never a column's name
             {"since": since, "until": until, "t": until},
         )
 
@@ -661,7 +661,7 @@ class Store:
         return self.all(
             "SELECT " + self.OWNER_AT + " AS rep_id, count(*) AS n, coalesce(sum(l.won_amount), 0) AS amount,"
             " total(julianday(l.won_at) - julianday(l.created_at)) AS cycle_days"
-            " FROM leads l WHERE l.won_at >= :since AND l.won_at < :until GROUP BY rep_id",
+            " FROM leads l WHERE l.won_at >= :since AND l.won_at < :until GROUP BY 1",
             {"since": since, "until": until, "t": until},
         )
 
@@ -669,7 +669,7 @@ class Store:
         """Deals lost in [since, until) per owner and reason."""
         return self.all(
             "SELECT " + self.OWNER_AT + " AS rep_id, coalesce(l.lost_reason, 'other') AS reason, count(*) AS n"
-            " FROM leads l WHERE l.lost_at >= :since AND l.lost_at < :until GROUP BY rep_id, reason",
+            " FROM leads l WHERE l.lost_at >= :since AND l.lost_at < :until GROUP BY 1, 2",
             {"since": since, "until": until, "t": until},
         )
 
@@ -801,8 +801,11 @@ class Store:
     def funnel_lost(self, since: str, until: str, rep_id: int | None) -> list[sqlite3.Row]:
         """Cohort leads now lost, per stage lost at and reason."""
         return self.all(
+            # Grouped by the expressions, not the aliases: `stage` in GROUP BY names the column l.stage
+            # (always 'lost' here) before the alias, which lumped every stage's losses together.
             "SELECT l.lost_stage AS stage, coalesce(l.lost_reason, 'other') AS reason, count(*) AS n"
-            " FROM leads l WHERE l.stage = 'lost' AND " + self._cohort(rep_id) + " GROUP BY stage, reason",
+            " FROM leads l WHERE l.stage = 'lost' AND " + self._cohort(rep_id) +
+            " GROUP BY l.lost_stage, coalesce(l.lost_reason, 'other')",
             self._cohort_params(since, until, rep_id),
         )
 
@@ -814,7 +817,7 @@ class Store:
             " SELECT h.to_stage AS stage,"
             "  julianday(lead(h.at) OVER (PARTITION BY h.lead_id ORDER BY h.at, h.id)) - julianday(h.at) AS days"
             " FROM stage_history h WHERE h.lead_id IN (SELECT l.id FROM leads l WHERE " + self._cohort(rep_id) + ")"
-            ") WHERE days IS NOT NULL GROUP BY stage",
+            ") WHERE days IS NOT NULL GROUP BY 1",
             self._cohort_params(since, until, rep_id),
         )
 

@@ -1,0 +1,51 @@
+"""Nothing lost, nothing let in: export snapshots, restores of edited documents, settings read under the
+write lock, times before a lead existed, exact totals, hostile import files (docs/data-safety.md)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import digest
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+# --- the funnel's lost-by-stage (GROUP BY on an alias that is also a column) ----------------------------
+
+def test_funnel_counts_each_loss_at_the_stage_it_was_lost_at(ok):
+    for name, stage, reason in (("A", None, "price"), ("B", "quoted", "price"), ("C", "negotiating", "price"),
+                                ("D", "quoted", "budget")):
+        ok("add", name)
+        if stage:
+            ok("move", name, stage)
+        ok("lost", name, "--reason", reason)
+    stages = {s["stage"]: s for s in ok("funnel", "--format", "json")["stages"]}
+    assert (stages["new"]["lost"], stages["new"]["lost_reasons"]) == (1, {"price": 1})
+    assert (stages["quoted"]["lost"], stages["quoted"]["lost_reasons"]) == (2, {"budget": 1, "price": 1})
+    assert (stages["negotiating"]["lost"], stages["negotiating"]["lost_reasons"]) == (1, {"price": 1})
+
+
+def test_no_group_by_or_order_by_names_an_alias_that_is_also_a_column():
+    """The trap above, everywhere in store.py: a bare name in GROUP BY / ORDER BY that is both an alias
+    (`… AS name`) and a column of a table binds to the column in GROUP BY (SQLite and PostgreSQL alike).
+    Group by the expression or by position (GROUP BY 1) instead."""
+    from salesctl import store
+
+    source = Path(store.__file__).read_text()
+    columns = {c for cols in store.Store.TABLE_COLUMNS.values() for c in cols}
+    traps = []
+    for body in re.split(r"\n    def |\ndef ", source):  # one function's queries at a time
+        aliases = set(re.findall(r"\bAS (\w+)", body))
+        for clause in re.findall(r"(?:GROUP|ORDER) BY ((?:[\w.]+(?: COLLATE NOCASE)?(?: DESC| ASC)?(?:, )?)+)", body):
+            for term in clause.split(","):
+                name = term.strip().split(" ")[0]
+                if "." not in name and name in aliases and name in columns:
+                    traps.append(f"{body.split('(')[0]}: {clause.strip()} ({name})")
+    assert traps == []
