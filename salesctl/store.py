@@ -228,6 +228,11 @@ MIGRATIONS = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+# Money sums are exact however big: SQLite's integer sum() fails past 2^63 (about 9,300 deals at 10^13,
+# which gave exit 3) and total() is a float. Each amount X (non-negative minor units) is summed in two
+# parts, above and below 10^9, each far from overflowing; `_exact` joins them into one Python int.
+EXACT_SUM = "printf('%d:%d', coalesce(sum((X) / 1000000000), 0), coalesce(sum((X) % 1000000000), 0))"
+
 # --- connection ------------------------------------------------------------------------------------
 
 def _create_private(path: Path) -> None:
@@ -656,14 +661,14 @@ class Store:
             {"since": since, "until": until, "t": until},
         )
 
-    def won_by_owner(self, since: str, until: str) -> list[sqlite3.Row]:
+    def won_by_owner(self, since: str, until: str) -> list[dict]:
         """Deals won in [since, until) per owner: count, amount (minor units), total cycle days."""
-        return self.all(
-            "SELECT " + self.OWNER_AT + " AS rep_id, count(*) AS n, coalesce(sum(l.won_amount), 0) AS amount,"
+        return _exact(self.all(
+            "SELECT " + self.OWNER_AT + " AS rep_id, count(*) AS n, " + EXACT_SUM.replace("X", "l.won_amount") + " AS amount,"
             " total(julianday(l.won_at) - julianday(l.created_at)) AS cycle_days"
             " FROM leads l WHERE l.won_at >= :since AND l.won_at < :until GROUP BY 1",
             {"since": since, "until": until, "t": until},
-        )
+        ), "amount")
 
     def lost_by_owner(self, since: str, until: str) -> list[sqlite3.Row]:
         """Deals lost in [since, until) per owner and reason."""
@@ -717,21 +722,21 @@ class Store:
 
     def pipeline_at(
         self, t: str, *, first_stage: str, stalled_before: dict[str, str], month_first: str, month_last: str
-    ) -> list[sqlite3.Row]:
+    ) -> list[dict]:
         """Open pipeline at :t per (owner then, stage then): count, value, value closing in the month,
         and how many were stalled (last touch at or before the stage's threshold, not snoozed)."""
         threshold, params = self._case("p.stage_at", stalled_before, "s")
-        return self.all(
+        return _exact(self.all(
             self._leads_at(t, first_stage) +
-            "SELECT p.rep_id, p.stage_at AS stage, count(*) AS n, coalesce(sum(p.value), 0) AS value,"
-            " coalesce(sum(CASE WHEN p.close_by BETWEEN :month_first AND :month_last THEN p.value END), 0)"
+            "SELECT p.rep_id, p.stage_at AS stage, count(*) AS n, " + EXACT_SUM.replace("X", "p.value") + " AS value, "
+            + EXACT_SUM.replace("X", "CASE WHEN p.close_by BETWEEN :month_first AND :month_last THEN p.value END") +
             "  AS value_in_month,"
             " total((p.snoozed_until IS NULL OR p.snoozed_until <= :t) AND"
             f"  max(p.created_at, coalesce(p.last_move_at, ''), coalesce(p.last_activity_at, '')) <= {threshold})"
             "  AS stalled"
             " FROM p WHERE p.stage_at NOT IN ('won', 'lost') GROUP BY p.rep_id, p.stage_at",
             {"t": t, "first_stage": first_stage, "month_first": month_first, "month_last": month_last, **params},
-        )
+        ), "value", "value_in_month")
 
     def open_leads_at(
         self, t: str, *, first_stage: str, key_only: bool = False, close_from: str | None = None,
@@ -1141,6 +1146,18 @@ def _casefold(text: str | None) -> str | None:
 def _like_pattern(text: str) -> str:
     """`%text%` for `LIKE ? ESCAPE '\\'`: the text's own `%`, `_` and `\\` match literally."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _exact(rows: list[sqlite3.Row], *names: str) -> list[dict]:
+    """Rows as dicts with each EXACT_SUM column (`high:low`) turned into its exact integer."""
+    result = []
+    for row in rows:
+        item = dict(row)
+        for name in names:
+            high, low = item[name].split(":")
+            item[name] = int(high) * 1_000_000_000 + int(low)
+        result.append(item)
+    return result
 
 
 def nocase(text: str) -> str:

@@ -49,3 +49,20 @@ def test_no_group_by_or_order_by_names_an_alias_that_is_also_a_column():
                 if "." not in name and name in aliases and name in columns:
                     traps.append(f"{body.split('(')[0]}: {clause.strip()} ({name})")
     assert traps == []
+
+
+# --- exact totals ---------------------------------------------------------------------------------------
+
+def test_totals_past_64_bits_are_exact_not_a_database_error(ok, tmp_path):
+    """9,300 deals of 10^13 (the largest amount) sum past 2^63 minor units: SQLite's sum() overflowed (exit 3)."""
+    n, top = 9_300, 10**13
+    rows = ["name,stage,amount,value,created_at,closed_at,close_by"]
+    rows += [f"won {i},won,{top},{top},2026-11-02,2026-11-18," for i in range(n)]
+    rows += [f"open {i},quoted,,{top},2026-11-02,,2026-11-30" for i in range(n)]
+    ok("import", write(tmp_path / "big.csv", "\n".join(rows) + "\n"))
+    report = ok("report", "--format", "json")
+    assert report["team"]["won_count"] == n
+    assert report["team"]["won_amount"] == n * top  # exact: 93,000,000,000,000,000
+    assert report["team"]["open_value"] == n * top
+    target = ok("target", "show", "--format", "json")
+    assert json.dumps(target)  # month to date sums the same deals without failing
