@@ -66,3 +66,36 @@ def test_totals_past_64_bits_are_exact_not_a_database_error(ok, tmp_path):
     assert report["team"]["open_value"] == n * top
     target = ok("target", "show", "--format", "json")
     assert json.dumps(target)  # month to date sums the same deals without failing
+
+
+# --- export all is one snapshot -------------------------------------------------------------------------
+
+def test_export_all_is_one_snapshot_while_others_write(ok, db, tmp_path, monkeypatch):
+    """Another process adds leads (with their history) while the document is being written: the document
+    holds the database of one moment, so it restores; before, it held history of leads it did not hold."""
+    from salesctl.store import Store
+    from tests.faults import bulk_leads
+
+    ok("add", "Acme")
+    ok("log", "Acme", "called")
+    real = Store.iter_table
+
+    def iter_table(self, table):
+        if table == "activities":  # the leads are written out; now someone else commits more
+            bulk_leads(db, 3, owner="bob")
+            other = Store(db)
+            with other.write():
+                other.conn.execute("INSERT INTO activities (lead_id, rep_id, kind, note, effective, at, created_at)"
+                                   " SELECT max(id), 1, 'call', 'late', 1, created_at, created_at FROM leads")
+            other.close()
+        return real(self, table)
+
+    monkeypatch.setattr(Store, "iter_table", iter_table)
+    ok("export", "all", "--out", tmp_path / "doc.json")
+    monkeypatch.setattr(Store, "iter_table", real)
+    doc = json.loads((tmp_path / "doc.json").read_text())
+    assert [lead["name"] for lead in doc["leads"]] == ["Acme"]
+    assert {h["lead_id"] for h in doc["stage_history"]} == {1} and len(doc["activities"]) == 1
+    ok("--db", tmp_path / "copy.db", "import", tmp_path / "doc.json")
+    assert len(ok("--db", tmp_path / "copy.db", "lead", "list", "--all", "--format", "json")) == 1
+    assert len(ok("lead", "list", "--all", "--format", "json")) == 4  # the writers' leads are in the database

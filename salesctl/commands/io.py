@@ -177,7 +177,7 @@ def export(
         raise Invalid("--format", "csv", "cannot hold every table", "use export all --format json")
     store = app.store()
     tz = app.tz
-    with exporting.private_output(out, bom=fmt is FileFormat.csv) as stream:
+    with exporting.private_output(out, bom=fmt is FileFormat.csv) as stream, store.snapshot():
         if what is What.all:
             count = exporting.write_document(store, tz, app.now.astimezone(tz).isoformat(), stream)
         else:
