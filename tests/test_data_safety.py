@@ -99,3 +99,62 @@ def test_export_all_is_one_snapshot_while_others_write(ok, db, tmp_path, monkeyp
     ok("--db", tmp_path / "copy.db", "import", tmp_path / "doc.json")
     assert len(ok("--db", tmp_path / "copy.db", "lead", "list", "--all", "--format", "json")) == 1
     assert len(ok("lead", "list", "--all", "--format", "json")) == 4  # the writers' leads are in the database
+
+
+# --- settings are read under the write lock ---------------------------------------------------------------
+
+@pytest.fixture
+def config_change_before_the_lock(db, monkeypatch):
+    """`salesctl config set KEY VALUE` run by another process and committed just before this command's write
+    transaction begins (the moment a long import spends validating its rows)."""
+    from salesctl.store import Store
+    from tests.conftest import salesctl_process
+
+    def arm(key: str, value: str) -> None:
+        real = Store.write
+        pending = [True]
+
+        def write(self):
+            if pending:
+                pending.clear()
+                done = salesctl_process("config", "set", key, value)
+                assert done.returncode == 0, done.stderr
+            return real(self)
+
+        monkeypatch.setattr(Store, "write", write)
+
+    return arm
+
+
+def refused(result, *fragments) -> None:
+    assert result.code == 1 and result.err.startswith("Error: "), result.err
+    for fragment in fragments:
+        assert fragment in result.err, result.err
+
+
+def test_an_import_checks_stages_as_committed_when_it_writes(ok, run, tmp_path, config_change_before_the_lock):
+    """`config set stages` during a long import stranded every imported lead in the removed stage."""
+    ok("add", "Acme")
+    f = write(tmp_path / "leads.csv", "name,stage\n" + "".join(f"lead {i},quoted\n" for i in range(50)))
+    config_change_before_the_lock("stages", "new,contacted,negotiating,deciding")
+    refused(run("import", f), '"quoted" is not a stage')
+    assert [lead["name"] for lead in ok("lead", "list", "--all", "--format", "json")] == ["Acme"]
+
+
+@pytest.mark.parametrize("key, value, command, fragment", [
+    ("stages", "new,contacted,negotiating,deciding", ("move", "Acme", "quoted"), '"quoted" is not a stage'),
+    ("lost_reasons", "budget,other", ("lost", "Acme", "--reason", "price"), '"price" is not a lost reason'),
+    ("stages", "new,contacted,negotiating,deciding", ("play", "add", "p1", "--stage", "quoted", "--text", "x"),
+     '"quoted" is not a stage'),
+    ("stages", "new,contacted,negotiating,deciding", ("reopen", "Zeta", "--stage", "quoted"), '"quoted" is not a stage'),
+])
+def test_commands_check_settings_as_committed_when_they_write(ok, run, config_change_before_the_lock,
+                                                              key, value, command, fragment):
+    ok("add", "Acme")
+    ok("add", "Zeta")
+    ok("won", "Zeta", "--amount", "5")
+    config_change_before_the_lock(key, value)
+    refused(run(*command), fragment)
+    stages = {lead["name"]: lead["stage"] for lead in ok("lead", "list", "--all", "--format", "json")}
+    assert stages == {"Acme": "new", "Zeta": "won"}
+    assert ok("play", "list", "--format", "json") and "p1" not in {p["name"] for p in ok("play", "list", "--format", "json")}

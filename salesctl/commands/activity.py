@@ -21,8 +21,7 @@ def _change(ctx: typer.Context, lead: str, fmt, change, message) -> None:
     `message(obj, stage_before)` is the one-line confirmation of table format; json prints the lead object.
     """
     app = app_of(ctx)
-    store = app.store(write=True)
-    with store.write():
+    with app.write() as store:
         lead_id = store.resolve_lead(lead)
         before = store.lead(lead_id)["stage"]
         change(app, store, lead_id, app.acting_rep_id())
@@ -111,10 +110,10 @@ def move(
     if wanted in ("won", "lost"):
         raise Invalid("STAGE", stage, "closes the lead", f"use salesctl {wanted} LEAD" + (
             " --reason REASON" if wanted == "lost" else ""))
-    to_stage = app.settings.check_stage(stage, field="STAGE")
     text = _note(note)
 
     def change(app, store, lead_id, rep_id):
+        to_stage = app.settings.check_stage(stage, field="STAGE")
         pipeline.move(store, app.settings, lead_id, to_stage, rep_id=rep_id, now=app.now_db, note=text)
 
     _change(ctx, lead, fmt, change, lambda obj, before: f"Moved {_label(obj)}: {before} → {obj['stage']}")
@@ -160,13 +159,13 @@ def lost(
       salesctl lost acme --reason competitor --note "went with a cheaper vendor"
     """
     app = app_of(ctx)
-    reasons = ", ".join(app.settings.lost_reasons)
     if reason is None or not reason.strip():
+        reasons = ", ".join(app.settings.lost_reasons)
         raise Invalid("--reason", reason or "", "is required to mark a lead lost", f"use one of {reasons}")
-    checked = app.settings.check_reason(reason)
     text = _note(note)
 
     def change(app, store, lead_id, rep_id):
+        checked = app.settings.check_reason(reason)
         pipeline.lost(store, lead_id, checked, rep_id=rep_id, now=app.now_db, note=text)
 
     _change(ctx, lead, fmt, change,
@@ -185,10 +184,8 @@ def reopen(
     Example:
       salesctl reopen acme --stage negotiating
     """
-    app = app_of(ctx)
-    to_stage = app.settings.check_stage(stage, field="--stage") if stage is not None else None
-
     def change(app, store, lead_id, rep_id):
+        to_stage = app.settings.check_stage(stage, field="--stage") if stage is not None else None
         pipeline.reopen(store, app.settings, lead_id, to_stage, rep_id=rep_id, now=app.now_db)
 
     _change(ctx, lead, fmt, change, lambda obj, before: f"Reopened {_label(obj)}: {before} → {obj['stage']}")

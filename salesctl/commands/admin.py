@@ -60,10 +60,8 @@ def config_set(
       salesctl config set timezone Asia/Shanghai
     """
     app = app_of(ctx)
-    store = app.store(write=True)
-    with store.write():
-        settings = Settings.from_rows(store.settings_rows())
-        stored_key, new_value = parse_setting(settings, key.strip().lower(), value)
+    with app.write() as store:
+        stored_key, new_value = parse_setting(app.settings, key.strip().lower(), value)
         if stored_key == "stages":
             in_use = {s: n for s, n in store.stage_counts().items() if s not in new_value and s not in ("won", "lost")}
             if in_use:
@@ -119,9 +117,8 @@ def demo(
     app = app_of(ctx)
     if db is not None:
         app.use_database(db.expanduser())
-    store = app.store(write=True)
-    with store.write():
-        counts = sample.build(store, Settings.from_rows(store.settings_rows()), app.now, app.tz)
+    with app.write() as store:
+        counts = sample.build(store, app.settings, app.now, app.tz)
     print(f"Demo data in {app.db_path}: {counts['reps']} reps, {counts['leads']} leads, "
           f"{counts['activities']} activities, {counts['won']} won, {counts['lost']} lost.\n"
           f"Try: salesctl today   (you are {sample.REPS[0][0]} unless $SALESCTL_REP says otherwise), "

@@ -113,17 +113,18 @@ def import_(
         say("Ignored columns (map them with --map FIELD=COLUMN): " + ", ".join(ignored))
     progress = _Progress(len(parsed.rows))
     try:
-        records, errors, total = importing.validate(parsed, sources, validator, progress.step(0))
-        if dry_run:
+        if dry_run or not app.db_path.exists():  # a new file: find every problem before the first write creates it
+            records, errors, total = importing.validate(parsed, sources, validator, progress.step(0))
             plan, dup_errors = importing.plan(records, store.import_index(), on_duplicate.value)
             _check(source, errors + dup_errors, total + len(dup_errors))
+        if dry_run:
             say(f"Dry run of {source}: would add {len(plan.add)}, update {len(plan.update) + plan.replaced}, "
                 f"skip {plan.skipped}; nothing was written")
             return
-        if not app.db_path.exists():  # find every problem before the first write creates the file
-            _check(source, errors + importing.plan(records, store.import_index(), on_duplicate.value)[1], total)
-        store = app.store(write=True)
-        with store.write():
+        with app.write() as store:
+            # Validated again under the write lock, against the settings as committed (docs/data-safety.md).
+            validator = importing.Validator(app.settings, app.tz, app.now, stages)
+            records, errors, total = importing.validate(parsed, sources, validator, progress.step(0))
             index = store.import_index()
             plan, dup_errors = importing.plan(records, index, on_duplicate.value)
             _check(source, errors + dup_errors, total + len(dup_errors))
