@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from . import model
-from .dates import MAX_YEAR, MIN_YEAR, parse_day, parse_when, to_db
+from .dates import MAX_YEAR, MIN_YEAR, local_text, parse_day, parse_when, to_db
 from .errors import Invalid, SalesError
 from .money import parse_amount, parse_currency
 from .model import Settings
@@ -254,6 +254,10 @@ class Validator:
         self._times: dict[tuple[str, str], str | Invalid] = {}
         self._memo: dict[tuple[str, str], object] = {}
 
+    def after_now(self, at: str) -> str:
+        """The problem of a creation time after now, both times local."""
+        return f"is in the future: {local_text(at, self.tz)} is after now ({local_text(self.now_db, self.tz)})"
+
     # One parser per field: raw text (never blank) → stored value; raises Invalid.
     def _time(self, raw: str, name: str, default: time) -> str:
         found = self._times.get((raw, name))
@@ -392,6 +396,8 @@ class Validator:
             closed, closed_field = values["stage_changed_at"], "stage_changed_at"  # a closed lead's change is its close
         # No creation time: now, or the close if that is earlier (a lead exists before it closes).
         created = values.get("created_at") or (min(closed, self.now_db) if closed else self.now_db)
+        if created > self.now_db:  # nothing could be logged on it until then
+            return bad("created_at", self.after_now(created))
         lead = {
             "name": values["name"], "company": values.get("company"), "contact": values.get("contact"),
             "email": values.get("email"), "phone": values.get("phone"),
@@ -743,6 +749,8 @@ def _document_tables(doc: dict, v: Validator, errors: list[RowError]) -> dict[st
         }
         for name in ("created_at", "stage_changed_at", "last_activity_at", "next_at", "won_at", "lost_at", "snoozed_until"):
             row[name] = take(where, obj, name, when(name), name in ("created_at", "stage_changed_at"))
+        if row["created_at"] and row["created_at"] > v.now_db:
+            errors.append(RowError(where, "created_at", _cell_text(obj.get("created_at")), v.after_now(row["created_at"])))
         row["phone_digits"] = model.phone_digits(row["phone"])
         leads.append((lead_id, *(row[c] for c in Store.LEAD_FIELDS)))
         tags.extend((lead_id, t) for t in (take(where, obj, "tags", lambda x: model.check_tags([x], field="tags")) or []))

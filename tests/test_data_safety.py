@@ -158,3 +158,32 @@ def test_commands_check_settings_as_committed_when_they_write(ok, run, config_ch
     stages = {lead["name"]: lead["stage"] for lead in ok("lead", "list", "--all", "--format", "json")}
     assert stages == {"Acme": "new", "Zeta": "won"}
     assert ok("play", "list", "--format", "json") and "p1" not in {p["name"] for p in ok("play", "list", "--format", "json")}
+
+
+# --- nothing happens to a lead before it existed ---------------------------------------------------------
+
+@pytest.mark.parametrize("command", [("won", "Acme", "--amount", "5"), ("lost", "Acme", "--reason", "price"),
+                                     ("move", "Acme", "quoted"), ("reopen", "Acme"), ("snooze", "Acme", "+1w")])
+def test_a_change_dated_before_the_lead_was_created_is_refused_in_local_time(ok, fails, command):
+    ok("config", "set", "timezone", "Asia/Shanghai")
+    ok("add", "Acme")  # created at SALESCTL_NOW, 2026-11-26 10:00 local time
+    if command[0] == "reopen":
+        ok("won", "Acme", "--amount", "5")
+    fails("--as-of", "2026-11-26 09:00", *command,
+          names=['--as-of: "2026-11-26 09:00 (Asia/Shanghai)" is before lead #1 was created',
+                 "(2026-11-26 10:00 (Asia/Shanghai))"])
+
+
+def test_log_at_before_creation_names_both_times_in_local_time(ok, fails):
+    ok("config", "set", "timezone", "Asia/Shanghai")
+    ok("add", "Acme")
+    fails("log", "Acme", "called", "--at", "yesterday 16:00",
+          names=['--at: "2026-11-25 16:00 (Asia/Shanghai)" is before lead #1 was created',
+                 "(2026-11-26 10:00 (Asia/Shanghai))"])
+
+
+def test_an_import_refuses_a_lead_created_in_the_future_in_local_time(ok, fails, tmp_path):
+    ok("config", "set", "timezone", "Asia/Shanghai")
+    f = write(tmp_path / "leads.csv", "name,created_at\nOk,2026-11-01\nLater,2999-01-01\n")
+    fails("import", f, names=['line 3, column "created_at": "2999-01-01" is in the future',
+                              "2999-01-01 00:00 (Asia/Shanghai) is after now (2026-11-26 10:00 (Asia/Shanghai))"])

@@ -15,18 +15,35 @@ from . import VALUE_ARGS, FormatOpt, LeadArg, app_of, show
 NoteOpt = Annotated[Optional[str], typer.Option("--note", metavar="TEXT", help="A note kept in the lead's timeline.")]
 
 
-def _change(ctx: typer.Context, lead: str, fmt, change, message) -> None:
+def _change(ctx: typer.Context, lead: str, fmt, change, message, *, at: str | None = None, at_field: str = "") -> None:
     """Resolve LEAD and apply `change(app, store, lead_id, rep_id)` in one transaction; print the result.
 
+    The change happens at `at` (default: now), which may not be before the lead was created.
     `message(obj, stage_before)` is the one-line confirmation of table format; json prints the lead object.
     """
     app = app_of(ctx)
     with app.write() as store:
         lead_id = store.resolve_lead(lead)
-        before = store.lead(lead_id)["stage"]
+        row = store.lead(lead_id)
+        _not_before_creation(app, row, at or app.now_db, at_field or _now_field(app))
+        before = row["stage"]
         change(app, store, lead_id, app.acting_rep_id())
     obj = lead_object(store.lead(lead_id), app.tz)
     show(lead_output(obj, message=message(obj, before)), fmt)
+
+
+def _now_field(app) -> str:
+    """Where "now" came from, to name it when it is wrong."""
+    return "--as-of" if app.as_of else ("SALESCTL_NOW" if app.env_now else "now")
+
+
+def _not_before_creation(app, lead, at: str, field: str) -> None:
+    """Nothing happens to a lead before it existed (a cycle would go negative, history out of order)."""
+    if at < lead["created_at"]:
+        from ..dates import local_text
+
+        raise Invalid(field, local_text(at, app.tz),
+                      f"is before lead #{lead['id']} was created ({local_text(lead['created_at'], app.tz)})")
 
 
 def _label(obj: dict) -> str:
@@ -81,7 +98,7 @@ def log(
         nxt = f"; next: {short_time(obj['next_at'])}" if obj["next_at"] else "; no follow-up scheduled"
         return f"Logged {kind} on {_label(obj)}{moved}{nxt}" + (f" ({obj['next_step']})" if obj["next_step"] else "")
 
-    _change(ctx, lead, fmt, change, message)
+    _change(ctx, lead, fmt, change, message, at=at_db, at_field="--at" if at is not None else "")
 
 
 def _play_id(store, name: str) -> int:
