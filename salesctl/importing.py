@@ -240,6 +240,7 @@ class Record:
     tags: list[str]
     notes: str | None
     history: list[tuple[str | None, str, str]] = field(default_factory=list)  # (from, to, at)
+    owner_column: str = "owner"
 
 
 class Validator:
@@ -441,7 +442,8 @@ class Validator:
         notes = values.get("notes")
         if notes:
             lead["last_activity_at"] = created
-        record = Record(line, lead, set(values), values.get("owner"), values.get("tags", []), notes, history)
+        record = Record(line, lead, set(values), values.get("owner"), values.get("tags", []), notes, history,
+                        present.get("owner", ("owner", ""))[0])
         return record, []
 
 
@@ -525,6 +527,15 @@ def plan(records: list[Record], index: tuple[dict, dict, dict], on_duplicate: st
             result.add[earlier] = record  # the later row of the file wins
             result.replaced += 1
     return result, errors
+
+
+def inactive_owners(records: list[Record], inactive: set[str]) -> list[RowError]:
+    """New open leads given to a deactivated rep: refused, as `add --owner` and `lead assign` refuse it."""
+    return [RowError(r.line, r.owner_column, r.owner, _INACTIVE) for r in records
+            if r.owner is not None and nocase(r.owner) in inactive and r.lead["stage"] not in model.CLOSED_STAGES]
+
+
+_INACTIVE = "is a deactivated rep and cannot own open leads; give them to an active rep, or reactivate with salesctl rep activate"
 
 
 # --- writing ---------------------------------------------------------------------------------------------
@@ -613,7 +624,11 @@ def write_updates(store: Store, settings: Settings, updates: list[tuple[int, Rec
             pipeline.reopen(store, settings, lead_id, stage if stage in settings.stages else None, rep_id=rep, now=now)
             current = store.lead(lead_id)
         if record.owner is not None and current["stage"] not in ("won", "lost"):  # closed deals keep their credit
-            pipeline.assign(store, [lead_id], rep_ids(record.owner), rep_id=rep, now=now)
+            owner_id = rep_ids(record.owner)
+            if not store.rep_by_id(owner_id)["active"]:
+                problems.append(RowError(record.line, record.owner_column, record.owner, _INACTIVE))
+                continue
+            pipeline.assign(store, [lead_id], owner_id, rep_id=rep, now=now)
         if stage == current["stage"]:
             continue
         if stage == "won":

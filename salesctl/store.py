@@ -1033,6 +1033,10 @@ class Store:
                 phones.setdefault(digits, lead_id)
         return reps, emails, phones
 
+    def inactive_rep_names(self) -> set[str]:
+        """Names of deactivated reps, folded like `import_index` folds them."""
+        return {nocase(r[0]) for r in self.conn.execute("SELECT name FROM reps WHERE active = 0")}
+
     def next_id(self, table: str) -> int:
         if table not in self.TABLE_COLUMNS:  # a real check: `python -O` drops asserts
             raise ValueError(f"unknown table {table!r}")

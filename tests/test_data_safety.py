@@ -187,3 +187,16 @@ def test_an_import_refuses_a_lead_created_in_the_future_in_local_time(ok, fails,
     f = write(tmp_path / "leads.csv", "name,created_at\nOk,2026-11-01\nLater,2999-01-01\n")
     fails("import", f, names=['line 3, column "created_at": "2999-01-01" is in the future',
                               "2999-01-01 00:00 (Asia/Shanghai) is after now (2026-11-26 10:00 (Asia/Shanghai))"])
+
+
+# --- import gives no open lead to a deactivated rep ------------------------------------------------------
+
+def test_an_import_refuses_open_leads_for_a_deactivated_rep_naming_line_and_rep(ok, fails, tmp_path):
+    ok("rep", "add", "bob")
+    ok("rep", "deactivate", "bob")
+    f = write(tmp_path / "leads.csv", "name,owner,stage,amount\nA,alice,new,\nB,Bob,quoted,\nC,bob,won,5\n")
+    fails("import", f, names=['line 3, column "owner": "Bob" is a deactivated rep'])
+    ok("import", write(tmp_path / "closed.csv", "name,owner,stage,amount\nC,bob,won,5\n"))  # history may name them
+    ok("add", "D", "--email", "d@example.com")
+    update = write(tmp_path / "update.csv", "name,email,owner\nD,d@example.com,bob\n")
+    fails("import", update, "--on-duplicate", "update", names=['line 2, column "owner": "bob" is a deactivated rep'])

@@ -116,6 +116,7 @@ def import_(
         if dry_run or not app.db_path.exists():  # a new file: find every problem before the first write creates it
             records, errors, total = importing.validate(parsed, sources, validator, progress.step(0))
             plan, dup_errors = importing.plan(records, store.import_index(), on_duplicate.value)
+            dup_errors += importing.inactive_owners(plan.add, store.inactive_rep_names())
             _check(source, errors + dup_errors, total + len(dup_errors))
         if dry_run:
             say(f"Dry run of {source}: would add {len(plan.add)}, update {len(plan.update) + plan.replaced}, "
@@ -127,6 +128,7 @@ def import_(
             records, errors, total = importing.validate(parsed, sources, validator, progress.step(0))
             index = store.import_index()
             plan, dup_errors = importing.plan(records, index, on_duplicate.value)
+            dup_errors += importing.inactive_owners(plan.add, store.inactive_rep_names())
             _check(source, errors + dup_errors, total + len(dup_errors))
             reps = importing.RepIds(store, index[0], app.now_db, app.acting_rep_id)
             importing.write_new(store, plan.add, reps, app.now_db, progress.step(len(parsed.rows)))
