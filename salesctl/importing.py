@@ -8,8 +8,10 @@ inside the caller's `Store.write()` and insert in batches with executemany.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Iterator
+from typing import BinaryIO
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
@@ -66,32 +68,98 @@ class ImportErrors(SalesError):
 
 
 # --- reading ---------------------------------------------------------------------------------------
+# The file is read as a stream of lines (never all of it at once before it is known to be text), and only
+# a regular file: /dev/zero, a FIFO or a terminal would never end. A line is at most MAX_LINE characters.
 
-def decode(data: bytes, encoding: str | None, source: str) -> str:
-    """The file's text. Without --encoding it must be UTF-8 (a BOM is fine)."""
+MAX_LINE = 1 << 20  # 1 MiB of text: far beyond any row of leads, short of exhausting memory
+_HINT_ENCODINGS = "e.g. utf-8, utf-16, gbk, gb18030, big5, latin-1"
+
+
+def open_file(path, source: str) -> BinaryIO:
+    """The import file, opened for reading; anything but a regular file is refused before reading a byte."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block the open
+    except FileNotFoundError:
+        raise Invalid("FILE", source, "does not exist") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        what = "is a folder, not a file" if stat.S_ISDIR(info.st_mode) else "is not a regular file"
+        raise Invalid("FILE", source, what, "import reads a saved file; save the data to a file first")
+    return os.fdopen(fd, "rb")
+
+
+def text_lines(stream: BinaryIO, encoding: str | None, source: str) -> Iterator[str]:
+    """The file's lines (ends kept), decoded. Without --encoding it must be UTF-8 (a BOM is fine)."""
     import codecs
+    import io
 
+    head = stream.read(4096)
+    stream.seek(0)
     if encoding:
         try:
-            codecs.lookup(encoding)
+            text_encoding = getattr(codecs.lookup(encoding), "_is_text_encoding", True)
         except LookupError:
-            raise Invalid("--encoding", encoding, "is not a known encoding", "e.g. utf-8, gbk, gb18030, big5, latin-1") from None
+            raise Invalid("--encoding", encoding, "is not a known encoding", _HINT_ENCODINGS) from None
+        if not text_encoding:  # rot13, base64, hex, zlib: codecs, but not of text
+            raise Invalid("--encoding", encoding, "is not a text encoding", _HINT_ENCODINGS)
+        if codecs.lookup(encoding).name == "utf-16" and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            encoding = "utf-16-le"  # no byte order mark: little-endian, as Windows writes it
+    else:
+        _refuse_utf16(head, source)
+    text = io.TextIOWrapper(stream, encoding=encoding or "utf-8-sig", errors="strict", newline="")
+    number = 0
+    while True:
         try:
-            return data.decode(encoding).removeprefix("\ufeff")
+            line = text.readline(MAX_LINE + 1)
+        except UnicodeError:
+            raise _decode_error(stream, encoding, source) from None
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE and not line.endswith(("\n", "\r")):
+            raise Invalid("FILE", source, f"has a line over 1 MiB (line {number})",
+                          "is it a text file of leads? one CSV row or JSON record per line")
+        yield line.removeprefix("\ufeff") if number == 1 else line
+
+
+def _refuse_utf16(head: bytes, source: str) -> None:
+    """UTF-16 text (with or without a BOM) is readable as UTF-8 only as garbage: say what it is."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        endian = "" if head.startswith(b"\xff\xfe") else "-be"
+        raise Invalid("FILE", source, "is not UTF-8 (it starts with a UTF-16 byte order mark)", f"try --encoding utf-16{endian}")
+    if b"\x00" in head:
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        if max(even, odd) > len(head) // 4:
+            raise Invalid("FILE", source, "is not UTF-8 (it looks like UTF-16: NUL bytes between the letters)",
+                          "try --encoding utf-16" + ("-be" if even > odd else ""))
+        raise Invalid("FILE", source, "is not a text file (it contains NUL bytes)")
+
+
+def _decode_error(stream: BinaryIO, encoding: str | None, source: str) -> Invalid:
+    """Where decoding failed, found by reading the file again: `byte 0xd6 on line 3`."""
+    import codecs
+
+    stream.seek(0)
+    decoder = codecs.getincrementaldecoder(encoding or "utf-8-sig")()
+    lines = 1
+    where = "an undecodable byte"
+    while chunk := stream.read(1 << 16):
+        try:
+            decoder.decode(chunk)
         except UnicodeDecodeError as exc:
-            raise Invalid("--encoding", encoding, f"cannot read {source}: {_bad_byte(data, exc)}",
-                          "check the file's encoding") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise Invalid("FILE", source, f"is not UTF-8 ({_bad_byte(data, exc)})",
-                      "give its encoding, e.g. --encoding gbk for a file saved by Chinese Excel") from None
-
-
-def _bad_byte(data: bytes, exc: UnicodeDecodeError) -> str:
-    """Where decoding failed, as a user finds it in an editor: `byte 0xd6 on line 3`."""
-    line = data.count(b"\n", 0, exc.start) + 1
-    return f"byte 0x{data[exc.start]:02x} on line {line}"
+            before = exc.object[:exc.start]
+            pending = len(exc.object) - len(chunk)  # bytes of the previous chunk still in the decoder
+            lines += before[pending:].count(b"\n") if len(before) >= pending else 0
+            where = f"byte 0x{exc.object[exc.start]:02x} on line {lines}"
+            break
+        lines += chunk.count(b"\n")
+    if encoding:
+        return Invalid("--encoding", encoding, f"cannot read {source}: {where}", "check the file's encoding")
+    return Invalid("FILE", source, f"is not UTF-8 ({where})",
+                   "give its encoding, e.g. --encoding gbk for a file saved by Chinese Excel")
 
 
 @dataclass
@@ -103,12 +171,22 @@ class Rows:
     keyed: bool  # cells are dicts keyed by column name
 
 
-def read(text: str, source: str) -> Rows | dict:
+def read(lines: Iterator[str], source: str) -> Rows | dict:
     """CSV, JSON lines (or a JSON array) of leads, or the document of `export all --format json`."""
-    head = text.lstrip()[:1]
+    import itertools
+
+    lines = iter(lines)
+    start: list[str] = []
+    for line in lines:  # up to the first line that is not blank: its first character tells the format
+        start.append(line)
+        if line.strip():
+            break
+    head = "".join(start).lstrip()[:1]
+    every_line = itertools.chain(start, lines)
     if head == "{":
+        text = "".join(every_line)
         try:
-            doc = json.loads(text)
+            doc = _loads(text, source)
         except json.JSONDecodeError:
             return _json_lines(text, source)
         if isinstance(doc, dict) and "salesctl_export" in doc:
@@ -116,18 +194,24 @@ def read(text: str, source: str) -> Rows | dict:
         return _json_records([(1, doc)], source)
     if head == "[":
         try:
-            items = json.loads(text)
+            items = _loads("".join(every_line), source)
         except json.JSONDecodeError as exc:
             raise Invalid("FILE", source, f"is not valid JSON (line {exc.lineno}: {exc.msg})") from None
         return _json_records(list(enumerate(items, 1)), source)
-    return _csv_rows(text, source)
+    return _csv_rows(every_line, source)
 
 
-def _csv_rows(text: str, source: str) -> Rows:
+def _loads(text: str, source: str):
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise Invalid("FILE", source, "is too deeply nested JSON", "a lead is one flat object of fields") from None
+
+
+def _csv_rows(lines: Iterator[str], source: str) -> Rows:
     import csv
-    import io
 
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(lines)
     try:
         header = next(reader)
     except StopIteration:
@@ -150,7 +234,7 @@ def _json_lines(text: str, source: str) -> Rows:
     for number, line in enumerate(text.splitlines(), 1):
         if line.strip():
             try:
-                items.append((number, json.loads(line)))
+                items.append((number, _loads(line, source)))
             except json.JSONDecodeError as exc:
                 raise Invalid("FILE", source, f"line {number} is not JSON ({exc.msg})",
                               "JSON input is one lead object per line, or a file from export all --format json") from None

@@ -200,3 +200,42 @@ def test_an_import_refuses_open_leads_for_a_deactivated_rep_naming_line_and_rep(
     ok("add", "D", "--email", "d@example.com")
     update = write(tmp_path / "update.csv", "name,email,owner\nD,d@example.com,bob\n")
     fails("import", update, "--on-duplicate", "update", names=['line 2, column "owner": "bob" is a deactivated rep'])
+
+
+# --- hostile import files -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("codec", ["rot13", "base64", "hex", "zlib"])
+def test_an_encoding_that_is_not_of_text_is_refused(fails, tmp_path, codec):
+    f = write(tmp_path / "a.csv", "name\nx\n")
+    fails("import", f, "--encoding", codec, names=[f'--encoding: "{codec}" is not a text encoding'])
+
+
+def test_json_nested_too_deep_is_refused(fails, tmp_path):
+    deep = write(tmp_path / "deep.json", "[" * 100_000 + "]" * 100_000 + "\n")
+    fails("import", deep, names=["too deeply nested"])
+    deep_line = write(tmp_path / "deep.jsonl", '{"name": "a"}\n{"name": ' + "[" * 100_000 + "]" * 100_000 + "}\n")
+    fails("import", deep_line, names=["too deeply nested"])
+
+
+def test_only_regular_files_are_imported(fails, tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)  # nobody writes to it: reading would wait forever
+    fails("import", fifo, names=[f'FILE: "{fifo}" is not a regular file'])
+    fails("import", "/dev/zero", names=['FILE: "/dev/zero" is not a regular file'])  # would grow without end
+    fails("import", tmp_path, names=["is a folder"])
+
+
+def test_a_line_over_one_mebibyte_is_refused_without_reading_on(fails, tmp_path):
+    f = write(tmp_path / "long.csv", "name\nshort\n" + "x" * (1 << 20) + "y\nlast\n")
+    fails("import", f, names=["has a line over 1 MiB (line 3)"])
+
+
+def test_utf16_without_a_byte_order_mark_gets_a_hint(ok, fails, tmp_path):
+    f = write(tmp_path / "u16.csv", "name,company\n王芳,上海云帆\nLi,Acme\n", "utf-16-le")
+    fails("import", f, names=["is not UTF-8", "try --encoding utf-16"])
+    big = write(tmp_path / "u16be.csv", "name\nLi\n", "utf-16-be")
+    fails("import", big, names=["is not UTF-8", "try --encoding utf-16-be"])
+    ok("import", f, "--encoding", "utf-16")
+    assert {lead["name"] for lead in ok("lead", "list", "--format", "json")} == {"王芳", "Li"}

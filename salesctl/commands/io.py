@@ -80,13 +80,8 @@ def import_(
 
     app = app_of(ctx)
     source = str(file)
-    try:
-        data = file.read_bytes()
-    except IsADirectoryError:
-        raise Invalid("FILE", source, "is a folder, not a file") from None
-    except FileNotFoundError:
-        raise Invalid("FILE", source, "does not exist") from None
-    parsed = importing.read(importing.decode(data, encoding, source), source)
+    with importing.open_file(file, source) as stream:
+        parsed = importing.read(importing.text_lines(stream, encoding, source), source)
     maps = importing.parse_pairs(map_, "--map")
     stages = importing.parse_pairs(stage_map, "--stage-map")
     validator = importing.Validator(app.settings, app.tz, app.now, stages)  # settings: a read, creates nothing
