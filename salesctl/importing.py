@@ -729,34 +729,73 @@ def write_updates(store: Store, settings: Settings, updates: list[tuple[int, Rec
 DOCUMENT_VERSION = 1
 
 
-def restore(store: Store, doc: dict, validator: Validator, source: str) -> dict[str, int]:
-    """Load an `export all` document into a database without leads or reps, keeping every id."""
+@dataclass
+class Document:
+    """An `export all` document, every value checked: the settings to store and each table's rows."""
+
+    settings: dict[str, object]
+    tables: dict[str, tuple[tuple, list]]
+
+    def counts(self) -> dict[str, int]:
+        return {t: len(rows) for t, (_c, rows) in self.tables.items()}
+
+
+def check_document(doc: dict, tz, now: datetime, source: str) -> Document:
+    """Check a whole document before anything is written: its settings with the parser of `config set`,
+    its rows against those settings (not the database's: a restore brings its own stages), every id a
+    positive integer below 2^53, and every reference to a lead, rep or play one the document holds."""
+    from .dates import zone
+
     if doc.get("salesctl_export") != DOCUMENT_VERSION:
         raise Invalid("FILE", source, f"is a salesctl export of version {doc.get('salesctl_export')}",
                       f"this salesctl reads version {DOCUMENT_VERSION}")
+    errors: list[RowError] = []
+    raw = doc.get("settings")
+    stored, settings, problems = model.check_settings({} if raw is None else raw)
+    for exc in problems:
+        errors.append(RowError("settings", exc.field, str(exc.value), exc.problem + (f"; {exc.hint}" if exc.hint else "")))
+    validator = Validator(settings, zone(settings.timezone) if settings.timezone else tz, now, [])
+    tables = _document_tables(doc, validator, errors)
+    if errors:
+        raise ImportErrors(source, errors)
+    return Document(stored, tables)
+
+
+def require_empty(store: Store, source: str) -> None:
     counts = store.row_counts()
     if counts["leads"] or counts["reps"]:
         raise SalesError(
             f"import {source}: a full export is restored only into an empty database, and this one has "
             f"{counts['leads']} leads and {counts['reps']} reps; use a new file, e.g. salesctl --db new.db import {source}"
         )
-    errors: list[RowError] = []
-    tables = _document_tables(doc, validator, errors)
-    if errors:
-        raise ImportErrors(source, errors)
-    store.clear_for_restore()
-    for key, value in (doc.get("settings") or {}).items():
-        store.set_setting(key, json.dumps(value, ensure_ascii=False))
+
+
+def restore(store: Store, document: Document, source: str) -> dict[str, int]:
+    """Load a checked document into a database without leads or reps, keeping every id."""
     import sqlite3
 
+    require_empty(store, source)
+    store.clear_for_restore()
+    for key, value in document.settings.items():
+        store.set_setting(key, json.dumps(value, ensure_ascii=False))
     try:
         with store.bulk_index("leads"), store.bulk_index("activities"):
-            for table, (columns, rows) in tables.items():
+            for table, (columns, rows) in document.tables.items():
                 store.insert_rows(table, columns, rows)
-    except sqlite3.IntegrityError as exc:
+    except sqlite3.IntegrityError as exc:  # checked above; kept so that nothing half-restored can commit
         raise SalesError(f"import {source}: the file is inconsistent ({exc}): a row repeats an id or points at a "
                          "lead, rep or play the file does not hold; nothing was imported") from None
-    return {t: len(rows) for t, (_c, rows) in tables.items()}
+    return document.counts()
+
+
+MAX_ID = 2**53  # ids stay exact in JSON readers (JavaScript, jq) and far from SQLite's 2^63
+
+
+def _id(raw: str) -> int:
+    text = raw.strip()
+    if not re.fullmatch(r"[0-9]{1,16}", text) or not 0 < int(text) < MAX_ID:
+        raise Invalid("id", raw, "is not an id", "ids are whole numbers from 1 to 2^53 - 1")
+    return int(text)
 
 
 def _month(raw: str) -> str:
@@ -789,10 +828,28 @@ def _document_tables(doc: dict, v: Validator, errors: list[RowError]) -> dict[st
         try:
             return parse(raw)
         except Invalid as exc:
-            errors.append(RowError(where, name, raw, exc.problem))
+            errors.append(RowError(where, name, raw, exc.problem + (f"; {exc.hint}" if exc.hint else "")))
         except (ValueError, TypeError) as exc:
             errors.append(RowError(where, name, raw, f"is not valid ({exc})"))
         return None
+
+    ids: dict[str, set[int]] = {}
+
+    def own_id(where: str, item: dict, table: str) -> int | None:
+        """The row's id: valid, and not repeated within its table."""
+        value = take(where, item, "id", _id, True)
+        seen = ids.setdefault(table, set())
+        if value is not None and value in seen:
+            errors.append(RowError(where, "id", str(value), f"repeats the id of an earlier row of {table}"))
+        seen.add(value)
+        return value
+
+    def ref(where: str, item: dict, name: str, table: str, required: bool = True) -> int | None:
+        """An id pointing at a row of `table` that the document holds."""
+        value = take(where, item, name, _id, required)
+        if value is not None and value not in ids.get(table, ()):
+            errors.append(RowError(where, name, str(value), f"is not the id of one of the document's {table}"))
+        return value
 
     def when(name: str) -> Callable[[str], str]:
         return lambda raw: v._time(raw, name, time(0, 0))
@@ -803,26 +860,32 @@ def _document_tables(doc: dict, v: Validator, errors: list[RowError]) -> dict[st
     def flag(raw: str) -> int:
         return v._key(raw)
 
+    def label(name: str) -> Callable[[str], str | None]:
+        return lambda raw: model.check_text(raw, field=name, limit=64)
+
     tables: dict[str, tuple[tuple, list]] = {}
-    reps, rep_by_name = [], {}
+    reps, rep_by_name, inactive = [], {}, set()
     for where, r in _items(doc, "reps", errors):
-        row = (take(where, r, "id", int, True), take(where, r, "name", lambda x: model.check_name(x, field="name"), True),
+        row = (own_id(where, r, "reps"), take(where, r, "name", lambda x: model.check_name(x, field="name"), True),
                take(where, r, "email", model.check_email), 1 if r.get("active", True) else 0,
                take(where, r, "created_at", when("created_at"), True))
         reps.append(row)
         rep_by_name[nocase(row[1] or "")] = row[0]
+        if not row[3]:
+            inactive.add(row[0])
     tables["reps"] = (Store.TABLE_COLUMNS["reps"], reps)
     plays = []
     for where, p in _items(doc, "plays", errors):
-        plays.append((take(where, p, "id", int, True), take(where, p, "name", lambda x: model.check_name(x, field="name"), True),
+        # A play's stage may be one removed since (config set stages does not touch plays): a name is enough.
+        plays.append((own_id(where, p, "plays"), take(where, p, "name", lambda x: model.check_name(x, field="name"), True),
                       take(where, p, "text", lambda x: model.check_note(x, field="text"), True),
-                      take(where, p, "stage", lambda x: v.settings.check_stage(x, field="stage", open_only=False)),
+                      take(where, p, "stage", label("stage")),
                       take(where, p, "persona", lambda x: model.check_text(x, field="persona")),
                       take(where, p, "created_at", when("created_at"), True)))
     tables["plays"] = (Store.TABLE_COLUMNS["plays"], plays)
     leads, tags = [], []
     for where, obj in _items(doc, "leads", errors):
-        lead_id = take(where, obj, "id", int, True)
+        lead_id = own_id(where, obj, "leads")
         owner = rep_by_name.get(nocase(_cell_text(obj.get("owner"))))
         if owner is None:
             errors.append(RowError(where, "owner", _cell_text(obj.get("owner")), "is not one of the document's reps"))
@@ -843,13 +906,16 @@ def _document_tables(doc: dict, v: Validator, errors: list[RowError]) -> dict[st
             "close_by": take(where, obj, "close_by", v._close_by),
             "key": take(where, obj, "key", flag) or 0,
             "won_amount": take(where, obj, "won_amount", minor),
-            "lost_reason": _cell_text(obj.get("lost_reason")) or None,
-            "lost_stage": _cell_text(obj.get("lost_stage")) or None,
+            # Reasons and stages lost at may have been removed from the settings since: names are enough.
+            "lost_reason": take(where, obj, "lost_reason", label("lost_reason")),
+            "lost_stage": take(where, obj, "lost_stage", label("lost_stage")),
         }
         for name in ("created_at", "stage_changed_at", "last_activity_at", "next_at", "won_at", "lost_at", "snoozed_until"):
             row[name] = take(where, obj, name, when(name), name in ("created_at", "stage_changed_at"))
         if row["created_at"] and row["created_at"] > v.now_db:
             errors.append(RowError(where, "created_at", _cell_text(obj.get("created_at")), v.after_now(row["created_at"])))
+        if owner in inactive and row["stage"] not in model.CLOSED_STAGES:
+            errors.append(RowError(where, "owner", _cell_text(obj.get("owner")), _INACTIVE))
         row["phone_digits"] = model.phone_digits(row["phone"])
         leads.append((lead_id, *(row[c] for c in Store.LEAD_FIELDS)))
         tags.extend((lead_id, t) for t in (take(where, obj, "tags", lambda x: model.check_tags([x], field="tags")) or []))
@@ -857,27 +923,28 @@ def _document_tables(doc: dict, v: Validator, errors: list[RowError]) -> dict[st
     tables["lead_tags"] = (("lead_id", "tag"), tags)
     activities = []
     for where, a in _items(doc, "activities", errors):
-        activities.append((take(where, a, "id", int, True), take(where, a, "lead_id", int, True),
-                           take(where, a, "rep_id", int, True), take(where, a, "kind", model.check_kind, True),
+        activities.append((own_id(where, a, "activities"), ref(where, a, "lead_id", "leads"),
+                           ref(where, a, "rep_id", "reps"), take(where, a, "kind", model.check_kind, True),
                            take(where, a, "note", lambda x: model.check_note(x, field="note")) or "",
                            take(where, a, "effective", flag) or 0, take(where, a, "at", when("at"), True),
-                           take(where, a, "play_id", int), take(where, a, "created_at", when("created_at"), True)))
+                           ref(where, a, "play_id", "plays", required=False),
+                           take(where, a, "created_at", when("created_at"), True)))
     tables["activities"] = (Store.TABLE_COLUMNS["activities"], activities)
     history = []
     for where, h in _items(doc, "stage_history", errors):
-        history.append((take(where, h, "id", int, True), take(where, h, "lead_id", int, True),
-                        take(where, h, "rep_id", int, True), _cell_text(h.get("from_stage")) or None,
-                        take(where, h, "to_stage", str, True), take(where, h, "at", when("at"), True)))
+        history.append((own_id(where, h, "stage_history"), ref(where, h, "lead_id", "leads"),
+                        ref(where, h, "rep_id", "reps"), take(where, h, "from_stage", label("from_stage")),
+                        take(where, h, "to_stage", label("to_stage"), True), take(where, h, "at", when("at"), True)))
     tables["stage_history"] = (Store.TABLE_COLUMNS["stage_history"], history)
     assignments = []
     for where, s in _items(doc, "assignments", errors):
-        assignments.append((take(where, s, "id", int, True), take(where, s, "lead_id", int, True),
-                            take(where, s, "rep_id", int, True), take(where, s, "from_rep_id", int, True),
-                            take(where, s, "to_rep_id", int, True), take(where, s, "at", when("at"), True)))
+        assignments.append((own_id(where, s, "assignments"), ref(where, s, "lead_id", "leads"),
+                            ref(where, s, "rep_id", "reps"), ref(where, s, "from_rep_id", "reps"),
+                            ref(where, s, "to_rep_id", "reps"), take(where, s, "at", when("at"), True)))
     tables["assignments"] = (Store.TABLE_COLUMNS["assignments"], assignments)
     targets = []
     for where, t in _items(doc, "targets", errors):
-        targets.append((take(where, t, "id", int, True), take(where, t, "rep_id", int),
+        targets.append((own_id(where, t, "targets"), ref(where, t, "rep_id", "reps", required=False),
                         take(where, t, "month", _month, True),
                         take(where, t, "amount", minor, True), take(where, t, "set_at", when("set_at"), True)))
     tables["targets"] = (Store.TABLE_COLUMNS["targets"], targets)

@@ -66,22 +66,108 @@ class Settings:
 
     @classmethod
     def from_rows(cls, rows: dict[str, str]) -> Settings:
-        """Settings from the stored key → JSON value pairs; unknown keys are ignored."""
+        """Settings from the stored key → JSON value pairs; unknown keys are ignored.
+
+        A value of the wrong shape (a database restored from a hand-edited file before restores were
+        checked) is skipped, so every command, `config set` included, still runs; `doctor` names it."""
         s = cls()
         for key, raw in rows.items():
-            value = json.loads(raw)
+            try:
+                value = json.loads(raw)
+            except ValueError:
+                continue
             if key in ("stages", "lost_reasons"):
-                setattr(s, key, tuple(value))
+                if isinstance(value, list) and value and all(isinstance(w, str) for w in value):
+                    setattr(s, key, tuple(value))
             elif key in ("rot_days", "probability"):
-                getattr(s, key).update(value)
-            elif key in ("timezone", "default_rep", "currency"):
+                if isinstance(value, dict):
+                    getattr(s, key).update({k: v for k, v in value.items() if _is_number(v)})
+            elif key in ("timezone", "default_rep") and (value is None or isinstance(value, str)):
                 setattr(s, key, value)
+            elif key == "currency" and isinstance(value, str):
+                s.currency = value
         # A stage added by `config set stages` starts with a week's rot and its predecessor's probability.
         previous = 0.0
         for stage in s.stages:
             s.rot_days.setdefault(stage, 7)
             previous = s.probability.setdefault(stage, previous)
         return s
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def check_settings(raw: object) -> tuple[dict[str, object], Settings, list[Invalid]]:
+    """Settings as a document holds them (key → JSON value), each through the parser of `config set`.
+
+    Returns the values to store, the Settings they make, and one Invalid per bad key (that key is left
+    at its default). Used to restore an export and by `doctor` on a database's own settings."""
+    settings, stored, problems = Settings(), {}, []
+    if not isinstance(raw, dict):
+        return stored, settings, [Invalid("settings", _shown(raw), "is not an object of settings", 'e.g. {"stages": [...]}')]
+    for key in sorted(raw, key=lambda k: k != "stages"):  # stages first: per-stage values are checked against them
+        value = raw[key]
+        try:
+            stored[key] = _check_setting(settings, str(key), value)
+        except Invalid as exc:
+            problems.append(exc)
+    return stored, settings, problems
+
+
+def _shown(value: object) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _check_setting(settings: Settings, key: str, value: object) -> object:
+    """One stored setting through `parse_setting`; updates `settings` and returns the value to store."""
+    field_name = f"config {key}"
+    if key in ("stages", "lost_reasons"):
+        if not isinstance(value, list) or not all(isinstance(w, str) and "," not in w for w in value):
+            raise Invalid(field_name, _shown(value), "is not a list of names",
+                          "e.g. " + json.dumps(list(getattr(Settings(), key))[:3]))
+        _key, words = parse_setting(settings, key, ",".join(value))
+        if words != value:
+            raise Invalid(field_name, _shown(value), "is not a list of distinct lower-case names")
+        setattr(settings, key, tuple(words))
+        return words
+    if key in ("rot_days", "probability"):
+        if not isinstance(value, dict):
+            raise Invalid(field_name, _shown(value), "is not an object of STAGE: value", 'e.g. {"quoted": 7}')
+        for stage, number in value.items():
+            if not _is_number(number):
+                raise Invalid(f"config {key}.{stage}", _shown(number), "is not a number")
+            # A stage removed since keeps its value (it comes back with it); its value is checked all the same.
+            scope = settings if stage in settings.stages else Settings(stages=(str(stage),))
+            _key, checked = parse_setting(scope, f"{key}.{stage}", str(number))
+            getattr(settings, key)[stage] = checked[stage]
+        return dict(getattr(settings, key))
+    if value is None and key in ("timezone", "default_rep"):
+        setattr(settings, key, None)
+        return None
+    if not isinstance(value, str):
+        if key not in ("timezone", "default_rep", "currency"):
+            raise Invalid("config", key, "is not a setting", "settable keys: " + ", ".join(CONFIG_KEYS))
+        raise Invalid(field_name, _shown(value), "is not text")
+    _key, checked = parse_setting(settings, key, value)
+    if hasattr(settings, key):
+        setattr(settings, key, checked)
+    return checked
+
+
+def repair_hint(problem: Invalid) -> str:
+    """The `config set` command that replaces a bad stored setting (see check_settings)."""
+    key = problem.field.removeprefix("config ").split(".")[0]
+    examples = {
+        "stages": ",".join(DEFAULT_STAGES), "lost_reasons": ",".join(DEFAULT_LOST_REASONS),
+        "timezone": "Asia/Shanghai", "default_rep": "NAME", "currency": "USD",
+    }
+    if key in ("rot_days", "probability"):
+        return f"salesctl config set {key}.STAGE {'DAYS' if key == 'rot_days' else 'P'} (one stage rewrites them all)"
+    if key in examples:
+        return f"salesctl config set {key} {examples[key]}"
+    return "it is not a setting and is ignored"
 
 
 CONFIG_KEYS = (

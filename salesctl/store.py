@@ -1238,8 +1238,28 @@ def inspect_database(path: Path) -> list[tuple[str, str, str]]:
                 checks.append(("orphans", "error", f"rows pointing at missing leads, reps or plays: {listed}"))
             else:
                 checks.append(("orphans", "ok", "every row points at an existing lead, rep and play"))
+            checks.append(_settings_check(conn))
         finally:
             conn.close()
     except sqlite3.Error as exc:
         checks.append(("integrity", "error", f"SQLite cannot read it ({exc}); restore it from a backup"))
     return checks
+
+
+def _settings_check(conn: sqlite3.Connection) -> tuple[str, str, str]:
+    """The stored settings through the parser of `config set` (restores of edited files once let anything in)."""
+    import json
+
+    from .model import check_settings, repair_hint
+
+    raw = {}
+    for key, value in conn.execute("SELECT key, value FROM settings"):
+        try:
+            raw[key] = json.loads(value)
+        except ValueError:
+            raw[key] = value
+    problems = check_settings(raw)[2]
+    if not problems:
+        return ("settings", "ok", "every setting is valid")
+    return ("settings", "error", "; ".join(f"{p} (salesctl uses the default until you repair it: {repair_hint(p)})"
+                                           for p in problems))

@@ -239,3 +239,113 @@ def test_utf16_without_a_byte_order_mark_gets_a_hint(ok, fails, tmp_path):
     fails("import", big, names=["is not UTF-8", "try --encoding utf-16-be"])
     ok("import", f, "--encoding", "utf-16")
     assert {lead["name"] for lead in ok("lead", "list", "--format", "json")} == {"王芳", "Li"}
+
+
+# --- export → import round trips; a restore checks everything before writing anything ---------------------
+
+def test_a_round_trip_with_custom_stages_restores_into_a_new_file(ok, tmp_path):
+    ok("config", "set", "stages", "new,contacted,demo,quoted,negotiating,deciding")
+    ok("config", "set", "rot_days.demo", "4")
+    ok("add", "Acme", "--value", "5k")
+    ok("move", "Acme", "demo")
+    ok("play", "add", "show-it", "--stage", "demo", "--text", "book a demo")
+    ok("export", "all", "--out", tmp_path / "doc.json")
+    copy = tmp_path / "copy.db"
+    ok("--db", copy, "import", tmp_path / "doc.json")
+    (lead,) = ok("--db", copy, "lead", "list", "--format", "json")
+    assert lead["stage"] == "demo"
+    settings = ok("--db", copy, "config", "show", "--format", "json")
+    assert settings["stages"][2] == "demo" and settings["rot_days"]["demo"] == 4
+    assert "show-it" in {p["name"] for p in ok("--db", copy, "play", "list", "--format", "json")}
+    ok("export", "all", "--out", tmp_path / "again.json")
+    assert json.loads((tmp_path / "again.json").read_text())["leads"] == json.loads((tmp_path / "doc.json").read_text())["leads"]
+
+
+@pytest.fixture
+def document(ok, tmp_path):
+    """A real `export all` document of a small database, as a dict to edit by hand."""
+    ok("add", "Acme")
+    ok("log", "Acme", "called", "--play", "short-and-fast")
+    ok("target", "set", "10k")
+    ok("export", "all", "--out", tmp_path / "doc.json")
+    return json.loads((tmp_path / "doc.json").read_text())
+
+
+def restore_fails(run, tmp_path, doc, *fragments):
+    """Restoring `doc` into a new file is refused with every fragment named, and leaves no file behind."""
+    path, target = tmp_path / "edited.json", tmp_path / "restored.db"
+    path.write_text(json.dumps(doc))
+    result = run("--db", target, "import", path)
+    refused(result, *fragments)
+    assert "Traceback" not in result.err and "internal error" not in result.err
+    assert not target.exists() and not Path(str(target) + "-wal").exists()
+
+
+@pytest.mark.parametrize("settings, fragment", [
+    ({"rot_days": "x"}, 'column "config rot_days": "x" is not an object of STAGE: value'),
+    ({"stages": 5}, 'column "config stages": "5" is not a list of names'),
+    ({"stages": "new"}, 'column "config stages": "new" is not a list of names'),
+    ({"stages": ["new", "won"]}, 'column "config stages": "won" is not a valid name'),
+    ({"rot_days": {"quoted": 0}}, "must be a whole number of days from 1 to 3650"),
+    ({"probability": {"quoted": 2}}, "must be a probability from 0 to 1"),
+    ({"timezone": "Mars/Olympus"}, "is not a known time zone"),
+    ({"currency": 7}, 'column "config currency": "7" is not text'),
+    ({"colour": "red"}, '"colour" is not a setting'),
+    ([1, 2], 'column "settings": "[1, 2]" is not an object of settings'),
+])
+def test_a_restore_checks_settings_with_the_parser_of_config_set(run, tmp_path, document, settings, fragment):
+    restore_fails(run, tmp_path, {**document, "settings": settings}, fragment)
+
+
+@pytest.mark.parametrize("lead_id", [0, -1, 1e30, 2**53, 10**30, "7a", 1.5, True])
+def test_a_restore_takes_only_positive_ids_below_2_to_the_53(run, tmp_path, document, lead_id):
+    doc = json.loads(json.dumps(document))
+    doc["leads"][0]["id"] = lead_id
+    restore_fails(run, tmp_path, doc, 'leads[0], column "id"', "is not an id")
+
+
+@pytest.mark.parametrize("table, column, value, fragment", [
+    ("activities", "lead_id", 99, "is not the id of one of the document's leads"),
+    ("activities", "rep_id", 99, "is not the id of one of the document's reps"),
+    ("activities", "play_id", 99, "is not the id of one of the document's plays"),
+    ("stage_history", "lead_id", 99, "is not the id of one of the document's leads"),
+    ("targets", "rep_id", 99, "is not the id of one of the document's reps"),
+    ("stage_history", "id", None, "is missing"),
+])
+def test_a_restore_checks_every_reference_against_the_document(run, tmp_path, document, table, column, value, fragment):
+    doc = json.loads(json.dumps(document))
+    doc[table][0][column] = value
+    restore_fails(run, tmp_path, doc, f'{table}[0], column "{column}"', fragment)
+
+
+def test_a_restore_refuses_repeated_ids_and_open_leads_of_a_deactivated_rep(run, tmp_path, document):
+    doc = json.loads(json.dumps(document))
+    doc["leads"].append({**doc["leads"][0], "name": "Twin"})
+    restore_fails(run, tmp_path, doc, 'leads[1], column "id"', "repeats the id of an earlier row of leads")
+    doc = json.loads(json.dumps(document))
+    doc["reps"][0]["active"] = False
+    restore_fails(run, tmp_path, doc, 'leads[0], column "owner"', "is a deactivated rep")
+    doc = json.loads(json.dumps(document))
+    doc["leads"][0]["created_at"] = "2999-01-01T00:00:00+00:00"
+    restore_fails(run, tmp_path, doc, 'leads[0], column "created_at"', "is in the future")
+
+
+def test_settings_broken_before_restores_were_checked_are_named_by_doctor_and_repaired_by_config_set(ok, run, db):
+    import sqlite3
+
+    ok("add", "Acme")
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("INSERT INTO settings (key, value) VALUES ('rot_days', '\"x\"'), ('stages', '5')")
+    conn.close()
+    assert ok("lead", "list", "--format", "json")[0]["stage"] == "new"  # every command still runs
+    ok("export", "all")
+    result = run("doctor", "--format", "json")
+    assert result.code == 3
+    check = {c["check"]: c for c in result.json()["checks"]}["settings"]
+    assert check["status"] == "error"
+    assert "stages" in check["detail"] and "rot_days" in check["detail"]
+    assert "salesctl config set stages" in check["detail"]
+    ok("config", "set", "stages", "new,contacted,quoted,negotiating,deciding")
+    ok("config", "set", "rot_days.quoted", "7")
+    assert {c["check"]: c for c in ok("doctor", "--format", "json")["checks"]}["settings"]["status"] == "ok"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -84,24 +86,21 @@ def import_(
         parsed = importing.read(importing.text_lines(stream, encoding, source), source)
     maps = importing.parse_pairs(map_, "--map")
     stages = importing.parse_pairs(stage_map, "--stage-map")
-    validator = importing.Validator(app.settings, app.tz, app.now, stages)  # settings: a read, creates nothing
-    store = app.store(write=not dry_run and isinstance(parsed, dict))
-
     if isinstance(parsed, dict):
         if maps or stages:
             raise Invalid("--map", (maps or stages)[0][0], "does not apply to a full export file")
-        if dry_run:  # restore inside a transaction that is always rolled back
-            try:
-                with store.write():
-                    raise _DryRun(importing.restore(store, parsed, validator, source))
-            except _DryRun as done:
-                say(f"Dry run of {source}: would restore " + ", ".join(f"{n} {t}" for t, n in done.counts.items())
-                    + "; nothing was written")
+        document = importing.check_document(parsed, app.tz, app.now, source)  # before anything is written
+        if dry_run:
+            importing.require_empty(app.store(), source)
+            say(f"Dry run of {source}: would restore " + ", ".join(f"{n} {t}" for t, n in document.counts().items())
+                + "; nothing was written")
             return
-        with store.write():
-            counts = importing.restore(store, parsed, validator, source)
+        with _no_new_file_on_failure(app), app.write() as store:
+            counts = importing.restore(store, document, source)
         say(f"Restored {source}: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
         return
+    validator = importing.Validator(app.settings, app.tz, app.now, stages)  # settings: a read, creates nothing
+    store = app.store()
 
     sources, ignored = importing.map_columns(parsed.columns, maps)
     if ignored:
@@ -117,7 +116,7 @@ def import_(
             say(f"Dry run of {source}: would add {len(plan.add)}, update {len(plan.update) + plan.replaced}, "
                 f"skip {plan.skipped}; nothing was written")
             return
-        with app.write() as store:
+        with _no_new_file_on_failure(app), app.write() as store:
             # Validated again under the write lock, against the settings as committed (docs/data-safety.md).
             validator = importing.Validator(app.settings, app.tz, app.now, stages)
             records, errors, total = importing.validate(parsed, sources, validator, progress.step(0))
@@ -136,11 +135,26 @@ def import_(
         f"{plan.skipped} skipped{created}")
 
 
-class _DryRun(Exception):
-    """Raised inside a restore's transaction so it rolls back."""
+@contextmanager
+def _no_new_file_on_failure(app) -> Iterator[None]:
+    """An import that fails leaves no database behind that it created (nor its -wal and -shm)."""
+    created = not app.db_path.exists()
+    try:
+        yield
+    except BaseException:
+        if created and app.db_path.exists() and _holds_nothing(app):
+            app.close()
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(str(app.db_path) + suffix).unlink(missing_ok=True)
+        raise
 
-    def __init__(self, counts):
-        self.counts = counts
+
+def _holds_nothing(app) -> bool:
+    """No rep has been written to the database (by this run or, meanwhile, by anyone else)."""
+    try:
+        return not app.store().row_counts()["reps"]
+    except SalesError:
+        return False
 
 
 def _check(source: str, errors: list, total: int) -> None:
