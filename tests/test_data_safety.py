@@ -349,3 +349,25 @@ def test_settings_broken_before_restores_were_checked_are_named_by_doctor_and_re
     ok("config", "set", "stages", "new,contacted,quoted,negotiating,deciding")
     ok("config", "set", "rot_days.quoted", "7")
     assert {c["check"]: c for c in ok("doctor", "--format", "json")["checks"]}["settings"]["status"] == "ok"
+
+
+def test_an_import_that_fails_while_writing_a_new_database_leaves_no_file(tmp_path):
+    """The disk fills up (a file-size limit) half-way through an import into a new file: exit 3, and the
+    new database, its -wal and -shm are gone, not left behind empty."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    rows = tmp_path / "many.csv"
+    rows.write_text("name,company\n" + "".join(f"lead {i},company {i}\n" for i in range(20_000)))
+    db = tmp_path / "new.db"
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, 400_000))
+
+    result = subprocess.run([sys.executable, "-m", "salesctl", "--db", str(db), "import", str(rows)],
+                            capture_output=True, text=True, preexec_fn=limit, timeout=120, env=dict(os.environ))
+    assert result.returncode == 3, result.stderr
+    assert "disk" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["many.csv"]
