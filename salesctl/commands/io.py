@@ -58,17 +58,19 @@ class _Progress:
 
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV, JSON lines of leads, or an `export all --format json` file.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV, JSON lines of leads, or an `export all --format json` file (a regular file; lines up to 1 MiB).")],
     map_: Annotated[Optional[list[str]], typer.Option("--map", metavar="FIELD=COLUMN",
                     help="Read FIELD from COLUMN (repeatable). Columns named like fields map themselves.")] = None,
     stage_map: Annotated[Optional[list[str]], typer.Option("--stage-map", metavar="VALUE=STAGE",
                          help="Read the file's stage VALUE as STAGE (repeatable), e.g. Won=won.")] = None,
-    encoding: Annotated[Optional[str], typer.Option("--encoding", help="The file's encoding if not UTF-8, e.g. gbk.")] = None,
+    encoding: Annotated[Optional[str], typer.Option("--encoding", help="The file's encoding if not UTF-8, e.g. gbk or utf-16.")] = None,
     on_duplicate: Annotated[Duplicates, typer.Option("--on-duplicate", case_sensitive=False,
                             help="A lead with the same email or phone exists: skip the row, update the lead, or stop (error).")] = Duplicates.error,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and report; write nothing.")] = False,
 ) -> None:
     """Import leads from a file in one transaction: any bad row stops it, listing every problem.
+
+    A full export is checked whole (its settings, ids and references) before anything is written.
 
     \b
     Example:
