@@ -172,7 +172,9 @@ def main() -> int:
         ("today --rep R --format json", ["today", "--rep", "Alice", "--format", "json"], ("today",), 5.0),
         ("today --rep R (table)", ["today", "--rep", "Alice"], ("today",), None),
         ("stalled --rep R --format json", ["stalled", "--rep", "Alice", "--format", "json"], ("stalled",), None),
-        ("lead list --limit 50 --format json", ["lead", "list", "--limit", "50", "--format", "json"], ("lead", "list"),
+        # --team: every rep's open leads, as this figure measured before `lead list` defaulted to yours.
+        ("lead list --team --limit 50 --format json", ["lead", "list", "--team", "--limit", "50", "--format", "json"],
+         ("lead", "list"),
          None),
         ("lead show ID --format json", ["lead", "show", "{lead}", "--format", "json"], ("lead", "show"), None),
     ]

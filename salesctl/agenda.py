@@ -29,6 +29,7 @@ from .model import Settings
 from .money import to_major
 
 REASONS = ("overdue", "due_today", "new_untouched", "stalled", "closing_soon", "no_next_step")
+APPOINTMENTS = ("overdue", "due_today")
 CLOSING_SOON_DAYS = 7
 KEY_POINTS = 50
 INTENT_POINTS = {"hot": 30, "warm": 15, None: 10, "cold": 0}
@@ -96,7 +97,10 @@ def today(store, settings: Settings, *, now: datetime, tz: tzinfo, rep_id: int |
         today=local_today.isoformat(), soon=(local_today + timedelta(days=CLOSING_SOON_DAYS)).isoformat(),
         stalled_before=stalled_before(settings, now),
     )
-    items = sorted((_today_item(row, settings, now, tz) for row in rows), key=order_key)
+    items = [_today_item(row, settings, now, tz) for row in rows]
+    items += [_after_sale_item(row, settings, now, tz)
+              for row in store.after_sale_due(owner_id=rep_id, day_end=to_db(start_of_day(local_today + timedelta(days=1), tz)))]
+    items.sort(key=order_key)
     for item in items:
         del item["_next_db"]
     return {"as_of": local_iso(now, tz), "rep": _rep_name(store, rep_id),
@@ -111,7 +115,8 @@ def _today_item(row, settings: Settings, now: datetime, tz: tzinfo) -> dict:
         "company": row["company"],
         "owner": row["owner"],
         "stage": row["stage"],
-        "reasons": [r for r in REASONS if row[r]],
+        # A snoozed lead is here only for an appointment, and shows only that (docs/first-hour.md).
+        "reasons": [r for r in (APPOINTMENTS if row["snoozed"] else REASONS) if row[r]],
         "next_at": to_local_iso(row["next_at"], tz),
         "next_step": row["next_step"],
         "days_overdue": days_overdue(row["next_at"], now, tz) if row["overdue"] else 0,
@@ -126,6 +131,14 @@ def _today_item(row, settings: Settings, now: datetime, tz: tzinfo) -> dict:
         "score": score(key=bool(row["key"]), intent=row["intent"], value_minor=row["value"]),
         "_next_db": row["next_at"] or "",
     }
+
+
+def _after_sale_item(row, settings: Settings, now: datetime, tz: tzinfo) -> dict:
+    """A won lead whose after-sale follow-up is due: reason `after_sale`, listed with the others by score."""
+    item = _today_item({**dict(row), "snoozed": 1, "overdue": 0, "due_today": 0}, settings, now, tz)
+    item["reasons"] = ["after_sale"]
+    item["days_overdue"] = days_overdue(row["next_at"], now, tz)
+    return item
 
 
 def stalled(store, settings: Settings, *, now: datetime, tz: tzinfo, rep_id: int | None) -> dict:
@@ -144,6 +157,7 @@ def stalled(store, settings: Settings, *, now: datetime, tz: tzinfo, rep_id: int
             # Beyond the contract:
             "company": row["company"], "currency": row["currency"], "key": bool(row["key"]),
             "last_touch": to_local_iso(row["last_touch"], tz), "days_over": idle - rot,
+            "next_at": to_local_iso(row["next_at"], tz),
         })
     items.sort(key=lambda i: (-i["days_over"], -(i["value"] or 0), i["lead_id"]))
     by_rep = [

@@ -9,14 +9,17 @@ from typing import Annotated, Optional
 
 import typer
 
-from .context import App, default_db_path
+from .context import App, default_db_path, demo_db_path
 from .errors import SalesError
+from .usage import SalesGroup
 
 app = typer.Typer(
     name="salesctl",
+    cls=SalesGroup,  # an unknown option is named as one, with the nearest match, for every command
     help="salesctl: a command-line sales tracker for small teams.\n\n"
     "\b\nA rep's morning:\n  salesctl today\n  salesctl log acme \"called, wants a quote\" --next fri --step \"send quote\"\n"
-    "\b\nAn owner's Monday:\n  salesctl report --week --team\n  salesctl stalled --team",
+    "\b\nAn owner's Monday:\n  salesctl report --week --team\n  salesctl stalled --team"
+    "\b\nTry it on a sample team (its own file, demo.db):\n  salesctl demo\n  salesctl --demo today",
     no_args_is_help=True,
     add_completion=True,
     rich_markup_mode=None,  # plain help: no Rich import on --help or on usage errors
@@ -45,11 +48,16 @@ def root(
         Optional[str],
         typer.Option("--as-of", metavar="WHEN", help="Pin \"now\": 2026-11-26, 2026-11-26T09:00, yesterday, fri 9am. Default: $SALESCTL_NOW, else the clock."),
     ] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Use the demo database (demo.db in the user data folder, made by salesctl demo).")] = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
 ) -> None:
-    path = db or (Path(os.environ["SALESCTL_DB"]) if os.environ.get("SALESCTL_DB") else default_db_path())
+    if demo and db:
+        raise SalesError("--demo: cannot be combined with --db (--demo means --db " + str(demo_db_path()) + ")")
+    path = demo_db_path() if demo else db or (
+        Path(os.environ["SALESCTL_DB"]) if os.environ.get("SALESCTL_DB") else default_db_path())
     runs = ctx.obj if isinstance(ctx.obj, list) else []  # main()'s record of this run, for its error messages
-    ctx.obj = App(db_path=path.expanduser(), as_of=as_of or None, env_now=os.environ.get("SALESCTL_NOW") or None)
+    ctx.obj = App(db_path=path.expanduser(), as_of=as_of or None, env_now=os.environ.get("SALESCTL_NOW") or None,
+                  db_chosen=bool(db or demo))
     runs.append(ctx.obj)
     ctx.call_on_close(ctx.obj.close)
 
@@ -62,7 +70,7 @@ def root(
 COMMAND_MODULES = {
     "add": "leads", "lead": "leads",
     "log": "activity", "move": "activity", "won": "activity", "lost": "activity", "reopen": "activity",
-    "snooze": "activity",
+    "snooze": "activity", "activity": "activity",
     "today": "agenda", "stalled": "agenda",
     "rep": "team", "handoff": "team",
     "funnel": "analytics", "report": "analytics", "target": "analytics",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,11 +27,18 @@ def default_db_path() -> Path:
     return user_data_path("salesctl", appauthor=False) / "salesctl.db"
 
 
+def demo_db_path() -> Path:
+    """Where `salesctl demo` puts the sample team unless told otherwise: beside the default database,
+    never in it (docs/first-hour.md)."""
+    return default_db_path().with_name("demo.db")
+
+
 @dataclass
 class App:
     db_path: Path
     as_of: str | None = None  # raw --as-of (a WHEN), parsed once the time zone is known
     env_now: str | None = None  # raw $SALESCTL_NOW (an ISO date or datetime)
+    db_chosen: bool = False  # the database was named on the command line (--db or --demo)
     _store: Store | None = field(default=None, repr=False)
 
     # --- database ----------------------------------------------------------------------------------
@@ -151,5 +159,33 @@ class App:
         store = self.store()
         if rep:
             return store.require_rep(rep, field="--rep", active=False)["id"]
-        row = store.rep(self.current_rep_name())
-        return row["id"] if row is not None else NEW_REP  # a rep with no data yet: an empty list, not an error
+        return self.current_rep_id()
+
+    def reps_scope(self, reps: list[str] | None, team: bool, *, field: str = "--rep") -> list[int] | None:
+        """`--rep R…` (repeatable) `| --team` → rep ids, or None for the whole team. Default: the current rep."""
+        if reps and team:
+            raise Invalid("--team", "--team", f"cannot be combined with {field}")
+        if team:
+            return None
+        if reps:
+            store = self.store()
+            return list(dict.fromkeys(store.require_rep(r, field=field, active=False)["id"] for r in reps))
+        return [self.current_rep_id()]
+
+    def current_rep_id(self) -> int:
+        """The current rep's id for a read; NEW_REP (an empty list, not an error) when they have no row yet.
+
+        Then, if other reps exist, one note on stderr says who salesctl thinks you are (docs/first-hour.md):
+        `SALESCTL_REP=lina` on a team whose rep is 李娜 should not silently show nothing to do.
+        """
+        name = self.current_rep_name()
+        store = self.store()
+        row = store.rep(name)
+        if row is not None:
+            return row["id"]
+        others = [r["name"] for r in store.reps(active_only=True)]
+        if others:
+            listed = ", ".join(others[:10]) + (", …" if len(others) > 10 else "")
+            print(f'Note: no rep "{name}" yet; reps: {listed} — set SALESCTL_REP or config set default_rep',
+                  file=sys.stderr)
+        return NEW_REP

@@ -198,6 +198,7 @@ REASON_WORDS = {
     "stalled": "stalled",
     "closing_soon": "closing soon",
     "no_next_step": "no next step",
+    "after_sale": "after-sale follow-up",
 }
 
 

@@ -35,6 +35,7 @@ class Settings:
     timezone: str | None = None
     default_rep: str | None = None
     currency: str = "USD"
+    owners: tuple[str, ...] = ()  # reps who run the team: they may fix anyone's activities
 
     @property
     def all_stages(self) -> tuple[str, ...]:
@@ -62,6 +63,7 @@ class Settings:
             "timezone": self.timezone,
             "default_rep": self.default_rep,
             "currency": self.currency,
+            "owners": list(self.owners),
         }
 
     @classmethod
@@ -76,8 +78,8 @@ class Settings:
                 value = json.loads(raw)
             except ValueError:
                 continue
-            if key in ("stages", "lost_reasons"):
-                if isinstance(value, list) and value and all(isinstance(w, str) for w in value):
+            if key in ("stages", "lost_reasons", "owners"):
+                if isinstance(value, list) and (value or key == "owners") and all(isinstance(w, str) for w in value):
                     setattr(s, key, tuple(value))
             elif key in ("rot_days", "probability"):
                 if isinstance(value, dict):
@@ -123,13 +125,13 @@ def _shown(value: object) -> str:
 def _check_setting(settings: Settings, key: str, value: object) -> object:
     """One stored setting through `parse_setting`; updates `settings` and returns the value to store."""
     field_name = f"config {key}"
-    if key in ("stages", "lost_reasons"):
+    if key in ("stages", "lost_reasons", "owners"):
         if not isinstance(value, list) or not all(isinstance(w, str) and "," not in w for w in value):
             raise Invalid(field_name, _shown(value), "is not a list of names",
-                          "e.g. " + json.dumps(list(getattr(Settings(), key))[:3]))
+                          "e.g. " + json.dumps(list(getattr(Settings(), key))[:3] or ["alice"]))
         _key, words = parse_setting(settings, key, ",".join(value))
         if words != value:
-            raise Invalid(field_name, _shown(value), "is not a list of distinct lower-case names")
+            raise Invalid(field_name, _shown(value), "is not a list of distinct names as config set stores them")
         setattr(settings, key, tuple(words))
         return words
     if key in ("rot_days", "probability"):
@@ -172,6 +174,7 @@ def repair_hint(problem: Invalid) -> str:
 
 CONFIG_KEYS = (
     "stages", "rot_days.STAGE", "probability.STAGE", "lost_reasons", "timezone", "default_rep", "currency",
+    "owners",
 )
 
 
@@ -207,6 +210,9 @@ def parse_setting(settings: Settings, key: str, value: str) -> tuple[str, object
         return key, value
     if key == "default_rep":
         return key, check_name(value, field=field_name)
+    if key == "owners":  # comma-separated rep names; "" for none
+        names = [check_name(n, field=field_name) for n in value.split(",") if n.strip()]
+        return key, list(dict.fromkeys(names))
     if key == "currency":
         from .money import parse_currency
 

@@ -219,11 +219,35 @@ _SEARCH_SCHEMA = (
 )
 
 
+def _m_after_sale_index(conn: sqlite3.Connection) -> None:
+    """Won leads with a follow-up (after-sale care, docs/first-hour.md), found by due time without
+    walking every won deal: the index holds only those few."""
+    conn.execute("CREATE INDEX leads_after_sale ON leads(next_at) WHERE stage = 'won' AND next_at IS NOT NULL")
+
+
+def _m_activity_removals(conn: sqlite3.Connection) -> None:
+    """What `activity delete` removed, so the lead's timeline keeps a note of it (docs/first-hour.md)."""
+    conn.execute("""
+    CREATE TABLE activity_removals (
+        id INTEGER PRIMARY KEY,
+        lead_id INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+        rep_id INTEGER NOT NULL REFERENCES reps(id),
+        activity_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        note TEXT NOT NULL,
+        activity_at TEXT NOT NULL,
+        at TEXT NOT NULL
+    )""")
+    conn.execute("CREATE INDEX activity_removals_lead ON activity_removals(lead_id, at)")
+
+
 MIGRATIONS = [
     ("0001_initial", _m0001_initial),
     ("0002_default_plays", _m0002_default_plays),
     ("0003_search", _m0003_search),
     ("0004_open_leads_index", _m0004_open_leads_index),
+    ("0005_after_sale_index", _m_after_sale_index),
+    ("0006_activity_removals", _m_activity_removals),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -452,6 +476,14 @@ class Store:
             (exclude, email, digits),
         )
 
+    def open_leads_named(self, name: str, company: str | None) -> list[sqlite3.Row]:
+        """Open leads with this name and company, ignoring case (no company matches no company)."""
+        return self.all(
+            "SELECT l.id, l.name, l.company FROM leads l WHERE " + OPEN + " AND casefold(l.name) = ?"
+            " AND coalesce(casefold(l.company), '') = ? ORDER BY l.id LIMIT 5",
+            (name.casefold(), (company or "").casefold()),
+        )
+
     def insert_lead(self, fields: dict, *, lead_id: int | None = None) -> int:
         columns = [c for c in self.LEAD_FIELDS if c in fields]
         values = [fields[c] for c in columns]
@@ -552,7 +584,7 @@ class Store:
         *,
         stages: list[str],
         all_stages: list[str],
-        owner_id: int | None,
+        owner_ids: list[int] | None,
         tag: str | None,
         source: str | None,
         intent: str | None,
@@ -568,9 +600,9 @@ class Store:
             params += stages
         elif not include_closed:
             where.append(OPEN)
-        if owner_id is not None:
-            where.append("l.owner_id = ?")
-            params.append(owner_id)
+        if owner_ids is not None:  # None: every owner
+            where.append("l.owner_id IN (" + ", ".join("?" * len(owner_ids)) + ")")
+            params += owner_ids
         if tag:
             where.append("l.id IN (SELECT lead_id FROM lead_tags WHERE tag = ?)")
             params.append(tag)
@@ -626,6 +658,41 @@ class Store:
             (lead_id, rep_id, kind, note, int(effective), at, play_id, now),
         ).lastrowid
 
+    ACTIVITY_FIELDS = ("kind", "note", "effective", "at")
+
+    def activity(self, activity_id: int) -> sqlite3.Row:
+        row = self.one(
+            "SELECT a.id, a.lead_id, a.rep_id, r.name AS rep, a.kind, a.note, a.effective, a.at, l.name AS lead,"
+            " l.created_at AS lead_created_at"
+            " FROM activities a JOIN reps r ON r.id = a.rep_id JOIN leads l ON l.id = a.lead_id WHERE a.id = ?",
+            (activity_id,),
+        )
+        if row is None:
+            raise NotFound(f"activity: no activity with id {activity_id}; lead show LEAD lists them")
+        return row
+
+    def update_activity(self, activity_id: int, fields: dict) -> None:
+        columns = [c for c in self.ACTIVITY_FIELDS if c in fields]
+        if columns:
+            sql = "UPDATE activities SET " + ", ".join(f"{c} = ?" for c in columns) + " WHERE id = ?"
+            self.conn.execute(sql, [fields[c] for c in columns] + [activity_id])
+
+    def remove_activity(self, activity_id: int, *, rep_id: int, now: str) -> None:
+        """Delete an activity, keeping a note of it for the lead's timeline."""
+        self.conn.execute(
+            "INSERT INTO activity_removals (lead_id, rep_id, activity_id, kind, note, activity_at, at)"
+            " SELECT lead_id, ?, id, kind, note, at, ? FROM activities WHERE id = ?",
+            (rep_id, now, activity_id),
+        )
+        self.conn.execute("DELETE FROM activities WHERE id = ?", (activity_id,))
+
+    def refresh_last_activity(self, lead_id: int) -> None:
+        """A lead's last_activity_at from the activities it still has (after one was edited or removed)."""
+        self.conn.execute(
+            "UPDATE leads SET last_activity_at = (SELECT max(at) FROM activities WHERE lead_id = ?) WHERE id = ?",
+            (lead_id, lead_id),
+        )
+
     def timeline(self, lead_id: int) -> list[sqlite3.Row]:
         """Activities, stage moves and owner changes of one lead, oldest first."""
         return self.all(
@@ -642,8 +709,11 @@ class Store:
             " SELECT 'owner', s.at, r.name, NULL, NULL, NULL, NULL, f.name, t.name, s.id, 3"
             " FROM assignments s JOIN reps r ON r.id = s.rep_id JOIN reps f ON f.id = s.from_rep_id"
             " JOIN reps t ON t.id = s.to_rep_id WHERE s.lead_id = ?"
+            " UNION ALL"
+            " SELECT 'removed', d.at, r.name, d.kind, d.note, NULL, NULL, d.activity_at, d.activity_id, d.id, 4"
+            " FROM activity_removals d JOIN reps r ON r.id = d.rep_id WHERE d.lead_id = ?"
             " ORDER BY at, tie, seq",
-            (lead_id, lead_id, lead_id),
+            (lead_id, lead_id, lead_id, lead_id),
         )
 
     # --- figures (funnel, report, targets, plays) --------------------------------------------------
@@ -921,13 +991,28 @@ class Store:
             " (l.stage = ? AND l.last_activity_at IS NULL) AS new_untouched,"
             " " + stalled + " AS stalled,"
             " coalesce(l.close_by >= ? AND l.close_by <= ?, 0) AS closing_soon,"
-            " (l.stage <> ? AND l.next_at IS NULL) AS no_next_step"
+            " (l.stage <> ? AND l.next_at IS NULL) AS no_next_step,"
+            " coalesce(l.snoozed_until > ?, 0) AS snoozed"
             " FROM leads l JOIN reps r ON r.id = l.owner_id WHERE " + scope + ")"
-            " WHERE overdue OR due_today OR new_untouched OR stalled OR closing_soon OR no_next_step"
+            # A snoozed lead is quiet: only an appointment (overdue or due today) brings it back.
+            " WHERE overdue OR due_today"
+            " OR (NOT snoozed AND (new_untouched OR stalled OR closing_soon OR no_next_step))"
         )
         params = [day_start, day_start, day_end, open_stages[0], now, *stalled_params, today, soon,
-                  open_stages[0], *scope_params]
+                  open_stages[0], now, *scope_params]
         return self.all(sql, params)
+
+    def after_sale_due(self, *, owner_id: int | None, day_end: str) -> list[sqlite3.Row]:
+        """Won leads whose after-sale follow-up falls before `day_end` (the end of the local today)."""
+        return self.all(
+            "SELECT l.id, l.name, l.company, l.stage, l.value, l.currency, l.key, l.intent, l.next_at,"
+            " l.next_step, l.close_by, r.name AS owner, " + self.LAST_TOUCH + " AS last_touch"
+            # The partial index holds only won leads with a follow-up: a handful, whatever the history.
+            " FROM leads l INDEXED BY leads_after_sale JOIN reps r ON r.id = l.owner_id"
+            " WHERE l.stage = 'won' AND l.next_at IS NOT NULL AND l.next_at < ?"
+            + (" AND l.owner_id = ?" if owner_id is not None else ""),
+            (day_end,) if owner_id is None else (day_end, owner_id),
+        )
 
     def stalled_leads(
         self, *, open_stages: list[str], owner_id: int | None, now: str, stalled_before: dict[str, str]
@@ -936,7 +1021,7 @@ class Store:
         scope, scope_params = self._open_scope(open_stages, owner_id)
         stalled, stalled_params = self._stalled_flag(stalled_before)
         sql = (
-            "SELECT l.id, l.name, l.company, l.stage, l.value, l.currency, l.key, r.name AS owner,"
+            "SELECT l.id, l.name, l.company, l.stage, l.value, l.currency, l.key, l.next_at, r.name AS owner,"
             " " + self.LAST_TOUCH + " AS last_touch"
             " FROM leads l JOIN reps r ON r.id = l.owner_id WHERE " + scope + " AND " + stalled
         )

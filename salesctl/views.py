@@ -85,8 +85,11 @@ def lead_list_output(objs: list[dict]) -> Output:
 def timeline_entry(row, tz) -> dict:
     at = to_local_iso(row["at"], tz)
     if row["type"] == "activity":
-        return {"type": "activity", "at": at, "rep": row["rep"], "kind": row["kind"], "note": row["note"],
-                "effective": bool(row["effective"]), "play": row["play"]}
+        return {"type": "activity", "id": row["seq"], "at": at, "rep": row["rep"], "kind": row["kind"],
+                "note": row["note"], "effective": bool(row["effective"]), "play": row["play"]}
+    if row["type"] == "removed":  # an activity deleted with `activity delete`, kept as a note
+        return {"type": "removed", "at": at, "rep": row["rep"], "id": row["to_value"], "kind": row["kind"],
+                "note": row["note"], "activity_at": to_local_iso(row["from_value"], tz)}
     return {"type": row["type"], "at": at, "rep": row["rep"], "from": row["from_value"], "to": row["to_value"]}
 
 
@@ -95,12 +98,16 @@ def _describe(entry: dict) -> str:
         flag = "" if entry["effective"] or entry["kind"] == "note" else " (no answer)"
         play = f" [play: {entry['play']}]" if entry["play"] else ""
         return f"{entry['kind']}{flag}: {entry['note']}{play}"
+    if entry["type"] == "removed":
+        return f"removed {entry['kind']} #{entry['id']} of {short_time(entry['activity_at'])}: {entry['note']}"
     if entry["type"] == "stage":
         return f"created in {entry['to']}" if entry["from"] is None else f"stage {entry['from']} → {entry['to']}"
     return f"owner {entry['from']} → {entry['to']}"
 
 
 def lead_show_output(obj: dict, timeline: list[dict]) -> Output:
-    rows = [{"at": short_time(e["at"]), "rep": e["rep"], "what": _describe(e)} for e in timeline]
-    table = Table([Column("at", "When"), Column("rep", "Rep"), Column("what", "What")], rows, title="Timeline")
+    rows = [{"at": short_time(e["at"]), "rep": e["rep"], "what": _describe(e),
+             "id": e["id"] if e["type"] == "activity" else ""} for e in timeline]  # ids for `activity edit`
+    table = Table([Column("at", "When"), Column("id", "#", "right"), Column("rep", "Rep"), Column("what", "What")],
+                  rows, title="Timeline")
     return Output({**obj, "timeline": timeline}, [lead_fields(obj), table], csv=all_fields_table([obj]))

@@ -93,7 +93,7 @@ def test_writers_and_overlapping_reminders_lose_nothing_and_send_once(db, ok, sm
     assert count(db, "SELECT count(*) FROM activities WHERE lead_id = 1") == total
     # created (→ new), the first effective log (new → contacted), the move (contacted → quoted)
     assert count(db, "SELECT count(*) FROM stage_history") == total * 3 + WORKERS + 1
-    leads = [lead for lead in ok("lead", "list", "--all", "--format", "json") if " lead " in lead["name"]]
+    leads = [lead for lead in ok("lead", "list", "--team", "--all", "--format", "json") if " lead " in lead["name"]]
     assert len(leads) == total
     for lead in leads:
         owner, _, i = lead["name"].partition(" lead ")
@@ -159,6 +159,6 @@ def test_a_backup_taken_while_others_write_is_a_consistent_database(db, ok, tmp_
         leads = count(dest, "SELECT count(*) FROM leads")
         assert count(dest, "SELECT count(*) FROM stage_history WHERE from_stage IS NULL") == leads
         assert count(dest, "SELECT count(*) FROM activities WHERE lead_id NOT IN (SELECT id FROM leads)") == 0
-        listed = subprocess.run([sys.executable, "-m", "salesctl", "--db", str(dest), "lead", "list", "--all",
+        listed = subprocess.run([sys.executable, "-m", "salesctl", "--db", str(dest), "lead", "list", "--team", "--all",
                                  "--format", "json"], capture_output=True, text=True)
         assert listed.returncode == 0 and len(json.loads(listed.stdout)) == leads

@@ -109,7 +109,7 @@ def test_a_reader_that_leaves_early_is_not_an_error(ok, db):
     import subprocess
     import sys
 
-    ok("demo")
+    ok("demo", "--db", db)
     process = subprocess.Popen([sys.executable, "-m", "salesctl", "export", "all", "--format", "json"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ.copy())
     assert process.stdout.read(100)  # more than a pipe holds is still to come

@@ -98,7 +98,7 @@ def test_export_all_is_one_snapshot_while_others_write(ok, db, tmp_path, monkeyp
     assert {h["lead_id"] for h in doc["stage_history"]} == {1} and len(doc["activities"]) == 1
     ok("--db", tmp_path / "copy.db", "import", tmp_path / "doc.json")
     assert len(ok("--db", tmp_path / "copy.db", "lead", "list", "--all", "--format", "json")) == 1
-    assert len(ok("lead", "list", "--all", "--format", "json")) == 4  # the writers' leads are in the database
+    assert len(ok("lead", "list", "--all", "--team", "--format", "json")) == 4  # the writers' leads are in the database
 
 
 # --- settings are read under the write lock ---------------------------------------------------------------

@@ -251,7 +251,7 @@ def test_a_schema_v1_database_migrates_with_every_row_intact(tmp_path, monkeypat
     shutil.copyfile(FIXTURES / "schema_v1.db", db)
     monkeypatch.setenv("SALESCTL_DB", str(db))
 
-    leads = ok("lead", "list", "--all", "--format", "json")  # opening it migrates
+    leads = ok("lead", "list", "--team", "--all", "--format", "json")  # opening it migrates
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -280,7 +280,7 @@ def test_a_schema_v1_database_migrates_with_every_row_intact(tmp_path, monkeypat
 
     # It keeps working: a new lead gets the next id and the old rows are still there.
     assert ok("add", "New one").out.strip() == "5"
-    assert len(ok("lead", "list", "--all", "--format", "json")) == 5
+    assert len(ok("lead", "list", "--team", "--all", "--format", "json")) == 5
 
 
 def test_a_migration_that_fails_leaves_the_old_database_as_it_was(tmp_path, monkeypatch, run):

@@ -21,7 +21,7 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 
 def leads(ok) -> list[dict]:
-    return ok("lead", "list", "--all", "--format", "json")
+    return ok("lead", "list", "--team", "--all", "--format", "json")
 
 
 # --- import: encodings and columns -------------------------------------------------------------------
@@ -248,7 +248,7 @@ def test_csv_export_imports_back(ok, tmp_path, monkeypatch):
 
 def full_database(ok):
     """A database with every kind of row: the demo team plus a reassignment and a custom setting."""
-    ok("demo")
+    ok("demo", "--db", os.environ["SALESCTL_DB"])
     ok("config", "set", "rot_days.quoted", "9")
     ok("rep", "add", "zoe", "--email", "zoe@example.com")
     ok("lead", "assign", "2", "--to", "zoe")
@@ -325,8 +325,8 @@ def test_search_index_follows_edits_and_deletes(ok):
     assert ok("search", "omega", "--format", "json")["leads"] == []
 
 
-def test_search_finds_activity_notes(ok):
-    ok("demo")
+def test_search_finds_activity_notes(ok, db):
+    ok("demo", "--db", db)
     found = ok("search", "报价已发", "--format", "json")
     assert found["activities"] and all("报价已发" in a["note"] for a in found["activities"])
 
@@ -419,7 +419,7 @@ def test_doctor_finds_orphan_rows(ok, run, db):
 
 def test_demo_fills_a_meaningful_database_once(ok, fails, db, monkeypatch):
     monkeypatch.delenv("SALESCTL_REP")
-    ok("demo")
+    ok("demo", "--db", db)
     everything = leads(ok)
     assert 60 <= len(everything) <= 120
     assert {r["owner"] for r in everything} == {"maya", "王芳", "tom"}
@@ -436,7 +436,7 @@ def test_demo_fills_a_meaningful_database_once(ok, fails, db, monkeypatch):
     assert [r for r in everything if r["stage"] == "won"]
     assert all(datetime.fromisoformat(r["created_at"]) <= now for r in everything)
     assert ok("config", "show", "--format", "json")["default_rep"] == "maya"
-    fails("demo", names=["already has leads"])
+    fails("demo", "--db", db, names=["already holds leads", str(db)])
 
 
 def test_demo_is_deterministic(ok, tmp_path):

@@ -16,6 +16,9 @@ FormatOpt = Annotated[
                  help="Output: table (default), json, csv or md."),
 ]
 RepOpt = Annotated[Optional[str], typer.Option("--rep", help="Whose data (default: you, from $SALESCTL_REP or login).")]
+# The owner's figures (funnel, report) cover the whole team unless a rep is named.
+TeamRepOpt = Annotated[Optional[str], typer.Option("--rep", help="Only this rep's figures (default: the whole team).")]
+TeamDefaultOpt = Annotated[bool, typer.Option("--team", help="All reps (the default).")]
 # Commands whose arguments may look like negative numbers ("-5", "-1") take them as values, not options.
 VALUE_ARGS = {"ignore_unknown_options": True}
 

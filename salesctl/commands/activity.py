@@ -1,4 +1,4 @@
-"""Daily verbs: log, move, won, lost, reopen, snooze."""
+"""Daily verbs: log, move, won, lost, reopen, snooze; and the `activity` group (edit, delete) to fix mistakes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from .. import model, pipeline
-from ..errors import Invalid, NotFound
+from ..errors import Invalid, NotFound, SalesError
 from ..views import lead_object, lead_output, short_time
 from . import VALUE_ARGS, FormatOpt, LeadArg, app_of, show
 
@@ -61,28 +61,33 @@ def log(
     kind: Annotated[str, typer.Option("--kind", "-k", help="call, email, message, meeting, visit, proposal, quote or note.")] = "call",
     no_effective: Annotated[bool, typer.Option("--no-effective", help="No real conversation (no answer, left a message).")] = False,
     at: Annotated[Optional[str], typer.Option("--at", metavar="WHEN", help="When it happened (default: now), e.g. \"yesterday 15:00\".")] = None,
-    next_: Annotated[Optional[str], typer.Option("--next", metavar="WHEN", help="Reschedule the follow-up: fri, +3d, tomorrow 10am.")] = None,
-    step: Annotated[Optional[str], typer.Option("--step", metavar="TEXT", help="What the next follow-up is.")] = None,
+    next_: Annotated[Optional[str], typer.Option("--next", metavar="WHEN", help="Reschedule the follow-up (its step is kept): fri, +3d, tomorrow 10am.")] = None,
+    step: Annotated[Optional[str], typer.Option("--step", metavar="TEXT", help="What the next follow-up is (renames it).")] = None,
     play: Annotated[Optional[str], typer.Option("--play", metavar="NAME", help="The play (script) you used.")] = None,
     fmt: FormatOpt = None,
 ) -> None:
     """Log a follow-up on a lead and (with --next/--step) schedule the next one.
 
-    Without --next, a follow-up that is now due or past is cleared (you just did it). An effective
-    touch (a real conversation; not --no-effective, not a note) on a new lead moves it to contacted.
+    --next alone moves the follow-up and keeps its step; --step alone renames the step. Without --next,
+    a follow-up that is now due or past is cleared with its step (you just did it). An effective touch
+    (a real conversation; not --no-effective, not a note) on a new lead moves it to contacted. On a won
+    lead, --next books an after-sale follow-up (shown in today as after_sale) without reopening it.
 
     \b
     Example:
       salesctl log acme "called, wants a quote by Friday" --next thu --step "send quote"
       salesctl log 42 "no answer" --no-effective --next "tomorrow 10:00"
+      salesctl log 42 "delivered, happy" --next +3m --step "account care call"
     """
     from ..dates import to_db
 
     app = app_of(ctx)
     kind = model.check_kind(kind)
     text = model.check_note(note)
+    if not text:
+        raise Invalid("NOTE", note, "is empty", 'say what happened, e.g. "no answer" with --no-effective')
     step_text = model.check_text(step, field="--step") if step is not None else None
-    next_at = to_db(app.when(next_, field="--next")) if next_ is not None else None
+    next_at = to_db(app.when(next_, field="--next", ahead=True)) if next_ is not None else None
     at_db = to_db(app.when(at, field="--at")) if at is not None else app.now_db
     if at_db > app.now_db:
         raise Invalid("--at", at, "is in the future; log what happened, and plan what comes with --next")
@@ -215,7 +220,10 @@ def snooze(
     note: NoteOpt = None,
     fmt: FormatOpt = None,
 ) -> None:
-    """Silence the stalled warning on a lead until a later date (e.g. the customer is on holiday).
+    """Quiet a lead until a later date (e.g. the customer is on holiday).
+
+    Until then `today` lists it only for an appointment (a follow-up overdue or due that day), and it
+    is never stalled; a new snooze replaces the old one.
 
     \b
     Example:
@@ -237,7 +245,90 @@ def snooze(
             lambda obj, _: f"Snoozed {_label(obj)} until {short_time(obj['snoozed_until'])}")
 
 
+activity_app = typer.Typer(help="Fix a logged activity: edit or delete it (ids: salesctl lead show LEAD).",
+                           no_args_is_help=True)
+ActivityArg = Annotated[int, typer.Argument(metavar="ID", help="The activity's id (the # column of lead show).")]
+
+
+@activity_app.command("edit")
+def activity_edit(
+    ctx: typer.Context,
+    activity_id: ActivityArg,
+    note: Annotated[Optional[str], typer.Option("--note", metavar="TEXT", help="The corrected note.")] = None,
+    kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="call, email, message, meeting, visit, proposal, quote or note.")] = None,
+    effective: Annotated[Optional[bool], typer.Option("--effective/--no-effective", help="Whether it was a real conversation.", show_default=False)] = None,
+    at: Annotated[Optional[str], typer.Option("--at", metavar="WHEN", help="When it really happened, e.g. \"yesterday 15:00\".")] = None,
+    fmt: FormatOpt = None,
+) -> None:
+    """Correct an activity you logged (an owner may correct anyone's): its note, kind, effective flag or time.
+
+    A stage move the activity caused (new → contacted) stays; use move to change the stage.
+
+    \b
+    Example:
+      salesctl activity edit 12 --note "called, wants a quote for 20 seats" --kind meeting
+    """
+    from ..dates import to_db
+
+    app = app_of(ctx)
+    changes: dict = {}
+    if note is not None:
+        changes["note"] = model.check_note(note, field="--note")
+        if not changes["note"]:
+            raise Invalid("--note", note, "is empty", "a logged activity says what happened")
+    if kind is not None:
+        changes["kind"] = model.check_kind(kind)
+    if effective is not None:
+        changes["effective"] = int(effective)
+    if at is not None:
+        changes["at"] = to_db(app.when(at, field="--at"))
+        if changes["at"] > app.now_db:
+            raise Invalid("--at", at, "is in the future; log what happened")
+    if not changes:
+        raise SalesError("activity edit: nothing to change; give --note, --kind, --effective/--no-effective or --at")
+    store = app.store(write=True)
+    with store.write():
+        lead_id = pipeline.edit_activity(store, app.settings, activity_id, changes, acting=_acting(app, store))
+    obj = lead_object(store.lead(lead_id), app.tz)
+    show(lead_output(obj, message=f"Updated activity #{activity_id} on {_label(obj)}"), fmt)
+
+
+@activity_app.command("delete")
+def activity_delete(
+    ctx: typer.Context,
+    activity_id: ActivityArg,
+    yes: Annotated[bool, typer.Option("--yes", help="Really delete it.")] = False,
+    fmt: FormatOpt = None,
+) -> None:
+    """Delete an activity logged by mistake (yours; an owner may delete anyone's). Needs --yes.
+
+    The lead's timeline keeps a note of what was removed, by whom and when.
+
+    \b
+    Example:
+      salesctl activity delete 12 --yes
+    """
+    app = app_of(ctx)
+    store = app.store(write=True)
+    with store.write():
+        activity = store.activity(activity_id)
+        if not yes:
+            raise SalesError(f"activity delete: pass --yes to delete activity #{activity_id} "
+                             f"({activity['kind']} on #{activity['lead_id']} {activity['lead']}: {activity['note'][:40]})")
+        lead_id = pipeline.delete_activity(store, app.settings, activity_id, acting=_acting(app, store),
+                                           rep_id=app.acting_rep_id(), now=app.now_db)
+    obj = lead_object(store.lead(lead_id), app.tz)
+    show(lead_output(obj, message=f"Deleted activity #{activity_id} from {_label(obj)}"), fmt)
+
+
+def _acting(app, store) -> str:
+    """The current rep's name as stored (names match ignoring case)."""
+    row = store.rep(app.current_rep_name())
+    return row["name"] if row is not None else app.current_rep_name()
+
+
 def register(app: typer.Typer) -> None:
+    app.add_typer(activity_app, name="activity")
     for name, command in (("log", log), ("move", move), ("won", won), ("lost", lost), ("reopen", reopen),
                           ("snooze", snooze)):
         app.command(name, context_settings=VALUE_ARGS)(command)

@@ -9,7 +9,8 @@ from ..render import Column, Output, Table, bar
 from . import FormatOpt, RepOpt, TeamOpt, app_of, show
 
 # Short words for the reasons in the "Why" column (the JSON keeps the contract's names).
-_WHY = {"new_untouched": "untouched", "closing_soon": "closing", "no_next_step": "no next step"}
+_WHY = {"new_untouched": "untouched", "closing_soon": "closing", "no_next_step": "no next step",
+        "after_sale": "after sale"}
 
 
 def _lead_cell(item: dict, *, with_company: bool) -> str:
@@ -30,7 +31,9 @@ def _why(item: dict, skip: str) -> str:
         if reason == skip:
             continue
         if reason == "stalled":
-            words.append(f"idle {item['days_idle']}d")  # short words: this column must fit 80 columns
+            # Short words: this column must fit 80 columns. A booked follow-up says the rep has a plan.
+            booked = f", next {item['next_at'][5:10]}" if item["next_at"] else ""
+            words.append(f"idle {item['days_idle']}d{booked}")
         elif reason == "closing_soon":
             words.append(f"closes {item['close_by'][5:]}")
         else:
@@ -97,7 +100,10 @@ def today_output(doc: dict, *, team: bool, human: bool = True) -> Output:
 
 def today(ctx: typer.Context, rep: RepOpt = None, team: TeamOpt = False, fmt: FormatOpt = None) -> None:
     """Your to-do list: overdue and due follow-ups, untouched new leads, stalled deals, deals closing soon,
-    leads with no next step.
+    leads with no next step, and won deals whose after-sale follow-up is due (after_sale).
+
+    A snoozed lead shows only for an appointment (overdue or due today) until its snooze ends. A stalled
+    lead with a follow-up booked says when: "idle 9d, next 12-04".
 
     Order: overdue (most overdue first), due today (earliest first), then by score (key customer,
     hot intent, bigger value). ★ marks a key customer.
@@ -122,6 +128,7 @@ def stalled_output(doc: dict, *, team: bool, human: bool = True) -> Output:
     rows = [
         {"id": i["lead_id"], "key": "★" if i["key"] else "", "lead": _lead_cell(i, with_company=_wide()), "owner": i["owner"], "stage": i["stage"],
          "idle": i["days_idle"], "rot": i["rot_days"], "over": f"+{i['days_over']}",
+         "next": (i["next_at"] or "")[5:10],
          "value": format_major(i["value"], i["currency"])}
         for i in doc["items"]
     ]
@@ -130,7 +137,10 @@ def stalled_output(doc: dict, *, team: bool, human: bool = True) -> Output:
     if team:
         columns.append(Column("owner", "Owner"))
     columns += [Column("stage", "Stage"), Column("idle", "Idle days", "right"), Column("rot", "Rot", "right"),
-                Column("over", "Over", "right"), Column("value", "Value", "right")]
+                Column("over", "Over", "right")]
+    if any(r["next"] for r in rows):
+        columns.append(Column("next", "Next"))  # the follow-up already booked, if any
+    columns.append(Column("value", "Value", "right"))
     blocks = [Table(columns, rows, title=f"Stalled deals ({len(rows)})",
                     empty="Nothing stalled: every open lead was touched within its stage's rot days.")]
     reps = [

@@ -12,7 +12,7 @@ import typer
 
 from ..errors import Invalid
 from ..render import Format
-from . import FormatOpt, RepOpt, TeamOpt, app_of, say, show
+from . import FormatOpt, TeamDefaultOpt, TeamRepOpt, app_of, say, show
 
 target_app = typer.Typer(help="Set and show monthly targets.", no_args_is_help=True)
 
@@ -108,7 +108,8 @@ def write_private(path: Path, text: str) -> None:
 
 
 def funnel(
-    ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None, rep: RepOpt = None, team: TeamOpt = False,
+    ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None, rep: TeamRepOpt = None,
+    team: TeamDefaultOpt = False,
     fmt: FormatOpt = None,
 ) -> None:
     """Where deals are lost: the funnel of leads created in a period (default: the last 90 days and today),
@@ -138,8 +139,8 @@ def report(
     month: Annotated[bool, typer.Option("--month", help="The last complete calendar month.")] = False,
     since: SinceOpt = None,
     until: UntilOpt = None,
-    rep: RepOpt = None,
-    team: Annotated[bool, typer.Option("--team", help="All reps (the default).")] = False,
+    rep: TeamRepOpt = None,
+    team: TeamDefaultOpt = False,
     fmt: Annotated[Optional[ReportFormat], typer.Option(
         "--format", "-f", case_sensitive=False, show_default=False,
         help="Output: table (default), json, csv (one row per rep plus TEAM), md or html (a mailable page).")] = None,

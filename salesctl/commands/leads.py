@@ -9,7 +9,7 @@ import typer
 from .. import model, pipeline
 from ..errors import Invalid, SalesError
 from ..views import lead_list_output, lead_object, lead_output, lead_show_output, timeline_entry
-from . import VALUE_ARGS, FormatOpt, LeadArg, app_of, show
+from . import VALUE_ARGS, FormatOpt, LeadArg, app_of, say, show
 
 lead_app = typer.Typer(help="List, show, edit, delete and assign leads.", no_args_is_help=True)
 
@@ -27,9 +27,9 @@ ValueOpt = Annotated[Optional[str], typer.Option("--value", metavar="AMOUNT", he
 CurrencyOpt = Annotated[Optional[str], typer.Option("--currency", help="Currency code (default: the currency setting).")]
 CloseByOpt = Annotated[Optional[str], typer.Option("--close-by", metavar="WHEN", help="Expected close date: eom, 2026-12-20, +2w.")]
 OwnerOpt = Annotated[Optional[str], typer.Option("--owner", metavar="REP", help="Owning rep (must exist). Default: you.")]
-NextOpt = Annotated[Optional[str], typer.Option("--next", metavar="WHEN", help="Next follow-up: tomorrow, fri 10am, +3d.")]
+NextOpt = Annotated[Optional[str], typer.Option("--next", metavar="WHEN", help="Next follow-up (its step is kept): tomorrow, fri 10am, +3d, 12-02, Dec 2.")]
 StepOpt = Annotated[Optional[str], typer.Option("--step", metavar="TEXT", help="What the next follow-up is.")]
-AllowDupOpt = Annotated[bool, typer.Option("--allow-duplicate", help="Add even if the email or phone is already on a lead.")]
+AllowDupOpt = Annotated[bool, typer.Option("--allow-duplicate", help="Add even if the email or phone is already on a lead (and without the same-name warning).")]
 
 
 def _lead_fields(app, *, company, contact, email, phone, source, intent, industry, persona, value, currency,
@@ -69,7 +69,7 @@ def _lead_fields(app, *, company, contact, email, phone, source, intent, industr
     if next_ is not None:
         from ..dates import to_db
 
-        fields["next_at"] = to_db(app.when(next_, field="--next")) if next_.strip() else None
+        fields["next_at"] = to_db(app.when(next_, field="--next", ahead=True)) if next_.strip() else None
     if step is not None:
         fields["next_step"] = model.check_text(step, field="--step")
     return fields
@@ -82,15 +82,25 @@ def add(
     source: SourceOpt = None, intent: IntentOpt = None, industry: IndustryOpt = None, persona: PersonaOpt = None,
     tag: TagOpt = None, value: ValueOpt = None, currency: CurrencyOpt = None, close_by: CloseByOpt = None,
     owner: OwnerOpt = None, key: Annotated[bool, typer.Option("--key", help="Mark as a key customer.")] = False,
-    next_: NextOpt = None, step: StepOpt = None, allow_duplicate: AllowDupOpt = False, fmt: FormatOpt = None,
+    next_: NextOpt = None, step: StepOpt = None,
+    created: Annotated[Optional[str], typer.Option("--created", metavar="WHEN", help="When you met the lead, if not now: yesterday, 2026-11-19, -3d.")] = None,
+    allow_duplicate: AllowDupOpt = False, fmt: FormatOpt = None,
 ) -> None:
     """Add a lead in the first stage, owned by you (or --owner); prints its id.
+
+    Warns (on stderr) when an open lead with the same name and company exists; --allow-duplicate
+    silences that, and also adds a lead whose email or phone is already known.
 
     \b
     Example:
       salesctl add "Li Wei" --company 北京智造 --phone "+86 138 0000 0000" --value 5万 --intent hot --next tomorrow --step "intro call"
+      salesctl add "陈静" --company 上海云帆 --created 2026-11-19 --next mon
     """
     app = app_of(ctx)
+    for option, raw in (("--next", next_), ("--close-by", close_by), ("--created", created)):
+        if raw is not None and not raw.strip():  # a new lead has nothing to clear: "" is a mistake
+            raise Invalid(option, raw, "is empty", "give a date like fri, +3d or 2026-12-01, or leave the option out")
+    created_at = _created_at(app, created) if created is not None else None
     fields = _lead_fields(app, company=company, contact=contact, email=email, phone=phone, source=source,
                           intent=intent, industry=industry, persona=persona, value=value, currency=currency,
                           close_by=close_by, next_=next_, step=step)
@@ -101,16 +111,34 @@ def add(
         fields.setdefault("currency", app.settings.currency)
         rep_id = app.acting_rep_id()
         fields["owner_id"] = store.require_rep(owner, field="--owner")["id"] if owner else rep_id
+        same = [] if allow_duplicate else store.open_leads_named(fields["name"], fields.get("company"))
         lead_id = pipeline.add_lead(store, app.settings, fields, tags, rep_id=rep_id, now=app.now_db,
-                                    allow_duplicate=allow_duplicate)
+                                    allow_duplicate=allow_duplicate, created=created_at)
+    if same:
+        listed = "; ".join(f"#{r['id']} {r['name']}" + (f" ({r['company']})" if r["company"] else "") for r in same)
+        say(f"Warning: an open lead with this name already exists: {listed}; added #{lead_id} anyway "
+            f"(salesctl lead delete {lead_id} --yes undoes it; --allow-duplicate silences this)")
     show(lead_output(lead_object(store.lead(lead_id), app.tz), message=str(lead_id)), fmt)
+
+
+def _created_at(app, text: str) -> str:
+    """--created WHEN: a time not in the future (a day alone means its 09:00, or now if that is later)."""
+    from ..dates import to_db
+
+    when = app.when(text, field="--created")
+    if when > app.now:
+        if when.astimezone(app.tz).date() == app.now.astimezone(app.tz).date():
+            return app.now_db  # "today" before 09:00
+        raise Invalid("--created", text, "is in the future", "a lead is created when you met it: today or earlier")
+    return to_db(when)
 
 
 @lead_app.command("list")
 def list_(
     ctx: typer.Context,
     stage: Annotated[Optional[list[str]], typer.Option("--stage", "-s", help="Only this stage (repeatable).")] = None,
-    owner: OwnerOpt = None,
+    rep: Annotated[Optional[list[str]], typer.Option("--rep", "--owner", metavar="REP", help="Leads owned by this rep (repeatable). Default: yours.")] = None,
+    team: Annotated[bool, typer.Option("--team", help="Every rep's leads.")] = False,
     tag: Annotated[Optional[str], typer.Option("--tag", "-t", help="Only leads with this tag.")] = None,
     source: Annotated[Optional[str], typer.Option("--source", help="Only this source.")] = None,
     intent: IntentOpt = None,
@@ -121,11 +149,13 @@ def list_(
     limit: Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help="At most N leads.")] = None,
     fmt: FormatOpt = None,
 ) -> None:
-    """List open leads (all with --all), filtered and sorted.
+    """List your open leads (all with --all; another rep's with --rep, everyone's with --team), filtered and sorted.
 
     \b
     Example:
       salesctl lead list --stage quoted --stage negotiating --sort -value --limit 20
+      salesctl lead list --rep 王芳 --rep tom --all
+      salesctl lead list --team --sort close_by
     """
     app = app_of(ctx)
     settings, store = app.settings, app.store()
@@ -133,9 +163,9 @@ def list_(
     sort_key = sort.strip().lstrip("-").lower()
     if sort_key not in store.LEAD_SORTS:
         raise Invalid("--sort", sort, "is not a sort field", "use one of " + ", ".join(store.LEAD_SORTS))
-    owner_id = store.require_rep(owner, field="--owner", active=False)["id"] if owner else None
+    owner_ids = app.reps_scope(rep, team, field="--rep/--owner")
     rows = store.list_leads(
-        stages=stages, all_stages=list(settings.all_stages), owner_id=owner_id, tag=tag and tag.strip(),
+        stages=stages, all_stages=list(settings.all_stages), owner_ids=owner_ids, tag=tag and tag.strip(),
         source=source and source.strip(), intent=model.check_intent(intent), key=key, include_closed=all_,
         sort=sort_key, descending=sort.strip().startswith("-"), limit=limit,
     )
