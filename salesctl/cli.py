@@ -76,10 +76,10 @@ COMMAND_MODULES = {
     "funnel": "analytics", "report": "analytics", "target": "analytics",
     "import": "io", "export": "io", "search": "io", "backup": "io",
     "remind": "mail",
-    "play": "plays",
+    "play": "plays", "cadence": "plays", "calendar": "calendar",
     "config": "admin", "doctor": "admin", "demo": "admin",
 }
-MODULES = ("leads", "activity", "agenda", "team", "analytics", "plays", "io", "mail", "admin")
+MODULES = ("leads", "activity", "agenda", "team", "analytics", "plays", "calendar", "io", "mail", "admin")
 _GLOBAL_VALUE_OPTIONS = ("--db", "--as-of")
 _registered: set[str] = set()
 

@@ -307,6 +307,7 @@ def report(
         "key_deals": key_deals(store, settings, as_of, tz, scope),
         "closing_soon": closing_soon(store, settings, as_of, tz, scope),
         "plays": plays(store, until, scope),
+        "cadences": cadences(store, until, scope),
     }
 
 
@@ -349,6 +350,16 @@ def plays(store: Store, until: datetime, rep_id: int | None) -> list[dict]:
         {"play": r["play"], "leads": r["leads"], "won": int(r["won"]), "lost": int(r["lost"]),
          "win_rate": ratio(r["won"], r["won"] + r["lost"])}
         for r in store.play_results(to_db(until), rep_id)
+    ]
+
+
+def cadences(store: Store, until: datetime, rep_id: int | None) -> list[dict]:
+    """Per play whose cadence leads went through (started before the period's end): how many leads,
+    how many finished every step, how many were won and lost by then (docs/calendar.md)."""
+    return [
+        {"play": r["play"], "leads": r["leads"], "completed": int(r["completed"]), "won": int(r["won"]),
+         "lost": int(r["lost"]), "win_rate": ratio(r["won"], r["won"] + r["lost"])}
+        for r in store.cadence_results(to_db(until), rep_id)
     ]
 
 

@@ -77,6 +77,13 @@ def report_output(doc: dict) -> Output:
              Column("lost", "Lost", "right"), Column("win_rate", "Win rate", "right", show=lambda v: show(v, "pct", None))],
             used, title="Plays",
         ))
+    if doc.get("cadences"):
+        blocks.append(Table(
+            [Column("play", "Cadence"), Column("leads", "Leads", "right"), Column("completed", "Completed", "right"),
+             Column("won", "Won", "right"), Column("lost", "Lost", "right"),
+             Column("win_rate", "Win rate", "right", show=lambda v: show(v, "pct", None))],
+            doc["cadences"], title="Cadences",
+        ))
     return Output(doc, blocks, csv=report_csv(doc))
 
 

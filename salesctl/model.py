@@ -36,6 +36,10 @@ class Settings:
     default_rep: str | None = None
     currency: str = "USD"
     owners: tuple[str, ...] = ()  # reps who run the team: they may fix anyone's activities
+    # The calendar feed's reminder before each follow-up (0: none) and whether a stage move ends a
+    # running cadence (docs/calendar.md).
+    alarm_minutes: int = 15
+    cadence_ends_on_move: bool = True
 
     @property
     def all_stages(self) -> tuple[str, ...]:
@@ -64,6 +68,8 @@ class Settings:
             "default_rep": self.default_rep,
             "currency": self.currency,
             "owners": list(self.owners),
+            "alarm_minutes": self.alarm_minutes,
+            "cadence_ends_on_move": self.cadence_ends_on_move,
         }
 
     @classmethod
@@ -88,6 +94,10 @@ class Settings:
                 setattr(s, key, value)
             elif key == "currency" and isinstance(value, str):
                 s.currency = value
+            elif key == "alarm_minutes" and _is_number(value):
+                s.alarm_minutes = int(value)
+            elif key == "cadence_ends_on_move" and isinstance(value, bool):
+                s.cadence_ends_on_move = value
         # A stage added by `config set stages` starts with a week's rot and its predecessor's probability.
         previous = 0.0
         for stage in s.stages:
@@ -148,10 +158,12 @@ def _check_setting(settings: Settings, key: str, value: object) -> object:
     if value is None and key in ("timezone", "default_rep"):
         setattr(settings, key, None)
         return None
-    if not isinstance(value, str):
-        if key not in ("timezone", "default_rep", "currency"):
-            raise Invalid("config", key, "is not a setting", "settable keys: " + ", ".join(CONFIG_KEYS))
-        raise Invalid(field_name, _shown(value), "is not text")
+    if isinstance(value, bool) or _is_number(value):  # the text `config set` takes for a flag or a number
+        value = str(value).lower() if isinstance(value, bool) else str(value)
+        if key in ("timezone", "default_rep", "currency"):
+            raise Invalid(field_name, value, "is not text")
+    elif not isinstance(value, str):
+        raise Invalid(field_name, _shown(value), "is not a valid value", "see salesctl config set --help")
     _key, checked = parse_setting(settings, key, value)
     if hasattr(settings, key):
         setattr(settings, key, checked)
@@ -175,6 +187,7 @@ def repair_hint(problem: Invalid) -> str:
 CONFIG_KEYS = (
     "stages", "rot_days.STAGE", "probability.STAGE", "lost_reasons", "timezone", "default_rep", "currency",
     "owners",
+    "alarm_minutes", "cadence_ends_on_move",
 )
 
 
@@ -217,6 +230,15 @@ def parse_setting(settings: Settings, key: str, value: str) -> tuple[str, object
         from .money import parse_currency
 
         return key, parse_currency(value, field=field_name)
+    if key == "alarm_minutes":
+        if not value.strip().isdigit() or int(value) > 10080:
+            raise Invalid(field_name, value, "must be whole minutes from 0 (no alarm) to 10080")
+        return key, int(value)
+    if key == "cadence_ends_on_move":
+        word = value.strip().lower()
+        if word not in ("true", "false", "yes", "no", "on", "off"):
+            raise Invalid(field_name, value, "must be true or false")
+        return key, word in ("true", "yes", "on")
     raise Invalid("config", key, "is not a setting", "settable keys: " + ", ".join(CONFIG_KEYS))
 
 

@@ -146,6 +146,10 @@ def report_text(doc: dict) -> str:
         lines += ["", "Plays"]
         lines += [f"  {p['play']}: used on {p['leads']}, won {p['won']}, lost {p['lost']}, "
                   f"win rate {show(p['win_rate'], 'pct', cur)}" for p in used]
+    if doc.get("cadences"):
+        lines += ["", "Cadences"]
+        lines += [f"  {c['play']}: {c['leads']} lead(s), {c['completed']} completed, won {c['won']}, lost {c['lost']}, "
+                  f"win rate {show(c['win_rate'], 'pct', cur)}" for c in doc["cadences"]]
     return "\n".join(lines) + "\n"
 
 
@@ -257,6 +261,13 @@ def report_html(doc: dict) -> str:
         parts.append(_table([("Play", False), ("Used on", True), ("Won", True), ("Lost", True), ("Win rate", True)],
                             [[(p["play"], False), (str(p["leads"]), True), (str(p["won"]), True),
                               (str(p["lost"]), True), (show(p["win_rate"], "pct", cur), True)] for p in used]))
+    if doc.get("cadences"):
+        parts.append(f'<h2 style="{_H2}">Cadences</h2>')
+        parts.append(_table([("Cadence", False), ("Leads", True), ("Completed", True), ("Won", True), ("Lost", True),
+                             ("Win rate", True)],
+                            [[(c["play"], False), (str(c["leads"]), True), (str(c["completed"]), True),
+                              (str(c["won"]), True), (str(c["lost"]), True), (show(c["win_rate"], "pct", cur), True)]
+                             for c in doc["cadences"]]))
     parts.append('<p style="margin:20px 0 0 0;color:#999999;font-size:11px">salesctl report</p>')
     parts.append("</td></tr></table></body></html>")
     return "\n".join(parts) + "\n"

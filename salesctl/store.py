@@ -241,6 +241,40 @@ def _m_activity_removals(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX activity_removals_lead ON activity_removals(lead_id, at)")
 
 
+def _m_cadences_recurrence_calendar(conn: sqlite3.Connection) -> None:
+    """Cadences on plays, recurring follow-ups, and what the calendar feed needs (docs/calendar.md).
+
+    `cadence_runs` keeps every cadence a lead went through (the running one has no ended_at), so the
+    report can count them; `recurrences` holds a lead's `--every`; `followup_revisions` counts changes of
+    a lead's follow-up, the SEQUENCE and LAST-MODIFIED of its calendar event. `calendar_id` is the random
+    part of every event UID, made once per database."""
+    conn.execute("ALTER TABLE plays ADD COLUMN cadence TEXT")
+    for statement in (
+        "CREATE TABLE cadence_runs ("
+        " id INTEGER PRIMARY KEY,"
+        " lead_id INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,"
+        " play_id INTEGER NOT NULL REFERENCES plays(id),"
+        " rep_id INTEGER NOT NULL REFERENCES reps(id),"
+        " steps_done INTEGER NOT NULL DEFAULT 0 CHECK (steps_done >= 0),"
+        " started_at TEXT NOT NULL,"
+        " ended_at TEXT,"
+        " end_reason TEXT)",
+        "CREATE UNIQUE INDEX cadence_runs_running ON cadence_runs(lead_id) WHERE ended_at IS NULL",
+        "CREATE INDEX cadence_runs_play ON cadence_runs(play_id, lead_id, started_at)",
+        "CREATE TABLE recurrences ("
+        " lead_id INTEGER PRIMARY KEY REFERENCES leads(id) ON DELETE CASCADE,"
+        " every TEXT NOT NULL,"
+        " set_at TEXT NOT NULL)",
+        "CREATE TABLE followup_revisions ("
+        " lead_id INTEGER PRIMARY KEY REFERENCES leads(id) ON DELETE CASCADE,"
+        " sequence INTEGER NOT NULL,"
+        " modified_at TEXT NOT NULL)",
+    ):
+        conn.execute(statement)
+    conn.execute("INSERT INTO settings (key, value) VALUES ('calendar_id', ?) ON CONFLICT (key) DO NOTHING",
+                 ('"' + os.urandom(8).hex() + '"',))
+
+
 MIGRATIONS = [
     ("0001_initial", _m0001_initial),
     ("0002_default_plays", _m0002_default_plays),
@@ -248,6 +282,7 @@ MIGRATIONS = [
     ("0004_open_leads_index", _m0004_open_leads_index),
     ("0005_after_sale_index", _m_after_sale_index),
     ("0006_activity_removals", _m_activity_removals),
+    ("0007_cadences_recurrence_calendar", _m_cadences_recurrence_calendar),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -934,13 +969,100 @@ class Store:
         ).lastrowid
 
     def play(self, name: str) -> sqlite3.Row | None:
-        return self.one("SELECT id, name, text, stage, persona FROM plays WHERE name = ?", (name,))
+        return self.one("SELECT id, name, text, stage, persona, cadence FROM plays WHERE name = ?", (name,))
 
     def plays(self) -> list[sqlite3.Row]:
         return self.all(
-            "SELECT p.id, p.name, p.text, p.stage, p.persona,"
+            "SELECT p.id, p.name, p.text, p.stage, p.persona, p.cadence,"
             " (SELECT count(DISTINCT a.lead_id) FROM activities a WHERE a.play_id = p.id) AS used_on"
             " FROM plays p ORDER BY p.name COLLATE NOCASE"
+        )
+
+    # --- cadences, recurring follow-ups, the calendar feed (docs/calendar.md) ----------------------
+
+    def set_play_cadence(self, play_id: int, cadence: str | None) -> None:
+        self.conn.execute("UPDATE plays SET cadence = ? WHERE id = ?", (cadence, play_id))
+
+    def running_cadence(self, lead_id: int) -> sqlite3.Row | None:
+        """The lead's running cadence with its play (name, stage, cadence text), or None."""
+        return self.one(
+            "SELECT c.id, c.play_id, c.steps_done, c.started_at, p.name AS play, p.stage AS play_stage, p.cadence"
+            " FROM cadence_runs c JOIN plays p ON p.id = c.play_id WHERE c.lead_id = ? AND c.ended_at IS NULL",
+            (lead_id,),
+        )
+
+    def start_cadence(self, lead_id: int, play_id: int, rep_id: int, now: str) -> None:
+        self.conn.execute(
+            "INSERT INTO cadence_runs (lead_id, play_id, rep_id, steps_done, started_at) VALUES (?, ?, ?, 0, ?)",
+            (lead_id, play_id, rep_id, now),
+        )
+
+    def advance_cadence(self, run_id: int, steps_done: int) -> None:
+        self.conn.execute("UPDATE cadence_runs SET steps_done = ? WHERE id = ?", (steps_done, run_id))
+
+    def end_cadence(self, run_id: int, reason: str, now: str) -> None:
+        self.conn.execute("UPDATE cadence_runs SET ended_at = ?, end_reason = ? WHERE id = ?", (now, reason, run_id))
+
+    def cadence_results(self, until: str, rep_id: int | None) -> list[sqlite3.Row]:
+        """Per play with a cadence run started before :until (by rep_id, or anyone): the leads that went
+        through it, how many finished every step, and how many of those leads were won or lost by :until."""
+        by_rep = " AND c.rep_id = :rep_id" if rep_id is not None else ""
+        return self.all(
+            "SELECT p.name AS play, count(u.lead_id) AS leads, sum(u.completed) AS completed,"
+            " sum(CASE WHEN l.won_at < :until THEN 1 ELSE 0 END) AS won,"
+            " sum(CASE WHEN l.lost_at < :until THEN 1 ELSE 0 END) AS lost"
+            " FROM plays p JOIN (SELECT c.play_id, c.lead_id,"
+            "  max(CASE WHEN c.end_reason = 'completed' AND c.ended_at < :until THEN 1 ELSE 0 END) AS completed"
+            "  FROM cadence_runs c WHERE c.started_at < :until" + by_rep + " GROUP BY c.play_id, c.lead_id) u"
+            " ON u.play_id = p.id JOIN leads l ON l.id = u.lead_id"
+            " GROUP BY p.id, p.name ORDER BY leads DESC, p.name",
+            {"until": until, "rep_id": rep_id},
+        )
+
+    def recurrence(self, lead_id: int) -> str | None:
+        row = self.one("SELECT every FROM recurrences WHERE lead_id = ?", (lead_id,))
+        return row["every"] if row else None
+
+    def set_recurrence(self, lead_id: int, every: str | None, now: str) -> None:
+        """`every` like "2w"; None stops it."""
+        if every is None:
+            self.conn.execute("DELETE FROM recurrences WHERE lead_id = ?", (lead_id,))
+        else:
+            self.conn.execute(
+                "INSERT INTO recurrences (lead_id, every, set_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (lead_id) DO UPDATE SET every = excluded.every, set_at = excluded.set_at",
+                (lead_id, every, now),
+            )
+
+    def revise_followup(self, lead_id: int, now: str) -> None:
+        """Count one more change of the lead's follow-up (its calendar event's SEQUENCE and LAST-MODIFIED)."""
+        self.conn.execute(
+            "INSERT INTO followup_revisions (lead_id, sequence, modified_at) VALUES (?, 1, ?)"
+            " ON CONFLICT (lead_id) DO UPDATE SET sequence = followup_revisions.sequence + 1,"
+            " modified_at = excluded.modified_at",
+            (lead_id, now),
+        )
+
+    def calendar_id(self) -> str | None:
+        import json
+
+        row = self.one("SELECT value FROM settings WHERE key = 'calendar_id'")
+        return json.loads(row["value"]) if row else None
+
+    def scheduled_followups(self, *, owner_id: int | None, until: str) -> list[sqlite3.Row]:
+        """Open leads (of one owner) with a follow-up before :until, soonest first, with the last note
+        and the follow-up's revision."""
+        by_owner = " AND l.owner_id = :owner_id" if owner_id is not None else ""
+        return self.all(
+            "SELECT l.id, l.name, l.company, l.stage, l.value, l.currency, l.next_at, l.next_step, l.created_at,"
+            " r.name AS owner, coalesce(f.sequence, 0) AS sequence, f.modified_at,"
+            " (SELECT a.note FROM activities a WHERE a.lead_id = l.id AND a.note <> ''"
+            "  ORDER BY a.at DESC, a.id DESC LIMIT 1) AS last_note"
+            " FROM leads l JOIN reps r ON r.id = l.owner_id"
+            " LEFT JOIN followup_revisions f ON f.lead_id = l.id"
+            " WHERE " + OPEN + " AND l.next_at IS NOT NULL AND l.next_at < :until" + by_owner +
+            " ORDER BY l.next_at, l.id",
+            {"owner_id": owner_id, "until": until},
         )
 
     # --- the rep's day: plays by name, today/stalled candidates, handoff -------------------------------

@@ -105,9 +105,25 @@ def _describe(entry: dict) -> str:
     return f"owner {entry['from']} → {entry['to']}"
 
 
-def lead_show_output(obj: dict, timeline: list[dict]) -> Output:
+def lead_show_output(obj: dict, timeline: list[dict], schedule: dict | None = None) -> Output:
+    """`schedule`: the running cadence and the repeat interval (docs/calendar.md), shown after the fields."""
     rows = [{"at": short_time(e["at"]), "rep": e["rep"], "what": _describe(e),
              "id": e["id"] if e["type"] == "activity" else ""} for e in timeline]  # ids for `activity edit`
     table = Table([Column("at", "When"), Column("id", "#", "right"), Column("rep", "Rep"), Column("what", "What")],
                   rows, title="Timeline")
-    return Output({**obj, "timeline": timeline}, [lead_fields(obj), table], csv=all_fields_table([obj]))
+    fields = lead_fields(obj)
+    doc = {**obj}
+    if schedule is not None:
+        doc.update(schedule)
+        fields.pairs += _schedule_pairs(schedule)
+    return Output({**doc, "timeline": timeline}, [fields, table], csv=all_fields_table([obj]))
+
+
+def _schedule_pairs(schedule: dict) -> list[tuple[str, str]]:
+    pairs = []
+    cadence = schedule.get("cadence")
+    if cadence:
+        pairs.append(("Cadence", f"{cadence['play']}: step {cadence['step']} of {cadence['steps']} ({cadence['next']})"))
+    if schedule.get("every"):
+        pairs.append(("Repeats", f"every {schedule['every']} after each effective touch"))
+    return pairs

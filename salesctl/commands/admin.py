@@ -29,6 +29,8 @@ def _settings_output(app) -> Output:
         ("default_rep", s.default_rep or "(login name)"),
         ("currency", s.currency),
         ("owners", ", ".join(s.owners) or "(none: each rep fixes only their own activities)"),
+        ("alarm_minutes", f"{s.alarm_minutes} (calendar reminder before each follow-up)" if s.alarm_minutes else "0 (no reminder)"),
+        ("cadence_ends_on_move", "true" if s.cadence_ends_on_move else "false"),
         ("database", str(app.db_path)),
     ]
     return Output(data, [Fields(pairs)])

@@ -9,7 +9,7 @@ import typer
 from .. import model, pipeline
 from ..errors import Invalid, SalesError
 from ..views import lead_list_output, lead_object, lead_output, lead_show_output, timeline_entry
-from . import VALUE_ARGS, FormatOpt, LeadArg, app_of, say, show
+from . import VALUE_ARGS, EveryOpt, FormatOpt, LeadArg, app_of, say, show
 
 lead_app = typer.Typer(help="List, show, edit, delete and assign leads.", no_args_is_help=True)
 
@@ -189,7 +189,19 @@ def show_(
     store = app.store()
     lead_id = store.resolve_lead(lead)
     obj = lead_object(store.lead(lead_id), app.tz)
-    show(lead_show_output(obj, [timeline_entry(r, app.tz) for r in store.timeline(lead_id)]), fmt)
+    show(lead_show_output(obj, [timeline_entry(r, app.tz) for r in store.timeline(lead_id)], _schedule(app, store, lead_id)),
+         fmt)
+
+
+def _schedule(app, store, lead_id: int) -> dict:
+    """The lead's running cadence (play, step N of M, what is next) and its repeat interval."""
+    from ..dates import to_local_iso
+    from ..followups import cadence_position
+
+    cadence = cadence_position(store, lead_id)
+    if cadence is not None:
+        cadence["started_at"] = to_local_iso(cadence["started_at"], app.tz)
+    return {"cadence": cadence, "every": store.recurrence(lead_id)}
 
 
 @lead_app.command("edit", context_settings=VALUE_ARGS)
@@ -204,7 +216,8 @@ def edit(
     value: ValueOpt = None, currency: CurrencyOpt = None, close_by: CloseByOpt = None, owner: OwnerOpt = None,
     key: Annotated[Optional[bool], typer.Option("--key/--no-key", help="Mark or unmark as a key customer.",
                                                 show_default=False)] = None,
-    next_: NextOpt = None, step: StepOpt = None, allow_duplicate: AllowDupOpt = False, fmt: FormatOpt = None,
+    next_: NextOpt = None, step: StepOpt = None, every: EveryOpt = None, allow_duplicate: AllowDupOpt = False,
+    fmt: FormatOpt = None,
 ) -> None:
     """Change a lead's attributes; an empty value ("") clears one. --owner reassigns it.
 
@@ -212,6 +225,7 @@ def edit(
     Example:
       salesctl lead edit 42 --value 80k --close-by eom --tag vip --key
       salesctl lead edit acme --phone ""
+      salesctl lead edit acme --every 1m --step "monthly check-in"
     """
     app = app_of(ctx)
     fields = _lead_fields(app, company=company, contact=contact, email=email, phone=phone, source=source,
@@ -222,17 +236,31 @@ def edit(
     if key is not None:
         fields["key"] = int(key)
     add_tags, remove_tags = model.check_tags(tag), model.check_tags(untag, field="--untag")
+    from ..cadence import parse_every
+
+    every_value = False if every is None else parse_every(every)  # False: not given; None: off
     store = app.store(write=True)
     with store.write():
         lead_id = store.resolve_lead(lead)
         if owner:
             fields["owner_id"] = store.require_rep(owner, field="--owner")["id"]
-        if not fields and not add_tags and not remove_tags:
+        if not fields and not add_tags and not remove_tags and every_value is False:
             raise SalesError("lead edit: nothing to change; give at least one option (see --help)")
+        before = store.lead(lead_id)
         pipeline.edit_lead(store, lead_id, fields, add_tags=add_tags, remove_tags=remove_tags,
                            rep_id=app.acting_rep_id(), now=app.now_db, allow_duplicate=allow_duplicate)
+        _edit_schedule(app, store, before, every_value)
     obj = lead_object(store.lead(lead_id), app.tz)
     show(lead_output(obj, message=f"Updated lead #{lead_id} {obj['name']}"), fmt)
+
+
+def _edit_schedule(app, store, before, every) -> None:
+    """--every on `lead edit`, and a changed follow-up counted for its calendar event (docs/calendar.md)."""
+    from .. import followups
+
+    if every is not False:
+        followups.set_every(store, before["id"], every, now=app.now_db, tz=app.tz)
+    followups.revise_if_changed(store, before, now=app.now_db)
 
 
 @lead_app.command("delete", context_settings=VALUE_ARGS)
