@@ -1,4 +1,4 @@
-"""The owner's figures (SPEC §6): report periods, the funnel and the report, as contract JSON documents.
+"""The owner's figures (docs/figures.md): report periods, the funnel and the report, as contract JSON documents.
 
 The store aggregates in SQL (one row per rep, stage or reason); this module applies the definitions:
 sums, ratios (None when the denominator is 0), targets, pace and projection. No typer, no rich.
@@ -245,7 +245,7 @@ def report(
     store: Store, settings: Settings, *, since: datetime, until: datetime, now: datetime, tz: tzinfo,
     rep_id: int | None, previous: tuple[datetime, datetime] | None = None,
 ) -> dict:
-    """The report document (SPEC §6) for [since, until): `team` is the scope's totals (one rep with rep_id).
+    """The report document (docs/figures.md, The report) for [since, until): `team` is the scope's totals (one rep with rep_id).
 
     Pipeline, stalled, pace and month-to-date figures are as of the period's end, or now when the period
     has not ended yet; they are rebuilt from history, so a past period's report does not change later.
@@ -367,7 +367,7 @@ def cadences(store: Store, until: datetime, rep_id: int | None) -> list[dict]:
 
 def funnel(store: Store, settings: Settings, *, since: datetime, until: datetime, rep_id: int | None,
            tz: tzinfo) -> dict:
-    """The funnel document (SPEC §6) of the cohort of leads created in [since, until)."""
+    """The funnel document (docs/figures.md, The funnel) of the cohort of leads created in [since, until)."""
     s, u = to_db(since), to_db(until)
     order = stage_order(settings)
     stages = list(order)

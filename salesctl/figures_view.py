@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from .render import Bars, Column, Fields, Output, Table, Text
-from .report_html import COUNT_ROWS, PIPELINE_ROWS, REP_COLUMNS, change, period_label, show, target_lines, title
+from .report_html import (
+    COUNT_ROWS,
+    PIPELINE_ROWS,
+    REP_COLUMNS,
+    change,
+    period_label,
+    show,
+    target_lines,
+    title,
+)
 
 # An 80-column terminal fits nine figures per rep; activities, advances and losses are in md, html, csv.
 TERMINAL_REP_COLUMNS = [c for c in REP_COLUMNS if c[0] not in ("activities", "advanced", "lost_count")]

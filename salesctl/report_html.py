@@ -218,7 +218,7 @@ def report_html(doc: dict) -> str:
         rows = "".join(
             f'<tr><td style="{_CELL}">{escape(label)}</td><td style="{_CELL}">{_bar_html(frac, colour)}</td>'
             f'<td style="{_CELL}">{escape(text)}</td></tr>'
-            for (label, frac, text), colour in zip(target, colours)
+            for (label, frac, text), colour in zip(target, colours, strict=True)
         )
         parts.append(f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
                      f'style="border-collapse:collapse;{_FONT}">{rows}</table>')

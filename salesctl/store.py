@@ -27,9 +27,14 @@ OPEN_BY_OWNER = "INDEXED BY leads_open_owner"
 
 
 # --- schema ----------------------------------------------------------------------------------------
-# Migrations are append-only: never edit a released one; add the next. user_version = how many ran.
+# Migrations are append-only: never edit a released one; add the next to MIGRATIONS (at the end of
+# this section), named NNNN_what_it_does, its function _mNNNN_what_it_does with a docstring saying what
+# it changes. PRAGMA user_version = how many ran; the migrations table records each one's name
+# (docs/design.md, Schema and migrations).
 
 def _m0001_initial(conn: sqlite3.Connection) -> None:
+    """The first schema: reps, leads, tags, activities, stage history, assignments, plays, targets,
+    settings and the reminder claims."""
     for statement in """
     CREATE TABLE reps (
         id INTEGER PRIMARY KEY,
@@ -163,6 +168,7 @@ DEFAULT_PLAYS = (
 
 
 def _m0002_default_plays(conn: sqlite3.Connection) -> None:
+    """The four plays from the brief, one per persona (DEFAULT_PLAYS); existing names are kept."""
     for name, persona, text in DEFAULT_PLAYS:
         conn.execute(
             "INSERT OR IGNORE INTO plays (name, text, stage, persona, created_at)"
@@ -171,19 +177,8 @@ def _m0002_default_plays(conn: sqlite3.Connection) -> None:
         )
 
 
-def _m0004_open_leads_index(conn: sqlite3.Connection) -> None:
-    """Indexes over what is still open, so daily commands cost what is open, not years of history."""
-    # Open leads in id order (alone and per owner): `lead list --limit N` reads N index entries instead
-    # of walking past won and lost leads; per-rep open counts read only open entries. Their WHERE must
-    # stay textually the same as OPEN for SQLite to use them.
-    conn.execute("CREATE INDEX leads_open ON leads(id) WHERE stage NOT IN ('won', 'lost')")
-    conn.execute("CREATE INDEX leads_open_owner ON leads(owner_id, id) WHERE stage NOT IN ('won', 'lost')")
-    # Play results read (play, lead, time) of play-tagged activities from the index alone.
-    conn.execute("CREATE INDEX activities_play_lead ON activities(play_id, lead_id, at) WHERE play_id IS NOT NULL")
-
-
 def _m0003_search(conn: sqlite3.Connection) -> None:
-    """Full-text search over lead names, companies and activity notes (issue 6).
+    """Full-text search over lead names, companies and activity notes (docs/reference.md, salesctl search).
 
     External-content FTS5 tables (the text lives once, in leads/activities) kept in sync by triggers.
     The trigram tokenizer matches any substring of 3+ characters in any script, so Chinese text, which
@@ -219,13 +214,24 @@ _SEARCH_SCHEMA = (
 )
 
 
-def _m_after_sale_index(conn: sqlite3.Connection) -> None:
+def _m0004_open_leads_index(conn: sqlite3.Connection) -> None:
+    """Indexes over what is still open, so daily commands cost what is open, not years of history."""
+    # Open leads in id order (alone and per owner): `lead list --limit N` reads N index entries instead
+    # of walking past won and lost leads; per-rep open counts read only open entries. Their WHERE must
+    # stay textually the same as OPEN for SQLite to use them.
+    conn.execute("CREATE INDEX leads_open ON leads(id) WHERE stage NOT IN ('won', 'lost')")
+    conn.execute("CREATE INDEX leads_open_owner ON leads(owner_id, id) WHERE stage NOT IN ('won', 'lost')")
+    # Play results read (play, lead, time) of play-tagged activities from the index alone.
+    conn.execute("CREATE INDEX activities_play_lead ON activities(play_id, lead_id, at) WHERE play_id IS NOT NULL")
+
+
+def _m0005_after_sale_index(conn: sqlite3.Connection) -> None:
     """Won leads with a follow-up (after-sale care, docs/first-hour.md), found by due time without
     walking every won deal: the index holds only those few."""
     conn.execute("CREATE INDEX leads_after_sale ON leads(next_at) WHERE stage = 'won' AND next_at IS NOT NULL")
 
 
-def _m_activity_removals(conn: sqlite3.Connection) -> None:
+def _m0006_activity_removals(conn: sqlite3.Connection) -> None:
     """What `activity delete` removed, so the lead's timeline keeps a note of it (docs/first-hour.md)."""
     conn.execute("""
     CREATE TABLE activity_removals (
@@ -241,7 +247,7 @@ def _m_activity_removals(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX activity_removals_lead ON activity_removals(lead_id, at)")
 
 
-def _m_cadences_recurrence_calendar(conn: sqlite3.Connection) -> None:
+def _m0007_cadences_recurrence_calendar(conn: sqlite3.Connection) -> None:
     """Cadences on plays, recurring follow-ups, and what the calendar feed needs (docs/calendar.md).
 
     `cadence_runs` keeps every cadence a lead went through (the running one has no ended_at), so the
@@ -275,14 +281,20 @@ def _m_cadences_recurrence_calendar(conn: sqlite3.Connection) -> None:
                  ('"' + os.urandom(8).hex() + '"',))
 
 
+def _m0008_migration_names(conn: sqlite3.Connection) -> None:
+    """A table recording each migration by name and when it ran (NULL: before names were recorded)."""
+    conn.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+
+
 MIGRATIONS = [
     ("0001_initial", _m0001_initial),
     ("0002_default_plays", _m0002_default_plays),
     ("0003_search", _m0003_search),
     ("0004_open_leads_index", _m0004_open_leads_index),
-    ("0005_after_sale_index", _m_after_sale_index),
-    ("0006_activity_removals", _m_activity_removals),
-    ("0007_cadences_recurrence_calendar", _m_cadences_recurrence_calendar),
+    ("0005_after_sale_index", _m0005_after_sale_index),
+    ("0006_activity_removals", _m0006_activity_removals),
+    ("0007_cadences_recurrence_calendar", _m0007_cadences_recurrence_calendar),
+    ("0008_migration_names", _m0008_migration_names),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -413,6 +425,11 @@ class Store:
             version = self.schema_version()  # another process may have migrated while we waited
             for _name, migrate in MIGRATIONS[version:]:
                 migrate(self.conn)
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO migrations (name, applied_at)"
+                " VALUES (?, CASE WHEN ? THEN strftime('%Y-%m-%dT%H:%M:%SZ', 'now') END)",
+                [(name, index >= version) for index, (name, _migrate) in enumerate(MIGRATIONS)],
+            )
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
@@ -557,7 +574,7 @@ class Store:
     def resolve_lead(self, ref: str) -> int:
         """A lead reference: an id, or text matching exactly one lead's name or company.
 
-        Preference, most specific first (open leads before closed ones, SPEC §2): an exact name among
+        Preference, most specific first (open leads before closed ones, docs/reference.md): an exact name among
         open leads, a substring among open leads, an exact name, a substring. Several matches at the
         first level that has any is ambiguous.
         """
@@ -1190,7 +1207,7 @@ class Store:
             (to_rep_id, from_rep_id),
         ).rowcount
 
-    # --- data in and out (issue 6) -----------------------------------------------------------------
+    # --- data in and out (docs/reference.md) -----------------------------------------------------------------
     # Export streams cursors (never fetchall), import writes in batches with executemany, search uses FTS5.
 
     TABLE_COLUMNS = {
@@ -1394,7 +1411,7 @@ def nocase(text: str) -> str:
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-# --- doctor (issue 6) ------------------------------------------------------------------------------
+# --- doctor (docs/reference.md) ------------------------------------------------------------------------------
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 

@@ -16,7 +16,7 @@ _TIMES = ("created_at", "stage_changed_at", "last_activity_at", "next_at", "won_
 
 
 def lead_object(row, tz) -> dict:
-    """The contract's lead object (SPEC §5) from a `Store.LEAD_SELECT` row."""
+    """The lead object (docs/reference.md, JSON objects) from a `Store.LEAD_SELECT` row."""
     obj = {key: row[key] for key in LEAD_KEYS if key not in ("tags", "key", "value", "won_amount")}
     for key in _TIMES:
         obj[key] = to_local_iso(row[key], tz)
