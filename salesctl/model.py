@@ -127,6 +127,13 @@ def check_settings(raw: object) -> tuple[dict[str, object], Settings, list[Inval
     return stored, settings, problems
 
 
+# Settings salesctl keeps for itself (an export carries them; config set does not change them), each with
+# the shape of its value. A new one must be added here, or restoring an export refuses it.
+INTERNAL_SETTINGS = {
+    "calendar_id": re.compile(r"[0-9a-f]{8,64}"),  # the random part of calendar event UIDs (docs/calendar.md)
+}
+
+
 def _shown(value: object) -> str:
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 40 else text[:37] + "..."
@@ -155,6 +162,10 @@ def _check_setting(settings: Settings, key: str, value: object) -> object:
             _key, checked = parse_setting(scope, f"{key}.{stage}", str(number))
             getattr(settings, key)[stage] = checked[stage]
         return dict(getattr(settings, key))
+    if key in INTERNAL_SETTINGS:  # written by salesctl itself, not by config set
+        if not isinstance(value, str) or not INTERNAL_SETTINGS[key].fullmatch(value):
+            raise Invalid(f"settings {key}", _shown(value), "is not what salesctl writes there")
+        return value
     if value is None and key in ("timezone", "default_rep"):
         setattr(settings, key, None)
         return None

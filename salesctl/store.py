@@ -1477,10 +1477,14 @@ def _settings_check(conn: sqlite3.Connection) -> tuple[str, str, str]:
     from .model import check_settings, repair_hint
 
     raw = {}
-    for key, value in conn.execute("SELECT key, value FROM settings"):
+    try:
+        rows = conn.execute("SELECT key, value FROM settings").fetchall()
+    except (sqlite3.Error, UnicodeError) as exc:  # corrupt pages: the integrity check says what to do
+        return ("settings", "error", f"cannot be read ({exc}); restore the database from a backup")
+    for key, value in rows:
         try:
             raw[key] = json.loads(value)
-        except ValueError:
+        except (TypeError, ValueError):
             raw[key] = value
     problems = check_settings(raw)[2]
     if not problems:
