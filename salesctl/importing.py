@@ -1,8 +1,9 @@
 """Import: read a CSV, JSON-lines or full-export file, map its columns to lead fields, validate every row
 with the same parsers the commands use, and write the whole file in one transaction.
 
-Reading and validating are pure (text in, records and errors out); `write_records` and `restore` run
-inside the caller's `Store.write()` and insert in batches with executemany.
+Reading streams a regular file line by line; validating is pure (text in, records and errors out), and a
+full export is checked whole before anything is written; `write_new` and `restore` run inside the
+caller's write transaction and insert in batches with executemany (docs/data-safety.md).
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterator
-from typing import BinaryIO
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from typing import BinaryIO
 
 from . import model
 from .dates import MAX_YEAR, MIN_YEAR, local_text, parse_day, parse_when, to_db

@@ -143,7 +143,6 @@ def move(
     Example:
       salesctl move acme negotiating --note "they accepted the scope"
     """
-    app = app_of(ctx)
     wanted = stage.strip().lower()
     if wanted in ("won", "lost"):
         raise Invalid("STAGE", stage, "closes the lead", f"use salesctl {wanted} LEAD" + (
