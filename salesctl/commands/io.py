@@ -110,10 +110,7 @@ def import_(
     progress = _Progress(len(parsed.rows))
     try:
         if dry_run or not app.db_path.exists():  # a new file: find every problem before the first write creates it
-            records, errors, total = importing.validate(parsed, sources, validator, progress.step(0))
-            plan, dup_errors = importing.plan(records, store.import_index(), on_duplicate.value)
-            dup_errors += importing.inactive_owners(plan.add, store.inactive_rep_names())
-            _check(source, errors + dup_errors, total + len(dup_errors))
+            plan, _index = _checked_plan(source, parsed, sources, validator, store, on_duplicate.value, progress)
         if dry_run:
             say(f"Dry run of {source}: would add {len(plan.add)}, update {len(plan.update) + plan.replaced}, "
                 f"skip {plan.skipped}; nothing was written")
@@ -121,11 +118,7 @@ def import_(
         with _no_new_file_on_failure(app), app.write() as store:
             # Validated again under the write lock, against the settings as committed (docs/data-safety.md).
             validator = importing.Validator(app.settings, app.tz, app.now, stages)
-            records, errors, total = importing.validate(parsed, sources, validator, progress.step(0))
-            index = store.import_index()
-            plan, dup_errors = importing.plan(records, index, on_duplicate.value)
-            dup_errors += importing.inactive_owners(plan.add, store.inactive_rep_names())
-            _check(source, errors + dup_errors, total + len(dup_errors))
+            plan, index = _checked_plan(source, parsed, sources, validator, store, on_duplicate.value, progress)
             reps = importing.RepIds(store, index[0], app.now_db, app.acting_rep_id)
             importing.write_new(store, plan.add, reps, app.now_db, progress.step(len(parsed.rows)))
             late = importing.write_updates(store, app.settings, plan.update, reps, app.acting_rep_id, app.now_db)
@@ -135,6 +128,19 @@ def import_(
     created = f"; new reps: {', '.join(reps.created)}" if reps.created else ""
     say(f"Imported {source}: {len(plan.add)} added, {len(plan.update) + plan.replaced} updated, "
         f"{plan.skipped} skipped{created}")
+
+
+def _checked_plan(source, parsed, sources, validator, store, on_duplicate: str, progress):
+    """Every row validated and sorted into add / update / skip; any problem stops the import. Returns the
+    plan and the store's import index it was made against."""
+    from .. import importing
+
+    records, errors, total = importing.validate(parsed, sources, validator, progress.step(0))
+    index = store.import_index()
+    plan, problems = importing.plan(records, index, on_duplicate)
+    problems += importing.inactive_owners(plan.add, store.inactive_rep_names())
+    _check(source, errors + problems, total + len(problems))
+    return plan, index
 
 
 @contextmanager
