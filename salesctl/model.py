@@ -40,6 +40,13 @@ class Settings:
     # running cadence (docs/calendar.md).
     alarm_minutes: int = 15
     cadence_ends_on_move: bool = True
+    # Exchange rates by team currency: {"CNY": {"USD": "7.12"}} is 7.12 CNY per 1 USD (docs/figures.md).
+    fx: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def rates(self) -> dict[str, str]:
+        """The rates into the team currency now in use: code → team-currency units per 1 of that code."""
+        return self.fx.get(self.currency, {})
 
     @property
     def all_stages(self) -> tuple[str, ...]:
@@ -70,6 +77,7 @@ class Settings:
             "owners": list(self.owners),
             "alarm_minutes": self.alarm_minutes,
             "cadence_ends_on_move": self.cadence_ends_on_move,
+            "fx": dict(sorted(self.rates.items())),
         }
 
     @classmethod
@@ -98,6 +106,9 @@ class Settings:
                 s.alarm_minutes = int(value)
             elif key == "cadence_ends_on_move" and isinstance(value, bool):
                 s.cadence_ends_on_move = value
+            elif key == "fx" and isinstance(value, dict) and all(
+                    isinstance(rates, dict) and all(isinstance(r, str) for r in rates.values()) for rates in value.values()):
+                s.fx = value
         # A stage added by `config set stages` starts with a week's rot and its predecessor's probability.
         previous = 0.0
         for stage in s.stages:
@@ -166,6 +177,15 @@ def _check_setting(settings: Settings, key: str, value: object) -> object:
         if not isinstance(value, str) or not INTERNAL_SETTINGS[key].fullmatch(value):
             raise Invalid(f"settings {key}", _shown(value), "is not what salesctl writes there")
         return value
+    if key == "fx":  # {team currency: {currency: rate text}}, each rate as `config set fx.CODE RATE` takes it
+        if not isinstance(value, dict) or not all(isinstance(rates, dict) for rates in value.values()):
+            raise Invalid(field_name, _shown(value), "is not an object of currency: {currency: rate}",
+                          'e.g. {"CNY": {"USD": "7.12"}}')
+        for team, rates in value.items():
+            for code, rate in rates.items():
+                scope = Settings(currency=str(team), fx=settings.fx)
+                _key, settings.fx = parse_setting(scope, f"fx.{code}", rate if isinstance(rate, str) else _shown(rate))
+        return settings.fx
     if value is None and key in ("timezone", "default_rep"):
         setattr(settings, key, None)
         return None
@@ -199,6 +219,7 @@ CONFIG_KEYS = (
     "stages", "rot_days.STAGE", "probability.STAGE", "lost_reasons", "timezone", "default_rep", "currency",
     "owners",
     "alarm_minutes", "cadence_ends_on_move",
+    "fx.CODE",
 )
 
 
@@ -250,7 +271,27 @@ def parse_setting(settings: Settings, key: str, value: str) -> tuple[str, object
         if word not in ("true", "false", "yes", "no", "on", "off"):
             raise Invalid(field_name, value, "must be true or false")
         return key, word in ("true", "yes", "on")
+    if key.startswith("fx."):
+        return "fx", _with_rate(settings, key, value)
     raise Invalid("config", key, "is not a setting", "settable keys: " + ", ".join(CONFIG_KEYS))
+
+
+_RATE = re.compile(r"[0-9]{1,12}(\.[0-9]{1,12})?")
+
+
+def _with_rate(settings: Settings, key: str, value: str) -> dict[str, dict[str, str]]:
+    """`fx.USD 7.12`: 7.12 team-currency units buy 1 USD. Kept as the exact decimal text, per team currency."""
+    from .money import parse_currency
+
+    field_name = "config " + key.upper().replace("FX.", "fx.", 1)
+    code = parse_currency(key.partition(".")[2], field=field_name)
+    if code == settings.currency:
+        raise Invalid(field_name, value, f"is for the team currency ({code}) itself", "its rate is always 1")
+    text = value.strip()
+    if not _RATE.fullmatch(text) or not text.strip("0."):
+        hint = f"give how many {settings.currency} buy 1 {code}, as 7.12"
+        raise Invalid(field_name, value, "is not a positive exchange rate", hint)
+    return {**settings.fx, settings.currency: {**settings.rates, code: text}}
 
 
 def check_name(value: str, *, field: str, limit: int = MAX_NAME) -> str:

@@ -799,11 +799,12 @@ class Store:
         )
 
     def won_by_owner(self, since: str, until: str) -> list[dict]:
-        """Deals won in [since, until) per owner: count, amount (minor units), total cycle days."""
+        """Deals won in [since, until) per owner and currency: count, amount (minor units), total cycle days."""
         return _exact(self.all(
-            "SELECT " + self.OWNER_AT + " AS rep_id, count(*) AS n, " + EXACT_SUM.replace("X", "l.won_amount") + " AS amount,"
+            "SELECT " + self.OWNER_AT + " AS rep_id, l.currency, count(*) AS n,"
+            " " + EXACT_SUM.replace("X", "l.won_amount") + " AS amount,"
             " total(julianday(l.won_at) - julianday(l.created_at)) AS cycle_days"
-            " FROM leads l WHERE l.won_at >= :since AND l.won_at < :until GROUP BY 1",
+            " FROM leads l WHERE l.won_at >= :since AND l.won_at < :until GROUP BY 1, 2",  # by position: owner then, currency
             {"since": since, "until": until, "t": until},
         ), "amount")
 
@@ -842,7 +843,7 @@ class Store:
         return (
             "WITH x AS MATERIALIZED ("
             "  SELECT l.id, l.name, l.company, l.value, l.currency, l.close_by, l.key, l.created_at,"
-            "   l.snoozed_until, " + self.OWNER_AT + " AS rep_id,"
+            "   l.snoozed_until, l.next_at, l.next_step, " + self.OWNER_AT + " AS rep_id,"
             "   CASE WHEN l.stage_changed_at < :t THEN l.stage ELSE :first_stage END AS fallback_stage,"
             "   (SELECT h2.id FROM stage_history h2 WHERE h2.lead_id = l.id AND h2.at < :t"
             "    ORDER BY h2.at DESC, h2.id DESC LIMIT 1) AS hid,"
@@ -860,26 +861,28 @@ class Store:
     def pipeline_at(
         self, t: str, *, first_stage: str, stalled_before: dict[str, str], month_first: str, month_last: str
     ) -> list[dict]:
-        """Open pipeline at :t per (owner then, stage then): count, value, value closing in the month,
-        and how many were stalled (last touch at or before the stage's threshold, not snoozed)."""
+        """Open pipeline at :t per (owner then, stage then, currency): count, value, value closing in the
+        month, and how many were stalled (last touch at or before the stage's threshold, not snoozed)."""
         threshold, params = self._case("p.stage_at", stalled_before, "s")
         return _exact(self.all(
             self._leads_at(t, first_stage) +
-            "SELECT p.rep_id, p.stage_at AS stage, count(*) AS n, " + EXACT_SUM.replace("X", "p.value") + " AS value, "
+            "SELECT p.rep_id, p.stage_at AS stage, p.currency, count(*) AS n, " + EXACT_SUM.replace("X", "p.value") + " AS value, "
             + EXACT_SUM.replace("X", "CASE WHEN p.close_by BETWEEN :month_first AND :month_last THEN p.value END") +
             "  AS value_in_month,"
             " total((p.snoozed_until IS NULL OR p.snoozed_until <= :t) AND"
             f"  max(p.created_at, coalesce(p.last_move_at, ''), coalesce(p.last_activity_at, '')) <= {threshold})"
             "  AS stalled"
-            " FROM p WHERE p.stage_at NOT IN ('won', 'lost') GROUP BY p.rep_id, p.stage_at",
+            " FROM p WHERE p.stage_at NOT IN ('won', 'lost') GROUP BY p.rep_id, p.stage_at, p.currency",
             {"t": t, "first_stage": first_stage, "month_first": month_first, "month_last": month_last, **params},
         ), "value", "value_in_month")
 
     def open_leads_at(
         self, t: str, *, first_stage: str, key_only: bool = False, close_from: str | None = None,
         close_to: str | None = None, rep_id: int | None = None, limit: int = 20,
+        weights: dict[str, float] | None = None,
     ) -> list[sqlite3.Row]:
-        """Leads open at :t (key ones, or closing between two local dates), biggest first, with their stage then."""
+        """Leads open at :t (key ones, or closing between two local dates), biggest first, with their stage
+        then. With `weights` (currency → rate), values in several currencies are compared at those rates."""
         extra, params = "", {"t": t, "first_stage": first_stage, "limit": limit}
         if key_only:
             extra += " AND l.key = 1"
@@ -889,12 +892,41 @@ class Store:
         where = " AND p.rep_id = :rep_id" if rep_id is not None else ""
         params["rep_id"] = rep_id
         order = "p.close_by, " if close_from is not None else ""  # closing soon: soonest first
+        weight, rate_params = self._case("p.currency", weights or {}, "w")
+        value = f"p.value * coalesce({weight}, 0)" if weights else "p.value"
         return self.all(
             self._leads_at(t, first_stage, extra) +
             "SELECT p.*, r.name AS owner FROM p JOIN reps r ON r.id = p.rep_id WHERE p.stage_at NOT IN ('won', 'lost')" + where +
-            " ORDER BY " + order + "p.value IS NULL, p.value DESC, p.id LIMIT :limit",
-            params,
+            " ORDER BY " + order + f"p.value IS NULL, {value} DESC, p.id LIMIT :limit",
+            {**params, **rate_params},
         )
+
+    # The latest of a lead's creation, last stage move and last activity before :t, in `p`.
+    LAST_TOUCH_AT = "max(p.created_at, coalesce(p.last_move_at, ''), coalesce(p.last_activity_at, ''))"
+
+    def attention_at(
+        self, t: str, *, first_stage: str, stalled_before: dict[str, str], overdue_before: str,
+        rep_id: int | None, weights: dict[str, float], limit: int,
+    ) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
+        """Deals open at :t that were stalled then (as pipeline_at counts them), and those whose follow-up
+        was due before `overdue_before`: at most `limit` of each, the most valuable first. Values are
+        ordered in one currency by `weights` (currency → rate), a currency without one last. One pass
+        over the leads serves both lists."""
+        threshold, stalled_params = self._case("p.stage_at", stalled_before, "s")
+        weight, rate_params = self._case("p.currency", weights, "w")
+        pick = (f"SELECT p.*, r.name AS owner, {self.LAST_TOUCH_AT} AS last_touch FROM p JOIN reps r ON r.id = p.rep_id"
+                " WHERE p.stage_at NOT IN ('won', 'lost')" + (" AND p.rep_id = :rep_id" if rep_id is not None else ""))
+        order = f" ORDER BY coalesce(p.value, 0) * coalesce({weight}, 0) DESC, p.id LIMIT :limit"
+        rows = self.all(
+            self._leads_at(t, first_stage) +
+            ", stalled AS (" + pick + " AND (p.snoozed_until IS NULL OR p.snoozed_until <= :t)"
+            f" AND {self.LAST_TOUCH_AT} <= {threshold}" + order + "),"
+            " overdue AS (" + pick + " AND p.next_at < :overdue_before" + order + ")"
+            " SELECT 'stalled' AS list, * FROM stalled UNION ALL SELECT 'overdue' AS list, * FROM overdue",
+            {"t": t, "first_stage": first_stage, "rep_id": rep_id, "limit": limit, "overdue_before": overdue_before,
+             **stalled_params, **rate_params},
+        )
+        return [r for r in rows if r["list"] == "stalled"], [r for r in rows if r["list"] == "overdue"]
 
     def play_results(self, until: str, rep_id: int | None) -> list[sqlite3.Row]:
         """Per play: leads it was used on before :until (by rep_id, or anyone), and how many of those

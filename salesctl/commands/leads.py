@@ -24,7 +24,7 @@ IndustryOpt = Annotated[Optional[str], typer.Option("--industry", help="Industry
 PersonaOpt = Annotated[Optional[str], typer.Option("--persona", help="Customer type for plays: no-authority, hesitant, price-shopper, busy…")]
 TagOpt = Annotated[Optional[list[str]], typer.Option("--tag", "-t", help="A tag (repeatable; 'a;b' also splits).")]
 ValueOpt = Annotated[Optional[str], typer.Option("--value", metavar="AMOUNT", help="Expected deal size: 1000, 1.5k, 5万, $1,200.")]
-CurrencyOpt = Annotated[Optional[str], typer.Option("--currency", help="Currency code (default: the currency setting).")]
+CurrencyOpt = Annotated[Optional[str], typer.Option("--currency", help="ISO 4217 code, or RMB, 元, NT$, HK$… (default: the currency setting).")]
 CloseByOpt = Annotated[Optional[str], typer.Option("--close-by", metavar="WHEN", help="Expected close date: eom, 2026-12-20, +2w.")]
 OwnerOpt = Annotated[Optional[str], typer.Option("--owner", metavar="REP", help="Owning rep (must exist). Default: you.")]
 NextOpt = Annotated[Optional[str], typer.Option("--next", metavar="WHEN", help="Next follow-up (its step is kept): tomorrow, fri 10am, +3d, 12-02, Dec 2.")]
@@ -118,6 +118,7 @@ def add(
         listed = "; ".join(f"#{r['id']} {r['name']}" + (f" ({r['company']})" if r["company"] else "") for r in same)
         say(f"Warning: an open lead with this name already exists: {listed}; added #{lead_id} anyway "
             f"(salesctl lead delete {lead_id} --yes undoes it; --allow-duplicate silences this)")
+    _note_foreign_currency(app, fields["currency"])
     show(lead_output(lead_object(store.lead(lead_id), app.tz), message=str(lead_id)), fmt)
 
 
@@ -131,6 +132,14 @@ def _created_at(app, text: str) -> str:
             return app.now_db  # "today" before 09:00
         raise Invalid("--created", text, "is in the future", "a lead is created when you met it: today or earlier")
     return to_db(when)
+
+
+def _note_foreign_currency(app, currency: str) -> None:
+    """A lead in another currency than the team's is fine, but say so: `$3k` on a CNY team is USD."""
+    team = app.settings.currency
+    if currency != team and currency not in app.settings.rates:
+        say(f"Note: this lead is in {currency}, the team's currency is {team}; reports convert it once a rate "
+            f"is set: salesctl config set fx.{currency} RATE (how many {team} buy 1 {currency})")
 
 
 @lead_app.command("list")
@@ -169,7 +178,8 @@ def list_(
         source=source and source.strip(), intent=model.check_intent(intent), key=key, include_closed=all_,
         sort=sort_key, descending=sort.strip().startswith("-"), limit=limit,
     )
-    show(lead_list_output([lead_object(r, app.tz) for r in rows]), fmt)
+    show(lead_list_output([lead_object(r, app.tz) for r in rows], sort=sort_key,
+                          year=app.now.astimezone(app.tz).year), fmt)
 
 
 @lead_app.command("show", context_settings=VALUE_ARGS)
