@@ -5,6 +5,8 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -64,6 +66,19 @@ class App:
         elif write:
             self._store.allow_writes()
         return self._store
+
+    @contextmanager
+    def write(self) -> Iterator[Store]:
+        """One change in one write transaction (BEGIN IMMEDIATE) on the database, created if need be.
+
+        The rule for settings (docs/data-safety.md): they are read again once the write lock is held, so
+        whatever the change is checked against inside this block (stages, lost reasons, the currency, the
+        default rep) is what is committed, and no `config set` can come between the check and the write.
+        Check against `self.settings` inside the block, never before it."""
+        store = self.store(write=True)
+        with store.write():
+            self.__dict__.pop("settings", None)
+            yield store
 
     def close(self) -> None:
         if self._store is not None:

@@ -323,6 +323,11 @@ def foreign_tables(conn: sqlite3.Connection) -> list[str]:
     return [] if mark == APPLICATION_ID or unmarked_ours else tables
 
 
+# Money sums are exact however big: SQLite's integer sum() fails past 2^63 (about 9,300 deals at 10^13,
+# which gave exit 3) and total() is a float. Each amount X (non-negative minor units) is summed in two
+# parts, above and below 10^9, each far from overflowing; `_exact` joins them into one Python int.
+EXACT_SUM = "printf('%d:%d', coalesce(sum((X) / 1000000000), 0), coalesce(sum((X) % 1000000000), 0))"
+
 # --- connection ------------------------------------------------------------------------------------
 
 def _create_private(path: Path) -> None:
@@ -480,6 +485,21 @@ class Store:
             if isinstance(exc, sqlite3.Error):
                 raise storage_error(self.path, exc) from exc
             raise
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads that all see one moment: one read transaction on this connection. Under WAL, writers
+        carry on meanwhile and nothing they commit shows until it ends (`export all` is one snapshot)."""
+        try:
+            self.conn.execute("BEGIN")
+            self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot starts at the first read
+        except sqlite3.Error as exc:
+            raise storage_error(self.path, exc) from exc
+        try:
+            yield
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
 
     def schema_version(self) -> int:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
@@ -860,25 +880,25 @@ class Store:
         """Leads created in [since, until), per owner at the period's end."""
         return self.all(
             "SELECT " + self.OWNER_AT + " AS rep_id, count(*) AS n FROM leads l"
-            " WHERE l.created_at >= :since AND l.created_at < :until GROUP BY rep_id",
+            " WHERE l.created_at >= :since AND l.created_at < :until GROUP BY 1",  # 1: by position, never a column's name
             {"since": since, "until": until, "t": until},
         )
 
-    def won_by_owner(self, since: str, until: str) -> list[sqlite3.Row]:
+    def won_by_owner(self, since: str, until: str) -> list[dict]:
         """Deals won in [since, until) per owner and currency: count, amount (minor units), total cycle days."""
-        return self.all(
+        return _exact(self.all(
             "SELECT " + self.OWNER_AT + " AS rep_id, l.currency, count(*) AS n,"
-            " coalesce(sum(l.won_amount), 0) AS amount,"
+            " " + EXACT_SUM.replace("X", "l.won_amount") + " AS amount,"
             " total(julianday(l.won_at) - julianday(l.created_at)) AS cycle_days"
             " FROM leads l WHERE l.won_at >= :since AND l.won_at < :until GROUP BY 1, 2",  # by position: owner then, currency
             {"since": since, "until": until, "t": until},
-        )
+        ), "amount")
 
     def lost_by_owner(self, since: str, until: str) -> list[sqlite3.Row]:
         """Deals lost in [since, until) per owner and reason."""
         return self.all(
             "SELECT " + self.OWNER_AT + " AS rep_id, coalesce(l.lost_reason, 'other') AS reason, count(*) AS n"
-            " FROM leads l WHERE l.lost_at >= :since AND l.lost_at < :until GROUP BY rep_id, reason",
+            " FROM leads l WHERE l.lost_at >= :since AND l.lost_at < :until GROUP BY 1, 2",
             {"since": since, "until": until, "t": until},
         )
 
@@ -926,21 +946,21 @@ class Store:
 
     def pipeline_at(
         self, t: str, *, first_stage: str, stalled_before: dict[str, str], month_first: str, month_last: str
-    ) -> list[sqlite3.Row]:
+    ) -> list[dict]:
         """Open pipeline at :t per (owner then, stage then, currency): count, value, value closing in the
         month, and how many were stalled (last touch at or before the stage's threshold, not snoozed)."""
         threshold, params = self._case("p.stage_at", stalled_before, "s")
-        return self.all(
+        return _exact(self.all(
             self._leads_at(t, first_stage) +
-            "SELECT p.rep_id, p.stage_at AS stage, p.currency, count(*) AS n, coalesce(sum(p.value), 0) AS value,"
-            " coalesce(sum(CASE WHEN p.close_by BETWEEN :month_first AND :month_last THEN p.value END), 0)"
+            "SELECT p.rep_id, p.stage_at AS stage, p.currency, count(*) AS n, " + EXACT_SUM.replace("X", "p.value") + " AS value, "
+            + EXACT_SUM.replace("X", "CASE WHEN p.close_by BETWEEN :month_first AND :month_last THEN p.value END") +
             "  AS value_in_month,"
             " total((p.snoozed_until IS NULL OR p.snoozed_until <= :t) AND"
             f"  max(p.created_at, coalesce(p.last_move_at, ''), coalesce(p.last_activity_at, '')) <= {threshold})"
             "  AS stalled"
             " FROM p WHERE p.stage_at NOT IN ('won', 'lost') GROUP BY p.rep_id, p.stage_at, p.currency",
             {"t": t, "first_stage": first_stage, "month_first": month_first, "month_last": month_last, **params},
-        )
+        ), "value", "value_in_month")
 
     def open_leads_at(
         self, t: str, *, first_stage: str, key_only: bool = False, close_from: str | None = None,
@@ -1041,8 +1061,11 @@ class Store:
     def funnel_lost(self, since: str, until: str, rep_id: int | None) -> list[sqlite3.Row]:
         """Cohort leads now lost, per stage lost at and reason."""
         return self.all(
+            # Grouped by the expressions, not the aliases: `stage` in GROUP BY names the column l.stage
+            # (always 'lost' here) before the alias, which lumped every stage's losses together.
             "SELECT l.lost_stage AS stage, coalesce(l.lost_reason, 'other') AS reason, count(*) AS n"
-            " FROM leads l WHERE l.stage = 'lost' AND " + self._cohort(rep_id) + " GROUP BY stage, reason",
+            " FROM leads l WHERE l.stage = 'lost' AND " + self._cohort(rep_id) +
+            " GROUP BY l.lost_stage, coalesce(l.lost_reason, 'other')",
             self._cohort_params(since, until, rep_id),
         )
 
@@ -1054,7 +1077,7 @@ class Store:
             " SELECT h.to_stage AS stage,"
             "  julianday(lead(h.at) OVER (PARTITION BY h.lead_id ORDER BY h.at, h.id)) - julianday(h.at) AS days"
             " FROM stage_history h WHERE h.lead_id IN (SELECT l.id FROM leads l WHERE " + self._cohort(rep_id) + ")"
-            ") WHERE days IS NOT NULL GROUP BY stage",
+            ") WHERE days IS NOT NULL GROUP BY 1",
             self._cohort_params(since, until, rep_id),
         )
 
@@ -1352,6 +1375,10 @@ class Store:
                 phones.setdefault(digits, lead_id)
         return reps, emails, phones
 
+    def inactive_rep_names(self) -> set[str]:
+        """Names of deactivated reps, folded like `import_index` folds them."""
+        return {nocase(r[0]) for r in self.conn.execute("SELECT name FROM reps WHERE active = 0")}
+
     def next_id(self, table: str) -> int:
         if table not in self.TABLE_COLUMNS:  # a real check: `python -O` drops asserts
             raise ValueError(f"unknown table {table!r}")
@@ -1503,6 +1530,18 @@ def _like_pattern(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def _exact(rows: list[sqlite3.Row], *names: str) -> list[dict]:
+    """Rows as dicts with each EXACT_SUM column (`high:low`) turned into its exact integer."""
+    result = []
+    for row in rows:
+        item = dict(row)
+        for name in names:
+            high, low = item[name].split(":")
+            item[name] = int(high) * 1_000_000_000 + int(low)
+        result.append(item)
+    return result
+
+
 def nocase(text: str) -> str:
     """Fold like SQLite's NOCASE collation: ASCII letters only."""
     return text.translate(_ASCII_LOWER)
@@ -1572,6 +1611,7 @@ def inspect_database(path: Path) -> list[tuple[str, str, str]]:
                 checks.append(("orphans", "error", f"rows pointing at missing leads, reps or plays: {listed}"))
             else:
                 checks.append(("orphans", "ok", "every row points at an existing lead, rep and play"))
+            checks.append(_settings_check(conn))
         finally:
             conn.close()
     except sqlite3.Error as exc:
@@ -1579,3 +1619,26 @@ def inspect_database(path: Path) -> list[tuple[str, str, str]]:
     except UnicodeDecodeError:
         checks.append(("integrity", "error", "corrupt; restore a backup (its schema cannot be read)"))
     return checks
+
+
+def _settings_check(conn: sqlite3.Connection) -> tuple[str, str, str]:
+    """The stored settings through the parser of `config set` (restores of edited files once let anything in)."""
+    import json
+
+    from .model import check_settings, repair_hint
+
+    raw = {}
+    try:
+        rows = conn.execute("SELECT key, value FROM settings").fetchall()
+    except (sqlite3.Error, UnicodeError) as exc:  # corrupt pages: the integrity check says what to do
+        return ("settings", "error", f"cannot be read ({exc}); restore the database from a backup")
+    for key, value in rows:
+        try:
+            raw[key] = json.loads(value)
+        except (TypeError, ValueError):
+            raw[key] = value
+    problems = check_settings(raw)[2]
+    if not problems:
+        return ("settings", "ok", "every setting is valid")
+    return ("settings", "error", "; ".join(f"{p} (salesctl uses the default until you repair it: {repair_hint(p)})"
+                                           for p in problems))

@@ -87,6 +87,25 @@ MUTANTS = [
     ("--limit beyond SQLite integers", "salesctl/commands/__init__.py", "    if limit is not None and limit > MAX_LIMIT:", "    if False:", "tests/test_db_files.py"),
     ("search words not capped", "salesctl/commands/io.py", "    if len(words) > MAX_SEARCH_WORDS:", "    if False:", "tests/test_db_files.py"),
     ("reopen leaves an inactive owner", "salesctl/pipeline.py", '    if not store.rep(lead["owner"])["active"]:', "    if False:", "tests/test_invariants.py"),
+    # Data safety (docs/data-safety.md)
+    ("funnel GROUP BY the alias 'stage'", 'salesctl/store.py', '" GROUP BY l.lost_stage, coalesce(l.lost_reason, \'other\')",', '" GROUP BY stage, reason",', 'tests/test_data_safety.py::test_funnel_counts_each_loss_at_the_stage_it_was_lost_at'),
+    ('money sums in 64 bits', 'salesctl/store.py', 'EXACT_SUM = "printf(\'%d:%d\', coalesce(sum((X) / 1000000000), 0), coalesce(sum((X) % 1000000000), 0))"', 'EXACT_SUM = "printf(\'0:%d\', coalesce(sum(X), 0))"', 'tests/test_data_safety.py::test_totals_past_64_bits_are_exact_not_a_database_error'),
+    ('export all not one snapshot', 'salesctl/commands/io.py', 'as stream, store.snapshot():', 'as stream:', 'tests/test_data_safety.py::test_export_all_is_one_snapshot_while_others_write'),
+    ('settings not re-read under the write lock', 'salesctl/context.py', '            self.__dict__.pop("settings", None)\n            yield store', '            yield store', 'tests/test_data_safety.py::test_an_import_checks_stages_as_committed_when_it_writes'),
+    ("changes before the lead's creation", 'salesctl/commands/activity.py', '    if at < lead["created_at"]:', '    if False:', 'tests/test_data_safety.py::test_a_change_dated_before_the_lead_was_created_is_refused_in_local_time'),
+    ('import of a lead created in the future', 'salesctl/importing.py', '        if created > self.now_db:', '        if False:', 'tests/test_data_safety.py::test_an_import_refuses_a_lead_created_in_the_future_in_local_time'),
+    ('import gives open leads to a deactivated rep', 'salesctl/importing.py', 'if r.owner is not None and nocase(r.owner) in inactive and', 'if False and', 'tests/test_data_safety.py::test_an_import_refuses_open_leads_for_a_deactivated_rep_naming_line_and_rep'),
+    ('non-text codecs accepted', 'salesctl/importing.py', '        if not text_encoding:', '        if False:', 'tests/test_data_safety.py::test_an_encoding_that_is_not_of_text_is_refused'),
+    ('deep JSON not caught', 'salesctl/importing.py', '    except RecursionError:', '    except ZeroDivisionError:', 'tests/test_data_safety.py::test_json_nested_too_deep_is_refused'),
+    ('non-regular import files read', 'salesctl/importing.py', '    if not stat.S_ISREG(info.st_mode):', '    if stat.S_ISDIR(info.st_mode):', 'tests/test_data_safety.py::test_only_regular_files_are_imported'),
+    ('no 1 MiB line cap', 'salesctl/importing.py', '        if len(line) > MAX_LINE and', '        if False and', 'tests/test_data_safety.py::test_a_line_over_one_mebibyte_is_refused_without_reading_on'),
+    ('no UTF-16 hint', 'salesctl/importing.py', '        _refuse_utf16(head, source)', '        pass', 'tests/test_data_safety.py::test_utf16_without_a_byte_order_mark_gets_a_hint'),
+    ('restored settings not checked', 'salesctl/importing.py', '    for exc in problems:', '    for exc in []:', 'tests/test_data_safety.py::test_a_restore_checks_settings_with_the_parser_of_config_set'),
+    ('restored ids not checked', 'salesctl/importing.py', '    if not re.fullmatch(r"[0-9]{1,16}", text) or not 0 < int(text) < MAX_ID:', '    if not re.fullmatch(r"-?[0-9]+", text):', 'tests/test_data_safety.py::test_a_restore_takes_only_positive_ids_below_2_to_the_53'),
+    ('restored references not checked', 'salesctl/importing.py', '        if value is not None and value not in ids.get(table, ()):', '        if False:', 'tests/test_data_safety.py::test_a_restore_checks_every_reference_against_the_document'),
+    ('restore opens the database before checking', 'salesctl/commands/io.py', '        document = importing.check_document(', '        app.store(write=True)\n        document = importing.check_document(', 'tests/test_data_safety.py::test_a_restore_checks_settings_with_the_parser_of_config_set'),
+    ('failed import leaves its new database', 'salesctl/commands/io.py', '        if created and app.db_path.exists() and _holds_nothing(app):', '        if False:', 'tests/test_data_safety.py::test_an_import_that_fails_while_writing_a_new_database_leaves_no_file'),
+    ('doctor does not check settings', 'salesctl/store.py', '            checks.append(_settings_check(conn))\n', '', 'tests/test_data_safety.py::test_settings_broken_before_restores_were_checked_are_named_by_doctor_and_repaired_by_config_set'),
 ]
 only = sys.argv[1:]
 for name, path, old, new, test in MUTANTS:

@@ -202,10 +202,9 @@ def target_set(
     if rep and team:
         raise Invalid("--team", "--team", "cannot be combined with --rep")
     minor, hinted = parse_amount(amount, field="AMOUNT")
-    check_same_currency(amount, hinted, app.settings.currency, field="AMOUNT")
     first = _month(app, month)
-    store = app.store(write=True)
-    with store.write():
+    with app.write() as store:
+        check_same_currency(amount, hinted, app.settings.currency, field="AMOUNT")
         rep_id = store.require_rep(rep, field="--rep")["id"] if rep else None
         store.set_target(rep_id, first.strftime("%Y-%m"), minor, app.now_db)
     say(f"Target {first:%Y-%m} for {rep or 'the team'}: {format_money(minor, app.settings.currency)}")

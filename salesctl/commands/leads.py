@@ -106,10 +106,9 @@ def add(
                           close_by=close_by, next_=next_, step=step)
     fields["name"] = model.check_name(name, field="NAME")
     fields["key"] = int(key)
-    fields.setdefault("currency", app.settings.currency)
     tags = model.check_tags(tag)
-    store = app.store(write=True)
-    with store.write():
+    with app.write() as store:
+        fields.setdefault("currency", app.settings.currency)
         rep_id = app.acting_rep_id()
         fields["owner_id"] = store.require_rep(owner, field="--owner")["id"] if owner else rep_id
         same = [] if allow_duplicate else store.open_leads_named(fields["name"], fields.get("company"))
