@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import Invalid
-from .model import ACTIVITY_KINDS, MAX_TEXT, check_name
+from .model import ACTIVITY_KINDS, MAX_TEXT, check_name, from_chinese
 
 MAX_STEPS = 20
 _OFFSET = re.compile(r"\+?(\d{1,3})([hdw])")
@@ -52,7 +52,7 @@ def _step(part: str, n: int, field: str) -> Step:
     offset = _OFFSET.fullmatch(match["offset"].lower())
     if offset is None:
         raise Invalid(where, match["offset"], "is not an offset", "use 0d, +2d, +1w or +4h (from the step before)")
-    kind = match["kind"].lower()
+    kind = from_chinese("ACTIVITY_KINDS", match["kind"].lower())
     if kind not in ACTIVITY_KINDS or kind == "note":
         raise Invalid(where, match["kind"], "is not an activity kind",
                       "use one of " + ", ".join(k for k in ACTIVITY_KINDS if k != "note"))

@@ -190,6 +190,10 @@ def _resolve(text: str, now: datetime, tz: tzinfo, field: str, *, ahead: bool = 
     if words == "now":
         return now
     today = now.astimezone(tz).date()
+    if not words.isascii():  # Chinese dates are read into the English forms (docs/chinese.md)
+        from salesctl import zh
+
+        words = zh.date_words(words, today, text, field)
     day_words, clock = _split_clock(words, text, field)
     if day_words is None:
         return today, clock
