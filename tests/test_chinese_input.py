@@ -1,6 +1,8 @@
 """Chinese input (docs/chinese.md, "Input"): dates, stages, reasons, intents, kinds and numerals in either script."""
 
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -37,7 +39,8 @@ GOOD_DATES = [
     ("3天後", "2026-11-29 09:00"), ("3天后", "2026-11-29 09:00"), ("三天後", "2026-11-29 09:00"),
     ("十天后", "2026-12-06 09:00"), ("2天前", "2026-11-24 09:00"),
     ("兩週後", "2026-12-10 09:00"), ("两周后", "2026-12-10 09:00"), ("两个星期后", "2026-12-10 09:00"),
-    ("一個月後", "2026-12-26 09:00"),
+    ("一個月後", "2026-12-26 09:00"), ("一年后", "2027-11-26 09:00"), ("3小時後", "2026-11-26 17:00"),
+    ("上週五", "2026-11-20 09:00"), ("上周五", "2026-11-20 09:00"),
     ("12月2日", "2026-12-02 09:00"), ("12月2號", "2026-12-02 09:00"), ("12月2号", "2026-12-02 09:00"),
     ("十二月二日", "2026-12-02 09:00"),
     ("2026年12月2日", "2026-12-02 09:00"), ("2027年1月5日", "2027-01-05 09:00"),
@@ -96,7 +99,7 @@ def test_numerals(text, value):
 
 AMOUNTS = [("五萬", 50000), ("五万", 50000), ("十二萬", 120000), ("十二万", 120000), ("三千", 3000), ("1.5萬", 15000),
            ("1.5万", 15000), ("兩百萬", 2_000_000), ("两百万", 2_000_000), ("5千", 5000), ("一萬五", 15000),
-           ("3億", 300_000_000)]
+           ("3億", 300_000_000), ("一億二千萬", 120_000_000)]
 
 
 @pytest.mark.parametrize("text,major", AMOUNTS)
@@ -109,7 +112,7 @@ def test_a_chinese_amount_keeps_its_currency():
     assert parse_amount("五萬元", field="--value") == (5_000_000, "CNY")
 
 
-@pytest.mark.parametrize("text", ["五五", "萬萬", "五萬x"])
+@pytest.mark.parametrize("text", ["五五", "萬萬", "五萬x", "五五萬"])
 def test_bad_chinese_amounts_are_refused(text):
     with pytest.raises(Invalid, match="is not an amount"):
         parse_amount(text, field="--value")
@@ -194,3 +197,19 @@ def test_a_plays_cadence_takes_chinese_kinds_and_stage(ok):
     play = next(p for p in ok("play", "list", "--format", "json") if p["name"] == "intro")
     assert play["stage"] == "contacted"
     assert play["cadence"] == "0d call: 自我介紹; +2d email: 案例"
+
+
+def test_docs_list_every_chinese_word():
+    page = (Path(__file__).parent.parent / "docs" / "chinese.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"[\u4e00-\u9fff]+", page))
+    for table in (zh.STAGES, zh.LOST_REASONS, zh.INTENTS, zh.ACTIVITY_KINDS):
+        missing = sorted(set(table) - listed)
+        assert not missing, f"docs/chinese.md does not list {missing}"
+    assert "## Input" in page
+
+
+def test_import_stage_map_to_a_chinese_stage_as_the_docs_show(ok, tmp_path):
+    f = tmp_path / "a.csv"
+    f.write_text("name,stage\nA,跟進中\n", encoding="utf-8")
+    ok("import", f, "--stage-map", "跟進中=已聯繫")
+    assert [r["stage"] for r in ok("lead", "list", "--format", "json")] == ["contacted"]
