@@ -10,7 +10,8 @@ from .model import ACTIVITY_KINDS, MAX_TEXT, check_name, from_chinese
 
 MAX_STEPS = 20
 _OFFSET = re.compile(r"\+?(\d{1,3})([hdw])")
-_STEP = re.compile(r"(?P<offset>\S+)\s+(?P<kind>[^:\s]+)\s*:\s*(?P<text>.*)", re.S)
+# The colon may be full-width (：), as Chinese keyboards type it (docs/chinese.md).
+_STEP = re.compile(r"(?P<offset>\S+)\s+(?P<kind>[^:：\s]+)\s*[:：]\s*(?P<text>.*)", re.S)
 _EVERY = re.compile(r"\+?(\d{1,3})([dwm])")
 CADENCE_HINT = 'write steps like "0d call: intro; +2d email: case study" (OFFSET KIND: WHAT, separated by ;)'
 

@@ -314,6 +314,10 @@ def _not_in_grammar(words: str, today: date, text: str, field: str) -> Invalid:
         return Invalid(field, text, "is ambiguous", hint)
     if match := _NUMERIC_DAY.fullmatch(words):
         return Invalid(field, text, "is ambiguous", _readings_hint(match, today.year))
+    if not text.isascii():  # a Chinese time with a day the grammar does not know: suggest Chinese forms
+        from salesctl.zh import DATE_HINT
+
+        return Invalid(field, text, "is not a date", DATE_HINT)
     return Invalid(field, text, "is not a date", TRY_HINT)
 
 

@@ -169,6 +169,8 @@ def _split_clock(words: str, text: str, field: str) -> tuple[str, str | None]:
 
 
 def _day(words: str, today: date, text: str, field: str) -> str:
+    if words.isascii():  # an English day with a Chinese time ("fri下午3點"): the English grammar reads it
+        return words
     if words in _NAMED_DAYS:
         return _NAMED_DAYS[words]
     if words in _NEXT_MONTH_START:

@@ -55,6 +55,7 @@ GOOD_DATES = [
     ("週五上午10點", "2026-11-27 10:00"), ("下周三晚上8点", "2026-12-02 20:00"),
     ("12月2日下午3點", "2026-12-02 15:00"), ("明天10點半", "2026-11-27 10:30"), ("今晚8點", "2026-11-26 20:00"),
     ("明天15:30", "2026-11-27 15:30"), ("3天后下午2点", "2026-11-29 14:00"),
+    ("fri 下午3點", "2026-11-27 15:00"), ("12-02 晚上8点", "2026-12-02 20:00"), ("2026-12-02下午3点", "2026-12-02 15:00"),
 ]
 
 
@@ -72,7 +73,7 @@ def test_a_chinese_date_ends_up_utc():
     assert parse_when("明天下午3點", now=NOW, tz=SHANGHAI, field="--next") == datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("text", ["明年某天", "週八", "下午", "五五天後", "後天天", "明天10am"])
+@pytest.mark.parametrize("text", ["明年某天", "週八", "下午", "五五天後", "後天天", "明天10am", "someday下午3點"])
 def test_bad_chinese_dates_suggest_chinese_forms(text):
     with pytest.raises(Invalid) as caught:
         when(text)
@@ -193,7 +194,7 @@ def test_import_reads_chinese_stages_in_the_file_and_in_stage_map(ok, tmp_path):
 
 
 def test_a_plays_cadence_takes_chinese_kinds_and_stage(ok):
-    ok("play", "add", "intro", "--stage", "已聯繫", "--cadence", "0d 電話: 自我介紹; +2d 邮件: 案例")
+    ok("play", "add", "intro", "--stage", "已聯繫", "--cadence", "0d 電話: 自我介紹; +2d 邮件：案例")
     play = next(p for p in ok("play", "list", "--format", "json") if p["name"] == "intro")
     assert play["stage"] == "contacted"
     assert play["cadence"] == "0d call: 自我介紹; +2d email: 案例"
