@@ -214,3 +214,11 @@ def test_import_stage_map_to_a_chinese_stage_as_the_docs_show(ok, tmp_path):
     f.write_text("name,stage\nA,跟進中\n", encoding="utf-8")
     ok("import", f, "--stage-map", "跟進中=已聯繫")
     assert [r["stage"] for r in ok("lead", "list", "--format", "json")] == ["contacted"]
+
+
+def test_won_and_value_in_chinese_numerals_close_by_month_end(ok):
+    ok("add", "Acme", "--currency", "CNY")
+    assert ok("won", "1", "--amount", "十二萬", "--format", "json")["won_amount"] == 120000
+    ok("add", "Beta", "--value", "兩百萬", "--close-by", "月底")
+    beta = ok("lead", "show", "2", "--format", "json")
+    assert beta["value"] == 2_000_000 and beta["close_by"].startswith("2026-11-30")
