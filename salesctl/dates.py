@@ -195,6 +195,10 @@ def _resolve(text: str, now: datetime, tz: tzinfo, field: str, *, ahead: bool = 
     if words == "now":
         return now
     today = now.astimezone(tz).date()
+    if not words.isascii():  # Chinese dates are read into the English forms (docs/chinese.md)
+        from salesctl import zh
+
+        words = zh.date_words(words, today, text, field)
     day_words, clock = _split_clock(words, text, field)
     if day_words is None:
         return today, clock
@@ -315,6 +319,10 @@ def _not_in_grammar(words: str, today: date, text: str, field: str) -> Invalid:
         return Invalid(field, text, "is ambiguous", hint)
     if match := _NUMERIC_DAY.fullmatch(words):
         return Invalid(field, text, "is ambiguous", _readings_hint(match, today.year))
+    if not text.isascii():  # a Chinese time with a day the grammar does not know: suggest Chinese forms
+        from salesctl.zh import DATE_HINT
+
+        return Invalid(field, text, "is not a date", DATE_HINT)
     return Invalid(field, text, "is not a date", TRY_HINT)
 
 

@@ -53,14 +53,14 @@ class Settings:
         return self.stages + CLOSED_STAGES
 
     def check_stage(self, value: str, *, field: str = "stage", open_only: bool = True) -> str:
-        stage = value.strip().lower()
+        stage = from_chinese("STAGES", value.strip().lower())
         allowed = self.stages if open_only else self.all_stages
         if stage not in allowed:
             raise Invalid(field, value, "is not a stage", "use one of " + ", ".join(allowed))
         return stage
 
     def check_reason(self, value: str) -> str:
-        reason = value.strip().lower()
+        reason = from_chinese("LOST_REASONS", value.strip().lower())
         if reason not in self.lost_reasons:
             raise Invalid("--reason", value, "is not a lost reason", "use one of " + ", ".join(self.lost_reasons))
         return reason
@@ -425,17 +425,26 @@ def phone_digits(phone: str | None) -> str | None:
 def check_intent(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
-    intent = value.strip().lower()
+    intent = from_chinese("INTENTS", value.strip().lower())
     if intent not in INTENTS:
         raise Invalid("--intent", value, "is not an intent", "use hot, warm or cold")
     return intent
 
 
 def check_kind(value: str) -> str:
-    kind = value.strip().lower()
+    kind = from_chinese("ACTIVITY_KINDS", value.strip().lower())
     if kind not in ACTIVITY_KINDS:
         raise Invalid("--kind", value, "is not an activity kind", "use one of " + ", ".join(ACTIVITY_KINDS))
     return kind
+
+
+def from_chinese(table: str, word: str) -> str:
+    """A Chinese stage, reason, intent or kind → its English name (docs/chinese.md); other words unchanged."""
+    if word.isascii():
+        return word
+    from . import zh  # only for non-ASCII input, so start-up stays as it was
+
+    return zh.english(getattr(zh, table), word)
 
 
 def check_tags(values: list[str] | None, *, field: str = "--tag") -> list[str]:
