@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from . import i18n
 from .context import App, default_db_path, demo_db_path
 from .errors import SalesError
 from .usage import SalesGroup
@@ -49,6 +50,12 @@ def root(
         Optional[str],
         typer.Option("--as-of", metavar="WHEN", help="Pin \"now\": 2026-11-26, 2026-11-26T09:00, yesterday, fri 9am. Default: $SALESCTL_NOW, else the clock."),
     ] = None,
+    lang: Annotated[
+        Optional[str],
+        typer.Option("--lang", metavar="LANG", help="Language of tables and messages for this run: en, zh-Hant, zh-Hans. "
+                     "Default: the lang setting, else $SALESCTL_LANG, else the locale (LANG=zh_TW.UTF-8 → zh-Hant).",
+                     show_default=False),
+    ] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Use the demo database (demo.db in the user data folder, made by salesctl demo).")] = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
 ) -> None:
@@ -59,6 +66,11 @@ def root(
     runs = ctx.obj if isinstance(ctx.obj, list) else []  # main()'s record of this run, for its error messages
     ctx.obj = App(db_path=path.expanduser(), as_of=as_of or None, env_now=os.environ.get("SALESCTL_NOW") or None,
                   db_chosen=bool(db or demo))
+    if lang is not None:
+        from .i18n import check_lang
+
+        ctx.obj.lang = check_lang(lang)
+    i18n.begin(ctx.obj.language)
     runs.append(ctx.obj)
     ctx.call_on_close(ctx.obj.close)
 
@@ -81,7 +93,7 @@ COMMAND_MODULES = {
     "config": "admin", "doctor": "admin", "demo": "admin",
 }
 MODULES = ("leads", "activity", "agenda", "team", "analytics", "plays", "calendar", "io", "mail", "admin")
-_GLOBAL_VALUE_OPTIONS = ("--db", "--as-of")
+_GLOBAL_VALUE_OPTIONS = ("--db", "--as-of", "--lang")
 _registered: set[str] = set()
 
 
@@ -130,6 +142,7 @@ def _click_command(modules: frozenset[str]):
 def main(argv: list[str] | None = None) -> int:
     """Run salesctl; every failure becomes `Error: …` on stderr and an exit code, never a traceback."""
     _register(sys.argv[1:] if argv is None else argv)
+    i18n.begin()  # the root command names this run's language source; until then the environment's
     command = _click_command(frozenset(_registered))
     runs: list[App] = []  # filled by root(): which database this run used, once its context has closed
     stdout = sys.stdout
@@ -144,10 +157,10 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())
         return 0
     except SalesError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
+        print(f"{i18n.error_prefix()} {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("Error: interrupted; nothing was changed by the interrupted step", file=sys.stderr)
+        print(i18n.error_prefix() + " interrupted; nothing was changed by the interrupted step", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # `salesctl lead list | head`: the reader left; not an error worth a message.
@@ -166,19 +179,19 @@ def _report(exc: Exception, db_path: Path | None = None) -> int:
         exc.show()
         return exc.exit_code
     if type(exc).__name__ == "Abort":
-        print("Error: aborted", file=sys.stderr)
+        print(i18n.error_prefix() + " aborted", file=sys.stderr)
         return 1
     if isinstance(exc, sqlite3.Error):
         error = storage_error(db_path or os.environ.get("SALESCTL_DB", "salesctl.db"), exc)
-        print(f"Error: {error}", file=sys.stderr)
+        print(f"{i18n.error_prefix()} {error}", file=sys.stderr)
         return error.exit_code
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"Error: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(f"{i18n.error_prefix()} {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
     if os.environ.get("SALESCTL_DEBUG"):
         raise exc
-    print(f"Error: internal error ({type(exc).__name__}: {exc}); set SALESCTL_DEBUG=1 for details and please report it",
+    print(f"{i18n.error_prefix()} internal error ({type(exc).__name__}: {exc}); set SALESCTL_DEBUG=1 for details and please report it",
           file=sys.stderr)
     return 1
 

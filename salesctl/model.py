@@ -42,6 +42,7 @@ class Settings:
     cadence_ends_on_move: bool = True
     # Exchange rates by team currency: {"CNY": {"USD": "7.12"}} is 7.12 CNY per 1 USD (docs/figures.md).
     fx: dict[str, dict[str, str]] = field(default_factory=dict)
+    lang: str | None = None  # en, zh-Hant or zh-Hans; unset: $SALESCTL_LANG, else the locale (docs/chinese.md)
 
     @property
     def rates(self) -> dict[str, str]:
@@ -78,6 +79,7 @@ class Settings:
             "alarm_minutes": self.alarm_minutes,
             "cadence_ends_on_move": self.cadence_ends_on_move,
             "fx": dict(sorted(self.rates.items())),
+            "lang": self.lang,
         }
 
     @classmethod
@@ -90,7 +92,7 @@ class Settings:
                 setattr(s, key, tuple(value))
             elif key in ("rot_days", "probability"):
                 getattr(s, key).update(value)
-            elif key in ("timezone", "default_rep", "currency", "alarm_minutes", "cadence_ends_on_move", "fx"):
+            elif key in ("timezone", "default_rep", "currency", "alarm_minutes", "cadence_ends_on_move", "fx", "lang"):
                 setattr(s, key, value)
         # A stage added by `config set stages` starts with a week's rot and its predecessor's probability.
         previous = 0.0
@@ -104,7 +106,7 @@ CONFIG_KEYS = (
     "stages", "rot_days.STAGE", "probability.STAGE", "lost_reasons", "timezone", "default_rep", "currency",
     "owners",
     "alarm_minutes", "cadence_ends_on_move",
-    "fx.CODE",
+    "fx.CODE", "lang",
 )
 
 
@@ -133,6 +135,10 @@ def parse_setting(settings: Settings, key: str, value: str) -> tuple[str, object
         if not 0.0 <= p <= 1.0:
             raise Invalid(field_name, value, "must be a probability from 0 to 1", "e.g. 0.35")
         return group, {**settings.probability, stage: p}
+    if key == "lang":
+        from .i18n import check_lang
+
+        return key, check_lang(value, field=field_name)
     if key == "timezone":
         from .dates import zone
 
