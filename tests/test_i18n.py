@@ -145,14 +145,15 @@ def msgids_in_code() -> set[str]:
 
 
 def words_in_contexts() -> set[tuple[str, str]]:
-    """The fixed vocabulary shown through `i18n.stage/reason/intent/kind`."""
+    """The fixed vocabulary shown through `i18n.stage/reason/intent/kind` and pgettext("lost", …)."""
     from salesctl.commands.agenda import _WHY
-    from salesctl.model import ACTIVITY_KINDS, CLOSED_STAGES, DEFAULT_STAGES, INTENTS
+    from salesctl.model import ACTIVITY_KINDS, CLOSED_STAGES, DEFAULT_LOST_REASONS, DEFAULT_STAGES, INTENTS
 
     reasons = {_WHY.get(r, r) for r in ("overdue", "due_today", "new_untouched", "stalled", "closing_soon",
                                          "no_next_step", "after_sale")}
     return ({("stage", s) for s in DEFAULT_STAGES + CLOSED_STAGES} | {("reason", r) for r in reasons}
-            | {("intent", i) for i in INTENTS} | {("kind", k) for k in ACTIVITY_KINDS})
+            | {("intent", i) for i in INTENTS} | {("kind", k) for k in ACTIVITY_KINDS}
+            | {("lost", r) for r in DEFAULT_LOST_REASONS})
 
 
 @pytest.mark.parametrize("lang", LANGS.values())
@@ -179,3 +180,17 @@ def test_the_package_ships_the_compiled_catalogs():
     data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]
     shipped = {p for pattern in data["salesctl"] for p in (ROOT / "salesctl").glob(pattern)}
     assert {po.with_suffix(".mo") for po in msgfmt.catalogs()} <= shipped
+
+
+def test_lead_list_show_and_stalled_in_chinese(ok, day_of_work):
+    ok("log", "Acme", "no answer", "--kind", "call", "--no-effective")
+    ok("lost", "Globex", "--reason", "price")
+    listed = ok("--lang", "zh-Hant", "lead", "list").out
+    assert "名稱" in listed and "階段" in listed and "新線索" in listed and "Stage" not in listed
+    shown = ok("--lang", "zh-Hant", "lead", "show", "Acme").out
+    for label in ("客戶", "意向", "高意向", "時間線", "電話（未接通）", "建立於新線索"):
+        assert label in shown, (label, shown)
+    lost = ok("--lang", "zh-Hans", "lead", "show", "Globex").out
+    assert "流失（在新线索流失：价格）" in lost, lost
+    stalled = ok("--lang", "zh-Hans", "stalled").out
+    assert "停滞的单（1）" in stalled and "已报价" in stalled and "停滞天数" in stalled

@@ -135,31 +135,32 @@ def stalled_output(doc: dict, *, team: bool, human: bool = True) -> Output:
         return Output(doc, [], csv=Table(csv_columns, doc["items"]))
     from ..money import format_major
 
+    year = int(doc["as_of"][:4])
     rows = [
-        {"id": i["lead_id"], "key": "★" if i["key"] else "", "lead": _lead_cell(i, with_company=_wide()), "owner": i["owner"], "stage": i["stage"],
-         "idle": i["days_idle"], "rot": i["rot_days"], "over": f"+{i['days_over']}",
-         "next": (i["next_at"] or "")[5:10],
-         "value": format_major(i["value"], i["currency"])}
+        {"id": i["lead_id"], "key": "★" if i["key"] else "", "lead": _lead_cell(i, with_company=_wide()), "owner": i["owner"],
+         "stage": stage(i["stage"]), "idle": i["days_idle"], "rot": i["rot_days"], "over": f"+{i['days_over']}",
+         "next": day(i["next_at"], year), "value": format_major(i["value"], i["currency"])}
         for i in doc["items"]
     ]
     columns = [Column("id", "#", "right")] + ([Column("key", "★")] if any(r["key"] for r in rows) else [])
-    columns.append(Column("lead", "Lead"))
+    columns.append(Column("lead", _("Lead")))
     if team:
-        columns.append(Column("owner", "Owner"))
-    columns += [Column("stage", "Stage"), Column("idle", "Idle days", "right"), Column("rot", "Rot", "right"),
-                Column("over", "Over", "right")]
+        columns.append(Column("owner", _("Owner")))
+    columns += [Column("stage", _("Stage")), Column("idle", _("Idle days"), "right"), Column("rot", _("Rot"), "right"),
+                Column("over", _("Over"), "right")]
     if any(r["next"] for r in rows):
-        columns.append(Column("next", "Next"))  # the follow-up already booked, if any
-    columns.append(Column("value", "Value", "right"))
-    blocks = [Table(columns, rows, title=f"Stalled deals ({len(rows)})",
-                    empty="Nothing stalled: every open lead was touched within its stage's rot days.")]
+        columns.append(Column("next", _("Next")))  # the follow-up already booked, if any
+    columns.append(Column("value", _("Value"), "right"))
+    blocks = [Table(columns, rows, title=_("Stalled deals ({count})").format(count=len(rows)),
+                    empty=_("Nothing stalled: every open lead was touched within its stage's rot days."))]
     reps = [
         {"rep": r["rep"], "open": r["open"], "stalled": r["stalled"],
          "share": f"{bar(r['stalled'] / r['open'], 10)} {r['stalled'] * 100 // r['open']}%" if r["open"] else ""}
         for r in doc["by_rep"]
     ]
-    blocks.append(Table([Column("rep", "Rep"), Column("open", "Open", "right"), Column("stalled", "Stalled", "right"),
-                         Column("share", "Stalled share")], reps, title="By rep", empty="No reps yet."))
+    blocks.append(Table([Column("rep", _("Rep")), Column("open", _("Open"), "right"),
+                         Column("stalled", _("Stalled"), "right"), Column("share", _("Stalled share"))],
+                        reps, title=_("By rep"), empty=_("No reps yet.")))
     return Output(doc, blocks, csv=Table(csv_columns, doc["items"]))
 
 
