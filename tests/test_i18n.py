@@ -147,7 +147,13 @@ def msgids_in_code() -> set[str]:
 def words_in_contexts() -> set[tuple[str, str]]:
     """The fixed vocabulary shown through `i18n.stage/reason/intent/kind` and pgettext("lost", …)."""
     from salesctl.commands.agenda import _WHY
-    from salesctl.model import ACTIVITY_KINDS, CLOSED_STAGES, DEFAULT_LOST_REASONS, DEFAULT_STAGES, INTENTS
+    from salesctl.model import (
+        ACTIVITY_KINDS,
+        CLOSED_STAGES,
+        DEFAULT_LOST_REASONS,
+        DEFAULT_STAGES,
+        INTENTS,
+    )
 
     reasons = {_WHY.get(r, r) for r in ("overdue", "due_today", "new_untouched", "stalled", "closing_soon",
                                          "no_next_step", "after_sale")}
