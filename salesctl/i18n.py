@@ -91,6 +91,12 @@ def _(message: str) -> str:
     return message if lang == "en" else _catalog(lang).gettext(message)
 
 
+def N_(message: str) -> str:
+    """Marks an English label defined at import time (a table of rows) for the catalogs; `_()` translates
+    it where it is shown."""
+    return message
+
+
 def pgettext(context: str, message: str) -> str:
     """`message` in a context (`stage`, `reason`, `intent`, `kind`, `lost`): words that would
     collide as bare msgids. A word with no entry (a team's own stage) is shown as it is."""

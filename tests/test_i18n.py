@@ -130,11 +130,11 @@ def test_a_wrong_language_is_an_error_naming_it(fails, day_of_work, monkeypatch)
 
 # ---- the catalogs -----------------------------------------------------------------------------------
 
-_CALL = re.compile(r"""(?:(?<![\w.])_|\.gettext)\(\s*("(?:[^"\\]|\\.)*")\s*\)""")
+_CALL = re.compile(r"""(?:(?<![\w.])N?_|\.gettext)\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*\)""")
 
 
 def msgids_in_code() -> set[str]:
-    """Every `_("…")` (and `catalog.gettext("…")`) in salesctl: the plain messages of the human views."""
+    """Every `_("…")`, `N_("…")` (a label in a table of rows) and `catalog.gettext("…")` in salesctl."""
     import ast
 
     found = set()
@@ -200,3 +200,43 @@ def test_lead_list_show_and_stalled_in_chinese(ok, day_of_work):
     assert "流失（在新线索流失：价格）" in lost, lost
     stalled = ok("--lang", "zh-Hans", "stalled").out
     assert "停滞的单（1）" in stalled and "已报价" in stalled and "停滞天数" in stalled
+
+
+# ---- the owner's Monday -------------------------------------------------------------------------------
+
+@pytest.fixture
+def a_week(ok, day_of_work, monkeypatch):
+    ok("rep", "add", "bob")
+    ok("won", "李伟", "--amount", "6000")
+    ok("lost", "Globex", "--reason", "price")
+    ok("target", "set", "50k", "--team", "--month", "2026-11")
+    monkeypatch.setenv("SALESCTL_NOW", "2026-11-30T09:00:00")
+
+
+def test_report_in_both_scripts(ok, a_week):
+    hant = ok("--lang", "zh-Hant", "report", "--week", "--team").out
+    for label in ("團隊報告", "指標", "本期", "上期", "期末的銷售管道", "贏單率", "流失原因", "價格", "業務員", "團隊",
+                  "2026-11 目標", "進度"):
+        assert label in hant, (label, hant)
+    hans = ok("--lang", "zh-Hans", "report", "--week", "--team").out
+    for label in ("团队报告", "指标", "期末的销售管道", "赢单率", "价格", "销售", "团队", "2026-11 目标"):
+        assert label in hans, (label, hans)
+    assert "Pipeline" not in hant + hans and "Win rate" not in hant + hans
+
+
+@pytest.mark.parametrize(("lang", "words"), [("zh-Hant", ("團隊報告", "本期", "期末的銷售管道")),
+                                             ("zh-Hans", ("团队报告", "本期", "期末的销售管道"))])
+def test_report_html_and_md_declare_and_speak_the_language(ok, a_week, lang, words):
+    html = ok("--lang", lang, "report", "--week", "--team", "--format", "html").out
+    assert f'<html lang="{lang}">' in html
+    assert all(w in html for w in words)
+    md = ok("--lang", lang, "report", "--week", "--team", "--format", "md").out
+    assert all(w in md for w in words)
+    assert '<html lang="en">' in ok("report", "--week", "--team", "--format", "html").out
+
+
+def test_report_json_and_csv_are_the_same_in_every_language(run, a_week):
+    for fmt in ("json", "csv"):
+        english = run("report", "--week", "--team", "--format", fmt).out
+        for lang in LANGS:
+            assert run("--lang", lang, "report", "--week", "--team", "--format", fmt).out == english, (lang, fmt)
