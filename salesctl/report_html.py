@@ -279,7 +279,7 @@ def report_html(doc: dict) -> str:
         'style="max-width:760px;margin:0 auto;background:#ffffff;border-collapse:collapse;table-layout:fixed"><tr>'
         f'<td style="padding:20px;{_FONT}">',
         f'<h1 style="margin:0 0 4px 0;font-size:20px;{_FONT}">{_whole_dates(title(doc))}</h1>',
-        f'<p style="margin:0;color:#666666;font-size:12px">'
+        '<p style="margin:0;color:#666666;font-size:12px">'
         + _whole_dates(_("As of {when} · amounts in {currency}").format(when=short_time(doc["as_of"]), currency=cur))
         + "</p>",
         f'<h2 style="{_H2}">{escape(_("The period"))}</h2>',
