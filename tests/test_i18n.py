@@ -240,3 +240,15 @@ def test_report_json_and_csv_are_the_same_in_every_language(run, a_week):
         english = run("report", "--week", "--team", "--format", fmt).out
         for lang in LANGS:
             assert run("--lang", lang, "report", "--week", "--team", "--format", fmt).out == english, (lang, fmt)
+
+
+def test_confirmations_in_chinese(run, day_of_work):
+    logged = run("--lang", "zh-Hant", "log", "Umbrella", "called", "--kind", "meeting", "--next", "fri")
+    assert logged.code == 0 and "已記錄 #5 Umbrella 的會議；下次：" in logged.out + logged.err, logged
+    moved = run("--lang", "zh-Hans", "move", "Umbrella", "negotiating")
+    assert "#5 Umbrella：已报价 → 谈单中" in moved.out + moved.err, moved
+    won = run("--lang", "zh-Hans", "won", "Acme")
+    assert "#1 Acme 已成交：$20,000" in won.out + won.err, won
+    lost = run("--lang", "zh-Hant", "lost", "Globex", "--reason", "competitor")
+    assert "#3 Globex 在新線索流失：競爭對手" in lost.out + lost.err, lost
+    assert run("move", "Initech", "contacted").out.startswith("Moved #4 Initech: new → contacted")
