@@ -12,7 +12,7 @@ import typer
 
 from . import i18n
 from .context import App, default_db_path, demo_db_path
-from .errors import SalesError
+from .errors import SalesError, printable
 from .usage import SalesGroup
 
 app = typer.Typer(
@@ -157,10 +157,10 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())
         return 0
     except SalesError as exc:
-        print(f"{i18n.error_prefix()} {exc}", file=sys.stderr)
+        _error(exc)
         return exc.exit_code
     except KeyboardInterrupt:
-        print(i18n.error_prefix() + " interrupted; nothing was changed by the interrupted step", file=sys.stderr)
+        _error("interrupted; nothing was changed by the interrupted step")
         return 130
     except BrokenPipeError:
         # `salesctl lead list | head`: the reader left; not an error worth a message.
@@ -168,6 +168,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except Exception as exc:  # noqa: BLE001 - the one boundary that must never show a traceback
         return _report(exc, runs[-1].db_path if runs else None)
+
+
+def _error(message: object) -> None:
+    """`Error: …` on stderr (the prefix in the run's language: docs/chinese.md). Messages quote user input:
+    anything invisible or controlling is escaped."""
+    print(f"{i18n.error_prefix()} {printable(message, keep_newlines=True)}", file=sys.stderr)
 
 
 def _report(exc: Exception, db_path: Path | None = None) -> int:
@@ -179,20 +185,19 @@ def _report(exc: Exception, db_path: Path | None = None) -> int:
         exc.show()
         return exc.exit_code
     if type(exc).__name__ == "Abort":
-        print(i18n.error_prefix() + " aborted", file=sys.stderr)
+        _error("aborted")
         return 1
     if isinstance(exc, sqlite3.Error):
         error = storage_error(db_path or os.environ.get("SALESCTL_DB", "salesctl.db"), exc)
-        print(f"{i18n.error_prefix()} {error}", file=sys.stderr)
+        _error(error)
         return error.exit_code
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"{i18n.error_prefix()} {where}{exc.strerror or exc}", file=sys.stderr)
+        _error(f"{where}{exc.strerror or exc}")
         return 1
     if os.environ.get("SALESCTL_DEBUG"):
         raise exc
-    print(f"{i18n.error_prefix()} internal error ({type(exc).__name__}: {exc}); set SALESCTL_DEBUG=1 for details and please report it",
-          file=sys.stderr)
+    _error(f"internal error ({type(exc).__name__}: {exc}); set SALESCTL_DEBUG=1 for details and please report it")
     return 1
 
 

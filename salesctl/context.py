@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
-from .errors import Invalid
+from .errors import Invalid, printable
 from .model import Settings
 from .store import Store
 
@@ -38,6 +38,11 @@ class App:
     db_chosen: bool = False  # the database was named on the command line (--db or --demo)
     lang: str | None = None  # --lang, checked
     _store: Store | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        # Checked before anything opens the database: a bad $SALESCTL_REP must not create a file.
+        if os.environ.get("SALESCTL_REP"):
+            self.current_rep_name()
 
     # --- database ----------------------------------------------------------------------------------
 
@@ -134,16 +139,18 @@ class App:
     # --- reps --------------------------------------------------------------------------------------
 
     def current_rep_name(self) -> str:
-        """$SALESCTL_REP, else the default_rep setting, else the login name."""
-        name = os.environ.get("SALESCTL_REP") or self.settings.default_rep
+        """$SALESCTL_REP, else the default_rep setting, else the login name; checked like any rep name."""
+        from .model import check_name
+
+        field, name = "SALESCTL_REP", os.environ.get("SALESCTL_REP")
+        if not name:
+            field, name = "default_rep", self.settings.default_rep
         if not name:
             try:
-                name = getpass.getuser()
+                field, name = "login name", getpass.getuser()
             except (KeyError, OSError):
                 name = "me"
-        if not name.strip():
-            raise Invalid("SALESCTL_REP", name, "is blank")
-        return name.strip()
+        return check_name(name, field=field)
 
     def acting_rep_id(self) -> int:
         """The id of whoever is making this change; their first write creates them. Call inside a write."""
@@ -186,6 +193,6 @@ class App:
         others = [r["name"] for r in store.reps(active_only=True)]
         if others:
             listed = ", ".join(others[:10]) + (", …" if len(others) > 10 else "")
-            print(f'Note: no rep "{name}" yet; reps: {listed} — set SALESCTL_REP or config set default_rep',
+            print(printable(f'Note: no rep "{name}" yet; reps: {listed} — set SALESCTL_REP or config set default_rep'),
                   file=sys.stderr)
         return NEW_REP

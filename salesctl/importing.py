@@ -15,7 +15,7 @@ from datetime import datetime, time
 
 from . import model
 from .dates import MAX_YEAR, MIN_YEAR, parse_day, parse_when, to_db
-from .errors import Invalid, SalesError
+from .errors import Invalid, SalesError, printable
 from .model import Settings
 from .money import parse_amount, parse_currency
 from .store import Store, nocase
@@ -48,8 +48,8 @@ class RowError:
 
     def __str__(self) -> str:
         where = f"line {self.line}" if isinstance(self.line, int) else str(self.line)
-        shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
-        return f'{where}, column "{self.column}": "{shown}" {self.problem}'
+        shown = printable(self.value if len(self.value) <= 60 else self.value[:57] + "...")
+        return f'{where}, column "{printable(self.column)}": "{shown}" {self.problem}'
 
 
 class ImportErrors(SalesError):

@@ -12,6 +12,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .errors import Ambiguous, Duplicate, NotFound, StoreError
@@ -1360,27 +1361,46 @@ class Store:
     # --- reminders (cron and mail) -------------------------------------------------------------------
     # One row per rep and local day: claimed before a reminder is sent, deleted if sending fails,
     # stamped sent_at after. The primary key makes the claim atomic, so overlapping runs send once.
+    # Claims are stamped by `clock()`, the real time of the database's side, never the run's pinned
+    # "now" (--as-of, $SALESCTL_NOW): a run pinned 20 minutes later must not see a live claim as old.
 
-    def claim_reminder(self, rep_id: int, day: str, now: str, *, stale_before: str) -> bool:
+    def clock(self) -> datetime:
+        """The clock of reminder claims: the system's real UTC time. The one place to change it (a server
+        database would read its own clock here, so every client compares claims against one clock)."""
+        return datetime.now(UTC)
+
+    @staticmethod
+    def _claim_stamp(t: datetime) -> str:
+        # Fixed-width microseconds: stamps sort as times, and a claim refreshed within a second is newer.
+        return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    def claim_reminder(self, rep_id: int, day: str, *, stale_after: timedelta) -> bool:
         """Claim (rep, day) for sending; False when another run holds or has sent it.
 
-        A claim left unsent since before `stale_before` (a run killed mid-send) may be taken over.
+        A claim neither sent nor refreshed for `stale_after` (a run killed mid-send) may be taken over.
         Call inside `write()`.
         """
+        now = self.clock()
         cursor = self.conn.execute(
             "INSERT INTO reminders (rep_id, day, claimed_at) VALUES (?, ?, ?)"
             " ON CONFLICT (rep_id, day) DO UPDATE SET claimed_at = excluded.claimed_at"
             " WHERE reminders.sent_at IS NULL AND reminders.claimed_at < ?",
-            (rep_id, day, now, stale_before),
+            (rep_id, day, self._claim_stamp(now), self._claim_stamp(now - stale_after)),
         )
         return cursor.rowcount == 1
+
+    def refresh_reminder(self, rep_id: int, day: str) -> None:
+        """Re-stamp a claim still being sent, so it never looks abandoned. Call inside `write()`."""
+        self.conn.execute("UPDATE reminders SET claimed_at = ? WHERE rep_id = ? AND day = ? AND sent_at IS NULL",
+                          (self._claim_stamp(self.clock()), rep_id, day))
 
     def release_reminder(self, rep_id: int, day: str) -> None:
         """Give a claim back after a failed send, so the next run tries again."""
         self.conn.execute("DELETE FROM reminders WHERE rep_id = ? AND day = ? AND sent_at IS NULL", (rep_id, day))
 
-    def mark_reminder_sent(self, rep_id: int, day: str, now: str) -> None:
-        self.conn.execute("UPDATE reminders SET sent_at = ? WHERE rep_id = ? AND day = ?", (now, rep_id, day))
+    def mark_reminder_sent(self, rep_id: int, day: str) -> None:
+        self.conn.execute("UPDATE reminders SET sent_at = ? WHERE rep_id = ? AND day = ?",
+                          (self._claim_stamp(self.clock()), rep_id, day))
 
     def reminder(self, rep_id: int, day: str) -> sqlite3.Row | None:
         return self.one("SELECT claimed_at, sent_at FROM reminders WHERE rep_id = ? AND day = ?", (rep_id, day))

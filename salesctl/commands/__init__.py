@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..context import App
+from ..errors import printable
 from ..render import Format, Output, emit
 
 FormatOpt = Annotated[
@@ -38,5 +39,6 @@ def show(output: Output, fmt: Format | None) -> None:
 
 
 def say(message: str) -> None:
-    """A human message (confirmation, warning) on stderr: stdout is for data."""
-    print(message, file=sys.stderr)
+    """A human message (confirmation, warning) on stderr: stdout is for data. Invisible or controlling
+    characters of echoed input are escaped."""
+    print(printable(message, keep_newlines=True), file=sys.stderr)

@@ -17,7 +17,7 @@ lead_app = typer.Typer(help="List, show, edit, delete and assign leads.", no_arg
 # Options shared by `add` and `lead edit`.
 CompanyOpt = Annotated[Optional[str], typer.Option("--company", help="Company name.")]
 ContactOpt = Annotated[Optional[str], typer.Option("--contact", help="Contact person.")]
-EmailOpt = Annotated[Optional[str], typer.Option("--email", help="Email address (used to spot duplicates).")]
+EmailOpt = Annotated[Optional[str], typer.Option("--email", help="One email address (used to spot duplicates).")]
 PhoneOpt = Annotated[Optional[str], typer.Option("--phone", help="Phone number (used to spot duplicates).")]
 SourceOpt = Annotated[Optional[str], typer.Option("--source", help="Where it came from: referral, web, event, cold-call…")]
 IntentOpt = Annotated[Optional[str], typer.Option("--intent", help="hot, warm or cold.")]
