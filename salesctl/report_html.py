@@ -213,6 +213,8 @@ def report_text(doc: dict) -> str:
 # Latin first, then the CJK fonts of macOS, Windows and Linux, so 李娜 is not drawn in a fallback font.
 # Inline styles only (mail clients drop <style>), so the names are quoted with ' inside style="…".
 _FONT = "font-family:Arial,Helvetica,'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',sans-serif;"
+# A Traditional Chinese report asks for the Traditional faces first (docs/chinese.md, Output).
+_HANT_FONTS = ("'PingFang SC','Microsoft YaHei','Noto Sans CJK SC'", "'PingFang TC','Microsoft JhengHei','Noto Sans CJK TC'")
 _CELL = "padding:4px 8px;border-bottom:1px solid #eeeeee;font-size:13px;word-break:keep-all;"  # 李娜 stays whole
 _NUM = _CELL + "text-align:right;white-space:nowrap;"
 _HEAD = "padding:4px 8px;border-bottom:2px solid #cccccc;font-size:12px;color:#555555;text-align:left;"
@@ -354,4 +356,5 @@ def report_html(doc: dict) -> str:
                              for c in doc["cadences"]]))
     parts.append('<p style="margin:20px 0 0 0;color:#999999;font-size:11px">salesctl report</p>')
     parts.append("</td></tr></table></body></html>")
-    return "\n".join(parts) + "\n"
+    page = "\n".join(parts) + "\n"
+    return page.replace(*_HANT_FONTS) if lang() == "zh-Hant" else page

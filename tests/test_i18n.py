@@ -233,6 +233,7 @@ def test_report_html_and_md_declare_and_speak_the_language(ok, a_week, lang, wor
     md = ok("--lang", lang, "report", "--week", "--team", "--format", "md").out
     assert all(w in md for w in words)
     assert '<html lang="en">' in ok("report", "--week", "--team", "--format", "html").out
+    assert ("PingFang TC" in html) == (lang == "zh-Hant")  # the Traditional faces first for zh-Hant
 
 
 def test_report_json_and_csv_are_the_same_in_every_language(run, a_week):
