@@ -5,6 +5,8 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -16,6 +18,13 @@ from .store import Store
 
 # rep_scope's id for a current rep who has no row yet: no lead or activity has it, so lists are empty.
 NEW_REP = -1
+
+
+def check_db_path(path: Path, field: str) -> Path:
+    """A database path must name a file: SQLite's ":memory:" would silently keep nothing."""
+    if str(path) == ":memory:":
+        raise Invalid(field, str(path), "needs a file", "give a database file, e.g. --db sales.db")
+    return path
 
 
 def default_db_path() -> Path:
@@ -47,14 +56,30 @@ class App:
     # --- database ----------------------------------------------------------------------------------
 
     def store(self, *, write: bool = False) -> Store:
-        """The open database. Read commands on a missing file see an empty in-memory one and create nothing."""
+        """The open database. Read commands on a missing or blank file see an empty in-memory one and
+        change nothing; `write` prepares the file for changes (creating it if need be)."""
         if self._store is None or (write and str(self._store.path) == ":memory:"):
             if write or self.db_path.exists():
-                self._store = Store(self.db_path)
+                self._store = Store(self.db_path, write=write)
             else:
                 self._store = Store.empty()
             self.__dict__.pop("settings", None)
+        elif write:
+            self._store.allow_writes()
         return self._store
+
+    @contextmanager
+    def write(self) -> Iterator[Store]:
+        """One change in one write transaction (BEGIN IMMEDIATE) on the database, created if need be.
+
+        The rule for settings (docs/data-safety.md): they are read again once the write lock is held, so
+        whatever the change is checked against inside this block (stages, lost reasons, the currency, the
+        default rep) is what is committed, and no `config set` can come between the check and the write.
+        Check against `self.settings` inside the block, never before it."""
+        store = self.store(write=True)
+        with store.write():
+            self.__dict__.pop("settings", None)
+            yield store
 
     def close(self) -> None:
         if self._store is not None:
@@ -64,7 +89,7 @@ class App:
     def use_database(self, db_path: Path) -> None:
         """Switch to another database file (`demo --db`): what was read from the old one is forgotten."""
         self.close()
-        self.db_path = db_path
+        self.db_path = check_db_path(db_path, "--db")
         for cached in ("settings", "tz", "now"):  # the time zone (and so "now") is a setting of the file
             self.__dict__.pop(cached, None)
 

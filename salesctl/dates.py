@@ -121,6 +121,11 @@ def to_local_iso(s: str | None, tz: tzinfo) -> str | None:
     return from_db(s).astimezone(tz).isoformat(timespec="seconds")  # local_iso inlined: called per cell
 
 
+def local_text(s: str, tz: tzinfo) -> str:
+    """A stored string -> the local time as messages show it: "2026-11-26 17:00 (Asia/Shanghai)"."""
+    return f"{from_db(s).astimezone(tz):%Y-%m-%d %H:%M} ({tz})"
+
+
 def local_date(s: str, tz: tzinfo) -> date:
     """A stored string -> the local calendar day it falls on."""
     return from_db(s).astimezone(tz).date()

@@ -8,6 +8,7 @@ import unicodedata  # a builtin module (0.2 ms): loaded up front, not when a nam
 from dataclasses import dataclass, field
 
 from .errors import Invalid
+from .i18n import LANGS
 
 CLOSED_STAGES = ("won", "lost")
 DEFAULT_STAGES = ("new", "contacted", "quoted", "negotiating", "deciding")
@@ -84,22 +85,139 @@ class Settings:
 
     @classmethod
     def from_rows(cls, rows: dict[str, str]) -> Settings:
-        """Settings from the stored key → JSON value pairs; unknown keys are ignored."""
+        """Settings from the stored key → JSON value pairs; unknown keys are ignored.
+
+        A value of the wrong shape (a database restored from a hand-edited file before restores were
+        checked) is skipped, so every command, `config set` included, still runs; `doctor` names it."""
         s = cls()
         for key, raw in rows.items():
-            value = json.loads(raw)
+            try:
+                value = json.loads(raw)
+            except ValueError:
+                continue
             if key in ("stages", "lost_reasons", "owners"):
-                setattr(s, key, tuple(value))
+                if isinstance(value, list) and (value or key == "owners") and all(isinstance(w, str) for w in value):
+                    setattr(s, key, tuple(value))
             elif key in ("rot_days", "probability"):
-                getattr(s, key).update(value)
-            elif key in ("timezone", "default_rep", "currency", "alarm_minutes", "cadence_ends_on_move", "fx", "lang"):
+                if isinstance(value, dict):
+                    getattr(s, key).update({k: v for k, v in value.items() if _is_number(v)})
+            elif key in ("timezone", "default_rep") and (value is None or isinstance(value, str)):
                 setattr(s, key, value)
+            elif key == "currency" and isinstance(value, str):
+                s.currency = value
+            elif key == "lang" and value in LANGS:
+                s.lang = value
+            elif key == "alarm_minutes" and _is_number(value):
+                s.alarm_minutes = int(value)
+            elif key == "cadence_ends_on_move" and isinstance(value, bool):
+                s.cadence_ends_on_move = value
+            elif key == "fx" and isinstance(value, dict) and all(
+                    isinstance(rates, dict) and all(isinstance(r, str) for r in rates.values()) for rates in value.values()):
+                s.fx = value
         # A stage added by `config set stages` starts with a week's rot and its predecessor's probability.
         previous = 0.0
         for stage in s.stages:
             s.rot_days.setdefault(stage, 7)
             previous = s.probability.setdefault(stage, previous)
         return s
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def check_settings(raw: object) -> tuple[dict[str, object], Settings, list[Invalid]]:
+    """Settings as a document holds them (key → JSON value), each through the parser of `config set`.
+
+    Returns the values to store, the Settings they make, and one Invalid per bad key (that key is left
+    at its default). Used to restore an export and by `doctor` on a database's own settings."""
+    settings, stored, problems = Settings(), {}, []
+    if not isinstance(raw, dict):
+        return stored, settings, [Invalid("settings", _shown(raw), "is not an object of settings", 'e.g. {"stages": [...]}')]
+    for key in sorted(raw, key=lambda k: k != "stages"):  # stages first: per-stage values are checked against them
+        value = raw[key]
+        try:
+            stored[key] = _check_setting(settings, str(key), value)
+        except Invalid as exc:
+            problems.append(exc)
+    return stored, settings, problems
+
+
+# Settings salesctl keeps for itself (an export carries them; config set does not change them), each with
+# the shape of its value. A new one must be added here, or restoring an export refuses it.
+INTERNAL_SETTINGS = {
+    "calendar_id": re.compile(r"[0-9a-f]{8,64}"),  # the random part of calendar event UIDs (docs/calendar.md)
+}
+
+
+def _shown(value: object) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _check_setting(settings: Settings, key: str, value: object) -> object:
+    """One stored setting through `parse_setting`; updates `settings` and returns the value to store."""
+    field_name = f"config {key}"
+    if key in ("stages", "lost_reasons", "owners"):
+        if not isinstance(value, list) or not all(isinstance(w, str) and "," not in w for w in value):
+            raise Invalid(field_name, _shown(value), "is not a list of names",
+                          "e.g. " + json.dumps(list(getattr(Settings(), key))[:3] or ["alice"]))
+        _key, words = parse_setting(settings, key, ",".join(value))
+        if words != value:
+            raise Invalid(field_name, _shown(value), "is not a list of distinct names as config set stores them")
+        setattr(settings, key, tuple(words))
+        return words
+    if key in ("rot_days", "probability"):
+        if not isinstance(value, dict):
+            raise Invalid(field_name, _shown(value), "is not an object of STAGE: value", 'e.g. {"quoted": 7}')
+        for stage, number in value.items():
+            if not _is_number(number):
+                raise Invalid(f"config {key}.{stage}", _shown(number), "is not a number")
+            # A stage removed since keeps its value (it comes back with it); its value is checked all the same.
+            scope = settings if stage in settings.stages else Settings(stages=(str(stage),))
+            _key, checked = parse_setting(scope, f"{key}.{stage}", str(number))
+            getattr(settings, key)[stage] = checked[stage]
+        return dict(getattr(settings, key))
+    if key in INTERNAL_SETTINGS:  # written by salesctl itself, not by config set
+        if not isinstance(value, str) or not INTERNAL_SETTINGS[key].fullmatch(value):
+            raise Invalid(f"settings {key}", _shown(value), "is not what salesctl writes there")
+        return value
+    if key == "fx":  # {team currency: {currency: rate text}}, each rate as `config set fx.CODE RATE` takes it
+        if not isinstance(value, dict) or not all(isinstance(rates, dict) for rates in value.values()):
+            raise Invalid(field_name, _shown(value), "is not an object of currency: {currency: rate}",
+                          'e.g. {"CNY": {"USD": "7.12"}}')
+        for team, rates in value.items():
+            for code, rate in rates.items():
+                scope = Settings(currency=str(team), fx=settings.fx)
+                _key, settings.fx = parse_setting(scope, f"fx.{code}", rate if isinstance(rate, str) else _shown(rate))
+        return settings.fx
+    if value is None and key in ("timezone", "default_rep", "lang"):
+        setattr(settings, key, None)
+        return None
+    if isinstance(value, bool) or _is_number(value):  # the text `config set` takes for a flag or a number
+        value = str(value).lower() if isinstance(value, bool) else str(value)
+        if key in ("timezone", "default_rep", "currency", "lang"):
+            raise Invalid(field_name, value, "is not text")
+    elif not isinstance(value, str):
+        raise Invalid(field_name, _shown(value), "is not a valid value", "see salesctl config set --help")
+    _key, checked = parse_setting(settings, key, value)
+    if hasattr(settings, key):
+        setattr(settings, key, checked)
+    return checked
+
+
+def repair_hint(problem: Invalid) -> str:
+    """The `config set` command that replaces a bad stored setting (see check_settings)."""
+    key = problem.field.removeprefix("config ").split(".")[0]
+    examples = {
+        "stages": ",".join(DEFAULT_STAGES), "lost_reasons": ",".join(DEFAULT_LOST_REASONS),
+        "timezone": "Asia/Shanghai", "default_rep": "NAME", "currency": "USD",
+    }
+    if key in ("rot_days", "probability"):
+        return f"salesctl config set {key}.STAGE {'DAYS' if key == 'rot_days' else 'P'} (one stage rewrites them all)"
+    if key in examples:
+        return f"salesctl config set {key} {examples[key]}"
+    return "it is not a setting and is ignored"
 
 
 CONFIG_KEYS = (

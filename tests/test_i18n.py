@@ -253,3 +253,13 @@ def test_confirmations_in_chinese(run, day_of_work):
     lost = run("--lang", "zh-Hant", "lost", "Globex", "--reason", "competitor")
     assert "#3 Globex 在新線索流失：競爭對手" in lost.out + lost.err, lost
     assert run("move", "Initech", "contacted").out.startswith("Moved #4 Initech: new → contacted")
+
+
+def test_the_lang_setting_survives_export_and_restore(ok, run, day_of_work, tmp_path, monkeypatch):
+    ok("config", "set", "lang", "zh-Hant")
+    dump = tmp_path / "all.json"
+    ok("export", "all", "--out", str(dump))
+    monkeypatch.setenv("SALESCTL_DB", str(tmp_path / "restored.db"))
+    ok("import", str(dump))
+    assert ok("config", "show", "--format", "json")["lang"] == "zh-Hant"
+    assert run("today").out.startswith("逾期（1）")

@@ -30,6 +30,18 @@ EveryOpt = Annotated[Optional[str], typer.Option(
 LeadArg = Annotated[str, typer.Argument(metavar="LEAD", help="Lead id, or part of its name or company.")]
 
 
+MAX_LIMIT = 2**63 - 1  # SQLite's largest integer
+
+
+def check_limit(limit: int | None, field: str = "--limit") -> int | None:
+    """A --limit SQLite can take (larger ones would overflow its integers)."""
+    if limit is not None and limit > MAX_LIMIT:
+        from ..errors import Invalid
+
+        raise Invalid(field, limit, "is too large", "leave --limit out to get every row")
+    return limit
+
+
 def app_of(ctx: typer.Context) -> App:
     return ctx.find_root().obj
 

@@ -10,7 +10,7 @@ from .. import model, pipeline
 from ..errors import Invalid, SalesError
 from ..i18n import _
 from ..views import lead_list_output, lead_object, lead_output, lead_show_output, timeline_entry
-from . import VALUE_ARGS, EveryOpt, FormatOpt, LeadArg, app_of, say, show
+from . import VALUE_ARGS, EveryOpt, FormatOpt, LeadArg, app_of, check_limit, say, show
 
 lead_app = typer.Typer(help="List, show, edit, delete and assign leads.", no_args_is_help=True)
 
@@ -107,10 +107,9 @@ def add(
                           close_by=close_by, next_=next_, step=step)
     fields["name"] = model.check_name(name, field="NAME")
     fields["key"] = int(key)
-    fields.setdefault("currency", app.settings.currency)
     tags = model.check_tags(tag)
-    store = app.store(write=True)
-    with store.write():
+    with app.write() as store:
+        fields.setdefault("currency", app.settings.currency)
         rep_id = app.acting_rep_id()
         fields["owner_id"] = store.require_rep(owner, field="--owner")["id"] if owner else rep_id
         same = [] if allow_duplicate else store.open_leads_named(fields["name"], fields.get("company"))
@@ -178,7 +177,7 @@ def list_(
     rows = store.list_leads(
         stages=stages, all_stages=list(settings.all_stages), owner_ids=owner_ids, tag=tag and tag.strip(),
         source=source and source.strip(), intent=model.check_intent(intent), key=key, include_closed=all_,
-        sort=sort_key, descending=sort.strip().startswith("-"), limit=limit,
+        sort=sort_key, descending=sort.strip().startswith("-"), limit=check_limit(limit),
     )
     show(lead_list_output([lead_object(r, app.tz) for r in rows], sort=sort_key,
                           year=app.now.astimezone(app.tz).year), fmt)
