@@ -18,10 +18,11 @@ from .views import LEAD_KEYS, lead_object
 
 ACTIVITY_KEYS = ("id", "lead_id", "lead", "company", "rep", "kind", "note", "effective", "at", "play", "created_at")
 # Per table of the full document: which columns are times (shown local, with offset) and money (major units).
-_TIMES = {"created_at", "at", "set_at"}
+_TIMES = {"created_at", "at", "set_at", "activity_at", "started_at", "ended_at", "modified_at"}
 _MONEY = {"amount"}
 _FLAGS = {"active", "effective"}
-DOCUMENT_TABLES = ("reps", "plays", "leads", "activities", "stage_history", "assignments", "targets")
+DOCUMENT_TABLES = ("reps", "plays", "leads", "activities", "stage_history", "assignments", "targets",
+                   "activity_removals", "cadence_runs", "recurrences", "followup_revisions")
 
 
 @contextmanager

@@ -799,6 +799,13 @@ def _id(raw: str) -> int:
     return int(text)
 
 
+def _count(raw: str, name: str, least: int) -> int:
+    text = raw.strip()
+    if not re.fullmatch(r"[0-9]{1,9}", text) or int(text) < least:
+        raise Invalid(name, raw, "is not a count", f"a whole number from {least}")
+    return int(text)
+
+
 def _month(raw: str) -> str:
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", raw.strip()):
         raise Invalid("month", raw, "is not a month", "write YYYY-MM")
@@ -819,6 +826,7 @@ def _items(doc: dict, key: str, errors: list[RowError]) -> Iterator[tuple[str, d
 
 def _document_tables(doc: dict, v: Validator, errors: list[RowError]) -> dict[str, tuple[tuple, list]]:
     """Each table's rows from the document, each value through the parsers; problems go to `errors`."""
+    from .cadence import format_cadence, parse_cadence, parse_every
 
     def take(where: str, item: dict, name: str, parse: Callable[[str], object], required: bool = False):
         raw = _cell_text(item.get(name))
@@ -882,6 +890,7 @@ def _document_tables(doc: dict, v: Validator, errors: list[RowError]) -> dict[st
                       take(where, p, "text", lambda x: model.check_note(x, field="text"), True),
                       take(where, p, "stage", label("stage")),
                       take(where, p, "persona", lambda x: model.check_text(x, field="persona")),
+                      take(where, p, "cadence", lambda x: format_cadence(parse_cadence(x, field="cadence"))),
                       take(where, p, "created_at", when("created_at"), True)))
     tables["plays"] = (Store.TABLE_COLUMNS["plays"], plays)
     leads, tags = [], []
@@ -949,4 +958,41 @@ def _document_tables(doc: dict, v: Validator, errors: list[RowError]) -> dict[st
                         take(where, t, "month", _month, True),
                         take(where, t, "amount", minor, True), take(where, t, "set_at", when("set_at"), True)))
     tables["targets"] = (Store.TABLE_COLUMNS["targets"], targets)
+    # Tables added since the first documents: an older document without them restores with no rows.
+    removals = []
+    for where, d in _items(doc, "activity_removals", errors):
+        removals.append((own_id(where, d, "activity_removals"), ref(where, d, "lead_id", "leads"),
+                         ref(where, d, "rep_id", "reps"), take(where, d, "activity_id", _id, True),
+                         take(where, d, "kind", model.check_kind, True),
+                         take(where, d, "note", lambda x: model.check_note(x, field="note")) or "",
+                         take(where, d, "activity_at", when("activity_at"), True), take(where, d, "at", when("at"), True)))
+    tables["activity_removals"] = (Store.TABLE_COLUMNS["activity_removals"], removals)
+    runs, running = [], set()
+    for where, c in _items(doc, "cadence_runs", errors):
+        row = (own_id(where, c, "cadence_runs"), ref(where, c, "lead_id", "leads"), ref(where, c, "play_id", "plays"),
+               ref(where, c, "rep_id", "reps"), take(where, c, "steps_done", lambda x: _count(x, "steps_done", 0), True),
+               take(where, c, "started_at", when("started_at"), True), take(where, c, "ended_at", when("ended_at")),
+               take(where, c, "end_reason", label("end_reason")))
+        if row[6] is None and row[1] is not None:  # a lead runs one cadence at a time (docs/calendar.md)
+            if row[1] in running:
+                errors.append(RowError(where, "lead_id", str(row[1]), "already has a running cadence (no ended_at) in the document"))
+            running.add(row[1])
+        runs.append(row)
+    tables["cadence_runs"] = (Store.TABLE_COLUMNS["cadence_runs"], runs)
+    def every(raw: str) -> str:
+        if parse_every(raw, field="every") is None:  # "off" means no row, never a row saying off
+            raise Invalid("every", raw, "is not a repeat interval", "use 1w, 2w, 10d or 1m")
+        return parse_every(raw, field="every")
+
+    for table, value, parse in (("recurrences", "every", every),
+                                ("followup_revisions", "sequence", lambda x: _count(x, "sequence", 1))):
+        rows, seen = [], set()
+        stamp = Store.TABLE_COLUMNS[table][2]  # set_at, modified_at
+        for where, r in _items(doc, table, errors):
+            lead_id = ref(where, r, "lead_id", "leads")
+            if lead_id is not None and lead_id in seen:
+                errors.append(RowError(where, "lead_id", str(lead_id), f"repeats the lead of an earlier row of {table}"))
+            seen.add(lead_id)
+            rows.append((lead_id, take(where, r, value, parse, True), take(where, r, stamp, when(stamp), True)))
+        tables[table] = (Store.TABLE_COLUMNS[table], rows)
     return tables

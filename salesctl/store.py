@@ -1330,20 +1330,26 @@ class Store:
 
     TABLE_COLUMNS = {
         "reps": ("id", "name", "email", "active", "created_at"),
-        "plays": ("id", "name", "text", "stage", "persona", "created_at"),
+        "plays": ("id", "name", "text", "stage", "persona", "cadence", "created_at"),
         "leads": ("id", *LEAD_FIELDS),
         "lead_tags": ("lead_id", "tag"),
         "activities": ("id", "lead_id", "rep_id", "kind", "note", "effective", "at", "play_id", "created_at"),
         "stage_history": ("id", "lead_id", "rep_id", "from_stage", "to_stage", "at"),
         "assignments": ("id", "lead_id", "rep_id", "from_rep_id", "to_rep_id", "at"),
         "targets": ("id", "rep_id", "month", "amount", "set_at"),
+        "activity_removals": ("id", "lead_id", "rep_id", "activity_id", "kind", "note", "activity_at", "at"),
+        "cadence_runs": ("id", "lead_id", "play_id", "rep_id", "steps_done", "started_at", "ended_at", "end_reason"),
+        "recurrences": ("lead_id", "every", "set_at"),
+        "followup_revisions": ("lead_id", "sequence", "modified_at"),
         "settings": ("key", "value"),
     }
+    # Tables keyed by their lead, not by an id of their own.
+    _BY_LEAD = ("lead_tags", "recurrences", "followup_revisions")
 
     def iter_table(self, table: str) -> sqlite3.Cursor:
         """Every row of one table, oldest id first, as a cursor (rows are read as they are written out)."""
         columns = self.TABLE_COLUMNS[table]
-        order = "key" if table == "settings" else ("lead_id, tag" if table == "lead_tags" else "id")
+        order = {"settings": "key", "lead_tags": "lead_id, tag"}.get(table, "lead_id" if table in self._BY_LEAD else "id")
         return self.conn.execute("SELECT " + ", ".join(columns) + " FROM " + table + " ORDER BY " + order)
 
     def iter_leads(self) -> sqlite3.Cursor:
@@ -1380,7 +1386,7 @@ class Store:
         return {nocase(r[0]) for r in self.conn.execute("SELECT name FROM reps WHERE active = 0")}
 
     def next_id(self, table: str) -> int:
-        if table not in self.TABLE_COLUMNS:  # a real check: `python -O` drops asserts
+        if table not in self.TABLE_COLUMNS or table in self._BY_LEAD:  # a real check: `python -O` drops asserts
             raise ValueError(f"unknown table {table!r}")
         return self.one("SELECT ifnull(max(id), 0) + 1 FROM " + table)[0]
 
