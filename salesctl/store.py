@@ -763,6 +763,35 @@ class Store:
             {"since": since, "until": until, **p1, **p2},
         )
 
+    @staticmethod
+    def _days(days: list[tuple[str, str, str, int]]) -> tuple[str, dict]:
+        """`WITH d(day, lo, hi, month_end) AS (VALUES …)`: local days as UTC instants [lo, hi), bound values.
+        The days are cut in Python, where the time zone (and its DST changes) is known, so the SQL
+        compares plain stored strings: portable, and the `at` indexes do the work."""
+        rows, params = [], {}
+        for i, (day, lo, hi, month_end) in enumerate(days):
+            rows.append(f"(:d{i}, :lo{i}, :hi{i}, :me{i})")
+            params.update({f"d{i}": day, f"lo{i}": lo, f"hi{i}": hi, f"me{i}": month_end})
+        return "WITH d(day, lo, hi, month_end) AS (VALUES " + ", ".join(rows) + ") ", params
+
+    def effective_by_day(self, days: list[tuple[str, str, str, int]]) -> list[sqlite3.Row]:
+        """Effective touches per (rep who logged them, local day) over the given days (docs/figures.md, Rhythm)."""
+        with_days, params = self._days(days)
+        return self.all(
+            with_days + "SELECT a.rep_id, d.day, count(*) AS n FROM d"
+            " JOIN activities a ON a.at >= d.lo AND a.at < d.hi WHERE a.effective = 1 GROUP BY a.rep_id, d.day",
+            params,
+        )
+
+    def wins_by_month_end(self, days: list[tuple[str, str, str, int]], t: str) -> list[sqlite3.Row]:
+        """Deals won over the given days per owner (at :t): how many, and how many on a month-end day."""
+        with_days, params = self._days(days)
+        return self.all(
+            with_days + "SELECT " + self.OWNER_AT + " AS rep_id, count(*) AS n, sum(d.month_end) AS month_end"
+            " FROM d JOIN leads l ON l.won_at >= d.lo AND l.won_at < d.hi GROUP BY rep_id",
+            {**params, "t": t},
+        )
+
     def _leads_at(self, t: str, first_stage: str, extra: str = "") -> str:
         """A WITH clause defining `p`: leads as they were at :t (created before it, not closed before it),
         with their stage then (rebuilt from stage_history), owner then, last move and last activity before.

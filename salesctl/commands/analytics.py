@@ -180,6 +180,37 @@ def report(
     return 0
 
 
+def rhythm(
+    ctx: typer.Context,
+    weeks: Annotated[int, typer.Option("--weeks", metavar="N", help="How many 7-day weeks back from today.")] = 8,
+    rep: TeamRepOpt = None,
+    team: TeamDefaultOpt = False,
+    fmt: FormatOpt = None,
+) -> None:
+    """Each rep's rhythm: effective touches per day over the last N weeks as a heat strip (weekends
+    dimmed), weekly totals, steadiness, month-end share and pushing ratio (docs/figures.md, Rhythm).
+
+    A rep whose rhythm broke (this week's touches below half their median week) comes first, flagged
+    `rhythm_broke`. Weeks are the 7-day spans ending today; days are local (the timezone setting).
+
+    \b
+    Example:
+      salesctl rhythm
+      salesctl rhythm --weeks 12 --rep 王芳 --format json
+    """
+    from ..figures import just_after
+    from ..rhythm import rhythm as rhythm_doc
+    from ..rhythm_view import rhythm_output
+
+    app = app_of(ctx)
+    if not 1 <= weeks <= 104:
+        raise Invalid("--weeks", str(weeks), "is out of range", "give 1 to 104 weeks")
+    rep_id = app.rep_scope(rep, team or not rep)  # the owner's view: the whole team unless --rep
+    doc = rhythm_doc(app.store(), app.settings, end_day=app.now.astimezone(app.tz).date(), weeks=weeks,
+                     tz=app.tz, at=just_after(app.now), rep_id=rep_id)
+    show(rhythm_output(doc), fmt)
+
+
 @target_app.command("set", context_settings={"ignore_unknown_options": True})
 def target_set(
     ctx: typer.Context,
@@ -247,4 +278,5 @@ def _month(app, text: str | None):
 def register(app: typer.Typer) -> None:
     app.command("funnel")(funnel)
     app.command("report")(report)
+    app.command("rhythm")(rhythm)
     app.add_typer(target_app, name="target")
