@@ -99,7 +99,7 @@ def _rep_row(name: str, days: list[date], counts: dict[str, int], wins: tuple[in
         "daily": daily,
         "weekly": weekly,
         "effective": total,
-        "per_working_day": ratio(total, working, 2),
+        "per_working_day": ratio(total, working),
         "this_week": weekly[-1],
         "median_week": median(weekly),
         "steadiness": steadiness(weekly),
