@@ -307,7 +307,15 @@ def report(
         "key_deals": key_deals(store, settings, as_of, tz, scope),
         "closing_soon": closing_soon(store, settings, as_of, tz, scope),
         "plays": plays(store, until, scope),
+        "rhythm": _rhythm(store, settings, as_of, tz, rep_id),
     }
+
+
+def _rhythm(store: Store, settings: Settings, as_of: datetime, tz: tzinfo, rep_id: int | None) -> dict:
+    """The report's Rhythm section (docs/figures.md, Rhythm)."""
+    from .rhythm import report_section  # rhythm builds on this module
+
+    return report_section(store, settings, as_of=as_of, tz=tz, rep_id=rep_id)
 
 
 def won_amounts(store: Store, since: datetime, until: datetime) -> dict[int, int]:

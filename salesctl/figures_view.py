@@ -68,6 +68,10 @@ def report_output(doc: dict) -> Output:
         if most:
             blocks.append(Bars([(r["rep"], r["won_amount"] / most, show(r["won_amount"], "money", cur))
                                 for r in doc["reps"]], title="Won amount by rep"))
+    if doc.get("rhythm", {}).get("by_rep"):
+        from .rhythm_view import figures_table
+
+        blocks.append(figures_table(doc["rhythm"]["by_rep"], title=rhythm_title(doc["rhythm"])))
     blocks.append(_deals_table(doc["key_deals"], "Key deals", cur, "No open key deals."))
     blocks.append(_deals_table(doc["closing_soon"], "Closing within a week", cur, "Nothing due to close this week."))
     used = [p for p in doc["plays"] if p["leads"]]
@@ -78,6 +82,10 @@ def report_output(doc: dict) -> Output:
             used, title="Plays",
         ))
     return Output(doc, blocks, csv=report_csv(doc))
+
+
+def rhythm_title(section: dict) -> str:
+    return f"Rhythm: {section['weeks']} weeks to {section['until'][:10]} (exclusive), effective touches"
 
 
 def funnel_output(doc: dict) -> Output:

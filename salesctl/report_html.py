@@ -135,6 +135,7 @@ def report_text(doc: dict) -> str:
         lines.append(header)
         for rep in doc["reps"]:
             lines.append(f"  {rep['rep'][:16]:16}" + "".join(f"{show(rep[k], kind, cur):>11}" for k, _, kind in REP_COLUMNS))
+    lines += _rhythm_text(doc)
     for key, heading in (("key_deals", "Key deals"), ("closing_soon", "Closing within a week")):
         if doc[key]:
             lines += ["", heading]
@@ -187,6 +188,35 @@ def _deals_html(deals: list[dict], currency: str) -> str:
              (d["close_by"] or "", False)] for d in deals]
     return _table([("Deal", False), ("Company", False), ("Owner", False), ("Stage", False), ("Value", True),
                    ("Close by", False)], rows)
+
+
+def _rhythm_rows(doc: dict) -> tuple[list[str], list[list[str]]]:
+    """Headers and text cells of the Rhythm section (docs/figures.md, Rhythm); no rows without one."""
+    from .rhythm_view import figures_table
+
+    reps = doc.get("rhythm", {}).get("by_rep") or []
+    if not reps:
+        return [], []
+    table = figures_table(reps)
+    return [c.header for c in table.columns], [[c.text(row) for c in table.columns] for row in table.rows]
+
+
+def _rhythm_text(doc: dict) -> list[str]:
+    headers, rows = _rhythm_rows(doc)
+    if not rows:
+        return []
+    lines = ["", f"Rhythm ({doc['rhythm']['weeks']} weeks; steadiness, month-end share, pushing ratio)"]
+    return lines + ["  " + " · ".join(f"{h} {v}" for h, v in zip(headers, row) if v) for row in rows]
+
+
+def _rhythm_html(doc: dict) -> list[str]:
+    headers, rows = _rhythm_rows(doc)
+    if not rows:
+        return []
+    return [f'<h2 style="{_H2}">Rhythm ({doc["rhythm"]["weeks"]} weeks)</h2>',
+            _table([(h, 0 < i < len(headers) - 1 and h != "Weekly touches") for i, h in enumerate(headers)],
+                   [[(v, 0 < i < len(row) - 1 and headers[i] != "Weekly touches") for i, v in enumerate(row)]
+                    for row in rows])]
 
 
 def report_html(doc: dict) -> str:
@@ -247,6 +277,7 @@ def report_html(doc: dict) -> str:
             parts.append(f'<p style="margin:12px 0 4px 0;font-size:13px;color:#555555">Won amount by rep</p>'
                          f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
                          f'style="border-collapse:collapse;{_FONT}">{rows}</table>')
+    parts.extend(_rhythm_html(doc))
     for key, heading in (("key_deals", "Key deals"), ("closing_soon", "Closing within a week")):
         if doc[key]:
             parts.append(f'<h2 style="{_H2}">{heading}</h2>')

@@ -110,3 +110,13 @@ def _rep_row(name: str, days: list[date], counts: dict[str, int], wins: tuple[in
         "open_leads": held,
         "pushing_ratio": ratio(advances, held),
     }
+
+
+def report_section(store: Store, settings: Settings, *, as_of: datetime, tz: tzinfo, rep_id: int | None,
+                   weeks: int = DEFAULT_WEEKS) -> dict:
+    """The report's Rhythm section: the weeks ending with the report's last day (the day of `as_of`),
+    each rep's figures and flag without the daily counts."""
+    end_day = (as_of - timedelta(seconds=1)).astimezone(tz).date()
+    doc = rhythm(store, settings, end_day=end_day, weeks=weeks, tz=tz, at=as_of, rep_id=rep_id)
+    doc["by_rep"] = [{k: v for k, v in r.items() if k != "daily"} for r in doc["by_rep"]]
+    return {k: v for k, v in doc.items() if k != "rep"}

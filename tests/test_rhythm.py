@@ -160,3 +160,38 @@ def test_weeks_out_of_range(db, ok, fails, weeks):
 def test_rep_and_team_together(db, ok, fails):
     ok("rep", "add", "alice")
     fails("rhythm", "--rep", "alice", "--team", names=("--team",))
+
+
+# --- the report's Rhythm section ---------------------------------------------------------------------
+# `report --week` is Mon 11-16 … Sun 11-22, so its rhythm covers the 8 Monday–Sunday weeks 09-28 … 11-22:
+#   alice 2 5 5 5 5 5 5 5 (10-01 and 10-02 in the first week): mean 4.625, sd 0.99216 → 0.7855;
+#   bob 0 0 0 0 16 0 0 0: mean 2, sd √28 = 5.2915 → −1.6458; carol 0 3 3 3 3 3 3 3 → 0.622, not flagged
+#   (this week 3 = her median). Wins and advances are the same as above (all inside 09-28 … 11-22).
+
+
+def test_the_weekly_report_has_a_rhythm_section(team, ok):
+    section = ok("report", "--week", "--format", "json")["rhythm"]
+    assert section["since"] == "2026-09-28T00:00:00+00:00" and section["until"] == "2026-11-23T00:00:00+00:00"
+    reps = by_name(section)
+    assert "daily" not in reps["alice"]
+    assert reps["alice"]["weekly"] == [2, 5, 5, 5, 5, 5, 5, 5] and reps["alice"]["steadiness"] == 0.7855
+    assert reps["bob"]["weekly"] == [0, 0, 0, 0, 16, 0, 0, 0] and reps["bob"]["steadiness"] == -1.6458
+    assert reps["carol"]["steadiness"] == 0.622 and reps["carol"]["flag"] is None
+    assert [(r["month_end_share"], r["pushing_ratio"]) for r in section["by_rep"]] == [
+        (0.0, 1.5), (1.0, 2.0), (None, 0.1)]  # alice, bob, carol: nobody flagged, by name
+
+
+def test_the_report_flags_a_broken_rhythm_first_in_every_format(team, ok):
+    period = ("report", "--since", "2026-11-20", "--until", "2026-11-27")
+    section = ok(*period, "--format", "json")["rhythm"]
+    assert [(r["rep"], r["flag"]) for r in section["by_rep"]] == [
+        ("carol", "rhythm_broke"), ("alice", None), ("bob", None)]
+    table = ok(*period).out
+    rhythm = table[table.index("Rhythm:"):]
+    carol = next(line for line in rhythm.splitlines() if line.startswith("carol"))
+    assert "0.62" in carol and "0.10 (1/10)" in carol and "rhythm broke" in carol
+    assert "-0.59" in rhythm and "100%" in rhythm
+    md = ok(*period, "--format", "md").out
+    assert "## Rhythm: 8 weeks" in md and "| carol | 3 3 3 3 3 3 3 0 |" in md
+    html = ok(*period, "--format", "html").out
+    assert "Rhythm (8 weeks)" in html and "rhythm broke" in html and "0.10 (1/10)" in html
