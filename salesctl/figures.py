@@ -308,7 +308,15 @@ def report(
         "closing_soon": closing_soon(store, settings, as_of, tz, scope),
         "plays": plays(store, until, scope),
         "rhythm": _rhythm(store, settings, as_of, tz, rep_id),
+        "trends": _trends(store, settings, as_of, tz, rep_id),
     }
+
+
+def _trends(store: Store, settings: Settings, as_of: datetime, tz: tzinfo, rep_id: int | None) -> dict:
+    """The report's 12-week trends (docs/figures.md, Trends)."""
+    from .trends import report_section  # trends builds on this module
+
+    return report_section(store, settings, as_of=as_of, tz=tz, rep_id=rep_id)
 
 
 def _rhythm(store: Store, settings: Settings, as_of: datetime, tz: tzinfo, rep_id: int | None) -> dict:

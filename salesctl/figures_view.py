@@ -72,6 +72,8 @@ def report_output(doc: dict) -> Output:
         from .rhythm_view import figures_table
 
         blocks.append(figures_table(doc["rhythm"]["by_rep"], title=rhythm_title(doc["rhythm"])))
+    if doc.get("trends"):
+        blocks.append(trends_table(doc["trends"], cur))
     blocks.append(_deals_table(doc["key_deals"], "Key deals", cur, "No open key deals."))
     blocks.append(_deals_table(doc["closing_soon"], "Closing within a week", cur, "Nothing due to close this week."))
     used = [p for p in doc["plays"] if p["leads"]]
@@ -82,6 +84,18 @@ def report_output(doc: dict) -> Output:
             used, title="Plays",
         ))
     return Output(doc, blocks, csv=report_csv(doc))
+
+
+def trends_table(trends: dict, currency: str) -> Table:
+    """One row per trend: its sparkline over the weeks, the first and the last week's value."""
+    from .trends import ROWS, sparkline
+
+    rows = [{"trend": label, "spark": sparkline(trends[key]), "first": show(trends[key][0], kind, currency),
+             "last": show(trends[key][-1], kind, currency)} for key, label, kind in ROWS]
+    return Table([Column("trend", "Trend"), Column("spark", f"{len(trends['weeks'])} weeks", wrap=False),
+                  Column("first", f"Week of {trends['weeks'][0][5:]}", "right"),
+                  Column("last", f"Week of {trends['weeks'][-1][5:]}", "right")],
+                 rows, title=f"Trends: {len(trends['weeks'])} weeks to {trends['until'][:10]} (exclusive)")
 
 
 def rhythm_title(section: dict) -> str:

@@ -792,6 +792,38 @@ class Store:
             {**params, "t": t},
         )
 
+    def weekly_counts(self, weeks: list[tuple[str, str, str, int]], rep_id: int | None) -> list[sqlite3.Row]:
+        """Per week [lo, hi): leads created, effective touches, won amount (minor units); one rep's: leads they
+        own now, touches they logged (docs/figures.md, Trends)."""
+        with_weeks, params = self._days(weeks)
+        own = " AND l.owner_id = :rep_id" if rep_id is not None else ""
+        by = " AND a.rep_id = :rep_id" if rep_id is not None else ""
+        return self.all(
+            with_weeks + "SELECT d.day,"
+            " (SELECT count(*) FROM leads l WHERE l.created_at >= d.lo AND l.created_at < d.hi" + own + ") AS new_leads,"
+            " (SELECT count(*) FROM activities a WHERE a.at >= d.lo AND a.at < d.hi AND a.effective = 1" + by +
+            ") AS effective,"
+            " (SELECT coalesce(sum(l.won_amount), 0) FROM leads l WHERE l.won_at >= d.lo AND l.won_at < d.hi" + own +
+            ") AS won_amount FROM d ORDER BY d.lo",
+            {**params, "rep_id": rep_id},
+        )
+
+    def weighted_changes(self, spans: list[tuple[str, str, str, int]], probability: dict[str, float],
+                         rep_id: int | None) -> list[sqlite3.Row]:
+        """Per span [lo, hi): the change of the weighted pipeline (minor units) by the stage moves in it —
+        value × (probability of the new stage − of the old one; 0 for none, won, lost). Summed in order,
+        the spans give the weighted pipeline at each span's end, in one pass over stage_history."""
+        with_spans, params = self._days(spans)
+        to_p, p1 = self._case("h.to_stage", probability, "t")
+        from_p, p2 = self._case("h.from_stage", probability, "f")
+        own = " WHERE l.owner_id = :rep_id" if rep_id is not None else ""
+        return self.all(
+            with_spans + f"SELECT d.day, total(l.value * (coalesce({to_p}, 0) - coalesce({from_p}, 0))) AS change"
+            " FROM d JOIN stage_history h ON h.at >= d.lo AND h.at < d.hi JOIN leads l ON l.id = h.lead_id" + own +
+            " GROUP BY d.day",
+            {**params, **p1, **p2, "rep_id": rep_id},
+        )
+
     def _leads_at(self, t: str, first_stage: str, extra: str = "") -> str:
         """A WITH clause defining `p`: leads as they were at :t (created before it, not closed before it),
         with their stage then (rebuilt from stage_history), owner then, last move and last activity before.

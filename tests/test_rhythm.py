@@ -195,3 +195,53 @@ def test_the_report_flags_a_broken_rhythm_first_in_every_format(team, ok):
     assert "## Rhythm: 8 weeks" in md and "| carol | 3 3 3 3 3 3 3 0 |" in md
     html = ok(*period, "--format", "html").out
     assert "Rhythm (8 weeks)" in html and "rhythm broke" in html and "0.10 (1/10)" in html
+
+
+# --- the report's 12-week trends ---------------------------------------------------------------------
+# `report --week` ends Sun 11-22, so the 12 weeks start Mondays 08-31, 09-07, … 11-16. All 17 leads
+# ($1,000 each) are created 09-01 and contacted 09-02 (10% each: $1,700 weighted). Then A2 → quoted 10-07
+# (+$200), A3 won 10-14 (−$100, $1,000 won), B2/B3 won 10-29/10-30 (−$200, $2,000), C2 → quoted 11-05
+# (+$200), A4 won 11-12 (−$100, $1,000). Effective touches per week: alice 10-01/10-02 then 5 a week,
+# carol 3 a week from 10-06, bob 16 in the week of 10-26.
+
+TREND_EFFECTIVE = [0, 0, 0, 0, 2, 8, 8, 8, 24, 8, 8, 8]
+TREND_WON = [0, 0, 0, 0, 0, 0, 1000, 0, 2000, 0, 1000, 0]
+TREND_WEIGHTED = [1700, 1700, 1700, 1700, 1700, 1900, 1800, 1800, 1600, 1800, 1700, 1700]
+
+
+def test_the_report_has_twelve_weeks_of_trends(team, ok):
+    doc = ok("report", "--week", "--format", "json")
+    trends = doc["trends"]
+    assert trends["weeks"][0] == "2026-08-31" and trends["weeks"][-1] == "2026-11-16" and len(trends["weeks"]) == 12
+    assert trends["new_leads"] == [17] + [0] * 11
+    assert trends["effective"] == TREND_EFFECTIVE
+    assert trends["won_amount"] == TREND_WON
+    assert trends["weighted_pipeline"] == TREND_WEIGHTED
+    assert trends["weighted_pipeline"][-1] == doc["team"]["weighted_value"]  # the same pipeline, rebuilt twice
+
+
+def test_one_reps_trends(team, ok):
+    trends = ok("report", "--week", "--rep", "bob", "--format", "json")["trends"]
+    assert trends["new_leads"] == [3] + [0] * 11
+    assert trends["effective"] == [0] * 8 + [16] + [0] * 3
+    assert trends["weighted_pipeline"] == [300] * 8 + [100] * 4
+
+
+def test_trends_as_sparklines_in_the_terminal_and_markdown(team, ok):
+    table = ok("report", "--week").out
+    trends = table[table.index("Trends: 12 weeks"):]
+    # eight steps from 0 to the largest week: 2 of 24 → ▂, 8 → ▃, 1,000 of 2,000 → ▅ (3.5 rounds to 4)
+    assert "▁▁▁▁▂▃▃▃█▃▃▃" in trends and "▁▁▁▁▁▁▅▁█▁▅▁" in trends and "█▁▁▁▁▁▁▁▁▁▁▁" in trends
+    md = ok("report", "--week", "--format", "md").out
+    assert "## Trends: 12 weeks" in md and "| Effective touches | ▁▁▁▁▂▃▃▃█▃▃▃ |" in md
+
+
+def test_trends_in_the_html_report_are_inline_svg_with_a_table_fallback(team, ok):
+    html = ok("report", "--week", "--format", "html").out
+    section = html[html.index("Trends (12 weeks"):]
+    assert section.count("<svg") == 4 and section.count("<polyline") == 4
+    assert "<script" not in html.lower() and "href=" not in section and "src=" not in section
+    # the bar fallback: a 24-px column per week, the 24-touch week full height, the 8-touch ones a third
+    effective = section[section.index("Effective touches"):section.index("Won amount")]
+    heights = [int(h.split("px")[0]) for h in effective.split("<div style=\"width:6px;height:")[1:]]
+    assert heights == [1, 1, 1, 1, 2, 8, 8, 8, 24, 8, 8, 8]
