@@ -307,23 +307,26 @@ def report(
         "key_deals": key_deals(store, settings, as_of, tz, scope),
         "closing_soon": closing_soon(store, settings, as_of, tz, scope),
         "plays": plays(store, until, scope),
-        "rhythm": _rhythm(store, settings, as_of, tz, rep_id),
-        "trends": _trends(store, settings, as_of, tz, rep_id),
+        "rhythm": _rhythm(store, settings, as_of, tz, rep_id, {i: p.open_count for i, p in pipes.items()}),
+        "trends": _trends(store, settings, as_of, tz, rep_id,
+                          sum(pipes[i].weighted_value for i in everyone if i in pipes)),
     }
 
 
-def _trends(store: Store, settings: Settings, as_of: datetime, tz: tzinfo, rep_id: int | None) -> dict:
-    """The report's 12-week trends (docs/figures.md, Trends)."""
+def _trends(store: Store, settings: Settings, as_of: datetime, tz: tzinfo, rep_id: int | None,
+            weighted_now: float) -> dict:
+    """The report's 12-week trends (docs/figures.md, Trends), ending with the report's weighted value."""
     from .trends import report_section  # trends builds on this module
 
-    return report_section(store, settings, as_of=as_of, tz=tz, rep_id=rep_id)
+    return report_section(store, settings, as_of=as_of, tz=tz, rep_id=rep_id, weighted_now=weighted_now)
 
 
-def _rhythm(store: Store, settings: Settings, as_of: datetime, tz: tzinfo, rep_id: int | None) -> dict:
-    """The report's Rhythm section (docs/figures.md, Rhythm)."""
+def _rhythm(store: Store, settings: Settings, as_of: datetime, tz: tzinfo, rep_id: int | None,
+            held: dict[int, int]) -> dict:
+    """The report's Rhythm section (docs/figures.md, Rhythm), with the open leads the report counted."""
     from .rhythm import report_section  # rhythm builds on this module
 
-    return report_section(store, settings, as_of=as_of, tz=tz, rep_id=rep_id)
+    return report_section(store, settings, as_of=as_of, tz=tz, rep_id=rep_id, held=held)
 
 
 def won_amounts(store: Store, since: datetime, until: datetime) -> dict[int, int]:

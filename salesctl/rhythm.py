@@ -54,9 +54,9 @@ def day_rows(days: list[date], tz: tzinfo) -> list[tuple[str, str, str, int]]:
 
 
 def rhythm(store: Store, settings: Settings, *, end_day: date, weeks: int, tz: tzinfo, at: datetime,
-           rep_id: int | None) -> dict:
+           rep_id: int | None, held: dict[int, int] | None = None) -> dict:
     """The rhythm document of the `weeks` weeks ending with the local day end_day; open leads are those
-    held at `at` (the window's end, or now if sooner)."""
+    held at `at` (the window's end, or now if sooner): `held` (rep id → count) when the caller has them."""
     days = window(end_day, weeks)
     rows = day_rows(days, tz)
     since, until = start_of_day(days[0], tz), start_of_day(end_day + timedelta(days=1), tz)
@@ -67,7 +67,8 @@ def rhythm(store: Store, settings: Settings, *, end_day: date, weeks: int, tz: t
         touches.setdefault(r["rep_id"], {})[r["day"]] = r["n"]
     wins = {r["rep_id"]: (r["n"], int(r["month_end"] or 0)) for r in store.wins_by_month_end(rows, to_db(at))}
     advances = {r["rep_id"]: r["n"] for r in store.advances(to_db(since), to_db(until), stage_order(settings))}
-    held = {i: p.open_count for i, p in pipeline_at(store, settings, at, (days[0], days[-1])).items()}
+    if held is None:
+        held = {i: p.open_count for i, p in pipeline_at(store, settings, at, (days[0], days[-1])).items()}
 
     if rep_id is None:
         shown = active | set(touches) | set(wins) | set(advances)
@@ -113,10 +114,10 @@ def _rep_row(name: str, days: list[date], counts: dict[str, int], wins: tuple[in
 
 
 def report_section(store: Store, settings: Settings, *, as_of: datetime, tz: tzinfo, rep_id: int | None,
-                   weeks: int = DEFAULT_WEEKS) -> dict:
+                   held: dict[int, int], weeks: int = DEFAULT_WEEKS) -> dict:
     """The report's Rhythm section: the weeks ending with the report's last day (the day of `as_of`),
-    each rep's figures and flag without the daily counts."""
+    each rep's figures and flag without the daily counts; `held`: the report's open leads at as_of."""
     end_day = (as_of - timedelta(seconds=1)).astimezone(tz).date()
-    doc = rhythm(store, settings, end_day=end_day, weeks=weeks, tz=tz, at=as_of, rep_id=rep_id)
+    doc = rhythm(store, settings, end_day=end_day, weeks=weeks, tz=tz, at=as_of, rep_id=rep_id, held=held)
     doc["by_rep"] = [{k: v for k, v in r.items() if k != "daily"} for r in doc["by_rep"]]
     return {k: v for k, v in doc.items() if k != "rep"}

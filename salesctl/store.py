@@ -241,6 +241,12 @@ def _m_activity_removals(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX activity_removals_lead ON activity_removals(lead_id, at)")
 
 
+def _m_effective_touches_index(conn: sqlite3.Connection) -> None:
+    """Effective touches by time with who logged them (rhythm and trends, docs/figures.md): counted per day
+    from this index alone, without reading every activity row."""
+    conn.execute("CREATE INDEX activities_effective_at ON activities(at, rep_id) WHERE effective = 1")
+
+
 MIGRATIONS = [
     ("0001_initial", _m0001_initial),
     ("0002_default_plays", _m0002_default_plays),
@@ -248,6 +254,7 @@ MIGRATIONS = [
     ("0004_open_leads_index", _m0004_open_leads_index),
     ("0005_after_sale_index", _m_after_sale_index),
     ("0006_activity_removals", _m_activity_removals),
+    ("0007_effective_touches_index", _m_effective_touches_index),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -811,8 +818,8 @@ class Store:
     def weighted_changes(self, spans: list[tuple[str, str, str, int]], probability: dict[str, float],
                          rep_id: int | None) -> list[sqlite3.Row]:
         """Per span [lo, hi): the change of the weighted pipeline (minor units) by the stage moves in it —
-        value × (probability of the new stage − of the old one; 0 for none, won, lost). Summed in order,
-        the spans give the weighted pipeline at each span's end, in one pass over stage_history."""
+        value × (probability of the new stage − of the old one; 0 for none, won, lost). From the pipeline
+        at the last span's end, they give it at each earlier span's end (docs/figures.md, Trends)."""
         with_spans, params = self._days(spans)
         to_p, p1 = self._case("h.to_stage", probability, "t")
         from_p, p2 = self._case("h.from_stage", probability, "f")

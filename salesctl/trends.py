@@ -37,17 +37,18 @@ def week_rows(end_day: date, weeks: int, tz: tzinfo) -> list[tuple[str, str, str
 
 
 def report_section(store: Store, settings: Settings, *, as_of: datetime, tz: tzinfo, rep_id: int | None,
-                   weeks: int = TREND_WEEKS) -> dict:
-    """The weeks ending with the report's last day (the day of `as_of`); the last week ends at as_of."""
+                   weighted_now: float, weeks: int = TREND_WEEKS) -> dict:
+    """The weeks ending with the report's last day (the day of `as_of`). `weighted_now` is the report's
+    weighted pipeline at as_of (minor units); the earlier week ends are that, less each later week's
+    stage moves, so only the weeks' own history is read."""
     end_day = (as_of - timedelta(seconds=1)).astimezone(tz).date()
     rows = week_rows(end_day, weeks, tz)
     counts = store.weekly_counts(rows, rep_id)
-    spans = [("", "", rows[0][1], 0), *rows]  # everything before the first week, then each week
-    change = {r["day"]: r["change"] for r in store.weighted_changes(spans, settings.probability, rep_id)}
-    running, weighted = change.get("", 0.0), []
-    for day, *_ in rows:
-        running += change.get(day, 0.0)
+    change = {r["day"]: r["change"] for r in store.weighted_changes(rows, settings.probability, rep_id)}
+    running, weighted = weighted_now, []
+    for day, *_ in reversed(rows):
         weighted.append(money(running))
+        running -= change.get(day, 0.0)
     return {
         "since": local_iso(start_of_day(date.fromisoformat(rows[0][0]), tz), tz),
         "until": local_iso(start_of_day(end_day + timedelta(days=1), tz), tz),
@@ -55,5 +56,5 @@ def report_section(store: Store, settings: Settings, *, as_of: datetime, tz: tzi
         "new_leads": [r["new_leads"] for r in counts],
         "effective": [r["effective"] for r in counts],
         "won_amount": [to_major(r["won_amount"]) for r in counts],
-        "weighted_pipeline": weighted,
+        "weighted_pipeline": weighted[::-1],
     }
