@@ -417,6 +417,24 @@ def funnel(store: Store, settings: Settings, *, since: datetime, until: datetime
     }
 
 
+def funnel_compare(doc: dict, before: dict) -> dict:
+    """The funnel with an earlier cohort beside it (docs/figures.md, The funnel): per stage the earlier
+    reached count and conversion and the change in conversion; `worst_stage` is the stage whose
+    conversion fell most (None when none fell)."""
+    earlier = {s["stage"]: s for s in before["stages"]}
+    stages, worst, fall = [], None, 0.0
+    for s in doc["stages"]:
+        prev = earlier.get(s["stage"], {})
+        now_c, prev_c = s["conversion"], prev.get("conversion")
+        change = None if now_c is None or prev_c is None else round(now_c - prev_c, 4)
+        if change is not None and change < fall:
+            worst, fall = s["stage"], change
+        stages.append({**s, "previous_reached": prev.get("reached", 0), "previous_conversion": prev_c,
+                       "conversion_change": change})
+    compare = {k: before[k] for k in ("since", "until", "cohort", "won", "lost", "open", "win_rate")}
+    return {**doc, "stages": stages, "compare": compare, "worst_stage": worst}
+
+
 # --- targets ---------------------------------------------------------------------------------------
 
 def target_progress(store: Store, settings: Settings, *, month: date, now: datetime, tz: tzinfo) -> dict:

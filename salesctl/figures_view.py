@@ -117,7 +117,26 @@ def funnel_output(doc: dict) -> Output:
          Column("avg_days_in_stage", "Avg days", "right", show=lambda v: show(v, "days", None))],
         [{**s, "reasons": ", ".join(f"{r} {n}" for r, n in s["lost_reasons"].items())} for s in doc["stages"]],
     )
-    return Output(doc, [header, bars, table], csv=table)
+    if "compare" not in doc:
+        return Output(doc, [header, bars, table], csv=table)
+    return Output(doc, [header, bars, table, *_funnel_compare_blocks(doc)], csv=table)
+
+
+def _funnel_compare_blocks(doc: dict) -> list:
+    """The earlier cohort beside this one, stage by stage, and the stage that got worse most."""
+    before = doc["compare"]
+    pct = lambda v: show(v, "pct", None)  # noqa: E731
+    change = lambda v: "" if v is None else f"{v * 100:+.0f} pts"  # noqa: E731
+    table = Table(
+        [Column("stage", "Stage"), Column("previous_reached", "Reached before", "right"),
+         Column("previous_conversion", "→ next before", "right", show=pct),
+         Column("reached", "Reached now", "right"), Column("conversion", "→ next now", "right", show=pct),
+         Column("conversion_change", "Change", "right", show=change)],
+        doc["stages"], title=f"Compared with {before['cohort']} lead(s) created {period_label(before)}",
+    )
+    worst = doc["worst_stage"]
+    note = f"Got worse most: {worst}." if worst else "No stage converts worse than before."
+    return [table, Text(note)]
 
 
 def target_output(doc: dict) -> Output:
