@@ -1072,6 +1072,12 @@ class Store:
         )
         return self.all(sql, [*scope_params, now, *stalled_params])
 
+    def open_count_by_owner(self, open_stages: list[str]) -> list[sqlite3.Row]:
+        """Open leads per owner now (`rhythm`'s leads held), searched through leads(owner_id, stage)."""
+        sql, params = self._open_scope(open_stages, None)
+        return self.all("SELECT l.owner_id AS rep_id, count(*) AS n FROM leads l WHERE " + sql +
+                        " GROUP BY l.owner_id", params)
+
     def open_and_stalled_by_rep(
         self, *, open_stages: list[str], owner_id: int | None, now: str, stalled_before: dict[str, str]
     ) -> list[sqlite3.Row]:

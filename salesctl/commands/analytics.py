@@ -240,8 +240,10 @@ def rhythm(
     if not 1 <= weeks <= 104:
         raise Invalid("--weeks", str(weeks), "is out of range", "give 1 to 104 weeks")
     rep_id = app.rep_scope(rep, team or not rep)  # the owner's view: the whole team unless --rep
-    doc = rhythm_doc(app.store(), app.settings, end_day=app.now.astimezone(app.tz).date(), weeks=weeks,
-                     tz=app.tz, at=just_after(app.now), rep_id=rep_id)
+    store = app.store()
+    held = {r["rep_id"]: r["n"] for r in store.open_count_by_owner(list(app.settings.stages))}  # as of now
+    doc = rhythm_doc(store, app.settings, end_day=app.now.astimezone(app.tz).date(), weeks=weeks,
+                     tz=app.tz, at=just_after(app.now), rep_id=rep_id, held=held)
     show(rhythm_output(doc), fmt)
 
 
