@@ -245,3 +245,26 @@ def test_trends_in_the_html_report_are_inline_svg_with_a_table_fallback(team, ok
     effective = section[section.index("Effective touches"):section.index("Won amount")]
     heights = [int(h.split("px")[0]) for h in effective.split("<div style=\"width:6px;height:")[1:]]
     assert heights == [1, 1, 1, 1, 2, 8, 8, 8, 24, 8, 8, 8]
+
+
+def test_weekends_are_dimmed_on_a_colour_terminal_only(team, ok, monkeypatch):
+    import io
+
+    from salesctl.render import Format, emit
+    from salesctl.rhythm_view import rhythm_output
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    doc = ok("rhythm", "--format", "json")
+    monkeypatch.delenv("NO_COLOR")
+    colour = Terminal()
+    emit(rhythm_output(doc), Format.table, colour)
+    alice = next(line for line in colour.getvalue().splitlines() if line.startswith("alice"))
+    # the first week: Fri ░, Sat and Sun dimmed blanks, Mon–Thu ░
+    assert alice.startswith("alice  ░\x1b[2m \x1b[0m\x1b[2m \x1b[0m░░░░ ")
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = Terminal()
+    emit(rhythm_output(doc), Format.table, plain)
+    assert "\x1b[" not in plain.getvalue()
