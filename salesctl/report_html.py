@@ -236,7 +236,7 @@ def _spark_svg(values: list[float], width: int = 120, height: int = 24) -> str:
     most = max(values, default=0) or 1
     step = width / max(len(values) - 1, 1)
     points = " ".join(f"{i * step:.1f},{height - 2 - (height - 4) * max(v, 0) / most:.1f}" for i, v in enumerate(values))
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+    return (f'<svg width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" role="img" aria-label="trend">'
             f'<polyline fill="none" stroke="#2b7de9" stroke-width="2" points="{points}"/></svg>')
 
