@@ -1,7 +1,7 @@
 """The rep's to-do rules: why a lead is on today's list, in what order, and when a deal is stalled.
 
 Pure rules over rows the store selects (the reason flags are computed in SQL over indexed columns);
-no typer, no rich. Two entry points, also used by `remind` (issue 5):
+no typer, no rich. Two entry points, also used by `remind` (docs/reference.md, cron and mail):
 
     today(store, settings, *, now, tz, rep_id)   -> {"as_of", "rep", "items": [...]}
     stalled(store, settings, *, now, tz, rep_id) -> {"as_of", "items": [...], "by_rep": [...]}
@@ -21,8 +21,8 @@ a 1,000× bigger deal, and value breaks ties between otherwise equal leads. Equa
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from datetime import datetime, timedelta, tzinfo
+from functools import lru_cache
 
 from .dates import from_db, local_date, local_iso, start_of_day, to_db, to_local_iso
 from .model import Settings
@@ -88,7 +88,7 @@ def _rep_name(store, rep_id: int | None) -> str | None:
 
 
 def today(store, settings: Settings, *, now: datetime, tz: tzinfo, rep_id: int | None) -> dict:
-    """The SPEC §5 `today` document for one rep (or the team when rep_id is None)."""
+    """The `today` document (docs/reference.md, JSON objects) for one rep (or the team when rep_id is None)."""
     local_today = now.astimezone(tz).date()
     rows = store.agenda_candidates(
         open_stages=list(settings.stages), owner_id=rep_id, now=to_db(now),
@@ -142,7 +142,7 @@ def _after_sale_item(row, settings: Settings, now: datetime, tz: tzinfo) -> dict
 
 
 def stalled(store, settings: Settings, *, now: datetime, tz: tzinfo, rep_id: int | None) -> dict:
-    """The SPEC §5 `stalled` document: stalled leads (most overdue for a touch first) and open/stalled per rep."""
+    """The `stalled` document (docs/figures.md, Stalled): stalled leads (most overdue for a touch first) and open/stalled per rep."""
     cutoffs = stalled_before(settings, now)
     now_db = to_db(now)
     rows = store.stalled_leads(open_stages=list(settings.stages), owner_id=rep_id, now=now_db,

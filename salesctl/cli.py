@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -76,10 +77,10 @@ COMMAND_MODULES = {
     "funnel": "analytics", "report": "analytics", "target": "analytics", "rhythm": "analytics",
     "import": "io", "export": "io", "search": "io", "backup": "io",
     "remind": "mail",
-    "play": "plays",
+    "play": "plays", "cadence": "plays", "calendar": "calendar",
     "config": "admin", "doctor": "admin", "demo": "admin",
 }
-MODULES = ("leads", "activity", "agenda", "team", "analytics", "plays", "io", "mail", "admin")
+MODULES = ("leads", "activity", "agenda", "team", "analytics", "plays", "calendar", "io", "mail", "admin")
 _GLOBAL_VALUE_OPTIONS = ("--db", "--as-of")
 _registered: set[str] = set()
 
@@ -119,10 +120,17 @@ def registered_names() -> set[str]:
     return names | {g.name for g in app.registered_groups}
 
 
+@cache
+def _click_command(modules: frozenset[str]):
+    """The click command for these registered modules. Building it is most of a run's own time
+    (≈ 30 ms with every module), so a process that calls main() many times (the tests) builds it once."""
+    return typer.main.get_command(app)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run salesctl; every failure becomes `Error: …` on stderr and an exit code, never a traceback."""
     _register(sys.argv[1:] if argv is None else argv)
-    command = typer.main.get_command(app)
+    command = _click_command(frozenset(_registered))
     runs: list[App] = []  # filled by root(): which database this run used, once its context has closed
     stdout = sys.stdout
     try:

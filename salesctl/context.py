@@ -6,14 +6,13 @@ import getpass
 import os
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
 from .errors import Invalid
 from .model import Settings
 from .store import Store
-
 
 # rep_scope's id for a current rep who has no row yet: no lead or activity has it, so lists are empty.
 NEW_REP = -1
@@ -98,7 +97,7 @@ class App:
             from .dates import parse_now
 
             return parse_now(self.env_now, self.tz, field="SALESCTL_NOW")
-        return datetime.now(timezone.utc).replace(microsecond=0)
+        return datetime.now(UTC).replace(microsecond=0)
 
     @property
     def now_db(self) -> str:

@@ -63,7 +63,8 @@ def local_zone() -> tzinfo:
         found = _try_zone(_key_from_path(os.path.realpath(_LOCALTIME)))
         if found:
             return found
-    from dateutil.tz import tzlocal  # only when the system gives no IANA name; keeps dateutil off the fast path
+    # Only when the system gives no IANA name; keeps dateutil off the fast path.
+    from dateutil.tz import tzlocal
 
     return tzlocal()
 

@@ -81,7 +81,7 @@ def leads(store: Store, tz) -> Iterator[dict]:
 
 def activities(store: Store, tz) -> Iterator[dict]:
     for row in store.iter_activities():
-        obj = dict(zip(ACTIVITY_KEYS, (row[k] for k in ACTIVITY_KEYS)))
+        obj = {k: row[k] for k in ACTIVITY_KEYS}
         obj["effective"] = bool(obj["effective"])
         obj["at"], obj["created_at"] = to_local_iso(obj["at"], tz), to_local_iso(obj["created_at"], tz)
         yield obj
@@ -125,8 +125,8 @@ def _table_rows(store: Store, table: str, tz) -> Iterator[dict]:
 def write_document(store: Store, tz, exported_at: str, stream) -> int:
     """The whole database as one JSON document that `import` restores with the same ids."""
     settings = {r["key"]: json.loads(r["value"]) for r in store.iter_table("settings")}
-    stream.write('{\n  "salesctl_export": %d,\n  "schema_version": %d,\n  "exported_at": %s,\n  "settings": %s'
-                 % (DOCUMENT_VERSION, SCHEMA_VERSION, json.dumps(exported_at), json.dumps(settings, ensure_ascii=False)))
+    stream.write(f'{{\n  "salesctl_export": {DOCUMENT_VERSION:d},\n  "schema_version": {SCHEMA_VERSION:d},\n'
+                 f'  "exported_at": {json.dumps(exported_at)},\n  "settings": {json.dumps(settings, ensure_ascii=False)}')
     count = 0
     for table in DOCUMENT_TABLES:
         rows = leads(store, tz) if table == "leads" else _table_rows(store, table, tz)

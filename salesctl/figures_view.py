@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 from .render import Bars, Column, Fields, Output, Table, Text
-from .report_html import COUNT_ROWS, PIPELINE_ROWS, REP_COLUMNS, change, period_label, show, target_lines, title
+from .report_html import (
+    ATTENTION,
+    COUNT_ROWS,
+    PIPELINE_ROWS,
+    REP_COLUMNS,
+    REP_LEGEND,
+    VELOCITY,
+    change,
+    days_column,
+    period_label,
+    show,
+    target_lines,
+    team_row,
+    title,
+)
 
-# An 80-column terminal fits nine figures per rep; activities, advances and losses are in md, html, csv.
-TERMINAL_REP_COLUMNS = [c for c in REP_COLUMNS if c[0] not in ("activities", "advanced", "lost_count")]
+# Which rep figures a narrow terminal drops first (2), then next (1); the others always show.
+_NARROW_FIRST = {"activities": 2, "advanced": 2, "lost_count": 2, "new_leads": 1, "weighted_value": 1}
 
 # The flat columns of `report --format csv`: one row per rep plus TEAM.
 CSV_KEYS = (
@@ -27,12 +41,17 @@ def report_csv(doc: dict) -> Table:
     return Table(columns, rows)
 
 
-def _deals_table(deals: list[dict], heading: str, currency: str, empty: str) -> Table:
-    rows = [{**d, "deal": f"#{d['lead_id']} {d['name']}", "value": show(d["value"], "money", d["currency"] or currency)}
-            for d in deals]
+def _deals_table(deals: list[dict], heading: str, currency: str, empty: str, *, days: bool = False) -> Table:
+    """Deals with their close-by date, or (days) how long they have been idle or late."""
+    rows = [{**d, "deal": f"#{d['lead_id']} {d['name']}", "value": show(d["value"], "money", d["currency"] or currency),
+             "days": days_column(d)[1] if days else ""} for d in deals]
+    last = (Column("days", days_column(deals[0])[0] if deals else "Days", "right") if days
+            else Column("close_by", "Close by", wrap=False))
     return Table(
-        [Column("deal", "Deal"), Column("company", "Company"), Column("owner", "Owner"), Column("stage", "Stage"),
-         Column("value", "Value", "right"), Column("close_by", "Close by")],
+        [Column("deal", "Deal", wrap=False, max_width=24), Column("company", "Company", wrap=False, max_width=16,
+                                                                  priority=2),
+         Column("owner", "Owner", wrap=False, max_width=10), Column("stage", "Stage", wrap=False),
+         Column("value", "Value", "right"), last],
         rows, title=heading, empty=empty,
     )
 
@@ -53,15 +72,18 @@ def report_output(doc: dict) -> Output:
         blocks.append(Text(f"Target {doc['month']}: none set (salesctl target set AMOUNT --team --month {doc['month']})"))
     blocks.append(Fields([(label, show(t[k], kind, cur)) for k, label, kind in PIPELINE_ROWS],
                          title="Pipeline at the period's end"))
+    blocks.append(Text(VELOCITY))
     if t["lost_reasons"]:
         most = max(t["lost_reasons"].values())
         blocks.append(Bars([(reason, n / most, str(n)) for reason, n in t["lost_reasons"].items()],
                            title="Why deals were lost"))
     if doc["reps"]:
         blocks.append(Table(
-            [Column("rep", "Rep")] + [Column(k, label, "right") for k, label, _ in TERMINAL_REP_COLUMNS],
-            [{"rep": r["rep"], **{k: show(r[k], kind, cur) for k, _, kind in TERMINAL_REP_COLUMNS}}
-             for r in doc["reps"]],
+            [Column("rep", "Rep", wrap=False, max_width=16)]
+            + [Column(k, label, "right", priority=_NARROW_FIRST.get(k, 0), legend=REP_LEGEND.get(k))
+               for k, label, _ in REP_COLUMNS],
+            [{"rep": r["rep"], **{k: show(r[k], kind, cur) for k, _, kind in REP_COLUMNS}}
+             for r in doc["reps"] + [team_row(doc)]],
             title="Reps",
         ))
         most = max(r["won_amount"] for r in doc["reps"])
@@ -76,12 +98,21 @@ def report_output(doc: dict) -> Output:
         blocks.append(trends_table(doc["trends"], cur))
     blocks.append(_deals_table(doc["key_deals"], "Key deals", cur, "No open key deals."))
     blocks.append(_deals_table(doc["closing_soon"], "Closing within a week", cur, "Nothing due to close this week."))
+    for key, heading, empty in ATTENTION:
+        blocks.append(_deals_table(doc[key], heading, cur, empty, days=True))
     used = [p for p in doc["plays"] if p["leads"]]
     if used:
         blocks.append(Table(
             [Column("play", "Play"), Column("leads", "Used on", "right"), Column("won", "Won", "right"),
              Column("lost", "Lost", "right"), Column("win_rate", "Win rate", "right", show=lambda v: show(v, "pct", None))],
             used, title="Plays",
+        ))
+    if doc.get("cadences"):
+        blocks.append(Table(
+            [Column("play", "Cadence"), Column("leads", "Leads", "right"), Column("completed", "Completed", "right"),
+             Column("won", "Won", "right"), Column("lost", "Lost", "right"),
+             Column("win_rate", "Win rate", "right", show=lambda v: show(v, "pct", None))],
+            doc["cadences"], title="Cadences",
         ))
     return Output(doc, blocks, csv=report_csv(doc))
 

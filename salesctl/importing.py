@@ -16,8 +16,8 @@ from datetime import datetime, time
 from . import model
 from .dates import MAX_YEAR, MIN_YEAR, parse_day, parse_when, to_db
 from .errors import Invalid, SalesError
-from .money import parse_amount, parse_currency
 from .model import Settings
+from .money import parse_amount, parse_currency
 from .store import Store, nocase
 
 FIELDS = (

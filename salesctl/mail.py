@@ -14,7 +14,6 @@ import html
 import os
 import re
 import smtplib
-import socket
 import ssl
 import stat
 from dataclasses import dataclass
@@ -368,7 +367,7 @@ class Mailer:
             raise MailError(f"{self._where()} does not offer login (AUTH); unset SALESCTL_SMTP_USER") from None
         except (smtplib.SMTPException, ssl.SSLError) as exc:
             raise MailError(f"SMTP session with {self._where()} failed: {_reply(exc)}") from None
-        except socket.timeout:
+        except TimeoutError:
             raise MailError(f"no answer from the SMTP server {self._where()} within {TIMEOUT_S} s") from None
         except OSError as exc:
             raise MailError(f"cannot connect to the SMTP server {self._where()}: {exc.strerror or exc}") from None

@@ -36,6 +36,17 @@ class Settings:
     default_rep: str | None = None
     currency: str = "USD"
     owners: tuple[str, ...] = ()  # reps who run the team: they may fix anyone's activities
+    # The calendar feed's reminder before each follow-up (0: none) and whether a stage move ends a
+    # running cadence (docs/calendar.md).
+    alarm_minutes: int = 15
+    cadence_ends_on_move: bool = True
+    # Exchange rates by team currency: {"CNY": {"USD": "7.12"}} is 7.12 CNY per 1 USD (docs/figures.md).
+    fx: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def rates(self) -> dict[str, str]:
+        """The rates into the team currency now in use: code → team-currency units per 1 of that code."""
+        return self.fx.get(self.currency, {})
 
     @property
     def all_stages(self) -> tuple[str, ...]:
@@ -64,6 +75,9 @@ class Settings:
             "default_rep": self.default_rep,
             "currency": self.currency,
             "owners": list(self.owners),
+            "alarm_minutes": self.alarm_minutes,
+            "cadence_ends_on_move": self.cadence_ends_on_move,
+            "fx": dict(sorted(self.rates.items())),
         }
 
     @classmethod
@@ -76,7 +90,7 @@ class Settings:
                 setattr(s, key, tuple(value))
             elif key in ("rot_days", "probability"):
                 getattr(s, key).update(value)
-            elif key in ("timezone", "default_rep", "currency"):
+            elif key in ("timezone", "default_rep", "currency", "alarm_minutes", "cadence_ends_on_move", "fx"):
                 setattr(s, key, value)
         # A stage added by `config set stages` starts with a week's rot and its predecessor's probability.
         previous = 0.0
@@ -89,6 +103,8 @@ class Settings:
 CONFIG_KEYS = (
     "stages", "rot_days.STAGE", "probability.STAGE", "lost_reasons", "timezone", "default_rep", "currency",
     "owners",
+    "alarm_minutes", "cadence_ends_on_move",
+    "fx.CODE",
 )
 
 
@@ -131,7 +147,36 @@ def parse_setting(settings: Settings, key: str, value: str) -> tuple[str, object
         from .money import parse_currency
 
         return key, parse_currency(value, field=field_name)
+    if key == "alarm_minutes":
+        if not value.strip().isdigit() or int(value) > 10080:
+            raise Invalid(field_name, value, "must be whole minutes from 0 (no alarm) to 10080")
+        return key, int(value)
+    if key == "cadence_ends_on_move":
+        word = value.strip().lower()
+        if word not in ("true", "false", "yes", "no", "on", "off"):
+            raise Invalid(field_name, value, "must be true or false")
+        return key, word in ("true", "yes", "on")
+    if key.startswith("fx."):
+        return "fx", _with_rate(settings, key, value)
     raise Invalid("config", key, "is not a setting", "settable keys: " + ", ".join(CONFIG_KEYS))
+
+
+_RATE = re.compile(r"[0-9]{1,12}(\.[0-9]{1,12})?")
+
+
+def _with_rate(settings: Settings, key: str, value: str) -> dict[str, dict[str, str]]:
+    """`fx.USD 7.12`: 7.12 team-currency units buy 1 USD. Kept as the exact decimal text, per team currency."""
+    from .money import parse_currency
+
+    field_name = "config " + key.upper().replace("FX.", "fx.", 1)
+    code = parse_currency(key.partition(".")[2], field=field_name)
+    if code == settings.currency:
+        raise Invalid(field_name, value, f"is for the team currency ({code}) itself", "its rate is always 1")
+    text = value.strip()
+    if not _RATE.fullmatch(text) or not text.strip("0."):
+        hint = f"give how many {settings.currency} buy 1 {code}, as 7.12"
+        raise Invalid(field_name, value, "is not a positive exchange rate", hint)
+    return {**settings.fx, settings.currency: {**settings.rates, code: text}}
 
 
 def check_name(value: str, *, field: str, limit: int = MAX_NAME) -> str:

@@ -6,6 +6,7 @@ its history rows commit together or not at all. Times are database strings (UTC 
 
 from __future__ import annotations
 
+from . import followups
 from .errors import Duplicate, Invalid, SalesError
 from .model import CLOSED_STAGES, Settings
 from .store import Store
@@ -120,6 +121,7 @@ def move(store: Store, settings: Settings, lead_id: int, stage: str, *, rep_id: 
         raise Invalid("STAGE", stage, f"is already the stage of lead #{lead_id} {lead['name']}")
     store.update_lead(lead_id, {"stage": stage, "stage_changed_at": now})
     store.record_stage(lead_id, rep_id, lead["stage"], stage, now)
+    followups.end_on_move(store, settings, lead_id, stage, now=now)
     _note(store, lead_id, rep_id, note, now)
 
 
@@ -133,6 +135,7 @@ def won(store: Store, lead_id: int, amount: int | None, *, rep_id: int, now: str
     store.update_lead(lead_id, {"stage": "won", "stage_changed_at": now, "won_at": now, "won_amount": amount,
                                 "next_at": None, "next_step": None, "snoozed_until": None})
     store.record_stage(lead_id, rep_id, lead["stage"], "won", now)
+    followups.end_on_move(store, None, lead_id, "won", now=now)
     _note(store, lead_id, rep_id, note, now)
 
 
@@ -143,6 +146,7 @@ def lost(store: Store, lead_id: int, reason: str, *, rep_id: int, now: str, note
     store.update_lead(lead_id, {"stage": "lost", "stage_changed_at": now, "lost_at": now, "lost_reason": reason,
                                 "lost_stage": lead["stage"], "next_at": None, "next_step": None, "snoozed_until": None})
     store.record_stage(lead_id, rep_id, lead["stage"], "lost", now)
+    followups.end_on_move(store, None, lead_id, "lost", now=now)
     _note(store, lead_id, rep_id, note, now)
 
 

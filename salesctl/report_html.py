@@ -47,6 +47,43 @@ REP_COLUMNS = (
     ("stalled", "Stall", "int"),
     ("attainment", "Target", "pct"),
 )
+# What the reps table's short headers mean: the one-line legend under it (table, md, html; docs/figures.md).
+REP_LEGEND = {
+    "activities": "activities",
+    "effective": "effective conversations",
+    "advanced": "stage advances",
+    "win_rate": "won ÷ (won + lost)",
+    "weighted_value": "value × stage probability",
+    "stalled": "stalled deals",
+    "attainment": "won ÷ month's target",
+}
+VELOCITY = ("Velocity (per day) = open deals × win rate × average deal ÷ average cycle (days): what the open "
+            "pipeline is expected to win per day at this period's rates.")
+# The deals the owner should look at, as of the period's end: (document key, heading, text when none).
+ATTENTION = (
+    ("stalled_deals", "Stalled at the period's end (top 10 by value)", "No stalled deals."),
+    ("overdue_deals", "Overdue follow-ups at the period's end (top 10 by value)", "No overdue follow-ups."),
+)
+
+
+def days_column(deal: dict) -> tuple[str, str]:
+    """(header, cell) of a named deal's days: Idle 18d for a stalled deal, Late 3d for an overdue one."""
+    return ("Idle", f"{deal['days_idle']}d") if "days_idle" in deal else ("Late", f"{deal['days_overdue']}d")
+
+
+def rep_legend() -> str:
+    labels = {key: label for key, label, _ in REP_COLUMNS}
+    return "\u00a0· ".join(f"{labels[key]}: {text}" for key, text in REP_LEGEND.items())
+
+
+def team_row(doc: dict) -> dict:
+    """The reps table's last row: the team's figures under the name TEAM."""
+    return {**doc["team"], "rep": "TEAM"}
+
+
+def deal_days(deal: dict) -> str:
+    """`idle 18d` for a stalled deal, `3d late` for an overdue one."""
+    return f"idle {deal['days_idle']}d" if "days_idle" in deal else f"{deal['days_overdue']}d late"
 
 
 def show(value, kind: str, currency: str | None) -> str:
@@ -127,14 +164,16 @@ def report_text(doc: dict) -> str:
         lines.append(f"  no target set (salesctl target set AMOUNT --team --month {doc['month']})")
     lines += ["", "Pipeline at the period's end"]
     lines += [f"  {label:26}{show(t[key], kind, cur):>14}" for key, label, kind in PIPELINE_ROWS]
+    lines.append("  " + VELOCITY)
     if t["lost_reasons"]:
         lines += ["", "Lost reasons: " + ", ".join(f"{r} {n}" for r, n in t["lost_reasons"].items())]
     if doc["reps"]:
         lines += ["", "Reps"]
         header = f"  {'rep':16}" + "".join(f"{label:>11}" for _, label, _ in REP_COLUMNS)
         lines.append(header)
-        for rep in doc["reps"]:
+        for rep in doc["reps"] + [team_row(doc)]:
             lines.append(f"  {rep['rep'][:16]:16}" + "".join(f"{show(rep[k], kind, cur):>11}" for k, _, kind in REP_COLUMNS))
+        lines.append("  " + rep_legend())
     lines += _rhythm_text(doc)
     lines += _trends_text(doc)
     for key, heading in (("key_deals", "Key deals"), ("closing_soon", "Closing within a week")):
@@ -143,18 +182,30 @@ def report_text(doc: dict) -> str:
             lines += [f"  #{d['lead_id']} {d['name']} ({d['company'] or '-'}) · {d['stage']} · "
                       f"{show(d['value'], 'money', d['currency'] or cur)} · {d['owner']}"
                       + (f" · close by {d['close_by']}" if d["close_by"] else "") for d in doc[key]]
+    for key, heading, _ in ATTENTION:
+        if doc.get(key):
+            lines += ["", heading]
+            lines += [f"  #{d['lead_id']} {d['name']} ({d['company'] or '-'}) · {d['stage']} · "
+                      f"{show(d['value'], 'money', d['currency'] or cur)} · {d['owner']} · {deal_days(d)}"
+                      for d in doc[key]]
     used = [p for p in doc["plays"] if p["leads"]]
     if used:
         lines += ["", "Plays"]
         lines += [f"  {p['play']}: used on {p['leads']}, won {p['won']}, lost {p['lost']}, "
                   f"win rate {show(p['win_rate'], 'pct', cur)}" for p in used]
+    if doc.get("cadences"):
+        lines += ["", "Cadences"]
+        lines += [f"  {c['play']}: {c['leads']} lead(s), {c['completed']} completed, won {c['won']}, lost {c['lost']}, "
+                  f"win rate {show(c['win_rate'], 'pct', cur)}" for c in doc["cadences"]]
     return "\n".join(lines) + "\n"
 
 
 # --- HTML ------------------------------------------------------------------------------------------
 
-_FONT = "font-family:Arial,Helvetica,sans-serif;"
-_CELL = "padding:4px 8px;border-bottom:1px solid #eeeeee;font-size:13px;"
+# Latin first, then the CJK fonts of macOS, Windows and Linux, so 李娜 is not drawn in a fallback font.
+# Inline styles only (mail clients drop <style>), so the names are quoted with ' inside style="…".
+_FONT = "font-family:Arial,Helvetica,'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',sans-serif;"
+_CELL = "padding:4px 8px;border-bottom:1px solid #eeeeee;font-size:13px;word-break:keep-all;"  # 李娜 stays whole
 _NUM = _CELL + "text-align:right;white-space:nowrap;"
 _HEAD = "padding:4px 8px;border-bottom:2px solid #cccccc;font-size:12px;color:#555555;text-align:left;"
 _H2 = "margin:20px 0 8px 0;font-size:16px;color:#222222;" + _FONT
@@ -168,8 +219,9 @@ def _bar_html(fraction: float | None, color: str = "#2b7de9", width: int = 200) 
         cells.append(f'<td width="{share}%" style="background:{color};height:12px;font-size:1px;line-height:1px">&nbsp;</td>')
     if share < 100:
         cells.append(f'<td width="{100 - share}%" style="background:#e6e6e6;height:12px;font-size:1px;line-height:1px">&nbsp;</td>')
-    return (f'<table role="presentation" width="{width}" cellpadding="0" cellspacing="0" border="0" '
-            f'style="border-collapse:collapse;width:{width}px"><tr>{"".join(cells)}</tr></table>')
+    # At most `width` px, less on a narrow screen (a phone is about 400 px wide).
+    return (f'<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" '
+            f'style="border-collapse:collapse;width:100%;min-width:60px;max-width:{width}px"><tr>{"".join(cells)}</tr></table>')
 
 
 def _table(headers: list[tuple[str, bool]], rows: list[list[tuple[str, bool]]]) -> str:
@@ -179,16 +231,31 @@ def _table(headers: list[tuple[str, bool]], rows: list[list[tuple[str, bool]]]) 
         "<tr>" + "".join(f'<td style="{_NUM if num else _CELL}">{escape(text)}</td>' for text, num in row) + "</tr>"
         for row in rows
     )
-    return (f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" '
-            f'style="border-collapse:collapse;{_FONT}"><tr>{head}</tr>{body}</table>')
+    # A table wider than a phone scrolls inside its box; the page itself never gets wider than the screen.
+    return (f'<div style="overflow-x:auto;max-width:100%"><table role="presentation" cellpadding="0" '
+            f'cellspacing="0" border="0" width="100%" style="border-collapse:collapse;{_FONT}">'
+            f'<tr>{head}</tr>{body}</table></div>')
 
 
-def _deals_html(deals: list[dict], currency: str) -> str:
+def _whole_dates(text: str) -> str:
+    """`text` escaped, its dates kept on one line: a narrow screen must not break 2026-11-/22."""
+    import re
+
+    return re.sub(r"\d{4}-\d\d-\d\d", lambda m: f'<span style="white-space:nowrap">{m[0]}</span>', escape(text))
+
+
+def _legend_html(text: str) -> str:
+    return f'<p style="margin:6px 0 0 0;color:#666666;font-size:11px">{escape(text)}</p>' 
+
+
+def _deals_html(deals: list[dict], currency: str, *, days: bool = False) -> str:
+    """Deals with their close-by date, or (days) with how long they have been idle or late."""
+    last = (days_column(deals[0])[0], True) if days else ("Close by", False)
     rows = [[(f"#{d['lead_id']} {d['name']}", False), (d["company"] or "", False), (d["owner"], False),
              (d["stage"], False), (show(d["value"], "money", d["currency"] or currency), True),
-             (d["close_by"] or "", False)] for d in deals]
+             (days_column(d)[1] if days else d["close_by"] or "", days)] for d in deals]
     return _table([("Deal", False), ("Company", False), ("Owner", False), ("Stage", False), ("Value", True),
-                   ("Close by", False)], rows)
+                   last], rows)
 
 
 def _rhythm_rows(doc: dict) -> tuple[list[str], list[list[str]]]:
@@ -274,14 +341,16 @@ def report_html(doc: dict) -> str:
     cur, t, prev = doc["currency"], doc["team"], doc["team"]["previous"]
     parts = [
         "<!DOCTYPE html>",
-        '<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">',
+        '<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title(doc))}</title></head>",
         f'<body style="margin:0;padding:16px;background:#f4f4f4;{_FONT}color:#222222">',
         '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" '
-        'style="max-width:760px;margin:0 auto;background:#ffffff;border-collapse:collapse"><tr>'
+        'style="max-width:760px;margin:0 auto;background:#ffffff;border-collapse:collapse;table-layout:fixed"><tr>'
         f'<td style="padding:20px;{_FONT}">',
-        f'<h1 style="margin:0 0 4px 0;font-size:20px;{_FONT}">{escape(title(doc))}</h1>',
-        f'<p style="margin:0;color:#666666;font-size:12px">As of {escape(short_time(doc["as_of"]))} · amounts in {escape(cur)}</p>',
+        f'<h1 style="margin:0 0 4px 0;font-size:20px;{_FONT}">{_whole_dates(title(doc))}</h1>',
+        f'<p style="margin:0;color:#666666;font-size:12px">As of {_whole_dates(short_time(doc["as_of"]))} · '
+        f'amounts in {escape(cur)}</p>',
         f'<h2 style="{_H2}">The period</h2>',
         _table([("", False), ("This period", True), ("Previous", True), ("Change", True)],
                [[(label, False), (show(t[k], kind, cur), True), (show(prev[k], kind, cur), True),
@@ -294,7 +363,7 @@ def report_html(doc: dict) -> str:
         rows = "".join(
             f'<tr><td style="{_CELL}">{escape(label)}</td><td style="{_CELL}">{_bar_html(frac, colour)}</td>'
             f'<td style="{_CELL}">{escape(text)}</td></tr>'
-            for (label, frac, text), colour in zip(target, colours)
+            for (label, frac, text), colour in zip(target, colours, strict=True)
         )
         parts.append(f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
                      f'style="border-collapse:collapse;{_FONT}">{rows}</table>')
@@ -303,6 +372,7 @@ def report_html(doc: dict) -> str:
     parts.append(f'<h2 style="{_H2}">Pipeline at the period\'s end</h2>')
     parts.append(_table([("", False), ("", True)],
                         [[(label, False), (show(t[k], kind, cur), True)] for k, label, kind in PIPELINE_ROWS]))
+    parts.append(_legend_html(VELOCITY))
     if t["lost_reasons"]:
         parts.append(f'<h2 style="{_H2}">Why deals were lost</h2>')
         most = max(t["lost_reasons"].values())
@@ -316,7 +386,8 @@ def report_html(doc: dict) -> str:
         parts.append(f'<h2 style="{_H2}">Reps</h2>')
         parts.append(_table([("Rep", False)] + [(label, True) for _, label, _ in REP_COLUMNS],
                             [[(r["rep"], False)] + [(show(r[k], kind, cur), True) for k, _, kind in REP_COLUMNS]
-                             for r in doc["reps"]]))
+                             for r in doc["reps"] + [team_row(doc)]]))
+        parts.append(_legend_html(rep_legend()))
         most = max((r["won_amount"] for r in doc["reps"]), default=0)
         if most:
             rows = "".join(
@@ -333,12 +404,23 @@ def report_html(doc: dict) -> str:
         if doc[key]:
             parts.append(f'<h2 style="{_H2}">{heading}</h2>')
             parts.append(_deals_html(doc[key], cur))
+    for key, heading, empty in ATTENTION:
+        parts.append(f'<h2 style="{_H2}">{escape(heading)}</h2>')
+        parts.append(_deals_html(doc[key], cur, days=True) if doc.get(key)
+                     else f'<p style="font-size:13px">{escape(empty)}</p>')
     used = [p for p in doc["plays"] if p["leads"]]
     if used:
         parts.append(f'<h2 style="{_H2}">Plays</h2>')
         parts.append(_table([("Play", False), ("Used on", True), ("Won", True), ("Lost", True), ("Win rate", True)],
                             [[(p["play"], False), (str(p["leads"]), True), (str(p["won"]), True),
                               (str(p["lost"]), True), (show(p["win_rate"], "pct", cur), True)] for p in used]))
+    if doc.get("cadences"):
+        parts.append(f'<h2 style="{_H2}">Cadences</h2>')
+        parts.append(_table([("Cadence", False), ("Leads", True), ("Completed", True), ("Won", True), ("Lost", True),
+                             ("Win rate", True)],
+                            [[(c["play"], False), (str(c["leads"]), True), (str(c["completed"]), True),
+                              (str(c["won"]), True), (str(c["lost"]), True), (show(c["win_rate"], "pct", cur), True)]
+                             for c in doc["cadences"]]))
     parts.append('<p style="margin:20px 0 0 0;color:#999999;font-size:11px">salesctl report</p>')
     parts.append("</td></tr></table></body></html>")
     return "\n".join(parts) + "\n"

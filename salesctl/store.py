@@ -27,9 +27,14 @@ OPEN_BY_OWNER = "INDEXED BY leads_open_owner"
 
 
 # --- schema ----------------------------------------------------------------------------------------
-# Migrations are append-only: never edit a released one; add the next. user_version = how many ran.
+# Migrations are append-only: never edit a released one; add the next to MIGRATIONS (at the end of
+# this section), named NNNN_what_it_does, its function _mNNNN_what_it_does with a docstring saying what
+# it changes. PRAGMA user_version = how many ran; the migrations table records each one's name
+# (docs/design.md, Schema and migrations).
 
 def _m0001_initial(conn: sqlite3.Connection) -> None:
+    """The first schema: reps, leads, tags, activities, stage history, assignments, plays, targets,
+    settings and the reminder claims."""
     for statement in """
     CREATE TABLE reps (
         id INTEGER PRIMARY KEY,
@@ -163,6 +168,7 @@ DEFAULT_PLAYS = (
 
 
 def _m0002_default_plays(conn: sqlite3.Connection) -> None:
+    """The four plays from the brief, one per persona (DEFAULT_PLAYS); existing names are kept."""
     for name, persona, text in DEFAULT_PLAYS:
         conn.execute(
             "INSERT OR IGNORE INTO plays (name, text, stage, persona, created_at)"
@@ -171,19 +177,8 @@ def _m0002_default_plays(conn: sqlite3.Connection) -> None:
         )
 
 
-def _m0004_open_leads_index(conn: sqlite3.Connection) -> None:
-    """Indexes over what is still open, so daily commands cost what is open, not years of history."""
-    # Open leads in id order (alone and per owner): `lead list --limit N` reads N index entries instead
-    # of walking past won and lost leads; per-rep open counts read only open entries. Their WHERE must
-    # stay textually the same as OPEN for SQLite to use them.
-    conn.execute("CREATE INDEX leads_open ON leads(id) WHERE stage NOT IN ('won', 'lost')")
-    conn.execute("CREATE INDEX leads_open_owner ON leads(owner_id, id) WHERE stage NOT IN ('won', 'lost')")
-    # Play results read (play, lead, time) of play-tagged activities from the index alone.
-    conn.execute("CREATE INDEX activities_play_lead ON activities(play_id, lead_id, at) WHERE play_id IS NOT NULL")
-
-
 def _m0003_search(conn: sqlite3.Connection) -> None:
-    """Full-text search over lead names, companies and activity notes (issue 6).
+    """Full-text search over lead names, companies and activity notes (docs/reference.md, salesctl search).
 
     External-content FTS5 tables (the text lives once, in leads/activities) kept in sync by triggers.
     The trigram tokenizer matches any substring of 3+ characters in any script, so Chinese text, which
@@ -219,13 +214,24 @@ _SEARCH_SCHEMA = (
 )
 
 
-def _m_after_sale_index(conn: sqlite3.Connection) -> None:
+def _m0004_open_leads_index(conn: sqlite3.Connection) -> None:
+    """Indexes over what is still open, so daily commands cost what is open, not years of history."""
+    # Open leads in id order (alone and per owner): `lead list --limit N` reads N index entries instead
+    # of walking past won and lost leads; per-rep open counts read only open entries. Their WHERE must
+    # stay textually the same as OPEN for SQLite to use them.
+    conn.execute("CREATE INDEX leads_open ON leads(id) WHERE stage NOT IN ('won', 'lost')")
+    conn.execute("CREATE INDEX leads_open_owner ON leads(owner_id, id) WHERE stage NOT IN ('won', 'lost')")
+    # Play results read (play, lead, time) of play-tagged activities from the index alone.
+    conn.execute("CREATE INDEX activities_play_lead ON activities(play_id, lead_id, at) WHERE play_id IS NOT NULL")
+
+
+def _m0005_after_sale_index(conn: sqlite3.Connection) -> None:
     """Won leads with a follow-up (after-sale care, docs/first-hour.md), found by due time without
     walking every won deal: the index holds only those few."""
     conn.execute("CREATE INDEX leads_after_sale ON leads(next_at) WHERE stage = 'won' AND next_at IS NOT NULL")
 
 
-def _m_activity_removals(conn: sqlite3.Connection) -> None:
+def _m0006_activity_removals(conn: sqlite3.Connection) -> None:
     """What `activity delete` removed, so the lead's timeline keeps a note of it (docs/first-hour.md)."""
     conn.execute("""
     CREATE TABLE activity_removals (
@@ -241,7 +247,46 @@ def _m_activity_removals(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX activity_removals_lead ON activity_removals(lead_id, at)")
 
 
-def _m_effective_touches_index(conn: sqlite3.Connection) -> None:
+def _m0007_cadences_recurrence_calendar(conn: sqlite3.Connection) -> None:
+    """Cadences on plays, recurring follow-ups, and what the calendar feed needs (docs/calendar.md).
+
+    `cadence_runs` keeps every cadence a lead went through (the running one has no ended_at), so the
+    report can count them; `recurrences` holds a lead's `--every`; `followup_revisions` counts changes of
+    a lead's follow-up, the SEQUENCE and LAST-MODIFIED of its calendar event. `calendar_id` is the random
+    part of every event UID, made once per database."""
+    conn.execute("ALTER TABLE plays ADD COLUMN cadence TEXT")
+    for statement in (
+        "CREATE TABLE cadence_runs ("
+        " id INTEGER PRIMARY KEY,"
+        " lead_id INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,"
+        " play_id INTEGER NOT NULL REFERENCES plays(id),"
+        " rep_id INTEGER NOT NULL REFERENCES reps(id),"
+        " steps_done INTEGER NOT NULL DEFAULT 0 CHECK (steps_done >= 0),"
+        " started_at TEXT NOT NULL,"
+        " ended_at TEXT,"
+        " end_reason TEXT)",
+        "CREATE UNIQUE INDEX cadence_runs_running ON cadence_runs(lead_id) WHERE ended_at IS NULL",
+        "CREATE INDEX cadence_runs_play ON cadence_runs(play_id, lead_id, started_at)",
+        "CREATE TABLE recurrences ("
+        " lead_id INTEGER PRIMARY KEY REFERENCES leads(id) ON DELETE CASCADE,"
+        " every TEXT NOT NULL,"
+        " set_at TEXT NOT NULL)",
+        "CREATE TABLE followup_revisions ("
+        " lead_id INTEGER PRIMARY KEY REFERENCES leads(id) ON DELETE CASCADE,"
+        " sequence INTEGER NOT NULL,"
+        " modified_at TEXT NOT NULL)",
+    ):
+        conn.execute(statement)
+    conn.execute("INSERT INTO settings (key, value) VALUES ('calendar_id', ?) ON CONFLICT (key) DO NOTHING",
+                 ('"' + os.urandom(8).hex() + '"',))
+
+
+def _m0008_migration_names(conn: sqlite3.Connection) -> None:
+    """A table recording each migration by name and when it ran (NULL: before names were recorded)."""
+    conn.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+
+
+def _m0009_effective_touches_index(conn: sqlite3.Connection) -> None:
     """Effective touches by time with who logged them (rhythm and trends, docs/figures.md): counted per day
     from this index alone, without reading every activity row."""
     conn.execute("CREATE INDEX activities_effective_at ON activities(at, rep_id) WHERE effective = 1")
@@ -252,9 +297,11 @@ MIGRATIONS = [
     ("0002_default_plays", _m0002_default_plays),
     ("0003_search", _m0003_search),
     ("0004_open_leads_index", _m0004_open_leads_index),
-    ("0005_after_sale_index", _m_after_sale_index),
-    ("0006_activity_removals", _m_activity_removals),
-    ("0007_effective_touches_index", _m_effective_touches_index),
+    ("0005_after_sale_index", _m0005_after_sale_index),
+    ("0006_activity_removals", _m0006_activity_removals),
+    ("0007_cadences_recurrence_calendar", _m0007_cadences_recurrence_calendar),
+    ("0008_migration_names", _m0008_migration_names),
+    ("0009_effective_touches_index", _m0009_effective_touches_index),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -365,6 +412,11 @@ class Store:
             version = self.schema_version()  # another process may have migrated while we waited
             for _name, migrate in MIGRATIONS[version:]:
                 migrate(self.conn)
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO migrations (name, applied_at)"
+                " VALUES (?, CASE WHEN ? THEN strftime('%Y-%m-%dT%H:%M:%SZ', 'now') END)",
+                [(name, index >= version) for index, (name, _migrate) in enumerate(MIGRATIONS)],
+            )
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
@@ -509,7 +561,7 @@ class Store:
     def resolve_lead(self, ref: str) -> int:
         """A lead reference: an id, or text matching exactly one lead's name or company.
 
-        Preference, most specific first (open leads before closed ones, SPEC §2): an exact name among
+        Preference, most specific first (open leads before closed ones, docs/reference.md): an exact name among
         open leads, a substring among open leads, an exact name, a substring. Several matches at the
         first level that has any is ambiguous.
         """
@@ -734,11 +786,12 @@ class Store:
         )
 
     def won_by_owner(self, since: str, until: str) -> list[sqlite3.Row]:
-        """Deals won in [since, until) per owner: count, amount (minor units), total cycle days."""
+        """Deals won in [since, until) per owner and currency: count, amount (minor units), total cycle days."""
         return self.all(
-            "SELECT " + self.OWNER_AT + " AS rep_id, count(*) AS n, coalesce(sum(l.won_amount), 0) AS amount,"
+            "SELECT " + self.OWNER_AT + " AS rep_id, l.currency, count(*) AS n,"
+            " coalesce(sum(l.won_amount), 0) AS amount,"
             " total(julianday(l.won_at) - julianday(l.created_at)) AS cycle_days"
-            " FROM leads l WHERE l.won_at >= :since AND l.won_at < :until GROUP BY rep_id",
+            " FROM leads l WHERE l.won_at >= :since AND l.won_at < :until GROUP BY 1, 2",  # by position: owner then, currency
             {"since": since, "until": until, "t": until},
         )
 
@@ -800,8 +853,8 @@ class Store:
         )
 
     def weekly_counts(self, weeks: list[tuple[str, str, str, int]], rep_id: int | None) -> list[sqlite3.Row]:
-        """Per week [lo, hi): leads created, effective touches, won amount (minor units); one rep's: leads they
-        own now, touches they logged (docs/figures.md, Trends)."""
+        """Per week [lo, hi): leads created and effective touches; one rep's: leads they own now, touches
+        they logged (docs/figures.md, Trends)."""
         with_weeks, params = self._days(weeks)
         own = " AND l.owner_id = :rep_id" if rep_id is not None else ""
         by = " AND a.rep_id = :rep_id" if rep_id is not None else ""
@@ -809,26 +862,30 @@ class Store:
             with_weeks + "SELECT d.day,"
             " (SELECT count(*) FROM leads l WHERE l.created_at >= d.lo AND l.created_at < d.hi" + own + ") AS new_leads,"
             " (SELECT count(*) FROM activities a WHERE a.at >= d.lo AND a.at < d.hi AND a.effective = 1" + by +
-            ") AS effective,"
-            " (SELECT coalesce(sum(l.won_amount), 0) FROM leads l WHERE l.won_at >= d.lo AND l.won_at < d.hi" + own +
-            ") AS won_amount FROM d ORDER BY d.lo",
+            ") AS effective FROM d ORDER BY d.lo",
             {**params, "rep_id": rep_id},
         )
 
-    def weighted_changes(self, spans: list[tuple[str, str, str, int]], probability: dict[str, float],
-                         rep_id: int | None) -> list[sqlite3.Row]:
-        """Per span [lo, hi): the change of the weighted pipeline (minor units) by the stage moves in it —
-        value × (probability of the new stage − of the old one; 0 for none, won, lost). From the pipeline
-        at the last span's end, they give it at each earlier span's end (docs/figures.md, Trends)."""
-        with_spans, params = self._days(spans)
-        to_p, p1 = self._case("h.to_stage", probability, "t")
-        from_p, p2 = self._case("h.from_stage", probability, "f")
+    def weekly_won(self, weeks: list[tuple[str, str, str, int]], rep_id: int | None) -> list[sqlite3.Row]:
+        """Per week [lo, hi) and currency: the won amount (minor units); one rep's: leads they own now."""
+        with_weeks, params = self._days(weeks)
         own = " WHERE l.owner_id = :rep_id" if rep_id is not None else ""
         return self.all(
-            with_spans + f"SELECT d.day, total(l.value * (coalesce({to_p}, 0) - coalesce({from_p}, 0))) AS change"
+            with_weeks + "SELECT d.day, l.currency, coalesce(sum(l.won_amount), 0) AS amount"
+            " FROM d JOIN leads l ON l.won_at >= d.lo AND l.won_at < d.hi" + own + " GROUP BY d.day, l.currency",
+            {**params, "rep_id": rep_id},
+        )
+
+    def weekly_moves(self, weeks: list[tuple[str, str, str, int]], rep_id: int | None) -> list[sqlite3.Row]:
+        """Per week [lo, hi), currency and stage move (from → to; from is NULL at creation): the moved leads'
+        value (minor units), from which the weighted pipeline is walked back (docs/figures.md, Trends)."""
+        with_weeks, params = self._days(weeks)
+        own = " WHERE l.owner_id = :rep_id" if rep_id is not None else ""
+        return self.all(
+            with_weeks + "SELECT d.day, l.currency, h.from_stage, h.to_stage, coalesce(sum(l.value), 0) AS value"
             " FROM d JOIN stage_history h ON h.at >= d.lo AND h.at < d.hi JOIN leads l ON l.id = h.lead_id" + own +
-            " GROUP BY d.day",
-            {**params, **p1, **p2, "rep_id": rep_id},
+            " GROUP BY d.day, l.currency, h.from_stage, h.to_stage",
+            {**params, "rep_id": rep_id},
         )
 
     def _leads_at(self, t: str, first_stage: str, extra: str = "") -> str:
@@ -838,7 +895,7 @@ class Store:
         return (
             "WITH x AS MATERIALIZED ("
             "  SELECT l.id, l.name, l.company, l.value, l.currency, l.close_by, l.key, l.created_at,"
-            "   l.snoozed_until, " + self.OWNER_AT + " AS rep_id,"
+            "   l.snoozed_until, l.next_at, l.next_step, " + self.OWNER_AT + " AS rep_id,"
             "   CASE WHEN l.stage_changed_at < :t THEN l.stage ELSE :first_stage END AS fallback_stage,"
             "   (SELECT h2.id FROM stage_history h2 WHERE h2.lead_id = l.id AND h2.at < :t"
             "    ORDER BY h2.at DESC, h2.id DESC LIMIT 1) AS hid,"
@@ -856,26 +913,28 @@ class Store:
     def pipeline_at(
         self, t: str, *, first_stage: str, stalled_before: dict[str, str], month_first: str, month_last: str
     ) -> list[sqlite3.Row]:
-        """Open pipeline at :t per (owner then, stage then): count, value, value closing in the month,
-        and how many were stalled (last touch at or before the stage's threshold, not snoozed)."""
+        """Open pipeline at :t per (owner then, stage then, currency): count, value, value closing in the
+        month, and how many were stalled (last touch at or before the stage's threshold, not snoozed)."""
         threshold, params = self._case("p.stage_at", stalled_before, "s")
         return self.all(
             self._leads_at(t, first_stage) +
-            "SELECT p.rep_id, p.stage_at AS stage, count(*) AS n, coalesce(sum(p.value), 0) AS value,"
+            "SELECT p.rep_id, p.stage_at AS stage, p.currency, count(*) AS n, coalesce(sum(p.value), 0) AS value,"
             " coalesce(sum(CASE WHEN p.close_by BETWEEN :month_first AND :month_last THEN p.value END), 0)"
             "  AS value_in_month,"
             " total((p.snoozed_until IS NULL OR p.snoozed_until <= :t) AND"
             f"  max(p.created_at, coalesce(p.last_move_at, ''), coalesce(p.last_activity_at, '')) <= {threshold})"
             "  AS stalled"
-            " FROM p WHERE p.stage_at NOT IN ('won', 'lost') GROUP BY p.rep_id, p.stage_at",
+            " FROM p WHERE p.stage_at NOT IN ('won', 'lost') GROUP BY p.rep_id, p.stage_at, p.currency",
             {"t": t, "first_stage": first_stage, "month_first": month_first, "month_last": month_last, **params},
         )
 
     def open_leads_at(
         self, t: str, *, first_stage: str, key_only: bool = False, close_from: str | None = None,
         close_to: str | None = None, rep_id: int | None = None, limit: int = 20,
+        weights: dict[str, float] | None = None,
     ) -> list[sqlite3.Row]:
-        """Leads open at :t (key ones, or closing between two local dates), biggest first, with their stage then."""
+        """Leads open at :t (key ones, or closing between two local dates), biggest first, with their stage
+        then. With `weights` (currency → rate), values in several currencies are compared at those rates."""
         extra, params = "", {"t": t, "first_stage": first_stage, "limit": limit}
         if key_only:
             extra += " AND l.key = 1"
@@ -885,12 +944,41 @@ class Store:
         where = " AND p.rep_id = :rep_id" if rep_id is not None else ""
         params["rep_id"] = rep_id
         order = "p.close_by, " if close_from is not None else ""  # closing soon: soonest first
+        weight, rate_params = self._case("p.currency", weights or {}, "w")
+        value = f"p.value * coalesce({weight}, 0)" if weights else "p.value"
         return self.all(
             self._leads_at(t, first_stage, extra) +
             "SELECT p.*, r.name AS owner FROM p JOIN reps r ON r.id = p.rep_id WHERE p.stage_at NOT IN ('won', 'lost')" + where +
-            " ORDER BY " + order + "p.value IS NULL, p.value DESC, p.id LIMIT :limit",
-            params,
+            " ORDER BY " + order + f"p.value IS NULL, {value} DESC, p.id LIMIT :limit",
+            {**params, **rate_params},
         )
+
+    # The latest of a lead's creation, last stage move and last activity before :t, in `p`.
+    LAST_TOUCH_AT = "max(p.created_at, coalesce(p.last_move_at, ''), coalesce(p.last_activity_at, ''))"
+
+    def attention_at(
+        self, t: str, *, first_stage: str, stalled_before: dict[str, str], overdue_before: str,
+        rep_id: int | None, weights: dict[str, float], limit: int,
+    ) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
+        """Deals open at :t that were stalled then (as pipeline_at counts them), and those whose follow-up
+        was due before `overdue_before`: at most `limit` of each, the most valuable first. Values are
+        ordered in one currency by `weights` (currency → rate), a currency without one last. One pass
+        over the leads serves both lists."""
+        threshold, stalled_params = self._case("p.stage_at", stalled_before, "s")
+        weight, rate_params = self._case("p.currency", weights, "w")
+        pick = (f"SELECT p.*, r.name AS owner, {self.LAST_TOUCH_AT} AS last_touch FROM p JOIN reps r ON r.id = p.rep_id"
+                " WHERE p.stage_at NOT IN ('won', 'lost')" + (" AND p.rep_id = :rep_id" if rep_id is not None else ""))
+        order = f" ORDER BY coalesce(p.value, 0) * coalesce({weight}, 0) DESC, p.id LIMIT :limit"
+        rows = self.all(
+            self._leads_at(t, first_stage) +
+            ", stalled AS (" + pick + " AND (p.snoozed_until IS NULL OR p.snoozed_until <= :t)"
+            f" AND {self.LAST_TOUCH_AT} <= {threshold}" + order + "),"
+            " overdue AS (" + pick + " AND p.next_at < :overdue_before" + order + ")"
+            " SELECT 'stalled' AS list, * FROM stalled UNION ALL SELECT 'overdue' AS list, * FROM overdue",
+            {"t": t, "first_stage": first_stage, "rep_id": rep_id, "limit": limit, "overdue_before": overdue_before,
+             **stalled_params, **rate_params},
+        )
+        return [r for r in rows if r["list"] == "stalled"], [r for r in rows if r["list"] == "overdue"]
 
     def play_results(self, until: str, rep_id: int | None) -> list[sqlite3.Row]:
         """Per play: leads it was used on before :until (by rep_id, or anyone), and how many of those
@@ -979,13 +1067,100 @@ class Store:
         ).lastrowid
 
     def play(self, name: str) -> sqlite3.Row | None:
-        return self.one("SELECT id, name, text, stage, persona FROM plays WHERE name = ?", (name,))
+        return self.one("SELECT id, name, text, stage, persona, cadence FROM plays WHERE name = ?", (name,))
 
     def plays(self) -> list[sqlite3.Row]:
         return self.all(
-            "SELECT p.id, p.name, p.text, p.stage, p.persona,"
+            "SELECT p.id, p.name, p.text, p.stage, p.persona, p.cadence,"
             " (SELECT count(DISTINCT a.lead_id) FROM activities a WHERE a.play_id = p.id) AS used_on"
             " FROM plays p ORDER BY p.name COLLATE NOCASE"
+        )
+
+    # --- cadences, recurring follow-ups, the calendar feed (docs/calendar.md) ----------------------
+
+    def set_play_cadence(self, play_id: int, cadence: str | None) -> None:
+        self.conn.execute("UPDATE plays SET cadence = ? WHERE id = ?", (cadence, play_id))
+
+    def running_cadence(self, lead_id: int) -> sqlite3.Row | None:
+        """The lead's running cadence with its play (name, stage, cadence text), or None."""
+        return self.one(
+            "SELECT c.id, c.play_id, c.steps_done, c.started_at, p.name AS play, p.stage AS play_stage, p.cadence"
+            " FROM cadence_runs c JOIN plays p ON p.id = c.play_id WHERE c.lead_id = ? AND c.ended_at IS NULL",
+            (lead_id,),
+        )
+
+    def start_cadence(self, lead_id: int, play_id: int, rep_id: int, now: str) -> None:
+        self.conn.execute(
+            "INSERT INTO cadence_runs (lead_id, play_id, rep_id, steps_done, started_at) VALUES (?, ?, ?, 0, ?)",
+            (lead_id, play_id, rep_id, now),
+        )
+
+    def advance_cadence(self, run_id: int, steps_done: int) -> None:
+        self.conn.execute("UPDATE cadence_runs SET steps_done = ? WHERE id = ?", (steps_done, run_id))
+
+    def end_cadence(self, run_id: int, reason: str, now: str) -> None:
+        self.conn.execute("UPDATE cadence_runs SET ended_at = ?, end_reason = ? WHERE id = ?", (now, reason, run_id))
+
+    def cadence_results(self, until: str, rep_id: int | None) -> list[sqlite3.Row]:
+        """Per play with a cadence run started before :until (by rep_id, or anyone): the leads that went
+        through it, how many finished every step, and how many of those leads were won or lost by :until."""
+        by_rep = " AND c.rep_id = :rep_id" if rep_id is not None else ""
+        return self.all(
+            "SELECT p.name AS play, count(u.lead_id) AS leads, sum(u.completed) AS completed,"
+            " sum(CASE WHEN l.won_at < :until THEN 1 ELSE 0 END) AS won,"
+            " sum(CASE WHEN l.lost_at < :until THEN 1 ELSE 0 END) AS lost"
+            " FROM plays p JOIN (SELECT c.play_id, c.lead_id,"
+            "  max(CASE WHEN c.end_reason = 'completed' AND c.ended_at < :until THEN 1 ELSE 0 END) AS completed"
+            "  FROM cadence_runs c WHERE c.started_at < :until" + by_rep + " GROUP BY c.play_id, c.lead_id) u"
+            " ON u.play_id = p.id JOIN leads l ON l.id = u.lead_id"
+            " GROUP BY p.id, p.name ORDER BY leads DESC, p.name",
+            {"until": until, "rep_id": rep_id},
+        )
+
+    def recurrence(self, lead_id: int) -> str | None:
+        row = self.one("SELECT every FROM recurrences WHERE lead_id = ?", (lead_id,))
+        return row["every"] if row else None
+
+    def set_recurrence(self, lead_id: int, every: str | None, now: str) -> None:
+        """`every` like "2w"; None stops it."""
+        if every is None:
+            self.conn.execute("DELETE FROM recurrences WHERE lead_id = ?", (lead_id,))
+        else:
+            self.conn.execute(
+                "INSERT INTO recurrences (lead_id, every, set_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (lead_id) DO UPDATE SET every = excluded.every, set_at = excluded.set_at",
+                (lead_id, every, now),
+            )
+
+    def revise_followup(self, lead_id: int, now: str) -> None:
+        """Count one more change of the lead's follow-up (its calendar event's SEQUENCE and LAST-MODIFIED)."""
+        self.conn.execute(
+            "INSERT INTO followup_revisions (lead_id, sequence, modified_at) VALUES (?, 1, ?)"
+            " ON CONFLICT (lead_id) DO UPDATE SET sequence = followup_revisions.sequence + 1,"
+            " modified_at = excluded.modified_at",
+            (lead_id, now),
+        )
+
+    def calendar_id(self) -> str | None:
+        import json
+
+        row = self.one("SELECT value FROM settings WHERE key = 'calendar_id'")
+        return json.loads(row["value"]) if row else None
+
+    def scheduled_followups(self, *, owner_id: int | None, until: str) -> list[sqlite3.Row]:
+        """Open leads (of one owner) with a follow-up before :until, soonest first, with the last note
+        and the follow-up's revision."""
+        by_owner = " AND l.owner_id = :owner_id" if owner_id is not None else ""
+        return self.all(
+            "SELECT l.id, l.name, l.company, l.stage, l.value, l.currency, l.next_at, l.next_step, l.created_at,"
+            " r.name AS owner, coalesce(f.sequence, 0) AS sequence, f.modified_at,"
+            " (SELECT a.note FROM activities a WHERE a.lead_id = l.id AND a.note <> ''"
+            "  ORDER BY a.at DESC, a.id DESC LIMIT 1) AS last_note"
+            " FROM leads l JOIN reps r ON r.id = l.owner_id"
+            " LEFT JOIN followup_revisions f ON f.lead_id = l.id"
+            " WHERE " + OPEN + " AND l.next_at IS NOT NULL AND l.next_at < :until" + by_owner +
+            " ORDER BY l.next_at, l.id",
+            {"owner_id": owner_id, "until": until},
         )
 
     # --- the rep's day: plays by name, today/stalled candidates, handoff -------------------------------
@@ -1119,7 +1294,7 @@ class Store:
             (to_rep_id, from_rep_id),
         ).rowcount
 
-    # --- data in and out (issue 6) -----------------------------------------------------------------
+    # --- data in and out (docs/reference.md) -----------------------------------------------------------------
     # Export streams cursors (never fetchall), import writes in batches with executemany, search uses FTS5.
 
     TABLE_COLUMNS = {
@@ -1307,7 +1482,7 @@ def nocase(text: str) -> str:
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-# --- doctor (issue 6) ------------------------------------------------------------------------------
+# --- doctor (docs/reference.md) ------------------------------------------------------------------------------
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 

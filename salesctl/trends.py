@@ -4,6 +4,7 @@ and weighted pipeline at each week's end, for sparklines. No typer, no rich.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime, timedelta, tzinfo
 
 from .dates import local_iso, start_of_day, to_db
@@ -39,22 +40,33 @@ def week_rows(end_day: date, weeks: int, tz: tzinfo) -> list[tuple[str, str, str
 def report_section(store: Store, settings: Settings, *, as_of: datetime, tz: tzinfo, rep_id: int | None,
                    weighted_now: float, weeks: int = TREND_WEEKS) -> dict:
     """The weeks ending with the report's last day (the day of `as_of`). `weighted_now` is the report's
-    weighted pipeline at as_of (minor units); the earlier week ends are that, less each later week's
-    stage moves, so only the weeks' own history is read."""
+    weighted pipeline at as_of (team-currency minor units); the earlier week ends are that, less each
+    later week's stage moves, so only the weeks' own history is read. Money is converted to the team
+    currency as the report converts it."""
+    from .figures import converter
+
+    convert = converter(settings)
     end_day = (as_of - timedelta(seconds=1)).astimezone(tz).date()
     rows = week_rows(end_day, weeks, tz)
     counts = store.weekly_counts(rows, rep_id)
-    change = {r["day"]: r["change"] for r in store.weighted_changes(rows, settings.probability, rep_id)}
+    won: Counter = Counter()
+    for r in store.weekly_won(rows, rep_id):
+        won[r["day"]] += convert(r["amount"], r["currency"])
+    change: Counter = Counter()
+    p = settings.probability  # won, lost and "not yet a lead" count 0
+    for r in store.weekly_moves(rows, rep_id):
+        value = convert(r["value"], r["currency"])
+        change[r["day"]] += value * (p.get(r["to_stage"], 0.0) - p.get(r["from_stage"], 0.0))
     running, weighted = weighted_now, []
     for day, *_ in reversed(rows):
         weighted.append(money(running))
-        running -= change.get(day, 0.0)
+        running -= change[day]
     return {
         "since": local_iso(start_of_day(date.fromisoformat(rows[0][0]), tz), tz),
         "until": local_iso(start_of_day(end_day + timedelta(days=1), tz), tz),
         "weeks": [r[0] for r in rows],
         "new_leads": [r["new_leads"] for r in counts],
         "effective": [r["effective"] for r in counts],
-        "won_amount": [to_major(r["won_amount"]) for r in counts],
+        "won_amount": [to_major(won[r[0]]) for r in rows],
         "weighted_pipeline": weighted[::-1],
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .dates import to_local_iso
 from .money import format_major, to_major
 from .render import Column, Fields, Output, Table
@@ -16,7 +18,7 @@ _TIMES = ("created_at", "stage_changed_at", "last_activity_at", "next_at", "won_
 
 
 def lead_object(row, tz) -> dict:
-    """The contract's lead object (SPEC §5) from a `Store.LEAD_SELECT` row."""
+    """The lead object (docs/reference.md, JSON objects) from a `Store.LEAD_SELECT` row."""
     obj = {key: row[key] for key in LEAD_KEYS if key not in ("tags", "key", "value", "won_amount")}
     for key in _TIMES:
         obj[key] = to_local_iso(row[key], tz)
@@ -65,21 +67,56 @@ def lead_output(obj: dict, *, message: str | None = None) -> Output:
     return Output(obj, [lead_fields(obj)], csv=all_fields_table([obj]), plain=message)
 
 
-LIST_COLUMNS = [
-    Column("id", "#", "right"),
-    Column("name", "Name", show=None),
-    Column("company", "Company"),
-    Column("stage", "Stage"),
-    Column("owner", "Owner"),
-    Column("value", "Value", "right"),
-    Column("next_at", "Next", show=short_time),
-    Column("next_step", "Next step"),
-]
+def short_date(day: str | None, year: int | None) -> str:
+    """`2026-12-05` → `12-05` in the current year (as `today` shows dates); other years keep theirs."""
+    if not day:
+        return ""
+    return day[5:10] if year is not None and day[:4] == str(year) else day[:10]
 
 
-def lead_list_output(objs: list[dict]) -> Output:
+def short_day_time(iso: str | None, year: int | None) -> str:
+    """`2026-11-27T09:00…` → `11-27 09:00` in the current year, else the day alone (`2025-11-27`)."""
+    if not iso:
+        return ""
+    return short_time(iso)[5:] if year is not None and iso[:4] == str(year) else iso[:10]
+
+
+def list_columns(year: int | None) -> dict[str, Column]:
+    """`lead list` columns by the sort word that orders them. Priorities say which go first on a narrow
+    terminal (Company, then Next step, Next, Owner, Value); names and dates are never folded."""
+    def when(key: str, header: str, priority: int = 0) -> Column:
+        return Column(key, header, show=short_time, wrap=False, priority=priority,
+                      short=lambda v: short_day_time(v, year))
+
+    return {
+        "id": Column("id", "#", "right"),
+        "name": Column("name", "Name", wrap=False, max_width=24),
+        "company": Column("company", "Company", wrap=False, max_width=16, priority=6),
+        "stage": Column("stage", "Stage", wrap=False),
+        "owner": Column("owner", "Owner", wrap=False, max_width=10, priority=3),
+        "value": Column("value", "Value", "right", priority=2),
+        "next": when("next_at", "Next", priority=4),
+        "next_step": Column("next_step", "Next step", priority=5),
+        "close_by": Column("close_by", "Close by", wrap=False, short=lambda v: short_date(v, year)),
+        "created": when("created_at", "Created"),
+        "updated": when("stage_changed_at", "Stage since"),
+        "activity": when("last_activity_at", "Last activity"),
+    }
+
+
+LIST_ORDER = ("id", "name", "company", "stage", "owner", "value", "next", "next_step")
+
+
+def lead_list_output(objs: list[dict], *, sort: str = "id", year: int | None = None) -> Output:
+    """`lead list`: the sort column is always shown (and never dropped); Owner only when the rows have
+    more than one owner. `year` (the current one) lets dates drop it when the terminal is narrow."""
+    available = list_columns(year)
+    keys = [k for k in LIST_ORDER if k != "owner" or len({o["owner"] for o in objs}) > 1]
+    if sort in available and sort not in keys:
+        keys.insert(keys.index("next"), sort)
+    columns = [available[k] if k != sort else replace(available[k], priority=0) for k in keys]
     rows = [{**o, "name": ("★ " if o["key"] else "") + o["name"], "value": format_major(o["value"], o["currency"])} for o in objs]
-    return Output(objs, [Table(LIST_COLUMNS, rows, empty="No leads match.")], csv=all_fields_table(objs))
+    return Output(objs, [Table(columns, rows, empty="No leads match.")], csv=all_fields_table(objs))
 
 
 def timeline_entry(row, tz) -> dict:
@@ -105,9 +142,25 @@ def _describe(entry: dict) -> str:
     return f"owner {entry['from']} → {entry['to']}"
 
 
-def lead_show_output(obj: dict, timeline: list[dict]) -> Output:
+def lead_show_output(obj: dict, timeline: list[dict], schedule: dict | None = None) -> Output:
+    """`schedule`: the running cadence and the repeat interval (docs/calendar.md), shown after the fields."""
     rows = [{"at": short_time(e["at"]), "rep": e["rep"], "what": _describe(e),
              "id": e["id"] if e["type"] == "activity" else ""} for e in timeline]  # ids for `activity edit`
     table = Table([Column("at", "When"), Column("id", "#", "right"), Column("rep", "Rep"), Column("what", "What")],
                   rows, title="Timeline")
-    return Output({**obj, "timeline": timeline}, [lead_fields(obj), table], csv=all_fields_table([obj]))
+    fields = lead_fields(obj)
+    doc = {**obj}
+    if schedule is not None:
+        doc.update(schedule)
+        fields.pairs += _schedule_pairs(schedule)
+    return Output({**doc, "timeline": timeline}, [fields, table], csv=all_fields_table([obj]))
+
+
+def _schedule_pairs(schedule: dict) -> list[tuple[str, str]]:
+    pairs = []
+    cadence = schedule.get("cadence")
+    if cadence:
+        pairs.append(("Cadence", f"{cadence['play']}: step {cadence['step']} of {cadence['steps']} ({cadence['next']})"))
+    if schedule.get("every"):
+        pairs.append(("Repeats", f"every {schedule['every']} after each effective touch"))
+    return pairs

@@ -47,13 +47,14 @@ for name, path, old, new, test in MUTANTS:
     full = os.path.join(ROOT, path)
     original = open(full).read()
     if old not in original:
-        print(f"?? {name}: pattern not found"); continue
+        print(f"?? {name}: pattern not found")
+        continue
     open(full, "w").write(original.replace(old, new, 1))
     try:
         r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", test], cwd=ROOT,
                            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": ROOT}, timeout=600)
         failed = r.returncode != 0
-        first = next((l for l in r.stdout.splitlines() if l.startswith("FAILED")), "")
+        first = next((line for line in r.stdout.splitlines() if line.startswith("FAILED")), "")
         print(f"{'CAUGHT ' if failed else 'MISSED '} {name}: {first[:150]}", flush=True)
     finally:
         open(full, "w").write(original)

@@ -1,6 +1,6 @@
 """A real SMTP server for mail tests: aiosmtpd on 127.0.0.1, a free port, optional STARTTLS/TLS and login.
 
-Import the fixtures into a test module: `from smtp_server import smtp_server, tls_cert`.
+tests/conftest.py loads this module as a pytest plugin, so every test can ask for `smtp_server` and `tls_cert`.
 """
 
 from __future__ import annotations

@@ -15,8 +15,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from faults import count, integrity
-from smtp_server import smtp_server  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.slow  # many processes and a real SMTP server
 
 WORKERS = 4
 LEADS_EACH = 8
@@ -58,7 +60,7 @@ def start_remind(db: Path, smtp_env: dict) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def test_writers_and_overlapping_reminders_lose_nothing_and_send_once(db, ok, smtp_server):  # noqa: F811
+def test_writers_and_overlapping_reminders_lose_nothing_and_send_once(db, ok, smtp_server):
     reps = [f"rep{n}" for n in range(WORKERS)]
     for rep in reps:
         ok("rep", "add", rep, "--email", f"{rep}@example.com")
@@ -74,12 +76,12 @@ def test_writers_and_overlapping_reminders_lose_nothing_and_send_once(db, ok, sm
     results = [p.communicate(timeout=120) for p in procs]
     remind_results = [(p.communicate(timeout=120), p.returncode) for p in reminders]
 
-    for proc, (out, err) in zip(procs, results):
+    for proc, (out, err) in zip(procs, results, strict=True):
         assert proc.returncode == 0, err
         codes = json.loads(out.strip().splitlines()[-1])
         assert codes == [0] * (5 * LEADS_EACH), err
         assert "Error" not in err and "Traceback" not in err
-    for (out, err), code in remind_results:
+    for (_out, err), code in remind_results:
         assert code == 0, err
         assert "Traceback" not in err
 
@@ -116,9 +118,9 @@ def test_writers_and_overlapping_reminders_lose_nothing_and_send_once(db, ok, sm
 def test_a_writer_blocked_past_the_timeout_exits_3_and_readers_are_not_blocked(db, ok, run, monkeypatch):
     import sqlite3
 
-    import salesctl.store
-
     from conftest import digest
+
+    import salesctl.store
 
     ok("add", "Acme")
     monkeypatch.setattr(salesctl.store, "BUSY_TIMEOUT_S", 1)  # the real wait is 15 s

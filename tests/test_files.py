@@ -37,10 +37,15 @@ from salesctl.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
-needs_root = pytest.mark.skipif(
+_ROOT_ONLY = pytest.mark.skipif(
     not hasattr(os, "geteuid") or os.geteuid() != 0,
     reason="runs salesctl as `nobody`, which needs root; as a normal user the OS enforces the modes anyway",
 )
+
+
+def needs_root(test):
+    """A test that runs salesctl as `nobody` in subprocesses: root only, and slow."""
+    return pytest.mark.slow(_ROOT_ONLY(test))
 
 
 def as_nobody(*args, db: Path) -> subprocess.CompletedProcess:
@@ -285,9 +290,9 @@ def test_a_schema_v1_database_migrates_with_every_row_intact(tmp_path, monkeypat
 
 def test_a_migration_that_fails_leaves_the_old_database_as_it_was(tmp_path, monkeypatch, run):
     """Migrations run in one transaction: a failure in the last one undoes the ones before it too."""
-    import salesctl.store as store_module
-
     from faults import rows_of as dump
+
+    import salesctl.store as store_module
 
     db = tmp_path / "old.db"
     shutil.copyfile(FIXTURES / "schema_v1.db", db)

@@ -16,18 +16,21 @@ import json
 import os
 import sqlite3
 import tempfile
-from contextlib import redirect_stderr, redirect_stdout
 from collections import Counter
+from contextlib import redirect_stderr, redirect_stdout
 from datetime import datetime, timedelta
 from io import StringIO
 from pathlib import Path
 
+import pytest
 from conftest import digest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from salesctl.cli import main
+
+pytestmark = pytest.mark.slow  # a hypothesis state machine: about a minute
 
 STAGES = ["new", "contacted", "quoted", "negotiating", "deciding"]
 REASONS = ["price", "budget", "competitor", "timing"]

@@ -5,7 +5,14 @@ import json
 import pytest
 
 from salesctl.errors import Invalid
-from salesctl.money import MAX_MAJOR, format_major, format_money, parse_amount, parse_currency, to_major
+from salesctl.money import (
+    MAX_MAJOR,
+    format_major,
+    format_money,
+    parse_amount,
+    parse_currency,
+    to_major,
+)
 
 GOOD_AMOUNTS = [
     ("1000", 100000, None),

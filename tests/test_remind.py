@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from smtp_server import free_port, smtp_server, tls_cert  # noqa: F401 - fixtures
+from smtp_server import free_port
 
 # conftest pins now to Thursday 2026-11-26 10:00 UTC and the current rep to alice.
 

@@ -14,7 +14,6 @@ import math
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-
 from conftest import digest, salesctl_process
 
 
@@ -29,6 +28,7 @@ def agenda(ok, *args) -> list[tuple[int, list[str], int]]:
     return [(i["lead_id"], i["reasons"], i["days_overdue"]) for i in doc["items"]]
 
 
+@pytest.mark.slow  # two weeks of commands
 def test_two_weeks_of_a_rep_and_an_owner(ok, run, db, monkeypatch):
     # ---- Mon 2026-11-30 09:00: alice adds her leads, one for bob --------------------------------
     clock(monkeypatch, "2026-11-30T09:00:00")
@@ -336,6 +336,7 @@ def test_stalled_table_and_csv(ok, monkeypatch):
     assert csv_out[1] == "1,Old deal,alice,new,14,3,2000"
 
 
+@pytest.mark.slow  # four processes
 def test_four_processes_adding_and_logging_at_once_lose_nothing(db):
     def worker(n: int) -> list[int]:
         env = {"SALESCTL_REP": f"rep{n}"}

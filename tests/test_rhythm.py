@@ -268,3 +268,18 @@ def test_weekends_are_dimmed_on_a_colour_terminal_only(team, ok, monkeypatch):
     plain = Terminal()
     emit(rhythm_output(doc), Format.table, plain)
     assert "\x1b[" not in plain.getvalue()
+
+
+def test_trends_convert_other_currencies_like_the_report(db, ok):
+    ok("rep", "add", "alice")
+    ok("config", "set", "fx.EUR", "1.5")  # 1 EUR = 1.5 USD, the team currency
+    eur = ok("add", "Euro deal", "--value", "€2,000", "--created", "2026-11-02").out.strip()
+    ok("add", "Dollar deal", "--value", "$1,000", "--created", "2026-11-02")
+    ok("--as-of", "2026-11-10", "move", eur, "quoted")
+    ok("--as-of", "2026-11-18", "won", eur)
+    doc = ok("report", "--week", "--format", "json")
+    trends = doc["trends"]
+    # week of 11-02: two new leads at 5% → (3,000 + 1,000) × 0.05 = 200; week of 11-09: the euro deal
+    # quoted (30%) → 3,000 × 0.3 + 50 = 950; week of 11-16: it is won (3,000 USD) → 50 left.
+    assert trends["weighted_pipeline"][-3:] == [200, 950, 50] == [200, 950, doc["team"]["weighted_value"]]
+    assert trends["won_amount"][-1] == 3000 == doc["team"]["won_amount"]

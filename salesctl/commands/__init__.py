@@ -23,6 +23,9 @@ TeamDefaultOpt = Annotated[bool, typer.Option("--team", help="All reps (the defa
 VALUE_ARGS = {"ignore_unknown_options": True}
 
 TeamOpt = Annotated[bool, typer.Option("--team", help="All active reps.")]
+EveryOpt = Annotated[Optional[str], typer.Option(
+    "--every", metavar="INTERVAL",
+    help="Repeat (docs/calendar.md): after each effective touch the next follow-up is this far after it (1w, 2w, 10d, 1m); off stops.")]
 LeadArg = Annotated[str, typer.Argument(metavar="LEAD", help="Lead id, or part of its name or company.")]
 
 

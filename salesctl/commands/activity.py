@@ -10,7 +10,7 @@ import typer
 from .. import model, pipeline
 from ..errors import Invalid, NotFound, SalesError
 from ..views import lead_object, lead_output, short_time
-from . import VALUE_ARGS, FormatOpt, LeadArg, app_of, show
+from . import VALUE_ARGS, EveryOpt, FormatOpt, LeadArg, app_of, show
 
 NoteOpt = Annotated[Optional[str], typer.Option("--note", metavar="TEXT", help="A note kept in the lead's timeline.")]
 
@@ -48,6 +48,7 @@ def log(
     next_: Annotated[Optional[str], typer.Option("--next", metavar="WHEN", help="Reschedule the follow-up (its step is kept): fri, +3d, tomorrow 10am.")] = None,
     step: Annotated[Optional[str], typer.Option("--step", metavar="TEXT", help="What the next follow-up is (renames it).")] = None,
     play: Annotated[Optional[str], typer.Option("--play", metavar="NAME", help="The play (script) you used.")] = None,
+    every: EveryOpt = None,
     fmt: FormatOpt = None,
 ) -> None:
     """Log a follow-up on a lead and (with --next/--step) schedule the next one.
@@ -62,6 +63,7 @@ def log(
       salesctl log acme "called, wants a quote by Friday" --next thu --step "send quote"
       salesctl log 42 "no answer" --no-effective --next "tomorrow 10:00"
       salesctl log 42 "delivered, happy" --next +3m --step "account care call"
+      salesctl log acme "quarterly check-in done" --every 2w
     """
     from ..dates import to_db
 
@@ -75,12 +77,18 @@ def log(
     at_db = to_db(app.when(at, field="--at")) if at is not None else app.now_db
     if at_db > app.now_db:
         raise Invalid("--at", at, "is in the future; log what happened, and plan what comes with --next")
+    from ..cadence import parse_every
+
+    every_value = False if every is None else parse_every(every)  # False: not given; None: off
 
     def change(app, store, lead_id, rep_id):
         play_id = _play_id(store, play) if play is not None else None
+        before = store.lead(lead_id)
         pipeline.log_activity(store, app.settings, lead_id, rep_id=rep_id, kind=kind, note=text,
                               effective=not no_effective, at=at_db, next_at=next_at, step=step_text,
                               play_id=play_id, now=app.now_db)
+        _after_log(app, store, before, effective=not no_effective and kind != "note", at=at_db,
+                   next_given=next_at is not None, step=step_text, every=every_value)
 
     def message(obj, before):
         moved = f"; {before} → {obj['stage']}" if obj["stage"] != before else ""
@@ -88,6 +96,14 @@ def log(
         return f"Logged {kind} on {_label(obj)}{moved}{nxt}" + (f" ({obj['next_step']})" if obj["next_step"] else "")
 
     _change(ctx, lead, fmt, change, message)
+
+
+def _after_log(app, store, before, *, effective, at, next_given, step, every) -> None:
+    """The cadence step and the recurring follow-up a logged touch schedules (docs/calendar.md)."""
+    from .. import followups
+
+    followups.after_log(store, app.settings, before, effective=effective, at=at, next_given=next_given,
+                        step=step, every=every, now=app.now_db, tz=app.tz)
 
 
 def _play_id(store, name: str) -> int:

@@ -29,6 +29,10 @@ def _settings_output(app) -> Output:
         ("default_rep", s.default_rep or "(login name)"),
         ("currency", s.currency),
         ("owners", ", ".join(s.owners) or "(none: each rep fixes only their own activities)"),
+        ("alarm_minutes", f"{s.alarm_minutes} (calendar reminder before each follow-up)" if s.alarm_minutes else "0 (no reminder)"),
+        ("cadence_ends_on_move", "true" if s.cadence_ends_on_move else "false"),
+        ("fx", ", ".join(f"1 {code} = {rate} {s.currency}" for code, rate in sorted(s.rates.items()))
+         or "(no rates: salesctl config set fx.USD 7.12)"),
         ("database", str(app.db_path)),
     ]
     return Output(data, [Fields(pairs)])
@@ -53,12 +57,17 @@ def config_set(
 ) -> None:
     """Change a setting. Lists are comma-separated; per-stage values use KEY.STAGE.
 
+    fx.CODE is an exchange rate: how many of the team currency buy 1 CODE; reports convert deals in
+    CODE with it (docs/figures.md).
+
     \b
     Example:
       salesctl config set rot_days.quoted 10
       salesctl config set probability.deciding 0.8
       salesctl config set stages new,contacted,demo,quoted,negotiating,deciding
       salesctl config set timezone Asia/Shanghai
+      salesctl config set currency CNY
+      salesctl config set fx.USD 7.12
     """
     app = app_of(ctx)
     store = app.store(write=True)

@@ -186,7 +186,10 @@ def report(
     """The owner's report: activity, wins and losses, target pace and forecast, per rep and for the team.
 
     Pipeline figures are as of the period's end (rebuilt from history), so a past week's report stays
-    the same. Default: --week --team.
+    the same. It names the stalled and overdue deals at the period's end (top 10 by value, with owner
+    and days), ends the reps table with a TEAM row, and explains its short headers in a legend. Totals
+    are in the team currency: deals in others are converted at the fx.CODE rates, and a missing rate is
+    an error (docs/figures.md). Default: --week --team.
 
     \b
     Example:

@@ -9,7 +9,7 @@ import typer
 from .. import model, pipeline
 from ..errors import Invalid, SalesError
 from ..views import lead_list_output, lead_object, lead_output, lead_show_output, timeline_entry
-from . import VALUE_ARGS, FormatOpt, LeadArg, app_of, say, show
+from . import VALUE_ARGS, EveryOpt, FormatOpt, LeadArg, app_of, say, show
 
 lead_app = typer.Typer(help="List, show, edit, delete and assign leads.", no_args_is_help=True)
 
@@ -24,7 +24,7 @@ IndustryOpt = Annotated[Optional[str], typer.Option("--industry", help="Industry
 PersonaOpt = Annotated[Optional[str], typer.Option("--persona", help="Customer type for plays: no-authority, hesitant, price-shopper, busy…")]
 TagOpt = Annotated[Optional[list[str]], typer.Option("--tag", "-t", help="A tag (repeatable; 'a;b' also splits).")]
 ValueOpt = Annotated[Optional[str], typer.Option("--value", metavar="AMOUNT", help="Expected deal size: 1000, 1.5k, 5万, $1,200.")]
-CurrencyOpt = Annotated[Optional[str], typer.Option("--currency", help="Currency code (default: the currency setting).")]
+CurrencyOpt = Annotated[Optional[str], typer.Option("--currency", help="ISO 4217 code, or RMB, 元, NT$, HK$… (default: the currency setting).")]
 CloseByOpt = Annotated[Optional[str], typer.Option("--close-by", metavar="WHEN", help="Expected close date: eom, 2026-12-20, +2w.")]
 OwnerOpt = Annotated[Optional[str], typer.Option("--owner", metavar="REP", help="Owning rep (must exist). Default: you.")]
 NextOpt = Annotated[Optional[str], typer.Option("--next", metavar="WHEN", help="Next follow-up (its step is kept): tomorrow, fri 10am, +3d, 12-02, Dec 2.")]
@@ -119,6 +119,7 @@ def add(
         listed = "; ".join(f"#{r['id']} {r['name']}" + (f" ({r['company']})" if r["company"] else "") for r in same)
         say(f"Warning: an open lead with this name already exists: {listed}; added #{lead_id} anyway "
             f"(salesctl lead delete {lead_id} --yes undoes it; --allow-duplicate silences this)")
+    _note_foreign_currency(app, fields["currency"])
     show(lead_output(lead_object(store.lead(lead_id), app.tz), message=str(lead_id)), fmt)
 
 
@@ -132,6 +133,14 @@ def _created_at(app, text: str) -> str:
             return app.now_db  # "today" before 09:00
         raise Invalid("--created", text, "is in the future", "a lead is created when you met it: today or earlier")
     return to_db(when)
+
+
+def _note_foreign_currency(app, currency: str) -> None:
+    """A lead in another currency than the team's is fine, but say so: `$3k` on a CNY team is USD."""
+    team = app.settings.currency
+    if currency != team and currency not in app.settings.rates:
+        say(f"Note: this lead is in {currency}, the team's currency is {team}; reports convert it once a rate "
+            f"is set: salesctl config set fx.{currency} RATE (how many {team} buy 1 {currency})")
 
 
 @lead_app.command("list")
@@ -170,7 +179,8 @@ def list_(
         source=source and source.strip(), intent=model.check_intent(intent), key=key, include_closed=all_,
         sort=sort_key, descending=sort.strip().startswith("-"), limit=limit,
     )
-    show(lead_list_output([lead_object(r, app.tz) for r in rows]), fmt)
+    show(lead_list_output([lead_object(r, app.tz) for r in rows], sort=sort_key,
+                          year=app.now.astimezone(app.tz).year), fmt)
 
 
 @lead_app.command("show", context_settings=VALUE_ARGS)
@@ -190,7 +200,19 @@ def show_(
     store = app.store()
     lead_id = store.resolve_lead(lead)
     obj = lead_object(store.lead(lead_id), app.tz)
-    show(lead_show_output(obj, [timeline_entry(r, app.tz) for r in store.timeline(lead_id)]), fmt)
+    show(lead_show_output(obj, [timeline_entry(r, app.tz) for r in store.timeline(lead_id)], _schedule(app, store, lead_id)),
+         fmt)
+
+
+def _schedule(app, store, lead_id: int) -> dict:
+    """The lead's running cadence (play, step N of M, what is next) and its repeat interval."""
+    from ..dates import to_local_iso
+    from ..followups import cadence_position
+
+    cadence = cadence_position(store, lead_id)
+    if cadence is not None:
+        cadence["started_at"] = to_local_iso(cadence["started_at"], app.tz)
+    return {"cadence": cadence, "every": store.recurrence(lead_id)}
 
 
 @lead_app.command("edit", context_settings=VALUE_ARGS)
@@ -205,7 +227,8 @@ def edit(
     value: ValueOpt = None, currency: CurrencyOpt = None, close_by: CloseByOpt = None, owner: OwnerOpt = None,
     key: Annotated[Optional[bool], typer.Option("--key/--no-key", help="Mark or unmark as a key customer.",
                                                 show_default=False)] = None,
-    next_: NextOpt = None, step: StepOpt = None, allow_duplicate: AllowDupOpt = False, fmt: FormatOpt = None,
+    next_: NextOpt = None, step: StepOpt = None, every: EveryOpt = None, allow_duplicate: AllowDupOpt = False,
+    fmt: FormatOpt = None,
 ) -> None:
     """Change a lead's attributes; an empty value ("") clears one. --owner reassigns it.
 
@@ -213,6 +236,7 @@ def edit(
     Example:
       salesctl lead edit 42 --value 80k --close-by eom --tag vip --key
       salesctl lead edit acme --phone ""
+      salesctl lead edit acme --every 1m --step "monthly check-in"
     """
     app = app_of(ctx)
     fields = _lead_fields(app, company=company, contact=contact, email=email, phone=phone, source=source,
@@ -223,17 +247,31 @@ def edit(
     if key is not None:
         fields["key"] = int(key)
     add_tags, remove_tags = model.check_tags(tag), model.check_tags(untag, field="--untag")
+    from ..cadence import parse_every
+
+    every_value = False if every is None else parse_every(every)  # False: not given; None: off
     store = app.store(write=True)
     with store.write():
         lead_id = store.resolve_lead(lead)
         if owner:
             fields["owner_id"] = store.require_rep(owner, field="--owner")["id"]
-        if not fields and not add_tags and not remove_tags:
+        if not fields and not add_tags and not remove_tags and every_value is False:
             raise SalesError("lead edit: nothing to change; give at least one option (see --help)")
+        before = store.lead(lead_id)
         pipeline.edit_lead(store, lead_id, fields, add_tags=add_tags, remove_tags=remove_tags,
                            rep_id=app.acting_rep_id(), now=app.now_db, allow_duplicate=allow_duplicate)
+        _edit_schedule(app, store, before, every_value)
     obj = lead_object(store.lead(lead_id), app.tz)
     show(lead_output(obj, message=f"Updated lead #{lead_id} {obj['name']}"), fmt)
+
+
+def _edit_schedule(app, store, before, every) -> None:
+    """--every on `lead edit`, and a changed follow-up counted for its calendar event (docs/calendar.md)."""
+    from .. import followups
+
+    if every is not False:
+        followups.set_every(store, before["id"], every, now=app.now_db, tz=app.tz)
+    followups.revise_if_changed(store, before, now=app.now_db)
 
 
 @lead_app.command("delete", context_settings=VALUE_ARGS)

@@ -1,0 +1,67 @@
+"""`salesctl calendar`: scheduled follow-ups as an iCalendar feed a calendar app subscribes to."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import RepOpt, TeamOpt, app_of, say
+
+
+def calendar(
+    ctx: typer.Context,
+    rep: RepOpt = None,
+    team: TeamOpt = False,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FILE.ics",
+                   help="Write to FILE (replaced whole, private 0600) instead of stdout.")] = None,
+    days: Annotated[int, typer.Option("--days", min=1, max=366, help="Follow-ups up to this many days ahead.")] = 30,
+) -> None:
+    """Your scheduled follow-ups as an iCalendar (.ics) file: one event per lead, which updates in place
+    when the follow-up moves and disappears when it is done. Overdue ones sit on today, marked OVERDUE.
+    Refresh it from cron and subscribe to it in your calendar (docs/calendar.md).
+
+    \b
+    Example:
+      salesctl calendar --out ~/Calendars/salesctl.ics
+      salesctl calendar --team --days 14 > team.ics
+    """
+    from datetime import timedelta
+
+    from .. import ics
+    from ..dates import start_of_day, to_db
+
+    app = app_of(ctx)
+    owner_id = app.rep_scope(rep, team)
+    store = app.store()
+    today = app.now.astimezone(app.tz).date()
+    until = start_of_day(today + timedelta(days=days + 1), app.tz)
+    rows = store.scheduled_followups(owner_id=owner_id, until=to_db(until))
+    whose = "team" if owner_id is None else (rep or app.current_rep_name())
+    data = ics.build(rows, calendar_id=store.calendar_id() or "salesctl", title=f"salesctl follow-ups: {whose}",
+                     today=today, overdue_before=start_of_day(today, app.tz), tz=app.tz,
+                     alarm_minutes=app.settings.alarm_minutes)
+    if out is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    write_private(out, data)
+    say(f"Wrote {len(rows)} follow-up(s) to {out}")
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Replace `path` whole with `data`, 0600 from its first byte: the one place this command writes a
+    file, so it can move to the shared safe file writer in one line."""
+    import os
+
+    from ..exporting import private_file
+
+    with private_file(Path(path).expanduser(), "--out") as tmp:
+        fd = os.open(tmp, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))  # the file just made, never a link put there
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("calendar")(calendar)
