@@ -332,8 +332,8 @@ def _trends_html(doc: dict) -> list[str]:
         f'<td style="{_NUM}">{escape(show(trends[key][-1], kind, cur))}</td></tr>' for key, label, kind in ROWS)
     head = "".join(f'<th style="{_HEAD}">{escape(h)}</th>' for h in ("", "Line", "Bars", "Last week"))
     return [f'<h2 style="{_H2}">Trends ({len(trends["weeks"])} weeks from the week of {escape(trends["weeks"][0])})</h2>',
-            f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
-            f'style="border-collapse:collapse;{_FONT}"><tr>{head}</tr>{rows}</table>']
+            f'<div style="overflow-x:auto;max-width:100%"><table role="presentation" cellpadding="0" cellspacing="0" '
+            f'border="0" style="border-collapse:collapse;{_FONT}"><tr>{head}</tr>{rows}</table></div>']
 
 
 def report_html(doc: dict) -> str:
