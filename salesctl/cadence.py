@@ -6,11 +6,12 @@ import re
 from dataclasses import dataclass
 
 from .errors import Invalid
-from .model import ACTIVITY_KINDS, MAX_TEXT, check_name
+from .model import ACTIVITY_KINDS, MAX_TEXT, check_name, from_chinese
 
 MAX_STEPS = 20
 _OFFSET = re.compile(r"\+?(\d{1,3})([hdw])")
-_STEP = re.compile(r"(?P<offset>\S+)\s+(?P<kind>[^:\s]+)\s*:\s*(?P<text>.*)", re.S)
+# The colon may be full-width (：), as Chinese keyboards type it (docs/chinese.md).
+_STEP = re.compile(r"(?P<offset>\S+)\s+(?P<kind>[^:：\s]+)\s*[:：]\s*(?P<text>.*)", re.S)
 _EVERY = re.compile(r"\+?(\d{1,3})([dwm])")
 CADENCE_HINT = 'write steps like "0d call: intro; +2d email: case study" (OFFSET KIND: WHAT, separated by ;)'
 
@@ -52,7 +53,7 @@ def _step(part: str, n: int, field: str) -> Step:
     offset = _OFFSET.fullmatch(match["offset"].lower())
     if offset is None:
         raise Invalid(where, match["offset"], "is not an offset", "use 0d, +2d, +1w or +4h (from the step before)")
-    kind = match["kind"].lower()
+    kind = from_chinese("ACTIVITY_KINDS", match["kind"].lower())
     if kind not in ACTIVITY_KINDS or kind == "note":
         raise Invalid(where, match["kind"], "is not an activity kind",
                       "use one of " + ", ".join(k for k in ACTIVITY_KINDS if k != "note"))

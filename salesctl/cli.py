@@ -10,8 +10,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .context import App, default_db_path, demo_db_path
-from .errors import SalesError
+from .context import App, check_db_path, default_db_path, demo_db_path
+from .errors import SalesError, printable
 from .usage import SalesGroup
 
 app = typer.Typer(
@@ -57,7 +57,8 @@ def root(
     path = demo_db_path() if demo else db or (
         Path(os.environ["SALESCTL_DB"]) if os.environ.get("SALESCTL_DB") else default_db_path())
     runs = ctx.obj if isinstance(ctx.obj, list) else []  # main()'s record of this run, for its error messages
-    ctx.obj = App(db_path=path.expanduser(), as_of=as_of or None, env_now=os.environ.get("SALESCTL_NOW") or None,
+    path = check_db_path(path.expanduser(), "--db" if db or demo else "SALESCTL_DB")
+    ctx.obj = App(db_path=path, as_of=as_of or None, env_now=os.environ.get("SALESCTL_NOW") or None,
                   db_chosen=bool(db or demo))
     runs.append(ctx.obj)
     ctx.call_on_close(ctx.obj.close)
@@ -134,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     runs: list[App] = []  # filled by root(): which database this run used, once its context has closed
     stdout = sys.stdout
     try:
+        _check_text(command, sys.argv[1:] if argv is None else argv)
         result = command.main(args=argv, prog_name="salesctl", standalone_mode=False, obj=runs)
         return result if isinstance(result, int) else 0
     except SystemExit:
@@ -144,10 +146,10 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())
         return 0
     except SalesError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
+        _error(exc)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("Error: interrupted; nothing was changed by the interrupted step", file=sys.stderr)
+        _error("interrupted; nothing was changed by the interrupted step")
         return 130
     except BrokenPipeError:
         # `salesctl lead list | head`: the reader left; not an error worth a message.
@@ -155,6 +157,63 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except Exception as exc:  # noqa: BLE001 - the one boundary that must never show a traceback
         return _report(exc, runs[-1].db_path if runs else None)
+
+
+def _error(message: object) -> None:
+    """`Error: …` on stderr. Messages quote user input: anything invisible or controlling is escaped."""
+    print(f"Error: {printable(message, keep_newlines=True)}", file=sys.stderr)
+
+
+def _check_text(command, args: list[str]) -> None:
+    """Arguments and SALESCTL_* variables must be UTF-8 text. Other bytes reach Python as lone
+    surrogates, which no database, file or terminal takes: refuse them before anything is created."""
+    from .errors import Invalid
+
+    for name, value in sorted(os.environ.items()):
+        if name.startswith("SALESCTL_") and not _is_text(value):
+            raise Invalid(name, _shown(value), "is not valid UTF-8 text")
+    for index, arg in enumerate(args):
+        if not _is_text(arg):
+            value = arg.split("=", 1)[1] if arg.startswith("--") and "=" in arg else arg
+            raise Invalid(_field_of(command, args, index), _shown(value), "is not valid UTF-8 text")
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(value: str) -> str:
+    """The undecodable bytes as \\xNN escapes, the rest as typed."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _field_of(command, args: list[str], index: int) -> str:
+    """Which option or argument args[index] is for, walking the command tree as click will parse it."""
+    if args[index].startswith("--") and "=" in args[index]:
+        return args[index].split("=", 1)[0]
+    current, positional, value_of = command, 0, None
+    for i, token in enumerate(args[: index + 1]):
+        if value_of is not None:
+            if i == index:
+                return value_of
+            value_of = None
+        elif token.startswith("-") and len(token) > 1 and not token[1:].isdigit():
+            option = next((p for p in current.params if p.param_type_name == "option" and token in p.opts), None)
+            if option is not None and not option.is_flag and not option.count:
+                value_of = token
+        elif token in getattr(current, "commands", {}) and i != index:
+            current, positional = current.commands[token], 0
+        elif i == index:
+            arguments = [p for p in current.params if p.param_type_name == "argument"]
+            if arguments:
+                return arguments[min(positional, len(arguments) - 1)].human_readable_name
+        else:
+            positional += 1
+    return f"argument {index + 1}"
 
 
 def _report(exc: Exception, db_path: Path | None = None) -> int:
@@ -166,20 +225,19 @@ def _report(exc: Exception, db_path: Path | None = None) -> int:
         exc.show()
         return exc.exit_code
     if type(exc).__name__ == "Abort":
-        print("Error: aborted", file=sys.stderr)
+        _error("aborted")
         return 1
     if isinstance(exc, sqlite3.Error):
         error = storage_error(db_path or os.environ.get("SALESCTL_DB", "salesctl.db"), exc)
-        print(f"Error: {error}", file=sys.stderr)
+        _error(error)
         return error.exit_code
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"Error: {where}{exc.strerror or exc}", file=sys.stderr)
+        _error(f"{where}{exc.strerror or exc}")
         return 1
     if os.environ.get("SALESCTL_DEBUG"):
         raise exc
-    print(f"Error: internal error ({type(exc).__name__}: {exc}); set SALESCTL_DEBUG=1 for details and please report it",
-          file=sys.stderr)
+    _error(f"internal error ({type(exc).__name__}: {exc}); set SALESCTL_DEBUG=1 for details and please report it")
     return 1
 
 

@@ -5,17 +5,26 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
-from .errors import Invalid
+from .errors import Invalid, printable
 from .model import Settings
 from .store import Store
 
 # rep_scope's id for a current rep who has no row yet: no lead or activity has it, so lists are empty.
 NEW_REP = -1
+
+
+def check_db_path(path: Path, field: str) -> Path:
+    """A database path must name a file: SQLite's ":memory:" would silently keep nothing."""
+    if str(path) == ":memory:":
+        raise Invalid(field, str(path), "needs a file", "give a database file, e.g. --db sales.db")
+    return path
 
 
 def default_db_path() -> Path:
@@ -38,17 +47,38 @@ class App:
     db_chosen: bool = False  # the database was named on the command line (--db or --demo)
     _store: Store | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        # Checked before anything opens the database: a bad $SALESCTL_REP must not create a file.
+        if os.environ.get("SALESCTL_REP"):
+            self.current_rep_name()
+
     # --- database ----------------------------------------------------------------------------------
 
     def store(self, *, write: bool = False) -> Store:
-        """The open database. Read commands on a missing file see an empty in-memory one and create nothing."""
+        """The open database. Read commands on a missing or blank file see an empty in-memory one and
+        change nothing; `write` prepares the file for changes (creating it if need be)."""
         if self._store is None or (write and str(self._store.path) == ":memory:"):
             if write or self.db_path.exists():
-                self._store = Store(self.db_path)
+                self._store = Store(self.db_path, write=write)
             else:
                 self._store = Store.empty()
             self.__dict__.pop("settings", None)
+        elif write:
+            self._store.allow_writes()
         return self._store
+
+    @contextmanager
+    def write(self) -> Iterator[Store]:
+        """One change in one write transaction (BEGIN IMMEDIATE) on the database, created if need be.
+
+        The rule for settings (docs/data-safety.md): they are read again once the write lock is held, so
+        whatever the change is checked against inside this block (stages, lost reasons, the currency, the
+        default rep) is what is committed, and no `config set` can come between the check and the write.
+        Check against `self.settings` inside the block, never before it."""
+        store = self.store(write=True)
+        with store.write():
+            self.__dict__.pop("settings", None)
+            yield store
 
     def close(self) -> None:
         if self._store is not None:
@@ -58,7 +88,7 @@ class App:
     def use_database(self, db_path: Path) -> None:
         """Switch to another database file (`demo --db`): what was read from the old one is forgotten."""
         self.close()
-        self.db_path = db_path
+        self.db_path = check_db_path(db_path, "--db")
         for cached in ("settings", "tz", "now"):  # the time zone (and so "now") is a setting of the file
             self.__dict__.pop(cached, None)
 
@@ -118,16 +148,18 @@ class App:
     # --- reps --------------------------------------------------------------------------------------
 
     def current_rep_name(self) -> str:
-        """$SALESCTL_REP, else the default_rep setting, else the login name."""
-        name = os.environ.get("SALESCTL_REP") or self.settings.default_rep
+        """$SALESCTL_REP, else the default_rep setting, else the login name; checked like any rep name."""
+        from .model import check_name
+
+        field, name = "SALESCTL_REP", os.environ.get("SALESCTL_REP")
+        if not name:
+            field, name = "default_rep", self.settings.default_rep
         if not name:
             try:
-                name = getpass.getuser()
+                field, name = "login name", getpass.getuser()
             except (KeyError, OSError):
                 name = "me"
-        if not name.strip():
-            raise Invalid("SALESCTL_REP", name, "is blank")
-        return name.strip()
+        return check_name(name, field=field)
 
     def acting_rep_id(self) -> int:
         """The id of whoever is making this change; their first write creates them. Call inside a write."""
@@ -170,6 +202,6 @@ class App:
         others = [r["name"] for r in store.reps(active_only=True)]
         if others:
             listed = ", ".join(others[:10]) + (", …" if len(others) > 10 else "")
-            print(f'Note: no rep "{name}" yet; reps: {listed} — set SALESCTL_REP or config set default_rep',
+            print(printable(f'Note: no rep "{name}" yet; reps: {listed} — set SALESCTL_REP or config set default_rep'),
                   file=sys.stderr)
         return NEW_REP

@@ -121,6 +121,11 @@ def to_local_iso(s: str | None, tz: tzinfo) -> str | None:
     return from_db(s).astimezone(tz).isoformat(timespec="seconds")  # local_iso inlined: called per cell
 
 
+def local_text(s: str, tz: tzinfo) -> str:
+    """A stored string -> the local time as messages show it: "2026-11-26 17:00 (Asia/Shanghai)"."""
+    return f"{from_db(s).astimezone(tz):%Y-%m-%d %H:%M} ({tz})"
+
+
 def local_date(s: str, tz: tzinfo) -> date:
     """A stored string -> the local calendar day it falls on."""
     return from_db(s).astimezone(tz).date()
@@ -190,6 +195,10 @@ def _resolve(text: str, now: datetime, tz: tzinfo, field: str, *, ahead: bool = 
     if words == "now":
         return now
     today = now.astimezone(tz).date()
+    if not words.isascii():  # Chinese dates are read into the English forms (docs/chinese.md)
+        from salesctl import zh
+
+        words = zh.date_words(words, today, text, field)
     day_words, clock = _split_clock(words, text, field)
     if day_words is None:
         return today, clock
@@ -310,6 +319,10 @@ def _not_in_grammar(words: str, today: date, text: str, field: str) -> Invalid:
         return Invalid(field, text, "is ambiguous", hint)
     if match := _NUMERIC_DAY.fullmatch(words):
         return Invalid(field, text, "is ambiguous", _readings_hint(match, today.year))
+    if not text.isascii():  # a Chinese time with a day the grammar does not know: suggest Chinese forms
+        from salesctl.zh import DATE_HINT
+
+        return Invalid(field, text, "is not a date", DATE_HINT)
     return Invalid(field, text, "is not a date", TRY_HINT)
 
 

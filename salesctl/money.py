@@ -13,7 +13,7 @@ _HINT = "try 1000, 1,000.50, 1.5k, 5万"
 _SHARED_SYMBOLS = {"$": {"AUD", "CAD", "HKD", "MXN", "NZD", "SGD", "TWD"}, "¥": {"JPY"}, "￥": {"JPY"}}
 _DISPLAY_SYMBOLS = {"USD": "$", "CNY": "¥", "EUR": "€", "GBP": "£"}
 _CODE_HINT = "use an ISO 4217 code, as USD, EUR or CNY (RMB, 元, NT$ and HK$ work too)"
-_UNIT_EXPONENTS = {"k": 3, "K": 3, "m": 6, "M": 6, "万": 4, "亿": 8}
+_UNIT_EXPONENTS = {"k": 3, "K": 3, "m": 6, "M": 6, "千": 3, "万": 4, "萬": 4, "亿": 8, "億": 8}
 
 # Classes are spelled out ([0-9], [A-Za-z]) because \d and \w also match non-ASCII digits and letters.
 _SYMBOL = "(?:(?i:NT|HK|US)\\$|人民币|[$¥￥€£元])"
@@ -23,7 +23,7 @@ _AMOUNT = re.compile(
     (?P<symbol_before>{_SYMBOL})? \s*
     (?: (?P<minus>[-−－]) \s* (?P<symbol_after_minus>{_SYMBOL})? \s* )?
     (?P<number> [0-9]{{1,3}}(?:,[0-9]{{3}})+(?:\.[0-9]+)? | [0-9]+(?:\.[0-9]+)? | \.[0-9]+ )
-    \s* (?P<unit>[kKmM万亿])?
+    \s* (?P<unit>[kKmM千万萬亿億])?
     \s* (?P<symbol_after>{_SYMBOL})?
     \s* (?P<code_after>[A-Za-z]{{3}})?
     """,
@@ -36,6 +36,10 @@ def parse_amount(text: str, *, field: str) -> tuple[int, str | None]:
     stripped = text.strip()
     if not stripped:
         raise Invalid(field, text, "is empty", _HINT)
+    if not stripped.isascii():  # Chinese numerals: 五萬, 十二万, 兩百萬 (docs/chinese.md)
+        from salesctl.zh import arabic
+
+        stripped = arabic(stripped)
     if any(ch.isdigit() and not ch.isascii() for ch in stripped):
         # Decimal() would happily read "１０００"; we keep one way of writing digits.
         raise Invalid(field, text, "has non-ASCII digits", "type the digits as 1000")

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from .errors import printable
+
 
 class Format(str, Enum):
     table = "table"
@@ -252,7 +254,7 @@ def draw(blocks: list[Block], stream) -> None:
             if legend(columns):
                 out.extend(ansi(line, "dim") for line in _fold(legend(columns), width))
         elif isinstance(block, Fields):
-            cells = [[k, v] for k, v in block.pairs]
+            cells = [[k, _shown(v)] for k, v in block.pairs]
             out.extend(_grid(cells, ["left", "left"], ["bold", None], width, gap=2,
                              header=False, ansi=ansi, fold=(False, True)))
         elif isinstance(block, Bars):
@@ -264,6 +266,12 @@ def draw(blocks: list[Block], stream) -> None:
         else:
             out.extend(_fold(block.text, width))  # at spaces: a terminal would wrap inside words
     stream.write("\n".join(out) + "\n")
+
+
+def _shown(text: str) -> str:
+    """A cell as the terminal gets it: a note's tabs become spaces (a tab would break the columns), and
+    text stored before validation cannot send escape sequences."""
+    return text if text.isprintable() else printable(text.replace("\t", " "), keep_newlines=True)
 
 
 def _strip_lines(block: Strip, ansi) -> list[str]:
@@ -329,7 +337,7 @@ def fit_columns(table: Table, width: int) -> tuple[list[Column], list[list[str]]
 def _cells(table: Table, columns: list[Column], short: bool, width: int) -> tuple[list[list[str]], list[int]]:
     """The cells (header first) of these columns, and the fewest cells each column can be drawn in
     (their natural widths when those fit: the common case costs no word scanning)."""
-    cells = [[c.header for c in columns]] + [[c.text(row, short=short) for c in columns] for row in table.rows]
+    cells = [[c.header for c in columns]] + [[_shown(c.text(row, short=short)) for c in columns] for row in table.rows]
     natural = [max(cell_width(line) for row in cells for line in row[j].split("\n")) for j in range(len(columns))]
     if sum(natural) <= width - _GAP * (len(columns) - 1):
         return cells, natural

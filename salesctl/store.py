@@ -12,6 +12,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .errors import Ambiguous, Duplicate, NotFound, StoreError
@@ -286,7 +287,17 @@ def _m0008_migration_names(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
 
 
-def _m0009_effective_touches_index(conn: sqlite3.Connection) -> None:
+# The mark of a salesctl database in the SQLite header (PRAGMA application_id): "SALE" in ASCII.
+# A file with tables but without it belongs to another program and is never touched (docs/files.md).
+APPLICATION_ID = 0x53414C45
+
+
+def _m0009_mark_salesctl_file(conn: sqlite3.Connection) -> None:
+    """Stamp the file as salesctl's, so other programs' SQLite files can be told apart and refused."""
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+def _m0010_effective_touches_index(conn: sqlite3.Connection) -> None:
     """Effective touches by time with who logged them (rhythm and trends, docs/figures.md): counted per day
     from this index alone, without reading every activity row."""
     conn.execute("CREATE INDEX activities_effective_at ON activities(at, rep_id) WHERE effective = 1")
@@ -301,15 +312,37 @@ MIGRATIONS = [
     ("0006_activity_removals", _m0006_activity_removals),
     ("0007_cadences_recurrence_calendar", _m0007_cadences_recurrence_calendar),
     ("0008_migration_names", _m0008_migration_names),
-    ("0009_effective_touches_index", _m0009_effective_touches_index),
+    ("0009_mark_salesctl_file", _m0009_mark_salesctl_file),
+    ("0010_effective_touches_index", _m0010_effective_touches_index),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+# Versions before the mark existed: such a file without the mark but with salesctl's tables is ours.
+UNMARKED_VERSIONS = range(1, [m for _, m in MIGRATIONS].index(_m0009_mark_salesctl_file) + 1)
 
+
+def foreign_tables(conn: sqlite3.Connection) -> list[str]:
+    """The tables of a file that is not salesctl's (tables, but neither the mark nor, for files older
+    than the mark, salesctl's own tables); [] for a salesctl or blank file. Reads only."""
+    mark = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = sorted(r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
+    unmarked_ours = mark == 0 and version in UNMARKED_VERSIONS and {"leads", "reps", "settings"} <= set(tables)
+    return [] if mark == APPLICATION_ID or unmarked_ours else tables
+
+
+# Money sums are exact however big: SQLite's integer sum() fails past 2^63 (about 9,300 deals at 10^13,
+# which gave exit 3) and total() is a float. Each amount X (non-negative minor units) is summed in two
+# parts, above and below 10^9, each far from overflowing; `_exact` joins them into one Python int.
+EXACT_SUM = "printf('%d:%d', coalesce(sum((X) / 1000000000), 0), coalesce(sum((X) % 1000000000), 0))"
 
 # --- connection ------------------------------------------------------------------------------------
 
 def _create_private(path: Path) -> None:
-    """Create the database file 0600 (and a missing directory 0700) before SQLite touches it."""
+    """Create the database file 0600 (and a missing directory 0700) before SQLite touches it.
+
+    A path that is a link to a missing file creates that file, 0600 like any other (SQLite follows the
+    link, and gives the -wal and -shm the mode of the file it finds)."""
+    path = Path(os.path.realpath(path))
     missing = []
     folder = path.parent
     while not folder.exists():
@@ -322,6 +355,24 @@ def _create_private(path: Path) -> None:
     except FileExistsError:
         return
     os.close(fd)
+
+
+def _refuse_non_regular(path: Path) -> None:
+    """A FIFO would hang the open and a device or folder is no database: refuse before opening."""
+    import stat
+
+    try:
+        info = os.stat(path)
+    except OSError:
+        return  # missing (created later) or unreadable (SQLite says why)
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreError(f"{path} is not a regular file (a folder, device or FIFO); "
+                         "give --db a database file")
+
+
+def corrupt(path: object) -> StoreError:
+    """Damage SQLite reports in a way Python cannot even decode (a mangled schema page)."""
+    return StoreError(f"database {path} is corrupt; restore a backup (salesctl doctor shows the damage)")
 
 
 def storage_error(path: object, exc: sqlite3.Error) -> StoreError:
@@ -348,28 +399,74 @@ def storage_error(path: object, exc: sqlite3.Error) -> StoreError:
 class Store:
     """One open salesctl database."""
 
-    def __init__(self, path: Path | str, *, create: bool = True):
+    def __init__(self, path: Path | str, *, create: bool = True, write: bool = True):
+        """Open `path` (creating it when `create` and `write`). A read (`write=False`) never changes the
+        file, except to bring an older salesctl database up to this version's schema; a blank file
+        (no tables) is then seen as an empty database in memory, and `self.path` is ":memory:"."""
         self.path = path
+        self.writable = False
         memory = str(path) == ":memory:"
         if not memory:
             path = Path(path)
-            if create:
+            _refuse_non_regular(path)
+            if create and write:
                 _create_private(path)
             elif not path.exists():
                 raise StoreError(f"database {path} does not exist")
+        self.conn = None
         try:
-            self.conn = sqlite3.connect(
-                str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-            )
-            self.conn.row_factory = sqlite3.Row
-            self.conn.create_function("casefold", 1, _casefold, deterministic=True)
-            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
-            self.conn.execute("PRAGMA foreign_keys = ON")
-            if not memory and self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn = self._connect(str(path))
+            if not memory and self._check_file() and not write:
+                self.conn.close()
+                self.path, memory = ":memory:", True
+                self.conn = self._connect(":memory:")
+            if write and not memory:
+                self.allow_writes()
             self._migrate()
+        except BaseException as exc:
+            if self.conn is not None:
+                self.conn.close()
+            if isinstance(exc, UnicodeDecodeError):
+                raise corrupt(self.path) from exc
+            if isinstance(exc, sqlite3.Error):
+                raise storage_error(self.path, exc) from exc
+            raise
+
+    @staticmethod
+    def _connect(name: str) -> sqlite3.Connection:
+        conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.create_function("casefold", 1, _casefold, deterministic=True)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    def _check_file(self) -> bool:
+        """Refuse a file that is not salesctl's or is from a newer salesctl, with reads only, before any
+        statement that writes. True when the file is blank (no tables yet: salesctl may set it up)."""
+        foreign = foreign_tables(self.conn)
+        if foreign:
+            listed = ", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else "")
+            raise StoreError(f"{self.path} is not a salesctl database (it holds other tables: {listed}); "
+                             "it was left as it was; give --db a salesctl database or a new file")
+        version = self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"database {self.path} has schema version {version}, newer than this salesctl knows "
+                f"({SCHEMA_VERSION}); upgrade salesctl"
+            )
+        return version == 0 and self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+
+    def allow_writes(self) -> None:
+        """Switch the file to WAL (once; reads leave the journal mode as they found it)."""
+        if self.writable or str(self.path) == ":memory:":
+            return
+        try:
+            if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                self.conn.execute("PRAGMA journal_mode = WAL")
         except sqlite3.Error as exc:
             raise storage_error(self.path, exc) from exc
+        self.writable = True
 
     @classmethod
     def empty(cls) -> Store:
@@ -396,18 +493,27 @@ class Store:
                 raise storage_error(self.path, exc) from exc
             raise
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads that all see one moment: one read transaction on this connection. Under WAL, writers
+        carry on meanwhile and nothing they commit shows until it ends (`export all` is one snapshot)."""
+        try:
+            self.conn.execute("BEGIN")
+            self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot starts at the first read
+        except sqlite3.Error as exc:
+            raise storage_error(self.path, exc) from exc
+        try:
+            yield
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+
     def schema_version(self) -> int:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
     def _migrate(self) -> None:
-        version = self.schema_version()
-        if version == SCHEMA_VERSION:
+        if self.schema_version() == SCHEMA_VERSION:  # a newer one was refused by _check_file
             return
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"database {self.path} has schema version {version}, newer than this salesctl knows "
-                f"({SCHEMA_VERSION}); upgrade salesctl"
-            )
         with self.write():
             version = self.schema_version()  # another process may have migrated while we waited
             for _name, migrate in MIGRATIONS[version:]:
@@ -781,25 +887,25 @@ class Store:
         """Leads created in [since, until), per owner at the period's end."""
         return self.all(
             "SELECT " + self.OWNER_AT + " AS rep_id, count(*) AS n FROM leads l"
-            " WHERE l.created_at >= :since AND l.created_at < :until GROUP BY rep_id",
+            " WHERE l.created_at >= :since AND l.created_at < :until GROUP BY 1",  # 1: by position, never a column's name
             {"since": since, "until": until, "t": until},
         )
 
-    def won_by_owner(self, since: str, until: str) -> list[sqlite3.Row]:
+    def won_by_owner(self, since: str, until: str) -> list[dict]:
         """Deals won in [since, until) per owner and currency: count, amount (minor units), total cycle days."""
-        return self.all(
+        return _exact(self.all(
             "SELECT " + self.OWNER_AT + " AS rep_id, l.currency, count(*) AS n,"
-            " coalesce(sum(l.won_amount), 0) AS amount,"
+            " " + EXACT_SUM.replace("X", "l.won_amount") + " AS amount,"
             " total(julianday(l.won_at) - julianday(l.created_at)) AS cycle_days"
             " FROM leads l WHERE l.won_at >= :since AND l.won_at < :until GROUP BY 1, 2",  # by position: owner then, currency
             {"since": since, "until": until, "t": until},
-        )
+        ), "amount")
 
     def lost_by_owner(self, since: str, until: str) -> list[sqlite3.Row]:
         """Deals lost in [since, until) per owner and reason."""
         return self.all(
             "SELECT " + self.OWNER_AT + " AS rep_id, coalesce(l.lost_reason, 'other') AS reason, count(*) AS n"
-            " FROM leads l WHERE l.lost_at >= :since AND l.lost_at < :until GROUP BY rep_id, reason",
+            " FROM leads l WHERE l.lost_at >= :since AND l.lost_at < :until GROUP BY 1, 2",
             {"since": since, "until": until, "t": until},
         )
 
@@ -866,27 +972,27 @@ class Store:
             {**params, "rep_id": rep_id},
         )
 
-    def weekly_won(self, weeks: list[tuple[str, str, str, int]], rep_id: int | None) -> list[sqlite3.Row]:
-        """Per week [lo, hi) and currency: the won amount (minor units); one rep's: leads they own now."""
+    def weekly_won(self, weeks: list[tuple[str, str, str, int]], rep_id: int | None) -> list[dict]:
+        """Per week [lo, hi) and currency: the won amount (minor units, exact); one rep's: leads they own now."""
         with_weeks, params = self._days(weeks)
         own = " WHERE l.owner_id = :rep_id" if rep_id is not None else ""
-        return self.all(
-            with_weeks + "SELECT d.day, l.currency, coalesce(sum(l.won_amount), 0) AS amount"
+        return _exact(self.all(
+            with_weeks + "SELECT d.day, l.currency, " + EXACT_SUM.replace("X", "l.won_amount") + " AS amount"
             " FROM d JOIN leads l ON l.won_at >= d.lo AND l.won_at < d.hi" + own + " GROUP BY d.day, l.currency",
             {**params, "rep_id": rep_id},
-        )
+        ), "amount")
 
-    def weekly_moves(self, weeks: list[tuple[str, str, str, int]], rep_id: int | None) -> list[sqlite3.Row]:
+    def weekly_moves(self, weeks: list[tuple[str, str, str, int]], rep_id: int | None) -> list[dict]:
         """Per week [lo, hi), currency and stage move (from → to; from is NULL at creation): the moved leads'
         value (minor units), from which the weighted pipeline is walked back (docs/figures.md, Trends)."""
         with_weeks, params = self._days(weeks)
         own = " WHERE l.owner_id = :rep_id" if rep_id is not None else ""
-        return self.all(
-            with_weeks + "SELECT d.day, l.currency, h.from_stage, h.to_stage, coalesce(sum(l.value), 0) AS value"
-            " FROM d JOIN stage_history h ON h.at >= d.lo AND h.at < d.hi JOIN leads l ON l.id = h.lead_id" + own +
-            " GROUP BY d.day, l.currency, h.from_stage, h.to_stage",
+        return _exact(self.all(
+            with_weeks + "SELECT d.day, l.currency, h.from_stage, h.to_stage, " + EXACT_SUM.replace("X", "l.value") +
+            " AS value FROM d JOIN stage_history h ON h.at >= d.lo AND h.at < d.hi JOIN leads l ON l.id = h.lead_id"
+            + own + " GROUP BY d.day, l.currency, h.from_stage, h.to_stage",
             {**params, "rep_id": rep_id},
-        )
+        ), "value")
 
     def _leads_at(self, t: str, first_stage: str, extra: str = "") -> str:
         """A WITH clause defining `p`: leads as they were at :t (created before it, not closed before it),
@@ -912,21 +1018,21 @@ class Store:
 
     def pipeline_at(
         self, t: str, *, first_stage: str, stalled_before: dict[str, str], month_first: str, month_last: str
-    ) -> list[sqlite3.Row]:
+    ) -> list[dict]:
         """Open pipeline at :t per (owner then, stage then, currency): count, value, value closing in the
         month, and how many were stalled (last touch at or before the stage's threshold, not snoozed)."""
         threshold, params = self._case("p.stage_at", stalled_before, "s")
-        return self.all(
+        return _exact(self.all(
             self._leads_at(t, first_stage) +
-            "SELECT p.rep_id, p.stage_at AS stage, p.currency, count(*) AS n, coalesce(sum(p.value), 0) AS value,"
-            " coalesce(sum(CASE WHEN p.close_by BETWEEN :month_first AND :month_last THEN p.value END), 0)"
+            "SELECT p.rep_id, p.stage_at AS stage, p.currency, count(*) AS n, " + EXACT_SUM.replace("X", "p.value") + " AS value, "
+            + EXACT_SUM.replace("X", "CASE WHEN p.close_by BETWEEN :month_first AND :month_last THEN p.value END") +
             "  AS value_in_month,"
             " total((p.snoozed_until IS NULL OR p.snoozed_until <= :t) AND"
             f"  max(p.created_at, coalesce(p.last_move_at, ''), coalesce(p.last_activity_at, '')) <= {threshold})"
             "  AS stalled"
             " FROM p WHERE p.stage_at NOT IN ('won', 'lost') GROUP BY p.rep_id, p.stage_at, p.currency",
             {"t": t, "first_stage": first_stage, "month_first": month_first, "month_last": month_last, **params},
-        )
+        ), "value", "value_in_month")
 
     def open_leads_at(
         self, t: str, *, first_stage: str, key_only: bool = False, close_from: str | None = None,
@@ -1027,8 +1133,11 @@ class Store:
     def funnel_lost(self, since: str, until: str, rep_id: int | None) -> list[sqlite3.Row]:
         """Cohort leads now lost, per stage lost at and reason."""
         return self.all(
+            # Grouped by the expressions, not the aliases: `stage` in GROUP BY names the column l.stage
+            # (always 'lost' here) before the alias, which lumped every stage's losses together.
             "SELECT l.lost_stage AS stage, coalesce(l.lost_reason, 'other') AS reason, count(*) AS n"
-            " FROM leads l WHERE l.stage = 'lost' AND " + self._cohort(rep_id) + " GROUP BY stage, reason",
+            " FROM leads l WHERE l.stage = 'lost' AND " + self._cohort(rep_id) +
+            " GROUP BY l.lost_stage, coalesce(l.lost_reason, 'other')",
             self._cohort_params(since, until, rep_id),
         )
 
@@ -1040,7 +1149,7 @@ class Store:
             " SELECT h.to_stage AS stage,"
             "  julianday(lead(h.at) OVER (PARTITION BY h.lead_id ORDER BY h.at, h.id)) - julianday(h.at) AS days"
             " FROM stage_history h WHERE h.lead_id IN (SELECT l.id FROM leads l WHERE " + self._cohort(rep_id) + ")"
-            ") WHERE days IS NOT NULL GROUP BY stage",
+            ") WHERE days IS NOT NULL GROUP BY 1",
             self._cohort_params(since, until, rep_id),
         )
 
@@ -1344,6 +1453,10 @@ class Store:
                 phones.setdefault(digits, lead_id)
         return reps, emails, phones
 
+    def inactive_rep_names(self) -> set[str]:
+        """Names of deactivated reps, folded like `import_index` folds them."""
+        return {nocase(r[0]) for r in self.conn.execute("SELECT name FROM reps WHERE active = 0")}
+
     def next_id(self, table: str) -> int:
         if table not in self.TABLE_COLUMNS:  # a real check: `python -O` drops asserts
             raise ValueError(f"unknown table {table!r}")
@@ -1430,6 +1543,8 @@ class Store:
             self.conn.backup(target)
             target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
             problems = [r[0] for r in target.execute("PRAGMA integrity_check")]
+        except sqlite3.Error as exc:  # a full disk or a size limit hits the copy, not the database
+            raise storage_error(name or dest, exc) from exc
         finally:
             target.close()
         if problems != ["ok"]:
@@ -1438,27 +1553,46 @@ class Store:
     # --- reminders (cron and mail) -------------------------------------------------------------------
     # One row per rep and local day: claimed before a reminder is sent, deleted if sending fails,
     # stamped sent_at after. The primary key makes the claim atomic, so overlapping runs send once.
+    # Claims are stamped by `clock()`, the real time of the database's side, never the run's pinned
+    # "now" (--as-of, $SALESCTL_NOW): a run pinned 20 minutes later must not see a live claim as old.
 
-    def claim_reminder(self, rep_id: int, day: str, now: str, *, stale_before: str) -> bool:
+    def clock(self) -> datetime:
+        """The clock of reminder claims: the system's real UTC time. The one place to change it (a server
+        database would read its own clock here, so every client compares claims against one clock)."""
+        return datetime.now(UTC)
+
+    @staticmethod
+    def _claim_stamp(t: datetime) -> str:
+        # Fixed-width microseconds: stamps sort as times, and a claim refreshed within a second is newer.
+        return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    def claim_reminder(self, rep_id: int, day: str, *, stale_after: timedelta) -> bool:
         """Claim (rep, day) for sending; False when another run holds or has sent it.
 
-        A claim left unsent since before `stale_before` (a run killed mid-send) may be taken over.
+        A claim neither sent nor refreshed for `stale_after` (a run killed mid-send) may be taken over.
         Call inside `write()`.
         """
+        now = self.clock()
         cursor = self.conn.execute(
             "INSERT INTO reminders (rep_id, day, claimed_at) VALUES (?, ?, ?)"
             " ON CONFLICT (rep_id, day) DO UPDATE SET claimed_at = excluded.claimed_at"
             " WHERE reminders.sent_at IS NULL AND reminders.claimed_at < ?",
-            (rep_id, day, now, stale_before),
+            (rep_id, day, self._claim_stamp(now), self._claim_stamp(now - stale_after)),
         )
         return cursor.rowcount == 1
+
+    def refresh_reminder(self, rep_id: int, day: str) -> None:
+        """Re-stamp a claim still being sent, so it never looks abandoned. Call inside `write()`."""
+        self.conn.execute("UPDATE reminders SET claimed_at = ? WHERE rep_id = ? AND day = ? AND sent_at IS NULL",
+                          (self._claim_stamp(self.clock()), rep_id, day))
 
     def release_reminder(self, rep_id: int, day: str) -> None:
         """Give a claim back after a failed send, so the next run tries again."""
         self.conn.execute("DELETE FROM reminders WHERE rep_id = ? AND day = ? AND sent_at IS NULL", (rep_id, day))
 
-    def mark_reminder_sent(self, rep_id: int, day: str, now: str) -> None:
-        self.conn.execute("UPDATE reminders SET sent_at = ? WHERE rep_id = ? AND day = ?", (now, rep_id, day))
+    def mark_reminder_sent(self, rep_id: int, day: str) -> None:
+        self.conn.execute("UPDATE reminders SET sent_at = ? WHERE rep_id = ? AND day = ?",
+                          (self._claim_stamp(self.clock()), rep_id, day))
 
     def reminder(self, rep_id: int, day: str) -> sqlite3.Row | None:
         return self.one("SELECT claimed_at, sent_at FROM reminders WHERE rep_id = ? AND day = ?", (rep_id, day))
@@ -1472,6 +1606,18 @@ def _casefold(text: str | None) -> str | None:
 def _like_pattern(text: str) -> str:
     """`%text%` for `LIKE ? ESCAPE '\\'`: the text's own `%`, `_` and `\\` match literally."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _exact(rows: list[sqlite3.Row], *names: str) -> list[dict]:
+    """Rows as dicts with each EXACT_SUM column (`high:low`) turned into its exact integer."""
+    result = []
+    for row in rows:
+        item = dict(row)
+        for name in names:
+            high, low = item[name].split(":")
+            item[name] = int(high) * 1_000_000_000 + int(low)
+        result.append(item)
+    return result
 
 
 def nocase(text: str) -> str:
@@ -1494,9 +1640,13 @@ def inspect_database(path: Path) -> list[tuple[str, str, str]]:
 
     checks: list[tuple[str, str, str]] = []
     try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):  # before opening: a FIFO would hang the read
+            return [("file", "error", f"{path} is not a regular file (a folder, device or FIFO); "
+                     "give --db a database file")]
         with open(path, "rb") as f:
             header = f.read(16)
-        mode = stat.S_IMODE(os.stat(path).st_mode)
+        mode = stat.S_IMODE(info.st_mode)
     except OSError as exc:
         return [("file", "error", f"cannot read {path}: {exc.strerror or exc}")]
     if header != SQLITE_HEADER:
@@ -1509,6 +1659,12 @@ def inspect_database(path: Path) -> list[tuple[str, str, str]]:
     try:
         conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
         try:
+            foreign = foreign_tables(conn)
+            if foreign:
+                listed = ", ".join(foreign[:5])
+                checks.append(("salesctl", "error", f"not a salesctl database: it holds other tables ({listed}) "
+                               "and no salesctl mark; salesctl will not open or change it"))
+                return checks
             problems = [r[0] for r in conn.execute("PRAGMA integrity_check(20)")]
             if problems == ["ok"]:
                 checks.append(("integrity", "ok", "PRAGMA integrity_check: ok"))
@@ -1533,8 +1689,34 @@ def inspect_database(path: Path) -> list[tuple[str, str, str]]:
                 checks.append(("orphans", "error", f"rows pointing at missing leads, reps or plays: {listed}"))
             else:
                 checks.append(("orphans", "ok", "every row points at an existing lead, rep and play"))
+            checks.append(_settings_check(conn))
         finally:
             conn.close()
     except sqlite3.Error as exc:
         checks.append(("integrity", "error", f"SQLite cannot read it ({exc}); restore it from a backup"))
+    except UnicodeDecodeError:
+        checks.append(("integrity", "error", "corrupt; restore a backup (its schema cannot be read)"))
     return checks
+
+
+def _settings_check(conn: sqlite3.Connection) -> tuple[str, str, str]:
+    """The stored settings through the parser of `config set` (restores of edited files once let anything in)."""
+    import json
+
+    from .model import check_settings, repair_hint
+
+    raw = {}
+    try:
+        rows = conn.execute("SELECT key, value FROM settings").fetchall()
+    except (sqlite3.Error, UnicodeError) as exc:  # corrupt pages: the integrity check says what to do
+        return ("settings", "error", f"cannot be read ({exc}); restore the database from a backup")
+    for key, value in rows:
+        try:
+            raw[key] = json.loads(value)
+        except (TypeError, ValueError):
+            raw[key] = value
+    problems = check_settings(raw)[2]
+    if not problems:
+        return ("settings", "ok", "every setting is valid")
+    return ("settings", "error", "; ".join(f"{p} (salesctl uses the default until you repair it: {repair_hint(p)})"
+                                           for p in problems))

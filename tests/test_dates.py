@@ -446,7 +446,8 @@ def test_zone_bad_name(name):
     with pytest.raises(Invalid) as caught:
         zone(name)
     message = str(caught.value)
-    assert message == f'timezone: "{name}" is not a known time zone; try Asia/Shanghai, Europe/Berlin, UTC'
+    shown = name.replace("\0", "\\x00")  # a message shows control characters escaped
+    assert message == f'timezone: "{shown}" is not a known time zone; try Asia/Shanghai, Europe/Berlin, UTC'
 
 
 @pytest.mark.parametrize(

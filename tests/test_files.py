@@ -135,20 +135,20 @@ def test_backup_and_export_into_a_read_only_folder_name_the_users_file(shared_di
                          (("export", "leads", "--out", locked / "leads.csv"), locked / "leads.csv")):
         result = as_nobody(*args, db=db)
         assert_clean_error(result, f"{target}: ", "ermission denied")
-        assert ".tmp" not in result.stderr
+        assert "salesctl-tmp" not in result.stderr
     assert list(locked.iterdir()) == []
 
 
 def test_a_folder_that_vanishes_before_writing_is_named_not_the_temporary_file(tmp_path, monkeypatch, run, ok):
-    import salesctl.exporting
+    import salesctl.files
 
     ok("add", "Acme")
-    monkeypatch.setattr(salesctl.exporting, "check_folder", lambda path, option: None)  # removed after the check
+    monkeypatch.setattr(salesctl.files, "check_target", lambda path, **kw: path)  # removed after the check
     for args, target in ((("backup", tmp_path / "gone" / "copy.db"), tmp_path / "gone" / "copy.db"),
                          (("export", "--out", tmp_path / "gone" / "x.csv"), tmp_path / "gone" / "x.csv")):
         result = run(*args)
         assert result.code == 1 and result.err.startswith(f"Error: {target}: "), result.err
-        assert ".tmp" not in result.err
+        assert "salesctl-tmp" not in result.err
 
 
 def test_a_backup_that_fails_its_check_names_the_users_file_and_leaves_nothing(tmp_path, monkeypatch, ok, run):
@@ -166,7 +166,7 @@ def test_a_backup_that_fails_its_check_names_the_users_file_and_leaves_nothing(t
     result = run("backup", tmp_path / "copy.db")
     assert result.code == 3, result
     assert result.err.startswith(f"Error: backup {tmp_path / 'copy.db'} failed its integrity check"), result.err
-    assert ".tmp" not in result.err
+    assert "salesctl-tmp" not in result.err
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(("copy", ".copy"))) == []
 
 

@@ -102,3 +102,13 @@ def test_an_unknown_command_still_gets_the_full_suggestion(run):
     result = run("tody")
     assert result.code == 2
     assert "today" in result.err  # click's "Did you mean" needs every command registered
+
+
+def test_chinese_words_load_only_for_chinese_input():
+    """salesctl.zh (docs/chinese.md) is imported for non-ASCII input only: English input pays nothing."""
+    done, modules = loaded_by("add", "Acme", "--next", "fri 3pm", "--value", "5k", "--intent", "hot")
+    assert done.returncode == 0, done.stderr
+    assert "salesctl.zh" not in modules
+    done, modules = loaded_by("add", "李偉", "--next", "明天下午3點", "--value", "五萬")
+    assert done.returncode == 0, done.stderr
+    assert "salesctl.zh" in modules

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..context import App
+from ..errors import printable
 from ..render import Format, Output, emit
 
 FormatOpt = Annotated[
@@ -29,6 +30,18 @@ EveryOpt = Annotated[Optional[str], typer.Option(
 LeadArg = Annotated[str, typer.Argument(metavar="LEAD", help="Lead id, or part of its name or company.")]
 
 
+MAX_LIMIT = 2**63 - 1  # SQLite's largest integer
+
+
+def check_limit(limit: int | None, field: str = "--limit") -> int | None:
+    """A --limit SQLite can take (larger ones would overflow its integers)."""
+    if limit is not None and limit > MAX_LIMIT:
+        from ..errors import Invalid
+
+        raise Invalid(field, limit, "is too large", "leave --limit out to get every row")
+    return limit
+
+
 def app_of(ctx: typer.Context) -> App:
     return ctx.find_root().obj
 
@@ -38,5 +51,6 @@ def show(output: Output, fmt: Format | None) -> None:
 
 
 def say(message: str) -> None:
-    """A human message (confirmation, warning) on stderr: stdout is for data."""
-    print(message, file=sys.stderr)
+    """A human message (confirmation, warning) on stderr: stdout is for data. Invisible or controlling
+    characters of echoed input are escaped."""
+    print(printable(message, keep_newlines=True), file=sys.stderr)

@@ -15,19 +15,35 @@ from . import VALUE_ARGS, EveryOpt, FormatOpt, LeadArg, app_of, show
 NoteOpt = Annotated[Optional[str], typer.Option("--note", metavar="TEXT", help="A note kept in the lead's timeline.")]
 
 
-def _change(ctx: typer.Context, lead: str, fmt, change, message) -> None:
+def _change(ctx: typer.Context, lead: str, fmt, change, message, *, at: str | None = None, at_field: str = "") -> None:
     """Resolve LEAD and apply `change(app, store, lead_id, rep_id)` in one transaction; print the result.
 
+    The change happens at `at` (default: now), which may not be before the lead was created.
     `message(obj, stage_before)` is the one-line confirmation of table format; json prints the lead object.
     """
     app = app_of(ctx)
-    store = app.store(write=True)
-    with store.write():
+    with app.write() as store:
         lead_id = store.resolve_lead(lead)
-        before = store.lead(lead_id)["stage"]
+        row = store.lead(lead_id)
+        _not_before_creation(app, row, at or app.now_db, at_field or _now_field(app))
+        before = row["stage"]
         change(app, store, lead_id, app.acting_rep_id())
     obj = lead_object(store.lead(lead_id), app.tz)
     show(lead_output(obj, message=message(obj, before)), fmt)
+
+
+def _now_field(app) -> str:
+    """Where "now" came from, to name it when it is wrong."""
+    return "--as-of" if app.as_of else ("SALESCTL_NOW" if app.env_now else "now")
+
+
+def _not_before_creation(app, lead, at: str, field: str) -> None:
+    """Nothing happens to a lead before it existed (a cycle would go negative, history out of order)."""
+    if at < lead["created_at"]:
+        from ..dates import local_text
+
+        raise Invalid(field, local_text(at, app.tz),
+                      f"is before lead #{lead['id']} was created ({local_text(lead['created_at'], app.tz)})")
 
 
 def _label(obj: dict) -> str:
@@ -95,7 +111,7 @@ def log(
         nxt = f"; next: {short_time(obj['next_at'])}" if obj["next_at"] else "; no follow-up scheduled"
         return f"Logged {kind} on {_label(obj)}{moved}{nxt}" + (f" ({obj['next_step']})" if obj["next_step"] else "")
 
-    _change(ctx, lead, fmt, change, message)
+    _change(ctx, lead, fmt, change, message, at=at_db, at_field="--at" if at is not None else "")
 
 
 def _after_log(app, store, before, *, effective, at, next_given, step, every) -> None:
@@ -127,15 +143,14 @@ def move(
     Example:
       salesctl move acme negotiating --note "they accepted the scope"
     """
-    app = app_of(ctx)
     wanted = stage.strip().lower()
     if wanted in ("won", "lost"):
         raise Invalid("STAGE", stage, "closes the lead", f"use salesctl {wanted} LEAD" + (
             " --reason REASON" if wanted == "lost" else ""))
-    to_stage = app.settings.check_stage(stage, field="STAGE")
     text = _note(note)
 
     def change(app, store, lead_id, rep_id):
+        to_stage = app.settings.check_stage(stage, field="STAGE")
         pipeline.move(store, app.settings, lead_id, to_stage, rep_id=rep_id, now=app.now_db, note=text)
 
     _change(ctx, lead, fmt, change, lambda obj, before: f"Moved {_label(obj)}: {before} → {obj['stage']}")
@@ -181,13 +196,13 @@ def lost(
       salesctl lost acme --reason competitor --note "went with a cheaper vendor"
     """
     app = app_of(ctx)
-    reasons = ", ".join(app.settings.lost_reasons)
     if reason is None or not reason.strip():
+        reasons = ", ".join(app.settings.lost_reasons)
         raise Invalid("--reason", reason or "", "is required to mark a lead lost", f"use one of {reasons}")
-    checked = app.settings.check_reason(reason)
     text = _note(note)
 
     def change(app, store, lead_id, rep_id):
+        checked = app.settings.check_reason(reason)
         pipeline.lost(store, lead_id, checked, rep_id=rep_id, now=app.now_db, note=text)
 
     _change(ctx, lead, fmt, change,
@@ -206,10 +221,8 @@ def reopen(
     Example:
       salesctl reopen acme --stage negotiating
     """
-    app = app_of(ctx)
-    to_stage = app.settings.check_stage(stage, field="--stage") if stage is not None else None
-
     def change(app, store, lead_id, rep_id):
+        to_stage = app.settings.check_stage(stage, field="--stage") if stage is not None else None
         pipeline.reopen(store, app.settings, lead_id, to_stage, rep_id=rep_id, now=app.now_db)
 
     _change(ctx, lead, fmt, change, lambda obj, before: f"Reopened {_label(obj)}: {before} → {obj['stage']}")

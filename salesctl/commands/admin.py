@@ -70,10 +70,8 @@ def config_set(
       salesctl config set fx.USD 7.12
     """
     app = app_of(ctx)
-    store = app.store(write=True)
-    with store.write():
-        settings = Settings.from_rows(store.settings_rows())
-        stored_key, new_value = parse_setting(settings, key.strip().lower(), value)
+    with app.write() as store:
+        stored_key, new_value = parse_setting(app.settings, key.strip().lower(), value)
         if stored_key == "stages":
             in_use = {s: n for s, n in store.stage_counts().items() if s not in new_value and s not in ("won", "lost")}
             if in_use:
@@ -137,12 +135,11 @@ def demo(
         app.use_database(db.expanduser())
     elif not app.db_chosen:
         app.use_database(demo_db_path())
-    store = app.store(write=True)
-    with store.write():
+    with app.write() as store:
         if store.row_counts()["leads"]:
             raise SalesError(f"demo: {app.db_path} already holds leads; the demo goes into a new file "
                              f"(salesctl demo, or salesctl demo --db NEW.db)")
-        counts = sample.build(store, Settings.from_rows(store.settings_rows()), app.now, app.tz)
+        counts = sample.build(store, app.settings, app.now, app.tz)
     use = "salesctl --demo" if app.db_path == demo_db_path() else f"salesctl --db {shlex.quote(str(db or app.db_path))}"
     say(f"Demo data in {app.db_path}: {counts['reps']} reps, {counts['leads']} leads, "
         f"{counts['activities']} activities, {counts['won']} won, {counts['lost']} lost.\n"

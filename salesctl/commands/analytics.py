@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, time, timedelta
 from enum import Enum
 from pathlib import Path
@@ -99,12 +98,11 @@ def render_report(doc: dict, fmt: ReportFormat) -> str:
     return buffer.getvalue()
 
 
-def write_private(path: Path, text: str) -> None:
-    """Write a report file readable only by its owner (0600), replacing what was there."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
+def write_report(app, out: Path, fmt: ReportFormat, text: str) -> None:
+    """The report file, through the one safe writer; CSV starts with a BOM so spreadsheets read UTF-8."""
+    from ..files import write_file
+
+    write_file(out, ("\ufeff" if fmt is ReportFormat.csv else "") + text, protect=app.db_path)
 
 
 class ComparePeriod(str, Enum):
@@ -205,12 +203,12 @@ def report(
 
         email = check_addresses(email)
         if out is not None:
-            write_private(out, render_report(doc, fmt or ReportFormat.html))
+            write_report(app, out, fmt or ReportFormat.html, render_report(doc, fmt or ReportFormat.html))
         return email_report(app, doc, email)  # quiet on success: cron mails only failures
     fmt = fmt or ReportFormat.table
     text = render_report(doc, fmt)
     if out is not None:
-        write_private(out, text)
+        write_report(app, out, fmt, text)
         say(f"Wrote {out}")
     else:
         print(text, end="")
@@ -271,10 +269,9 @@ def target_set(
     if rep and team:
         raise Invalid("--team", "--team", "cannot be combined with --rep")
     minor, hinted = parse_amount(amount, field="AMOUNT")
-    check_same_currency(amount, hinted, app.settings.currency, field="AMOUNT")
     first = _month(app, month)
-    store = app.store(write=True)
-    with store.write():
+    with app.write() as store:
+        check_same_currency(amount, hinted, app.settings.currency, field="AMOUNT")
         rep_id = store.require_rep(rep, field="--rep")["id"] if rep else None
         store.set_target(rep_id, first.strftime("%Y-%m"), minor, app.now_db)
     say(f"Target {first:%Y-%m} for {rep or 'the team'}: {format_money(minor, app.settings.currency)}")

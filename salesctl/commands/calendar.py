@@ -46,21 +46,10 @@ def calendar(
     if out is None:
         sys.stdout.write(data.decode("utf-8"))
         return
-    write_private(out, data)
+    from ..files import write_file
+
+    write_file(out.expanduser(), data, protect=app.db_path)
     say(f"Wrote {len(rows)} follow-up(s) to {out}")
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Replace `path` whole with `data`, 0600 from its first byte: the one place this command writes a
-    file, so it can move to the shared safe file writer in one line."""
-    import os
-
-    from ..exporting import private_file
-
-    with private_file(Path(path).expanduser(), "--out") as tmp:
-        fd = os.open(tmp, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))  # the file just made, never a link put there
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,14 +9,14 @@ import typer
 from .. import model, pipeline
 from ..errors import Invalid, SalesError
 from ..views import lead_list_output, lead_object, lead_output, lead_show_output, timeline_entry
-from . import VALUE_ARGS, EveryOpt, FormatOpt, LeadArg, app_of, say, show
+from . import VALUE_ARGS, EveryOpt, FormatOpt, LeadArg, app_of, check_limit, say, show
 
 lead_app = typer.Typer(help="List, show, edit, delete and assign leads.", no_args_is_help=True)
 
 # Options shared by `add` and `lead edit`.
 CompanyOpt = Annotated[Optional[str], typer.Option("--company", help="Company name.")]
 ContactOpt = Annotated[Optional[str], typer.Option("--contact", help="Contact person.")]
-EmailOpt = Annotated[Optional[str], typer.Option("--email", help="Email address (used to spot duplicates).")]
+EmailOpt = Annotated[Optional[str], typer.Option("--email", help="One email address (used to spot duplicates).")]
 PhoneOpt = Annotated[Optional[str], typer.Option("--phone", help="Phone number (used to spot duplicates).")]
 SourceOpt = Annotated[Optional[str], typer.Option("--source", help="Where it came from: referral, web, event, cold-call…")]
 IntentOpt = Annotated[Optional[str], typer.Option("--intent", help="hot, warm or cold.")]
@@ -106,10 +106,9 @@ def add(
                           close_by=close_by, next_=next_, step=step)
     fields["name"] = model.check_name(name, field="NAME")
     fields["key"] = int(key)
-    fields.setdefault("currency", app.settings.currency)
     tags = model.check_tags(tag)
-    store = app.store(write=True)
-    with store.write():
+    with app.write() as store:
+        fields.setdefault("currency", app.settings.currency)
         rep_id = app.acting_rep_id()
         fields["owner_id"] = store.require_rep(owner, field="--owner")["id"] if owner else rep_id
         same = [] if allow_duplicate else store.open_leads_named(fields["name"], fields.get("company"))
@@ -177,7 +176,7 @@ def list_(
     rows = store.list_leads(
         stages=stages, all_stages=list(settings.all_stages), owner_ids=owner_ids, tag=tag and tag.strip(),
         source=source and source.strip(), intent=model.check_intent(intent), key=key, include_closed=all_,
-        sort=sort_key, descending=sort.strip().startswith("-"), limit=limit,
+        sort=sort_key, descending=sort.strip().startswith("-"), limit=check_limit(limit),
     )
     show(lead_list_output([lead_object(r, app.tz) for r in rows], sort=sort_key,
                           year=app.now.astimezone(app.tz).year), fmt)

@@ -57,10 +57,9 @@ def play_add(
         from ..errors import Invalid
 
         raise Invalid("--text", text, "is blank", "say what to do, e.g. --text \"send a case study\"")
-    stage = app.settings.check_stage(stage, field="--stage") if stage is not None else None
     persona = model.check_text(persona, field="--persona", limit=64)
-    store = app.store(write=True)
-    with store.write():
+    with app.write() as store:
+        stage = app.settings.check_stage(stage, field="--stage") if stage is not None else None
         play_id = store.add_play(name, text, stage, persona.lower() if persona else None, app.now_db)
         if steps is not None:
             store.set_play_cadence(play_id, steps)
