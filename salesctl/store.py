@@ -954,7 +954,7 @@ class Store:
         with_days, params = self._days(days)
         return self.all(
             with_days + "SELECT " + self.OWNER_AT + " AS rep_id, count(*) AS n, sum(d.month_end) AS month_end"
-            " FROM d JOIN leads l ON l.won_at >= d.lo AND l.won_at < d.hi GROUP BY rep_id",
+            " FROM d JOIN leads l ON l.won_at >= d.lo AND l.won_at < d.hi GROUP BY 1",  # by position: owner then
             {**params, "t": t},
         )
 
