@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from . import i18n
 from .context import App, check_db_path, default_db_path, demo_db_path
 from .errors import SalesError, printable
 from .usage import SalesGroup
@@ -49,6 +50,12 @@ def root(
         Optional[str],
         typer.Option("--as-of", metavar="WHEN", help="Pin \"now\": 2026-11-26, 2026-11-26T09:00, yesterday, fri 9am. Default: $SALESCTL_NOW, else the clock."),
     ] = None,
+    lang: Annotated[
+        Optional[str],
+        typer.Option("--lang", metavar="LANG", help="Language of tables and messages for this run: en, zh-Hant, zh-Hans. "
+                     "Default: the lang setting, else $SALESCTL_LANG, else the locale (LANG=zh_TW.UTF-8 → zh-Hant).",
+                     show_default=False),
+    ] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Use the demo database (demo.db in the user data folder, made by salesctl demo).")] = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
 ) -> None:
@@ -60,6 +67,11 @@ def root(
     path = check_db_path(path.expanduser(), "--db" if db or demo else "SALESCTL_DB")
     ctx.obj = App(db_path=path, as_of=as_of or None, env_now=os.environ.get("SALESCTL_NOW") or None,
                   db_chosen=bool(db or demo))
+    if lang is not None:
+        from .i18n import check_lang
+
+        ctx.obj.lang = check_lang(lang)
+    i18n.begin(ctx.obj.language)
     runs.append(ctx.obj)
     ctx.call_on_close(ctx.obj.close)
 
@@ -82,7 +94,7 @@ COMMAND_MODULES = {
     "config": "admin", "doctor": "admin", "demo": "admin",
 }
 MODULES = ("leads", "activity", "agenda", "team", "analytics", "plays", "calendar", "io", "mail", "admin")
-_GLOBAL_VALUE_OPTIONS = ("--db", "--as-of")
+_GLOBAL_VALUE_OPTIONS = ("--db", "--as-of", "--lang")
 _registered: set[str] = set()
 
 
@@ -131,6 +143,7 @@ def _click_command(modules: frozenset[str]):
 def main(argv: list[str] | None = None) -> int:
     """Run salesctl; every failure becomes `Error: …` on stderr and an exit code, never a traceback."""
     _register(sys.argv[1:] if argv is None else argv)
+    i18n.begin()  # the root command names this run's language source; until then the environment's
     command = _click_command(frozenset(_registered))
     runs: list[App] = []  # filled by root(): which database this run used, once its context has closed
     stdout = sys.stdout
@@ -160,8 +173,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _error(message: object) -> None:
-    """`Error: …` on stderr. Messages quote user input: anything invisible or controlling is escaped."""
-    print(f"Error: {printable(message, keep_newlines=True)}", file=sys.stderr)
+    """`Error: …` on stderr (the prefix in the run's language: docs/chinese.md). Messages quote user input:
+    anything invisible or controlling is escaped."""
+    print(f"{i18n.error_prefix()} {printable(message, keep_newlines=True)}", file=sys.stderr)
 
 
 def _check_text(command, args: list[str]) -> None:

@@ -45,6 +45,7 @@ class App:
     as_of: str | None = None  # raw --as-of (a WHEN), parsed once the time zone is known
     env_now: str | None = None  # raw $SALESCTL_NOW (an ISO date or datetime)
     db_chosen: bool = False  # the database was named on the command line (--db or --demo)
+    lang: str | None = None  # --lang, checked
     _store: Store | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -95,6 +96,21 @@ class App:
     @cached_property
     def settings(self) -> Settings:
         return Settings.from_rows(self.store().settings_rows())
+
+    def language(self, peek: bool = False) -> str:
+        """--lang, else the `lang` setting, else $SALESCTL_LANG, else the locale (docs/chinese.md, Output).
+        `peek` (the error path): the setting only if already read, never opening the database for it."""
+        from .i18n import lang_of_environment
+
+        if self.lang:
+            return self.lang
+        if not peek or "settings" in self.__dict__:
+            try:
+                if self.settings.lang:
+                    return self.settings.lang
+            except Exception:  # noqa: BLE001 - an unreadable database still gets its error in some language
+                pass
+        return lang_of_environment()
 
     # --- time --------------------------------------------------------------------------------------
 

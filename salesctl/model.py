@@ -8,6 +8,7 @@ import unicodedata  # a builtin module (0.2 ms): loaded up front, not when a nam
 from dataclasses import dataclass, field
 
 from .errors import Invalid
+from .i18n import LANGS
 
 CLOSED_STAGES = ("won", "lost")
 DEFAULT_STAGES = ("new", "contacted", "quoted", "negotiating", "deciding")
@@ -42,6 +43,7 @@ class Settings:
     cadence_ends_on_move: bool = True
     # Exchange rates by team currency: {"CNY": {"USD": "7.12"}} is 7.12 CNY per 1 USD (docs/figures.md).
     fx: dict[str, dict[str, str]] = field(default_factory=dict)
+    lang: str | None = None  # en, zh-Hant or zh-Hans; unset: $SALESCTL_LANG, else the locale (docs/chinese.md)
 
     @property
     def rates(self) -> dict[str, str]:
@@ -78,6 +80,7 @@ class Settings:
             "alarm_minutes": self.alarm_minutes,
             "cadence_ends_on_move": self.cadence_ends_on_move,
             "fx": dict(sorted(self.rates.items())),
+            "lang": self.lang,
         }
 
     @classmethod
@@ -102,6 +105,8 @@ class Settings:
                 setattr(s, key, value)
             elif key == "currency" and isinstance(value, str):
                 s.currency = value
+            elif key == "lang" and value in LANGS:
+                s.lang = value
             elif key == "alarm_minutes" and _is_number(value):
                 s.alarm_minutes = int(value)
             elif key == "cadence_ends_on_move" and isinstance(value, bool):
@@ -186,12 +191,12 @@ def _check_setting(settings: Settings, key: str, value: object) -> object:
                 scope = Settings(currency=str(team), fx=settings.fx)
                 _key, settings.fx = parse_setting(scope, f"fx.{code}", rate if isinstance(rate, str) else _shown(rate))
         return settings.fx
-    if value is None and key in ("timezone", "default_rep"):
+    if value is None and key in ("timezone", "default_rep", "lang"):
         setattr(settings, key, None)
         return None
     if isinstance(value, bool) or _is_number(value):  # the text `config set` takes for a flag or a number
         value = str(value).lower() if isinstance(value, bool) else str(value)
-        if key in ("timezone", "default_rep", "currency"):
+        if key in ("timezone", "default_rep", "currency", "lang"):
             raise Invalid(field_name, value, "is not text")
     elif not isinstance(value, str):
         raise Invalid(field_name, _shown(value), "is not a valid value", "see salesctl config set --help")
@@ -219,7 +224,7 @@ CONFIG_KEYS = (
     "stages", "rot_days.STAGE", "probability.STAGE", "lost_reasons", "timezone", "default_rep", "currency",
     "owners",
     "alarm_minutes", "cadence_ends_on_move",
-    "fx.CODE",
+    "fx.CODE", "lang",
 )
 
 
@@ -248,6 +253,10 @@ def parse_setting(settings: Settings, key: str, value: str) -> tuple[str, object
         if not 0.0 <= p <= 1.0:
             raise Invalid(field_name, value, "must be a probability from 0 to 1", "e.g. 0.35")
         return group, {**settings.probability, stage: p}
+    if key == "lang":
+        from .i18n import check_lang
+
+        return key, check_lang(value, field=field_name)
     if key == "timezone":
         from .dates import zone
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .dates import to_local_iso
+from .i18n import _, intent, kind, pgettext, stage
 from .money import format_major, to_major
 from .render import Column, Fields, Output, Table
 
@@ -36,23 +37,25 @@ def short_time(iso: str | None) -> str:
 
 def lead_fields(obj: dict) -> Fields:
     pairs = [
-        ("Lead", f"#{obj['id']} {obj['name']}" + (" ★ key" if obj["key"] else "")),
-        ("Company", obj["company"] or ""),
-        ("Contact", " · ".join(x for x in (obj["contact"], obj["email"], obj["phone"]) if x)),
-        ("Stage", obj["stage"] + (f" (lost at {obj['lost_stage']}: {obj['lost_reason']})" if obj["lost_reason"] else "")),
-        ("Owner", obj["owner"]),
-        ("Value", format_major(obj["value"], obj["currency"])),
-        ("Won", f"{format_major(obj['won_amount'], obj['currency'])} on {short_time(obj['won_at'])}" if obj["won_at"] else ""),
-        ("Next", " ".join(x for x in (short_time(obj["next_at"]), obj["next_step"] or "") if x)),
-        ("Close by", obj["close_by"] or ""),
-        ("Intent", obj["intent"] or ""),
-        ("Source", obj["source"] or ""),
-        ("Industry", obj["industry"] or ""),
-        ("Persona", obj["persona"] or ""),
-        ("Tags", ", ".join(obj["tags"])),
-        ("Created", short_time(obj["created_at"])),
-        ("Last activity", short_time(obj["last_activity_at"])),
-        ("Snoozed until", short_time(obj["snoozed_until"])),
+        (_("Lead"), f"#{obj['id']} {obj['name']}" + (_(" ★ key") if obj["key"] else "")),
+        (_("Company"), obj["company"] or ""),
+        (_("Contact"), " · ".join(x for x in (obj["contact"], obj["email"], obj["phone"]) if x)),
+        (_("Stage"), stage(obj["stage"]) + (_(" (lost at {stage}: {reason})").format(
+            stage=stage(obj["lost_stage"] or ""), reason=pgettext("lost", obj["lost_reason"])) if obj["lost_reason"] else "")),
+        (_("Owner"), obj["owner"]),
+        (_("Value"), format_major(obj["value"], obj["currency"])),
+        (_("Won"), _("{amount} on {day}").format(amount=format_major(obj["won_amount"], obj["currency"]),
+                                                 day=short_time(obj["won_at"])) if obj["won_at"] else ""),
+        (_("Next"), " ".join(x for x in (short_time(obj["next_at"]), obj["next_step"] or "") if x)),
+        (_("Close by"), obj["close_by"] or ""),
+        (_("Intent"), intent(obj["intent"])),
+        (_("Source"), obj["source"] or ""),
+        (_("Industry"), obj["industry"] or ""),
+        (_("Persona"), obj["persona"] or ""),
+        (_("Tags"), ", ".join(obj["tags"])),
+        (_("Created"), short_time(obj["created_at"])),
+        (_("Last activity"), short_time(obj["last_activity_at"])),
+        (_("Snoozed until"), short_time(obj["snoozed_until"])),
     ]
     return Fields([(k, v) for k, v in pairs if v])
 
@@ -90,17 +93,17 @@ def list_columns(year: int | None) -> dict[str, Column]:
 
     return {
         "id": Column("id", "#", "right"),
-        "name": Column("name", "Name", wrap=False, max_width=24),
-        "company": Column("company", "Company", wrap=False, max_width=16, priority=6),
-        "stage": Column("stage", "Stage", wrap=False),
-        "owner": Column("owner", "Owner", wrap=False, max_width=10, priority=3),
-        "value": Column("value", "Value", "right", priority=2),
-        "next": when("next_at", "Next", priority=4),
-        "next_step": Column("next_step", "Next step", priority=5),
-        "close_by": Column("close_by", "Close by", wrap=False, short=lambda v: short_date(v, year)),
-        "created": when("created_at", "Created"),
-        "updated": when("stage_changed_at", "Stage since"),
-        "activity": when("last_activity_at", "Last activity"),
+        "name": Column("name", _("Name"), wrap=False, max_width=24),
+        "company": Column("company", _("Company"), wrap=False, max_width=16, priority=6),
+        "stage": Column("stage", _("Stage"), wrap=False, show=stage),
+        "owner": Column("owner", _("Owner"), wrap=False, max_width=10, priority=3),
+        "value": Column("value", _("Value"), "right", priority=2),
+        "next": when("next_at", _("Next"), priority=4),
+        "next_step": Column("next_step", _("Next step"), priority=5),
+        "close_by": Column("close_by", _("Close by"), wrap=False, short=lambda v: short_date(v, year)),
+        "created": when("created_at", _("Created")),
+        "updated": when("stage_changed_at", _("Stage since")),
+        "activity": when("last_activity_at", _("Last activity")),
     }
 
 
@@ -116,7 +119,7 @@ def lead_list_output(objs: list[dict], *, sort: str = "id", year: int | None = N
         keys.insert(keys.index("next"), sort)
     columns = [available[k] if k != sort else replace(available[k], priority=0) for k in keys]
     rows = [{**o, "name": ("★ " if o["key"] else "") + o["name"], "value": format_major(o["value"], o["currency"])} for o in objs]
-    return Output(objs, [Table(columns, rows, empty="No leads match.")], csv=all_fields_table(objs))
+    return Output(objs, [Table(columns, rows, empty=_("No leads match."))], csv=all_fields_table(objs))
 
 
 def timeline_entry(row, tz) -> dict:
@@ -132,22 +135,25 @@ def timeline_entry(row, tz) -> dict:
 
 def _describe(entry: dict) -> str:
     if entry["type"] == "activity":
-        flag = "" if entry["effective"] or entry["kind"] == "note" else " (no answer)"
-        play = f" [play: {entry['play']}]" if entry["play"] else ""
-        return f"{entry['kind']}{flag}: {entry['note']}{play}"
+        flag = "" if entry["effective"] or entry["kind"] == "note" else _(" (no answer)")
+        play = _(" [play: {play}]").format(play=entry["play"]) if entry["play"] else ""
+        return f"{kind(entry['kind'])}{flag}: {entry['note']}{play}"
     if entry["type"] == "removed":
-        return f"removed {entry['kind']} #{entry['id']} of {short_time(entry['activity_at'])}: {entry['note']}"
+        return _("removed {kind} #{id} of {at}: {note}").format(
+            kind=kind(entry["kind"]), id=entry["id"], at=short_time(entry["activity_at"]), note=entry["note"])
     if entry["type"] == "stage":
-        return f"created in {entry['to']}" if entry["from"] is None else f"stage {entry['from']} → {entry['to']}"
-    return f"owner {entry['from']} → {entry['to']}"
+        if entry["from"] is None:
+            return _("created in {stage}").format(stage=stage(entry["to"]))
+        return _("stage {old} → {new}").format(old=stage(entry["from"]), new=stage(entry["to"]))
+    return _("owner {old} → {new}").format(old=entry["from"], new=entry["to"])
 
 
 def lead_show_output(obj: dict, timeline: list[dict], schedule: dict | None = None) -> Output:
     """`schedule`: the running cadence and the repeat interval (docs/calendar.md), shown after the fields."""
     rows = [{"at": short_time(e["at"]), "rep": e["rep"], "what": _describe(e),
              "id": e["id"] if e["type"] == "activity" else ""} for e in timeline]  # ids for `activity edit`
-    table = Table([Column("at", "When"), Column("id", "#", "right"), Column("rep", "Rep"), Column("what", "What")],
-                  rows, title="Timeline")
+    table = Table([Column("at", _("When")), Column("id", "#", "right"), Column("rep", _("Rep")), Column("what", _("What"))],
+                  rows, title=_("Timeline"))
     fields = lead_fields(obj)
     doc = {**obj}
     if schedule is not None:
@@ -160,7 +166,7 @@ def _schedule_pairs(schedule: dict) -> list[tuple[str, str]]:
     pairs = []
     cadence = schedule.get("cadence")
     if cadence:
-        pairs.append(("Cadence", f"{cadence['play']}: step {cadence['step']} of {cadence['steps']} ({cadence['next']})"))
+        pairs.append((_("Cadence"), _("{play}: step {step} of {steps} ({next})").format(**cadence)))
     if schedule.get("every"):
-        pairs.append(("Repeats", f"every {schedule['every']} after each effective touch"))
+        pairs.append((_("Repeats"), _("every {every} after each effective touch").format(every=schedule["every"])))
     return pairs

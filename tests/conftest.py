@@ -65,6 +65,10 @@ def isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    # English unless a test asks for Chinese (docs/chinese.md, Output): the runner's own locale must not matter.
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    for name in ("LC_ALL", "LC_MESSAGES", "SALESCTL_LANG"):
+        monkeypatch.delenv(name, raising=False)
     for name in list(os.environ):
         if name.startswith("SALESCTL_SMTP_"):
             monkeypatch.delenv(name)

@@ -9,6 +9,9 @@ import typer
 
 from .. import model, pipeline
 from ..errors import Invalid, NotFound, SalesError
+from ..i18n import _, pgettext
+from ..i18n import kind as kind_word
+from ..i18n import stage as stage_word  # `stage` is move's argument
 from ..views import lead_object, lead_output, short_time
 from . import VALUE_ARGS, EveryOpt, FormatOpt, LeadArg, app_of, show
 
@@ -107,9 +110,11 @@ def log(
                    next_given=next_at is not None, step=step_text, every=every_value)
 
     def message(obj, before):
-        moved = f"; {before} → {obj['stage']}" if obj["stage"] != before else ""
-        nxt = f"; next: {short_time(obj['next_at'])}" if obj["next_at"] else "; no follow-up scheduled"
-        return f"Logged {kind} on {_label(obj)}{moved}{nxt}" + (f" ({obj['next_step']})" if obj["next_step"] else "")
+        moved = f"; {stage_word(before)} → {stage_word(obj['stage'])}" if obj["stage"] != before else ""
+        nxt = (_("; next: {when}").format(when=short_time(obj["next_at"])) if obj["next_at"]
+               else _("; no follow-up scheduled"))
+        return (_("Logged {kind} on {lead}").format(kind=kind_word(kind), lead=_label(obj)) + moved + nxt
+                + (f" ({obj['next_step']})" if obj["next_step"] else ""))
 
     _change(ctx, lead, fmt, change, message, at=at_db, at_field="--at" if at is not None else "")
 
@@ -153,7 +158,8 @@ def move(
         to_stage = app.settings.check_stage(stage, field="STAGE")
         pipeline.move(store, app.settings, lead_id, to_stage, rep_id=rep_id, now=app.now_db, note=text)
 
-    _change(ctx, lead, fmt, change, lambda obj, before: f"Moved {_label(obj)}: {before} → {obj['stage']}")
+    _change(ctx, lead, fmt, change, lambda obj, before: _("Moved {lead}: {old} → {new}").format(
+        lead=_label(obj), old=stage_word(before), new=stage_word(obj["stage"])))
 
 
 def won(
@@ -178,8 +184,8 @@ def won(
         check_same_currency(amount, hinted, store.lead(lead_id)["currency"], field="--amount")
         pipeline.won(store, lead_id, minor, rep_id=rep_id, now=app.now_db, note=text)
 
-    _change(ctx, lead, fmt, change, lambda obj, _: f"Won {_label(obj)}: "
-            + format_major(obj["won_amount"], obj["currency"]))
+    _change(ctx, lead, fmt, change, lambda obj, _before: _("Won {lead}: {amount}").format(
+        lead=_label(obj), amount=format_major(obj["won_amount"], obj["currency"])))
 
 
 def lost(
@@ -206,7 +212,8 @@ def lost(
         pipeline.lost(store, lead_id, checked, rep_id=rep_id, now=app.now_db, note=text)
 
     _change(ctx, lead, fmt, change,
-            lambda obj, _: f"Lost {_label(obj)} at {obj['lost_stage']}: {obj['lost_reason']}")
+            lambda obj, _before: _("Lost {lead} at {stage}: {reason}").format(
+                lead=_label(obj), stage=stage_word(obj["lost_stage"]), reason=pgettext("lost", obj["lost_reason"])))
 
 
 def reopen(
@@ -225,7 +232,8 @@ def reopen(
         to_stage = app.settings.check_stage(stage, field="--stage") if stage is not None else None
         pipeline.reopen(store, app.settings, lead_id, to_stage, rep_id=rep_id, now=app.now_db)
 
-    _change(ctx, lead, fmt, change, lambda obj, before: f"Reopened {_label(obj)}: {before} → {obj['stage']}")
+    _change(ctx, lead, fmt, change, lambda obj, before: _("Reopened {lead}: {old} → {new}").format(
+        lead=_label(obj), old=stage_word(before), new=stage_word(obj["stage"])))
 
 
 def snooze(
@@ -257,7 +265,8 @@ def snooze(
         pipeline.snooze(store, lead_id, to_db(until_at), rep_id=rep_id, now=app.now_db, note=text)
 
     _change(ctx, lead, fmt, change,
-            lambda obj, _: f"Snoozed {_label(obj)} until {short_time(obj['snoozed_until'])}")
+            lambda obj, _before: _("Snoozed {lead} until {when}").format(
+                lead=_label(obj), when=short_time(obj["snoozed_until"])))
 
 
 activity_app = typer.Typer(help="Fix a logged activity: edit or delete it (ids: salesctl lead show LEAD).",
@@ -305,7 +314,7 @@ def activity_edit(
     with store.write():
         lead_id = pipeline.edit_activity(store, app.settings, activity_id, changes, acting=_acting(app, store))
     obj = lead_object(store.lead(lead_id), app.tz)
-    show(lead_output(obj, message=f"Updated activity #{activity_id} on {_label(obj)}"), fmt)
+    show(lead_output(obj, message=_("Updated activity #{id} on {lead}").format(id=activity_id, lead=_label(obj))), fmt)
 
 
 @activity_app.command("delete")
@@ -333,7 +342,7 @@ def activity_delete(
         lead_id = pipeline.delete_activity(store, app.settings, activity_id, acting=_acting(app, store),
                                            rep_id=app.acting_rep_id(), now=app.now_db)
     obj = lead_object(store.lead(lead_id), app.tz)
-    show(lead_output(obj, message=f"Deleted activity #{activity_id} from {_label(obj)}"), fmt)
+    show(lead_output(obj, message=_("Deleted activity #{id} from {lead}").format(id=activity_id, lead=_label(obj))), fmt)
 
 
 def _acting(app, store) -> str:

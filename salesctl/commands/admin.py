@@ -33,6 +33,7 @@ def _settings_output(app) -> Output:
         ("cadence_ends_on_move", "true" if s.cadence_ends_on_move else "false"),
         ("fx", ", ".join(f"1 {code} = {rate} {s.currency}" for code, rate in sorted(s.rates.items()))
          or "(no rates: salesctl config set fx.USD 7.12)"),
+        ("lang", s.lang or f"(from the environment: {app.language()})"),
         ("database", str(app.db_path)),
     ]
     return Output(data, [Fields(pairs)])

@@ -8,6 +8,7 @@ import typer
 
 from .. import model, pipeline
 from ..errors import Invalid, SalesError
+from ..i18n import _
 from ..views import lead_list_output, lead_object, lead_output, lead_show_output, timeline_entry
 from . import VALUE_ARGS, EveryOpt, FormatOpt, LeadArg, app_of, check_limit, say, show
 
@@ -261,7 +262,7 @@ def edit(
                            rep_id=app.acting_rep_id(), now=app.now_db, allow_duplicate=allow_duplicate)
         _edit_schedule(app, store, before, every_value)
     obj = lead_object(store.lead(lead_id), app.tz)
-    show(lead_output(obj, message=f"Updated lead #{lead_id} {obj['name']}"), fmt)
+    show(lead_output(obj, message=_("Updated lead #{id} {name}").format(id=lead_id, name=obj["name"])), fmt)
 
 
 def _edit_schedule(app, store, before, every) -> None:
