@@ -181,6 +181,8 @@ def main() -> int:
     aggregates = [
         ("report --week --team --format json", ["report", "--week", "--team", "--format", "json"], ("report",)),
         ("funnel --team --format json", ["funnel", "--team", "--format", "json"], ("funnel",)),
+        ("rhythm --team --format json", ["rhythm", "--team", "--format", "json"], ("rhythm",)),
+        ("funnel --compare quarter --format json", ["funnel", "--compare", "quarter", "--format", "json"], ("funnel",)),
     ]
     leads = {label: sample_lead(db) for label, db in dbs.items()}
     at_10k: dict[str, float] = {}

@@ -87,7 +87,7 @@ COMMAND_MODULES = {
     "snooze": "activity", "activity": "activity",
     "today": "agenda", "stalled": "agenda",
     "rep": "team", "handoff": "team",
-    "funnel": "analytics", "report": "analytics", "target": "analytics",
+    "funnel": "analytics", "report": "analytics", "target": "analytics", "rhythm": "analytics",
     "import": "io", "export": "io", "search": "io", "backup": "io",
     "remind": "mail",
     "play": "plays", "cadence": "plays", "calendar": "calendar",

@@ -323,7 +323,26 @@ def report(
         **needs_attention(store, settings, as_of, tz, scope),
         "plays": plays(store, until, scope),
         "cadences": cadences(store, until, scope),
+        "rhythm": _rhythm(store, settings, as_of, tz, rep_id, {i: p.open_count for i, p in pipes.items()}),
+        "trends": _trends(store, settings, as_of, tz, rep_id,
+                          sum(pipes[i].weighted_value for i in everyone if i in pipes)),
     }
+
+
+def _trends(store: Store, settings: Settings, as_of: datetime, tz: tzinfo, rep_id: int | None,
+            weighted_now: float) -> dict:
+    """The report's 12-week trends (docs/figures.md, Trends), ending with the report's weighted value."""
+    from .trends import report_section  # trends builds on this module
+
+    return report_section(store, settings, as_of=as_of, tz=tz, rep_id=rep_id, weighted_now=weighted_now)
+
+
+def _rhythm(store: Store, settings: Settings, as_of: datetime, tz: tzinfo, rep_id: int | None,
+            held: dict[int, int]) -> dict:
+    """The report's Rhythm section (docs/figures.md, Rhythm), with the open leads the report counted."""
+    from .rhythm import report_section  # rhythm builds on this module
+
+    return report_section(store, settings, as_of=as_of, tz=tz, rep_id=rep_id, held=held)
 
 
 def won_amounts(store: Store, settings: Settings, since: datetime, until: datetime) -> dict[int, int]:
@@ -444,6 +463,24 @@ def funnel(store: Store, settings: Settings, *, since: datetime, until: datetime
         "open": outcomes["cohort"] - won - lost_total,
         "win_rate": ratio(won, won + lost_total),
     }
+
+
+def funnel_compare(doc: dict, before: dict) -> dict:
+    """The funnel with an earlier cohort beside it (docs/figures.md, The funnel): per stage the earlier
+    reached count and conversion and the change in conversion; `worst_stage` is the stage whose
+    conversion fell most (None when none fell)."""
+    earlier = {s["stage"]: s for s in before["stages"]}
+    stages, worst, fall = [], None, 0.0
+    for s in doc["stages"]:
+        prev = earlier.get(s["stage"], {})
+        now_c, prev_c = s["conversion"], prev.get("conversion")
+        change = None if now_c is None or prev_c is None else round(now_c - prev_c, 4)
+        if change is not None and change < fall:
+            worst, fall = s["stage"], change
+        stages.append({**s, "previous_reached": prev.get("reached", 0), "previous_conversion": prev_c,
+                       "conversion_change": change})
+    compare = {k: before[k] for k in ("since", "until", "cohort", "won", "lost", "open", "win_rate")}
+    return {**doc, "stages": stages, "compare": compare, "worst_stage": worst}
 
 
 # --- targets ---------------------------------------------------------------------------------------

@@ -93,6 +93,12 @@ def report_output(doc: dict) -> Output:
         if most:
             blocks.append(Bars([(r["rep"], r["won_amount"] / most, show(r["won_amount"], "money", cur))
                                 for r in doc["reps"]], title=_("Won amount by rep")))
+    if doc.get("rhythm", {}).get("by_rep"):
+        from .rhythm_view import figures_table
+
+        blocks.append(figures_table(doc["rhythm"]["by_rep"], title=rhythm_title(doc["rhythm"])))
+    if doc.get("trends"):
+        blocks.append(trends_table(doc["trends"], cur))
     blocks.append(_deals_table(doc["key_deals"], _("Key deals"), cur, _("No open key deals.")))
     blocks.append(_deals_table(doc["closing_soon"], _("Closing within a week"), cur,
                                _("Nothing due to close this week.")))
@@ -117,6 +123,22 @@ def report_output(doc: dict) -> Output:
     return Output(doc, blocks, csv=report_csv(doc))
 
 
+def trends_table(trends: dict, currency: str) -> Table:
+    """One row per trend: its sparkline over the weeks, the first and the last week's value."""
+    from .trends import ROWS, sparkline
+
+    rows = [{"trend": label, "spark": sparkline(trends[key]), "first": show(trends[key][0], kind, currency),
+             "last": show(trends[key][-1], kind, currency)} for key, label, kind in ROWS]
+    return Table([Column("trend", "Trend"), Column("spark", f"{len(trends['weeks'])} weeks", wrap=False),
+                  Column("first", f"Week of {trends['weeks'][0][5:]}", "right"),
+                  Column("last", f"Week of {trends['weeks'][-1][5:]}", "right")],
+                 rows, title=f"Trends: {len(trends['weeks'])} weeks to {trends['until'][:10]} (exclusive)")
+
+
+def rhythm_title(section: dict) -> str:
+    return f"Rhythm: {section['weeks']} weeks to {section['until'][:10]} (exclusive), effective touches"
+
+
 def funnel_output(doc: dict) -> Output:
     cohort = doc["cohort"]
     who = doc["rep"] or "Team"
@@ -132,7 +154,26 @@ def funnel_output(doc: dict) -> Output:
          Column("avg_days_in_stage", "Avg days", "right", show=lambda v: show(v, "days", None))],
         [{**s, "reasons": ", ".join(f"{r} {n}" for r, n in s["lost_reasons"].items())} for s in doc["stages"]],
     )
-    return Output(doc, [header, bars, table], csv=table)
+    if "compare" not in doc:
+        return Output(doc, [header, bars, table], csv=table)
+    return Output(doc, [header, bars, table, *_funnel_compare_blocks(doc)], csv=table)
+
+
+def _funnel_compare_blocks(doc: dict) -> list:
+    """The earlier cohort beside this one, stage by stage, and the stage that got worse most."""
+    before = doc["compare"]
+    pct = lambda v: show(v, "pct", None)  # noqa: E731
+    change = lambda v: "" if v is None else f"{v * 100:+.0f} pts"  # noqa: E731
+    table = Table(
+        [Column("stage", "Stage"), Column("previous_reached", "Reached before", "right"),
+         Column("previous_conversion", "→ next before", "right", show=pct),
+         Column("reached", "Reached now", "right"), Column("conversion", "→ next now", "right", show=pct),
+         Column("conversion_change", "Change", "right", show=change)],
+        doc["stages"], title=f"Compared with {before['cohort']} lead(s) created {period_label(before)}",
+    )
+    worst = doc["worst_stage"]
+    note = f"Got worse most: {worst}." if worst else "No stage converts worse than before."
+    return [table, Text(note)]
 
 
 def target_output(doc: dict) -> Output:

@@ -80,11 +80,20 @@ class Bars:
 
 
 @dataclass
+class Strip:
+    """Rows of shaded cells (a heat strip): (label, cells, text after); a cell is (character, dim)."""
+
+    rows: list[tuple[str, list[tuple[str, bool]], str]]
+    header: str = ""  # a line over the cells (e.g. the first day of each week)
+    title: str | None = None
+
+
+@dataclass
 class Text:
     text: str
 
 
-Block = Table | Fields | Bars | Text
+Block = Table | Fields | Bars | Strip | Text
 
 
 @dataclass
@@ -178,6 +187,8 @@ def to_markdown(blocks: list[Block]) -> str:
             out.append("| | | |\n|---|---|---|")
             out.extend(f"| {_md_cell(label)} | `{bar(frac, 20)}` | {_md_cell(text)} |" for label, frac, text in block.rows)
             out.append("")
+        elif isinstance(block, Strip):
+            out.extend(["```", *_strip_lines(block, lambda text, style: text), "```", ""])
         else:
             out.append(block.text + "\n")
     return "\n".join(out)
@@ -250,6 +261,8 @@ def draw(blocks: list[Block], stream) -> None:
             cells = [[label, bar(frac, 24), text] for label, frac, text in block.rows]
             out.extend(_grid(cells, ["left", "left", "right"], [None, "cyan", None], width,
                              gap=1, header=False, ansi=ansi, fold=(True, False, True)))
+        elif isinstance(block, Strip):
+            out.extend(_strip_lines(block, ansi))
         else:
             out.extend(_fold(block.text, width))  # at spaces: a terminal would wrap inside words
     stream.write("\n".join(out) + "\n")
@@ -259,6 +272,16 @@ def _shown(text: str) -> str:
     """A cell as the terminal gets it: a note's tabs become spaces (a tab would break the columns), and
     text stored before validation cannot send escape sequences."""
     return text if text.isprintable() else printable(text.replace("\t", " "), keep_newlines=True)
+
+
+def _strip_lines(block: Strip, ansi) -> list[str]:
+    """Label column padded to its widest (CJK-aware), then the cells (dim ones styled), then the text."""
+    width = max([cell_width(label) for label, _, _ in block.rows] + [0])
+    lines = [" " * (width + 2) + block.header] if block.header else []
+    for label, cells, text in block.rows:
+        strip = "".join(ansi(ch, "dim") if dim else ch for ch, dim in cells)
+        lines.append(label + " " * (width - cell_width(label) + 2) + strip + ("  " + text if text else ""))
+    return lines
 
 
 def _terminal_width(stream) -> int:

@@ -184,6 +184,8 @@ def report_text(doc: dict) -> str:
         for rep in doc["reps"] + [team_row(doc)]:
             lines.append(f"  {rep['rep'][:16]:16}" + "".join(f"{show(rep[k], kind, cur):>11}" for k, _label, kind in REP_COLUMNS))
         lines.append("  " + rep_legend())
+    lines += _rhythm_text(doc)
+    lines += _trends_text(doc)
     for key, heading in (("key_deals", _("Key deals")), ("closing_soon", _("Closing within a week"))):
         if doc[key]:
             lines += ["", heading]
@@ -268,6 +270,84 @@ def _deals_html(deals: list[dict], currency: str, *, days: bool = False) -> str:
                    (_("Value"), True), last], rows)
 
 
+def _rhythm_rows(doc: dict) -> tuple[list[str], list[list[str]]]:
+    """Headers and text cells of the Rhythm section (docs/figures.md, Rhythm); no rows without one."""
+    from .rhythm_view import figures_table
+
+    reps = doc.get("rhythm", {}).get("by_rep") or []
+    if not reps:
+        return [], []
+    table = figures_table(reps)
+    return [c.header for c in table.columns], [[c.text(row) for c in table.columns] for row in table.rows]
+
+
+def _rhythm_text(doc: dict) -> list[str]:
+    headers, rows = _rhythm_rows(doc)
+    if not rows:
+        return []
+    lines = ["", f"Rhythm ({doc['rhythm']['weeks']} weeks; steadiness, month-end share, pushing ratio)"]
+    return lines + ["  " + " · ".join(f"{h} {v}" for h, v in zip(headers, row) if v) for row in rows]
+
+
+def _rhythm_html(doc: dict) -> list[str]:
+    headers, rows = _rhythm_rows(doc)
+    if not rows:
+        return []
+    return [f'<h2 style="{_H2}">Rhythm ({doc["rhythm"]["weeks"]} weeks)</h2>',
+            _table([(h, 0 < i < len(headers) - 1 and h != "Weekly touches") for i, h in enumerate(headers)],
+                   [[(v, 0 < i < len(row) - 1 and headers[i] != "Weekly touches") for i, v in enumerate(row)]
+                    for row in rows])]
+
+
+def _trends_text(doc: dict) -> list[str]:
+    from .trends import ROWS, sparkline
+
+    trends = doc.get("trends")
+    if not trends:
+        return []
+    lines = ["", f"Trends ({len(trends['weeks'])} weeks from the week of {trends['weeks'][0]})"]
+    return lines + [f"  {label:32}{sparkline(trends[key])}  last week {show(trends[key][-1], kind, doc['currency'])}"
+                    for key, label, kind in ROWS]
+
+
+def _spark_svg(values: list[float], width: int = 120, height: int = 24) -> str:
+    """A line over the weeks, 0 at the bottom: inline SVG, no script, no external file."""
+    most = max(values, default=0) or 1
+    step = width / max(len(values) - 1, 1)
+    points = " ".join(f"{i * step:.1f},{height - 2 - (height - 4) * max(v, 0) / most:.1f}" for i, v in enumerate(values))
+    return (f'<svg width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" role="img" aria-label="trend">'
+            f'<polyline fill="none" stroke="#2b7de9" stroke-width="2" points="{points}"/></svg>')
+
+
+def _spark_cells(values: list[float], height: int = 24) -> str:
+    """The same trend as table cells (a column of bars): it shows where a mail client strips SVG."""
+    most = max(values, default=0) or 1
+    cells = "".join(
+        f'<td valign="bottom" style="padding:0 1px;height:{height}px">'
+        f'<div style="width:6px;height:{max(1, round(height * max(v, 0) / most))}px;background:#9cc3f5;'
+        f'font-size:1px;line-height:1px">&nbsp;</div></td>' for v in values)
+    return (f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
+            f'style="border-collapse:collapse"><tr>{cells}</tr></table>')
+
+
+def _trends_html(doc: dict) -> list[str]:
+    from .trends import ROWS
+
+    trends = doc.get("trends")
+    if not trends:
+        return []
+    cur = doc["currency"]
+    rows = "".join(
+        f'<tr><td style="{_CELL}">{escape(label)}</td><td style="{_CELL}">{_spark_svg(trends[key])}</td>'
+        f'<td style="{_CELL}">{_spark_cells(trends[key])}</td>'
+        f'<td style="{_NUM}">{escape(show(trends[key][-1], kind, cur))}</td></tr>' for key, label, kind in ROWS)
+    head = "".join(f'<th style="{_HEAD}">{escape(h)}</th>' for h in ("", "Line", "Bars", "Last week"))
+    return [f'<h2 style="{_H2}">Trends ({len(trends["weeks"])} weeks from the week of {escape(trends["weeks"][0])})</h2>',
+            f'<div style="overflow-x:auto;max-width:100%"><table role="presentation" cellpadding="0" cellspacing="0" '
+            f'border="0" style="border-collapse:collapse;{_FONT}"><tr>{head}</tr>{rows}</table></div>']
+
+
 def report_html(doc: dict) -> str:
     """The report as one self-contained HTML page for a mail client."""
     cur, t, prev = doc["currency"], doc["team"], doc["team"]["previous"]
@@ -332,6 +412,8 @@ def report_html(doc: dict) -> str:
             parts.append(f'<p style="margin:12px 0 4px 0;font-size:13px;color:#555555">{escape(_("Won amount by rep"))}</p>'
                          f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
                          f'style="border-collapse:collapse;{_FONT}">{rows}</table>')
+    parts.extend(_rhythm_html(doc))
+    parts.extend(_trends_html(doc))
     for key, heading in (("key_deals", _("Key deals")), ("closing_soon", _("Closing within a week"))):
         if doc[key]:
             parts.append(f'<h2 style="{_H2}">{escape(heading)}</h2>')

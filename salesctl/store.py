@@ -297,6 +297,12 @@ def _m0009_mark_salesctl_file(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
+def _m0010_effective_touches_index(conn: sqlite3.Connection) -> None:
+    """Effective touches by time with who logged them (rhythm and trends, docs/figures.md): counted per day
+    from this index alone, without reading every activity row."""
+    conn.execute("CREATE INDEX activities_effective_at ON activities(at, rep_id) WHERE effective = 1")
+
+
 MIGRATIONS = [
     ("0001_initial", _m0001_initial),
     ("0002_default_plays", _m0002_default_plays),
@@ -307,6 +313,7 @@ MIGRATIONS = [
     ("0007_cadences_recurrence_calendar", _m0007_cadences_recurrence_calendar),
     ("0008_migration_names", _m0008_migration_names),
     ("0009_mark_salesctl_file", _m0009_mark_salesctl_file),
+    ("0010_effective_touches_index", _m0010_effective_touches_index),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # Versions before the mark existed: such a file without the mark but with salesctl's tables is ours.
@@ -922,6 +929,71 @@ class Store:
             {"since": since, "until": until, **p1, **p2},
         )
 
+    @staticmethod
+    def _days(days: list[tuple[str, str, str, int]]) -> tuple[str, dict]:
+        """`WITH d(day, lo, hi, month_end) AS (VALUES …)`: local days as UTC instants [lo, hi), bound values.
+        The days are cut in Python, where the time zone (and its DST changes) is known, so the SQL
+        compares plain stored strings: portable, and the `at` indexes do the work."""
+        rows, params = [], {}
+        for i, (day, lo, hi, month_end) in enumerate(days):
+            rows.append(f"(:d{i}, :lo{i}, :hi{i}, :me{i})")
+            params.update({f"d{i}": day, f"lo{i}": lo, f"hi{i}": hi, f"me{i}": month_end})
+        return "WITH d(day, lo, hi, month_end) AS (VALUES " + ", ".join(rows) + ") ", params
+
+    def effective_by_day(self, days: list[tuple[str, str, str, int]]) -> list[sqlite3.Row]:
+        """Effective touches per (rep who logged them, local day) over the given days (docs/figures.md, Rhythm)."""
+        with_days, params = self._days(days)
+        return self.all(
+            with_days + "SELECT a.rep_id, d.day, count(*) AS n FROM d"
+            " JOIN activities a ON a.at >= d.lo AND a.at < d.hi WHERE a.effective = 1 GROUP BY a.rep_id, d.day",
+            params,
+        )
+
+    def wins_by_month_end(self, days: list[tuple[str, str, str, int]], t: str) -> list[sqlite3.Row]:
+        """Deals won over the given days per owner (at :t): how many, and how many on a month-end day."""
+        with_days, params = self._days(days)
+        return self.all(
+            with_days + "SELECT " + self.OWNER_AT + " AS rep_id, count(*) AS n, sum(d.month_end) AS month_end"
+            " FROM d JOIN leads l ON l.won_at >= d.lo AND l.won_at < d.hi GROUP BY 1",  # by position: owner then
+            {**params, "t": t},
+        )
+
+    def weekly_counts(self, weeks: list[tuple[str, str, str, int]], rep_id: int | None) -> list[sqlite3.Row]:
+        """Per week [lo, hi): leads created and effective touches; one rep's: leads they own now, touches
+        they logged (docs/figures.md, Trends)."""
+        with_weeks, params = self._days(weeks)
+        own = " AND l.owner_id = :rep_id" if rep_id is not None else ""
+        by = " AND a.rep_id = :rep_id" if rep_id is not None else ""
+        return self.all(
+            with_weeks + "SELECT d.day,"
+            " (SELECT count(*) FROM leads l WHERE l.created_at >= d.lo AND l.created_at < d.hi" + own + ") AS new_leads,"
+            " (SELECT count(*) FROM activities a WHERE a.at >= d.lo AND a.at < d.hi AND a.effective = 1" + by +
+            ") AS effective FROM d ORDER BY d.lo",
+            {**params, "rep_id": rep_id},
+        )
+
+    def weekly_won(self, weeks: list[tuple[str, str, str, int]], rep_id: int | None) -> list[dict]:
+        """Per week [lo, hi) and currency: the won amount (minor units, exact); one rep's: leads they own now."""
+        with_weeks, params = self._days(weeks)
+        own = " WHERE l.owner_id = :rep_id" if rep_id is not None else ""
+        return _exact(self.all(
+            with_weeks + "SELECT d.day, l.currency, " + EXACT_SUM.replace("X", "l.won_amount") + " AS amount"
+            " FROM d JOIN leads l ON l.won_at >= d.lo AND l.won_at < d.hi" + own + " GROUP BY d.day, l.currency",
+            {**params, "rep_id": rep_id},
+        ), "amount")
+
+    def weekly_moves(self, weeks: list[tuple[str, str, str, int]], rep_id: int | None) -> list[dict]:
+        """Per week [lo, hi), currency and stage move (from → to; from is NULL at creation): the moved leads'
+        value (minor units), from which the weighted pipeline is walked back (docs/figures.md, Trends)."""
+        with_weeks, params = self._days(weeks)
+        own = " WHERE l.owner_id = :rep_id" if rep_id is not None else ""
+        return _exact(self.all(
+            with_weeks + "SELECT d.day, l.currency, h.from_stage, h.to_stage, " + EXACT_SUM.replace("X", "l.value") +
+            " AS value FROM d JOIN stage_history h ON h.at >= d.lo AND h.at < d.hi JOIN leads l ON l.id = h.lead_id"
+            + own + " GROUP BY d.day, l.currency, h.from_stage, h.to_stage",
+            {**params, "rep_id": rep_id},
+        ), "value")
+
     def _leads_at(self, t: str, first_stage: str, extra: str = "") -> str:
         """A WITH clause defining `p`: leads as they were at :t (created before it, not closed before it),
         with their stage then (rebuilt from stage_history), owner then, last move and last activity before.
@@ -1283,6 +1355,12 @@ class Store:
             " FROM leads l JOIN reps r ON r.id = l.owner_id WHERE " + scope + " AND " + stalled
         )
         return self.all(sql, [*scope_params, now, *stalled_params])
+
+    def open_count_by_owner(self, open_stages: list[str]) -> list[sqlite3.Row]:
+        """Open leads per owner now (`rhythm`'s leads held), searched through leads(owner_id, stage)."""
+        sql, params = self._open_scope(open_stages, None)
+        return self.all("SELECT l.owner_id AS rep_id, count(*) AS n FROM leads l WHERE " + sql +
+                        " GROUP BY l.owner_id", params)
 
     def open_and_stalled_by_rep(
         self, *, open_stages: list[str], owner_id: int | None, now: str, stalled_before: dict[str, str]

@@ -193,6 +193,8 @@ ALLOWED = {
         "called only at import time, with literal table, FTS-table and column names (_SEARCH_SCHEMA)",
     ("salesctl/store.py", "Store._case"):
         "column and prefix are literals at every call site; keys and values are bound as :prefixkN/:prefixvN",
+    ("salesctl/store.py", "Store._days"):
+        "its SQL is placeholders numbered by position (:dN, :loN, :hiN, :meN); every day and instant is bound",
     ("salesctl/store.py", "Store._leads_at"):
         "extra is a fixed fragment built in open_leads_at from literals and placeholders",
     ("salesctl/store.py", "Store.iter_table"):

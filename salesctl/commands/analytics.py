@@ -105,30 +105,64 @@ def write_report(app, out: Path, fmt: ReportFormat, text: str) -> None:
     write_file(out, ("\ufeff" if fmt is ReportFormat.csv else "") + text, protect=app.db_path)
 
 
+class ComparePeriod(str, Enum):
+    quarter = "quarter"
+    month = "month"
+    previous = "previous"
+
+
 def funnel(
     ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None, rep: TeamRepOpt = None,
     team: TeamDefaultOpt = False,
+    compare: Annotated[Optional[ComparePeriod], typer.Option(
+        "--compare", metavar="PERIOD", case_sensitive=False, show_default=False,
+        help="Put an earlier cohort beside this one, stage by stage: quarter (this quarter so far and the last "
+        "one), month (likewise), previous (the span of --since/--until before it).")] = None,
     fmt: FormatOpt = None,
 ) -> None:
     """Where deals are lost: the funnel of leads created in a period (default: the last 90 days and today),
     for the team unless --rep.
 
     Each stage shows how many reached it (skipping a stage counts as passing it), the conversion to the
-    next stage, the leads lost there with their reasons, and the average days spent in it.
+    next stage, the leads lost there with their reasons, and the average days spent in it. With
+    --compare, an earlier cohort's conversion stands beside each stage and the stage that got worse most
+    is named.
 
     \b
     Example:
       salesctl funnel --team
       salesctl funnel --since 2026-07-01 --until 2026-10-01 --rep 王芳 --format json
+      salesctl funnel --compare quarter
     """
     from .. import figures
     from ..figures_view import funnel_output
 
     app = app_of(ctx)
-    start, end = _span(app, since, until, 91)
+    (start, end), earlier = _funnel_spans(app, since, until, compare)
     rep_id = app.rep_scope(rep, team or not rep)  # the owner's view: the whole team unless --rep
     doc = figures.funnel(app.store(), app.settings, since=start, until=end, rep_id=rep_id, tz=app.tz)
+    if earlier is not None:
+        before = figures.funnel(app.store(), app.settings, since=earlier[0], until=earlier[1], rep_id=rep_id,
+                                tz=app.tz)
+        doc = figures.funnel_compare(doc, before)
     show(funnel_output(doc), fmt)
+
+
+def _funnel_spans(app, since: str | None, until: str | None, compare: ComparePeriod | None):
+    """The funnel's cohort span and, with --compare, the earlier one."""
+    from .. import figures
+
+    if compare in (ComparePeriod.quarter, ComparePeriod.month):
+        if since or until:
+            raise Invalid("--compare", compare.value, "cannot be combined with --since/--until",
+                          "use --compare previous to compare with the span before them")
+        today = app.now.astimezone(app.tz).date()
+        months = 3 if compare is ComparePeriod.quarter else 1
+        first = today.replace(month=(today.month - 1) // months * months + 1, day=1)
+        return (figures.day_range((first, today + timedelta(days=1)), app.tz),
+                figures.day_range((figures.add_months(first, -months), first), app.tz))
+    span = _span(app, since, until, 91)
+    return span, figures.previous_span(*span) if compare is ComparePeriod.previous else None
 
 
 def report(
@@ -179,6 +213,39 @@ def report(
     else:
         print(text, end="")
     return 0
+
+
+def rhythm(
+    ctx: typer.Context,
+    weeks: Annotated[int, typer.Option("--weeks", metavar="N", help="How many 7-day weeks back from today.")] = 8,
+    rep: TeamRepOpt = None,
+    team: TeamDefaultOpt = False,
+    fmt: FormatOpt = None,
+) -> None:
+    """Each rep's rhythm: effective touches per day over the last N weeks as a heat strip (weekends
+    dimmed), weekly totals, steadiness, month-end share and pushing ratio (docs/figures.md, Rhythm).
+
+    A rep whose rhythm broke (this week's touches below half their median week) comes first, flagged
+    `rhythm_broke`. Weeks are the 7-day spans ending today; days are local (the timezone setting).
+
+    \b
+    Example:
+      salesctl rhythm
+      salesctl rhythm --weeks 12 --rep 王芳 --format json
+    """
+    from ..figures import just_after
+    from ..rhythm import rhythm as rhythm_doc
+    from ..rhythm_view import rhythm_output
+
+    app = app_of(ctx)
+    if not 1 <= weeks <= 104:
+        raise Invalid("--weeks", str(weeks), "is out of range", "give 1 to 104 weeks")
+    rep_id = app.rep_scope(rep, team or not rep)  # the owner's view: the whole team unless --rep
+    store = app.store()
+    held = {r["rep_id"]: r["n"] for r in store.open_count_by_owner(list(app.settings.stages))}  # as of now
+    doc = rhythm_doc(store, app.settings, end_day=app.now.astimezone(app.tz).date(), weeks=weeks,
+                     tz=app.tz, at=just_after(app.now), rep_id=rep_id, held=held)
+    show(rhythm_output(doc), fmt)
 
 
 @target_app.command("set", context_settings={"ignore_unknown_options": True})
@@ -247,4 +314,5 @@ def _month(app, text: str | None):
 def register(app: typer.Typer) -> None:
     app.command("funnel")(funnel)
     app.command("report")(report)
+    app.command("rhythm")(rhythm)
     app.add_typer(target_app, name="target")
