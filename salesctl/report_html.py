@@ -286,7 +286,7 @@ def _rhythm_text(doc: dict) -> list[str]:
     if not rows:
         return []
     lines = ["", f"Rhythm ({doc['rhythm']['weeks']} weeks; steadiness, month-end share, pushing ratio)"]
-    return lines + ["  " + " · ".join(f"{h} {v}" for h, v in zip(headers, row) if v) for row in rows]
+    return lines + ["  " + " · ".join(f"{h} {v}" for h, v in zip(headers, row, strict=True) if v) for row in rows]
 
 
 def _rhythm_html(doc: dict) -> list[str]:
