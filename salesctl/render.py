@@ -392,13 +392,18 @@ def _cut(text: str, width: int) -> str:
     """`text` in at most `width` cells, ending in … when cut."""
     if cell_width(text) <= width:
         return text
-    out, used = "", 1
+    return _prefix(text, width - 1) + "…"
+
+
+def _prefix(text: str, width: int) -> str:
+    """The longest start of `text` that fits in `width` cells."""
+    out, used = "", 0
     for ch in text:
         ch_w = cell_width(ch)
         if used + ch_w > width:
             break
         out, used = out + ch, used + ch_w
-    return out + "…"
+    return out
 
 
 def _fold(text: str, width: int) -> list[str]:
@@ -416,13 +421,7 @@ def _fold(text: str, width: int) -> list[str]:
                 lines.append(line)
                 line, line_w = "", 0
             while word_w > width:  # a word longer than the column: cut it at the cell boundary
-                cut, cut_w = "", 0
-                for ch in word:
-                    ch_w = cell_width(ch)
-                    if cut_w + ch_w > width:
-                        break
-                    cut, cut_w = cut + ch, cut_w + ch_w
-                cut = cut or word[0]
+                cut = _prefix(word, width) or word[0]
                 lines.append(cut)
                 word = word[len(cut):]
                 word_w = cell_width(word)
