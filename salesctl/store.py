@@ -14,9 +14,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from . import dialects
+from .dialects import sqlite as sqlite_dialect
 from .errors import Ambiguous, Duplicate, NotFound, StoreError
 
-BUSY_TIMEOUT_S = 15
+BUSY_TIMEOUT_S = sqlite_dialect.BUSY_TIMEOUT_S
 
 # A fixed SQL fragment: a lead is open unless it is won or lost.
 OPEN = "l.stage NOT IN ('won', 'lost')"
@@ -230,96 +232,59 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 # --- connection ------------------------------------------------------------------------------------
 
-def _create_private(path: Path) -> None:
-    """Create the database file 0600 (and a missing directory 0700) before SQLite touches it."""
-    missing = []
-    folder = path.parent
-    while not folder.exists():
-        missing.append(folder)
-        folder = folder.parent
-    for folder in reversed(missing):  # each created folder 0700 (mkdir(parents=True) gives parents 0777 & ~umask)
-        folder.mkdir(mode=0o700, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        return
-    os.close(fd)
+def storage_error(path: object, exc: Exception) -> StoreError:
+    """A driver's failure as a message a user can act on (exit 3), by the engine that raised it."""
+    if isinstance(exc, sqlite3.Error):
+        return sqlite_dialect.storage_error(path, exc)
+    from .dialects import postgres
 
-
-def storage_error(path: object, exc: sqlite3.Error) -> StoreError:
-    """Translate SQLite's failures into a message a user can act on (exit 3)."""
-    text = str(exc)
-    if "locked" in text or "busy" in text:
-        return StoreError(f"database {path} is busy (another salesctl is writing); try again in a moment")
-    if "not a database" in text or "malformed" in text:
-        return StoreError(f"{path} is not a salesctl database or is corrupt ({text}); run salesctl doctor")
-    if "readonly" in text or "read-only" in text:
-        return StoreError(f"database {path} is read-only ({text}); check the file's and folder's permissions")
-    if "full" in text:
-        return StoreError(f"cannot write {path}: the disk is full ({text}); nothing was changed")
-    code = getattr(exc, "sqlite_errorname", None) or ""
-    if code.startswith("SQLITE_IOERR") or "disk I/O error" in text:
-        # EFBIG (a file-size limit) and failing drives land here, not in SQLITE_FULL.
-        return StoreError(f"cannot read or write {path}: disk I/O error ({code or text}); the disk may be full, "
-                          "the file over a size limit or the drive failing; the interrupted change was not saved")
-    if "unable to open" in text:
-        return StoreError(f"cannot open database {path} ({text}); check the path and its permissions")
-    return StoreError(f"database {path}: {text}")
+    return postgres.storage_error(path, exc)
 
 
 class Store:
-    """One open salesctl database."""
+    """One open salesctl database: a SQLite file, or a PostgreSQL database given by URL (docs/team.md)."""
 
     def __init__(self, path: Path | str, *, create: bool = True):
         self.path = path
-        memory = str(path) == ":memory:"
-        if not memory:
-            path = Path(path)
-            if create:
-                _create_private(path)
-            elif not path.exists():
-                raise StoreError(f"database {path} does not exist")
+        self.dialect = dialects.for_location(path)
+        self.conn = self.dialect.connect(path, create=create)
         try:
-            self.conn = sqlite3.connect(
-                str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-            )
-            self.conn.row_factory = sqlite3.Row
-            self.conn.create_function("casefold", 1, _casefold, deterministic=True)
-            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
-            self.conn.execute("PRAGMA foreign_keys = ON")
-            if not memory and self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                self.conn.execute("PRAGMA journal_mode = WAL")
             self._migrate()
-        except sqlite3.Error as exc:
-            raise storage_error(self.path, exc) from exc
+        except self.dialect.Error as exc:
+            raise self.dialect.storage_error(self.path, exc) from exc
 
     @classmethod
     def empty(cls) -> Store:
         """An in-memory database with the schema: what read commands see when the file is missing."""
         return cls(":memory:")
 
+    @property
+    def is_server(self) -> bool:
+        return self.dialect is not sqlite_dialect
+
     def close(self) -> None:
         self.conn.close()
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """One atomic change: BEGIN IMMEDIATE takes the write lock up front, so read-modify-write is safe."""
+    def write(self) -> Iterator:
+        """One atomic change, with the write lock taken up front (BEGIN IMMEDIATE on SQLite, an
+        advisory lock on PostgreSQL), so read-modify-write is safe."""
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise storage_error(self.path, exc) from exc
+            self.dialect.begin(self.conn)
+        except self.dialect.Error as exc:
+            raise self.dialect.storage_error(self.path, exc) from exc
         try:
             yield self.conn
             self.conn.execute("COMMIT")
         except BaseException as exc:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
-                raise storage_error(self.path, exc) from exc
+            if isinstance(exc, self.dialect.Error):
+                raise self.dialect.storage_error(self.path, exc) from exc
             raise
 
     def schema_version(self) -> int:
-        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+        return self.dialect.schema_version(self.conn)
 
     def _migrate(self) -> None:
         version = self.schema_version()
@@ -327,14 +292,12 @@ class Store:
             return
         if version > SCHEMA_VERSION:
             raise StoreError(
-                f"database {self.path} has schema version {version}, newer than this salesctl knows "
-                f"({SCHEMA_VERSION}); upgrade salesctl"
+                f"database {self.dialect.describe(self.path)} has schema version {version}, newer than this "
+                f"salesctl knows ({SCHEMA_VERSION}); upgrade salesctl"
             )
         with self.write():
             version = self.schema_version()  # another process may have migrated while we waited
-            for _name, migrate in MIGRATIONS[version:]:
-                migrate(self.conn)
-            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self.dialect.migrate(self.conn, MIGRATIONS[:SCHEMA_VERSION], version)
 
     def one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
         return self.conn.execute(sql, params).fetchone()
@@ -386,15 +349,15 @@ class Store:
         if self.rep(name) is not None:
             raise Duplicate(f'rep: "{name}" already exists')
         return self.conn.execute(
-            "INSERT INTO reps (name, email, created_at) VALUES (?, ?, ?)", (name, email, now)
-        ).lastrowid
+            "INSERT INTO reps (name, email, created_at) VALUES (?, ?, ?) RETURNING id", (name, email, now)
+        ).fetchone()[0]
 
     def ensure_rep(self, name: str, now: str) -> int:
         """The current rep's id, creating the rep on its first write."""
         row = self.rep(name)
         if row is not None:
             return row["id"]
-        return self.conn.execute("INSERT INTO reps (name, created_at) VALUES (?, ?)", (name, now)).lastrowid
+        return self.conn.execute("INSERT INTO reps (name, created_at) VALUES (?, ?) RETURNING id", (name, now)).fetchone()[0]
 
     def update_rep(self, rep_id: int, *, email: str | None = None, active: bool | None = None) -> None:
         if email is not None:
@@ -438,8 +401,11 @@ class Store:
         if lead_id is not None:
             columns.insert(0, "id")
             values.insert(0, lead_id)
-        sql = "INSERT INTO leads (" + ", ".join(columns) + ") VALUES (" + ", ".join("?" * len(columns)) + ")"
-        return self.conn.execute(sql, values).lastrowid
+        sql = "INSERT INTO leads (" + ", ".join(columns) + ") VALUES (" + ", ".join("?" * len(columns)) + ") RETURNING id"
+        new_id = self.conn.execute(sql, values).fetchone()[0]
+        if lead_id is not None:
+            self.dialect.after_explicit_ids(self.conn, "leads")
+        return new_id
 
     def update_lead(self, lead_id: int, fields: dict) -> None:
         columns = [c for c in self.LEAD_FIELDS if c in fields]
@@ -488,7 +454,7 @@ class Store:
             pattern = _like_pattern(text)
             params = (text, pattern, pattern)
         else:
-            exact, match = ("casefold(l.name) = ?", "instr(casefold(l.name), ?) OR instr(casefold(l.company), ?)")
+            exact, match = ("casefold(l.name) = ?", "instr(casefold(l.name), ?) > 0 OR instr(casefold(l.company), ?) > 0")
             params = (text.casefold(),) * 3
         rows = self.all(
             "SELECT l.id, l.name, l.company, l.stage, " + OPEN + " AS open, (" + exact + ") AS exact"
@@ -602,9 +568,9 @@ class Store:
     ) -> int:
         return self.conn.execute(
             "INSERT INTO activities (lead_id, rep_id, kind, note, effective, at, play_id, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (lead_id, rep_id, kind, note, int(effective), at, play_id, now),
-        ).lastrowid
+        ).fetchone()[0]
 
     def timeline(self, lead_id: int) -> list[sqlite3.Row]:
         """Activities, stage moves and owner changes of one lead, oldest first."""
@@ -787,7 +753,7 @@ class Store:
             "SELECT furthest, count(*) AS n FROM (SELECT max("
             f" coalesce((SELECT max({hist}) FROM stage_history h WHERE h.lead_id = l.id), -1),"
             f" coalesce({now_rank}, -1), coalesce({lost_rank}, -1)) AS furthest"
-            " FROM leads l WHERE " + self._cohort(rep_id) + ") GROUP BY furthest",
+            " FROM leads l WHERE " + self._cohort(rep_id) + ") f GROUP BY furthest",
             {**self._cohort_params(since, until, rep_id), **p1, **p2, **p3},
         )
 
@@ -802,7 +768,7 @@ class Store:
         """Cohort leads now lost, per stage lost at and reason."""
         return self.all(
             "SELECT l.lost_stage AS stage, coalesce(l.lost_reason, 'other') AS reason, count(*) AS n"
-            " FROM leads l WHERE l.stage = 'lost' AND " + self._cohort(rep_id) + " GROUP BY stage, reason",
+            " FROM leads l WHERE l.stage = 'lost' AND " + self._cohort(rep_id) + " GROUP BY 1, 2",
             self._cohort_params(since, until, rep_id),
         )
 
@@ -814,7 +780,7 @@ class Store:
             " SELECT h.to_stage AS stage,"
             "  julianday(lead(h.at) OVER (PARTITION BY h.lead_id ORDER BY h.at, h.id)) - julianday(h.at) AS days"
             " FROM stage_history h WHERE h.lead_id IN (SELECT l.id FROM leads l WHERE " + self._cohort(rep_id) + ")"
-            ") WHERE days IS NOT NULL GROUP BY stage",
+            ") s WHERE days IS NOT NULL GROUP BY stage",
             self._cohort_params(since, until, rep_id),
         )
 
@@ -836,9 +802,9 @@ class Store:
         if self.play(name) is not None:
             raise Duplicate(f'play: "{name}" already exists')
         return self.conn.execute(
-            "INSERT INTO plays (name, text, stage, persona, created_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO plays (name, text, stage, persona, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
             (name, text, stage, persona, now),
-        ).lastrowid
+        ).fetchone()[0]
 
     def play(self, name: str) -> sqlite3.Row | None:
         return self.one("SELECT id, name, text, stage, persona FROM plays WHERE name = ?", (name,))
@@ -893,13 +859,13 @@ class Store:
         sql = (
             "SELECT * FROM (SELECT l.id, l.name, l.company, l.stage, l.value, l.currency, l.key, l.intent,"
             " l.next_at, l.next_step, l.close_by, r.name AS owner, " + self.LAST_TOUCH + " AS last_touch,"
-            " coalesce(l.next_at < ?, 0) AS overdue,"
-            " coalesce(l.next_at >= ? AND l.next_at < ?, 0) AS due_today,"
+            " coalesce(l.next_at < ?, FALSE) AS overdue,"
+            " coalesce(l.next_at >= ? AND l.next_at < ?, FALSE) AS due_today,"
             " (l.stage = ? AND l.last_activity_at IS NULL) AS new_untouched,"
             " " + stalled + " AS stalled,"
-            " coalesce(l.close_by >= ? AND l.close_by <= ?, 0) AS closing_soon,"
+            " coalesce(l.close_by >= ? AND l.close_by <= ?, FALSE) AS closing_soon,"
             " (l.stage <> ? AND l.next_at IS NULL) AS no_next_step"
-            " FROM leads l JOIN reps r ON r.id = l.owner_id WHERE " + scope + ")"
+            " FROM leads l JOIN reps r ON r.id = l.owner_id WHERE " + scope + ") c"
             " WHERE overdue OR due_today OR new_untouched OR stalled OR closing_soon OR no_next_step"
         )
         params = [day_start, day_start, day_end, open_stages[0], now, *stalled_params, today, soon,
@@ -1013,7 +979,7 @@ class Store:
     def next_id(self, table: str) -> int:
         if table not in self.TABLE_COLUMNS:  # a real check: `python -O` drops asserts
             raise ValueError(f"unknown table {table!r}")
-        return self.one("SELECT ifnull(max(id), 0) + 1 FROM " + table)[0]
+        return self.one("SELECT coalesce(max(id), 0) + 1 FROM " + table)[0]
 
     def insert_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
         """Batched insert; table and column names must come from TABLE_COLUMNS."""
@@ -1023,26 +989,16 @@ class Store:
             raise ValueError(f"unknown columns for {table}: {columns}")
         sql = "INSERT INTO " + table + " (" + ", ".join(columns) + ") VALUES (" + ", ".join("?" * len(columns)) + ")"
         self.conn.executemany(sql, rows)
-
-    # FTS tables and the trigger that indexes each new row, by content table.
-    _FTS = {"leads": ("leads_fts", "leads_fts_insert", "name, company"),
-            "activities": ("activities_fts", "activities_fts_insert", "note")}
+        if "id" in columns:
+            self.dialect.after_explicit_ids(self.conn, table)
 
     @contextmanager
     def bulk_index(self, table: str) -> Iterator[None]:
-        """Index rows inserted into `table` in one statement at the end instead of by a trigger per row.
-
-        Measured on 100k leads: 4.2 s of CPU with the per-row trigger, 1.2 s this way. Dropping and
-        re-creating the trigger is part of the caller's transaction, so a failure restores it."""
-        fts, trigger, columns = self._FTS[table]
-        first = self.next_id(table)
-        sql = self.one("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (trigger,))[0]
-        self.conn.execute("DROP TRIGGER " + trigger)
-        yield
-        self.conn.execute(
-            f"INSERT INTO {fts} (rowid, {columns}) SELECT id, {columns} FROM {table} WHERE id >= ?", (first,)
-        )
-        self.conn.execute(sql)
+        """Index rows inserted into `table` once at the end (SQLite's FTS); nothing to do on PostgreSQL."""
+        if table not in ("leads", "activities"):
+            raise ValueError(f"no search index on {table!r}")
+        with self.dialect.bulk_index(self.conn, table, self.next_id(table)):
+            yield
 
     def clear_for_restore(self) -> None:
         """Before a full import into a database without leads or reps: drop the unused defaults it replaces."""
@@ -1058,15 +1014,17 @@ class Store:
         words = text.split()
         if not words:
             return [], []
-        long_words = [w for w in words if len(w) >= 3]
+        # Without FTS (PostgreSQL: pg_trgm indexes serve ILIKE '%word%') every word goes through LIKE.
+        shortest = 3 if self.dialect.HAS_FTS else float("inf")
+        long_words = [w for w in words if len(w) >= shortest]
         match = " ".join('"' + w.replace('"', '""') + '"' for w in long_words) or None
-        likes = [_like_pattern(w) for w in words if len(w) < 3]
+        likes = [_like_pattern(w) for w in words if len(w) < shortest]
         where, params = [], []
         if match:
             where.append("l.id IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?)")
             params.append(match)
         for like in likes:
-            where.append("(l.name || ' ' || ifnull(l.company, '')) LIKE ? ESCAPE '\\'")
+            where.append("(l.name || ' ' || coalesce(l.company, '')) LIKE ? ESCAPE '\\'")
             params.append(like)
         leads = self.all(
             self.LEAD_SELECT + " WHERE " + " AND ".join(where) + " ORDER BY " + OPEN + " DESC, l.id DESC LIMIT ?",
@@ -1128,11 +1086,6 @@ class Store:
 
     def reminder(self, rep_id: int, day: str) -> sqlite3.Row | None:
         return self.one("SELECT claimed_at, sent_at FROM reminders WHERE rep_id = ? AND day = ?", (rep_id, day))
-
-
-def _casefold(text: str | None) -> str | None:
-    """SQL `casefold(x)`: Unicode case folding, for matching beyond NOCASE's ASCII letters."""
-    return text.casefold() if isinstance(text, str) else None
 
 
 def _like_pattern(text: str) -> str:

@@ -201,7 +201,7 @@ ALLOWED = {
         "table is looked up in TABLE_COLUMNS and columns must be a subset of its entry, else it raises",
     ("salesctl/store.py", "Store.next_id"):
         "callers pass literal table names; it checks table against TABLE_COLUMNS first",
-    ("salesctl/store.py", "Store.bulk_index"):
+    ("salesctl/dialects/sqlite.py", "bulk_index"):
         "table is looked up in the fixed _FTS map first (KeyError otherwise); the rest comes from that map",
 }
 
@@ -220,7 +220,9 @@ def test_only_the_store_speaks_sql():
         text = path.read_text(encoding="utf-8")
         if re.search(r"\.execute(many|script)?\(", text):
             speakers.add(path.relative_to(PACKAGE.parent).as_posix())
-    assert speakers == {"salesctl/store.py"}
+    # The store, and below it one dialect module per engine for what differs (docs/team.md).
+    assert speakers <= {"salesctl/store.py", "salesctl/dialects/sqlite.py", "salesctl/dialects/postgres.py"}
+    assert "salesctl/store.py" in speakers
 
 
 def test_allow_listed_identifier_helpers_refuse_names_outside_their_lists(db, ok):
