@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .context import App, default_db_path
+from .context import App, database_location
 from .errors import SalesError
 
 app = typer.Typer(
@@ -37,8 +37,10 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     db: Annotated[
-        Optional[Path],
-        typer.Option("--db", help="Database file. Default: $SALESCTL_DB, else salesctl.db in the user data folder.",
+        Optional[str],
+        typer.Option("--db", metavar="FILE|URL",
+                     help="Database file, or a PostgreSQL URL (postgresql://HOST/DATABASE; see docs/team.md). "
+                     "Default: $SALESCTL_DB, else salesctl.db in the user data folder.",
                      show_default=False),
     ] = None,
     as_of: Annotated[
@@ -47,9 +49,9 @@ def root(
     ] = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
 ) -> None:
-    path = db or (Path(os.environ["SALESCTL_DB"]) if os.environ.get("SALESCTL_DB") else default_db_path())
     runs = ctx.obj if isinstance(ctx.obj, list) else []  # main()'s record of this run, for its error messages
-    ctx.obj = App(db_path=path.expanduser(), as_of=as_of or None, env_now=os.environ.get("SALESCTL_NOW") or None)
+    ctx.obj = App(db_path=database_location(db or os.environ.get("SALESCTL_DB")), as_of=as_of or None,
+                  env_now=os.environ.get("SALESCTL_NOW") or None)
     runs.append(ctx.obj)
     ctx.call_on_close(ctx.obj.close)
 
@@ -70,8 +72,9 @@ COMMAND_MODULES = {
     "remind": "mail",
     "play": "plays",
     "config": "admin", "doctor": "admin", "demo": "admin",
+    "db": "server",
 }
-MODULES = ("leads", "activity", "agenda", "team", "analytics", "plays", "io", "mail", "admin")
+MODULES = ("leads", "activity", "agenda", "team", "analytics", "plays", "io", "mail", "admin", "server")
 _GLOBAL_VALUE_OPTIONS = ("--db", "--as-of")
 _registered: set[str] = set()
 
@@ -142,8 +145,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _report(exc: Exception, db_path: Path | None = None) -> int:
-    import sqlite3
-
     from .store import storage_error
 
     if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # click/typer usage errors: exit 2
@@ -152,7 +153,7 @@ def _report(exc: Exception, db_path: Path | None = None) -> int:
     if type(exc).__name__ == "Abort":
         print("Error: aborted", file=sys.stderr)
         return 1
-    if isinstance(exc, sqlite3.Error):
+    if _is_driver_error(exc):
         error = storage_error(db_path or os.environ.get("SALESCTL_DB", "salesctl.db"), exc)
         print(f"Error: {error}", file=sys.stderr)
         return error.exit_code
@@ -165,6 +166,12 @@ def _report(exc: Exception, db_path: Path | None = None) -> int:
     print(f"Error: internal error ({type(exc).__name__}: {exc}); set SALESCTL_DEBUG=1 for details and please report it",
           file=sys.stderr)
     return 1
+
+
+def _is_driver_error(exc: Exception) -> bool:
+    """sqlite3's or psycopg2's errors, without importing a driver this run did not load."""
+    loaded = [sys.modules.get(name) for name in ("sqlite3", "psycopg2")]
+    return any(module is not None and isinstance(exc, module.Error) for module in loaded)
 
 
 def run() -> None:

@@ -18,6 +18,15 @@ from .store import Store
 NEW_REP = -1
 
 
+def database_location(given: str | None) -> Path | str:
+    """--db or $SALESCTL_DB as given: a PostgreSQL URL stays text; a file name becomes a Path."""
+    from .dialects import is_server
+
+    if not given:
+        return default_db_path()
+    return given if is_server(given) else Path(given).expanduser()
+
+
 def default_db_path() -> Path:
     from platformdirs import user_data_path
 
@@ -26,7 +35,7 @@ def default_db_path() -> Path:
 
 @dataclass
 class App:
-    db_path: Path
+    db_path: Path | str  # a SQLite file, or a postgresql:// URL
     as_of: str | None = None  # raw --as-of (a WHEN), parsed once the time zone is known
     env_now: str | None = None  # raw $SALESCTL_NOW (an ISO date or datetime)
     _store: Store | None = field(default=None, repr=False)
@@ -36,12 +45,18 @@ class App:
     def store(self, *, write: bool = False) -> Store:
         """The open database. Read commands on a missing file see an empty in-memory one and create nothing."""
         if self._store is None or (write and str(self._store.path) == ":memory:"):
-            if write or self.db_path.exists():
+            if write or self.is_server or self.db_path.exists():
                 self._store = Store(self.db_path)
             else:
                 self._store = Store.empty()
             self.__dict__.pop("settings", None)
         return self._store
+
+    @property
+    def is_server(self) -> bool:
+        from .dialects import is_server
+
+        return is_server(self.db_path)
 
     def close(self) -> None:
         if self._store is not None:

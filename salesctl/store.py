@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import dialects
 from .dialects import sqlite as sqlite_dialect
-from .errors import Ambiguous, Duplicate, NotFound, StoreError
+from .errors import Ambiguous, Duplicate, NotFound, SalesError, StoreError
 
 BUSY_TIMEOUT_S = sqlite_dialect.BUSY_TIMEOUT_S
 
@@ -244,14 +244,43 @@ def storage_error(path: object, exc: Exception) -> StoreError:
 class Store:
     """One open salesctl database: a SQLite file, or a PostgreSQL database given by URL (docs/team.md)."""
 
-    def __init__(self, path: Path | str, *, create: bool = True):
+    def __init__(self, path: Path | str, *, create: bool = True, migrate: bool = True):
         self.path = path
         self.dialect = dialects.for_location(path)
         self.conn = self.dialect.connect(path, create=create)
+        if migrate:
+            try:
+                self._migrate()
+            except BaseException:
+                self.conn.close()
+                raise
+
+    @classmethod
+    def init_server(cls, url: str) -> str:
+        """`db init`: create the schema in an empty PostgreSQL database (the owner runs it once)."""
+        store = cls(url, migrate=False)
         try:
-            self._migrate()
-        except self.dialect.Error as exc:
-            raise self.dialect.storage_error(self.path, exc) from exc
+            version = store.schema_version()
+            if version >= 0:
+                raise SalesError(f"db init: {store.where} already has a salesctl schema (version {version}); "
+                                 "nothing was changed")
+            with store.write():
+                store.dialect.init_schema(store.conn, MIGRATIONS[:SCHEMA_VERSION])
+        finally:
+            store.close()
+        return dialects.for_location(url).describe(url)
+
+    def ensure_schema(self) -> None:
+        """Inside `write()`: give a PostgreSQL database without the schema the whole current one."""
+        if self.schema_version() < 0:
+            self.dialect.init_schema(self.conn, MIGRATIONS[:SCHEMA_VERSION])
+        elif self.schema_version() != SCHEMA_VERSION:
+            self.dialect.migrate(self.conn, MIGRATIONS[:SCHEMA_VERSION], self.schema_version())
+
+    @property
+    def where(self) -> str:
+        """The database for messages: a file name, or PostgreSQL user@host/db (never a password)."""
+        return self.dialect.describe(self.path)
 
     @classmethod
     def empty(cls) -> Store:
@@ -287,7 +316,10 @@ class Store:
         return self.dialect.schema_version(self.conn)
 
     def _migrate(self) -> None:
-        version = self.schema_version()
+        try:
+            version = self.schema_version()
+        except self.dialect.Error as exc:
+            raise self.dialect.storage_error(self.path, exc) from exc
         if version == SCHEMA_VERSION:
             return
         if version > SCHEMA_VERSION:
@@ -295,6 +327,8 @@ class Store:
                 f"database {self.dialect.describe(self.path)} has schema version {version}, newer than this "
                 f"salesctl knows ({SCHEMA_VERSION}); upgrade salesctl"
             )
+        if version < 0:
+            raise StoreError(f"{self.where} has no salesctl schema; the owner creates it with: salesctl db init URL")
         with self.write():
             version = self.schema_version()  # another process may have migrated while we waited
             self.dialect.migrate(self.conn, MIGRATIONS[:SCHEMA_VERSION], version)
@@ -999,6 +1033,25 @@ class Store:
             raise ValueError(f"no search index on {table!r}")
         with self.dialect.bulk_index(self.conn, table, self.next_id(table)):
             yield
+
+    def copy_to(self, target: Store, *, batch: int = 5000) -> dict[str, int]:
+        """Every row of every table into `target`, keeping ids (`db copy`); runs in the caller's
+        transaction on `target`, which must hold no reps, leads or activities."""
+        counts = target.row_counts()
+        if counts["reps"] or counts["leads"] or counts["activities"]:
+            raise SalesError(f"db copy: {target.where} is not empty ({counts['reps']} reps, {counts['leads']} leads); "
+                             "copy into a new database")
+        target.clear_for_restore()
+        target.conn.execute("DELETE FROM settings")
+        copied = {}
+        with target.bulk_index("leads"), target.bulk_index("activities"):
+            for table, columns in self.TABLE_COLUMNS.items():
+                cursor, copied[table] = self.iter_table(table), 0
+                while rows := cursor.fetchmany(batch):
+                    target.insert_rows(table, columns, [tuple(row) for row in rows])
+                    copied[table] += len(rows)
+        target.dialect.analyze(target.conn)
+        return copied
 
     def clear_for_restore(self) -> None:
         """Before a full import into a database without leads or reps: drop the unused defaults it replaces."""

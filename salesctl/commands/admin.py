@@ -86,11 +86,15 @@ def doctor(ctx: typer.Context, fmt: FormatOpt = None) -> None:
     from ..render import Column, Table
     from ..store import inspect_database
 
-    path = app_of(ctx).db_path
-    if not path.exists():
+    app = app_of(ctx)
+    path = app.db_path
+    if app.is_server:
+        checks = app.store().server_checks()
+    elif not path.exists():
         print(f"No database at {path} yet; it is created on the first change.")
         return
-    checks = inspect_database(path)
+    else:
+        checks = inspect_database(path)
     rows = [{"check": c, "status": s, "detail": d} for c, s, d in checks]
     errors = [r for r in rows if r["status"] == "error"]
     data = {"db": str(path), "ok": not errors, "checks": rows}
@@ -102,7 +106,7 @@ def doctor(ctx: typer.Context, fmt: FormatOpt = None) -> None:
 
 def demo(
     ctx: typer.Context,
-    db: Annotated[Optional[Path], typer.Option("--db", help="Fill this database (default: the one in use).",
+    db: Annotated[Optional[str], typer.Option("--db", metavar="FILE|URL", help="Fill this database (default: the one in use).",
                                                show_default=False)] = None,
 ) -> None:
     """Fill an empty database with a sample team (three reps, ~100 leads, four months of history).
@@ -118,7 +122,9 @@ def demo(
 
     app = app_of(ctx)
     if db is not None:
-        app.use_database(db.expanduser())
+        from ..context import database_location
+
+        app.use_database(database_location(str(db)))
     store = app.store(write=True)
     with store.write():
         counts = sample.build(store, Settings.from_rows(store.settings_rows()), app.now, app.tz)

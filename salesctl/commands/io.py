@@ -120,7 +120,7 @@ def import_(
             say(f"Dry run of {source}: would add {len(plan.add)}, update {len(plan.update) + plan.replaced}, "
                 f"skip {plan.skipped}; nothing was written")
             return
-        if not app.db_path.exists():  # find every problem before the first write creates the file
+        if not app.is_server and not app.db_path.exists():  # find every problem before the first write creates the file
             _check(source, errors + importing.plan(records, store.import_index(), on_duplicate.value)[1], total)
         store = app.store(write=True)
         with store.write():
@@ -242,6 +242,9 @@ def backup(
     from ..exporting import private_file
 
     app = app_of(ctx)
+    if app.is_server:
+        raise SalesError("backup: the database is on PostgreSQL; back it up with pg_dump, or copy it to a file "
+                         "with: salesctl db copy URL FILE (docs/team.md)")
     if not app.db_path.exists():
         raise SalesError(f"backup: there is no database at {app.db_path} yet; nothing to back up")
     if dest.is_dir():

@@ -126,3 +126,7 @@ def storage_error(path: object, exc: sqlite3.Error) -> StoreError:
     if "unable to open" in text:
         return StoreError(f"cannot open database {path} ({text}); check the path and its permissions")
     return StoreError(f"database {path}: {text}")
+
+
+def analyze(conn: sqlite3.Connection) -> None:
+    """Nothing: the queries are tuned for SQLite without statistics (see store.OPEN_BY_OWNER)."""
