@@ -270,6 +270,10 @@ class Store:
             store.close()
         return dialects.for_location(url).describe(url)
 
+    def server_checks(self) -> list[tuple[str, str, str]]:
+        """`doctor` on PostgreSQL: (check, "ok"|"warning"|"error", detail)."""
+        return self.dialect.inspect(self.conn, SCHEMA_VERSION)
+
     def ensure_schema(self) -> None:
         """Inside `write()`: give a PostgreSQL database without the schema the whole current one."""
         if self.schema_version() < 0:

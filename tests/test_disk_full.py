@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+pytestmark = pytest.mark.sqlite_only  # about the SQLite file itself (docs/team.md, Tests)
 from faults import bulk_leads, integrity, rows_of
 
 PYTHON = sys.executable

@@ -12,6 +12,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+
+pytestmark = pytest.mark.sqlite_only  # about the SQLite file itself (docs/team.md, Tests)
 from conftest import digest, salesctl_process
 from faults import bulk_leads, rows_of
 

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import raw_sql
 import sql_audit
 from conftest import mode
 from smtp_server import smtp_server  # noqa: F401 - fixture
@@ -60,6 +61,7 @@ def test_every_file_salesctl_creates_is_private_even_with_umask_0(tmp_path):
     assert mode(loose) == 0o600
 
 
+@pytest.mark.sqlite_only
 def test_the_wal_and_shm_files_are_as_private_as_the_database(db, ok, monkeypatch):
     ok("add", "Acme")
     old = os.umask(0)
@@ -168,12 +170,9 @@ def test_header_injection_through_stored_names_sends_nothing_extra(smtp_server, 
         monkeypatch.setenv(key, value)
     ok("rep", "add", "mallory", "--email", "mallory@example.com")
     ok("add", "Deal", "--owner", "mallory", "--next", "today 11:00", "--step", "call")
-    conn = sqlite3.connect(db)
-    conn.execute("UPDATE reps SET name = 'mallory\r\nBcc: evil@example.com' WHERE name = 'mallory'")
-    conn.execute("UPDATE leads SET name = 'Deal\r\nBcc: evil2@example.com\r\n\r\nbody', "
-                 "next_step = 'x\nSubject: hijacked' WHERE id = 1")
-    conn.commit()
-    conn.close()
+    raw_sql(db, "UPDATE reps SET name = 'mallory\r\nBcc: evil@example.com' WHERE name = 'mallory'")
+    raw_sql(db, "UPDATE leads SET name = 'Deal\r\nBcc: evil2@example.com\r\n\r\nbody', "
+                "next_step = 'x\nSubject: hijacked' WHERE id = 1")
     result = run("remind", "--all", "--email")
     assert "Traceback" not in result.err
     recipients = [to for message in server.received for to in message.rcpt_tos]

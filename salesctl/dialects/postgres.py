@@ -364,3 +364,20 @@ MIGRATIONS: dict[str, tuple[str, ...]] = {
 def analyze(conn: Connection) -> None:
     """Statistics for the planner after a bulk load (`db copy`)."""
     conn.execute("ANALYZE")
+
+
+def inspect(conn: Connection, current: int) -> list[tuple[str, str, str]]:
+    """Health checks of a team database for `doctor`."""
+    checks = [("server", "ok", f"{describe(conn.url)}, PostgreSQL {conn.raw.info.server_version // 10000}")]
+    version = schema_version(conn)
+    if version > current:
+        checks.append(("schema", "error", f"version {version} is newer than this salesctl ({current}); upgrade salesctl"))
+    elif version < current:
+        checks.append(("schema", "warning", f"version {version}; the next change migrates it to {current}"))
+    else:
+        checks.append(("schema", "ok", f"version {version} (current)"))
+    missing = [e for e in ("citext", "pg_trgm")
+               if not conn.execute("SELECT 1 FROM pg_extension WHERE extname = ?", (e,)).fetchone()]
+    checks.append(("extensions", "error" if missing else "ok",
+                   f"missing: {', '.join(missing)}" if missing else "citext, pg_trgm"))
+    return checks
