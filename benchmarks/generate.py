@@ -1,8 +1,10 @@
 """Write realistic salesctl databases for the benchmarks, straight through `salesctl.store.Store`.
 
-    python benchmarks/generate.py 10000 benchmarks/data/10k.db
-    python benchmarks/generate.py 100000 benchmarks/data/100k.db
-    python benchmarks/generate.py --csv 100000 benchmarks/data/leads-100k.csv
+    python -m benchmarks.generate 10000 benchmarks/data/10k.db
+    python -m benchmarks.generate 100000 benchmarks/data/100k.db
+    python -m benchmarks.generate --csv 100000 benchmarks/data/leads-100k.csv
+
+(from the repository root, with salesctl installed; tests import `benchmarks.generate.generate`).
 
 A team of reps (20 for 10k leads, 50 for 100k) works a history that grows with the database: the 10k
 team has about a year of leads, the 100k team several years. Each rep keeps a realistic portfolio of a
@@ -23,15 +25,12 @@ import json
 import math
 import os
 import random
-import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from salesctl.model import DEFAULT_LOST_REASONS, DEFAULT_STAGES  # noqa: E402
-from salesctl.store import Store  # noqa: E402
+from salesctl.model import DEFAULT_LOST_REASONS, DEFAULT_STAGES
+from salesctl.store import Store
 
 NOW_TEXT = os.environ.get("SALESCTL_NOW", "2026-11-26T10:00:00")
 OPEN_PER_REP = 350  # a busy rep's portfolio; the same on every database size
@@ -63,7 +62,7 @@ PLAYS = [("price-objection", "Offer a pilot at list price; move the discount to 
 
 def parse_now(text: str) -> datetime:
     now = datetime.fromisoformat(text)
-    return now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now.astimezone(timezone.utc)
+    return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
 
 
 class Clock:
@@ -71,7 +70,7 @@ class Clock:
 
     def __init__(self, start: datetime, days: int):
         self.start = int(start.timestamp()) // 86400 * 86400
-        self.days = [(datetime.fromtimestamp(self.start + d * 86400, timezone.utc)).strftime("%Y-%m-%d")
+        self.days = [(datetime.fromtimestamp(self.start + d * 86400, UTC)).strftime("%Y-%m-%d")
                      for d in range(days + 800)]
 
     def db(self, t: float) -> str:
@@ -142,7 +141,7 @@ def generate(n_leads: int, path: Path, seed: int = 7) -> dict:
     leads, tags, activities, history = [], [], [], []
     stages = list(DEFAULT_STAGES)
     act_id = 0
-    for lead_id, (c, age) in enumerate(zip(created, ages), start=1):
+    for lead_id, (c, age) in enumerate(zip(created, ages, strict=True), start=1):
         owner = rng.randrange(n_reps) + 1
         is_open = rng.random() < math.exp(-age / tau)
         life_end = now_s if is_open else c + min(age, rng.uniform(0.1, 1.0) * min(age, 120)) * DAY

@@ -1,4 +1,4 @@
-"""Time salesctl as a user runs it, and check the speed goals of issue 7.
+"""Time salesctl as a user runs it, and check the speed goals (docs/speed.md).
 
     python benchmarks/run.py            # the full run (builds benchmarks/data/ on first use)
     python benchmarks/run.py --quick    # fewer runs and a 10k-row import file
@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,11 +102,11 @@ def build(runs_import_rows: int) -> None:
         db = DATA / f"{label}.db"
         if not db.exists():
             print(f"building {db.name} ({n} leads)…", file=sys.stderr, flush=True)
-            subprocess.run([PY, str(ROOT / "benchmarks" / "generate.py"), str(n), str(db)], env=env_for(), check=True)
+            subprocess.run([PY, "-m", "benchmarks.generate", str(n), str(db)], env=env_for(), check=True, cwd=ROOT)
     csv_path = DATA / f"leads-{runs_import_rows}.csv"
     if not csv_path.exists():
-        subprocess.run([PY, str(ROOT / "benchmarks" / "generate.py"), "--csv", str(runs_import_rows), str(csv_path)],
-                       env=env_for(), check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([PY, "-m", "benchmarks.generate", "--csv", str(runs_import_rows), str(csv_path)],
+                       env=env_for(), check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
 
 
 def sample_lead(db: Path) -> int:
@@ -158,7 +158,7 @@ def main() -> int:
     build(import_rows)
     dbs = {label: DATA / f"{label}.db" for label in SIZES}
     report = Report()
-    print(f"salesctl benchmark {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · {platform.machine()}, "
+    print(f"salesctl benchmark {datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {platform.machine()}, "
           f"{os.cpu_count()} cores · Python {platform.python_version()} · median of {runs} runs after a warm-up\n")
 
     floor_cmd = [PY, "-c", "import sqlite3"]
@@ -172,7 +172,9 @@ def main() -> int:
         ("today --rep R --format json", ["today", "--rep", "Alice", "--format", "json"], ("today",), 5.0),
         ("today --rep R (table)", ["today", "--rep", "Alice"], ("today",), None),
         ("stalled --rep R --format json", ["stalled", "--rep", "Alice", "--format", "json"], ("stalled",), None),
-        ("lead list --limit 50 --format json", ["lead", "list", "--limit", "50", "--format", "json"], ("lead", "list"),
+        # --team: every rep's open leads, as this figure measured before `lead list` defaulted to yours.
+        ("lead list --team --limit 50 --format json", ["lead", "list", "--team", "--limit", "50", "--format", "json"],
+         ("lead", "list"),
          None),
         ("lead show ID --format json", ["lead", "show", "{lead}", "--format", "json"], ("lead", "show"), None),
     ]
@@ -217,8 +219,11 @@ def main() -> int:
 
     # Import: the same CSV file into an empty database, against sqlite-utils insert.
     csv_path = DATA / f"leads-{import_rows}.csv"
+    sqlite_utils = shutil.which("sqlite-utils", path=str(Path(PY).parent)) or shutil.which("sqlite-utils")
     if not available("import"):
         report.skipped(f"import {import_rows} rows", "command missing")
+    elif not sqlite_utils:
+        report.skipped(f"import {import_rows} rows", "no sqlite-utils: pip install -e '.[bench]'")
     else:
         with tempfile.TemporaryDirectory() as tmp:
             target = Path(tmp) / "import.db"
@@ -227,7 +232,6 @@ def main() -> int:
                 for suffix in ("", "-wal", "-shm"):
                     Path(str(target) + suffix).unlink(missing_ok=True)
 
-            sqlite_utils = shutil.which("sqlite-utils", path=str(Path(PY).parent)) or shutil.which("sqlite-utils")
             t, base = timed_pair(salesctl("import", str(csv_path)), env_for(target),
                                  [sqlite_utils, "insert", str(target), "leads", str(csv_path), "--csv"], env_for(),
                                  runs, setup=fresh)
@@ -256,7 +260,7 @@ def main() -> int:
     print(f"\n{verdicts.count('PASS')} goals pass, {verdicts.count('FAIL')} fail, "
           f"{sum(1 for r in report.rows if r.get('verdict') == 'SKIP')} skipped")
     if args.json:
-        args.json.write_text(json.dumps({"at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        args.json.write_text(json.dumps({"at": datetime.now(UTC).isoformat(timespec="seconds"),
                                          "cores": os.cpu_count(), "runs": runs, "figures": report.rows}, indent=1))
     return 1 if "FAIL" in verdicts else 0
 

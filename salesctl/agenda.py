@@ -1,7 +1,7 @@
 """The rep's to-do rules: why a lead is on today's list, in what order, and when a deal is stalled.
 
 Pure rules over rows the store selects (the reason flags are computed in SQL over indexed columns);
-no typer, no rich. Two entry points, also used by `remind` (issue 5):
+no typer, no rich. Two entry points, also used by `remind` (docs/reference.md, cron and mail):
 
     today(store, settings, *, now, tz, rep_id)   -> {"as_of", "rep", "items": [...]}
     stalled(store, settings, *, now, tz, rep_id) -> {"as_of", "items": [...], "by_rep": [...]}
@@ -21,14 +21,15 @@ a 1,000× bigger deal, and value breaks ties between otherwise equal leads. Equa
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from datetime import datetime, timedelta, tzinfo
+from functools import lru_cache
 
 from .dates import from_db, local_date, local_iso, start_of_day, to_db, to_local_iso
 from .model import Settings
 from .money import to_major
 
 REASONS = ("overdue", "due_today", "new_untouched", "stalled", "closing_soon", "no_next_step")
+APPOINTMENTS = ("overdue", "due_today")
 CLOSING_SOON_DAYS = 7
 KEY_POINTS = 50
 INTENT_POINTS = {"hot": 30, "warm": 15, None: 10, "cold": 0}
@@ -87,7 +88,7 @@ def _rep_name(store, rep_id: int | None) -> str | None:
 
 
 def today(store, settings: Settings, *, now: datetime, tz: tzinfo, rep_id: int | None) -> dict:
-    """The SPEC §5 `today` document for one rep (or the team when rep_id is None)."""
+    """The `today` document (docs/reference.md, JSON objects) for one rep (or the team when rep_id is None)."""
     local_today = now.astimezone(tz).date()
     rows = store.agenda_candidates(
         open_stages=list(settings.stages), owner_id=rep_id, now=to_db(now),
@@ -96,7 +97,10 @@ def today(store, settings: Settings, *, now: datetime, tz: tzinfo, rep_id: int |
         today=local_today.isoformat(), soon=(local_today + timedelta(days=CLOSING_SOON_DAYS)).isoformat(),
         stalled_before=stalled_before(settings, now),
     )
-    items = sorted((_today_item(row, settings, now, tz) for row in rows), key=order_key)
+    items = [_today_item(row, settings, now, tz) for row in rows]
+    items += [_after_sale_item(row, settings, now, tz)
+              for row in store.after_sale_due(owner_id=rep_id, day_end=to_db(start_of_day(local_today + timedelta(days=1), tz)))]
+    items.sort(key=order_key)
     for item in items:
         del item["_next_db"]
     return {"as_of": local_iso(now, tz), "rep": _rep_name(store, rep_id),
@@ -111,7 +115,8 @@ def _today_item(row, settings: Settings, now: datetime, tz: tzinfo) -> dict:
         "company": row["company"],
         "owner": row["owner"],
         "stage": row["stage"],
-        "reasons": [r for r in REASONS if row[r]],
+        # A snoozed lead is here only for an appointment, and shows only that (docs/first-hour.md).
+        "reasons": [r for r in (APPOINTMENTS if row["snoozed"] else REASONS) if row[r]],
         "next_at": to_local_iso(row["next_at"], tz),
         "next_step": row["next_step"],
         "days_overdue": days_overdue(row["next_at"], now, tz) if row["overdue"] else 0,
@@ -128,8 +133,16 @@ def _today_item(row, settings: Settings, now: datetime, tz: tzinfo) -> dict:
     }
 
 
+def _after_sale_item(row, settings: Settings, now: datetime, tz: tzinfo) -> dict:
+    """A won lead whose after-sale follow-up is due: reason `after_sale`, listed with the others by score."""
+    item = _today_item({**dict(row), "snoozed": 1, "overdue": 0, "due_today": 0}, settings, now, tz)
+    item["reasons"] = ["after_sale"]
+    item["days_overdue"] = days_overdue(row["next_at"], now, tz)
+    return item
+
+
 def stalled(store, settings: Settings, *, now: datetime, tz: tzinfo, rep_id: int | None) -> dict:
-    """The SPEC §5 `stalled` document: stalled leads (most overdue for a touch first) and open/stalled per rep."""
+    """The `stalled` document (docs/figures.md, Stalled): stalled leads (most overdue for a touch first) and open/stalled per rep."""
     cutoffs = stalled_before(settings, now)
     now_db = to_db(now)
     rows = store.stalled_leads(open_stages=list(settings.stages), owner_id=rep_id, now=now_db,
@@ -144,6 +157,7 @@ def stalled(store, settings: Settings, *, now: datetime, tz: tzinfo, rep_id: int
             # Beyond the contract:
             "company": row["company"], "currency": row["currency"], "key": bool(row["key"]),
             "last_touch": to_local_iso(row["last_touch"], tz), "days_over": idle - rot,
+            "next_at": to_local_iso(row["next_at"], tz),
         })
     items.sort(key=lambda i: (-i["days_over"], -(i["value"] or 0), i["lead_id"]))
     by_rep = [

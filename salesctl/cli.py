@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from .context import App, database_location
-from .errors import SalesError
+from . import i18n
+from .context import App, check_db_path, database_location, demo_db_path
+from .errors import SalesError, printable
+from .usage import SalesGroup
 
 app = typer.Typer(
     name="salesctl",
+    cls=SalesGroup,  # an unknown option is named as one, with the nearest match, for every command
     help="salesctl: a command-line sales tracker for small teams.\n\n"
     "\b\nA rep's morning:\n  salesctl today\n  salesctl log acme \"called, wants a quote\" --next fri --step \"send quote\"\n"
-    "\b\nAn owner's Monday:\n  salesctl report --week --team\n  salesctl stalled --team",
+    "\b\nAn owner's Monday:\n  salesctl report --week --team\n  salesctl stalled --team"
+    "\b\nTry it on a sample team (its own file, demo.db):\n  salesctl demo\n  salesctl --demo today",
     no_args_is_help=True,
     add_completion=True,
     rich_markup_mode=None,  # plain help: no Rich import on --help or on usage errors
@@ -47,11 +52,28 @@ def root(
         Optional[str],
         typer.Option("--as-of", metavar="WHEN", help="Pin \"now\": 2026-11-26, 2026-11-26T09:00, yesterday, fri 9am. Default: $SALESCTL_NOW, else the clock."),
     ] = None,
+    lang: Annotated[
+        Optional[str],
+        typer.Option("--lang", metavar="LANG", help="Language of tables and messages for this run: en, zh-Hant, zh-Hans. "
+                     "Default: the lang setting, else $SALESCTL_LANG, else the locale (LANG=zh_TW.UTF-8 → zh-Hant).",
+                     show_default=False),
+    ] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Use the demo database (demo.db in the user data folder, made by salesctl demo).")] = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
 ) -> None:
+    if demo and db:
+        raise SalesError("--demo: cannot be combined with --db (--demo means --db " + str(demo_db_path()) + ")")
+    path = demo_db_path() if demo else database_location(db or os.environ.get("SALESCTL_DB"))
     runs = ctx.obj if isinstance(ctx.obj, list) else []  # main()'s record of this run, for its error messages
-    ctx.obj = App(db_path=database_location(db or os.environ.get("SALESCTL_DB")), as_of=as_of or None,
-                  env_now=os.environ.get("SALESCTL_NOW") or None)
+    if isinstance(path, Path):  # a SQLite file; a postgresql:// URL stays text (docs/team.md)
+        path = check_db_path(path.expanduser(), "--db" if db or demo else "SALESCTL_DB")
+    ctx.obj = App(db_path=path, as_of=as_of or None, env_now=os.environ.get("SALESCTL_NOW") or None,
+                  db_chosen=bool(db or demo))
+    if lang is not None:
+        from .i18n import check_lang
+
+        ctx.obj.lang = check_lang(lang)
+    i18n.begin(ctx.obj.language)
     runs.append(ctx.obj)
     ctx.call_on_close(ctx.obj.close)
 
@@ -64,18 +86,18 @@ def root(
 COMMAND_MODULES = {
     "add": "leads", "lead": "leads",
     "log": "activity", "move": "activity", "won": "activity", "lost": "activity", "reopen": "activity",
-    "snooze": "activity",
+    "snooze": "activity", "activity": "activity",
     "today": "agenda", "stalled": "agenda",
     "rep": "team", "handoff": "team",
     "funnel": "analytics", "report": "analytics", "target": "analytics",
     "import": "io", "export": "io", "search": "io", "backup": "io",
     "remind": "mail",
-    "play": "plays",
+    "play": "plays", "cadence": "plays", "calendar": "calendar",
     "config": "admin", "doctor": "admin", "demo": "admin",
     "db": "server",
 }
-MODULES = ("leads", "activity", "agenda", "team", "analytics", "plays", "io", "mail", "admin", "server")
-_GLOBAL_VALUE_OPTIONS = ("--db", "--as-of")
+MODULES = ("leads", "activity", "agenda", "team", "analytics", "plays", "calendar", "io", "mail", "admin", "server")
+_GLOBAL_VALUE_OPTIONS = ("--db", "--as-of", "--lang")
 _registered: set[str] = set()
 
 
@@ -114,13 +136,22 @@ def registered_names() -> set[str]:
     return names | {g.name for g in app.registered_groups}
 
 
+@cache
+def _click_command(modules: frozenset[str]):
+    """The click command for these registered modules. Building it is most of a run's own time
+    (≈ 30 ms with every module), so a process that calls main() many times (the tests) builds it once."""
+    return typer.main.get_command(app)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run salesctl; every failure becomes `Error: …` on stderr and an exit code, never a traceback."""
     _register(sys.argv[1:] if argv is None else argv)
-    command = typer.main.get_command(app)
+    i18n.begin()  # the root command names this run's language source; until then the environment's
+    command = _click_command(frozenset(_registered))
     runs: list[App] = []  # filled by root(): which database this run used, once its context has closed
     stdout = sys.stdout
     try:
+        _check_text(command, sys.argv[1:] if argv is None else argv)
         result = command.main(args=argv, prog_name="salesctl", standalone_mode=False, obj=runs)
         return result if isinstance(result, int) else 0
     except SystemExit:
@@ -131,10 +162,10 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())
         return 0
     except SalesError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
+        _error(exc)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("Error: interrupted; nothing was changed by the interrupted step", file=sys.stderr)
+        _error("interrupted; nothing was changed by the interrupted step")
         return 130
     except BrokenPipeError:
         # `salesctl lead list | head`: the reader left; not an error worth a message.
@@ -144,6 +175,64 @@ def main(argv: list[str] | None = None) -> int:
         return _report(exc, runs[-1].db_path if runs else None)
 
 
+def _error(message: object) -> None:
+    """`Error: …` on stderr (the prefix in the run's language: docs/chinese.md). Messages quote user input:
+    anything invisible or controlling is escaped."""
+    print(f"{i18n.error_prefix()} {printable(message, keep_newlines=True)}", file=sys.stderr)
+
+
+def _check_text(command, args: list[str]) -> None:
+    """Arguments and SALESCTL_* variables must be UTF-8 text. Other bytes reach Python as lone
+    surrogates, which no database, file or terminal takes: refuse them before anything is created."""
+    from .errors import Invalid
+
+    for name, value in sorted(os.environ.items()):
+        if name.startswith("SALESCTL_") and not _is_text(value):
+            raise Invalid(name, _shown(value), "is not valid UTF-8 text")
+    for index, arg in enumerate(args):
+        if not _is_text(arg):
+            value = arg.split("=", 1)[1] if arg.startswith("--") and "=" in arg else arg
+            raise Invalid(_field_of(command, args, index), _shown(value), "is not valid UTF-8 text")
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(value: str) -> str:
+    """The undecodable bytes as \\xNN escapes, the rest as typed."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _field_of(command, args: list[str], index: int) -> str:
+    """Which option or argument args[index] is for, walking the command tree as click will parse it."""
+    if args[index].startswith("--") and "=" in args[index]:
+        return args[index].split("=", 1)[0]
+    current, positional, value_of = command, 0, None
+    for i, token in enumerate(args[: index + 1]):
+        if value_of is not None:
+            if i == index:
+                return value_of
+            value_of = None
+        elif token.startswith("-") and len(token) > 1 and not token[1:].isdigit():
+            option = next((p for p in current.params if p.param_type_name == "option" and token in p.opts), None)
+            if option is not None and not option.is_flag and not option.count:
+                value_of = token
+        elif token in getattr(current, "commands", {}) and i != index:
+            current, positional = current.commands[token], 0
+        elif i == index:
+            arguments = [p for p in current.params if p.param_type_name == "argument"]
+            if arguments:
+                return arguments[min(positional, len(arguments) - 1)].human_readable_name
+        else:
+            positional += 1
+    return f"argument {index + 1}"
+
+
 def _report(exc: Exception, db_path: Path | None = None) -> int:
     from .store import storage_error
 
@@ -151,20 +240,19 @@ def _report(exc: Exception, db_path: Path | None = None) -> int:
         exc.show()
         return exc.exit_code
     if type(exc).__name__ == "Abort":
-        print("Error: aborted", file=sys.stderr)
+        _error("aborted")
         return 1
     if _is_driver_error(exc):
         error = storage_error(db_path or os.environ.get("SALESCTL_DB", "salesctl.db"), exc)
-        print(f"Error: {error}", file=sys.stderr)
+        _error(error)
         return error.exit_code
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"Error: {where}{exc.strerror or exc}", file=sys.stderr)
+        _error(f"{where}{exc.strerror or exc}")
         return 1
     if os.environ.get("SALESCTL_DEBUG"):
         raise exc
-    print(f"Error: internal error ({type(exc).__name__}: {exc}); set SALESCTL_DEBUG=1 for details and please report it",
-          file=sys.stderr)
+    _error(f"internal error ({type(exc).__name__}: {exc}); set SALESCTL_DEBUG=1 for details and please report it")
     return 1
 
 

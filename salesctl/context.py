@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import getpass
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
-from .errors import Invalid
+from .errors import Invalid, printable
 from .model import Settings
 from .store import Store
-
 
 # rep_scope's id for a current rep who has no row yet: no lead or activity has it, so lists are empty.
 NEW_REP = -1
@@ -27,10 +29,23 @@ def database_location(given: str | None) -> Path | str:
     return given if is_server(given) else Path(given).expanduser()
 
 
+def check_db_path(path: Path, field: str) -> Path:
+    """A database path must name a file: SQLite's ":memory:" would silently keep nothing."""
+    if str(path) == ":memory:":
+        raise Invalid(field, str(path), "needs a file", "give a database file, e.g. --db sales.db")
+    return path
+
+
 def default_db_path() -> Path:
     from platformdirs import user_data_path
 
     return user_data_path("salesctl", appauthor=False) / "salesctl.db"
+
+
+def demo_db_path() -> Path:
+    """Where `salesctl demo` puts the sample team unless told otherwise: beside the default database,
+    never in it (docs/first-hour.md)."""
+    return default_db_path().with_name("demo.db")
 
 
 @dataclass
@@ -38,18 +53,28 @@ class App:
     db_path: Path | str  # a SQLite file, or a postgresql:// URL
     as_of: str | None = None  # raw --as-of (a WHEN), parsed once the time zone is known
     env_now: str | None = None  # raw $SALESCTL_NOW (an ISO date or datetime)
+    db_chosen: bool = False  # the database was named on the command line (--db or --demo)
+    lang: str | None = None  # --lang, checked
     _store: Store | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        # Checked before anything opens the database: a bad $SALESCTL_REP must not create a file.
+        if os.environ.get("SALESCTL_REP"):
+            self.current_rep_name()
 
     # --- database ----------------------------------------------------------------------------------
 
     def store(self, *, write: bool = False) -> Store:
-        """The open database. Read commands on a missing file see an empty in-memory one and create nothing."""
+        """The open database. Read commands on a missing or blank file see an empty in-memory one and
+        change nothing; `write` prepares the file for changes (creating it if need be)."""
         if self._store is None or (write and str(self._store.path) == ":memory:"):
             if write or self.is_server or self.db_path.exists():
-                self._store = Store(self.db_path)
+                self._store = Store(self.db_path, write=write)
             else:
                 self._store = Store.empty()
             self.__dict__.pop("settings", None)
+        elif write:
+            self._store.allow_writes()
         return self._store
 
     @property
@@ -57,6 +82,19 @@ class App:
         from .dialects import is_server
 
         return is_server(self.db_path)
+
+    @contextmanager
+    def write(self) -> Iterator[Store]:
+        """One change in one write transaction (BEGIN IMMEDIATE) on the database, created if need be.
+
+        The rule for settings (docs/data-safety.md): they are read again once the write lock is held, so
+        whatever the change is checked against inside this block (stages, lost reasons, the currency, the
+        default rep) is what is committed, and no `config set` can come between the check and the write.
+        Check against `self.settings` inside the block, never before it."""
+        store = self.store(write=True)
+        with store.write():
+            self.__dict__.pop("settings", None)
+            yield store
 
     def close(self) -> None:
         if self._store is not None:
@@ -66,13 +104,28 @@ class App:
     def use_database(self, db_path: Path) -> None:
         """Switch to another database file (`demo --db`): what was read from the old one is forgotten."""
         self.close()
-        self.db_path = db_path
+        self.db_path = check_db_path(db_path, "--db")
         for cached in ("settings", "tz", "now"):  # the time zone (and so "now") is a setting of the file
             self.__dict__.pop(cached, None)
 
     @cached_property
     def settings(self) -> Settings:
         return Settings.from_rows(self.store().settings_rows())
+
+    def language(self, peek: bool = False) -> str:
+        """--lang, else the `lang` setting, else $SALESCTL_LANG, else the locale (docs/chinese.md, Output).
+        `peek` (the error path): the setting only if already read, never opening the database for it."""
+        from .i18n import lang_of_environment
+
+        if self.lang:
+            return self.lang
+        if not peek or "settings" in self.__dict__:
+            try:
+                if self.settings.lang:
+                    return self.settings.lang
+            except Exception:  # noqa: BLE001 - an unreadable database still gets its error in some language
+                pass
+        return lang_of_environment()
 
     # --- time --------------------------------------------------------------------------------------
 
@@ -105,7 +158,7 @@ class App:
             from .dates import parse_now
 
             return parse_now(self.env_now, self.tz, field="SALESCTL_NOW")
-        return datetime.now(timezone.utc).replace(microsecond=0)
+        return datetime.now(UTC).replace(microsecond=0)
 
     @property
     def now_db(self) -> str:
@@ -126,16 +179,18 @@ class App:
     # --- reps --------------------------------------------------------------------------------------
 
     def current_rep_name(self) -> str:
-        """$SALESCTL_REP, else the default_rep setting, else the login name."""
-        name = os.environ.get("SALESCTL_REP") or self.settings.default_rep
+        """$SALESCTL_REP, else the default_rep setting, else the login name; checked like any rep name."""
+        from .model import check_name
+
+        field, name = "SALESCTL_REP", os.environ.get("SALESCTL_REP")
+        if not name:
+            field, name = "default_rep", self.settings.default_rep
         if not name:
             try:
-                name = getpass.getuser()
+                field, name = "login name", getpass.getuser()
             except (KeyError, OSError):
                 name = "me"
-        if not name.strip():
-            raise Invalid("SALESCTL_REP", name, "is blank")
-        return name.strip()
+        return check_name(name, field=field)
 
     def acting_rep_id(self) -> int:
         """The id of whoever is making this change; their first write creates them. Call inside a write."""
@@ -151,5 +206,33 @@ class App:
         store = self.store()
         if rep:
             return store.require_rep(rep, field="--rep", active=False)["id"]
-        row = store.rep(self.current_rep_name())
-        return row["id"] if row is not None else NEW_REP  # a rep with no data yet: an empty list, not an error
+        return self.current_rep_id()
+
+    def reps_scope(self, reps: list[str] | None, team: bool, *, field: str = "--rep") -> list[int] | None:
+        """`--rep R…` (repeatable) `| --team` → rep ids, or None for the whole team. Default: the current rep."""
+        if reps and team:
+            raise Invalid("--team", "--team", f"cannot be combined with {field}")
+        if team:
+            return None
+        if reps:
+            store = self.store()
+            return list(dict.fromkeys(store.require_rep(r, field=field, active=False)["id"] for r in reps))
+        return [self.current_rep_id()]
+
+    def current_rep_id(self) -> int:
+        """The current rep's id for a read; NEW_REP (an empty list, not an error) when they have no row yet.
+
+        Then, if other reps exist, one note on stderr says who salesctl thinks you are (docs/first-hour.md):
+        `SALESCTL_REP=lina` on a team whose rep is 李娜 should not silently show nothing to do.
+        """
+        name = self.current_rep_name()
+        store = self.store()
+        row = store.rep(name)
+        if row is not None:
+            return row["id"]
+        others = [r["name"] for r in store.reps(active_only=True)]
+        if others:
+            listed = ", ".join(others[:10]) + (", …" if len(others) > 10 else "")
+            print(printable(f'Note: no rep "{name}" yet; reps: {listed} — set SALESCTL_REP or config set default_rep'),
+                  file=sys.stderr)
+        return NEW_REP

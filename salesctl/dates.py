@@ -28,7 +28,9 @@ _WEEKDAYS = {
     "sat": 5, "saturday": 5,
     "sun": 6, "sunday": 6,
 }
-_NAMED_DAYS = {"today": 0, "tomorrow": 1, "yesterday": -1}
+_NAMED_DAYS = {"today": 0, "tomorrow": 1, "tmrw": 1, "yesterday": -1}
+_MONTH_NUMBERS = {**{m.lower(): n for n, m in enumerate(_MONTHS, 1)}, **{m[:3].lower(): n for n, m in enumerate(_MONTHS, 1)},
+                  "sept": 9}
 _UNITS = {"h": "hours", "d": "days", "w": "weeks", "m": "months", "y": "years"}
 
 # A time needs a colon or am/pm, so a bare number ("fri 9") is never read as an hour.
@@ -41,6 +43,11 @@ _ISO_T = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})t(?=\d)")
 _SHORT_OFFSET = re.compile(r"([+-])(\d+)([hdwmy])")
 _IN_OFFSET = re.compile(r"in (\d+) (hour|day|week|month|year)s?")
 _NUMERIC_DAY = re.compile(r"(\d{1,4})([/.-])(\d{1,2})(?:\2(\d{1,4}))?")
+# Unambiguous forms beyond ISO (docs/first-hour.md): year first with / or ., MM-DD as `today` prints it,
+# and month names either side of the day ("dec 2", "2 dec", "december 2, 2026").
+_YEAR_FIRST = re.compile(r"(\d{4})([/.])(\d{1,2})\2(\d{1,2})")
+_MONTH_DAY = re.compile(r"(\d{1,2})-(\d{1,2})")
+_NAMED_MONTH = re.compile(r"(?:(?P<m1>[a-z]+)\.? (?P<d1>\d{1,2})|(?P<d2>\d{1,2}) (?P<m2>[a-z]+)\.?)(?:,? (?P<y>\d{4}))?")
 
 
 # ---- time zones -------------------------------------------------------------------------------
@@ -56,7 +63,8 @@ def local_zone() -> tzinfo:
         found = _try_zone(_key_from_path(os.path.realpath(_LOCALTIME)))
         if found:
             return found
-    from dateutil.tz import tzlocal  # only when the system gives no IANA name; keeps dateutil off the fast path
+    # Only when the system gives no IANA name; keeps dateutil off the fast path.
+    from dateutil.tz import tzlocal
 
     return tzlocal()
 
@@ -113,6 +121,11 @@ def to_local_iso(s: str | None, tz: tzinfo) -> str | None:
     return from_db(s).astimezone(tz).isoformat(timespec="seconds")  # local_iso inlined: called per cell
 
 
+def local_text(s: str, tz: tzinfo) -> str:
+    """A stored string -> the local time as messages show it: "2026-11-26 17:00 (Asia/Shanghai)"."""
+    return f"{from_db(s).astimezone(tz):%Y-%m-%d %H:%M} ({tz})"
+
+
 def local_date(s: str, tz: tzinfo) -> date:
     """A stored string -> the local calendar day it falls on."""
     return from_db(s).astimezone(tz).date()
@@ -150,9 +163,14 @@ def parse_now(text: str, tz: tzinfo, *, field: str = "--as-of") -> datetime:
 
 # ---- WHEN -------------------------------------------------------------------------------------
 
-def parse_when(text: str, *, now: datetime, tz: tzinfo, field: str, default_time: time = time(9, 0)) -> datetime:
-    """A WHEN (`fri`, `+3d`, `2026-12-01 15:30`, `tomorrow 10am`…) -> aware UTC datetime."""
-    found = _resolve(text, now, tz, field)
+def parse_when(text: str, *, now: datetime, tz: tzinfo, field: str, default_time: time = time(9, 0),
+               ahead: bool = False) -> datetime:
+    """A WHEN (`fri`, `+3d`, `2026-12-01 15:30`, `tomorrow 10am`…) -> aware UTC datetime.
+
+    `ahead` (a follow-up being booked): a day given without its year (`12-02`, `Dec 2`) that has
+    already passed this year means next year's.
+    """
+    found = _resolve(text, now, tz, field, ahead=ahead)
     if isinstance(found, datetime):
         return found.astimezone(UTC)
     day, clock = found
@@ -167,7 +185,8 @@ def parse_day(text: str, *, now: datetime, tz: tzinfo, field: str) -> date:
     return found[0]
 
 
-def _resolve(text: str, now: datetime, tz: tzinfo, field: str) -> datetime | tuple[date, time | None]:
+def _resolve(text: str, now: datetime, tz: tzinfo, field: str, *, ahead: bool = False
+             ) -> datetime | tuple[date, time | None]:
     """An exact instant (`now`, `+3h`), or a local day with its time (None = the caller's default time)."""
     _require_aware(now)
     words = _ISO_T.sub(r"\1 ", " ".join(text.split()).lower())
@@ -176,11 +195,15 @@ def _resolve(text: str, now: datetime, tz: tzinfo, field: str) -> datetime | tup
     if words == "now":
         return now
     today = now.astimezone(tz).date()
+    if not words.isascii():  # Chinese dates are read into the English forms (docs/chinese.md)
+        from salesctl import zh
+
+        words = zh.date_words(words, today, text, field)
     day_words, clock = _split_clock(words, text, field)
     if day_words is None:
         return today, clock
     try:
-        day, is_end = _day(day_words, today, now, text, field)
+        day, is_end = _day(day_words, today, now, text, field, ahead)
     except (OverflowError, ValueError):  # +99999999d and friends run off the calendar
         raise _out_of_range(text, field) from None
     if isinstance(day, datetime):
@@ -212,7 +235,8 @@ def _split_clock(words: str, text: str, field: str) -> tuple[str | None, time | 
     return match["day"], time(hour, minute, second)
 
 
-def _day(words: str, today: date, now: datetime, text: str, field: str) -> tuple[date | datetime, bool]:
+def _day(words: str, today: date, now: datetime, text: str, field: str, ahead: bool = False
+         ) -> tuple[date | datetime, bool]:
     """The day part of a WHEN -> (local day, is an end-of form), or (exact instant, False) for hours."""
     if words in _NAMED_DAYS:
         return today + timedelta(days=_NAMED_DAYS[words]), False
@@ -229,7 +253,22 @@ def _day(words: str, today: date, now: datetime, text: str, field: str) -> tuple
         return _shift(today, now, int(match[1]), match[2] + "s"), False
     if match := _ISO_DAY.fullmatch(words):
         return _real_date(int(match[1]), int(match[2]), int(match[3]), text, field), False
+    if match := _YEAR_FIRST.fullmatch(words):
+        return _real_date(int(match[1]), int(match[3]), int(match[4]), text, field), False
+    if match := _MONTH_DAY.fullmatch(words):
+        return _this_years(int(match[1]), int(match[2]), today, ahead, text, field), False
+    if (match := _NAMED_MONTH.fullmatch(words)) and (match["m1"] or match["m2"]) in _MONTH_NUMBERS:
+        month, day = _MONTH_NUMBERS[match["m1"] or match["m2"]], int(match["d1"] or match["d2"])
+        if match["y"]:
+            return _real_date(int(match["y"]), month, day, text, field), False
+        return _this_years(month, day, today, ahead, text, field), False
     raise _not_in_grammar(words, today, text, field)
+
+
+def _this_years(month: int, day: int, today: date, ahead: bool, text: str, field: str) -> date:
+    """A month and day without a year: this year's; next year's when booking ahead and it has passed."""
+    year = today.year + (1 if ahead and (month, day) < (today.month, today.day) else 0)
+    return _real_date(year, month, day, text, field)
 
 
 def _next_weekday(today: date, weekday: int) -> date:
@@ -280,6 +319,10 @@ def _not_in_grammar(words: str, today: date, text: str, field: str) -> Invalid:
         return Invalid(field, text, "is ambiguous", hint)
     if match := _NUMERIC_DAY.fullmatch(words):
         return Invalid(field, text, "is ambiguous", _readings_hint(match, today.year))
+    if not text.isascii():  # a Chinese time with a day the grammar does not know: suggest Chinese forms
+        from salesctl.zh import DATE_HINT
+
+        return Invalid(field, text, "is not a date", DATE_HINT)
     return Invalid(field, text, "is not a date", TRY_HINT)
 
 

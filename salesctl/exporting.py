@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from .dates import to_local_iso
-from .errors import Invalid
 from .importing import DOCUMENT_VERSION
 from .money import to_major
 from .render import safe_cell
@@ -26,52 +25,20 @@ DOCUMENT_TABLES = ("reps", "plays", "leads", "activities", "stage_history", "ass
 
 
 @contextmanager
-def private_output(path: Path | None, *, bom: bool = False) -> Iterator:
-    """stdout, or a private file at `path` written whole (see `private_file`)."""
+def private_output(path: Path | None, *, protect: Path | None, bom: bool = False) -> Iterator:
+    """stdout, or a text stream into the private file `path`, written whole by the one safe writer
+    (salesctl/files.py). `bom`: start the file (never stdout) with a UTF-8 BOM, for spreadsheets."""
     if path is None:
         yield sys.stdout
         return
-    with private_file(Path(path), "--out") as tmp:
-        fd = os.open(tmp, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))  # the file just made, never a link put there
-        with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
+    from .files import open_output
+
+    with open_output(path, protect=protect) as raw:
+        stream = io.TextIOWrapper(raw, encoding="utf-8-sig" if bom else "utf-8", newline="")
+        try:
             yield stream
-
-
-@contextmanager
-def private_file(path: Path, option: str) -> Iterator[Path]:
-    """A new 0600 temporary file beside `path`, renamed onto `path` when the block succeeds.
-
-    Writing a temporary file first means a failure never leaves half a file behind, and the rename
-    replaces an existing file by a new one that is private from its first byte. Failures name `path`
-    (what the user typed), never the temporary file."""
-    check_folder(path, option)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except OSError as exc:
-        raise _naming(exc, tmp, path) from None
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    except BaseException as exc:
-        tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise _naming(exc, tmp, path) from None
-        raise
-
-
-def _naming(exc: OSError, tmp: Path, path: Path) -> OSError:
-    """`exc` with `path` in place of the temporary file, so the error boundary shows the user's path."""
-    if exc.filename == str(tmp):
-        return OSError(exc.errno, exc.strerror, str(path))
-    return exc
-
-
-def check_folder(path: Path, option: str) -> None:
-    if not path.parent.is_dir():
-        raise Invalid(option, str(path), "is in a folder that does not exist", f"create {path.parent} first")
-    if path.is_dir():
-        raise Invalid(option, str(path), "is a folder", "give a file name")
+        finally:
+            stream.detach()  # flushes; `raw` stays open for open_output to fsync and rename
 
 
 def leads(store: Store, tz) -> Iterator[dict]:
@@ -81,7 +48,7 @@ def leads(store: Store, tz) -> Iterator[dict]:
 
 def activities(store: Store, tz) -> Iterator[dict]:
     for row in store.iter_activities():
-        obj = dict(zip(ACTIVITY_KEYS, (row[k] for k in ACTIVITY_KEYS)))
+        obj = {k: row[k] for k in ACTIVITY_KEYS}
         obj["effective"] = bool(obj["effective"])
         obj["at"], obj["created_at"] = to_local_iso(obj["at"], tz), to_local_iso(obj["created_at"], tz)
         yield obj
@@ -125,8 +92,8 @@ def _table_rows(store: Store, table: str, tz) -> Iterator[dict]:
 def write_document(store: Store, tz, exported_at: str, stream) -> int:
     """The whole database as one JSON document that `import` restores with the same ids."""
     settings = {r["key"]: json.loads(r["value"]) for r in store.iter_table("settings")}
-    stream.write('{\n  "salesctl_export": %d,\n  "schema_version": %d,\n  "exported_at": %s,\n  "settings": %s'
-                 % (DOCUMENT_VERSION, SCHEMA_VERSION, json.dumps(exported_at), json.dumps(settings, ensure_ascii=False)))
+    stream.write(f'{{\n  "salesctl_export": {DOCUMENT_VERSION:d},\n  "schema_version": {SCHEMA_VERSION:d},\n'
+                 f'  "exported_at": {json.dumps(exported_at)},\n  "settings": {json.dumps(settings, ensure_ascii=False)}')
     count = 0
     for table in DOCUMENT_TABLES:
         rows = leads(store, tz) if table == "leads" else _table_rows(store, table, tz)
@@ -141,5 +108,5 @@ def write_document(store: Store, tz, exported_at: str, stream) -> int:
     return count
 
 
-__all__ = ["LEAD_KEYS", "ACTIVITY_KEYS", "private_output", "private_file", "leads", "activities", "write_csv",
+__all__ = ["LEAD_KEYS", "ACTIVITY_KEYS", "private_output", "leads", "activities", "write_csv",
            "write_json_array", "write_document"]

@@ -1,4 +1,4 @@
-"""The owner's figures (SPEC §6): report periods, the funnel and the report, as contract JSON documents.
+"""The owner's figures (docs/figures.md): report periods, the funnel and the report, as contract JSON documents.
 
 The store aggregates in SQL (one row per rep, stage or reason); this module applies the definitions:
 sums, ratios (None when the denominator is 0), targets, pace and projection. No typer, no rich.
@@ -11,13 +11,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
-from .agenda import CLOSING_SOON_DAYS, stalled_before
-from .dates import local_iso, start_of_day, to_db
+from .agenda import CLOSING_SOON_DAYS, days_idle, days_overdue, stalled_before
+from .dates import local_iso, start_of_day, to_db, to_local_iso
 from .model import Settings
-from .money import to_major
+from .money import Converter, to_major
 from .store import Store
 
 LIST_LIMIT = 20
+ATTENTION_LIMIT = 10  # stalled and overdue deals named in the report
 
 
 # --- periods ---------------------------------------------------------------------------------------
@@ -72,6 +73,11 @@ def mean_money(total_minor: int, count: int) -> int | None:
 def money(minor: float | None) -> int | float | None:
     """Minor units (possibly fractional, e.g. weighted) → major units for JSON, rounded to the cent."""
     return None if minor is None else to_major(round(minor))
+
+
+def converter(settings: Settings) -> Converter:
+    """Other currencies → the team currency at the configured rates (docs/figures.md, "Currencies")."""
+    return Converter(settings.currency, settings.rates)
 
 
 def stage_order(settings: Settings) -> dict[str, int]:
@@ -166,9 +172,12 @@ def period_counts(store: Store, settings: Settings, since: datetime, until: date
         c.activities, c.effective, c.proposals = r["n"], int(r["effective"]), int(r["proposals"])
     for r in store.advances(s, u, stage_order(settings)):
         of(r["rep_id"]).advanced = r["n"]
+    convert = converter(settings)
     for r in store.won_by_owner(s, u):
         c = of(r["rep_id"])
-        c.won_count, c.won_amount, c.cycle_days = r["n"], r["amount"], r["cycle_days"]
+        c.won_count += r["n"]
+        c.won_amount += convert(r["amount"], r["currency"])
+        c.cycle_days += r["cycle_days"]
     for r in store.lost_by_owner(s, u):
         c = of(r["rep_id"])
         c.lost_count += r["n"]
@@ -176,20 +185,25 @@ def period_counts(store: Store, settings: Settings, since: datetime, until: date
     return counts
 
 
-def pipeline_at(store: Store, settings: Settings, at: datetime, month: tuple[date, date]) -> dict[int, Pipeline]:
-    """The open pipeline at `at` per owner then, reconstructed from stage history."""
+def pipeline_at(store: Store, settings: Settings, at: datetime, month: tuple[date, date], *,
+                whole: bool = True) -> dict[int, Pipeline]:
+    """The open pipeline at `at` per owner then, reconstructed from stage history. Without `whole`, only
+    the part closing in the month (what a projection adds) is converted and counted in money."""
     pipelines: dict[int, Pipeline] = {}
     rows = store.pipeline_at(
         to_db(at), first_stage=settings.stages[0], stalled_before=stalled_before(settings, at),
         month_first=month[0].isoformat(), month_last=(month[1] - timedelta(days=1)).isoformat(),
     )
+    convert = converter(settings)
     for r in rows:
         p = pipelines.setdefault(r["rep_id"], Pipeline())
         probability = settings.probability.get(r["stage"], 0.0)
+        value = convert(r["value"], r["currency"]) if whole else 0
+        in_month = convert(r["value_in_month"], r["currency"])
         p.open_count += r["n"]
-        p.open_value += r["value"]
-        p.weighted_value += r["value"] * probability
-        p.weighted_in_month += r["value_in_month"] * probability
+        p.open_value += value
+        p.weighted_value += value * probability
+        p.weighted_in_month += in_month * probability
         p.stalled += int(r["stalled"])
     return pipelines
 
@@ -245,7 +259,7 @@ def report(
     store: Store, settings: Settings, *, since: datetime, until: datetime, now: datetime, tz: tzinfo,
     rep_id: int | None, previous: tuple[datetime, datetime] | None = None,
 ) -> dict:
-    """The report document (SPEC §6) for [since, until): `team` is the scope's totals (one rep with rep_id).
+    """The report document (docs/figures.md, The report) for [since, until): `team` is the scope's totals (one rep with rep_id).
 
     Pipeline, stalled, pace and month-to-date figures are as of the period's end, or now when the period
     has not ended yet; they are rebuilt from history, so a past period's report does not change later.
@@ -259,7 +273,7 @@ def report(
     counts = period_counts(store, settings, since, until)
     before = period_counts(store, settings, *previous)
     pipes = pipeline_at(store, settings, as_of, month)
-    won_mtd = won_amounts(store, month_start, as_of)
+    won_mtd = won_amounts(store, settings, month_start, as_of)
     targets = store.targets(month[0].strftime("%Y-%m"))
     pace = expected_pace(month, as_of, tz)
 
@@ -306,15 +320,20 @@ def report(
         "previous": team["previous"],
         "key_deals": key_deals(store, settings, as_of, tz, scope),
         "closing_soon": closing_soon(store, settings, as_of, tz, scope),
+        **needs_attention(store, settings, as_of, tz, scope),
         "plays": plays(store, until, scope),
+        "cadences": cadences(store, until, scope),
     }
 
 
-def won_amounts(store: Store, since: datetime, until: datetime) -> dict[int, int]:
-    """Won amount (minor units) of [since, until) per owner (for month-to-date)."""
+def won_amounts(store: Store, settings: Settings, since: datetime, until: datetime) -> dict[int, int]:
+    """Won amount (team-currency minor units) of [since, until) per owner (for month-to-date)."""
     if until <= since:
         return {}
-    return {r["rep_id"]: r["amount"] for r in store.won_by_owner(to_db(since), to_db(until))}
+    convert, won = converter(settings), Counter()
+    for r in store.won_by_owner(to_db(since), to_db(until)):
+        won[r["rep_id"]] += convert(r["amount"], r["currency"])
+    return dict(won)
 
 
 def _deal(row, settings: Settings) -> dict:
@@ -329,7 +348,7 @@ def _deal(row, settings: Settings) -> dict:
 def key_deals(store: Store, settings: Settings, at: datetime, tz: tzinfo, rep_id: int | None) -> list[dict]:
     """Key customers' deals open at `at`, biggest first."""
     rows = store.open_leads_at(to_db(at), first_stage=settings.stages[0], key_only=True, rep_id=rep_id,
-                               limit=LIST_LIMIT)
+                               limit=LIST_LIMIT, weights=converter(settings).order_weights())
     return [_deal(r, settings) for r in rows]
 
 
@@ -339,8 +358,27 @@ def closing_soon(store: Store, settings: Settings, at: datetime, tz: tzinfo, rep
     rows = store.open_leads_at(
         to_db(at), first_stage=settings.stages[0], close_from=first.isoformat(),
         close_to=(first + timedelta(days=CLOSING_SOON_DAYS)).isoformat(), rep_id=rep_id, limit=LIST_LIMIT,
+        weights=converter(settings).order_weights(),
     )
     return [_deal(r, settings) for r in rows]
+
+
+def needs_attention(store: Store, settings: Settings, at: datetime, tz: tzinfo, rep_id: int | None) -> dict:
+    """`stalled_deals`: the most valuable deals stalled at `at` (the `Stalled` count's deals) with their idle
+    days; `overdue_deals`: the most valuable deals open at `at` whose follow-up was due before that local
+    day, with the days late. Follow-ups have no history: the follow-up as booked now (docs/figures.md)."""
+    stalled, overdue = store.attention_at(
+        to_db(at), first_stage=settings.stages[0], stalled_before=stalled_before(settings, at),
+        overdue_before=to_db(start_of_day(at.astimezone(tz).date(), tz)), rep_id=rep_id,
+        weights=converter(settings).order_weights(), limit=ATTENTION_LIMIT,
+    )
+    return {
+        "stalled_deals": [{**_deal(r, settings), "days_idle": days_idle(r["last_touch"], at),
+                           "rot_days": settings.rot_days.get(r["stage_at"])} for r in stalled],
+        "overdue_deals": [{**_deal(r, settings), "next_at": to_local_iso(r["next_at"], tz),
+                           "next_step": r["next_step"], "days_overdue": days_overdue(r["next_at"], at, tz)}
+                          for r in overdue],
+    }
 
 
 def plays(store: Store, until: datetime, rep_id: int | None) -> list[dict]:
@@ -352,11 +390,21 @@ def plays(store: Store, until: datetime, rep_id: int | None) -> list[dict]:
     ]
 
 
+def cadences(store: Store, until: datetime, rep_id: int | None) -> list[dict]:
+    """Per play whose cadence leads went through (started before the period's end): how many leads,
+    how many finished every step, how many were won and lost by then (docs/calendar.md)."""
+    return [
+        {"play": r["play"], "leads": r["leads"], "completed": int(r["completed"]), "won": int(r["won"]),
+         "lost": int(r["lost"]), "win_rate": ratio(r["won"], r["won"] + r["lost"])}
+        for r in store.cadence_results(to_db(until), rep_id)
+    ]
+
+
 # --- the funnel ------------------------------------------------------------------------------------
 
 def funnel(store: Store, settings: Settings, *, since: datetime, until: datetime, rep_id: int | None,
            tz: tzinfo) -> dict:
-    """The funnel document (SPEC §6) of the cohort of leads created in [since, until)."""
+    """The funnel document (docs/figures.md, The funnel) of the cohort of leads created in [since, until)."""
     s, u = to_db(since), to_db(until)
     order = stage_order(settings)
     stages = list(order)
@@ -405,8 +453,8 @@ def target_progress(store: Store, settings: Settings, *, month: date, now: datet
     days = (month, add_months(month, 1))
     start, end = day_range(days, tz)
     as_of = max(start, min(just_after(now), end))
-    won = won_amounts(store, start, as_of)
-    pipes = pipeline_at(store, settings, as_of, days)
+    won = won_amounts(store, settings, start, as_of)
+    pipes = pipeline_at(store, settings, as_of, days, whole=False)
     targets = store.targets(month.strftime("%Y-%m"))
     pace = expected_pace(days, as_of, tz)
     names, active = rep_directory(store)

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from .i18n import _, pgettext, stage
 from .render import Bars, Column, Fields, Output, Table, Text
-from .report_html import COUNT_ROWS, PIPELINE_ROWS, REP_COLUMNS, change, period_label, show, target_lines, title
+from .report_html import (
+    ATTENTION,
+    COUNT_ROWS,
+    PIPELINE_ROWS,
+    REP_COLUMNS,
+    REP_LEGEND,
+    VELOCITY,
+    change,
+    days_column,
+    period_label,
+    show,
+    target_lines,
+    team_row,
+    title,
+)
 
-# An 80-column terminal fits nine figures per rep; activities, advances and losses are in md, html, csv.
-TERMINAL_REP_COLUMNS = [c for c in REP_COLUMNS if c[0] not in ("activities", "advanced", "lost_count")]
+# Which rep figures a narrow terminal drops first (2), then next (1); the others always show.
+_NARROW_FIRST = {"activities": 2, "advanced": 2, "lost_count": 2, "new_leads": 1, "weighted_value": 1}
 
 # The flat columns of `report --format csv`: one row per rep plus TEAM.
 CSV_KEYS = (
@@ -27,55 +42,77 @@ def report_csv(doc: dict) -> Table:
     return Table(columns, rows)
 
 
-def _deals_table(deals: list[dict], heading: str, currency: str, empty: str) -> Table:
-    rows = [{**d, "deal": f"#{d['lead_id']} {d['name']}", "value": show(d["value"], "money", d["currency"] or currency)}
-            for d in deals]
+def _deals_table(deals: list[dict], heading: str, currency: str, empty: str, *, days: bool = False) -> Table:
+    """Deals with their close-by date, or (days) how long they have been idle or late."""
+    rows = [{**d, "deal": f"#{d['lead_id']} {d['name']}", "value": show(d["value"], "money", d["currency"] or currency),
+             "days": days_column(d)[1] if days else ""} for d in deals]
+    last = (Column("days", days_column(deals[0])[0] if deals else _("Days"), "right") if days
+            else Column("close_by", _("Close by"), wrap=False))
     return Table(
-        [Column("deal", "Deal"), Column("company", "Company"), Column("owner", "Owner"), Column("stage", "Stage"),
-         Column("value", "Value", "right"), Column("close_by", "Close by")],
+        [Column("deal", _("Deal"), wrap=False, max_width=24), Column("company", _("Company"), wrap=False, max_width=16,
+                                                                     priority=2),
+         Column("owner", _("Owner"), wrap=False, max_width=10), Column("stage", _("Stage"), wrap=False, show=stage),
+         Column("value", _("Value"), "right"), last],
         rows, title=heading, empty=empty,
     )
 
 
 def report_output(doc: dict) -> Output:
     cur, t, prev = doc["currency"], doc["team"], doc["team"]["previous"]
-    blocks: list = [Text(f"{title(doc)}  (previous: {period_label(prev)})")]
+    blocks: list = [Text(_("{title}  (previous: {period})").format(title=title(doc), period=period_label(prev)))]
     blocks.append(Table(
-        [Column("metric", "Figure"), Column("now", "This period", "right"), Column("before", "Previous", "right"),
-         Column("change", "Change", "right")],
-        [{"metric": label, "now": show(t[k], kind, cur), "before": show(prev[k], kind, cur),
+        [Column("metric", _("Figure")), Column("now", _("This period"), "right"),
+         Column("before", _("Previous"), "right"), Column("change", _("Change"), "right")],
+        [{"metric": _(label), "now": show(t[k], kind, cur), "before": show(prev[k], kind, cur),
           "change": change(t[k], prev[k], kind, cur)} for k, label, kind in COUNT_ROWS],
     ))
     target = target_lines(doc)
     if target:
-        blocks.append(Bars(target, title=f"Target {doc['month']}"))
+        blocks.append(Bars(target, title=_("Target {month}").format(month=doc["month"])))
     else:
-        blocks.append(Text(f"Target {doc['month']}: none set (salesctl target set AMOUNT --team --month {doc['month']})"))
-    blocks.append(Fields([(label, show(t[k], kind, cur)) for k, label, kind in PIPELINE_ROWS],
-                         title="Pipeline at the period's end"))
+        blocks.append(Text(_("Target {month}: none set (salesctl target set AMOUNT --team --month {month})")
+                           .format(month=doc["month"])))
+    blocks.append(Fields([(_(label), show(t[k], kind, cur)) for k, label, kind in PIPELINE_ROWS],
+                         title=_("Pipeline at the period's end")))
+    blocks.append(Text(_(VELOCITY)))
     if t["lost_reasons"]:
         most = max(t["lost_reasons"].values())
-        blocks.append(Bars([(reason, n / most, str(n)) for reason, n in t["lost_reasons"].items()],
-                           title="Why deals were lost"))
+        blocks.append(Bars([(pgettext("lost", reason), n / most, str(n)) for reason, n in t["lost_reasons"].items()],
+                           title=_("Why deals were lost")))
     if doc["reps"]:
         blocks.append(Table(
-            [Column("rep", "Rep")] + [Column(k, label, "right") for k, label, _ in TERMINAL_REP_COLUMNS],
-            [{"rep": r["rep"], **{k: show(r[k], kind, cur) for k, _, kind in TERMINAL_REP_COLUMNS}}
-             for r in doc["reps"]],
-            title="Reps",
+            [Column("rep", _("Rep"), wrap=False, max_width=16)]
+            + [Column(k, _(label), "right", priority=_NARROW_FIRST.get(k, 0),
+                      legend=_(REP_LEGEND[k]) if k in REP_LEGEND else None)
+               for k, label, _kind in REP_COLUMNS],
+            [{"rep": r["rep"], **{k: show(r[k], kind, cur) for k, _label, kind in REP_COLUMNS}}
+             for r in doc["reps"] + [team_row(doc)]],
+            title=_("Reps"),
         ))
         most = max(r["won_amount"] for r in doc["reps"])
         if most:
             blocks.append(Bars([(r["rep"], r["won_amount"] / most, show(r["won_amount"], "money", cur))
-                                for r in doc["reps"]], title="Won amount by rep"))
-    blocks.append(_deals_table(doc["key_deals"], "Key deals", cur, "No open key deals."))
-    blocks.append(_deals_table(doc["closing_soon"], "Closing within a week", cur, "Nothing due to close this week."))
+                                for r in doc["reps"]], title=_("Won amount by rep")))
+    blocks.append(_deals_table(doc["key_deals"], _("Key deals"), cur, _("No open key deals.")))
+    blocks.append(_deals_table(doc["closing_soon"], _("Closing within a week"), cur,
+                               _("Nothing due to close this week.")))
+    for key, heading, empty in ATTENTION:
+        blocks.append(_deals_table(doc[key], _(heading), cur, _(empty), days=True))
     used = [p for p in doc["plays"] if p["leads"]]
     if used:
         blocks.append(Table(
-            [Column("play", "Play"), Column("leads", "Used on", "right"), Column("won", "Won", "right"),
-             Column("lost", "Lost", "right"), Column("win_rate", "Win rate", "right", show=lambda v: show(v, "pct", None))],
-            used, title="Plays",
+            [Column("play", _("Play")), Column("leads", _("Used on"), "right"), Column("won", _("Won"), "right"),
+             Column("lost", _("Lost"), "right"),
+             Column("win_rate", _("Win rate"), "right", show=lambda v: show(v, "pct", None))],
+            used, title=_("Plays"),
+        ))
+    if doc.get("cadences"):
+        blocks.append(Table(
+            [Column("play", _("Cadence")), Column("leads", _("Leads"), "right"),
+             Column("completed", _("Completed"), "right"), Column("won", _("Won"), "right"),
+             Column("lost", _("Lost"), "right"),
+             Column("win_rate", _("Win rate"), "right", show=lambda v: show(v, "pct", None))],
+            doc["cadences"], title=_("Cadences"),
         ))
     return Output(doc, blocks, csv=report_csv(doc))
 

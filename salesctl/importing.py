@@ -1,23 +1,26 @@
 """Import: read a CSV, JSON-lines or full-export file, map its columns to lead fields, validate every row
 with the same parsers the commands use, and write the whole file in one transaction.
 
-Reading and validating are pure (text in, records and errors out); `write_records` and `restore` run
-inside the caller's `Store.write()` and insert in batches with executemany.
+Reading streams a regular file line by line; validating is pure (text in, records and errors out), and a
+full export is checked whole before anything is written; `write_new` and `restore` run inside the
+caller's write transaction and insert in batches with executemany (docs/data-safety.md).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from typing import BinaryIO
 
 from . import model
-from .dates import MAX_YEAR, MIN_YEAR, parse_day, parse_when, to_db
-from .errors import Invalid, SalesError
-from .money import parse_amount, parse_currency
+from .dates import MAX_YEAR, MIN_YEAR, local_text, parse_day, parse_when, to_db
+from .errors import Invalid, SalesError, printable
 from .model import Settings
+from .money import parse_amount, parse_currency
 from .store import Store, nocase
 
 FIELDS = (
@@ -48,8 +51,8 @@ class RowError:
 
     def __str__(self) -> str:
         where = f"line {self.line}" if isinstance(self.line, int) else str(self.line)
-        shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
-        return f'{where}, column "{self.column}": "{shown}" {self.problem}'
+        shown = printable(self.value if len(self.value) <= 60 else self.value[:57] + "...")
+        return f'{where}, column "{printable(self.column)}": "{shown}" {self.problem}'
 
 
 class ImportErrors(SalesError):
@@ -66,32 +69,98 @@ class ImportErrors(SalesError):
 
 
 # --- reading ---------------------------------------------------------------------------------------
+# The file is read as a stream of lines (never all of it at once before it is known to be text), and only
+# a regular file: /dev/zero, a FIFO or a terminal would never end. A line is at most MAX_LINE characters.
 
-def decode(data: bytes, encoding: str | None, source: str) -> str:
-    """The file's text. Without --encoding it must be UTF-8 (a BOM is fine)."""
+MAX_LINE = 1 << 20  # 1 MiB of text: far beyond any row of leads, short of exhausting memory
+_HINT_ENCODINGS = "e.g. utf-8, utf-16, gbk, gb18030, big5, latin-1"
+
+
+def open_file(path, source: str) -> BinaryIO:
+    """The import file, opened for reading; anything but a regular file is refused before reading a byte."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block the open
+    except FileNotFoundError:
+        raise Invalid("FILE", source, "does not exist") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        what = "is a folder, not a file" if stat.S_ISDIR(info.st_mode) else "is not a regular file"
+        raise Invalid("FILE", source, what, "import reads a saved file; save the data to a file first")
+    return os.fdopen(fd, "rb")
+
+
+def text_lines(stream: BinaryIO, encoding: str | None, source: str) -> Iterator[str]:
+    """The file's lines (ends kept), decoded. Without --encoding it must be UTF-8 (a BOM is fine)."""
     import codecs
+    import io
 
+    head = stream.read(4096)
+    stream.seek(0)
     if encoding:
         try:
-            codecs.lookup(encoding)
+            text_encoding = getattr(codecs.lookup(encoding), "_is_text_encoding", True)
         except LookupError:
-            raise Invalid("--encoding", encoding, "is not a known encoding", "e.g. utf-8, gbk, gb18030, big5, latin-1") from None
+            raise Invalid("--encoding", encoding, "is not a known encoding", _HINT_ENCODINGS) from None
+        if not text_encoding:  # rot13, base64, hex, zlib: codecs, but not of text
+            raise Invalid("--encoding", encoding, "is not a text encoding", _HINT_ENCODINGS)
+        if codecs.lookup(encoding).name == "utf-16" and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            encoding = "utf-16-le"  # no byte order mark: little-endian, as Windows writes it
+    else:
+        _refuse_utf16(head, source)
+    text = io.TextIOWrapper(stream, encoding=encoding or "utf-8-sig", errors="strict", newline="")
+    number = 0
+    while True:
         try:
-            return data.decode(encoding).removeprefix("\ufeff")
+            line = text.readline(MAX_LINE + 1)
+        except UnicodeError:
+            raise _decode_error(stream, encoding, source) from None
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE and not line.endswith(("\n", "\r")):
+            raise Invalid("FILE", source, f"has a line over 1 MiB (line {number})",
+                          "is it a text file of leads? one CSV row or JSON record per line")
+        yield line.removeprefix("\ufeff") if number == 1 else line
+
+
+def _refuse_utf16(head: bytes, source: str) -> None:
+    """UTF-16 text (with or without a BOM) is readable as UTF-8 only as garbage: say what it is."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        endian = "" if head.startswith(b"\xff\xfe") else "-be"
+        raise Invalid("FILE", source, "is not UTF-8 (it starts with a UTF-16 byte order mark)", f"try --encoding utf-16{endian}")
+    if b"\x00" in head:
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        if max(even, odd) > len(head) // 4:
+            raise Invalid("FILE", source, "is not UTF-8 (it looks like UTF-16: NUL bytes between the letters)",
+                          "try --encoding utf-16" + ("-be" if even > odd else ""))
+        raise Invalid("FILE", source, "is not a text file (it contains NUL bytes)")
+
+
+def _decode_error(stream: BinaryIO, encoding: str | None, source: str) -> Invalid:
+    """Where decoding failed, found by reading the file again: `byte 0xd6 on line 3`."""
+    import codecs
+
+    stream.seek(0)
+    decoder = codecs.getincrementaldecoder(encoding or "utf-8-sig")()
+    lines = 1
+    where = "an undecodable byte"
+    while chunk := stream.read(1 << 16):
+        try:
+            decoder.decode(chunk)
         except UnicodeDecodeError as exc:
-            raise Invalid("--encoding", encoding, f"cannot read {source}: {_bad_byte(data, exc)}",
-                          "check the file's encoding") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise Invalid("FILE", source, f"is not UTF-8 ({_bad_byte(data, exc)})",
-                      "give its encoding, e.g. --encoding gbk for a file saved by Chinese Excel") from None
-
-
-def _bad_byte(data: bytes, exc: UnicodeDecodeError) -> str:
-    """Where decoding failed, as a user finds it in an editor: `byte 0xd6 on line 3`."""
-    line = data.count(b"\n", 0, exc.start) + 1
-    return f"byte 0x{data[exc.start]:02x} on line {line}"
+            before = exc.object[:exc.start]
+            pending = len(exc.object) - len(chunk)  # bytes of the previous chunk still in the decoder
+            lines += before[pending:].count(b"\n") if len(before) >= pending else 0
+            where = f"byte 0x{exc.object[exc.start]:02x} on line {lines}"
+            break
+        lines += chunk.count(b"\n")
+    if encoding:
+        return Invalid("--encoding", encoding, f"cannot read {source}: {where}", "check the file's encoding")
+    return Invalid("FILE", source, f"is not UTF-8 ({where})",
+                   "give its encoding, e.g. --encoding gbk for a file saved by Chinese Excel")
 
 
 @dataclass
@@ -103,12 +172,22 @@ class Rows:
     keyed: bool  # cells are dicts keyed by column name
 
 
-def read(text: str, source: str) -> Rows | dict:
+def read(lines: Iterator[str], source: str) -> Rows | dict:
     """CSV, JSON lines (or a JSON array) of leads, or the document of `export all --format json`."""
-    head = text.lstrip()[:1]
+    import itertools
+
+    lines = iter(lines)
+    start: list[str] = []
+    for line in lines:  # up to the first line that is not blank: its first character tells the format
+        start.append(line)
+        if line.strip():
+            break
+    head = "".join(start).lstrip()[:1]
+    every_line = itertools.chain(start, lines)
     if head == "{":
+        text = "".join(every_line)
         try:
-            doc = json.loads(text)
+            doc = _loads(text, source)
         except json.JSONDecodeError:
             return _json_lines(text, source)
         if isinstance(doc, dict) and "salesctl_export" in doc:
@@ -116,18 +195,24 @@ def read(text: str, source: str) -> Rows | dict:
         return _json_records([(1, doc)], source)
     if head == "[":
         try:
-            items = json.loads(text)
+            items = _loads("".join(every_line), source)
         except json.JSONDecodeError as exc:
             raise Invalid("FILE", source, f"is not valid JSON (line {exc.lineno}: {exc.msg})") from None
         return _json_records(list(enumerate(items, 1)), source)
-    return _csv_rows(text, source)
+    return _csv_rows(every_line, source)
 
 
-def _csv_rows(text: str, source: str) -> Rows:
+def _loads(text: str, source: str):
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise Invalid("FILE", source, "is too deeply nested JSON", "a lead is one flat object of fields") from None
+
+
+def _csv_rows(lines: Iterator[str], source: str) -> Rows:
     import csv
-    import io
 
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(lines)
     try:
         header = next(reader)
     except StopIteration:
@@ -150,7 +235,7 @@ def _json_lines(text: str, source: str) -> Rows:
     for number, line in enumerate(text.splitlines(), 1):
         if line.strip():
             try:
-                items.append((number, json.loads(line)))
+                items.append((number, _loads(line, source)))
             except json.JSONDecodeError as exc:
                 raise Invalid("FILE", source, f"line {number} is not JSON ({exc.msg})",
                               "JSON input is one lead object per line, or a file from export all --format json") from None
@@ -240,6 +325,7 @@ class Record:
     tags: list[str]
     notes: str | None
     history: list[tuple[str | None, str, str]] = field(default_factory=list)  # (from, to, at)
+    owner_column: str = "owner"
 
 
 class Validator:
@@ -253,6 +339,10 @@ class Validator:
             self.stage_map[nocase(value)] = settings.check_stage(stage, field="--stage-map", open_only=False)
         self._times: dict[tuple[str, str], str | Invalid] = {}
         self._memo: dict[tuple[str, str], object] = {}
+
+    def after_now(self, at: str) -> str:
+        """The problem of a creation time after now, both times local."""
+        return f"is in the future: {local_text(at, self.tz)} is after now ({local_text(self.now_db, self.tz)})"
 
     # One parser per field: raw text (never blank) → stored value; raises Invalid.
     def _time(self, raw: str, name: str, default: time) -> str:
@@ -392,6 +482,8 @@ class Validator:
             closed, closed_field = values["stage_changed_at"], "stage_changed_at"  # a closed lead's change is its close
         # No creation time: now, or the close if that is earlier (a lead exists before it closes).
         created = values.get("created_at") or (min(closed, self.now_db) if closed else self.now_db)
+        if created > self.now_db:  # nothing could be logged on it until then
+            return bad("created_at", self.after_now(created))
         lead = {
             "name": values["name"], "company": values.get("company"), "contact": values.get("contact"),
             "email": values.get("email"), "phone": values.get("phone"),
@@ -435,7 +527,8 @@ class Validator:
         notes = values.get("notes")
         if notes:
             lead["last_activity_at"] = created
-        record = Record(line, lead, set(values), values.get("owner"), values.get("tags", []), notes, history)
+        record = Record(line, lead, set(values), values.get("owner"), values.get("tags", []), notes, history,
+                        present.get("owner", ("owner", ""))[0])
         return record, []
 
 
@@ -519,6 +612,15 @@ def plan(records: list[Record], index: tuple[dict, dict, dict], on_duplicate: st
             result.add[earlier] = record  # the later row of the file wins
             result.replaced += 1
     return result, errors
+
+
+def inactive_owners(records: list[Record], inactive: set[str]) -> list[RowError]:
+    """New open leads given to a deactivated rep: refused, as `add --owner` and `lead assign` refuse it."""
+    return [RowError(r.line, r.owner_column, r.owner, _INACTIVE) for r in records
+            if r.owner is not None and nocase(r.owner) in inactive and r.lead["stage"] not in model.CLOSED_STAGES]
+
+
+_INACTIVE = "is a deactivated rep and cannot own open leads; give them to an active rep, or reactivate with salesctl rep activate"
 
 
 # --- writing ---------------------------------------------------------------------------------------------
@@ -607,7 +709,11 @@ def write_updates(store: Store, settings: Settings, updates: list[tuple[int, Rec
             pipeline.reopen(store, settings, lead_id, stage if stage in settings.stages else None, rep_id=rep, now=now)
             current = store.lead(lead_id)
         if record.owner is not None and current["stage"] not in ("won", "lost"):  # closed deals keep their credit
-            pipeline.assign(store, [lead_id], rep_ids(record.owner), rep_id=rep, now=now)
+            owner_id = rep_ids(record.owner)
+            if not store.rep_by_id(owner_id)["active"]:
+                problems.append(RowError(record.line, record.owner_column, record.owner, _INACTIVE))
+                continue
+            pipeline.assign(store, [lead_id], owner_id, rep_id=rep, now=now)
         if stage == current["stage"]:
             continue
         if stage == "won":
@@ -624,34 +730,73 @@ def write_updates(store: Store, settings: Settings, updates: list[tuple[int, Rec
 DOCUMENT_VERSION = 1
 
 
-def restore(store: Store, doc: dict, validator: Validator, source: str) -> dict[str, int]:
-    """Load an `export all` document into a database without leads or reps, keeping every id."""
+@dataclass
+class Document:
+    """An `export all` document, every value checked: the settings to store and each table's rows."""
+
+    settings: dict[str, object]
+    tables: dict[str, tuple[tuple, list]]
+
+    def counts(self) -> dict[str, int]:
+        return {t: len(rows) for t, (_c, rows) in self.tables.items()}
+
+
+def check_document(doc: dict, tz, now: datetime, source: str) -> Document:
+    """Check a whole document before anything is written: its settings with the parser of `config set`,
+    its rows against those settings (not the database's: a restore brings its own stages), every id a
+    positive integer below 2^53, and every reference to a lead, rep or play one the document holds."""
+    from .dates import zone
+
     if doc.get("salesctl_export") != DOCUMENT_VERSION:
         raise Invalid("FILE", source, f"is a salesctl export of version {doc.get('salesctl_export')}",
                       f"this salesctl reads version {DOCUMENT_VERSION}")
+    errors: list[RowError] = []
+    raw = doc.get("settings")
+    stored, settings, problems = model.check_settings({} if raw is None else raw)
+    for exc in problems:
+        errors.append(RowError("settings", exc.field, str(exc.value), exc.problem + (f"; {exc.hint}" if exc.hint else "")))
+    validator = Validator(settings, zone(settings.timezone) if settings.timezone else tz, now, [])
+    tables = _document_tables(doc, validator, errors)
+    if errors:
+        raise ImportErrors(source, errors)
+    return Document(stored, tables)
+
+
+def require_empty(store: Store, source: str) -> None:
     counts = store.row_counts()
     if counts["leads"] or counts["reps"]:
         raise SalesError(
             f"import {source}: a full export is restored only into an empty database, and this one has "
             f"{counts['leads']} leads and {counts['reps']} reps; use a new file, e.g. salesctl --db new.db import {source}"
         )
-    errors: list[RowError] = []
-    tables = _document_tables(doc, validator, errors)
-    if errors:
-        raise ImportErrors(source, errors)
-    store.clear_for_restore()
-    for key, value in (doc.get("settings") or {}).items():
-        store.set_setting(key, json.dumps(value, ensure_ascii=False))
+
+
+def restore(store: Store, document: Document, source: str) -> dict[str, int]:
+    """Load a checked document into a database without leads or reps, keeping every id."""
     import sqlite3
 
+    require_empty(store, source)
+    store.clear_for_restore()
+    for key, value in document.settings.items():
+        store.set_setting(key, json.dumps(value, ensure_ascii=False))
     try:
         with store.bulk_index("leads"), store.bulk_index("activities"):
-            for table, (columns, rows) in tables.items():
+            for table, (columns, rows) in document.tables.items():
                 store.insert_rows(table, columns, rows)
-    except sqlite3.IntegrityError as exc:
+    except sqlite3.IntegrityError as exc:  # checked above; kept so that nothing half-restored can commit
         raise SalesError(f"import {source}: the file is inconsistent ({exc}): a row repeats an id or points at a "
                          "lead, rep or play the file does not hold; nothing was imported") from None
-    return {t: len(rows) for t, (_c, rows) in tables.items()}
+    return document.counts()
+
+
+MAX_ID = 2**53  # ids stay exact in JSON readers (JavaScript, jq) and far from SQLite's 2^63
+
+
+def _id(raw: str) -> int:
+    text = raw.strip()
+    if not re.fullmatch(r"[0-9]{1,16}", text) or not 0 < int(text) < MAX_ID:
+        raise Invalid("id", raw, "is not an id", "ids are whole numbers from 1 to 2^53 - 1")
+    return int(text)
 
 
 def _month(raw: str) -> str:
@@ -684,10 +829,28 @@ def _document_tables(doc: dict, v: Validator, errors: list[RowError]) -> dict[st
         try:
             return parse(raw)
         except Invalid as exc:
-            errors.append(RowError(where, name, raw, exc.problem))
+            errors.append(RowError(where, name, raw, exc.problem + (f"; {exc.hint}" if exc.hint else "")))
         except (ValueError, TypeError) as exc:
             errors.append(RowError(where, name, raw, f"is not valid ({exc})"))
         return None
+
+    ids: dict[str, set[int]] = {}
+
+    def own_id(where: str, item: dict, table: str) -> int | None:
+        """The row's id: valid, and not repeated within its table."""
+        value = take(where, item, "id", _id, True)
+        seen = ids.setdefault(table, set())
+        if value is not None and value in seen:
+            errors.append(RowError(where, "id", str(value), f"repeats the id of an earlier row of {table}"))
+        seen.add(value)
+        return value
+
+    def ref(where: str, item: dict, name: str, table: str, required: bool = True) -> int | None:
+        """An id pointing at a row of `table` that the document holds."""
+        value = take(where, item, name, _id, required)
+        if value is not None and value not in ids.get(table, ()):
+            errors.append(RowError(where, name, str(value), f"is not the id of one of the document's {table}"))
+        return value
 
     def when(name: str) -> Callable[[str], str]:
         return lambda raw: v._time(raw, name, time(0, 0))
@@ -698,26 +861,32 @@ def _document_tables(doc: dict, v: Validator, errors: list[RowError]) -> dict[st
     def flag(raw: str) -> int:
         return v._key(raw)
 
+    def label(name: str) -> Callable[[str], str | None]:
+        return lambda raw: model.check_text(raw, field=name, limit=64)
+
     tables: dict[str, tuple[tuple, list]] = {}
-    reps, rep_by_name = [], {}
+    reps, rep_by_name, inactive = [], {}, set()
     for where, r in _items(doc, "reps", errors):
-        row = (take(where, r, "id", int, True), take(where, r, "name", lambda x: model.check_name(x, field="name"), True),
+        row = (own_id(where, r, "reps"), take(where, r, "name", lambda x: model.check_name(x, field="name"), True),
                take(where, r, "email", model.check_email), 1 if r.get("active", True) else 0,
                take(where, r, "created_at", when("created_at"), True))
         reps.append(row)
         rep_by_name[nocase(row[1] or "")] = row[0]
+        if not row[3]:
+            inactive.add(row[0])
     tables["reps"] = (Store.TABLE_COLUMNS["reps"], reps)
     plays = []
     for where, p in _items(doc, "plays", errors):
-        plays.append((take(where, p, "id", int, True), take(where, p, "name", lambda x: model.check_name(x, field="name"), True),
+        # A play's stage may be one removed since (config set stages does not touch plays): a name is enough.
+        plays.append((own_id(where, p, "plays"), take(where, p, "name", lambda x: model.check_name(x, field="name"), True),
                       take(where, p, "text", lambda x: model.check_note(x, field="text"), True),
-                      take(where, p, "stage", lambda x: v.settings.check_stage(x, field="stage", open_only=False)),
+                      take(where, p, "stage", label("stage")),
                       take(where, p, "persona", lambda x: model.check_text(x, field="persona")),
                       take(where, p, "created_at", when("created_at"), True)))
     tables["plays"] = (Store.TABLE_COLUMNS["plays"], plays)
     leads, tags = [], []
     for where, obj in _items(doc, "leads", errors):
-        lead_id = take(where, obj, "id", int, True)
+        lead_id = own_id(where, obj, "leads")
         owner = rep_by_name.get(nocase(_cell_text(obj.get("owner"))))
         if owner is None:
             errors.append(RowError(where, "owner", _cell_text(obj.get("owner")), "is not one of the document's reps"))
@@ -738,11 +907,16 @@ def _document_tables(doc: dict, v: Validator, errors: list[RowError]) -> dict[st
             "close_by": take(where, obj, "close_by", v._close_by),
             "key": take(where, obj, "key", flag) or 0,
             "won_amount": take(where, obj, "won_amount", minor),
-            "lost_reason": _cell_text(obj.get("lost_reason")) or None,
-            "lost_stage": _cell_text(obj.get("lost_stage")) or None,
+            # Reasons and stages lost at may have been removed from the settings since: names are enough.
+            "lost_reason": take(where, obj, "lost_reason", label("lost_reason")),
+            "lost_stage": take(where, obj, "lost_stage", label("lost_stage")),
         }
         for name in ("created_at", "stage_changed_at", "last_activity_at", "next_at", "won_at", "lost_at", "snoozed_until"):
             row[name] = take(where, obj, name, when(name), name in ("created_at", "stage_changed_at"))
+        if row["created_at"] and row["created_at"] > v.now_db:
+            errors.append(RowError(where, "created_at", _cell_text(obj.get("created_at")), v.after_now(row["created_at"])))
+        if owner in inactive and row["stage"] not in model.CLOSED_STAGES:
+            errors.append(RowError(where, "owner", _cell_text(obj.get("owner")), _INACTIVE))
         row["phone_digits"] = model.phone_digits(row["phone"])
         leads.append((lead_id, *(row[c] for c in Store.LEAD_FIELDS)))
         tags.extend((lead_id, t) for t in (take(where, obj, "tags", lambda x: model.check_tags([x], field="tags")) or []))
@@ -750,27 +924,28 @@ def _document_tables(doc: dict, v: Validator, errors: list[RowError]) -> dict[st
     tables["lead_tags"] = (("lead_id", "tag"), tags)
     activities = []
     for where, a in _items(doc, "activities", errors):
-        activities.append((take(where, a, "id", int, True), take(where, a, "lead_id", int, True),
-                           take(where, a, "rep_id", int, True), take(where, a, "kind", model.check_kind, True),
+        activities.append((own_id(where, a, "activities"), ref(where, a, "lead_id", "leads"),
+                           ref(where, a, "rep_id", "reps"), take(where, a, "kind", model.check_kind, True),
                            take(where, a, "note", lambda x: model.check_note(x, field="note")) or "",
                            take(where, a, "effective", flag) or 0, take(where, a, "at", when("at"), True),
-                           take(where, a, "play_id", int), take(where, a, "created_at", when("created_at"), True)))
+                           ref(where, a, "play_id", "plays", required=False),
+                           take(where, a, "created_at", when("created_at"), True)))
     tables["activities"] = (Store.TABLE_COLUMNS["activities"], activities)
     history = []
     for where, h in _items(doc, "stage_history", errors):
-        history.append((take(where, h, "id", int, True), take(where, h, "lead_id", int, True),
-                        take(where, h, "rep_id", int, True), _cell_text(h.get("from_stage")) or None,
-                        take(where, h, "to_stage", str, True), take(where, h, "at", when("at"), True)))
+        history.append((own_id(where, h, "stage_history"), ref(where, h, "lead_id", "leads"),
+                        ref(where, h, "rep_id", "reps"), take(where, h, "from_stage", label("from_stage")),
+                        take(where, h, "to_stage", label("to_stage"), True), take(where, h, "at", when("at"), True)))
     tables["stage_history"] = (Store.TABLE_COLUMNS["stage_history"], history)
     assignments = []
     for where, s in _items(doc, "assignments", errors):
-        assignments.append((take(where, s, "id", int, True), take(where, s, "lead_id", int, True),
-                            take(where, s, "rep_id", int, True), take(where, s, "from_rep_id", int, True),
-                            take(where, s, "to_rep_id", int, True), take(where, s, "at", when("at"), True)))
+        assignments.append((own_id(where, s, "assignments"), ref(where, s, "lead_id", "leads"),
+                            ref(where, s, "rep_id", "reps"), ref(where, s, "from_rep_id", "reps"),
+                            ref(where, s, "to_rep_id", "reps"), take(where, s, "at", when("at"), True)))
     tables["assignments"] = (Store.TABLE_COLUMNS["assignments"], assignments)
     targets = []
     for where, t in _items(doc, "targets", errors):
-        targets.append((take(where, t, "id", int, True), take(where, t, "rep_id", int),
+        targets.append((own_id(where, t, "targets"), ref(where, t, "rep_id", "reps", required=False),
                         take(where, t, "month", _month, True),
                         take(where, t, "amount", minor, True), take(where, t, "set_at", when("set_at"), True)))
     tables["targets"] = (Store.TABLE_COLUMNS["targets"], targets)

@@ -5,7 +5,9 @@ Safety rules kept here, in one place:
 - `starttls` and `ssl` verify the server certificate (system CAs plus SALESCTL_SMTP_CAFILE); a server
   that does not offer STARTTLS is an error, never a silent fallback to plain text;
 - headers are built from sanitised one-line text by `email.message.EmailMessage`, so user text (a lead
-  or rep name with a newline) cannot add a header.
+  or rep name with a newline) cannot add a header; RFC 2047 encoded words (`=?utf-8?q?=0D=0ABcc:…?=`)
+  are removed from user text first, because Python's email package decodes them into real line breaks;
+- every address is exactly one plain address (model.email_problem), so one recipient is one mailbox.
 """
 
 from __future__ import annotations
@@ -14,17 +16,17 @@ import html
 import os
 import re
 import smtplib
-import socket
 import ssl
 import stat
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
 from pathlib import Path
 
-from .errors import Invalid, SalesError
+from . import model
+from .errors import Invalid, SalesError, printable
 from .money import format_major
 from .views import short_time
 
@@ -33,7 +35,9 @@ DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 SMTP_KEYS = ("host", "port", "user", "password", "from", "tls", "cafile")
 TIMEOUT_S = 30
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# An RFC 2047 encoded word, `=?charset?encoding?text?=`: header parsers decode it, line breaks included.
+_ENCODED_WORD = re.compile(r"=\?[^?]*\?[^?]*\?.*?\?=", re.DOTALL)
 
 
 class MailError(SalesError):
@@ -126,13 +130,13 @@ def load_settings(environ: dict | None = None) -> SmtpSettings:
         raise Invalid("SALESCTL_SMTP_CAFILE", cafile, "is not a file", "give the PEM file of the CA to trust")
     sender = values.get("from") or None
     if sender is not None:
-        _, address = parseaddr(sender)
-        if _CONTROL.search(sender) or "@" not in address:
-            raise Invalid("SALESCTL_SMTP_FROM", sender, "is not an email address", 'e.g. "Sales <sales@example.com>"')
+        found = getaddresses([sender])
+        if (_CONTROL.search(sender) or _ENCODED_WORD.search(sender) or len(found) != 1
+                or model.email_problem(found[0][1])):
+            raise Invalid("SALESCTL_SMTP_FROM", sender, "is not an email address", 'one, e.g. "Sales <sales@example.com>"')
     for key in ("host", "user"):
         if values.get(key) and _CONTROL.search(values[key]):
-            raise Invalid(f"SALESCTL_SMTP_{key.upper()}", values[key].encode("unicode_escape").decode(),
-                          "contains control characters")
+            raise Invalid(f"SALESCTL_SMTP_{key.upper()}", values[key], "contains control characters")
     return SmtpSettings(
         host=(values.get("host") or "").strip() or None,
         port=int(port),
@@ -147,21 +151,27 @@ def load_settings(environ: dict | None = None) -> SmtpSettings:
 # --- messages --------------------------------------------------------------------------------------
 
 def one_line(text: object, limit: int = 120) -> str:
-    """User text made safe for a header: control characters and line breaks become spaces, length bounded."""
-    line = _CONTROL.sub(" ", str(text)).strip()
+    """User text made safe for a header: control characters and line breaks become spaces, encoded words
+    are removed (and any `=?` left that could start one), length bounded. The result is a plain value
+    for `email.headerregistry`: nothing in it is decoded again."""
+    line = _ENCODED_WORD.sub("", _CONTROL.sub(" ", str(text)))
+    while "=?" in line:
+        line = line.replace("=?", "?")
+    line = line.strip()
     # An ASCII ellipsis: a non-ASCII one would make an encoded word where Python's header folder doubles spaces.
     return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 def recipient(address: str, name: str | None = None) -> Address:
-    """A To address; a name or address that cannot be one header line is refused, not repaired."""
-    if _CONTROL.search(address) or "@" not in address:
-        raise MailError(f'"{one_line(address)}" is not a usable email address')
+    """A To address: exactly one mailbox (an address stored before validation is refused, not repaired);
+    the display name is the one-line text of `name`."""
+    if model.email_problem(address.strip()):
+        raise MailError(f'"{printable(address)}" is not a usable email address (one address like name@example.com)')
     local, _, domain = address.strip().rpartition("@")
     try:
         return Address(display_name=one_line(name) if name else "", username=local, domain=domain)
     except (ValueError, IndexError) as exc:
-        raise MailError(f'"{one_line(address)}" is not a usable email address ({exc})') from None
+        raise MailError(f'"{printable(address)}" is not a usable email address ({exc})') from None
 
 
 def build_message(*, sender: str, to: list[Address], subject: str, text: str, html_body: str,
@@ -198,6 +208,7 @@ REASON_WORDS = {
     "stalled": "stalled",
     "closing_soon": "closing soon",
     "no_next_step": "no next step",
+    "after_sale": "after-sale follow-up",
 }
 
 
@@ -367,7 +378,7 @@ class Mailer:
             raise MailError(f"{self._where()} does not offer login (AUTH); unset SALESCTL_SMTP_USER") from None
         except (smtplib.SMTPException, ssl.SSLError) as exc:
             raise MailError(f"SMTP session with {self._where()} failed: {_reply(exc)}") from None
-        except socket.timeout:
+        except TimeoutError:
             raise MailError(f"no answer from the SMTP server {self._where()} within {TIMEOUT_S} s") from None
         except OSError as exc:
             raise MailError(f"cannot connect to the SMTP server {self._where()}: {exc.strerror or exc}") from None

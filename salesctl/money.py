@@ -3,28 +3,27 @@
 import re
 from decimal import Decimal
 
-from salesctl.errors import Invalid
+from salesctl.currencies import lookup
+from salesctl.errors import Invalid, SalesError
 
 MAX_MAJOR = 10**13
 
 _HINT = "try 1000, 1,000.50, 1.5k, 5万"
-_SYMBOLS = {"$": "USD", "¥": "CNY", "￥": "CNY", "€": "EUR", "£": "GBP", "元": "CNY"}
 # "$" and "¥" are written for other currencies too: "CAD $5" or "¥500 JPY" names one currency, not two.
 _SHARED_SYMBOLS = {"$": {"AUD", "CAD", "HKD", "MXN", "NZD", "SGD", "TWD"}, "¥": {"JPY"}, "￥": {"JPY"}}
 _DISPLAY_SYMBOLS = {"USD": "$", "CNY": "¥", "EUR": "€", "GBP": "£"}
-# Three letters, but a reader takes "5 inf" for infinity, not for a currency.
-_NOT_CODES = {"INF", "NAN"}
-_UNIT_EXPONENTS = {"k": 3, "K": 3, "m": 6, "M": 6, "万": 4, "亿": 8}
+_CODE_HINT = "use an ISO 4217 code, as USD, EUR or CNY (RMB, 元, NT$ and HK$ work too)"
+_UNIT_EXPONENTS = {"k": 3, "K": 3, "m": 6, "M": 6, "千": 3, "万": 4, "萬": 4, "亿": 8, "億": 8}
 
 # Classes are spelled out ([0-9], [A-Za-z]) because \d and \w also match non-ASCII digits and letters.
-_SYMBOL = "[$¥￥€£元]"
+_SYMBOL = "(?:(?i:NT|HK|US)\\$|人民币|[$¥￥€£元])"
 _AMOUNT = re.compile(
     rf"""
     (?P<code_before>[A-Za-z]{{3}})? \s*
     (?P<symbol_before>{_SYMBOL})? \s*
     (?: (?P<minus>[-−－]) \s* (?P<symbol_after_minus>{_SYMBOL})? \s* )?
     (?P<number> [0-9]{{1,3}}(?:,[0-9]{{3}})+(?:\.[0-9]+)? | [0-9]+(?:\.[0-9]+)? | \.[0-9]+ )
-    \s* (?P<unit>[kKmM万亿])?
+    \s* (?P<unit>[kKmM千万萬亿億])?
     \s* (?P<symbol_after>{_SYMBOL})?
     \s* (?P<code_after>[A-Za-z]{{3}})?
     """,
@@ -37,6 +36,10 @@ def parse_amount(text: str, *, field: str) -> tuple[int, str | None]:
     stripped = text.strip()
     if not stripped:
         raise Invalid(field, text, "is empty", _HINT)
+    if not stripped.isascii():  # Chinese numerals: 五萬, 十二万, 兩百萬 (docs/chinese.md)
+        from salesctl.zh import arabic
+
+        stripped = arabic(stripped)
     if any(ch.isdigit() and not ch.isascii() for ch in stripped):
         # Decimal() would happily read "１０００"; we keep one way of writing digits.
         raise Invalid(field, text, "has non-ASCII digits", "type the digits as 1000")
@@ -70,13 +73,19 @@ def _not_an_amount(stripped: str, text: str, field: str) -> Invalid:
 
 def _currency_hint(match: re.Match, text: str, field: str) -> str | None:
     """The one currency named by codes and symbols in the amount, or None when none is named."""
-    codes = {code.upper() for code in (match["code_before"], match["code_after"]) if code}
-    if codes & _NOT_CODES:
-        raise Invalid(field, text, "is not an amount", _HINT)
+    codes = set()
+    for written in (match["code_before"], match["code_after"]):
+        if written:
+            code = lookup(written)
+            if code is None:
+                # Three letters, but not a currency: "5 inf" is no amount; "5 XYZ" names no currency we know.
+                problem = "is not an amount" if written.upper() in ("INF", "NAN") else f'names no known currency ("{written}")'
+                raise Invalid(field, text, problem, _HINT if problem == "is not an amount" else _CODE_HINT)
+            codes.add(code)
     found = set(codes)
     for symbol in (match["symbol_before"], match["symbol_after_minus"], match["symbol_after"]):
         if symbol and not codes & _SHARED_SYMBOLS.get(symbol, set()):
-            found.add(_SYMBOLS[symbol])
+            found.add(lookup(symbol))
     if len(found) > 1:
         named = ", ".join(sorted(found))
         hint = "use one symbol or code, as $1,200 or 1200 EUR"
@@ -142,10 +151,55 @@ def format_major(major: int | float | None, currency: str | None) -> str:
 
 
 def parse_currency(text: str, *, field: str = "--currency") -> str:
-    """A currency code: three ASCII letters, upper-cased; a lone symbol ($ ¥ ￥ € £ 元) gives its code."""
-    stripped = text.strip()
-    if stripped in _SYMBOLS:
-        return _SYMBOLS[stripped]
-    if not re.fullmatch("[A-Za-z]{3}", stripped) or stripped.upper() in _NOT_CODES:
-        raise Invalid(field, text, "is not a currency code", "use 3 letters, as USD, EUR or CNY")
-    return stripped.upper()
+    """An ISO 4217 code in any case, or what people write for one: RMB, 元, 人民币 → CNY, NT$ → TWD, HK$ → HKD,
+    a lone symbol ($ ¥ € £) → its code."""
+    code = lookup(text)
+    if code is None:
+        raise Invalid(field, text, "is not a currency code", _CODE_HINT)
+    return code
+
+
+class Converter:
+    """Amounts in any currency → the team currency, at the `fx.CODE` rates (docs/figures.md).
+
+    Stored amounts are hundredths of the major unit in every currency, so a converted amount is the
+    stored number × the rate, exactly (Decimal), rounded half up once to the team currency's smallest
+    unit (whole yen for JPY; a hundredth for currencies with 2, 3 or 4 digits, the precision stored).
+    """
+
+    def __init__(self, currency: str, rates: dict[str, str]):
+        from salesctl.currencies import minor_digits
+
+        self.currency = currency
+        self.rates = {code: Decimal(rate) for code, rate in rates.items()}
+        self.quantum = 10 ** max(0, 2 - minor_digits(currency))
+
+    def __call__(self, minor: int, currency: str | None) -> int:
+        """`minor` hundredths of `currency` in hundredths of the team currency; a missing rate is an error."""
+        if not minor or currency is None or currency == self.currency:
+            return minor
+        from decimal import ROUND_HALF_UP, localcontext
+
+        rate = self.rates.get(currency)
+        if rate is None:
+            raise MissingRate(currency, self.currency)
+        with localcontext() as exact:
+            exact.prec = 60  # 16 digits of amount × 24 of rate: never rounded before the one rounding below
+            units = (Decimal(minor) * rate / self.quantum).to_integral_value(ROUND_HALF_UP)
+        return int(units) * self.quantum
+
+    def order_weights(self) -> dict[str, float]:
+        """Each currency's rate as a float, for ordering deals by value in SQL (never for amounts)."""
+        return {self.currency: 1.0, **{code: float(rate) for code, rate in self.rates.items()}}
+
+
+class MissingRate(SalesError):
+    """A total needs a currency the team has no rate for: never add it as if it were the team's."""
+
+    def __init__(self, currency: str, team_currency: str):
+        self.currency = currency
+        super().__init__(
+            f"fx.{currency}: deals in {currency} are in this total, but there is no rate from {currency} to "
+            f"{team_currency}; set one with: salesctl config set fx.{currency} RATE "
+            f"(how many {team_currency} buy 1 {currency})"
+        )

@@ -6,6 +6,7 @@ its history rows commit together or not at all. Times are database strings (UTC 
 
 from __future__ import annotations
 
+from . import followups
 from .errors import Duplicate, Invalid, SalesError
 from .model import CLOSED_STAGES, Settings
 from .store import Store
@@ -26,22 +27,50 @@ def check_duplicates(store: Store, email: str | None, digits: str | None, *, exc
 
 
 def add_lead(
-    store: Store, settings: Settings, fields: dict, tags: list[str], *, rep_id: int, now: str, allow_duplicate: bool
+    store: Store, settings: Settings, fields: dict, tags: list[str], *, rep_id: int, now: str, allow_duplicate: bool,
+    created: str | None = None,
 ) -> int:
+    """A new lead in the first stage, created now (or at `created`, a lead met earlier)."""
     if not allow_duplicate:
         check_duplicates(store, fields.get("email"), fields.get("phone_digits"))
     stage = settings.stages[0]
-    lead_id = store.insert_lead({**fields, "stage": stage, "created_at": now, "stage_changed_at": now})
-    store.record_stage(lead_id, rep_id, None, stage, now)
+    created = created or now
+    lead_id = store.insert_lead({**fields, "stage": stage, "created_at": created, "stage_changed_at": created})
+    store.record_stage(lead_id, rep_id, None, stage, created)
     store.add_tags(lead_id, tags)
     return lead_id
+
+
+def follow_up_changes(*, next_at: str | None, step: str | None, clear: bool) -> dict:
+    """The one rule for a lead's follow-up and its step, for `log` and `lead edit` (docs/first-hour.md).
+
+    `next_at` is a new follow-up time and `step` a new step text (None: not given); `clear` says the
+    follow-up is done or removed. A new time keeps the step unless a new step is given; a step alone
+    renames it and keeps the time; a cleared follow-up takes its step with it, unless a new step is
+    given (then kept with no date).
+    """
+    changes: dict = {}
+    if next_at is not None:
+        changes["next_at"] = next_at
+    elif clear:
+        changes.update(next_at=None, next_step=None)
+    if step is not None:
+        changes["next_step"] = step
+    return changes
 
 
 def edit_lead(
     store: Store, lead_id: int, fields: dict, *, add_tags: list[str], remove_tags: list[str], rep_id: int, now: str,
     allow_duplicate: bool,
 ) -> None:
+    """Change a lead's attributes. `next_at` None (from --next "") clears the follow-up and so its step."""
     lead = store.lead(lead_id)
+    if "next_at" in fields:
+        next_at, step_given = fields.pop("next_at"), "next_step" in fields
+        step = fields.pop("next_step", None)
+        fields.update(follow_up_changes(next_at=next_at, step=None, clear=next_at is None))
+        if step_given:  # --step "" clears the step whatever --next does
+            fields["next_step"] = step
     if not allow_duplicate and ("email" in fields or "phone_digits" in fields):
         check_duplicates(store, fields.get("email"), fields.get("phone_digits"), exclude=lead_id)
     new_owner = fields.pop("owner_id", None)
@@ -56,21 +85,20 @@ def log_activity(
     store: Store, settings: Settings, lead_id: int, *, rep_id: int, kind: str, note: str, effective: bool, at: str,
     next_at: str | None, step: str | None, play_id: int | None, now: str,
 ) -> None:
-    """Record a follow-up; reschedule or clear the next one; an effective touch moves `new` to the next stage."""
+    """Record a follow-up; reschedule or clear the next one; an effective touch moves `new` to the next stage.
+
+    A won lead takes a follow-up too (after-sale care, shown in `today` as `after_sale`); a lost one does not.
+    """
     lead = store.lead(lead_id)
-    if lead["stage"] in CLOSED_STAGES and (next_at is not None or step is not None):
+    if lead["stage"] == "lost" and (next_at is not None or step is not None):
         raise _closed_error(lead, "schedule a follow-up on")
     if at < lead["created_at"]:
         raise Invalid("--at", at, f"is before lead #{lead_id} was created ({lead['created_at']})")
     effective = effective and kind != "note"
     store.add_activity(lead_id, rep_id, kind, note, effective, at, play_id, now)
     changes: dict = {"last_activity_at": max(at, lead["last_activity_at"] or at)}
-    if next_at is not None:
-        changes.update(next_at=next_at, next_step=step)
-    elif lead["next_at"] is not None and lead["next_at"] <= now:
-        changes.update(next_at=None, next_step=step)  # the follow-up just done is past: clear it
-    elif step is not None:
-        changes["next_step"] = step
+    done = lead["next_at"] is not None and lead["next_at"] <= now  # the follow-up just done is due or past
+    changes.update(follow_up_changes(next_at=next_at, step=step, clear=done))
     if effective and lead["stage"] == settings.stages[0] and len(settings.stages) > 1:
         to_stage = settings.stages[1]
         changes.update(stage=to_stage, stage_changed_at=max(at, lead["stage_changed_at"]))
@@ -93,6 +121,7 @@ def move(store: Store, settings: Settings, lead_id: int, stage: str, *, rep_id: 
         raise Invalid("STAGE", stage, f"is already the stage of lead #{lead_id} {lead['name']}")
     store.update_lead(lead_id, {"stage": stage, "stage_changed_at": now})
     store.record_stage(lead_id, rep_id, lead["stage"], stage, now)
+    followups.end_on_move(store, settings, lead_id, stage, now=now)
     _note(store, lead_id, rep_id, note, now)
 
 
@@ -106,6 +135,7 @@ def won(store: Store, lead_id: int, amount: int | None, *, rep_id: int, now: str
     store.update_lead(lead_id, {"stage": "won", "stage_changed_at": now, "won_at": now, "won_amount": amount,
                                 "next_at": None, "next_step": None, "snoozed_until": None})
     store.record_stage(lead_id, rep_id, lead["stage"], "won", now)
+    followups.end_on_move(store, None, lead_id, "won", now=now)
     _note(store, lead_id, rep_id, note, now)
 
 
@@ -116,6 +146,7 @@ def lost(store: Store, lead_id: int, reason: str, *, rep_id: int, now: str, note
     store.update_lead(lead_id, {"stage": "lost", "stage_changed_at": now, "lost_at": now, "lost_reason": reason,
                                 "lost_stage": lead["stage"], "next_at": None, "next_step": None, "snoozed_until": None})
     store.record_stage(lead_id, rep_id, lead["stage"], "lost", now)
+    followups.end_on_move(store, None, lead_id, "lost", now=now)
     _note(store, lead_id, rep_id, note, now)
 
 
@@ -168,3 +199,38 @@ def assign(store: Store, lead_ids: list[int], to_rep_id: int, *, rep_id: int, no
             moved.append(lead_id)
     return moved
 
+
+
+def _check_may_change(settings: Settings, activity, acting: str | None, verb: str) -> None:
+    """Only the rep who logged an activity, or an owner (the `owners` setting), may change it."""
+    if acting is not None and (acting.casefold() == activity["rep"].casefold()
+                               or acting.casefold() in {o.casefold() for o in settings.owners}):
+        return
+    who = f'"{acting}"' if acting is not None else "you"
+    raise SalesError(f"activity #{activity['id']}: {who} may not {verb} it; it was logged by {activity['rep']} "
+                     f"(only they or an owner may: salesctl config set owners NAME,…)")
+
+
+def edit_activity(store: Store, settings: Settings, activity_id: int, changes: dict, *, acting: str | None) -> int:
+    """Correct an activity's note, kind, effective flag or time. Returns its lead's id."""
+    activity = store.activity(activity_id)
+    _check_may_change(settings, activity, acting, "edit")
+    if "at" in changes and changes["at"] < activity["lead_created_at"]:
+        raise Invalid("--at", changes["at"], f"is before lead #{activity['lead_id']} was created "
+                      f"({activity['lead_created_at']})")
+    if "kind" in changes or "effective" in changes:  # a note is never effective
+        kind = changes.get("kind", activity["kind"])
+        changes["effective"] = int(changes.get("effective", activity["effective"]) and kind != "note")
+    store.update_activity(activity_id, changes)
+    store.refresh_last_activity(activity["lead_id"])
+    return activity["lead_id"]
+
+
+def delete_activity(store: Store, settings: Settings, activity_id: int, *, acting: str | None, rep_id: int,
+                    now: str) -> int:
+    """Remove an activity; the lead's timeline keeps a note of what was removed. Returns its lead's id."""
+    activity = store.activity(activity_id)
+    _check_may_change(settings, activity, acting, "delete")
+    store.remove_activity(activity_id, rep_id=rep_id, now=now)
+    store.refresh_last_activity(activity["lead_id"])
+    return activity["lead_id"]

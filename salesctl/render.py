@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
+
+from .errors import printable
 
 
 class Format(str, Enum):
@@ -29,11 +32,18 @@ class Column:
     header: str
     justify: str = "left"
     show: Callable[[Any], str] | None = None  # human form of the raw value (tables, md)
-    wrap: bool = True  # False: one line, cut with … when the terminal is narrow (names, not sentences)
+    # False: never folded (names, dates, stages); with max_width it is cut with … past that many cells.
+    wrap: bool = True
     max_width: int | None = None
+    # When a table is too wide for the terminal, columns go highest priority first; 0 is never dropped.
+    priority: int = 0
+    short: Callable[[Any], str] | None = None  # a shorter human form, used before anything is dropped
+    legend: str | None = None  # what an abbreviated header means: one legend line under the table
 
-    def text(self, row: dict) -> str:
+    def text(self, row: dict, *, short: bool = False) -> str:
         value = row.get(self.key)
+        if short and self.short is not None:
+            return self.short(value)
         if self.show is not None:
             return self.show(value)
         if value is None:
@@ -159,6 +169,8 @@ def to_markdown(blocks: list[Block]) -> str:
             for row in block.rows:
                 out.append("| " + " | ".join(_md_cell(c.text(row)) for c in block.columns) + " |")
             out.append("")
+            if legend(block.columns):
+                out.append(f"_{_md_cell(legend(block.columns))}_\n")
         elif isinstance(block, Fields):
             out.extend(f"- **{_md_cell(k)}**: {_md_cell(v)}" for k, v in block.pairs)
             out.append("")
@@ -169,6 +181,11 @@ def to_markdown(blocks: list[Block]) -> str:
         else:
             out.append(block.text + "\n")
     return "\n".join(out)
+
+
+def legend(columns: list[Column]) -> str:
+    """One line saying what the shown columns' abbreviated headers mean ("" when none is)."""
+    return "\u00a0· ".join(f"{c.header}: {c.legend}" for c in columns if c.legend)  # no line starts with ·
 
 
 def bar(fraction: float, width: int) -> str:
@@ -202,7 +219,8 @@ def draw(blocks: list[Block], stream) -> None:
 
     Drawn here rather than with Rich: `today` prints hundreds of rows, and Rich's layout engine (plus
     its import) cost ten times the rest of the command. Widths count East Asian wide characters as two
-    cells, as terminals do; cells too wide for the terminal fold onto more lines.
+    cells, as terminals do; a table too wide for the terminal is fitted by `fit_columns`, and its
+    sentences fold onto more lines at spaces, never inside a word or a date.
     """
     is_tty = hasattr(stream, "isatty") and stream.isatty()
     ansi = _Ansi(is_tty and not os.environ.get("NO_COLOR"))
@@ -218,14 +236,14 @@ def draw(blocks: list[Block], stream) -> None:
             if not block.rows:
                 out.append(ansi(block.empty, "dim"))
                 continue
-            cells = [[c.header for c in block.columns]] + [[c.text(row) for c in block.columns] for row in block.rows]
-            # Figures and names stay on one line (a number split over lines misreads); other text folds.
-            fold = tuple(c.wrap and c.justify != "right" for c in block.columns)
-            out.extend(_grid(cells, [c.justify for c in block.columns], [None] * len(block.columns),
-                             width, gap=2, header=True, ansi=ansi, fold=fold,
-                             max_widths=[c.max_width for c in block.columns]))
+            columns, cells = fit_columns(block, width)
+            out.extend(_grid(cells, [c.justify for c in columns], [None] * len(columns),
+                             width, gap=2, header=True, ansi=ansi, fold=tuple(_folds(c) for c in columns),
+                             max_widths=[c.max_width for c in columns]))
+            if legend(columns):
+                out.extend(ansi(line, "dim") for line in _fold(legend(columns), width))
         elif isinstance(block, Fields):
-            cells = [[k, v] for k, v in block.pairs]
+            cells = [[k, _shown(v)] for k, v in block.pairs]
             out.extend(_grid(cells, ["left", "left"], ["bold", None], width, gap=2,
                              header=False, ansi=ansi, fold=(False, True)))
         elif isinstance(block, Bars):
@@ -233,8 +251,14 @@ def draw(blocks: list[Block], stream) -> None:
             out.extend(_grid(cells, ["left", "left", "right"], [None, "cyan", None], width,
                              gap=1, header=False, ansi=ansi, fold=(True, False, True)))
         else:
-            out.append(block.text)
+            out.extend(_fold(block.text, width))  # at spaces: a terminal would wrap inside words
     stream.write("\n".join(out) + "\n")
+
+
+def _shown(text: str) -> str:
+    """A cell as the terminal gets it: a note's tabs become spaces (a tab would break the columns), and
+    text stored before validation cannot send escape sequences."""
+    return text if text.isprintable() else printable(text.replace("\t", " "), keep_newlines=True)
 
 
 def _terminal_width(stream) -> int:
@@ -259,12 +283,107 @@ def cell_width(text: str) -> int:
     return cell_len(text)
 
 
+def _folds(column: Column) -> bool:
+    # Figures, names and dates stay on one line (a number or a date split over lines misreads); text folds.
+    return column.wrap and column.justify != "right"
+
+
+_GAP = 2
+
+
+def fit_columns(table: Table, width: int) -> tuple[list[Column], list[list[str]]]:
+    """The columns (and their cells, header first) that fit `width`: the full forms if they fit once
+    sentences fold at spaces (never inside a word) and long names are cut with …, else the short forms;
+    still too wide, empty columns go, then the highest priority, then the next… A table whose
+    never-dropped columns do not fit is drawn as well as it can be."""
+    columns = list(table.columns)
+    for short in (False, True) if any(c.short for c in columns) else (False,):
+        cells, floors = _cells(table, columns, short, width)
+        if sum(floors) <= width - _GAP * (len(columns) - 1):
+            return columns, cells
+    while True:
+        droppable = [j for j, c in enumerate(columns) if c.priority]
+        if sum(floors) <= width - _GAP * (len(columns) - 1) or not droppable:
+            return columns, cells
+        # A column with nothing in it goes first, then the highest priority.
+        empty = [j for j in droppable if not any(row[j] for row in cells[1:])]
+        del columns[empty[-1] if empty else max(droppable, key=lambda j: (columns[j].priority, j))]
+        cells, floors = _cells(table, columns, short, width)
+
+
+def _cells(table: Table, columns: list[Column], short: bool, width: int) -> tuple[list[list[str]], list[int]]:
+    """The cells (header first) of these columns, and the fewest cells each column can be drawn in
+    (their natural widths when those fit: the common case costs no word scanning)."""
+    cells = [[c.header for c in columns]] + [[_shown(c.text(row, short=short)) for c in columns] for row in table.rows]
+    natural = [max(cell_width(line) for row in cells for line in row[j].split("\n")) for j in range(len(columns))]
+    if sum(natural) <= width - _GAP * (len(columns) - 1):
+        return cells, natural
+    return cells, [_floor(c, [row[j] for row in cells], natural[j]) for j, c in enumerate(columns)]
+
+
+def _floor(column: Column, texts: list[str], natural: int) -> int:
+    """The fewest cells a column can take: a folding column its longest word (see _longest_word) but
+    not under 16 cells or its header, a cut one its max_width, others all of it."""
+    if column.max_width and not _folds(column):
+        return min(natural, column.max_width)
+    if not _folds(column) or natural <= _READABLE:
+        return natural
+    # Folding is for a sentence, not for a column a word wide: below 16 cells (or its header) it goes.
+    return max(min(natural, _READABLE), cell_width(texts[0]), max(_longest_word(text) for text in texts))
+
+
+_READABLE = 16
+
+
+# A date with its time is one word: "2026-11-17 09:00" never folds into "2026-11-17" / "09:00".
+_DATE_TIME = re.compile(r"(?<![0-9])((?:[0-9]{4}-)?[0-9]{2}-[0-9]{2}) ([0-9]{2}:[0-9]{2})(?![0-9])")
+_GLUE = "\x00"
+
+
+def _glued(text: str) -> str:
+    """`text` with each date and its time glued by NUL into one word (see _unglue)."""
+    return _DATE_TIME.sub(rf"\1{_GLUE}\2", text) if ":" in text else text
+
+
+def _words(text: str) -> list[str]:
+    """`text` split at spaces, a date and its time kept together."""
+    return _glued(text).split(" ")
+
+
+def _unglue(line: str) -> str:
+    return line.replace(_GLUE, " ")
+
+
+def _longest_word(text: str) -> int:
+    words = _glued(text).replace("\n", " ").split(" ")
+    if text.isascii():
+        return max(map(len, words))
+    # CJK text breaks between characters, as terminals and browsers break it, but a short run (a name
+    # such as 欧阳建国) stays whole; runs of narrow characters (Latin, digits) inside it stay whole too.
+    return max(cell_width(word) if word.isascii() else
+               max([min(cell_width(word), 8)] + [len(run) for run in re.findall(r"[\x21-\x7e]+", word)])
+               for word in words)
+
+
+def _cut(text: str, width: int) -> str:
+    """`text` in at most `width` cells, ending in … when cut."""
+    if cell_width(text) <= width:
+        return text
+    out, used = "", 1
+    for ch in text:
+        ch_w = cell_width(ch)
+        if used + ch_w > width:
+            break
+        out, used = out + ch, used + ch_w
+    return out + "…"
+
+
 def _fold(text: str, width: int) -> list[str]:
     """Lines of at most `width` cells: break at spaces where possible, else inside a word."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line, line_w = "", 0
-        for word in paragraph.split(" "):
+        for word in _words(paragraph):
             word_w = cell_width(word)
             sep = 1 if line else 0
             if line_w + sep + word_w <= width:
@@ -286,29 +405,39 @@ def _fold(text: str, width: int) -> list[str]:
                 word_w = cell_width(word)
             line, line_w = word, word_w
         lines.append(line)
-    return lines
+    return [_unglue(line) for line in lines]
 
 
 def _grid(cells: list[list[str]], justify: list[str], col_styles: list, width: int, *,
           gap: int, header: bool, ansi, fold: tuple | None = None, max_widths: list | None = None) -> list[str]:
     n = len(justify)
     fold = fold or (True,) * n
+    max_widths = list(max_widths or [None] * n)
     widths = [max(cell_width(line) for row in cells for line in row[j].split("\n")) for j in range(n)]
-    for j, most in enumerate(max_widths or ()):
-        if most and fold[j]:
-            widths[j] = min(widths[j], most)
-    # Too wide for the screen: narrow the widest foldable column, one cell at a time, down to 4 cells.
+    cut = [bool(max_widths[j]) and not fold[j] for j in range(n)]
+    for j, most in enumerate(max_widths):
+        if most and fold[j] and widths[j] > most:
+            widths[j] = min(widths[j], max(most, max(_longest_word(row[j]) for row in cells)))
+    # Too wide for the screen: narrow the widest foldable column one cell at a time, first down to its
+    # longest word (never break inside a word), then cut columns down to their max_width, and only when
+    # that is not enough, fold inside words down to 4 cells.
     excess = sum(widths) + gap * (n - 1) - width
-    while excess > 0:
-        j = max((j for j in range(n) if fold[j] and widths[j] > 4), key=lambda j: widths[j], default=None)
-        if j is None:
-            break
-        widths[j] -= 1
-        excess -= 1
+    if excess > 0:
+        floors = [max(_longest_word(row[j]) for row in cells) if fold[j] else
+                  min(widths[j], max_widths[j]) if cut[j] else widths[j] for j in range(n)]
+        dated = [fold[j] and any(_DATE_TIME.search(row[j]) for row in cells) for j in range(n)]
+    for lowest in (floors, [4 if fold[j] and not dated[j] else floors[j] for j in range(n)]) if excess > 0 else ():
+        while excess > 0:
+            j = max((j for j in range(n) if widths[j] > max(lowest[j], 1)), key=lambda j: widths[j], default=None)
+            if j is None:
+                break
+            widths[j] -= 1
+            excess -= 1
     space = " " * gap
     lines = []
     for r, row in enumerate(cells):
-        parts = [_fold(row[j], widths[j]) if cell_width(row[j]) > widths[j] or "\n" in row[j] else [row[j]]
+        parts = [[_cut(row[j], widths[j])] if cut[j] and not fold[j] else
+                 _fold(row[j], widths[j]) if cell_width(row[j]) > widths[j] or "\n" in row[j] else [row[j]]
                  for j in range(n)]
         for k in range(max(len(p) for p in parts)):
             out = []

@@ -9,44 +9,88 @@ from __future__ import annotations
 
 from html import escape
 
+from .i18n import N_, _, pgettext, stage
+from .i18n import current as lang
 from .money import format_major
 from .views import short_time
 
+# Labels below are English, marked N_ for the catalogs and translated where shown (docs/chinese.md).
+
 # (key, label, kind) of the period counts, in reading order; kind says how a value is shown.
 COUNT_ROWS = (
-    ("new_leads", "New leads", "int"),
-    ("activities", "Activities", "int"),
-    ("effective", "Effective conversations", "int"),
-    ("proposals", "Proposals and quotes", "int"),
-    ("advanced", "Stage advances", "int"),
-    ("won_count", "Won", "int"),
-    ("won_amount", "Won amount", "money"),
-    ("lost_count", "Lost", "int"),
-    ("win_rate", "Win rate", "pct"),
-    ("avg_deal_size", "Average deal", "money"),
-    ("avg_cycle_days", "Average cycle (days)", "days"),
+    ("new_leads", N_("New leads"), "int"),
+    ("activities", N_("Activities"), "int"),
+    ("effective", N_("Effective conversations"), "int"),
+    ("proposals", N_("Proposals and quotes"), "int"),
+    ("advanced", N_("Stage advances"), "int"),
+    ("won_count", N_("Won"), "int"),
+    ("won_amount", N_("Won amount"), "money"),
+    ("lost_count", N_("Lost"), "int"),
+    ("win_rate", N_("Win rate"), "pct"),
+    ("avg_deal_size", N_("Average deal"), "money"),
+    ("avg_cycle_days", N_("Average cycle (days)"), "days"),
 )
 PIPELINE_ROWS = (
-    ("open_count", "Open deals", "int"),
-    ("open_value", "Open value", "money"),
-    ("weighted_value", "Weighted value", "money"),
-    ("stalled", "Stalled", "int"),
-    ("velocity", "Velocity (per day)", "money"),
+    ("open_count", N_("Open deals"), "int"),
+    ("open_value", N_("Open value"), "money"),
+    ("weighted_value", N_("Weighted value"), "money"),
+    ("stalled", N_("Stalled"), "int"),
+    ("velocity", N_("Velocity (per day)"), "money"),
 )
 REP_COLUMNS = (
-    ("new_leads", "New", "int"),
-    ("activities", "Acts", "int"),
-    ("effective", "Eff", "int"),
-    ("advanced", "Adv", "int"),
-    ("won_count", "Won", "int"),
-    ("won_amount", "Won amt", "money"),
-    ("lost_count", "Lost", "int"),
-    ("win_rate", "Win%", "pct"),
-    ("open_count", "Open", "int"),
-    ("weighted_value", "Weighted", "money"),
-    ("stalled", "Stall", "int"),
-    ("attainment", "Target", "pct"),
+    ("new_leads", N_("New"), "int"),
+    ("activities", N_("Acts"), "int"),
+    ("effective", N_("Eff"), "int"),
+    ("advanced", N_("Adv"), "int"),
+    ("won_count", N_("Won"), "int"),
+    ("won_amount", N_("Won amt"), "money"),
+    ("lost_count", N_("Lost"), "int"),
+    ("win_rate", N_("Win%"), "pct"),
+    ("open_count", N_("Open"), "int"),
+    ("weighted_value", N_("Weighted"), "money"),
+    ("stalled", N_("Stall"), "int"),
+    ("attainment", N_("Target"), "pct"),
 )
+# What the reps table's short headers mean: the one-line legend under it (table, md, html; docs/figures.md).
+REP_LEGEND = {
+    "activities": N_("activities"),
+    "effective": N_("effective conversations"),
+    "advanced": N_("stage advances"),
+    "win_rate": N_("won ÷ (won + lost)"),
+    "weighted_value": N_("value × stage probability"),
+    "stalled": N_("stalled deals"),
+    "attainment": N_("won ÷ month's target"),
+}
+VELOCITY = N_("Velocity (per day) = open deals × win rate × average deal ÷ average cycle (days): what the open pipeline is expected to win per day at this period's rates.")
+# The deals the owner should look at, as of the period's end: (document key, heading, text when none).
+ATTENTION = (
+    ("stalled_deals", N_("Stalled at the period's end (top 10 by value)"), N_("No stalled deals.")),
+    ("overdue_deals", N_("Overdue follow-ups at the period's end (top 10 by value)"), N_("No overdue follow-ups.")),
+)
+
+
+def days_column(deal: dict) -> tuple[str, str]:
+    """(header, cell) of a named deal's days: Idle 18d for a stalled deal, Late 3d for an overdue one."""
+    if "days_idle" in deal:
+        return _("Idle"), _("{days}d").format(days=deal["days_idle"])
+    return _("Late"), _("{days}d").format(days=deal["days_overdue"])
+
+
+def rep_legend() -> str:
+    labels = {key: label for key, label, _kind in REP_COLUMNS}
+    return "\u00a0· ".join(f"{_(labels[key])}: {_(text)}" for key, text in REP_LEGEND.items())
+
+
+def team_row(doc: dict) -> dict:
+    """The reps table's last row: the team's figures under the name TEAM."""
+    return {**doc["team"], "rep": _("TEAM")}
+
+
+def deal_days(deal: dict) -> str:
+    """`idle 18d` for a stalled deal, `3d late` for an overdue one."""
+    if "days_idle" in deal:
+        return _("idle {days}d").format(days=deal["days_idle"])
+    return _("{days}d late").format(days=deal["days_overdue"])
 
 
 def show(value, kind: str, currency: str | None) -> str:
@@ -74,8 +118,9 @@ def period_label(doc: dict) -> str:
 
 
 def title(doc: dict) -> str:
-    who = doc.get("rep") or "Team"
-    return f"{who} report {period_label(doc)}"
+    if doc.get("rep"):
+        return _("{rep} report {period}").format(rep=doc["rep"], period=period_label(doc))
+    return _("Team report {period}").format(period=period_label(doc))
 
 
 def target_lines(doc: dict) -> list[tuple[str, float | None, str]]:
@@ -84,12 +129,14 @@ def target_lines(doc: dict) -> list[tuple[str, float | None, str]]:
     if t["target"] is None:
         return []
     target = t["target"]
-    verdict = "on track" if t["on_track"] else "behind"
+    verdict = _("on track") if t["on_track"] else _("behind")
     return [
-        ("Won so far", t["attainment"], f"{show(t['won_month_to_date'], 'money', cur)} of {show(target, 'money', cur)}"
-                                        f" ({show(t['attainment'], 'pct', cur)})"),
-        ("Expected pace", t["expected_pace"], f"{show(t['expected_pace'], 'pct', cur)} of the month elapsed"),
-        ("Projection", t["projection"] / target if target else None,
+        (_("Won so far"), t["attainment"], _("{won} of {target} ({share})").format(
+            won=show(t["won_month_to_date"], "money", cur), target=show(target, "money", cur),
+            share=show(t["attainment"], "pct", cur))),
+        (_("Expected pace"), t["expected_pace"],
+         _("{share} of the month elapsed").format(share=show(t["expected_pace"], "pct", cur))),
+        (_("Projection"), t["projection"] / target if target else None,
          f"{show(t['projection'], 'money', cur)} ({verdict})"),
     ]
 
@@ -116,43 +163,59 @@ def report_text(doc: dict) -> str:
     """The report as plain text (the text part of the mail)."""
     cur, t, prev = doc["currency"], doc["team"], doc["team"]["previous"]
     lines = [title(doc), "=" * len(title(doc)), ""]
-    lines.append(f"{'':28}{'this period':>14}{'previous':>14}")
+    lines.append(f"{'':28}{_('this period'):>14}{_('previous'):>14}")
     for key, label, kind in COUNT_ROWS:
-        lines.append(f"{label:28}{show(t[key], kind, cur):>14}{show(prev[key], kind, cur):>14}")
-    lines += ["", f"Target {doc['month']}"]
+        lines.append(f"{_(label):28}{show(t[key], kind, cur):>14}{show(prev[key], kind, cur):>14}")
+    lines += ["", _("Target {month}").format(month=doc["month"])]
     target = target_lines(doc)
     if target:
         lines += [f"  {label:15}{_text_bar(frac)} {text}" for label, frac, text in target]
     else:
-        lines.append(f"  no target set (salesctl target set AMOUNT --team --month {doc['month']})")
-    lines += ["", "Pipeline at the period's end"]
-    lines += [f"  {label:26}{show(t[key], kind, cur):>14}" for key, label, kind in PIPELINE_ROWS]
+        lines.append("  " + _("no target set (salesctl target set AMOUNT --team --month {month})").format(month=doc["month"]))
+    lines += ["", _("Pipeline at the period's end")]
+    lines += [f"  {_(label):26}{show(t[key], kind, cur):>14}" for key, label, kind in PIPELINE_ROWS]
+    lines.append("  " + _(VELOCITY))
     if t["lost_reasons"]:
-        lines += ["", "Lost reasons: " + ", ".join(f"{r} {n}" for r, n in t["lost_reasons"].items())]
+        lines += ["", _("Lost reasons: ") + ", ".join(f"{pgettext('lost', r)} {n}" for r, n in t["lost_reasons"].items())]
     if doc["reps"]:
-        lines += ["", "Reps"]
-        header = f"  {'rep':16}" + "".join(f"{label:>11}" for _, label, _ in REP_COLUMNS)
+        lines += ["", _("Reps")]
+        header = f"  {_('rep'):16}" + "".join(f"{_(label):>11}" for _key, label, _kind in REP_COLUMNS)
         lines.append(header)
-        for rep in doc["reps"]:
-            lines.append(f"  {rep['rep'][:16]:16}" + "".join(f"{show(rep[k], kind, cur):>11}" for k, _, kind in REP_COLUMNS))
-    for key, heading in (("key_deals", "Key deals"), ("closing_soon", "Closing within a week")):
+        for rep in doc["reps"] + [team_row(doc)]:
+            lines.append(f"  {rep['rep'][:16]:16}" + "".join(f"{show(rep[k], kind, cur):>11}" for k, _label, kind in REP_COLUMNS))
+        lines.append("  " + rep_legend())
+    for key, heading in (("key_deals", _("Key deals")), ("closing_soon", _("Closing within a week"))):
         if doc[key]:
             lines += ["", heading]
-            lines += [f"  #{d['lead_id']} {d['name']} ({d['company'] or '-'}) · {d['stage']} · "
+            lines += [f"  #{d['lead_id']} {d['name']} ({d['company'] or '-'}) · {stage(d['stage'])} · "
                       f"{show(d['value'], 'money', d['currency'] or cur)} · {d['owner']}"
-                      + (f" · close by {d['close_by']}" if d["close_by"] else "") for d in doc[key]]
+                      + (_(" · close by {day}").format(day=d["close_by"]) if d["close_by"] else "") for d in doc[key]]
+    for key, heading, _empty in ATTENTION:
+        if doc.get(key):
+            lines += ["", _(heading)]
+            lines += [f"  #{d['lead_id']} {d['name']} ({d['company'] or '-'}) · {stage(d['stage'])} · "
+                      f"{show(d['value'], 'money', d['currency'] or cur)} · {d['owner']} · {deal_days(d)}"
+                      for d in doc[key]]
     used = [p for p in doc["plays"] if p["leads"]]
     if used:
         lines += ["", "Plays"]
         lines += [f"  {p['play']}: used on {p['leads']}, won {p['won']}, lost {p['lost']}, "
                   f"win rate {show(p['win_rate'], 'pct', cur)}" for p in used]
+    if doc.get("cadences"):
+        lines += ["", "Cadences"]
+        lines += [f"  {c['play']}: {c['leads']} lead(s), {c['completed']} completed, won {c['won']}, lost {c['lost']}, "
+                  f"win rate {show(c['win_rate'], 'pct', cur)}" for c in doc["cadences"]]
     return "\n".join(lines) + "\n"
 
 
 # --- HTML ------------------------------------------------------------------------------------------
 
-_FONT = "font-family:Arial,Helvetica,sans-serif;"
-_CELL = "padding:4px 8px;border-bottom:1px solid #eeeeee;font-size:13px;"
+# Latin first, then the CJK fonts of macOS, Windows and Linux, so 李娜 is not drawn in a fallback font.
+# Inline styles only (mail clients drop <style>), so the names are quoted with ' inside style="…".
+_FONT = "font-family:Arial,Helvetica,'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',sans-serif;"
+# A Traditional Chinese report asks for the Traditional faces first (docs/chinese.md, Output).
+_HANT_FONTS = ("'PingFang SC','Microsoft YaHei','Noto Sans CJK SC'", "'PingFang TC','Microsoft JhengHei','Noto Sans CJK TC'")
+_CELL = "padding:4px 8px;border-bottom:1px solid #eeeeee;font-size:13px;word-break:keep-all;"  # 李娜 stays whole
 _NUM = _CELL + "text-align:right;white-space:nowrap;"
 _HEAD = "padding:4px 8px;border-bottom:2px solid #cccccc;font-size:12px;color:#555555;text-align:left;"
 _H2 = "margin:20px 0 8px 0;font-size:16px;color:#222222;" + _FONT
@@ -166,8 +229,9 @@ def _bar_html(fraction: float | None, color: str = "#2b7de9", width: int = 200) 
         cells.append(f'<td width="{share}%" style="background:{color};height:12px;font-size:1px;line-height:1px">&nbsp;</td>')
     if share < 100:
         cells.append(f'<td width="{100 - share}%" style="background:#e6e6e6;height:12px;font-size:1px;line-height:1px">&nbsp;</td>')
-    return (f'<table role="presentation" width="{width}" cellpadding="0" cellspacing="0" border="0" '
-            f'style="border-collapse:collapse;width:{width}px"><tr>{"".join(cells)}</tr></table>')
+    # At most `width` px, less on a narrow screen (a phone is about 400 px wide).
+    return (f'<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" '
+            f'style="border-collapse:collapse;width:100%;min-width:60px;max-width:{width}px"><tr>{"".join(cells)}</tr></table>')
 
 
 def _table(headers: list[tuple[str, bool]], rows: list[list[tuple[str, bool]]]) -> str:
@@ -177,16 +241,31 @@ def _table(headers: list[tuple[str, bool]], rows: list[list[tuple[str, bool]]]) 
         "<tr>" + "".join(f'<td style="{_NUM if num else _CELL}">{escape(text)}</td>' for text, num in row) + "</tr>"
         for row in rows
     )
-    return (f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" '
-            f'style="border-collapse:collapse;{_FONT}"><tr>{head}</tr>{body}</table>')
+    # A table wider than a phone scrolls inside its box; the page itself never gets wider than the screen.
+    return (f'<div style="overflow-x:auto;max-width:100%"><table role="presentation" cellpadding="0" '
+            f'cellspacing="0" border="0" width="100%" style="border-collapse:collapse;{_FONT}">'
+            f'<tr>{head}</tr>{body}</table></div>')
 
 
-def _deals_html(deals: list[dict], currency: str) -> str:
+def _whole_dates(text: str) -> str:
+    """`text` escaped, its dates kept on one line: a narrow screen must not break 2026-11-/22."""
+    import re
+
+    return re.sub(r"\d{4}-\d\d-\d\d", lambda m: f'<span style="white-space:nowrap">{m[0]}</span>', escape(text))
+
+
+def _legend_html(text: str) -> str:
+    return f'<p style="margin:6px 0 0 0;color:#666666;font-size:11px">{escape(text)}</p>' 
+
+
+def _deals_html(deals: list[dict], currency: str, *, days: bool = False) -> str:
+    """Deals with their close-by date, or (days) with how long they have been idle or late."""
+    last = (days_column(deals[0])[0], True) if days else (_("Close by"), False)
     rows = [[(f"#{d['lead_id']} {d['name']}", False), (d["company"] or "", False), (d["owner"], False),
-             (d["stage"], False), (show(d["value"], "money", d["currency"] or currency), True),
-             (d["close_by"] or "", False)] for d in deals]
-    return _table([("Deal", False), ("Company", False), ("Owner", False), ("Stage", False), ("Value", True),
-                   ("Close by", False)], rows)
+             (stage(d["stage"]), False), (show(d["value"], "money", d["currency"] or currency), True),
+             (days_column(d)[1] if days else d["close_by"] or "", days)] for d in deals]
+    return _table([(_("Deal"), False), (_("Company"), False), (_("Owner"), False), (_("Stage"), False),
+                   (_("Value"), True), last], rows)
 
 
 def report_html(doc: dict) -> str:
@@ -194,19 +273,22 @@ def report_html(doc: dict) -> str:
     cur, t, prev = doc["currency"], doc["team"], doc["team"]["previous"]
     parts = [
         "<!DOCTYPE html>",
-        '<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">',
+        f'<html lang="{lang()}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title(doc))}</title></head>",
         f'<body style="margin:0;padding:16px;background:#f4f4f4;{_FONT}color:#222222">',
         '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" '
-        'style="max-width:760px;margin:0 auto;background:#ffffff;border-collapse:collapse"><tr>'
+        'style="max-width:760px;margin:0 auto;background:#ffffff;border-collapse:collapse;table-layout:fixed"><tr>'
         f'<td style="padding:20px;{_FONT}">',
-        f'<h1 style="margin:0 0 4px 0;font-size:20px;{_FONT}">{escape(title(doc))}</h1>',
-        f'<p style="margin:0;color:#666666;font-size:12px">As of {escape(short_time(doc["as_of"]))} · amounts in {escape(cur)}</p>',
-        f'<h2 style="{_H2}">The period</h2>',
-        _table([("", False), ("This period", True), ("Previous", True), ("Change", True)],
-               [[(label, False), (show(t[k], kind, cur), True), (show(prev[k], kind, cur), True),
+        f'<h1 style="margin:0 0 4px 0;font-size:20px;{_FONT}">{_whole_dates(title(doc))}</h1>',
+        '<p style="margin:0;color:#666666;font-size:12px">'
+        + _whole_dates(_("As of {when} · amounts in {currency}").format(when=short_time(doc["as_of"]), currency=cur))
+        + "</p>",
+        f'<h2 style="{_H2}">{escape(_("The period"))}</h2>',
+        _table([("", False), (_("This period"), True), (_("Previous"), True), (_("Change"), True)],
+               [[(_(label), False), (show(t[k], kind, cur), True), (show(prev[k], kind, cur), True),
                  (change(t[k], prev[k], kind, cur), True)] for k, label, kind in COUNT_ROWS]),
-        f'<h2 style="{_H2}">Target {escape(doc["month"])}</h2>',
+        f'<h2 style="{_H2}">{escape(_("Target {month}").format(month=doc["month"]))}</h2>',
     ]
     target = target_lines(doc)
     if target:
@@ -214,29 +296,32 @@ def report_html(doc: dict) -> str:
         rows = "".join(
             f'<tr><td style="{_CELL}">{escape(label)}</td><td style="{_CELL}">{_bar_html(frac, colour)}</td>'
             f'<td style="{_CELL}">{escape(text)}</td></tr>'
-            for (label, frac, text), colour in zip(target, colours)
+            for (label, frac, text), colour in zip(target, colours, strict=True)
         )
         parts.append(f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
                      f'style="border-collapse:collapse;{_FONT}">{rows}</table>')
     else:
-        parts.append(f'<p style="font-size:13px">No target set for {escape(doc["month"])}.</p>')
-    parts.append(f'<h2 style="{_H2}">Pipeline at the period\'s end</h2>')
+        parts.append(f'<p style="font-size:13px">{escape(_("No target set for {month}.").format(month=doc["month"]))}</p>')
+    pipeline = _("Pipeline at the period's end")
+    parts.append(f'<h2 style="{_H2}">{escape(pipeline, quote=False)}</h2>')
     parts.append(_table([("", False), ("", True)],
-                        [[(label, False), (show(t[k], kind, cur), True)] for k, label, kind in PIPELINE_ROWS]))
+                        [[(_(label), False), (show(t[k], kind, cur), True)] for k, label, kind in PIPELINE_ROWS]))
+    parts.append(_legend_html(_(VELOCITY)))
     if t["lost_reasons"]:
-        parts.append(f'<h2 style="{_H2}">Why deals were lost</h2>')
+        parts.append(f'<h2 style="{_H2}">{escape(_("Why deals were lost"))}</h2>')
         most = max(t["lost_reasons"].values())
         rows = "".join(
-            f'<tr><td style="{_CELL}">{escape(reason)}</td><td style="{_CELL}">{_bar_html(n / most, "#c0392b", 160)}</td>'
+            f'<tr><td style="{_CELL}">{escape(pgettext("lost", reason))}</td><td style="{_CELL}">{_bar_html(n / most, "#c0392b", 160)}</td>'
             f'<td style="{_NUM}">{n}</td></tr>' for reason, n in t["lost_reasons"].items()
         )
         parts.append(f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
                      f'style="border-collapse:collapse;{_FONT}">{rows}</table>')
     if doc["reps"]:
-        parts.append(f'<h2 style="{_H2}">Reps</h2>')
-        parts.append(_table([("Rep", False)] + [(label, True) for _, label, _ in REP_COLUMNS],
-                            [[(r["rep"], False)] + [(show(r[k], kind, cur), True) for k, _, kind in REP_COLUMNS]
-                             for r in doc["reps"]]))
+        parts.append(f'<h2 style="{_H2}">{escape(_("Reps"))}</h2>')
+        parts.append(_table([(_("Rep"), False)] + [(_(label), True) for _key, label, _kind in REP_COLUMNS],
+                            [[(r["rep"], False)] + [(show(r[k], kind, cur), True) for k, _label, kind in REP_COLUMNS]
+                             for r in doc["reps"] + [team_row(doc)]]))
+        parts.append(_legend_html(rep_legend()))
         most = max((r["won_amount"] for r in doc["reps"]), default=0)
         if most:
             rows = "".join(
@@ -244,19 +329,32 @@ def report_html(doc: dict) -> str:
                 f'{_bar_html(r["won_amount"] / most, "#2e9e4f", 240)}</td>'
                 f'<td style="{_NUM}">{escape(show(r["won_amount"], "money", cur))}</td></tr>' for r in doc["reps"]
             )
-            parts.append(f'<p style="margin:12px 0 4px 0;font-size:13px;color:#555555">Won amount by rep</p>'
+            parts.append(f'<p style="margin:12px 0 4px 0;font-size:13px;color:#555555">{escape(_("Won amount by rep"))}</p>'
                          f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
                          f'style="border-collapse:collapse;{_FONT}">{rows}</table>')
-    for key, heading in (("key_deals", "Key deals"), ("closing_soon", "Closing within a week")):
+    for key, heading in (("key_deals", _("Key deals")), ("closing_soon", _("Closing within a week"))):
         if doc[key]:
-            parts.append(f'<h2 style="{_H2}">{heading}</h2>')
+            parts.append(f'<h2 style="{_H2}">{escape(heading)}</h2>')
             parts.append(_deals_html(doc[key], cur))
+    for key, heading, empty in ATTENTION:
+        parts.append(f'<h2 style="{_H2}">{escape(_(heading))}</h2>')
+        parts.append(_deals_html(doc[key], cur, days=True) if doc.get(key)
+                     else f'<p style="font-size:13px">{escape(_(empty))}</p>')
     used = [p for p in doc["plays"] if p["leads"]]
     if used:
-        parts.append(f'<h2 style="{_H2}">Plays</h2>')
-        parts.append(_table([("Play", False), ("Used on", True), ("Won", True), ("Lost", True), ("Win rate", True)],
+        parts.append(f'<h2 style="{_H2}">{escape(_("Plays"))}</h2>')
+        parts.append(_table([(_("Play"), False), (_("Used on"), True), (_("Won"), True), (_("Lost"), True),
+                             (_("Win rate"), True)],
                             [[(p["play"], False), (str(p["leads"]), True), (str(p["won"]), True),
                               (str(p["lost"]), True), (show(p["win_rate"], "pct", cur), True)] for p in used]))
+    if doc.get("cadences"):
+        parts.append(f'<h2 style="{_H2}">{escape(_("Cadences"))}</h2>')
+        parts.append(_table([(_("Cadence"), False), (_("Leads"), True), (_("Completed"), True), (_("Won"), True),
+                             (_("Lost"), True), (_("Win rate"), True)],
+                            [[(c["play"], False), (str(c["leads"]), True), (str(c["completed"]), True),
+                              (str(c["won"]), True), (str(c["lost"]), True), (show(c["win_rate"], "pct", cur), True)]
+                             for c in doc["cadences"]]))
     parts.append('<p style="margin:20px 0 0 0;color:#999999;font-size:11px">salesctl report</p>')
     parts.append("</td></tr></table></body></html>")
-    return "\n".join(parts) + "\n"
+    page = "\n".join(parts) + "\n"
+    return page.replace(*_HANT_FONTS) if lang() == "zh-Hant" else page

@@ -12,6 +12,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from . import dialects
@@ -29,9 +30,14 @@ OPEN_BY_OWNER = "INDEXED BY leads_open_owner"
 
 
 # --- schema ----------------------------------------------------------------------------------------
-# Migrations are append-only: never edit a released one; add the next. user_version = how many ran.
+# Migrations are append-only: never edit a released one; add the next to MIGRATIONS (at the end of
+# this section), named NNNN_what_it_does, its function _mNNNN_what_it_does with a docstring saying what
+# it changes. PRAGMA user_version = how many ran; the migrations table records each one's name
+# (docs/design.md, Schema and migrations).
 
 def _m0001_initial(conn: sqlite3.Connection) -> None:
+    """The first schema: reps, leads, tags, activities, stage history, assignments, plays, targets,
+    settings and the reminder claims."""
     for statement in """
     CREATE TABLE reps (
         id INTEGER PRIMARY KEY,
@@ -165,6 +171,7 @@ DEFAULT_PLAYS = (
 
 
 def _m0002_default_plays(conn: sqlite3.Connection) -> None:
+    """The four plays from the brief, one per persona (DEFAULT_PLAYS); existing names are kept."""
     for name, persona, text in DEFAULT_PLAYS:
         conn.execute(
             "INSERT OR IGNORE INTO plays (name, text, stage, persona, created_at)"
@@ -173,19 +180,8 @@ def _m0002_default_plays(conn: sqlite3.Connection) -> None:
         )
 
 
-def _m0004_open_leads_index(conn: sqlite3.Connection) -> None:
-    """Indexes over what is still open, so daily commands cost what is open, not years of history."""
-    # Open leads in id order (alone and per owner): `lead list --limit N` reads N index entries instead
-    # of walking past won and lost leads; per-rep open counts read only open entries. Their WHERE must
-    # stay textually the same as OPEN for SQLite to use them.
-    conn.execute("CREATE INDEX leads_open ON leads(id) WHERE stage NOT IN ('won', 'lost')")
-    conn.execute("CREATE INDEX leads_open_owner ON leads(owner_id, id) WHERE stage NOT IN ('won', 'lost')")
-    # Play results read (play, lead, time) of play-tagged activities from the index alone.
-    conn.execute("CREATE INDEX activities_play_lead ON activities(play_id, lead_id, at) WHERE play_id IS NOT NULL")
-
-
 def _m0003_search(conn: sqlite3.Connection) -> None:
-    """Full-text search over lead names, companies and activity notes (issue 6).
+    """Full-text search over lead names, companies and activity notes (docs/reference.md, salesctl search).
 
     External-content FTS5 tables (the text lives once, in leads/activities) kept in sync by triggers.
     The trigram tokenizer matches any substring of 3+ characters in any script, so Chinese text, which
@@ -221,16 +217,158 @@ _SEARCH_SCHEMA = (
 )
 
 
+def _m0004_open_leads_index(conn: sqlite3.Connection) -> None:
+    """Indexes over what is still open, so daily commands cost what is open, not years of history."""
+    # Open leads in id order (alone and per owner): `lead list --limit N` reads N index entries instead
+    # of walking past won and lost leads; per-rep open counts read only open entries. Their WHERE must
+    # stay textually the same as OPEN for SQLite to use them.
+    conn.execute("CREATE INDEX leads_open ON leads(id) WHERE stage NOT IN ('won', 'lost')")
+    conn.execute("CREATE INDEX leads_open_owner ON leads(owner_id, id) WHERE stage NOT IN ('won', 'lost')")
+    # Play results read (play, lead, time) of play-tagged activities from the index alone.
+    conn.execute("CREATE INDEX activities_play_lead ON activities(play_id, lead_id, at) WHERE play_id IS NOT NULL")
+
+
+def _m0005_after_sale_index(conn: sqlite3.Connection) -> None:
+    """Won leads with a follow-up (after-sale care, docs/first-hour.md), found by due time without
+    walking every won deal: the index holds only those few."""
+    conn.execute("CREATE INDEX leads_after_sale ON leads(next_at) WHERE stage = 'won' AND next_at IS NOT NULL")
+
+
+def _m0006_activity_removals(conn: sqlite3.Connection) -> None:
+    """What `activity delete` removed, so the lead's timeline keeps a note of it (docs/first-hour.md)."""
+    conn.execute("""
+    CREATE TABLE activity_removals (
+        id INTEGER PRIMARY KEY,
+        lead_id INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+        rep_id INTEGER NOT NULL REFERENCES reps(id),
+        activity_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        note TEXT NOT NULL,
+        activity_at TEXT NOT NULL,
+        at TEXT NOT NULL
+    )""")
+    conn.execute("CREATE INDEX activity_removals_lead ON activity_removals(lead_id, at)")
+
+
+def _m0007_cadences_recurrence_calendar(conn: sqlite3.Connection) -> None:
+    """Cadences on plays, recurring follow-ups, and what the calendar feed needs (docs/calendar.md).
+
+    `cadence_runs` keeps every cadence a lead went through (the running one has no ended_at), so the
+    report can count them; `recurrences` holds a lead's `--every`; `followup_revisions` counts changes of
+    a lead's follow-up, the SEQUENCE and LAST-MODIFIED of its calendar event. `calendar_id` is the random
+    part of every event UID, made once per database."""
+    conn.execute("ALTER TABLE plays ADD COLUMN cadence TEXT")
+    for statement in (
+        "CREATE TABLE cadence_runs ("
+        " id INTEGER PRIMARY KEY,"
+        " lead_id INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,"
+        " play_id INTEGER NOT NULL REFERENCES plays(id),"
+        " rep_id INTEGER NOT NULL REFERENCES reps(id),"
+        " steps_done INTEGER NOT NULL DEFAULT 0 CHECK (steps_done >= 0),"
+        " started_at TEXT NOT NULL,"
+        " ended_at TEXT,"
+        " end_reason TEXT)",
+        "CREATE UNIQUE INDEX cadence_runs_running ON cadence_runs(lead_id) WHERE ended_at IS NULL",
+        "CREATE INDEX cadence_runs_play ON cadence_runs(play_id, lead_id, started_at)",
+        "CREATE TABLE recurrences ("
+        " lead_id INTEGER PRIMARY KEY REFERENCES leads(id) ON DELETE CASCADE,"
+        " every TEXT NOT NULL,"
+        " set_at TEXT NOT NULL)",
+        "CREATE TABLE followup_revisions ("
+        " lead_id INTEGER PRIMARY KEY REFERENCES leads(id) ON DELETE CASCADE,"
+        " sequence INTEGER NOT NULL,"
+        " modified_at TEXT NOT NULL)",
+    ):
+        conn.execute(statement)
+    conn.execute("INSERT INTO settings (key, value) VALUES ('calendar_id', ?) ON CONFLICT (key) DO NOTHING",
+                 ('"' + os.urandom(8).hex() + '"',))
+
+
+def _m0008_migration_names(conn: sqlite3.Connection) -> None:
+    """A table recording each migration by name and when it ran (NULL: before names were recorded)."""
+    conn.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+
+
+# The mark of a salesctl database in the SQLite header (PRAGMA application_id): "SALE" in ASCII.
+# A file with tables but without it belongs to another program and is never touched (docs/files.md).
+APPLICATION_ID = 0x53414C45
+
+
+def _m0009_mark_salesctl_file(conn: sqlite3.Connection) -> None:
+    """Stamp the file as salesctl's, so other programs' SQLite files can be told apart and refused."""
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
 MIGRATIONS = [
     ("0001_initial", _m0001_initial),
     ("0002_default_plays", _m0002_default_plays),
     ("0003_search", _m0003_search),
     ("0004_open_leads_index", _m0004_open_leads_index),
+    ("0005_after_sale_index", _m0005_after_sale_index),
+    ("0006_activity_removals", _m0006_activity_removals),
+    ("0007_cadences_recurrence_calendar", _m0007_cadences_recurrence_calendar),
+    ("0008_migration_names", _m0008_migration_names),
+    ("0009_mark_salesctl_file", _m0009_mark_salesctl_file),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+# Versions before the mark existed: such a file without the mark but with salesctl's tables is ours.
+UNMARKED_VERSIONS = range(1, [m for _, m in MIGRATIONS].index(_m0009_mark_salesctl_file) + 1)
 
+
+def foreign_tables(conn: sqlite3.Connection) -> list[str]:
+    """The tables of a file that is not salesctl's (tables, but neither the mark nor, for files older
+    than the mark, salesctl's own tables); [] for a salesctl or blank file. Reads only."""
+    mark = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = sorted(r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
+    unmarked_ours = mark == 0 and version in UNMARKED_VERSIONS and {"leads", "reps", "settings"} <= set(tables)
+    return [] if mark == APPLICATION_ID or unmarked_ours else tables
+
+
+# Money sums are exact however big: SQLite's integer sum() fails past 2^63 (about 9,300 deals at 10^13,
+# which gave exit 3) and total() is a float. Each amount X (non-negative minor units) is summed in two
+# parts, above and below 10^9, each far from overflowing; `_exact` joins them into one Python int.
+EXACT_SUM = "printf('%d:%d', coalesce(sum((X) / 1000000000), 0), coalesce(sum((X) % 1000000000), 0))"
 
 # --- connection ------------------------------------------------------------------------------------
+
+def _create_private(path: Path) -> None:
+    """Create the database file 0600 (and a missing directory 0700) before SQLite touches it.
+
+    A path that is a link to a missing file creates that file, 0600 like any other (SQLite follows the
+    link, and gives the -wal and -shm the mode of the file it finds)."""
+    path = Path(os.path.realpath(path))
+    missing = []
+    folder = path.parent
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):  # each created folder 0700 (mkdir(parents=True) gives parents 0777 & ~umask)
+        folder.mkdir(mode=0o700, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def _refuse_non_regular(path: Path) -> None:
+    """A FIFO would hang the open and a device or folder is no database: refuse before opening."""
+    import stat
+
+    try:
+        info = os.stat(path)
+    except OSError:
+        return  # missing (created later) or unreadable (SQLite says why)
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreError(f"{path} is not a regular file (a folder, device or FIFO); "
+                         "give --db a database file")
+
+
+def corrupt(path: object) -> StoreError:
+    """Damage SQLite reports in a way Python cannot even decode (a mangled schema page)."""
+    return StoreError(f"database {path} is corrupt; restore a backup (salesctl doctor shows the damage)")
+
 
 def storage_error(path: object, exc: Exception) -> StoreError:
     """A driver's failure as a message a user can act on (exit 3), by the engine that raised it."""
@@ -244,16 +382,86 @@ def storage_error(path: object, exc: Exception) -> StoreError:
 class Store:
     """One open salesctl database: a SQLite file, or a PostgreSQL database given by URL (docs/team.md)."""
 
-    def __init__(self, path: Path | str, *, create: bool = True, migrate: bool = True):
+    def __init__(self, path: Path | str, *, create: bool = True, write: bool = True, migrate: bool = True):
+        """Open `path` (creating it when `create` and `write`). A read (`write=False`) never changes the
+        file, except to bring an older salesctl database up to this version's schema; a blank file
+        (no tables) is then seen as an empty database in memory, and `self.path` is ":memory:".
+        A postgresql:// URL opens the team database on the server (docs/team.md)."""
         self.path = path
+        self.writable = False
         self.dialect = dialects.for_location(path)
-        self.conn = self.dialect.connect(path, create=create)
-        if migrate:
-            try:
-                self._migrate()
-            except BaseException:
+        if self.dialect is not sqlite_dialect:
+            self.conn = self.dialect.connect(path)
+            self.writable = True
+            if migrate:
+                try:
+                    self._migrate()
+                except BaseException:
+                    self.conn.close()
+                    raise
+            return
+        memory = str(path) == ":memory:"
+        if not memory:
+            path = Path(path)
+            _refuse_non_regular(path)
+            if create and write:
+                _create_private(path)
+            elif not path.exists():
+                raise StoreError(f"database {path} does not exist")
+        self.conn = None
+        try:
+            self.conn = self._connect(str(path))
+            if not memory and self._check_file() and not write:
                 self.conn.close()
-                raise
+                self.path, memory = ":memory:", True
+                self.conn = self._connect(":memory:")
+            if write and not memory:
+                self.allow_writes()
+            self._migrate()
+        except BaseException as exc:
+            if self.conn is not None:
+                self.conn.close()
+            if isinstance(exc, UnicodeDecodeError):
+                raise corrupt(self.path) from exc
+            if isinstance(exc, sqlite3.Error):
+                raise storage_error(self.path, exc) from exc
+            raise
+
+    @staticmethod
+    def _connect(name: str) -> sqlite3.Connection:
+        conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.create_function("casefold", 1, sqlite_dialect.casefold, deterministic=True)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    def _check_file(self) -> bool:
+        """Refuse a file that is not salesctl's or is from a newer salesctl, with reads only, before any
+        statement that writes. True when the file is blank (no tables yet: salesctl may set it up)."""
+        foreign = foreign_tables(self.conn)
+        if foreign:
+            listed = ", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else "")
+            raise StoreError(f"{self.path} is not a salesctl database (it holds other tables: {listed}); "
+                             "it was left as it was; give --db a salesctl database or a new file")
+        version = self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"database {self.path} has schema version {version}, newer than this salesctl knows "
+                f"({SCHEMA_VERSION}); upgrade salesctl"
+            )
+        return version == 0 and self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+
+    def allow_writes(self) -> None:
+        """Switch the file to WAL (once; reads leave the journal mode as they found it)."""
+        if self.writable or str(self.path) == ":memory:":
+            return
+        try:
+            if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                self.conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.Error as exc:
+            raise storage_error(self.path, exc) from exc
+        self.writable = True
 
     @classmethod
     def init_server(cls, url: str) -> str:
@@ -316,26 +524,49 @@ class Store:
                 raise self.dialect.storage_error(self.path, exc) from exc
             raise
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads that all see one moment: one read transaction on this connection. Under WAL, writers
+        carry on meanwhile and nothing they commit shows until it ends (`export all` is one snapshot)."""
+        try:
+            self.conn.execute("BEGIN")
+            self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot starts at the first read
+        except sqlite3.Error as exc:
+            raise storage_error(self.path, exc) from exc
+        try:
+            yield
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+
     def schema_version(self) -> int:
         return self.dialect.schema_version(self.conn)
 
     def _migrate(self) -> None:
-        try:
+        if self.is_server:
             version = self.schema_version()
-        except self.dialect.Error as exc:
-            raise self.dialect.storage_error(self.path, exc) from exc
-        if version == SCHEMA_VERSION:
+            if version == SCHEMA_VERSION:
+                return
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"{self.where} has schema version {version}, newer than this salesctl knows "
+                                 f"({SCHEMA_VERSION}); upgrade salesctl")
+            if version < 0:
+                raise StoreError(f"{self.where} has no salesctl schema; the owner creates it with: salesctl db init URL")
+            with self.write():
+                self.dialect.migrate(self.conn, MIGRATIONS[:SCHEMA_VERSION], self.schema_version())
             return
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"database {self.dialect.describe(self.path)} has schema version {version}, newer than this "
-                f"salesctl knows ({SCHEMA_VERSION}); upgrade salesctl"
-            )
-        if version < 0:
-            raise StoreError(f"{self.where} has no salesctl schema; the owner creates it with: salesctl db init URL")
+        if self.schema_version() == SCHEMA_VERSION:  # a newer one was refused by _check_file
+            return
         with self.write():
             version = self.schema_version()  # another process may have migrated while we waited
-            self.dialect.migrate(self.conn, MIGRATIONS[:SCHEMA_VERSION], version)
+            for _name, migrate in MIGRATIONS[version:]:
+                migrate(self.conn)
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO migrations (name, applied_at)"
+                " VALUES (?, CASE WHEN ? THEN strftime('%Y-%m-%dT%H:%M:%SZ', 'now') END)",
+                [(name, index >= version) for index, (name, _migrate) in enumerate(MIGRATIONS)],
+            )
+            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
         return self.conn.execute(sql, params).fetchone()
@@ -433,6 +664,14 @@ class Store:
             (exclude, email, digits),
         )
 
+    def open_leads_named(self, name: str, company: str | None) -> list[sqlite3.Row]:
+        """Open leads with this name and company, ignoring case (no company matches no company)."""
+        return self.all(
+            "SELECT l.id, l.name, l.company FROM leads l WHERE " + OPEN + " AND casefold(l.name) = ?"
+            " AND coalesce(casefold(l.company), '') = ? ORDER BY l.id LIMIT 5",
+            (name.casefold(), (company or "").casefold()),
+        )
+
     def insert_lead(self, fields: dict, *, lead_id: int | None = None) -> int:
         columns = [c for c in self.LEAD_FIELDS if c in fields]
         values = [fields[c] for c in columns]
@@ -474,7 +713,7 @@ class Store:
     def resolve_lead(self, ref: str) -> int:
         """A lead reference: an id, or text matching exactly one lead's name or company.
 
-        Preference, most specific first (open leads before closed ones, SPEC §2): an exact name among
+        Preference, most specific first (open leads before closed ones, docs/reference.md): an exact name among
         open leads, a substring among open leads, an exact name, a substring. Several matches at the
         first level that has any is ambiguous.
         """
@@ -536,7 +775,7 @@ class Store:
         *,
         stages: list[str],
         all_stages: list[str],
-        owner_id: int | None,
+        owner_ids: list[int] | None,
         tag: str | None,
         source: str | None,
         intent: str | None,
@@ -552,9 +791,9 @@ class Store:
             params += stages
         elif not include_closed:
             where.append(OPEN)
-        if owner_id is not None:
-            where.append("l.owner_id = ?")
-            params.append(owner_id)
+        if owner_ids is not None:  # None: every owner
+            where.append("l.owner_id IN (" + ", ".join("?" * len(owner_ids)) + ")")
+            params += owner_ids
         if tag:
             where.append("l.id IN (SELECT lead_id FROM lead_tags WHERE tag = ?)")
             params.append(tag)
@@ -610,6 +849,41 @@ class Store:
             (lead_id, rep_id, kind, note, int(effective), at, play_id, now),
         ).fetchone()[0]
 
+    ACTIVITY_FIELDS = ("kind", "note", "effective", "at")
+
+    def activity(self, activity_id: int) -> sqlite3.Row:
+        row = self.one(
+            "SELECT a.id, a.lead_id, a.rep_id, r.name AS rep, a.kind, a.note, a.effective, a.at, l.name AS lead,"
+            " l.created_at AS lead_created_at"
+            " FROM activities a JOIN reps r ON r.id = a.rep_id JOIN leads l ON l.id = a.lead_id WHERE a.id = ?",
+            (activity_id,),
+        )
+        if row is None:
+            raise NotFound(f"activity: no activity with id {activity_id}; lead show LEAD lists them")
+        return row
+
+    def update_activity(self, activity_id: int, fields: dict) -> None:
+        columns = [c for c in self.ACTIVITY_FIELDS if c in fields]
+        if columns:
+            sql = "UPDATE activities SET " + ", ".join(f"{c} = ?" for c in columns) + " WHERE id = ?"
+            self.conn.execute(sql, [fields[c] for c in columns] + [activity_id])
+
+    def remove_activity(self, activity_id: int, *, rep_id: int, now: str) -> None:
+        """Delete an activity, keeping a note of it for the lead's timeline."""
+        self.conn.execute(
+            "INSERT INTO activity_removals (lead_id, rep_id, activity_id, kind, note, activity_at, at)"
+            " SELECT lead_id, ?, id, kind, note, at, ? FROM activities WHERE id = ?",
+            (rep_id, now, activity_id),
+        )
+        self.conn.execute("DELETE FROM activities WHERE id = ?", (activity_id,))
+
+    def refresh_last_activity(self, lead_id: int) -> None:
+        """A lead's last_activity_at from the activities it still has (after one was edited or removed)."""
+        self.conn.execute(
+            "UPDATE leads SET last_activity_at = (SELECT max(at) FROM activities WHERE lead_id = ?) WHERE id = ?",
+            (lead_id, lead_id),
+        )
+
     def timeline(self, lead_id: int) -> list[sqlite3.Row]:
         """Activities, stage moves and owner changes of one lead, oldest first."""
         return self.all(
@@ -626,8 +900,11 @@ class Store:
             " SELECT 'owner', s.at, r.name, NULL, NULL, NULL, NULL, f.name, t.name, s.id, 3"
             " FROM assignments s JOIN reps r ON r.id = s.rep_id JOIN reps f ON f.id = s.from_rep_id"
             " JOIN reps t ON t.id = s.to_rep_id WHERE s.lead_id = ?"
+            " UNION ALL"
+            " SELECT 'removed', d.at, r.name, d.kind, d.note, NULL, NULL, d.activity_at, d.activity_id, d.id, 4"
+            " FROM activity_removals d JOIN reps r ON r.id = d.rep_id WHERE d.lead_id = ?"
             " ORDER BY at, tie, seq",
-            (lead_id, lead_id, lead_id),
+            (lead_id, lead_id, lead_id, lead_id),
         )
 
     # --- figures (funnel, report, targets, plays) --------------------------------------------------
@@ -656,24 +933,25 @@ class Store:
         """Leads created in [since, until), per owner at the period's end."""
         return self.all(
             "SELECT " + self.OWNER_AT + " AS rep_id, count(*) AS n FROM leads l"
-            " WHERE l.created_at >= :since AND l.created_at < :until GROUP BY rep_id",
+            " WHERE l.created_at >= :since AND l.created_at < :until GROUP BY 1",  # 1: by position, never a column's name
             {"since": since, "until": until, "t": until},
         )
 
-    def won_by_owner(self, since: str, until: str) -> list[sqlite3.Row]:
-        """Deals won in [since, until) per owner: count, amount (minor units), total cycle days."""
-        return self.all(
-            "SELECT " + self.OWNER_AT + " AS rep_id, count(*) AS n, coalesce(sum(l.won_amount), 0) AS amount,"
+    def won_by_owner(self, since: str, until: str) -> list[dict]:
+        """Deals won in [since, until) per owner and currency: count, amount (minor units), total cycle days."""
+        return _exact(self.all(
+            "SELECT " + self.OWNER_AT + " AS rep_id, l.currency, count(*) AS n,"
+            " " + EXACT_SUM.replace("X", "l.won_amount") + " AS amount,"
             " total(julianday(l.won_at) - julianday(l.created_at)) AS cycle_days"
-            " FROM leads l WHERE l.won_at >= :since AND l.won_at < :until GROUP BY rep_id",
+            " FROM leads l WHERE l.won_at >= :since AND l.won_at < :until GROUP BY 1, 2",  # by position: owner then, currency
             {"since": since, "until": until, "t": until},
-        )
+        ), "amount")
 
     def lost_by_owner(self, since: str, until: str) -> list[sqlite3.Row]:
         """Deals lost in [since, until) per owner and reason."""
         return self.all(
             "SELECT " + self.OWNER_AT + " AS rep_id, coalesce(l.lost_reason, 'other') AS reason, count(*) AS n"
-            " FROM leads l WHERE l.lost_at >= :since AND l.lost_at < :until GROUP BY rep_id, reason",
+            " FROM leads l WHERE l.lost_at >= :since AND l.lost_at < :until GROUP BY 1, 2",
             {"since": since, "until": until, "t": until},
         )
 
@@ -704,7 +982,7 @@ class Store:
         return (
             "WITH x AS MATERIALIZED ("
             "  SELECT l.id, l.name, l.company, l.value, l.currency, l.close_by, l.key, l.created_at,"
-            "   l.snoozed_until, " + self.OWNER_AT + " AS rep_id,"
+            "   l.snoozed_until, l.next_at, l.next_step, " + self.OWNER_AT + " AS rep_id,"
             "   CASE WHEN l.stage_changed_at < :t THEN l.stage ELSE :first_stage END AS fallback_stage,"
             "   (SELECT h2.id FROM stage_history h2 WHERE h2.lead_id = l.id AND h2.at < :t"
             "    ORDER BY h2.at DESC, h2.id DESC LIMIT 1) AS hid,"
@@ -721,27 +999,29 @@ class Store:
 
     def pipeline_at(
         self, t: str, *, first_stage: str, stalled_before: dict[str, str], month_first: str, month_last: str
-    ) -> list[sqlite3.Row]:
-        """Open pipeline at :t per (owner then, stage then): count, value, value closing in the month,
-        and how many were stalled (last touch at or before the stage's threshold, not snoozed)."""
+    ) -> list[dict]:
+        """Open pipeline at :t per (owner then, stage then, currency): count, value, value closing in the
+        month, and how many were stalled (last touch at or before the stage's threshold, not snoozed)."""
         threshold, params = self._case("p.stage_at", stalled_before, "s")
-        return self.all(
+        return _exact(self.all(
             self._leads_at(t, first_stage) +
-            "SELECT p.rep_id, p.stage_at AS stage, count(*) AS n, coalesce(sum(p.value), 0) AS value,"
-            " coalesce(sum(CASE WHEN p.close_by BETWEEN :month_first AND :month_last THEN p.value END), 0)"
+            "SELECT p.rep_id, p.stage_at AS stage, p.currency, count(*) AS n, " + EXACT_SUM.replace("X", "p.value") + " AS value, "
+            + EXACT_SUM.replace("X", "CASE WHEN p.close_by BETWEEN :month_first AND :month_last THEN p.value END") +
             "  AS value_in_month,"
             " total((p.snoozed_until IS NULL OR p.snoozed_until <= :t) AND"
             f"  max(p.created_at, coalesce(p.last_move_at, ''), coalesce(p.last_activity_at, '')) <= {threshold})"
             "  AS stalled"
-            " FROM p WHERE p.stage_at NOT IN ('won', 'lost') GROUP BY p.rep_id, p.stage_at",
+            " FROM p WHERE p.stage_at NOT IN ('won', 'lost') GROUP BY p.rep_id, p.stage_at, p.currency",
             {"t": t, "first_stage": first_stage, "month_first": month_first, "month_last": month_last, **params},
-        )
+        ), "value", "value_in_month")
 
     def open_leads_at(
         self, t: str, *, first_stage: str, key_only: bool = False, close_from: str | None = None,
         close_to: str | None = None, rep_id: int | None = None, limit: int = 20,
+        weights: dict[str, float] | None = None,
     ) -> list[sqlite3.Row]:
-        """Leads open at :t (key ones, or closing between two local dates), biggest first, with their stage then."""
+        """Leads open at :t (key ones, or closing between two local dates), biggest first, with their stage
+        then. With `weights` (currency → rate), values in several currencies are compared at those rates."""
         extra, params = "", {"t": t, "first_stage": first_stage, "limit": limit}
         if key_only:
             extra += " AND l.key = 1"
@@ -751,12 +1031,41 @@ class Store:
         where = " AND p.rep_id = :rep_id" if rep_id is not None else ""
         params["rep_id"] = rep_id
         order = "p.close_by, " if close_from is not None else ""  # closing soon: soonest first
+        weight, rate_params = self._case("p.currency", weights or {}, "w")
+        value = f"p.value * coalesce({weight}, 0)" if weights else "p.value"
         return self.all(
             self._leads_at(t, first_stage, extra) +
             "SELECT p.*, r.name AS owner FROM p JOIN reps r ON r.id = p.rep_id WHERE p.stage_at NOT IN ('won', 'lost')" + where +
-            " ORDER BY " + order + "p.value IS NULL, p.value DESC, p.id LIMIT :limit",
-            params,
+            " ORDER BY " + order + f"p.value IS NULL, {value} DESC, p.id LIMIT :limit",
+            {**params, **rate_params},
         )
+
+    # The latest of a lead's creation, last stage move and last activity before :t, in `p`.
+    LAST_TOUCH_AT = "max(p.created_at, coalesce(p.last_move_at, ''), coalesce(p.last_activity_at, ''))"
+
+    def attention_at(
+        self, t: str, *, first_stage: str, stalled_before: dict[str, str], overdue_before: str,
+        rep_id: int | None, weights: dict[str, float], limit: int,
+    ) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
+        """Deals open at :t that were stalled then (as pipeline_at counts them), and those whose follow-up
+        was due before `overdue_before`: at most `limit` of each, the most valuable first. Values are
+        ordered in one currency by `weights` (currency → rate), a currency without one last. One pass
+        over the leads serves both lists."""
+        threshold, stalled_params = self._case("p.stage_at", stalled_before, "s")
+        weight, rate_params = self._case("p.currency", weights, "w")
+        pick = (f"SELECT p.*, r.name AS owner, {self.LAST_TOUCH_AT} AS last_touch FROM p JOIN reps r ON r.id = p.rep_id"
+                " WHERE p.stage_at NOT IN ('won', 'lost')" + (" AND p.rep_id = :rep_id" if rep_id is not None else ""))
+        order = f" ORDER BY coalesce(p.value, 0) * coalesce({weight}, 0) DESC, p.id LIMIT :limit"
+        rows = self.all(
+            self._leads_at(t, first_stage) +
+            ", stalled AS (" + pick + " AND (p.snoozed_until IS NULL OR p.snoozed_until <= :t)"
+            f" AND {self.LAST_TOUCH_AT} <= {threshold}" + order + "),"
+            " overdue AS (" + pick + " AND p.next_at < :overdue_before" + order + ")"
+            " SELECT 'stalled' AS list, * FROM stalled UNION ALL SELECT 'overdue' AS list, * FROM overdue",
+            {"t": t, "first_stage": first_stage, "rep_id": rep_id, "limit": limit, "overdue_before": overdue_before,
+             **stalled_params, **rate_params},
+        )
+        return [r for r in rows if r["list"] == "stalled"], [r for r in rows if r["list"] == "overdue"]
 
     def play_results(self, until: str, rep_id: int | None) -> list[sqlite3.Row]:
         """Per play: leads it was used on before :until (by rep_id, or anyone), and how many of those
@@ -805,8 +1114,11 @@ class Store:
     def funnel_lost(self, since: str, until: str, rep_id: int | None) -> list[sqlite3.Row]:
         """Cohort leads now lost, per stage lost at and reason."""
         return self.all(
+            # Grouped by the expressions, not the aliases: `stage` in GROUP BY names the column l.stage
+            # (always 'lost' here) before the alias, which lumped every stage's losses together.
             "SELECT l.lost_stage AS stage, coalesce(l.lost_reason, 'other') AS reason, count(*) AS n"
-            " FROM leads l WHERE l.stage = 'lost' AND " + self._cohort(rep_id) + " GROUP BY 1, 2",
+            " FROM leads l WHERE l.stage = 'lost' AND " + self._cohort(rep_id) +
+            " GROUP BY l.lost_stage, coalesce(l.lost_reason, 'other')",
             self._cohort_params(since, until, rep_id),
         )
 
@@ -818,7 +1130,7 @@ class Store:
             " SELECT h.to_stage AS stage,"
             "  julianday(lead(h.at) OVER (PARTITION BY h.lead_id ORDER BY h.at, h.id)) - julianday(h.at) AS days"
             " FROM stage_history h WHERE h.lead_id IN (SELECT l.id FROM leads l WHERE " + self._cohort(rep_id) + ")"
-            ") s WHERE days IS NOT NULL GROUP BY stage",
+            ") s WHERE days IS NOT NULL GROUP BY 1",
             self._cohort_params(since, until, rep_id),
         )
 
@@ -845,13 +1157,100 @@ class Store:
         ).fetchone()[0]
 
     def play(self, name: str) -> sqlite3.Row | None:
-        return self.one("SELECT id, name, text, stage, persona FROM plays WHERE name = ?", (name,))
+        return self.one("SELECT id, name, text, stage, persona, cadence FROM plays WHERE name = ?", (name,))
 
     def plays(self) -> list[sqlite3.Row]:
         return self.all(
-            "SELECT p.id, p.name, p.text, p.stage, p.persona,"
+            "SELECT p.id, p.name, p.text, p.stage, p.persona, p.cadence,"
             " (SELECT count(DISTINCT a.lead_id) FROM activities a WHERE a.play_id = p.id) AS used_on"
             " FROM plays p ORDER BY p.name COLLATE NOCASE"
+        )
+
+    # --- cadences, recurring follow-ups, the calendar feed (docs/calendar.md) ----------------------
+
+    def set_play_cadence(self, play_id: int, cadence: str | None) -> None:
+        self.conn.execute("UPDATE plays SET cadence = ? WHERE id = ?", (cadence, play_id))
+
+    def running_cadence(self, lead_id: int) -> sqlite3.Row | None:
+        """The lead's running cadence with its play (name, stage, cadence text), or None."""
+        return self.one(
+            "SELECT c.id, c.play_id, c.steps_done, c.started_at, p.name AS play, p.stage AS play_stage, p.cadence"
+            " FROM cadence_runs c JOIN plays p ON p.id = c.play_id WHERE c.lead_id = ? AND c.ended_at IS NULL",
+            (lead_id,),
+        )
+
+    def start_cadence(self, lead_id: int, play_id: int, rep_id: int, now: str) -> None:
+        self.conn.execute(
+            "INSERT INTO cadence_runs (lead_id, play_id, rep_id, steps_done, started_at) VALUES (?, ?, ?, 0, ?)",
+            (lead_id, play_id, rep_id, now),
+        )
+
+    def advance_cadence(self, run_id: int, steps_done: int) -> None:
+        self.conn.execute("UPDATE cadence_runs SET steps_done = ? WHERE id = ?", (steps_done, run_id))
+
+    def end_cadence(self, run_id: int, reason: str, now: str) -> None:
+        self.conn.execute("UPDATE cadence_runs SET ended_at = ?, end_reason = ? WHERE id = ?", (now, reason, run_id))
+
+    def cadence_results(self, until: str, rep_id: int | None) -> list[sqlite3.Row]:
+        """Per play with a cadence run started before :until (by rep_id, or anyone): the leads that went
+        through it, how many finished every step, and how many of those leads were won or lost by :until."""
+        by_rep = " AND c.rep_id = :rep_id" if rep_id is not None else ""
+        return self.all(
+            "SELECT p.name AS play, count(u.lead_id) AS leads, sum(u.completed) AS completed,"
+            " sum(CASE WHEN l.won_at < :until THEN 1 ELSE 0 END) AS won,"
+            " sum(CASE WHEN l.lost_at < :until THEN 1 ELSE 0 END) AS lost"
+            " FROM plays p JOIN (SELECT c.play_id, c.lead_id,"
+            "  max(CASE WHEN c.end_reason = 'completed' AND c.ended_at < :until THEN 1 ELSE 0 END) AS completed"
+            "  FROM cadence_runs c WHERE c.started_at < :until" + by_rep + " GROUP BY c.play_id, c.lead_id) u"
+            " ON u.play_id = p.id JOIN leads l ON l.id = u.lead_id"
+            " GROUP BY p.id, p.name ORDER BY leads DESC, p.name",
+            {"until": until, "rep_id": rep_id},
+        )
+
+    def recurrence(self, lead_id: int) -> str | None:
+        row = self.one("SELECT every FROM recurrences WHERE lead_id = ?", (lead_id,))
+        return row["every"] if row else None
+
+    def set_recurrence(self, lead_id: int, every: str | None, now: str) -> None:
+        """`every` like "2w"; None stops it."""
+        if every is None:
+            self.conn.execute("DELETE FROM recurrences WHERE lead_id = ?", (lead_id,))
+        else:
+            self.conn.execute(
+                "INSERT INTO recurrences (lead_id, every, set_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (lead_id) DO UPDATE SET every = excluded.every, set_at = excluded.set_at",
+                (lead_id, every, now),
+            )
+
+    def revise_followup(self, lead_id: int, now: str) -> None:
+        """Count one more change of the lead's follow-up (its calendar event's SEQUENCE and LAST-MODIFIED)."""
+        self.conn.execute(
+            "INSERT INTO followup_revisions (lead_id, sequence, modified_at) VALUES (?, 1, ?)"
+            " ON CONFLICT (lead_id) DO UPDATE SET sequence = followup_revisions.sequence + 1,"
+            " modified_at = excluded.modified_at",
+            (lead_id, now),
+        )
+
+    def calendar_id(self) -> str | None:
+        import json
+
+        row = self.one("SELECT value FROM settings WHERE key = 'calendar_id'")
+        return json.loads(row["value"]) if row else None
+
+    def scheduled_followups(self, *, owner_id: int | None, until: str) -> list[sqlite3.Row]:
+        """Open leads (of one owner) with a follow-up before :until, soonest first, with the last note
+        and the follow-up's revision."""
+        by_owner = " AND l.owner_id = :owner_id" if owner_id is not None else ""
+        return self.all(
+            "SELECT l.id, l.name, l.company, l.stage, l.value, l.currency, l.next_at, l.next_step, l.created_at,"
+            " r.name AS owner, coalesce(f.sequence, 0) AS sequence, f.modified_at,"
+            " (SELECT a.note FROM activities a WHERE a.lead_id = l.id AND a.note <> ''"
+            "  ORDER BY a.at DESC, a.id DESC LIMIT 1) AS last_note"
+            " FROM leads l JOIN reps r ON r.id = l.owner_id"
+            " LEFT JOIN followup_revisions f ON f.lead_id = l.id"
+            " WHERE " + OPEN + " AND l.next_at IS NOT NULL AND l.next_at < :until" + by_owner +
+            " ORDER BY l.next_at, l.id",
+            {"owner_id": owner_id, "until": until},
         )
 
     # --- the rep's day: plays by name, today/stalled candidates, handoff -------------------------------
@@ -902,13 +1301,28 @@ class Store:
             " (l.stage = ? AND l.last_activity_at IS NULL) AS new_untouched,"
             " " + stalled + " AS stalled,"
             " coalesce(l.close_by >= ? AND l.close_by <= ?, FALSE) AS closing_soon,"
-            " (l.stage <> ? AND l.next_at IS NULL) AS no_next_step"
+            " (l.stage <> ? AND l.next_at IS NULL) AS no_next_step,"
+            " coalesce(l.snoozed_until > ?, FALSE) AS snoozed"
             " FROM leads l JOIN reps r ON r.id = l.owner_id WHERE " + scope + ") c"
-            " WHERE overdue OR due_today OR new_untouched OR stalled OR closing_soon OR no_next_step"
+            # A snoozed lead is quiet: only an appointment (overdue or due today) brings it back.
+            " WHERE overdue OR due_today"
+            " OR (NOT snoozed AND (new_untouched OR stalled OR closing_soon OR no_next_step))"
         )
         params = [day_start, day_start, day_end, open_stages[0], now, *stalled_params, today, soon,
-                  open_stages[0], *scope_params]
+                  open_stages[0], now, *scope_params]
         return self.all(sql, params)
+
+    def after_sale_due(self, *, owner_id: int | None, day_end: str) -> list[sqlite3.Row]:
+        """Won leads whose after-sale follow-up falls before `day_end` (the end of the local today)."""
+        return self.all(
+            "SELECT l.id, l.name, l.company, l.stage, l.value, l.currency, l.key, l.intent, l.next_at,"
+            " l.next_step, l.close_by, r.name AS owner, " + self.LAST_TOUCH + " AS last_touch"
+            # The partial index holds only won leads with a follow-up: a handful, whatever the history.
+            " FROM leads l INDEXED BY leads_after_sale JOIN reps r ON r.id = l.owner_id"
+            " WHERE l.stage = 'won' AND l.next_at IS NOT NULL AND l.next_at < ?"
+            + (" AND l.owner_id = ?" if owner_id is not None else ""),
+            (day_end,) if owner_id is None else (day_end, owner_id),
+        )
 
     def stalled_leads(
         self, *, open_stages: list[str], owner_id: int | None, now: str, stalled_before: dict[str, str]
@@ -917,7 +1331,7 @@ class Store:
         scope, scope_params = self._open_scope(open_stages, owner_id)
         stalled, stalled_params = self._stalled_flag(stalled_before)
         sql = (
-            "SELECT l.id, l.name, l.company, l.stage, l.value, l.currency, l.key, r.name AS owner,"
+            "SELECT l.id, l.name, l.company, l.stage, l.value, l.currency, l.key, l.next_at, r.name AS owner,"
             " " + self.LAST_TOUCH + " AS last_touch"
             " FROM leads l JOIN reps r ON r.id = l.owner_id WHERE " + scope + " AND " + stalled
         )
@@ -964,7 +1378,7 @@ class Store:
             (to_rep_id, from_rep_id),
         ).rowcount
 
-    # --- data in and out (issue 6) -----------------------------------------------------------------
+    # --- data in and out (docs/reference.md) -----------------------------------------------------------------
     # Export streams cursors (never fetchall), import writes in batches with executemany, search uses FTS5.
 
     TABLE_COLUMNS = {
@@ -1013,6 +1427,10 @@ class Store:
             if digits:
                 phones.setdefault(digits, lead_id)
         return reps, emails, phones
+
+    def inactive_rep_names(self) -> set[str]:
+        """Names of deactivated reps, folded like `import_index` folds them."""
+        return {nocase(r[0]) for r in self.conn.execute("SELECT name FROM reps WHERE active = 0")}
 
     def next_id(self, table: str) -> int:
         if table not in self.TABLE_COLUMNS:  # a real check: `python -O` drops asserts
@@ -1111,6 +1529,8 @@ class Store:
             self.conn.backup(target)
             target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
             problems = [r[0] for r in target.execute("PRAGMA integrity_check")]
+        except sqlite3.Error as exc:  # a full disk or a size limit hits the copy, not the database
+            raise storage_error(name or dest, exc) from exc
         finally:
             target.close()
         if problems != ["ok"]:
@@ -1119,27 +1539,46 @@ class Store:
     # --- reminders (cron and mail) -------------------------------------------------------------------
     # One row per rep and local day: claimed before a reminder is sent, deleted if sending fails,
     # stamped sent_at after. The primary key makes the claim atomic, so overlapping runs send once.
+    # Claims are stamped by `clock()`, the real time of the database's side, never the run's pinned
+    # "now" (--as-of, $SALESCTL_NOW): a run pinned 20 minutes later must not see a live claim as old.
 
-    def claim_reminder(self, rep_id: int, day: str, now: str, *, stale_before: str) -> bool:
+    def clock(self) -> datetime:
+        """The clock of reminder claims: the system's real UTC time. The one place to change it (a server
+        database would read its own clock here, so every client compares claims against one clock)."""
+        return datetime.now(UTC)
+
+    @staticmethod
+    def _claim_stamp(t: datetime) -> str:
+        # Fixed-width microseconds: stamps sort as times, and a claim refreshed within a second is newer.
+        return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    def claim_reminder(self, rep_id: int, day: str, *, stale_after: timedelta) -> bool:
         """Claim (rep, day) for sending; False when another run holds or has sent it.
 
-        A claim left unsent since before `stale_before` (a run killed mid-send) may be taken over.
+        A claim neither sent nor refreshed for `stale_after` (a run killed mid-send) may be taken over.
         Call inside `write()`.
         """
+        now = self.clock()
         cursor = self.conn.execute(
             "INSERT INTO reminders (rep_id, day, claimed_at) VALUES (?, ?, ?)"
             " ON CONFLICT (rep_id, day) DO UPDATE SET claimed_at = excluded.claimed_at"
             " WHERE reminders.sent_at IS NULL AND reminders.claimed_at < ?",
-            (rep_id, day, now, stale_before),
+            (rep_id, day, self._claim_stamp(now), self._claim_stamp(now - stale_after)),
         )
         return cursor.rowcount == 1
+
+    def refresh_reminder(self, rep_id: int, day: str) -> None:
+        """Re-stamp a claim still being sent, so it never looks abandoned. Call inside `write()`."""
+        self.conn.execute("UPDATE reminders SET claimed_at = ? WHERE rep_id = ? AND day = ? AND sent_at IS NULL",
+                          (self._claim_stamp(self.clock()), rep_id, day))
 
     def release_reminder(self, rep_id: int, day: str) -> None:
         """Give a claim back after a failed send, so the next run tries again."""
         self.conn.execute("DELETE FROM reminders WHERE rep_id = ? AND day = ? AND sent_at IS NULL", (rep_id, day))
 
-    def mark_reminder_sent(self, rep_id: int, day: str, now: str) -> None:
-        self.conn.execute("UPDATE reminders SET sent_at = ? WHERE rep_id = ? AND day = ?", (now, rep_id, day))
+    def mark_reminder_sent(self, rep_id: int, day: str) -> None:
+        self.conn.execute("UPDATE reminders SET sent_at = ? WHERE rep_id = ? AND day = ?",
+                          (self._claim_stamp(self.clock()), rep_id, day))
 
     def reminder(self, rep_id: int, day: str) -> sqlite3.Row | None:
         return self.one("SELECT claimed_at, sent_at FROM reminders WHERE rep_id = ? AND day = ?", (rep_id, day))
@@ -1150,6 +1589,18 @@ def _like_pattern(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def _exact(rows: list[sqlite3.Row], *names: str) -> list[dict]:
+    """Rows as dicts with each EXACT_SUM column (`high:low`) turned into its exact integer."""
+    result = []
+    for row in rows:
+        item = dict(row)
+        for name in names:
+            high, low = item[name].split(":")
+            item[name] = int(high) * 1_000_000_000 + int(low)
+        result.append(item)
+    return result
+
+
 def nocase(text: str) -> str:
     """Fold like SQLite's NOCASE collation: ASCII letters only."""
     return text.translate(_ASCII_LOWER)
@@ -1158,7 +1609,7 @@ def nocase(text: str) -> str:
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-# --- doctor (issue 6) ------------------------------------------------------------------------------
+# --- doctor (docs/reference.md) ------------------------------------------------------------------------------
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -1170,9 +1621,13 @@ def inspect_database(path: Path) -> list[tuple[str, str, str]]:
 
     checks: list[tuple[str, str, str]] = []
     try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):  # before opening: a FIFO would hang the read
+            return [("file", "error", f"{path} is not a regular file (a folder, device or FIFO); "
+                     "give --db a database file")]
         with open(path, "rb") as f:
             header = f.read(16)
-        mode = stat.S_IMODE(os.stat(path).st_mode)
+        mode = stat.S_IMODE(info.st_mode)
     except OSError as exc:
         return [("file", "error", f"cannot read {path}: {exc.strerror or exc}")]
     if header != SQLITE_HEADER:
@@ -1185,6 +1640,12 @@ def inspect_database(path: Path) -> list[tuple[str, str, str]]:
     try:
         conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
         try:
+            foreign = foreign_tables(conn)
+            if foreign:
+                listed = ", ".join(foreign[:5])
+                checks.append(("salesctl", "error", f"not a salesctl database: it holds other tables ({listed}) "
+                               "and no salesctl mark; salesctl will not open or change it"))
+                return checks
             problems = [r[0] for r in conn.execute("PRAGMA integrity_check(20)")]
             if problems == ["ok"]:
                 checks.append(("integrity", "ok", "PRAGMA integrity_check: ok"))
@@ -1209,8 +1670,34 @@ def inspect_database(path: Path) -> list[tuple[str, str, str]]:
                 checks.append(("orphans", "error", f"rows pointing at missing leads, reps or plays: {listed}"))
             else:
                 checks.append(("orphans", "ok", "every row points at an existing lead, rep and play"))
+            checks.append(_settings_check(conn))
         finally:
             conn.close()
     except sqlite3.Error as exc:
         checks.append(("integrity", "error", f"SQLite cannot read it ({exc}); restore it from a backup"))
+    except UnicodeDecodeError:
+        checks.append(("integrity", "error", "corrupt; restore a backup (its schema cannot be read)"))
     return checks
+
+
+def _settings_check(conn: sqlite3.Connection) -> tuple[str, str, str]:
+    """The stored settings through the parser of `config set` (restores of edited files once let anything in)."""
+    import json
+
+    from .model import check_settings, repair_hint
+
+    raw = {}
+    try:
+        rows = conn.execute("SELECT key, value FROM settings").fetchall()
+    except (sqlite3.Error, UnicodeError) as exc:  # corrupt pages: the integrity check says what to do
+        return ("settings", "error", f"cannot be read ({exc}); restore the database from a backup")
+    for key, value in rows:
+        try:
+            raw[key] = json.loads(value)
+        except (TypeError, ValueError):
+            raw[key] = value
+    problems = check_settings(raw)[2]
+    if not problems:
+        return ("settings", "ok", "every setting is valid")
+    return ("settings", "error", "; ".join(f"{p} (salesctl uses the default until you repair it: {repair_hint(p)})"
+                                           for p in problems))

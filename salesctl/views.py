@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .dates import to_local_iso
+from .i18n import _, intent, kind, pgettext, stage
 from .money import format_major, to_major
 from .render import Column, Fields, Output, Table
 
@@ -16,7 +19,7 @@ _TIMES = ("created_at", "stage_changed_at", "last_activity_at", "next_at", "won_
 
 
 def lead_object(row, tz) -> dict:
-    """The contract's lead object (SPEC §5) from a `Store.LEAD_SELECT` row."""
+    """The lead object (docs/reference.md, JSON objects) from a `Store.LEAD_SELECT` row."""
     obj = {key: row[key] for key in LEAD_KEYS if key not in ("tags", "key", "value", "won_amount")}
     for key in _TIMES:
         obj[key] = to_local_iso(row[key], tz)
@@ -34,23 +37,25 @@ def short_time(iso: str | None) -> str:
 
 def lead_fields(obj: dict) -> Fields:
     pairs = [
-        ("Lead", f"#{obj['id']} {obj['name']}" + (" ★ key" if obj["key"] else "")),
-        ("Company", obj["company"] or ""),
-        ("Contact", " · ".join(x for x in (obj["contact"], obj["email"], obj["phone"]) if x)),
-        ("Stage", obj["stage"] + (f" (lost at {obj['lost_stage']}: {obj['lost_reason']})" if obj["lost_reason"] else "")),
-        ("Owner", obj["owner"]),
-        ("Value", format_major(obj["value"], obj["currency"])),
-        ("Won", f"{format_major(obj['won_amount'], obj['currency'])} on {short_time(obj['won_at'])}" if obj["won_at"] else ""),
-        ("Next", " ".join(x for x in (short_time(obj["next_at"]), obj["next_step"] or "") if x)),
-        ("Close by", obj["close_by"] or ""),
-        ("Intent", obj["intent"] or ""),
-        ("Source", obj["source"] or ""),
-        ("Industry", obj["industry"] or ""),
-        ("Persona", obj["persona"] or ""),
-        ("Tags", ", ".join(obj["tags"])),
-        ("Created", short_time(obj["created_at"])),
-        ("Last activity", short_time(obj["last_activity_at"])),
-        ("Snoozed until", short_time(obj["snoozed_until"])),
+        (_("Lead"), f"#{obj['id']} {obj['name']}" + (_(" ★ key") if obj["key"] else "")),
+        (_("Company"), obj["company"] or ""),
+        (_("Contact"), " · ".join(x for x in (obj["contact"], obj["email"], obj["phone"]) if x)),
+        (_("Stage"), stage(obj["stage"]) + (_(" (lost at {stage}: {reason})").format(
+            stage=stage(obj["lost_stage"] or ""), reason=pgettext("lost", obj["lost_reason"])) if obj["lost_reason"] else "")),
+        (_("Owner"), obj["owner"]),
+        (_("Value"), format_major(obj["value"], obj["currency"])),
+        (_("Won"), _("{amount} on {day}").format(amount=format_major(obj["won_amount"], obj["currency"]),
+                                                 day=short_time(obj["won_at"])) if obj["won_at"] else ""),
+        (_("Next"), " ".join(x for x in (short_time(obj["next_at"]), obj["next_step"] or "") if x)),
+        (_("Close by"), obj["close_by"] or ""),
+        (_("Intent"), intent(obj["intent"])),
+        (_("Source"), obj["source"] or ""),
+        (_("Industry"), obj["industry"] or ""),
+        (_("Persona"), obj["persona"] or ""),
+        (_("Tags"), ", ".join(obj["tags"])),
+        (_("Created"), short_time(obj["created_at"])),
+        (_("Last activity"), short_time(obj["last_activity_at"])),
+        (_("Snoozed until"), short_time(obj["snoozed_until"])),
     ]
     return Fields([(k, v) for k, v in pairs if v])
 
@@ -65,42 +70,103 @@ def lead_output(obj: dict, *, message: str | None = None) -> Output:
     return Output(obj, [lead_fields(obj)], csv=all_fields_table([obj]), plain=message)
 
 
-LIST_COLUMNS = [
-    Column("id", "#", "right"),
-    Column("name", "Name", show=None),
-    Column("company", "Company"),
-    Column("stage", "Stage"),
-    Column("owner", "Owner"),
-    Column("value", "Value", "right"),
-    Column("next_at", "Next", show=short_time),
-    Column("next_step", "Next step"),
-]
+def short_date(day: str | None, year: int | None) -> str:
+    """`2026-12-05` → `12-05` in the current year (as `today` shows dates); other years keep theirs."""
+    if not day:
+        return ""
+    return day[5:10] if year is not None and day[:4] == str(year) else day[:10]
 
 
-def lead_list_output(objs: list[dict]) -> Output:
+def short_day_time(iso: str | None, year: int | None) -> str:
+    """`2026-11-27T09:00…` → `11-27 09:00` in the current year, else the day alone (`2025-11-27`)."""
+    if not iso:
+        return ""
+    return short_time(iso)[5:] if year is not None and iso[:4] == str(year) else iso[:10]
+
+
+def list_columns(year: int | None) -> dict[str, Column]:
+    """`lead list` columns by the sort word that orders them. Priorities say which go first on a narrow
+    terminal (Company, then Next step, Next, Owner, Value); names and dates are never folded."""
+    def when(key: str, header: str, priority: int = 0) -> Column:
+        return Column(key, header, show=short_time, wrap=False, priority=priority,
+                      short=lambda v: short_day_time(v, year))
+
+    return {
+        "id": Column("id", "#", "right"),
+        "name": Column("name", _("Name"), wrap=False, max_width=24),
+        "company": Column("company", _("Company"), wrap=False, max_width=16, priority=6),
+        "stage": Column("stage", _("Stage"), wrap=False, show=stage),
+        "owner": Column("owner", _("Owner"), wrap=False, max_width=10, priority=3),
+        "value": Column("value", _("Value"), "right", priority=2),
+        "next": when("next_at", _("Next"), priority=4),
+        "next_step": Column("next_step", _("Next step"), priority=5),
+        "close_by": Column("close_by", _("Close by"), wrap=False, short=lambda v: short_date(v, year)),
+        "created": when("created_at", _("Created")),
+        "updated": when("stage_changed_at", _("Stage since")),
+        "activity": when("last_activity_at", _("Last activity")),
+    }
+
+
+LIST_ORDER = ("id", "name", "company", "stage", "owner", "value", "next", "next_step")
+
+
+def lead_list_output(objs: list[dict], *, sort: str = "id", year: int | None = None) -> Output:
+    """`lead list`: the sort column is always shown (and never dropped); Owner only when the rows have
+    more than one owner. `year` (the current one) lets dates drop it when the terminal is narrow."""
+    available = list_columns(year)
+    keys = [k for k in LIST_ORDER if k != "owner" or len({o["owner"] for o in objs}) > 1]
+    if sort in available and sort not in keys:
+        keys.insert(keys.index("next"), sort)
+    columns = [available[k] if k != sort else replace(available[k], priority=0) for k in keys]
     rows = [{**o, "name": ("★ " if o["key"] else "") + o["name"], "value": format_major(o["value"], o["currency"])} for o in objs]
-    return Output(objs, [Table(LIST_COLUMNS, rows, empty="No leads match.")], csv=all_fields_table(objs))
+    return Output(objs, [Table(columns, rows, empty=_("No leads match."))], csv=all_fields_table(objs))
 
 
 def timeline_entry(row, tz) -> dict:
     at = to_local_iso(row["at"], tz)
     if row["type"] == "activity":
-        return {"type": "activity", "at": at, "rep": row["rep"], "kind": row["kind"], "note": row["note"],
-                "effective": bool(row["effective"]), "play": row["play"]}
+        return {"type": "activity", "id": row["seq"], "at": at, "rep": row["rep"], "kind": row["kind"],
+                "note": row["note"], "effective": bool(row["effective"]), "play": row["play"]}
+    if row["type"] == "removed":  # an activity deleted with `activity delete`, kept as a note
+        return {"type": "removed", "at": at, "rep": row["rep"], "id": row["to_value"], "kind": row["kind"],
+                "note": row["note"], "activity_at": to_local_iso(row["from_value"], tz)}
     return {"type": row["type"], "at": at, "rep": row["rep"], "from": row["from_value"], "to": row["to_value"]}
 
 
 def _describe(entry: dict) -> str:
     if entry["type"] == "activity":
-        flag = "" if entry["effective"] or entry["kind"] == "note" else " (no answer)"
-        play = f" [play: {entry['play']}]" if entry["play"] else ""
-        return f"{entry['kind']}{flag}: {entry['note']}{play}"
+        flag = "" if entry["effective"] or entry["kind"] == "note" else _(" (no answer)")
+        play = _(" [play: {play}]").format(play=entry["play"]) if entry["play"] else ""
+        return f"{kind(entry['kind'])}{flag}: {entry['note']}{play}"
+    if entry["type"] == "removed":
+        return _("removed {kind} #{id} of {at}: {note}").format(
+            kind=kind(entry["kind"]), id=entry["id"], at=short_time(entry["activity_at"]), note=entry["note"])
     if entry["type"] == "stage":
-        return f"created in {entry['to']}" if entry["from"] is None else f"stage {entry['from']} → {entry['to']}"
-    return f"owner {entry['from']} → {entry['to']}"
+        if entry["from"] is None:
+            return _("created in {stage}").format(stage=stage(entry["to"]))
+        return _("stage {old} → {new}").format(old=stage(entry["from"]), new=stage(entry["to"]))
+    return _("owner {old} → {new}").format(old=entry["from"], new=entry["to"])
 
 
-def lead_show_output(obj: dict, timeline: list[dict]) -> Output:
-    rows = [{"at": short_time(e["at"]), "rep": e["rep"], "what": _describe(e)} for e in timeline]
-    table = Table([Column("at", "When"), Column("rep", "Rep"), Column("what", "What")], rows, title="Timeline")
-    return Output({**obj, "timeline": timeline}, [lead_fields(obj), table], csv=all_fields_table([obj]))
+def lead_show_output(obj: dict, timeline: list[dict], schedule: dict | None = None) -> Output:
+    """`schedule`: the running cadence and the repeat interval (docs/calendar.md), shown after the fields."""
+    rows = [{"at": short_time(e["at"]), "rep": e["rep"], "what": _describe(e),
+             "id": e["id"] if e["type"] == "activity" else ""} for e in timeline]  # ids for `activity edit`
+    table = Table([Column("at", _("When")), Column("id", "#", "right"), Column("rep", _("Rep")), Column("what", _("What"))],
+                  rows, title=_("Timeline"))
+    fields = lead_fields(obj)
+    doc = {**obj}
+    if schedule is not None:
+        doc.update(schedule)
+        fields.pairs += _schedule_pairs(schedule)
+    return Output({**doc, "timeline": timeline}, [fields, table], csv=all_fields_table([obj]))
+
+
+def _schedule_pairs(schedule: dict) -> list[tuple[str, str]]:
+    pairs = []
+    cadence = schedule.get("cadence")
+    if cadence:
+        pairs.append((_("Cadence"), _("{play}: step {step} of {steps} ({next})").format(**cadence)))
+    if schedule.get("every"):
+        pairs.append((_("Repeats"), _("every {every} after each effective touch").format(every=schedule["every"])))
+    return pairs

@@ -1,6 +1,6 @@
 """A real SMTP server for mail tests: aiosmtpd on 127.0.0.1, a free port, optional STARTTLS/TLS and login.
 
-Import the fixtures into a test module: `from smtp_server import smtp_server, tls_cert`.
+tests/conftest.py loads this module as a pytest plugin, so every test can ask for `smtp_server` and `tls_cert`.
 """
 
 from __future__ import annotations
@@ -26,6 +26,13 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     message: EmailMessage
+    raw: bytes = b""  # the DATA exactly as it arrived
+
+    @property
+    def raw_headers(self) -> list[str]:
+        """The header lines of the raw DATA, unfolded: what any mail reader would take as headers."""
+        head = self.raw.split(b"\r\n\r\n", 1)[0].replace(b"\r\n ", b" ").replace(b"\r\n\t", b" ")
+        return head.decode("ascii", "replace").split("\r\n")
 
     @property
     def text(self) -> str:
@@ -54,9 +61,10 @@ class Collector:
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
             await asyncio.sleep(self.delay)
-        message = email.message_from_bytes(envelope.original_content or envelope.content, policy=default_policy)
+        raw = envelope.original_content or envelope.content
+        message = email.message_from_bytes(raw, policy=default_policy)
         with self.lock:
-            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message, raw))
         return "250 OK"
 
 

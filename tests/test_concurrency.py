@@ -16,9 +16,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from faults import count, integrity
-from smtp_server import smtp_server  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.slow  # many processes and a real SMTP server
 
 WORKERS = 4
 LEADS_EACH = 8
@@ -60,7 +60,7 @@ def start_remind(db: Path, smtp_env: dict) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def test_writers_and_overlapping_reminders_lose_nothing_and_send_once(db, ok, smtp_server):  # noqa: F811
+def test_writers_and_overlapping_reminders_lose_nothing_and_send_once(db, ok, smtp_server):
     reps = [f"rep{n}" for n in range(WORKERS)]
     for rep in reps:
         ok("rep", "add", rep, "--email", f"{rep}@example.com")
@@ -76,12 +76,12 @@ def test_writers_and_overlapping_reminders_lose_nothing_and_send_once(db, ok, sm
     results = [p.communicate(timeout=120) for p in procs]
     remind_results = [(p.communicate(timeout=120), p.returncode) for p in reminders]
 
-    for proc, (out, err) in zip(procs, results):
+    for proc, (out, err) in zip(procs, results, strict=True):
         assert proc.returncode == 0, err
         codes = json.loads(out.strip().splitlines()[-1])
         assert codes == [0] * (5 * LEADS_EACH), err
         assert "Error" not in err and "Traceback" not in err
-    for (out, err), code in remind_results:
+    for (_out, err), code in remind_results:
         assert code == 0, err
         assert "Traceback" not in err
 
@@ -95,7 +95,7 @@ def test_writers_and_overlapping_reminders_lose_nothing_and_send_once(db, ok, sm
     assert count(db, "SELECT count(*) FROM activities WHERE lead_id = 1") == total
     # created (→ new), the first effective log (new → contacted), the move (contacted → quoted)
     assert count(db, "SELECT count(*) FROM stage_history") == total * 3 + WORKERS + 1
-    leads = [lead for lead in ok("lead", "list", "--all", "--format", "json") if " lead " in lead["name"]]
+    leads = [lead for lead in ok("lead", "list", "--team", "--all", "--format", "json") if " lead " in lead["name"]]
     assert len(leads) == total
     for lead in leads:
         owner, _, i = lead["name"].partition(" lead ")
@@ -116,13 +116,13 @@ def test_writers_and_overlapping_reminders_lose_nothing_and_send_once(db, ok, sm
 
 
 def test_a_writer_blocked_past_the_timeout_exits_3_and_readers_are_not_blocked(db, ok, run, monkeypatch):
-    import salesctl.dialects.postgres
-    import salesctl.dialects.sqlite
-
     from conftest import digest
 
+    import salesctl.dialects.postgres
+    import salesctl.store
+
     ok("add", "Acme")
-    monkeypatch.setattr(salesctl.dialects.sqlite, "BUSY_TIMEOUT_S", 1)  # the real wait is 15 s
+    monkeypatch.setattr(salesctl.store, "BUSY_TIMEOUT_S", 1)  # the real wait is 15 s
     monkeypatch.setattr(salesctl.dialects.postgres, "BUSY_TIMEOUT_S", 1)
     if isinstance(db, str):  # PostgreSQL: another salesctl holds the write lock (the advisory lock)
         import psycopg2
@@ -173,6 +173,6 @@ def test_a_backup_taken_while_others_write_is_a_consistent_database(db, ok, tmp_
         leads = count(dest, "SELECT count(*) FROM leads")
         assert count(dest, "SELECT count(*) FROM stage_history WHERE from_stage IS NULL") == leads
         assert count(dest, "SELECT count(*) FROM activities WHERE lead_id NOT IN (SELECT id FROM leads)") == 0
-        listed = subprocess.run([sys.executable, "-m", "salesctl", "--db", str(dest), "lead", "list", "--all",
+        listed = subprocess.run([sys.executable, "-m", "salesctl", "--db", str(dest), "lead", "list", "--team", "--all",
                                  "--format", "json"], capture_output=True, text=True)
         assert listed.returncode == 0 and len(json.loads(listed.stdout)) == leads

@@ -1,4 +1,4 @@
-"""Contract-conformance checks (SPEC.md §2–§8) for promises no other test pinned down.
+"""Contract-conformance checks (docs/reference.md) for promises no other test pinned down.
 
 Each test names the clause it checks. The clock is pinned by conftest (Thursday 2026-11-26 10:00, UTC).
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 
 def test_log_without_next_clears_a_past_follow_up_even_with_a_new_step(ok, monkeypatch):
-    """§4 log: "logging without --next clears a follow-up that is now past" — --step alone included."""
+    """log (docs/reference.md): "logging without --next clears a follow-up that is now past" — --step alone included."""
     monkeypatch.setenv("SALESCTL_NOW", "2026-11-20T10:00:00")
     ok("add", "Acme", "--next", "2026-11-24", "--step", "call back")
     monkeypatch.setenv("SALESCTL_NOW", "2026-11-26T10:00:00")
@@ -20,7 +20,7 @@ def test_log_without_next_clears_a_past_follow_up_even_with_a_new_step(ok, monke
 
 
 def test_a_future_follow_up_survives_a_log_with_only_a_new_step(ok):
-    """§4 log: only a past follow-up is cleared; --step alone rewords a future one."""
+    """log (docs/reference.md): only a past follow-up is cleared; --step alone rewords a future one."""
     ok("add", "Acme", "--next", "2026-11-30", "--step", "call back")
     lead = ok("log", "Acme", "called", "--step", "send the deck", "--format", "json")
     assert lead["next_at"] == "2026-11-30T09:00:00+00:00"
@@ -28,7 +28,7 @@ def test_a_future_follow_up_survives_a_log_with_only_a_new_step(ok):
 
 
 def test_lead_reference_prefers_an_open_lead_over_a_closed_exact_name(ok):
-    """§2 lead reference: case-insensitive substring, open leads preferred."""
+    """lead reference (docs/reference.md): case-insensitive substring, open leads preferred."""
     ok("add", "Acme", "--value", "5000")
     ok("won", "Acme")
     renewal = ok("add", "Acme renewal", "--format", "json")["id"]
@@ -38,7 +38,7 @@ def test_lead_reference_prefers_an_open_lead_over_a_closed_exact_name(ok):
 
 
 def test_lead_reference_falls_back_to_closed_leads_and_prefers_the_exact_name_among_them(ok, fails):
-    """§2 lead reference: with no open match, closed leads are matched (an exact name first)."""
+    """lead reference (docs/reference.md): with no open match, closed leads are matched (an exact name first)."""
     ok("add", "Acme", "--value", "5000")
     ok("won", "Acme")
     ok("add", "Acme renewal")
@@ -49,7 +49,7 @@ def test_lead_reference_falls_back_to_closed_leads_and_prefers_the_exact_name_am
 
 
 def test_as_of_takes_a_when(ok, fails, monkeypatch):
-    """§2 now: the global `--as-of WHEN` pins now; WHEN is the date grammar, relative to the clock
+    """now (docs/reference.md): the global `--as-of WHEN` pins now; WHEN is the date grammar, relative to the clock
     ($SALESCTL_NOW here: Thursday 2026-11-26 10:00). A bare day means that day's 00:00, as an ISO date."""
     assert ok("--as-of", "yesterday", "today", "--format", "json")["as_of"] == "2026-11-25T00:00:00+00:00"
     assert ok("--as-of", "fri 9am", "today", "--format", "json")["as_of"] == "2026-11-27T09:00:00+00:00"
@@ -64,13 +64,13 @@ def test_as_of_takes_a_when(ok, fails, monkeypatch):
 
 
 def test_a_bad_salesctl_now_is_named_as_such(fails, monkeypatch):
-    """§2 exit codes: `Error:` names the field (here the variable) and the bad value."""
+    """exit codes (docs/reference.md): `Error:` names the field (here the variable) and the bad value."""
     monkeypatch.setenv("SALESCTL_NOW", "soon")
     fails("today", names=["SALESCTL_NOW", '"soon"'])
 
 
 def test_an_amount_in_another_currency_is_refused_not_relabelled(ok, fails):
-    """§2 money: `¥5万` is 50,000 CNY; it is never stored as 50,000 of the lead's (or team's) USD."""
+    """money (docs/reference.md): `¥5万` is 50,000 CNY; it is never stored as 50,000 of the lead's (or team's) USD."""
     ok("add", "Acme", "--value", "$1,200")
     fails("won", "Acme", "--amount", "¥5万", names=["--amount", '"¥5万"', "CNY", "USD"])
     assert ok("won", "Acme", "--amount", "$1,300", "--format", "json")["won_amount"] == 1300
@@ -83,7 +83,7 @@ def test_an_amount_in_another_currency_is_refused_not_relabelled(ok, fails):
 
 
 def test_a_shared_symbol_takes_the_deals_currency(ok, fails):
-    """§2 money: "$" also writes CAD, so "$1,300" on a CAD deal is 1,300 CAD; "USD 1300" is not."""
+    """money (docs/reference.md): "$" also writes CAD, so "$1,300" on a CAD deal is 1,300 CAD; "USD 1300" is not."""
     ok("add", "Maple", "--value", "1200", "--currency", "CAD")
     fails("won", "Maple", "--amount", "USD 1300", names=["--amount", "USD", "CAD"])
     won = ok("won", "Maple", "--amount", "$1,300", "--format", "json")
@@ -91,7 +91,7 @@ def test_a_shared_symbol_takes_the_deals_currency(ok, fails):
 
 
 def test_lead_reference_is_case_insensitive_beyond_ascii(ok, fails):
-    """§2 lead reference: case-insensitive substring of name or company — for Ü, Ω, É as for A."""
+    """lead reference (docs/reference.md): case-insensitive substring of name or company — for Ü, Ω, É as for A."""
     ok("add", "Über Logistik", "--company", "Ωmega Freight")
     ok("add", "École Lumière")
     assert ok("lead", "show", "über", "--format", "json")["id"] == 1
@@ -103,13 +103,13 @@ def test_lead_reference_is_case_insensitive_beyond_ascii(ok, fails):
 
 
 def test_a_reader_that_leaves_early_is_not_an_error(ok, db):
-    """§2 exit codes: `salesctl export all --format json | head` is not a wrong request (exit 1 needs an
+    """exit codes (docs/reference.md): `salesctl export all --format json | head` is not a wrong request (exit 1 needs an
     `Error:`); the reader leaving is success, silently."""
     import os
     import subprocess
     import sys
 
-    ok("demo")
+    ok("demo", "--db", db)
     process = subprocess.Popen([sys.executable, "-m", "salesctl", "export", "all", "--format", "json"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ.copy())
     assert process.stdout.read(100)  # more than a pipe holds is still to come

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-pytestmark = pytest.mark.sqlite_only  # about the SQLite file itself (docs/team.md, Tests)
 from faults import bulk_leads, count, integrity
+
+pytestmark = [pytest.mark.sqlite_only,  # about the SQLite file itself (docs/team.md, Tests)
+              pytest.mark.slow]  # kills large changes at several points
 
 FRACTIONS = (0.15, 0.35, 0.55, 0.75, 0.95)
 PYTHON = [sys.executable]

@@ -245,7 +245,6 @@ BAD = [
     ("03-04-2026", "is ambiguous; write it as 2026-03-04 or 2026-04-03"),
     ("03/04/26", "is ambiguous; write it as 2026-03-04 or 2026-04-03"),
     ("03/04", "is ambiguous; write it as 2026-03-04 or 2026-04-03"),
-    ("2026/03/04", "is ambiguous; write it as 2026-03-04 or 2026-04-03"),
     ("05/05/2026", "is ambiguous; write it as 2026-05-05"),
     ("13/04/2026", "is ambiguous; write it as 2026-04-13"),
     ("03/04/2026 10:00", "is ambiguous; write it as 2026-03-04 or 2026-04-03"),
@@ -447,7 +446,8 @@ def test_zone_bad_name(name):
     with pytest.raises(Invalid) as caught:
         zone(name)
     message = str(caught.value)
-    assert message == f'timezone: "{name}" is not a known time zone; try Asia/Shanghai, Europe/Berlin, UTC'
+    shown = name.replace("\0", "\\x00")  # a message shows control characters escaped
+    assert message == f'timezone: "{shown}" is not a known time zone; try Asia/Shanghai, Europe/Berlin, UTC'
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
-pytestmark = pytest.mark.sqlite_only  # about the SQLite file itself (docs/team.md, Tests)
 from faults import bulk_leads, integrity, rows_of
+
+pytestmark = [pytest.mark.sqlite_only,  # about the SQLite file itself (docs/team.md, Tests)
+              pytest.mark.slow]  # runs salesctl under a file-size limit in subprocesses
 
 PYTHON = sys.executable
 

@@ -1,4 +1,4 @@
-"""The owner's figures (SPEC §6) on a small history whose every number is worked out by hand below.
+"""The owner's figures (docs/figures.md) on a small history whose every number is worked out by hand below.
 
 The clock is pinned to Thursday 2026-11-26 10:00 UTC, so `--week` is Mon 2026-11-16 … Sun 2026-11-22
 ([11-16, 11-23)), the previous week is [11-09, 11-16), and `--month` is October 2026.

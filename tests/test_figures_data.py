@@ -1,6 +1,6 @@
 """The report and funnel over 8,800 real deals equal the same figures computed straight from the CSV.
 
-The public CRM data set (../shared/data/crm-sales-opportunities) is loaded through the store the way an
+The public CRM data set (the folder $SALESCTL_REAL_DATA names; .ci/run sets it) is loaded through the store the way an
 import would map it: sales_agent → owner, account → company, engage_date → created_at, Won/Lost with
 close_date → won_at/lost_at, close_value → won amount, Engaging → contacted, Prospecting → new.
 Prospecting rows have no date; they are taken as created on the data set's last day, 2017-12-31.
@@ -13,17 +13,16 @@ from collections import Counter, defaultdict
 from datetime import date
 
 import pytest
-from conftest import CRM_PIPELINE as DATA
 
 from salesctl.store import Store
 
 PROSPECT_DAY = "2017-12-31"
 
-pytestmark = pytest.mark.skipif(not DATA.exists(), reason="the CRM sample data set is not here")
+pytestmark = pytest.mark.slow  # loads 8,800 deals per test
 
 
-def read_rows() -> list[dict]:
-    with DATA.open(encoding="utf-8-sig", newline="") as f:
+def read_rows(path) -> list[dict]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
         return list(csv.DictReader(f))
 
 
@@ -59,8 +58,8 @@ def load(db, rows: list[dict]) -> None:
 
 
 @pytest.fixture(scope="module")
-def rows():
-    return read_rows()
+def rows(crm_pipeline):
+    return read_rows(crm_pipeline)
 
 
 @pytest.fixture

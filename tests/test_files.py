@@ -12,8 +12,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
-pytestmark = pytest.mark.sqlite_only  # about the SQLite file itself (docs/team.md, Tests)
 from conftest import digest, salesctl_process
 from faults import bulk_leads, rows_of
 
@@ -36,13 +34,20 @@ os.setgroups([])
 os.setgid({NOBODY})
 os.setuid({NOBODY})
 from salesctl.cli import main
+
+pytestmark = pytest.mark.sqlite_only  # about the SQLite file itself (docs/team.md, Tests)
 sys.exit(main(sys.argv[1:]))
 """
 
-needs_root = pytest.mark.skipif(
+_ROOT_ONLY = pytest.mark.skipif(
     not hasattr(os, "geteuid") or os.geteuid() != 0,
     reason="runs salesctl as `nobody`, which needs root; as a normal user the OS enforces the modes anyway",
 )
+
+
+def needs_root(test):
+    """A test that runs salesctl as `nobody` in subprocesses: root only, and slow."""
+    return pytest.mark.slow(_ROOT_ONLY(test))
 
 
 def as_nobody(*args, db: Path) -> subprocess.CompletedProcess:
@@ -132,20 +137,20 @@ def test_backup_and_export_into_a_read_only_folder_name_the_users_file(shared_di
                          (("export", "leads", "--out", locked / "leads.csv"), locked / "leads.csv")):
         result = as_nobody(*args, db=db)
         assert_clean_error(result, f"{target}: ", "ermission denied")
-        assert ".tmp" not in result.stderr
+        assert "salesctl-tmp" not in result.stderr
     assert list(locked.iterdir()) == []
 
 
 def test_a_folder_that_vanishes_before_writing_is_named_not_the_temporary_file(tmp_path, monkeypatch, run, ok):
-    import salesctl.exporting
+    import salesctl.files
 
     ok("add", "Acme")
-    monkeypatch.setattr(salesctl.exporting, "check_folder", lambda path, option: None)  # removed after the check
+    monkeypatch.setattr(salesctl.files, "check_target", lambda path, **kw: path)  # removed after the check
     for args, target in ((("backup", tmp_path / "gone" / "copy.db"), tmp_path / "gone" / "copy.db"),
                          (("export", "--out", tmp_path / "gone" / "x.csv"), tmp_path / "gone" / "x.csv")):
         result = run(*args)
         assert result.code == 1 and result.err.startswith(f"Error: {target}: "), result.err
-        assert ".tmp" not in result.err
+        assert "salesctl-tmp" not in result.err
 
 
 def test_a_backup_that_fails_its_check_names_the_users_file_and_leaves_nothing(tmp_path, monkeypatch, ok, run):
@@ -163,7 +168,7 @@ def test_a_backup_that_fails_its_check_names_the_users_file_and_leaves_nothing(t
     result = run("backup", tmp_path / "copy.db")
     assert result.code == 3, result
     assert result.err.startswith(f"Error: backup {tmp_path / 'copy.db'} failed its integrity check"), result.err
-    assert ".tmp" not in result.err
+    assert "salesctl-tmp" not in result.err
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(("copy", ".copy"))) == []
 
 
@@ -253,7 +258,7 @@ def test_a_schema_v1_database_migrates_with_every_row_intact(tmp_path, monkeypat
     shutil.copyfile(FIXTURES / "schema_v1.db", db)
     monkeypatch.setenv("SALESCTL_DB", str(db))
 
-    leads = ok("lead", "list", "--all", "--format", "json")  # opening it migrates
+    leads = ok("lead", "list", "--team", "--all", "--format", "json")  # opening it migrates
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -282,14 +287,14 @@ def test_a_schema_v1_database_migrates_with_every_row_intact(tmp_path, monkeypat
 
     # It keeps working: a new lead gets the next id and the old rows are still there.
     assert ok("add", "New one").out.strip() == "5"
-    assert len(ok("lead", "list", "--all", "--format", "json")) == 5
+    assert len(ok("lead", "list", "--team", "--all", "--format", "json")) == 5
 
 
 def test_a_migration_that_fails_leaves_the_old_database_as_it_was(tmp_path, monkeypatch, run):
     """Migrations run in one transaction: a failure in the last one undoes the ones before it too."""
-    import salesctl.store as store_module
-
     from faults import rows_of as dump
+
+    import salesctl.store as store_module
 
     db = tmp_path / "old.db"
     shutil.copyfile(FIXTURES / "schema_v1.db", db)

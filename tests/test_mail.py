@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import os
 import textwrap
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-from smtp_server import smtp_server, tls_cert  # noqa: F401 - fixtures
 
 from salesctl import mail
 from salesctl.errors import SalesError
 
-NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 
 
 def item(lead_id, name, *reasons, company=None, days_overdue=0, next_step=None, value=None, currency="CNY"):

@@ -5,7 +5,14 @@ import json
 import pytest
 
 from salesctl.errors import Invalid
-from salesctl.money import MAX_MAJOR, format_major, format_money, parse_amount, parse_currency, to_major
+from salesctl.money import (
+    MAX_MAJOR,
+    format_major,
+    format_money,
+    parse_amount,
+    parse_currency,
+    to_major,
+)
 
 GOOD_AMOUNTS = [
     ("1000", 100000, None),
@@ -83,7 +90,7 @@ BAD_AMOUNTS = [
     ("1_000", "is not an amount"),
     ("1.5kk", "is not an amount"),
     ("10万亿", "is not an amount"),  # units do not stack
-    ("五万", "is not an amount"),
+    ("五五万", "is not an amount"),  # 五万 is 50000 (docs/chinese.md); two digits in a row are no numeral
     ("1,00", "misplaced thousands separators"),
     ("1,0000", "misplaced thousands separators"),
     ("1234,567", "misplaced thousands separators"),

@@ -6,10 +6,15 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import raw_sql
-from smtp_server import free_port, smtp_server, tls_cert  # noqa: F401 - fixtures
+from conftest import raw_sql, salesctl_process
+from smtp_server import free_port
+
+from salesctl.cli import main
 
 # conftest pins now to Thursday 2026-11-26 10:00 UTC and the current rep to alice.
 
@@ -176,16 +181,77 @@ def test_a_refused_recipient_fails_that_rep_only_and_is_retried_next_run(run, ok
     assert [m.rcpt_tos for m in accepting.received] == [["wang.fang@example.com"]]
 
 
+def real_clock_stamp(minutes_ago: float) -> str:
+    """A claim stamp as salesctl writes it: the real UTC clock (never the pinned SALESCTL_NOW)."""
+    return (datetime.now(UTC) - timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 @pytest.mark.parametrize("minutes_ago, sent", [(20, True), (5, False)])
 def test_a_claim_left_by_a_killed_run_is_taken_over_after_15_minutes(ok, db, team, smtp_server, monkeypatch,
                                                                       minutes_ago, sent):
-    claimed_at = f"2026-11-26T09:{60 - minutes_ago:02d}:00Z"  # now is 10:00 UTC
     raw_sql(db, "INSERT INTO reminders (rep_id, day, claimed_at) SELECT id, '2026-11-26', ? FROM reps"
-            " WHERE name = 'alice'", (claimed_at,))
+            " WHERE name = 'alice'", (real_clock_stamp(minutes_ago),))
     server = smtp_server()
     use(monkeypatch, server.env())
     ok("remind", "--email")
     assert len(server.received) == (1 if sent else 0)
+
+
+def wait_for_claim(db, rep: str, timeout: float = 30.0) -> None:
+    """Block until `rep`'s reminder is claimed but not yet sent (another process is sending it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with sqlite3.connect(db) as conn:
+            row = conn.execute("SELECT sent_at FROM reminders JOIN reps ON reps.id = rep_id WHERE reps.name = ?",
+                               (rep,)).fetchone()
+        if row is not None:
+            assert row[0] is None, "the first run had already sent: the runs did not overlap"
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"no claim for {rep} within {timeout} s")
+
+
+def test_a_run_pinned_20_minutes_later_does_not_resend_a_reminder_still_being_sent(db, team, smtp_server):
+    # A slow relay: the first run (pinned 10:00) is still sending alice's mail when a second run starts,
+    # pinned 20 minutes later. The claim carries the real time it was made, so it is not taken for stale.
+    server = smtp_server(delay=5)
+    first = subprocess.Popen([sys.executable, "-m", "salesctl", "remind", "--rep", "alice", "--email"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env={**os.environ, **server.env(), "SALESCTL_NOW": "2026-11-26T10:00:00"})
+    try:
+        wait_for_claim(db, "alice")  # the first run is sending now
+        second = salesctl_process("remind", "--rep", "alice", "--email", timeout=60,
+                                  env={**server.env(), "SALESCTL_NOW": "2026-11-26T10:20:00"})
+    finally:
+        first_out, first_err = first.communicate(timeout=60)
+
+    assert (first.returncode, first_err) == (0, "") and (second.returncode, second.stderr) == (0, "")
+    assert [m.rcpt_tos for m in server.received] == [["alice@example.com"]]
+
+
+def test_a_send_slower_than_the_stale_window_keeps_its_claim_fresh(ok, db, team, smtp_server, monkeypatch):
+    # Shrink the 15-minute window to 1 s (refreshed every 0.2 s) so a 3-second send outlives it; both runs go
+    # through the real entry point in this process, the first in a thread.
+    from salesctl.commands import mail as mail_command
+
+    monkeypatch.setattr(mail_command, "STALE_CLAIM", timedelta(seconds=1))
+    monkeypatch.setattr(mail_command, "CLAIM_REFRESH", timedelta(seconds=0.2))
+    ok("remind")  # registers the command before two threads run it
+    server = smtp_server(delay=3)
+    use(monkeypatch, server.env())
+    codes = []
+    first = threading.Thread(target=lambda: codes.append(main(["remind", "--rep", "alice", "--email"])))
+    first.start()
+    try:
+        wait_for_claim(db, "alice")
+        time.sleep(1.5)  # the claim was made 1.5 s ago: stale, had nobody refreshed it
+        assert first.is_alive() and not server.received, "the first send ended too soon: no overlap was tested"
+        codes.append(main(["remind", "--rep", "alice", "--email"]))
+    finally:
+        first.join(timeout=60)
+
+    assert codes == [0, 0]
+    assert [m.rcpt_tos for m in server.received] == [["alice@example.com"]]
 
 
 def test_smtp_not_configured_is_an_error_when_there_is_mail_to_send(fails, team):
@@ -299,3 +365,18 @@ def test_no_option_takes_a_password(run):
     for command in ("remind", "report"):
         result = run(command, "--password", "x")
         assert result.code == 2 and "No such option" in result.err
+
+
+def test_dry_run_after_a_send_says_when_it_was_sent_and_previews_nothing(run, ok, team, smtp_server, monkeypatch):
+    server = smtp_server()
+    use(monkeypatch, server.env())
+    ok("remind", "--email")
+    before = datetime.now(UTC).replace(second=0, microsecond=0)
+
+    result = ok("remind", "--dry-run")
+
+    assert result.out == ""
+    # The send time is the real clock's (claims never use the pinned SALESCTL_NOW), shown like tables show times.
+    shown = result.err.split("today's reminder was already sent at ")[1].split(";")[0]
+    assert abs(datetime.fromisoformat(shown).replace(tzinfo=UTC) - before) <= timedelta(minutes=2)
+    assert len(server.received) == 1

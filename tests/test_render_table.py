@@ -28,7 +28,7 @@ def test_columns_start_at_the_same_screen_cell_with_cjk_text(monkeypatch):
     lines = drawn([table], monkeypatch)
     body = lines[2:]
     assert len(body) == 2
-    starts = {cell_width(line[: line.index(word)]) for line, word in zip(body, ("new", "quoted"))}
+    starts = {cell_width(line[: line.index(word)]) for line, word in zip(body, ("new", "quoted"), strict=True)}
     assert len(starts) == 1
     # Right-justified values end in the same cell.
     assert len({cell_width(line) for line in body}) == 1

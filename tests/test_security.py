@@ -7,16 +7,13 @@ import csv
 import io
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import raw_sql
 import sql_audit
-from conftest import mode
-from smtp_server import smtp_server  # noqa: F401 - fixture
+from conftest import mode, raw_sql
 
 import salesctl
 from salesctl.store import Store
@@ -26,6 +23,7 @@ PACKAGE = Path(salesctl.__file__).parent
 
 # --- new files are private -------------------------------------------------------------------------
 
+@pytest.mark.slow  # every file-writing command in subprocesses
 def test_every_file_salesctl_creates_is_private_even_with_umask_0(tmp_path):
     """db 0600 and its new folder 0700; export, backup and report files 0600 — whatever the umask."""
     folder = tmp_path / "new" / "folder"
@@ -110,7 +108,7 @@ def test_no_command_takes_a_secret_on_the_command_line():
     assert offenders == [], "secrets must come from the environment or the private config file"
 
 
-def test_the_smtp_password_is_never_printed(smtp_server, monkeypatch, ok, run):  # noqa: F811
+def test_the_smtp_password_is_never_printed(smtp_server, monkeypatch, ok, run):
     server = smtp_server()
     for key, value in server.env().items():
         monkeypatch.setenv(key, value)
@@ -163,7 +161,7 @@ def test_every_csv_output_neutralises_formulas_and_keeps_numbers(ok, tmp_path):
 
 # --- mail headers ----------------------------------------------------------------------------------
 
-def test_header_injection_through_stored_names_sends_nothing_extra(smtp_server, db, ok, run, monkeypatch):  # noqa: F811
+def test_header_injection_through_stored_names_sends_nothing_extra(smtp_server, db, ok, run, monkeypatch):
     """Even text that slipped past validation (an old or hand-edited database) cannot add a header."""
     server = smtp_server()
     for key, value in server.env().items():

@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.slow  # fresh interpreters
+
 HEAVY = ("rich.table", "rich.console", "sqlite_utils", "dateutil.parser", "pydantic")
 
 # Runs salesctl exactly as `python -m salesctl` does and, at exit, prints the loaded modules on fd 3's
@@ -78,8 +80,7 @@ def test_every_command_table_entry_names_the_module_that_registers_it():
         for name in names:
             registers[name] = module
     for name, module in cli.COMMAND_MODULES.items():
-        if name in registers:  # entries for commands that other areas have not added yet are allowed
-            assert registers[name] == module, f"{name} is registered by {registers[name]}, not {module}"
+        assert registers.get(name) == module, f"{name} is registered by {registers.get(name)}, not {module}"
     unlisted = sorted(set(registers) - set(cli.COMMAND_MODULES))
     assert not unlisted, f"add these commands to salesctl.cli.COMMAND_MODULES: {unlisted}"
 
@@ -101,3 +102,13 @@ def test_an_unknown_command_still_gets_the_full_suggestion(run):
     result = run("tody")
     assert result.code == 2
     assert "today" in result.err  # click's "Did you mean" needs every command registered
+
+
+def test_chinese_words_load_only_for_chinese_input():
+    """salesctl.zh (docs/chinese.md) is imported for non-ASCII input only: English input pays nothing."""
+    done, modules = loaded_by("add", "Acme", "--next", "fri 3pm", "--value", "5k", "--intent", "hot")
+    assert done.returncode == 0, done.stderr
+    assert "salesctl.zh" not in modules
+    done, modules = loaded_by("add", "李偉", "--next", "明天下午3點", "--value", "五萬")
+    assert done.returncode == 0, done.stderr
+    assert "salesctl.zh" in modules

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..context import App
+from ..errors import printable
 from ..render import Format, Output, emit
 
 FormatOpt = Annotated[
@@ -16,11 +17,29 @@ FormatOpt = Annotated[
                  help="Output: table (default), json, csv or md."),
 ]
 RepOpt = Annotated[Optional[str], typer.Option("--rep", help="Whose data (default: you, from $SALESCTL_REP or login).")]
+# The owner's figures (funnel, report) cover the whole team unless a rep is named.
+TeamRepOpt = Annotated[Optional[str], typer.Option("--rep", help="Only this rep's figures (default: the whole team).")]
+TeamDefaultOpt = Annotated[bool, typer.Option("--team", help="All reps (the default).")]
 # Commands whose arguments may look like negative numbers ("-5", "-1") take them as values, not options.
 VALUE_ARGS = {"ignore_unknown_options": True}
 
 TeamOpt = Annotated[bool, typer.Option("--team", help="All active reps.")]
+EveryOpt = Annotated[Optional[str], typer.Option(
+    "--every", metavar="INTERVAL",
+    help="Repeat (docs/calendar.md): after each effective touch the next follow-up is this far after it (1w, 2w, 10d, 1m); off stops.")]
 LeadArg = Annotated[str, typer.Argument(metavar="LEAD", help="Lead id, or part of its name or company.")]
+
+
+MAX_LIMIT = 2**63 - 1  # SQLite's largest integer
+
+
+def check_limit(limit: int | None, field: str = "--limit") -> int | None:
+    """A --limit SQLite can take (larger ones would overflow its integers)."""
+    if limit is not None and limit > MAX_LIMIT:
+        from ..errors import Invalid
+
+        raise Invalid(field, limit, "is too large", "leave --limit out to get every row")
+    return limit
 
 
 def app_of(ctx: typer.Context) -> App:
@@ -32,5 +51,6 @@ def show(output: Output, fmt: Format | None) -> None:
 
 
 def say(message: str) -> None:
-    """A human message (confirmation, warning) on stderr: stdout is for data."""
-    print(message, file=sys.stderr)
+    """A human message (confirmation, warning) on stderr: stdout is for data. Invisible or controlling
+    characters of echoed input are escaped."""
+    print(printable(message, keep_newlines=True), file=sys.stderr)

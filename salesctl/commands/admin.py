@@ -11,7 +11,7 @@ import typer
 from ..errors import SalesError, StoreError
 from ..model import CONFIG_KEYS, Settings, parse_setting
 from ..render import Fields, Output
-from . import VALUE_ARGS, FormatOpt, app_of, show
+from . import VALUE_ARGS, FormatOpt, app_of, say, show
 
 config_app = typer.Typer(help="Show and change settings: stages, rot days, probabilities, lost reasons…",
                          no_args_is_help=True)
@@ -28,6 +28,12 @@ def _settings_output(app) -> Output:
         ("timezone", s.timezone or f"(system: {app.tz})"),
         ("default_rep", s.default_rep or "(login name)"),
         ("currency", s.currency),
+        ("owners", ", ".join(s.owners) or "(none: each rep fixes only their own activities)"),
+        ("alarm_minutes", f"{s.alarm_minutes} (calendar reminder before each follow-up)" if s.alarm_minutes else "0 (no reminder)"),
+        ("cadence_ends_on_move", "true" if s.cadence_ends_on_move else "false"),
+        ("fx", ", ".join(f"1 {code} = {rate} {s.currency}" for code, rate in sorted(s.rates.items()))
+         or "(no rates: salesctl config set fx.USD 7.12)"),
+        ("lang", s.lang or f"(from the environment: {app.language()})"),
         ("database", str(app.db_path)),
     ]
     return Output(data, [Fields(pairs)])
@@ -52,18 +58,21 @@ def config_set(
 ) -> None:
     """Change a setting. Lists are comma-separated; per-stage values use KEY.STAGE.
 
+    fx.CODE is an exchange rate: how many of the team currency buy 1 CODE; reports convert deals in
+    CODE with it (docs/figures.md).
+
     \b
     Example:
       salesctl config set rot_days.quoted 10
       salesctl config set probability.deciding 0.8
       salesctl config set stages new,contacted,demo,quoted,negotiating,deciding
       salesctl config set timezone Asia/Shanghai
+      salesctl config set currency CNY
+      salesctl config set fx.USD 7.12
     """
     app = app_of(ctx)
-    store = app.store(write=True)
-    with store.write():
-        settings = Settings.from_rows(store.settings_rows())
-        stored_key, new_value = parse_setting(settings, key.strip().lower(), value)
+    with app.write() as store:
+        stored_key, new_value = parse_setting(app.settings, key.strip().lower(), value)
         if stored_key == "stages":
             in_use = {s: n for s, n in store.stage_counts().items() if s not in new_value and s not in ("won", "lost")}
             if in_use:
@@ -106,32 +115,49 @@ def doctor(ctx: typer.Context, fmt: FormatOpt = None) -> None:
 
 def demo(
     ctx: typer.Context,
-    db: Annotated[Optional[str], typer.Option("--db", metavar="FILE|URL", help="Fill this database (default: the one in use).",
+    db: Annotated[Optional[Path], typer.Option("--db", help="Fill this database instead (it must have no leads).",
                                                show_default=False)] = None,
 ) -> None:
-    """Fill an empty database with a sample team (three reps, ~100 leads, four months of history).
+    """Make a sample team (three reps, ~100 leads, four months of history) in its own database file.
 
-    Sets the `default_rep` setting to the demo rep `maya` when none is set, so `salesctl today` shows her
-    day (unless $SALESCTL_REP names someone else).
+    By default the demo goes to demo.db in the user data folder, never into your own database (not
+    even the one $SALESCTL_DB names); read it with `salesctl --demo COMMAND`. A database that already
+    holds leads is refused. In the demo file `default_rep` is the demo rep maya, so `today` shows her day.
+    To start over, delete the file (rm PATH, PATH-wal and PATH-shm): see `salesctl config show` for the path.
 
     \b
     Example:
-      salesctl demo --db demo.db && salesctl --db demo.db today
+      salesctl demo && salesctl --demo today
+      salesctl demo --db /tmp/sample.db && salesctl --db /tmp/sample.db report
     """
+    import shlex
+
     from .. import demo as sample
+    from ..context import default_db_path, demo_db_path
 
     app = app_of(ctx)
     if db is not None:
-        from ..context import database_location
+        app.use_database(db.expanduser())
+    elif not app.db_chosen:
+        app.use_database(demo_db_path())
+    with app.write() as store:
+        if store.row_counts()["leads"]:
+            raise SalesError(f"demo: {app.db_path} already holds leads; the demo goes into a new file "
+                             f"(salesctl demo, or salesctl demo --db NEW.db)")
+        counts = sample.build(store, app.settings, app.now, app.tz)
+    use = "salesctl --demo" if app.db_path == demo_db_path() else f"salesctl --db {shlex.quote(str(db or app.db_path))}"
+    say(f"Demo data in {app.db_path}: {counts['reps']} reps, {counts['leads']} leads, "
+        f"{counts['activities']} activities, {counts['won']} won, {counts['lost']} lost.\n"
+        f"Try: {use} today   (you are {sample.REPS[0][0]} there unless $SALESCTL_REP says otherwise)\n"
+        f"     {use} stalled --team; {use} funnel; {use} report\n"
+        f"Without {use.removeprefix('salesctl ')}, salesctl uses your own database ({_own_db(default_db_path)}). "
+        f"To remove the demo: rm {shlex.quote(str(app.db_path))}*")
 
-        app.use_database(database_location(str(db)))
-    store = app.store(write=True)
-    with store.write():
-        counts = sample.build(store, Settings.from_rows(store.settings_rows()), app.now, app.tz)
-    print(f"Demo data in {app.db_path}: {counts['reps']} reps, {counts['leads']} leads, "
-          f"{counts['activities']} activities, {counts['won']} won, {counts['lost']} lost.\n"
-          f"Try: salesctl today   (you are {sample.REPS[0][0]} unless $SALESCTL_REP says otherwise), "
-          "salesctl stalled --team, salesctl funnel --team, salesctl report --team")
+
+def _own_db(default_db_path) -> str:
+    import os
+
+    return os.environ.get("SALESCTL_DB") or str(default_db_path())
 
 
 def register(app: typer.Typer) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, time, timedelta
 from enum import Enum
 from pathlib import Path
@@ -12,7 +11,7 @@ import typer
 
 from ..errors import Invalid
 from ..render import Format
-from . import FormatOpt, RepOpt, TeamOpt, app_of, say, show
+from . import FormatOpt, TeamDefaultOpt, TeamRepOpt, app_of, say, show
 
 target_app = typer.Typer(help="Set and show monthly targets.", no_args_is_help=True)
 
@@ -99,16 +98,16 @@ def render_report(doc: dict, fmt: ReportFormat) -> str:
     return buffer.getvalue()
 
 
-def write_private(path: Path, text: str) -> None:
-    """Write a report file readable only by its owner (0600), replacing what was there."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
+def write_report(app, out: Path, fmt: ReportFormat, text: str) -> None:
+    """The report file, through the one safe writer; CSV starts with a BOM so spreadsheets read UTF-8."""
+    from ..files import write_file
+
+    write_file(out, ("\ufeff" if fmt is ReportFormat.csv else "") + text, protect=app.db_path)
 
 
 def funnel(
-    ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None, rep: RepOpt = None, team: TeamOpt = False,
+    ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None, rep: TeamRepOpt = None,
+    team: TeamDefaultOpt = False,
     fmt: FormatOpt = None,
 ) -> None:
     """Where deals are lost: the funnel of leads created in a period (default: the last 90 days and today),
@@ -138,8 +137,8 @@ def report(
     month: Annotated[bool, typer.Option("--month", help="The last complete calendar month.")] = False,
     since: SinceOpt = None,
     until: UntilOpt = None,
-    rep: RepOpt = None,
-    team: Annotated[bool, typer.Option("--team", help="All reps (the default).")] = False,
+    rep: TeamRepOpt = None,
+    team: TeamDefaultOpt = False,
     fmt: Annotated[Optional[ReportFormat], typer.Option(
         "--format", "-f", case_sensitive=False, show_default=False,
         help="Output: table (default), json, csv (one row per rep plus TEAM), md or html (a mailable page).")] = None,
@@ -151,7 +150,10 @@ def report(
     """The owner's report: activity, wins and losses, target pace and forecast, per rep and for the team.
 
     Pipeline figures are as of the period's end (rebuilt from history), so a past week's report stays
-    the same. Default: --week --team.
+    the same. It names the stalled and overdue deals at the period's end (top 10 by value, with owner
+    and days), ends the reps table with a TEAM row, and explains its short headers in a legend. Totals
+    are in the team currency: deals in others are converted at the fx.CODE rates, and a missing rate is
+    an error (docs/figures.md). Default: --week --team.
 
     \b
     Example:
@@ -167,12 +169,12 @@ def report(
 
         email = check_addresses(email)
         if out is not None:
-            write_private(out, render_report(doc, fmt or ReportFormat.html))
+            write_report(app, out, fmt or ReportFormat.html, render_report(doc, fmt or ReportFormat.html))
         return email_report(app, doc, email)  # quiet on success: cron mails only failures
     fmt = fmt or ReportFormat.table
     text = render_report(doc, fmt)
     if out is not None:
-        write_private(out, text)
+        write_report(app, out, fmt, text)
         say(f"Wrote {out}")
     else:
         print(text, end="")
@@ -200,10 +202,9 @@ def target_set(
     if rep and team:
         raise Invalid("--team", "--team", "cannot be combined with --rep")
     minor, hinted = parse_amount(amount, field="AMOUNT")
-    check_same_currency(amount, hinted, app.settings.currency, field="AMOUNT")
     first = _month(app, month)
-    store = app.store(write=True)
-    with store.write():
+    with app.write() as store:
+        check_same_currency(amount, hinted, app.settings.currency, field="AMOUNT")
         rep_id = store.require_rep(rep, field="--rep")["id"] if rep else None
         store.set_target(rep_id, first.strftime("%Y-%m"), minor, app.now_db)
     say(f"Target {first:%Y-%m} for {rep or 'the team'}: {format_money(minor, app.settings.currency)}")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -10,9 +13,10 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import Invalid, SalesError
-from . import FormatOpt, app_of, say, show
+from . import FormatOpt, app_of, check_limit, say, show
 
 PROGRESS_FROM = 5000  # rows; smaller files import faster than a bar could draw
+MAX_SEARCH_WORDS = 64  # each word is a condition; thousands would exhaust SQLite's expression limits
 
 
 class Duplicates(str, Enum):
@@ -56,17 +60,19 @@ class _Progress:
 
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV, JSON lines of leads, or an `export all --format json` file.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV, JSON lines of leads, or an `export all --format json` file (a regular file; lines up to 1 MiB).")],
     map_: Annotated[Optional[list[str]], typer.Option("--map", metavar="FIELD=COLUMN",
                     help="Read FIELD from COLUMN (repeatable). Columns named like fields map themselves.")] = None,
     stage_map: Annotated[Optional[list[str]], typer.Option("--stage-map", metavar="VALUE=STAGE",
                          help="Read the file's stage VALUE as STAGE (repeatable), e.g. Won=won.")] = None,
-    encoding: Annotated[Optional[str], typer.Option("--encoding", help="The file's encoding if not UTF-8, e.g. gbk.")] = None,
+    encoding: Annotated[Optional[str], typer.Option("--encoding", help="The file's encoding if not UTF-8, e.g. gbk or utf-16.")] = None,
     on_duplicate: Annotated[Duplicates, typer.Option("--on-duplicate", case_sensitive=False,
                             help="A lead with the same email or phone exists: skip the row, update the lead, or stop (error).")] = Duplicates.error,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and report; write nothing.")] = False,
 ) -> None:
     """Import leads from a file in one transaction: any bad row stops it, listing every problem.
+
+    A full export is checked whole (its settings, ids and references) before anything is written.
 
     \b
     Example:
@@ -80,53 +86,41 @@ def import_(
 
     app = app_of(ctx)
     source = str(file)
-    try:
-        data = file.read_bytes()
-    except IsADirectoryError:
-        raise Invalid("FILE", source, "is a folder, not a file") from None
-    except FileNotFoundError:
-        raise Invalid("FILE", source, "does not exist") from None
-    parsed = importing.read(importing.decode(data, encoding, source), source)
+    with importing.open_file(file, source) as stream:
+        parsed = importing.read(importing.text_lines(stream, encoding, source), source)
     maps = importing.parse_pairs(map_, "--map")
     stages = importing.parse_pairs(stage_map, "--stage-map")
-    validator = importing.Validator(app.settings, app.tz, app.now, stages)  # settings: a read, creates nothing
-    store = app.store(write=not dry_run and isinstance(parsed, dict))
-
     if isinstance(parsed, dict):
         if maps or stages:
             raise Invalid("--map", (maps or stages)[0][0], "does not apply to a full export file")
-        if dry_run:  # restore inside a transaction that is always rolled back
-            try:
-                with store.write():
-                    raise _DryRun(importing.restore(store, parsed, validator, source))
-            except _DryRun as done:
-                say(f"Dry run of {source}: would restore " + ", ".join(f"{n} {t}" for t, n in done.counts.items())
-                    + "; nothing was written")
+        document = importing.check_document(parsed, app.tz, app.now, source)  # before anything is written
+        if dry_run:
+            importing.require_empty(app.store(), source)
+            say(f"Dry run of {source}: would restore " + ", ".join(f"{n} {t}" for t, n in document.counts().items())
+                + "; nothing was written")
             return
-        with store.write():
-            counts = importing.restore(store, parsed, validator, source)
+        with _no_new_file_on_failure(app), app.write() as store:
+            counts = importing.restore(store, document, source)
         say(f"Restored {source}: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
         return
+    validator = importing.Validator(app.settings, app.tz, app.now, stages)  # settings: a read, creates nothing
+    store = app.store()
 
     sources, ignored = importing.map_columns(parsed.columns, maps)
     if ignored:
         say("Ignored columns (map them with --map FIELD=COLUMN): " + ", ".join(ignored))
     progress = _Progress(len(parsed.rows))
     try:
-        records, errors, total = importing.validate(parsed, sources, validator, progress.step(0))
+        if dry_run or (not app.is_server and not app.db_path.exists()):  # a new file: find every problem before the first write creates it
+            plan, _index = _checked_plan(source, parsed, sources, validator, store, on_duplicate.value, progress)
         if dry_run:
-            plan, dup_errors = importing.plan(records, store.import_index(), on_duplicate.value)
-            _check(source, errors + dup_errors, total + len(dup_errors))
             say(f"Dry run of {source}: would add {len(plan.add)}, update {len(plan.update) + plan.replaced}, "
                 f"skip {plan.skipped}; nothing was written")
             return
-        if not app.is_server and not app.db_path.exists():  # find every problem before the first write creates the file
-            _check(source, errors + importing.plan(records, store.import_index(), on_duplicate.value)[1], total)
-        store = app.store(write=True)
-        with store.write():
-            index = store.import_index()
-            plan, dup_errors = importing.plan(records, index, on_duplicate.value)
-            _check(source, errors + dup_errors, total + len(dup_errors))
+        with _no_new_file_on_failure(app), app.write() as store:
+            # Validated again under the write lock, against the settings as committed (docs/data-safety.md).
+            validator = importing.Validator(app.settings, app.tz, app.now, stages)
+            plan, index = _checked_plan(source, parsed, sources, validator, store, on_duplicate.value, progress)
             reps = importing.RepIds(store, index[0], app.now_db, app.acting_rep_id)
             importing.write_new(store, plan.add, reps, app.now_db, progress.step(len(parsed.rows)))
             late = importing.write_updates(store, app.settings, plan.update, reps, app.acting_rep_id, app.now_db)
@@ -138,11 +132,39 @@ def import_(
         f"{plan.skipped} skipped{created}")
 
 
-class _DryRun(Exception):
-    """Raised inside a restore's transaction so it rolls back."""
+def _checked_plan(source, parsed, sources, validator, store, on_duplicate: str, progress):
+    """Every row validated and sorted into add / update / skip; any problem stops the import. Returns the
+    plan and the store's import index it was made against."""
+    from .. import importing
 
-    def __init__(self, counts):
-        self.counts = counts
+    records, errors, total = importing.validate(parsed, sources, validator, progress.step(0))
+    index = store.import_index()
+    plan, problems = importing.plan(records, index, on_duplicate)
+    problems += importing.inactive_owners(plan.add, store.inactive_rep_names())
+    _check(source, errors + problems, total + len(problems))
+    return plan, index
+
+
+@contextmanager
+def _no_new_file_on_failure(app) -> Iterator[None]:
+    """An import that fails leaves no database behind that it created (nor its -wal and -shm)."""
+    created = not app.is_server and not app.db_path.exists()
+    try:
+        yield
+    except BaseException:
+        if created and app.db_path.exists() and _holds_nothing(app):
+            app.close()
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(str(app.db_path) + suffix).unlink(missing_ok=True)
+        raise
+
+
+def _holds_nothing(app) -> bool:
+    """No rep has been written to the database (by this run or, meanwhile, by anyone else)."""
+    try:
+        return not app.store().row_counts()["reps"]
+    except SalesError:
+        return False
 
 
 def _check(source: str, errors: list, total: int) -> None:
@@ -177,7 +199,7 @@ def export(
         raise Invalid("--format", "csv", "cannot hold every table", "use export all --format json")
     store = app.store()
     tz = app.tz
-    with exporting.private_output(out, bom=fmt is FileFormat.csv) as stream:
+    with exporting.private_output(out, protect=app.db_path, bom=fmt is FileFormat.csv) as stream, store.snapshot():
         if what is What.all:
             count = exporting.write_document(store, tz, app.now.astimezone(tz).isoformat(), stream)
         else:
@@ -193,7 +215,7 @@ def export(
 
 def search(
     ctx: typer.Context,
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="Words to find (each must appear); any characters are literal.")],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="Words to find (each must appear, at most 64); any characters are literal.")],
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most N leads and N activities.")] = 50,
     fmt: FormatOpt = None,
 ) -> None:
@@ -211,7 +233,11 @@ def search(
     app = app_of(ctx)
     if not text.strip():
         raise Invalid("TEXT", text, "is blank", "give a word to search for")
-    lead_rows, activity_rows = app.store().search(text, limit)
+    words = text.split()
+    if len(words) > MAX_SEARCH_WORDS:
+        raise Invalid("TEXT", " ".join(words[:3]) + f" … ({len(words)} words)",
+                      f"has too many words (max {MAX_SEARCH_WORDS})", "search for the few that matter")
+    lead_rows, activity_rows = app.store().search(text, check_limit(limit))
     leads = [lead_object(r, app.tz) for r in lead_rows]
     notes = [{"activity_id": r["id"], "lead_id": r["lead_id"], "name": r["name"], "company": r["company"],
               "stage": r["stage"], "rep": r["rep"], "kind": r["kind"], "at": to_local_iso(r["at"], app.tz),
@@ -230,30 +256,44 @@ def search(
 
 def backup(
     ctx: typer.Context,
-    dest: Annotated[Path, typer.Argument(metavar="DEST", help="The backup file (or a folder to put a dated one in).")],
+    dest: Annotated[str, typer.Argument(metavar="DEST", help="The backup file, or a folder (an existing one, or "
+                                        "any path ending in /) to put a dated file in: salesctl-YYYY-MM-DD-HHMM.db.")],
 ) -> None:
     """Copy the database safely while it is in use (SQLite's backup API), into a private 0600 file.
+
+    The copy is written to a temporary file beside DEST and renamed onto it once it passed its integrity
+    check, so an existing DEST is replaced whole or not at all.
 
     \b
     Example:
       salesctl backup ~/backups/
       salesctl backup sales-2026-11-26.db
     """
-    from ..exporting import private_file
+    from ..files import write_file_by_name
 
     app = app_of(ctx)
     if app.is_server:
         raise SalesError("backup: the database is on PostgreSQL; back it up with pg_dump, or copy it to a file "
                          "with: salesctl db copy URL FILE (docs/team.md)")
+    if app.is_server:
+        raise SalesError("backup: the database is on PostgreSQL; back it up with pg_dump, or copy it to a file "
+                         "with: salesctl db copy URL FILE (docs/team.md)")
     if not app.db_path.exists():
         raise SalesError(f"backup: there is no database at {app.db_path} yet; nothing to back up")
-    if dest.is_dir():
-        dest = dest / f"salesctl-{app.now.astimezone(app.tz):%Y%m%d-%H%M%S}.db"
-    if dest.resolve() == app.db_path.resolve():
-        raise Invalid("DEST", str(dest), "is the database itself", "choose another file")
-    with private_file(dest, "DEST") as tmp:
-        app.store(write=True).backup_to(tmp, name=dest)
-    say(f"Backed up {app.db_path} to {dest}")
+    path = _backup_path(dest, app)
+    store = app.store(write=True)
+    write_file_by_name(path, lambda tmp: store.backup_to(tmp, name=path), protect=app.db_path, field="DEST")
+    say(f"Backed up {app.db_path} to {path}")
+
+
+def _backup_path(dest: str, app) -> Path:
+    """DEST as typed, or a dated file inside it when it is a folder (a trailing / says it must be one)."""
+    path = Path(dest).expanduser()
+    if dest.endswith(("/", os.sep)) and not path.is_dir():
+        raise Invalid("DEST", dest, "is not an existing folder", f"create it first: mkdir -p {dest}")
+    if path.is_dir():
+        return path / f"salesctl-{app.now.astimezone(app.tz):%Y-%m-%d-%H%M}.db"
+    return path
 
 
 def register(app: typer.Typer) -> None:

@@ -8,15 +8,16 @@ import typer
 
 from .. import model, pipeline
 from ..errors import Invalid, SalesError
+from ..i18n import _
 from ..views import lead_list_output, lead_object, lead_output, lead_show_output, timeline_entry
-from . import VALUE_ARGS, FormatOpt, LeadArg, app_of, show
+from . import VALUE_ARGS, EveryOpt, FormatOpt, LeadArg, app_of, check_limit, say, show
 
 lead_app = typer.Typer(help="List, show, edit, delete and assign leads.", no_args_is_help=True)
 
 # Options shared by `add` and `lead edit`.
 CompanyOpt = Annotated[Optional[str], typer.Option("--company", help="Company name.")]
 ContactOpt = Annotated[Optional[str], typer.Option("--contact", help="Contact person.")]
-EmailOpt = Annotated[Optional[str], typer.Option("--email", help="Email address (used to spot duplicates).")]
+EmailOpt = Annotated[Optional[str], typer.Option("--email", help="One email address (used to spot duplicates).")]
 PhoneOpt = Annotated[Optional[str], typer.Option("--phone", help="Phone number (used to spot duplicates).")]
 SourceOpt = Annotated[Optional[str], typer.Option("--source", help="Where it came from: referral, web, event, cold-call…")]
 IntentOpt = Annotated[Optional[str], typer.Option("--intent", help="hot, warm or cold.")]
@@ -24,12 +25,12 @@ IndustryOpt = Annotated[Optional[str], typer.Option("--industry", help="Industry
 PersonaOpt = Annotated[Optional[str], typer.Option("--persona", help="Customer type for plays: no-authority, hesitant, price-shopper, busy…")]
 TagOpt = Annotated[Optional[list[str]], typer.Option("--tag", "-t", help="A tag (repeatable; 'a;b' also splits).")]
 ValueOpt = Annotated[Optional[str], typer.Option("--value", metavar="AMOUNT", help="Expected deal size: 1000, 1.5k, 5万, $1,200.")]
-CurrencyOpt = Annotated[Optional[str], typer.Option("--currency", help="Currency code (default: the currency setting).")]
+CurrencyOpt = Annotated[Optional[str], typer.Option("--currency", help="ISO 4217 code, or RMB, 元, NT$, HK$… (default: the currency setting).")]
 CloseByOpt = Annotated[Optional[str], typer.Option("--close-by", metavar="WHEN", help="Expected close date: eom, 2026-12-20, +2w.")]
 OwnerOpt = Annotated[Optional[str], typer.Option("--owner", metavar="REP", help="Owning rep (must exist). Default: you.")]
-NextOpt = Annotated[Optional[str], typer.Option("--next", metavar="WHEN", help="Next follow-up: tomorrow, fri 10am, +3d.")]
+NextOpt = Annotated[Optional[str], typer.Option("--next", metavar="WHEN", help="Next follow-up (its step is kept): tomorrow, fri 10am, +3d, 12-02, Dec 2.")]
 StepOpt = Annotated[Optional[str], typer.Option("--step", metavar="TEXT", help="What the next follow-up is.")]
-AllowDupOpt = Annotated[bool, typer.Option("--allow-duplicate", help="Add even if the email or phone is already on a lead.")]
+AllowDupOpt = Annotated[bool, typer.Option("--allow-duplicate", help="Add even if the email or phone is already on a lead (and without the same-name warning).")]
 
 
 def _lead_fields(app, *, company, contact, email, phone, source, intent, industry, persona, value, currency,
@@ -69,7 +70,7 @@ def _lead_fields(app, *, company, contact, email, phone, source, intent, industr
     if next_ is not None:
         from ..dates import to_db
 
-        fields["next_at"] = to_db(app.when(next_, field="--next")) if next_.strip() else None
+        fields["next_at"] = to_db(app.when(next_, field="--next", ahead=True)) if next_.strip() else None
     if step is not None:
         fields["next_step"] = model.check_text(step, field="--step")
     return fields
@@ -82,36 +83,72 @@ def add(
     source: SourceOpt = None, intent: IntentOpt = None, industry: IndustryOpt = None, persona: PersonaOpt = None,
     tag: TagOpt = None, value: ValueOpt = None, currency: CurrencyOpt = None, close_by: CloseByOpt = None,
     owner: OwnerOpt = None, key: Annotated[bool, typer.Option("--key", help="Mark as a key customer.")] = False,
-    next_: NextOpt = None, step: StepOpt = None, allow_duplicate: AllowDupOpt = False, fmt: FormatOpt = None,
+    next_: NextOpt = None, step: StepOpt = None,
+    created: Annotated[Optional[str], typer.Option("--created", metavar="WHEN", help="When you met the lead, if not now: yesterday, 2026-11-19, -3d.")] = None,
+    allow_duplicate: AllowDupOpt = False, fmt: FormatOpt = None,
 ) -> None:
     """Add a lead in the first stage, owned by you (or --owner); prints its id.
+
+    Warns (on stderr) when an open lead with the same name and company exists; --allow-duplicate
+    silences that, and also adds a lead whose email or phone is already known.
 
     \b
     Example:
       salesctl add "Li Wei" --company 北京智造 --phone "+86 138 0000 0000" --value 5万 --intent hot --next tomorrow --step "intro call"
+      salesctl add "陈静" --company 上海云帆 --created 2026-11-19 --next mon
     """
     app = app_of(ctx)
+    for option, raw in (("--next", next_), ("--close-by", close_by), ("--created", created)):
+        if raw is not None and not raw.strip():  # a new lead has nothing to clear: "" is a mistake
+            raise Invalid(option, raw, "is empty", "give a date like fri, +3d or 2026-12-01, or leave the option out")
+    created_at = _created_at(app, created) if created is not None else None
     fields = _lead_fields(app, company=company, contact=contact, email=email, phone=phone, source=source,
                           intent=intent, industry=industry, persona=persona, value=value, currency=currency,
                           close_by=close_by, next_=next_, step=step)
     fields["name"] = model.check_name(name, field="NAME")
     fields["key"] = int(key)
-    fields.setdefault("currency", app.settings.currency)
     tags = model.check_tags(tag)
-    store = app.store(write=True)
-    with store.write():
+    with app.write() as store:
+        fields.setdefault("currency", app.settings.currency)
         rep_id = app.acting_rep_id()
         fields["owner_id"] = store.require_rep(owner, field="--owner")["id"] if owner else rep_id
+        same = [] if allow_duplicate else store.open_leads_named(fields["name"], fields.get("company"))
         lead_id = pipeline.add_lead(store, app.settings, fields, tags, rep_id=rep_id, now=app.now_db,
-                                    allow_duplicate=allow_duplicate)
+                                    allow_duplicate=allow_duplicate, created=created_at)
+    if same:
+        listed = "; ".join(f"#{r['id']} {r['name']}" + (f" ({r['company']})" if r["company"] else "") for r in same)
+        say(f"Warning: an open lead with this name already exists: {listed}; added #{lead_id} anyway "
+            f"(salesctl lead delete {lead_id} --yes undoes it; --allow-duplicate silences this)")
+    _note_foreign_currency(app, fields["currency"])
     show(lead_output(lead_object(store.lead(lead_id), app.tz), message=str(lead_id)), fmt)
+
+
+def _created_at(app, text: str) -> str:
+    """--created WHEN: a time not in the future (a day alone means its 09:00, or now if that is later)."""
+    from ..dates import to_db
+
+    when = app.when(text, field="--created")
+    if when > app.now:
+        if when.astimezone(app.tz).date() == app.now.astimezone(app.tz).date():
+            return app.now_db  # "today" before 09:00
+        raise Invalid("--created", text, "is in the future", "a lead is created when you met it: today or earlier")
+    return to_db(when)
+
+
+def _note_foreign_currency(app, currency: str) -> None:
+    """A lead in another currency than the team's is fine, but say so: `$3k` on a CNY team is USD."""
+    team = app.settings.currency
+    if currency != team and currency not in app.settings.rates:
+        say(f"Note: this lead is in {currency}, the team's currency is {team}; reports convert it once a rate "
+            f"is set: salesctl config set fx.{currency} RATE (how many {team} buy 1 {currency})")
 
 
 @lead_app.command("list")
 def list_(
     ctx: typer.Context,
     stage: Annotated[Optional[list[str]], typer.Option("--stage", "-s", help="Only this stage (repeatable).")] = None,
-    owner: OwnerOpt = None,
+    rep: Annotated[Optional[list[str]], typer.Option("--rep", "--owner", metavar="REP", help="Leads owned by this rep (repeatable). Default: yours.")] = None,
+    team: Annotated[bool, typer.Option("--team", help="Every rep's leads.")] = False,
     tag: Annotated[Optional[str], typer.Option("--tag", "-t", help="Only leads with this tag.")] = None,
     source: Annotated[Optional[str], typer.Option("--source", help="Only this source.")] = None,
     intent: IntentOpt = None,
@@ -122,11 +159,13 @@ def list_(
     limit: Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help="At most N leads.")] = None,
     fmt: FormatOpt = None,
 ) -> None:
-    """List open leads (all with --all), filtered and sorted.
+    """List your open leads (all with --all; another rep's with --rep, everyone's with --team), filtered and sorted.
 
     \b
     Example:
       salesctl lead list --stage quoted --stage negotiating --sort -value --limit 20
+      salesctl lead list --rep 王芳 --rep tom --all
+      salesctl lead list --team --sort close_by
     """
     app = app_of(ctx)
     settings, store = app.settings, app.store()
@@ -134,13 +173,14 @@ def list_(
     sort_key = sort.strip().lstrip("-").lower()
     if sort_key not in store.LEAD_SORTS:
         raise Invalid("--sort", sort, "is not a sort field", "use one of " + ", ".join(store.LEAD_SORTS))
-    owner_id = store.require_rep(owner, field="--owner", active=False)["id"] if owner else None
+    owner_ids = app.reps_scope(rep, team, field="--rep/--owner")
     rows = store.list_leads(
-        stages=stages, all_stages=list(settings.all_stages), owner_id=owner_id, tag=tag and tag.strip(),
+        stages=stages, all_stages=list(settings.all_stages), owner_ids=owner_ids, tag=tag and tag.strip(),
         source=source and source.strip(), intent=model.check_intent(intent), key=key, include_closed=all_,
-        sort=sort_key, descending=sort.strip().startswith("-"), limit=limit,
+        sort=sort_key, descending=sort.strip().startswith("-"), limit=check_limit(limit),
     )
-    show(lead_list_output([lead_object(r, app.tz) for r in rows]), fmt)
+    show(lead_list_output([lead_object(r, app.tz) for r in rows], sort=sort_key,
+                          year=app.now.astimezone(app.tz).year), fmt)
 
 
 @lead_app.command("show", context_settings=VALUE_ARGS)
@@ -160,7 +200,19 @@ def show_(
     store = app.store()
     lead_id = store.resolve_lead(lead)
     obj = lead_object(store.lead(lead_id), app.tz)
-    show(lead_show_output(obj, [timeline_entry(r, app.tz) for r in store.timeline(lead_id)]), fmt)
+    show(lead_show_output(obj, [timeline_entry(r, app.tz) for r in store.timeline(lead_id)], _schedule(app, store, lead_id)),
+         fmt)
+
+
+def _schedule(app, store, lead_id: int) -> dict:
+    """The lead's running cadence (play, step N of M, what is next) and its repeat interval."""
+    from ..dates import to_local_iso
+    from ..followups import cadence_position
+
+    cadence = cadence_position(store, lead_id)
+    if cadence is not None:
+        cadence["started_at"] = to_local_iso(cadence["started_at"], app.tz)
+    return {"cadence": cadence, "every": store.recurrence(lead_id)}
 
 
 @lead_app.command("edit", context_settings=VALUE_ARGS)
@@ -175,7 +227,8 @@ def edit(
     value: ValueOpt = None, currency: CurrencyOpt = None, close_by: CloseByOpt = None, owner: OwnerOpt = None,
     key: Annotated[Optional[bool], typer.Option("--key/--no-key", help="Mark or unmark as a key customer.",
                                                 show_default=False)] = None,
-    next_: NextOpt = None, step: StepOpt = None, allow_duplicate: AllowDupOpt = False, fmt: FormatOpt = None,
+    next_: NextOpt = None, step: StepOpt = None, every: EveryOpt = None, allow_duplicate: AllowDupOpt = False,
+    fmt: FormatOpt = None,
 ) -> None:
     """Change a lead's attributes; an empty value ("") clears one. --owner reassigns it.
 
@@ -183,6 +236,7 @@ def edit(
     Example:
       salesctl lead edit 42 --value 80k --close-by eom --tag vip --key
       salesctl lead edit acme --phone ""
+      salesctl lead edit acme --every 1m --step "monthly check-in"
     """
     app = app_of(ctx)
     fields = _lead_fields(app, company=company, contact=contact, email=email, phone=phone, source=source,
@@ -193,17 +247,31 @@ def edit(
     if key is not None:
         fields["key"] = int(key)
     add_tags, remove_tags = model.check_tags(tag), model.check_tags(untag, field="--untag")
+    from ..cadence import parse_every
+
+    every_value = False if every is None else parse_every(every)  # False: not given; None: off
     store = app.store(write=True)
     with store.write():
         lead_id = store.resolve_lead(lead)
         if owner:
             fields["owner_id"] = store.require_rep(owner, field="--owner")["id"]
-        if not fields and not add_tags and not remove_tags:
+        if not fields and not add_tags and not remove_tags and every_value is False:
             raise SalesError("lead edit: nothing to change; give at least one option (see --help)")
+        before = store.lead(lead_id)
         pipeline.edit_lead(store, lead_id, fields, add_tags=add_tags, remove_tags=remove_tags,
                            rep_id=app.acting_rep_id(), now=app.now_db, allow_duplicate=allow_duplicate)
+        _edit_schedule(app, store, before, every_value)
     obj = lead_object(store.lead(lead_id), app.tz)
-    show(lead_output(obj, message=f"Updated lead #{lead_id} {obj['name']}"), fmt)
+    show(lead_output(obj, message=_("Updated lead #{id} {name}").format(id=lead_id, name=obj["name"])), fmt)
+
+
+def _edit_schedule(app, store, before, every) -> None:
+    """--every on `lead edit`, and a changed follow-up counted for its calendar event (docs/calendar.md)."""
+    from .. import followups
+
+    if every is not False:
+        followups.set_every(store, before["id"], every, now=app.now_db, tz=app.tz)
+    followups.revise_if_changed(store, before, now=app.now_db)
 
 
 @lead_app.command("delete", context_settings=VALUE_ARGS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Annotated, Optional
 
@@ -10,8 +11,10 @@ import typer
 from ..errors import Invalid
 from . import app_of, say
 
-# A claim older than this that was never marked sent belongs to a run that died mid-send: take it over.
+# A claim neither sent nor refreshed for this long belongs to a run that died mid-send: take it over.
 STALE_CLAIM = timedelta(minutes=15)
+# While a reminder is being sent its claim is re-stamped this often, so a slow relay never makes it stale.
+CLAIM_REFRESH = STALE_CLAIM / 5
 
 
 def remind(
@@ -95,7 +98,11 @@ def _mail_digests(app, digests, *, dry_run: bool) -> int:
             if dry_run:
                 sent = store.reminder(row["id"], day)
                 if sent is not None and sent["sent_at"]:
-                    say(f"{name}: today's reminder was already sent at {sent['sent_at']}; it would not be sent again")
+                    from ..dates import to_local_iso
+                    from ..views import short_time
+
+                    at = short_time(to_local_iso(sent["sent_at"], app.tz))
+                    say(f"{name}: today's reminder was already sent at {at}; it would not be sent again")
                     continue
                 previews += 1
                 print(("=" * 72 + "\n" if previews > 1 else "") + mail.preview(msg))
@@ -105,16 +112,17 @@ def _mail_digests(app, digests, *, dry_run: bool) -> int:
 
 
 def _send_once(app, store, mailer, row, day: str, msg) -> bool:
-    """Claim (rep, day), send, then stamp it sent; release the claim if sending fails. False on failure."""
-    from ..dates import to_db
+    """Claim (rep, day), send while keeping the claim fresh, then stamp it sent; release the claim if
+    sending fails. False on failure."""
     from ..mail import MailError
 
     with store.write():
-        claimed = store.claim_reminder(row["id"], day, app.now_db, stale_before=to_db(app.now - STALE_CLAIM))
+        claimed = store.claim_reminder(row["id"], day, stale_after=STALE_CLAIM)
     if not claimed:
         return True  # another run has sent it or is sending it right now
     try:
-        mailer.send(msg)
+        with _claim_kept(store, row["id"], day):
+            mailer.send(msg)
     except BaseException as exc:
         with store.write():
             store.release_reminder(row["id"], day)
@@ -123,8 +131,35 @@ def _send_once(app, store, mailer, row, day: str, msg) -> bool:
             return False
         raise
     with store.write():
-        store.mark_reminder_sent(row["id"], day, app.now_db)
+        store.mark_reminder_sent(row["id"], day)
     return True
+
+
+@contextmanager
+def _claim_kept(store, rep_id: int, day: str):
+    """Re-stamp the claim every CLAIM_REFRESH from a helper thread while the body (one send) runs.
+
+    The helper uses the run's connection: the sending thread does not touch the database until the
+    helper has stopped."""
+    import threading
+
+    stop = threading.Event()
+
+    def keep() -> None:
+        while not stop.wait(CLAIM_REFRESH.total_seconds()):
+            try:
+                with store.write():
+                    store.refresh_reminder(rep_id, day)
+            except Exception:  # noqa: BLE001 - a missed refresh is retried; the send must not fail for it
+                continue
+
+    keeper = threading.Thread(target=keep, name="salesctl-claim", daemon=True)
+    keeper.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        keeper.join()
 
 
 def check_addresses(addresses: list[str]) -> list[str]:

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from .. import model
+from ..errors import NotFound
 from ..render import Column, Output, Table
 from . import VALUE_ARGS, FormatOpt, LeadArg, app_of, say, show
 
@@ -18,37 +19,51 @@ PLAY_COLUMNS = [
 
 
 def _play(row) -> dict:
-    return {"name": row["name"], "text": row["text"], "stage": row["stage"], "persona": row["persona"]}
+    return {"name": row["name"], "text": row["text"], "stage": row["stage"], "persona": row["persona"],
+            "cadence": row["cadence"]}
 
 
 @play_app.command("add")
 def play_add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="Short name, used by `log --play NAME`.")],
-    text: Annotated[str, typer.Option("--text", help="What to do or say.")],
+    text: Annotated[Optional[str], typer.Option("--text", help="What to do or say (default, with --cadence: the cadence).")] = None,
     stage: Annotated[Optional[str], typer.Option("--stage", help="The open stage it fits (default: any).")] = None,
     persona: Annotated[Optional[str], typer.Option(
         "--persona", help="The customer type it fits: no-authority, hesitant, price-shopper, busy… (default: any).")] = None,
+    cadence: Annotated[Optional[str], typer.Option(
+        "--cadence", metavar="STEPS",
+        help='Steps for `cadence start`: "0d call: intro; +2d email: case study" (each offset from the step before; at most 20).',
+    )] = None,
 ) -> None:
-    """Add a play: a way of handling a kind of customer, optionally for one stage.
+    """Add a play: a way of handling a kind of customer, optionally for one stage, optionally with a cadence.
 
     \b
     Example:
       salesctl play add trial-close --stage deciding --persona hesitant --text "Offer a 2-week pilot with a signed go/no-go date"
+      salesctl play add intro-sequence --stage contacted --cadence "0d call: intro; +2d email: case study; +5d call: follow up"
     """
     app = app_of(ctx)
     name = model.check_name(name, field="NAME", limit=64)
-    text = model.check_note(text, field="--text")
+    steps = None
+    if cadence is not None:
+        from ..cadence import format_cadence, parse_cadence
+
+        steps = format_cadence(parse_cadence(cadence))
+    if text is None and steps is not None:
+        text = steps
+    text = model.check_note(text or "", field="--text")
     if not text:
         from ..errors import Invalid
 
         raise Invalid("--text", text, "is blank", "say what to do, e.g. --text \"send a case study\"")
-    stage = app.settings.check_stage(stage, field="--stage") if stage is not None else None
     persona = model.check_text(persona, field="--persona", limit=64)
-    store = app.store(write=True)
-    with store.write():
-        store.add_play(name, text, stage, persona.lower() if persona else None, app.now_db)
-    say(f"Added play {name}")
+    with app.write() as store:
+        stage = app.settings.check_stage(stage, field="--stage") if stage is not None else None
+        play_id = store.add_play(name, text, stage, persona.lower() if persona else None, app.now_db)
+        if steps is not None:
+            store.set_play_cadence(play_id, steps)
+    say(f"Added play {name}" + (f" with a {steps.count(';') + 1}-step cadence" if steps else ""))
 
 
 @play_app.command("list")
@@ -107,5 +122,60 @@ def play_suggest(
     show(Output(doc, [Table(PLAY_COLUMNS, plays, title=heading, empty="No play fits this lead.")]), fmt)
 
 
+cadence_app = typer.Typer(help="Run a play's cadence on a lead: start, stop.", no_args_is_help=True)
+
+
+@cadence_app.command("start", context_settings=VALUE_ARGS)
+def cadence_start(
+    ctx: typer.Context,
+    lead: LeadArg,
+    play: Annotated[str, typer.Argument(metavar="PLAY", help="A play with a cadence (play add NAME --cadence …).")],
+    fmt: FormatOpt = None,
+) -> None:
+    """Start a play's cadence on a lead: its first step becomes the follow-up. Each effective touch you
+    log then schedules the next step, relative to when you logged it (docs/calendar.md).
+
+    \b
+    Example:
+      salesctl cadence start acme intro-sequence
+    """
+    from .. import followups
+    from ..views import lead_object, lead_output, short_time
+
+    app = app_of(ctx)
+    store = app.store(write=True)
+    with store.write():
+        lead_id = store.resolve_lead(lead)
+        row = store.play(play.strip()) if play.strip() else None
+        if row is None:
+            known = ", ".join(store.play_names()) or "none yet"
+            raise NotFound(f'PLAY: "{play}" is not a play; known plays: {known}')
+        followups.start(store, lead_id, row, rep_id=app.acting_rep_id(), now=app.now_db, tz=app.tz)
+    obj = lead_object(store.lead(lead_id), app.tz)
+    show(lead_output(obj, message=f"Started cadence {row['name']} on #{lead_id} {obj['name']}; "
+                                  f"next: {short_time(obj['next_at'])} ({obj['next_step']})"), fmt)
+
+
+@cadence_app.command("stop", context_settings=VALUE_ARGS)
+def cadence_stop(ctx: typer.Context, lead: LeadArg, fmt: FormatOpt = None) -> None:
+    """Stop the lead's cadence; the follow-up already scheduled stays (clear it with lead edit --next "").
+
+    \b
+    Example:
+      salesctl cadence stop acme
+    """
+    from .. import followups
+    from ..views import lead_object, lead_output
+
+    app = app_of(ctx)
+    store = app.store(write=True)
+    with store.write():
+        lead_id = store.resolve_lead(lead)
+        name = followups.stop(store, lead_id, now=app.now_db)
+    obj = lead_object(store.lead(lead_id), app.tz)
+    show(lead_output(obj, message=f"Stopped cadence {name} on #{lead_id} {obj['name']}"), fmt)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(play_app, name="play")
+    app.add_typer(cadence_app, name="cadence")

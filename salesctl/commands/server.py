@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ..errors import Invalid
-from . import app_of, say
+from . import say
 
 db_app = typer.Typer(help="Create a team database on PostgreSQL, or copy a database between engines.",
                      no_args_is_help=True)

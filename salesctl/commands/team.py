@@ -21,9 +21,12 @@ NameArg = Annotated[str, typer.Argument(metavar="NAME", help="Rep name.")]
 def rep_add(
     ctx: typer.Context,
     name: NameArg,
-    email: Annotated[Optional[str], typer.Option("--email", help="Where `remind --email` sends their digest.")] = None,
+    email: Annotated[Optional[str], typer.Option("--email", help="Where `remind --email` sends their digest: one address, no name or list.")] = None,
 ) -> None:
     """Add a rep. (Your own rep is created on your first change; you rarely need this for yourself.)
+
+    A name is one line of visible text: control characters, bidi overrides and names of only
+    invisible characters are refused.
 
     \b
     Example:
@@ -42,7 +45,7 @@ def rep_add(
 def rep_edit(
     ctx: typer.Context,
     name: NameArg,
-    email: Annotated[str, typer.Option("--email", help="New email address (\"\" clears it).")],
+    email: Annotated[str, typer.Option("--email", help="New email address, exactly one (\"\" clears it).")],
 ) -> None:
     """Change a rep's email address.
 

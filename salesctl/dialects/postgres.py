@@ -115,7 +115,7 @@ def connect(url: str, *, create: bool = True) -> Connection:
     check_url(url)
     try:
         raw = psycopg2.connect(url, connect_timeout=10, application_name="salesctl",
-                               options="-c TimeZone=UTC -c lock_timeout=%ds" % BUSY_TIMEOUT_S)
+                               options=f"-c TimeZone=UTC -c lock_timeout={BUSY_TIMEOUT_S}s")
     except psycopg2.OperationalError as exc:
         raise StoreError(f"cannot connect to {describe(url)}: {_first_line(exc)}") from None
     raw.autocommit = True

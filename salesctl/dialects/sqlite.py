@@ -1,16 +1,15 @@
 """SQLite, the embedded default: one local file in WAL mode (docs/team.md lists what differs on PostgreSQL).
 
-Store's SQL is written for SQLite, so nothing is translated here: this module is the file's set-up,
-its schema version (PRAGMA user_version), BEGIN IMMEDIATE, full-text upkeep and error messages.
+Store's SQL is written for SQLite, so nothing is translated here. Opening the file safely stays in
+store.py (Store.__init__); this module is BEGIN IMMEDIATE, the schema version, full-text upkeep, the
+casefold function and the error messages.
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from ..errors import StoreError
 
@@ -22,45 +21,8 @@ IntegrityError = sqlite3.IntegrityError
 HAS_FTS = True
 
 
-def _create_private(path: Path) -> None:
-    """Create the database file 0600 (and a missing directory 0700) before SQLite touches it."""
-    missing = []
-    folder = path.parent
-    while not folder.exists():
-        missing.append(folder)
-        folder = folder.parent
-    for folder in reversed(missing):  # each created folder 0700 (mkdir(parents=True) gives parents 0777 & ~umask)
-        folder.mkdir(mode=0o700, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        return
-    os.close(fd)
-
-
 def describe(location: object) -> str:
     return str(location)
-
-
-def connect(location: Path | str, *, create: bool) -> sqlite3.Connection:
-    memory = str(location) == ":memory:"
-    if not memory:
-        path = Path(location)
-        if create:
-            _create_private(path)
-        elif not path.exists():
-            raise StoreError(f"database {path} does not exist")
-    try:
-        conn = sqlite3.connect(str(location), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
-        conn.row_factory = sqlite3.Row
-        conn.create_function("casefold", 1, _casefold, deterministic=True)
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
-        conn.execute("PRAGMA foreign_keys = ON")
-        if not memory and conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
-    except sqlite3.Error as exc:
-        raise storage_error(location, exc) from exc
-    return conn
 
 
 def begin(conn: sqlite3.Connection) -> None:
@@ -70,13 +32,6 @@ def begin(conn: sqlite3.Connection) -> None:
 
 def schema_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
-
-
-def migrate(conn: sqlite3.Connection, migrations: list, from_version: int) -> None:
-    """Run the migrations after `from_version` (inside the caller's transaction) and record the version."""
-    for _name, migration in migrations[from_version:]:
-        migration(conn)
-    conn.execute(f"PRAGMA user_version = {len(migrations)}")
 
 
 def after_explicit_ids(conn: sqlite3.Connection, table: str) -> None:
@@ -102,7 +57,7 @@ _FTS = {"leads": ("leads_fts", "leads_fts_insert", "name, company"),
         "activities": ("activities_fts", "activities_fts_insert", "note")}
 
 
-def _casefold(text: str | None) -> str | None:
+def casefold(text: str | None) -> str | None:
     """SQL `casefold(x)`: Unicode case folding, for matching beyond NOCASE's ASCII letters."""
     return text.casefold() if isinstance(text, str) else None
 

@@ -1,0 +1,1 @@
+"""Benchmarks: a data generator (`benchmarks.generate`) and the timed scenarios (`benchmarks/run.py`)."""
