@@ -529,9 +529,12 @@ class Store:
         """Reads that all see one moment: one read transaction on this connection. Under WAL, writers
         carry on meanwhile and nothing they commit shows until it ends (`export all` is one snapshot)."""
         try:
-            self.conn.execute("BEGIN")
-            self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot starts at the first read
-        except sqlite3.Error as exc:
+            if self.is_server:
+                self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            else:
+                self.conn.execute("BEGIN")
+                self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot starts at the first read
+        except self.dialect.Error as exc:
             raise storage_error(self.path, exc) from exc
         try:
             yield

@@ -158,6 +158,7 @@ FRAGMENTS = (
     ("max(l.created_at, l.stage_changed_at,", "greatest(l.created_at, l.stage_changed_at,"),
     ("max(p.created_at, coalesce(", "greatest(p.created_at, coalesce("),
     ("SELECT furthest, count(*) AS n FROM (SELECT max(", "SELECT furthest, count(*) AS n FROM (SELECT greatest("),
+    ("printf('%d:%d', ", "concat_ws(':', "),  # store.EXACT_SUM
     (" LIKE ? ESCAPE", " ILIKE ? ESCAPE"),  # SQLite's LIKE ignores ASCII case; PostgreSQL's does not
     (" IS NOT ?", " IS DISTINCT FROM ?"),
     (" IS ?", " IS NOT DISTINCT FROM ?"),
@@ -210,6 +211,12 @@ def migrate(conn: Connection, migrations: list, from_version: int) -> None:
             else:
                 conn.execute(statement)
     conn.execute("UPDATE salesctl_schema SET version = ?", (len(migrations),))
+    if any(name == "0008_migration_names" for name, _m in migrations):
+        conn.executemany(
+            "INSERT INTO migrations (name, applied_at) VALUES (?, to_char(now() AT TIME ZONE 'UTC',"
+            " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) ON CONFLICT DO NOTHING",
+            [(name,) for name, _m in migrations[from_version:]],
+        )
 
 
 def _default_plays(conn: Connection) -> None:
@@ -231,7 +238,7 @@ def init_schema(conn: Connection, migrations: list) -> None:
 
 def after_explicit_ids(conn: Connection, table: str) -> None:
     """Rows inserted with their own ids do not move the id sequence: set it past the largest id."""
-    if table in ("lead_tags", "settings", "reminders"):
+    if table not in _TABLES:  # no id column of its own (lead_tags, settings, recurrences …)
         return
     conn.execute(
         "SELECT setval(pg_get_serial_sequence(?, 'id'), coalesce(max(id), 0) + 1, false) FROM " + _TABLES[table],
@@ -239,7 +246,8 @@ def after_explicit_ids(conn: Connection, table: str) -> None:
     )
 
 
-_TABLES = {t: t for t in ("reps", "plays", "leads", "activities", "stage_history", "assignments", "targets")}
+_TABLES = {t: t for t in ("reps", "plays", "leads", "activities", "stage_history", "assignments", "targets",
+                          "activity_removals", "cadence_runs")}
 
 
 @contextmanager
@@ -353,6 +361,44 @@ MIGRATIONS: dict[str, tuple[str, ...]] = {
         "CREATE INDEX leads_search ON leads USING gin ((name || ' ' || coalesce(company, '')) gin_trgm_ops)",
         "CREATE INDEX activities_search ON activities USING gin (note gin_trgm_ops)",
     ),
+    "0005_after_sale_index": (
+        "CREATE INDEX leads_after_sale ON leads(next_at) WHERE stage = 'won' AND next_at IS NOT NULL",
+    ),
+    "0006_activity_removals": (
+        """CREATE TABLE activity_removals (
+            id bigserial PRIMARY KEY,
+            lead_id bigint NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+            rep_id bigint NOT NULL REFERENCES reps(id),
+            activity_id bigint NOT NULL,
+            kind text COLLATE "C" NOT NULL, note text COLLATE "C" NOT NULL,
+            activity_at text COLLATE "C" NOT NULL, at text COLLATE "C" NOT NULL)""",
+        "CREATE INDEX activity_removals_lead ON activity_removals(lead_id, at)",
+    ),
+    "0007_cadences_recurrence_calendar": (
+        'ALTER TABLE plays ADD COLUMN cadence text COLLATE "C"',
+        """CREATE TABLE cadence_runs (
+            id bigserial PRIMARY KEY,
+            lead_id bigint NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+            play_id bigint NOT NULL REFERENCES plays(id),
+            rep_id bigint NOT NULL REFERENCES reps(id),
+            steps_done integer NOT NULL DEFAULT 0 CHECK (steps_done >= 0),
+            started_at text COLLATE "C" NOT NULL, ended_at text COLLATE "C", end_reason text COLLATE "C")""",
+        "CREATE UNIQUE INDEX cadence_runs_running ON cadence_runs(lead_id) WHERE ended_at IS NULL",
+        "CREATE INDEX cadence_runs_play ON cadence_runs(play_id, lead_id, started_at)",
+        """CREATE TABLE recurrences (
+            lead_id bigint PRIMARY KEY REFERENCES leads(id) ON DELETE CASCADE,
+            every text COLLATE "C" NOT NULL, set_at text COLLATE "C" NOT NULL)""",
+        """CREATE TABLE followup_revisions (
+            lead_id bigint PRIMARY KEY REFERENCES leads(id) ON DELETE CASCADE,
+            sequence integer NOT NULL, modified_at text COLLATE "C" NOT NULL)""",
+        # the random part of every calendar event UID, made once per database
+        "INSERT INTO settings (key, value) VALUES ('calendar_id',"
+        " '\"' || substr(md5(random()::text || clock_timestamp()::text), 1, 16) || '\"') ON CONFLICT (key) DO NOTHING",
+    ),
+    "0008_migration_names": (
+        'CREATE TABLE migrations (name text COLLATE "C" PRIMARY KEY, applied_at text COLLATE "C")',
+    ),
+    "0009_mark_salesctl_file": (),  # the SQLite file header's mark; a server database is salesctl's by its schema
     "0004_open_leads_index": (
         "CREATE INDEX leads_open ON leads(id) WHERE stage NOT IN ('won', 'lost')",
         "CREATE INDEX leads_open_owner ON leads(owner_id, id) WHERE stage NOT IN ('won', 'lost')",
