@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import i18n
-from .context import App, check_db_path, default_db_path, demo_db_path
+from .context import App, check_db_path, database_location, demo_db_path
 from .errors import SalesError, printable
 from .usage import SalesGroup
 
@@ -42,8 +42,10 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     db: Annotated[
-        Optional[Path],
-        typer.Option("--db", help="Database file. Default: $SALESCTL_DB, else salesctl.db in the user data folder.",
+        Optional[str],
+        typer.Option("--db", metavar="FILE|URL",
+                     help="Database file, or a PostgreSQL URL (postgresql://HOST/DATABASE; see docs/team.md). "
+                     "Default: $SALESCTL_DB, else salesctl.db in the user data folder.",
                      show_default=False),
     ] = None,
     as_of: Annotated[
@@ -61,10 +63,10 @@ def root(
 ) -> None:
     if demo and db:
         raise SalesError("--demo: cannot be combined with --db (--demo means --db " + str(demo_db_path()) + ")")
-    path = demo_db_path() if demo else db or (
-        Path(os.environ["SALESCTL_DB"]) if os.environ.get("SALESCTL_DB") else default_db_path())
+    path = demo_db_path() if demo else database_location(db or os.environ.get("SALESCTL_DB"))
     runs = ctx.obj if isinstance(ctx.obj, list) else []  # main()'s record of this run, for its error messages
-    path = check_db_path(path.expanduser(), "--db" if db or demo else "SALESCTL_DB")
+    if isinstance(path, Path):  # a SQLite file; a postgresql:// URL stays text (docs/team.md)
+        path = check_db_path(path.expanduser(), "--db" if db or demo else "SALESCTL_DB")
     ctx.obj = App(db_path=path, as_of=as_of or None, env_now=os.environ.get("SALESCTL_NOW") or None,
                   db_chosen=bool(db or demo))
     if lang is not None:
@@ -92,8 +94,9 @@ COMMAND_MODULES = {
     "remind": "mail",
     "play": "plays", "cadence": "plays", "calendar": "calendar",
     "config": "admin", "doctor": "admin", "demo": "admin",
+    "db": "server",
 }
-MODULES = ("leads", "activity", "agenda", "team", "analytics", "plays", "calendar", "io", "mail", "admin")
+MODULES = ("leads", "activity", "agenda", "team", "analytics", "plays", "calendar", "io", "mail", "admin", "server")
 _GLOBAL_VALUE_OPTIONS = ("--db", "--as-of", "--lang")
 _registered: set[str] = set()
 
@@ -231,8 +234,6 @@ def _field_of(command, args: list[str], index: int) -> str:
 
 
 def _report(exc: Exception, db_path: Path | None = None) -> int:
-    import sqlite3
-
     from .store import storage_error
 
     if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # click/typer usage errors: exit 2
@@ -241,7 +242,7 @@ def _report(exc: Exception, db_path: Path | None = None) -> int:
     if type(exc).__name__ == "Abort":
         _error("aborted")
         return 1
-    if isinstance(exc, sqlite3.Error):
+    if _is_driver_error(exc):
         error = storage_error(db_path or os.environ.get("SALESCTL_DB", "salesctl.db"), exc)
         _error(error)
         return error.exit_code
@@ -253,6 +254,12 @@ def _report(exc: Exception, db_path: Path | None = None) -> int:
         raise exc
     _error(f"internal error ({type(exc).__name__}: {exc}); set SALESCTL_DEBUG=1 for details and please report it")
     return 1
+
+
+def _is_driver_error(exc: Exception) -> bool:
+    """sqlite3's or psycopg2's errors, without importing a driver this run did not load."""
+    loaded = [sys.modules.get(name) for name in ("sqlite3", "psycopg2")]
+    return any(module is not None and isinstance(exc, module.Error) for module in loaded)
 
 
 def run() -> None:

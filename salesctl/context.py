@@ -20,6 +20,15 @@ from .store import Store
 NEW_REP = -1
 
 
+def database_location(given: str | None) -> Path | str:
+    """--db or $SALESCTL_DB as given: a PostgreSQL URL stays text; a file name becomes a Path."""
+    from .dialects import is_server
+
+    if not given:
+        return default_db_path()
+    return given if is_server(given) else Path(given).expanduser()
+
+
 def check_db_path(path: Path, field: str) -> Path:
     """A database path must name a file: SQLite's ":memory:" would silently keep nothing."""
     if str(path) == ":memory:":
@@ -41,7 +50,7 @@ def demo_db_path() -> Path:
 
 @dataclass
 class App:
-    db_path: Path
+    db_path: Path | str  # a SQLite file, or a postgresql:// URL
     as_of: str | None = None  # raw --as-of (a WHEN), parsed once the time zone is known
     env_now: str | None = None  # raw $SALESCTL_NOW (an ISO date or datetime)
     db_chosen: bool = False  # the database was named on the command line (--db or --demo)
@@ -59,7 +68,7 @@ class App:
         """The open database. Read commands on a missing or blank file see an empty in-memory one and
         change nothing; `write` prepares the file for changes (creating it if need be)."""
         if self._store is None or (write and str(self._store.path) == ":memory:"):
-            if write or self.db_path.exists():
+            if write or self.is_server or self.db_path.exists():
                 self._store = Store(self.db_path, write=write)
             else:
                 self._store = Store.empty()
@@ -67,6 +76,12 @@ class App:
         elif write:
             self._store.allow_writes()
         return self._store
+
+    @property
+    def is_server(self) -> bool:
+        from .dialects import is_server
+
+        return is_server(self.db_path)
 
     @contextmanager
     def write(self) -> Iterator[Store]:

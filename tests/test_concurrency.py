@@ -116,30 +116,42 @@ def test_writers_and_overlapping_reminders_lose_nothing_and_send_once(db, ok, sm
 
 
 def test_a_writer_blocked_past_the_timeout_exits_3_and_readers_are_not_blocked(db, ok, run, monkeypatch):
-    import sqlite3
-
     from conftest import digest
 
+    import salesctl.dialects.postgres
     import salesctl.store
 
     ok("add", "Acme")
     monkeypatch.setattr(salesctl.store, "BUSY_TIMEOUT_S", 1)  # the real wait is 15 s
-    holder = sqlite3.connect(db, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")  # another process in the middle of a long write
+    monkeypatch.setattr(salesctl.dialects.postgres, "BUSY_TIMEOUT_S", 1)
+    if isinstance(db, str):  # PostgreSQL: another salesctl holds the write lock (the advisory lock)
+        import psycopg2
+
+        holder = psycopg2.connect(db)
+        holder.autocommit = True
+        holder.cursor().execute(salesctl.dialects.postgres.BEGIN)
+        named = db.split("@", 1)[1].split("/", 1)[0]  # the host:port, not the URL
+    else:
+        import sqlite3
+
+        holder = sqlite3.connect(db, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another process in the middle of a long write
+        named = str(db)
     try:
         before = digest(db)
         result = run("add", "Globex")
         assert result.code == 3
-        assert result.err.startswith("Error: ") and "busy" in result.err and str(db) in result.err
+        assert result.err.startswith("Error: ") and "busy" in result.err and named in result.err
         assert digest(db) == before
         listed = run("lead", "list", "--format", "json")  # WAL: reading goes on during the write
         assert listed.code == 0 and [x["name"] for x in listed.json()] == ["Acme"]
     finally:
-        holder.execute("ROLLBACK")
+        holder.cursor().execute("ROLLBACK") if isinstance(db, str) else holder.execute("ROLLBACK")
         holder.close()
     assert ok("add", "Globex").out.strip() == "2"  # and once the lock is free the write goes through
 
 
+@pytest.mark.sqlite_only
 def test_a_backup_taken_while_others_write_is_a_consistent_database(db, ok, tmp_path):
     ok("add", "Acme")
     writer = start_worker("rep0", db)  # adds, logs and moves in many small transactions

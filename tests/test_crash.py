@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 from faults import bulk_leads, count, integrity
 
-pytestmark = pytest.mark.slow  # kills large changes at several points
+pytestmark = [pytest.mark.sqlite_only,  # about the SQLite file itself (docs/team.md, Tests)
+              pytest.mark.slow]  # kills large changes at several points
 
 FRACTIONS = (0.15, 0.35, 0.55, 0.75, 0.95)
 PYTHON = [sys.executable]

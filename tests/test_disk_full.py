@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from faults import bulk_leads, integrity, rows_of
 
-pytestmark = pytest.mark.slow  # runs salesctl under a file-size limit in subprocesses
+pytestmark = [pytest.mark.sqlite_only,  # about the SQLite file itself (docs/team.md, Tests)
+              pytest.mark.slow]  # runs salesctl under a file-size limit in subprocesses
 
 PYTHON = sys.executable
 

@@ -242,6 +242,7 @@ def test_empty_database_and_empty_periods_give_nulls(ok, history):
                for s in funnel["stages"])
 
 
+@pytest.mark.sqlite_only
 def test_report_on_a_missing_database_creates_nothing(run, db):
     for fmt in ("json", "table", "html", "csv", "md"):
         result = run("report", "--format", fmt)

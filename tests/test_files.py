@@ -17,6 +17,8 @@ from faults import bulk_leads, rows_of
 
 from salesctl.store import SCHEMA_VERSION
 
+pytestmark = pytest.mark.sqlite_only  # about the SQLite file itself (docs/team.md, Tests)
+
 FIXTURES = Path(__file__).parent / "fixtures"
 NOBODY = 65534
 

@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from conftest import raw_sql
 
 
 def test_add_prints_id_and_json_lead_object(ok):
@@ -80,12 +81,9 @@ def test_lead_list_filters_sorts_limits(ok):
 
 
 def test_lead_list_hides_closed_unless_all(ok, db):
-    import sqlite3
-
     ok("add", "open one")
     ok("add", "closed one", "--value", "10")
-    with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE leads SET stage = 'won', won_at = created_at, won_amount = 1000 WHERE id = 2")
+    raw_sql(db, "UPDATE leads SET stage = 'won', won_at = created_at, won_amount = 1000 WHERE id = 2")
     assert [lead["id"] for lead in ok("lead", "list", "--format", "json")] == [1]
     assert [lead["id"] for lead in ok("lead", "list", "--all", "--format", "json")] == [1, 2]
     assert [lead["id"] for lead in ok("lead", "list", "--stage", "won", "--format", "json")] == [2]
@@ -163,11 +161,8 @@ def test_delete_needs_yes(ok, fails):
     ],
 )
 def test_bad_input_exits_1_naming_field_and_value_and_changes_nothing(ok, fails, db, args, names):
-    import sqlite3
-
     ok("add", "existing", "--value", "100")
-    with sqlite3.connect(db) as conn:  # a lead in `quoted`, so removing that stage is refused
-        conn.execute("UPDATE leads SET stage = 'quoted'")
+    raw_sql(db, "UPDATE leads SET stage = 'quoted'")  # a lead in `quoted`, so removing that stage is refused
     fails(*args, names=names)
 
 

@@ -19,7 +19,8 @@ import pytest
 from benchmarks.generate import generate
 from salesctl import store as store_module
 
-pytestmark = pytest.mark.slow  # builds a 1,500-lead database and runs every hot command on it
+pytestmark = [pytest.mark.sqlite_only,  # about SQLite's own plans (docs/team.md, Tests)
+              pytest.mark.slow]  # builds a 1,500-lead database and runs every hot command on it
 
 BIG_TABLES = ("leads", "activities")
 _TABLE_REF = re.compile(r"\b(?:FROM|JOIN)\s+(leads|activities)\b(?:\s+(?:AS\s+)?(\w+))?", re.IGNORECASE)

@@ -11,7 +11,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import salesctl_process
+from conftest import raw_sql, salesctl_process
 from smtp_server import free_port
 
 from salesctl.cli import main
@@ -25,6 +25,9 @@ _TEAM_DB: dict[str, bytes] = {}  # the team database built once per process, cop
 @pytest.fixture
 def team(ok, db):
     """alice (1 overdue, 1 due today), 王芳 (1 overdue by 2 days, CJK names), bob (nothing due), carol (no email)."""
+    if isinstance(db, str):  # PostgreSQL: no file to copy
+        build_team(ok)
+        return
     if "team" in _TEAM_DB:
         db.write_bytes(_TEAM_DB["team"])
         db.chmod(0o600)
@@ -186,9 +189,8 @@ def real_clock_stamp(minutes_ago: float) -> str:
 @pytest.mark.parametrize("minutes_ago, sent", [(20, True), (5, False)])
 def test_a_claim_left_by_a_killed_run_is_taken_over_after_15_minutes(ok, db, team, smtp_server, monkeypatch,
                                                                       minutes_ago, sent):
-    with sqlite3.connect(db) as conn:
-        conn.execute("INSERT INTO reminders (rep_id, day, claimed_at) SELECT id, '2026-11-26', ? FROM reps"
-                     " WHERE name = 'alice'", (real_clock_stamp(minutes_ago),))
+    raw_sql(db, "INSERT INTO reminders (rep_id, day, claimed_at) SELECT id, '2026-11-26', ? FROM reps"
+            " WHERE name = 'alice'", (real_clock_stamp(minutes_ago),))
     server = smtp_server()
     use(monkeypatch, server.env())
     ok("remind", "--email")
@@ -285,8 +287,7 @@ def test_a_config_file_readable_by_others_is_refused(ok, fails, team, smtp_serve
 
 def test_a_rep_name_with_a_newline_in_old_data_cannot_inject_headers(run, db, team, smtp_server, monkeypatch):
     # The CLI refuses control characters in names; data from elsewhere might not have been checked.
-    with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE reps SET name = ? WHERE name = 'alice'", ("alice\r\nBcc: thief@evil.example",))
+    raw_sql(db, "UPDATE reps SET name = ? WHERE name = 'alice'", ("alice\r\nBcc: thief@evil.example",))
     server = smtp_server()
     use(monkeypatch, server.env())
 

@@ -360,6 +360,7 @@ def test_four_processes_adding_and_logging_at_once_lose_nothing(db):
     assert sorted((r["name"], r["open_leads"]) for r in reps) == [(f"rep{n}", 3) for n in range(4)]
 
 
+@pytest.mark.sqlite_only
 def test_agenda_queries_search_the_owner_stage_index(ok, db):
     """No full scan of leads: candidates come from leads(owner_id, stage), per rep or for each rep."""
     from datetime import UTC, datetime

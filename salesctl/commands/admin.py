@@ -95,11 +95,15 @@ def doctor(ctx: typer.Context, fmt: FormatOpt = None) -> None:
     from ..render import Column, Table
     from ..store import inspect_database
 
-    path = app_of(ctx).db_path
-    if not path.exists():
+    app = app_of(ctx)
+    path = app.db_path
+    if app.is_server:
+        checks = app.store().server_checks()
+    elif not path.exists():
         print(f"No database at {path} yet; it is created on the first change.")
         return
-    checks = inspect_database(path)
+    else:
+        checks = inspect_database(path)
     rows = [{"check": c, "status": s, "detail": d} for c, s, d in checks]
     errors = [r for r in rows if r["status"] == "error"]
     data = {"db": str(path), "ok": not errors, "checks": rows}

@@ -111,7 +111,7 @@ def import_(
         say("Ignored columns (map them with --map FIELD=COLUMN): " + ", ".join(ignored))
     progress = _Progress(len(parsed.rows))
     try:
-        if dry_run or not app.db_path.exists():  # a new file: find every problem before the first write creates it
+        if dry_run or (not app.is_server and not app.db_path.exists()):  # a new file: find every problem before the first write creates it
             plan, _index = _checked_plan(source, parsed, sources, validator, store, on_duplicate.value, progress)
         if dry_run:
             say(f"Dry run of {source}: would add {len(plan.add)}, update {len(plan.update) + plan.replaced}, "
@@ -148,7 +148,7 @@ def _checked_plan(source, parsed, sources, validator, store, on_duplicate: str, 
 @contextmanager
 def _no_new_file_on_failure(app) -> Iterator[None]:
     """An import that fails leaves no database behind that it created (nor its -wal and -shm)."""
-    created = not app.db_path.exists()
+    created = not app.is_server and not app.db_path.exists()
     try:
         yield
     except BaseException:
@@ -272,6 +272,12 @@ def backup(
     from ..files import write_file_by_name
 
     app = app_of(ctx)
+    if app.is_server:
+        raise SalesError("backup: the database is on PostgreSQL; back it up with pg_dump, or copy it to a file "
+                         "with: salesctl db copy URL FILE (docs/team.md)")
+    if app.is_server:
+        raise SalesError("backup: the database is on PostgreSQL; back it up with pg_dump, or copy it to a file "
+                         "with: salesctl db copy URL FILE (docs/team.md)")
     if not app.db_path.exists():
         raise SalesError(f"backup: there is no database at {app.db_path} yet; nothing to back up")
     path = _backup_path(dest, app)

@@ -1,0 +1,429 @@
+"""PostgreSQL, the team server: connection, schema, the SQL fragments that differ, errors (docs/team.md).
+
+Store's SQL is written once, for SQLite. Each statement is translated here once per process (cached):
+placeholders (`?`, `:name`) become the driver's, and a fixed table of fragments is swapped for the
+PostgreSQL spelling (INDEXED BY, group_concat, 3-argument max, COLLATE NOCASE, LIKE). The schema
+defines the few SQLite functions the queries use (total, julianday, casefold, instr), so the same
+text runs on both engines. The driver is psycopg2: it imports in ~30 ms against psycopg 3's ~150 ms
+(benchmarks/bench_driver_import.py), and this module is imported only for a `postgresql://` URL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+import psycopg2
+import psycopg2.errors
+import psycopg2.extensions as ext
+import psycopg2.extras
+
+from ..errors import Invalid, SalesError, StoreError
+
+NAME = "postgresql"
+BUSY_TIMEOUT_S = 15
+Error = psycopg2.Error
+IntegrityError = psycopg2.IntegrityError
+HAS_FTS = False  # search uses ILIKE '%word%' per word, served by pg_trgm indexes
+# Every read-modify-write takes this transaction-level advisory lock first: BEGIN IMMEDIATE's equivalent.
+BEGIN = "BEGIN; SELECT pg_advisory_xact_lock(1511939185)"
+
+
+# --- connecting ------------------------------------------------------------------------------------
+
+def _params(url: str) -> dict:
+    try:
+        return ext.parse_dsn(url)
+    except psycopg2.ProgrammingError:
+        raise Invalid("--db", _without_secrets(url), "is not a PostgreSQL URL",
+                      "write postgresql://HOST/DATABASE or postgresql:///DATABASE?service=NAME") from None
+
+
+def _without_secrets(url: str) -> str:
+    return re.sub(r"(//[^/@:]*):[^/@]*@", r"\1:***@", url)
+
+
+def check_url(url: str) -> dict:
+    """The URL's parameters; a password in it is refused (it would sit in argv and shell history)."""
+    params = _params(url)
+    if "password" in params:
+        raise Invalid("--db", _without_secrets(url), "has a password in it",
+                      "give it through ~/.pgpass, PGPASSWORD or a service file (docs/team.md), never in the URL")
+    return params
+
+
+def describe(url: object) -> str:
+    """Where the database is, for messages: user@host:port/dbname, never a password."""
+    try:
+        p = ext.parse_dsn(str(url))
+    except psycopg2.ProgrammingError:
+        return "PostgreSQL"
+    host = p.get("host") or ("service " + p["service"] if p.get("service") else "the local socket")
+    where = host + (":" + p["port"] if p.get("port") else "")
+    user = p.get("user")
+    return f"PostgreSQL {(user + '@') if user else ''}{where}/{p.get('dbname') or p.get('service') or '?'}"
+
+
+def _bool_as_int(value, cursor):
+    return None if value is None else int(value == "t")
+
+
+def _numeric(value, cursor):
+    """sum(bigint) is numeric: an int when whole (as SQLite gives), else a float."""
+    if value is None:
+        return None
+    return int(value) if value.lstrip("-").isdigit() else float(value)
+
+
+BOOL_INT = ext.new_type((16,), "SALESCTL_BOOL", _bool_as_int)
+NUMERIC = ext.new_type((1700,), "SALESCTL_NUMERIC", _numeric)
+# SQLite stores booleans as 0/1 in INTEGER columns; so does this schema.
+ext.register_adapter(bool, lambda b: ext.AsIs("1" if b else "0"))
+
+
+class Connection:
+    """A psycopg2 connection with sqlite3's small surface: execute, executemany, in_transaction."""
+
+    def __init__(self, raw, url: str):
+        self.raw = raw
+        self.url = url
+        self.round_trips = 0
+
+    def execute(self, sql: str, params=()):
+        cursor = self.raw.cursor(cursor_factory=psycopg2.extras.DictCursor)
+        self.round_trips += 1
+        cursor.execute(translate(sql), params if params is not None else ())
+        return cursor
+
+    def executemany(self, sql: str, rows) -> None:
+        cursor = self.raw.cursor()
+        rows = list(rows)
+        self.round_trips += (len(rows) + 999) // 1000
+        psycopg2.extras.execute_batch(cursor, translate(sql), rows, page_size=1000)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.raw.closed == 0 and self.raw.info.transaction_status != ext.TRANSACTION_STATUS_IDLE
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def connect(url: str, *, create: bool = True) -> Connection:
+    check_url(url)
+    try:
+        raw = psycopg2.connect(url, connect_timeout=10, application_name="salesctl",
+                               options=f"-c TimeZone=UTC -c lock_timeout={BUSY_TIMEOUT_S}s")
+    except psycopg2.OperationalError as exc:
+        raise StoreError(f"cannot connect to {describe(url)}: {_first_line(exc)}") from None
+    raw.autocommit = True
+    ext.register_type(BOOL_INT, raw)
+    ext.register_type(NUMERIC, raw)
+    return Connection(raw, url)
+
+
+def begin(conn: Connection) -> None:
+    conn.execute(BEGIN)
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(getattr(exc, "pgerror", None) or exc).strip()
+    text = text.splitlines()[0] if text else type(exc).__name__
+    return text.removeprefix("ERROR:").strip()
+
+
+def storage_error(url: object, exc: Exception) -> SalesError:
+    where = describe(url)
+    if isinstance(exc, (psycopg2.errors.LockNotAvailable, psycopg2.errors.DeadlockDetected)):
+        return StoreError(f"{where} is busy (another salesctl is writing); try again in a moment")
+    if isinstance(exc, psycopg2.errors.InsufficientPrivilege):
+        error = SalesError(f"{where} refused the change: {_first_line(exc)}; ask an owner (docs/team.md)")
+        return error
+    if isinstance(exc, psycopg2.errors.UndefinedTable):
+        return StoreError(f"{where} has no salesctl schema ({_first_line(exc)}); the owner runs: salesctl db init URL")
+    if isinstance(exc, (psycopg2.OperationalError, psycopg2.InterfaceError)):
+        return StoreError(f"lost the connection to {where} ({_first_line(exc)}); the change in progress was not saved")
+    return StoreError(f"{where}: {_first_line(exc)}")
+
+
+# --- SQL: one text, translated once ----------------------------------------------------------------
+
+# SQLite spelling → PostgreSQL spelling, fixed text only (docs/team.md, "What differs").
+FRAGMENTS = (
+    (" CROSS JOIN reps r ON ", " JOIN reps r ON "),  # SQLite's CROSS JOIN fixes the join order
+    (" INDEXED BY leads_open_owner", ""),
+    ("group_concat(tag, char(31))", "string_agg(tag::text, chr(31) ORDER BY tag)"),
+    ("max(l.created_at, l.stage_changed_at,", "greatest(l.created_at, l.stage_changed_at,"),
+    ("max(p.created_at, coalesce(", "greatest(p.created_at, coalesce("),
+    ("SELECT furthest, count(*) AS n FROM (SELECT max(", "SELECT furthest, count(*) AS n FROM (SELECT greatest("),
+    ("printf('%d:%d', ", "concat_ws(':', "),  # store.EXACT_SUM
+    (" LIKE ? ESCAPE", " ILIKE ? ESCAPE"),  # SQLite's LIKE ignores ASCII case; PostgreSQL's does not
+    (" IS NOT ?", " IS DISTINCT FROM ?"),
+    (" IS ?", " IS NOT DISTINCT FROM ?"),
+)
+_NOCASE_EQ = re.compile(r"([\w.]+) = \? COLLATE NOCASE")
+_NOCASE = re.compile(r"([\w.]+) COLLATE NOCASE")
+_LITERAL = re.compile(r"('(?:[^']|'')*')")
+_NAMED = re.compile(r"(?<![:\w]):(\w+)")
+
+
+@lru_cache(maxsize=512)
+def translate(sql: str) -> str:
+    for sqlite_text, pg_text in FRAGMENTS:
+        sql = sql.replace(sqlite_text, pg_text)
+    if sql.startswith("INSERT OR IGNORE INTO"):
+        sql = sql.replace("INSERT OR IGNORE INTO", "INSERT INTO", 1) + " ON CONFLICT DO NOTHING"
+    sql = _NOCASE_EQ.sub(r"nocase(\1) = nocase(?)", sql)
+    sql = _NOCASE.sub(r"nocase(\1)", sql)
+    parts = _LITERAL.split(sql)  # placeholders only outside '…' literals
+    for i in range(0, len(parts), 2):
+        part = parts[i].replace("%", "%%").replace("?", "%s")
+        parts[i] = _NAMED.sub(r"%(\1)s", part)
+    for i in range(1, len(parts), 2):
+        parts[i] = parts[i].replace("%", "%%")
+    return "".join(parts)
+
+
+# --- schema ----------------------------------------------------------------------------------------
+
+SCHEMA_TABLE = "salesctl_schema"
+
+
+def schema_version(conn: Connection) -> int:
+    row = conn.execute("SELECT to_regclass('salesctl_schema') IS NOT NULL").fetchone()
+    if not row[0]:
+        return -1
+    return conn.execute("SELECT version FROM salesctl_schema").fetchone()[0]
+
+
+def migrate(conn: Connection, migrations: list, from_version: int) -> None:
+    """Run each named migration's PostgreSQL version after `from_version`; record the version."""
+    if from_version < 0:
+        raise StoreError(f"{describe(conn.url)} has no salesctl schema; the owner runs: salesctl db init URL")
+    for name, _sqlite_version in migrations[from_version:]:
+        if name not in MIGRATIONS:
+            raise StoreError(f"migration {name} has no PostgreSQL version; this salesctl cannot upgrade {describe(conn.url)}")
+        for statement in MIGRATIONS[name]:
+            if statement == "default plays":
+                _default_plays(conn)
+            else:
+                conn.execute(statement)
+    conn.execute("UPDATE salesctl_schema SET version = ?", (len(migrations),))
+    if any(name == "0008_migration_names" for name, _m in migrations):
+        conn.executemany(
+            "INSERT INTO migrations (name, applied_at) VALUES (?, to_char(now() AT TIME ZONE 'UTC',"
+            " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) ON CONFLICT DO NOTHING",
+            [(name,) for name, _m in migrations[from_version:]],
+        )
+
+
+def _default_plays(conn: Connection) -> None:
+    from ..store import DEFAULT_PLAYS
+
+    conn.executemany(
+        "INSERT INTO plays (name, text, stage, persona, created_at) VALUES (?, ?, NULL, ?,"
+        " to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) ON CONFLICT DO NOTHING",
+        [(name, text, persona) for name, persona, text in DEFAULT_PLAYS],
+    )
+
+
+def init_schema(conn: Connection, migrations: list) -> None:
+    """`db init`: extensions, SQLite's functions, the version table, then every migration."""
+    for statement in _BASE:
+        conn.execute(statement)
+    migrate(conn, migrations, 0)
+
+
+def after_explicit_ids(conn: Connection, table: str) -> None:
+    """Rows inserted with their own ids do not move the id sequence: set it past the largest id."""
+    if table not in _TABLES:  # no id column of its own (lead_tags, settings, recurrences …)
+        return
+    conn.execute(
+        "SELECT setval(pg_get_serial_sequence(?, 'id'), coalesce(max(id), 0) + 1, false) FROM " + _TABLES[table],
+        (table,),
+    )
+
+
+_TABLES = {t: t for t in ("reps", "plays", "leads", "activities", "stage_history", "assignments", "targets",
+                          "activity_removals", "cadence_runs")}
+
+
+@contextmanager
+def bulk_index(conn: Connection, table: str, first_id: int) -> Iterator[None]:
+    """pg_trgm indexes keep themselves up to date: nothing to do."""
+    yield
+
+
+_BASE = (
+    "CREATE EXTENSION IF NOT EXISTS citext",
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE TABLE salesctl_schema (version integer NOT NULL)",
+    "INSERT INTO salesctl_schema VALUES (0)",
+    # SQLite's functions that the shared queries use.
+    "CREATE FUNCTION nocase(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE"
+    " RETURN translate($1, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')",
+    "CREATE FUNCTION casefold(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURN lower($1)",
+    "CREATE FUNCTION instr(text, text) RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURN strpos($1, $2)",
+    "CREATE FUNCTION julianday(text) RETURNS double precision LANGUAGE sql STABLE PARALLEL SAFE"
+    " RETURN extract(epoch FROM $1::timestamptz)::double precision / 86400.0 + 2440587.5",
+    "CREATE FUNCTION salesctl_add_bool(double precision, boolean) RETURNS double precision"
+    " LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN $1 + $2::integer",
+    "CREATE FUNCTION salesctl_count_bool(bigint, boolean) RETURNS bigint"
+    " LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE RETURN $1 + $2::integer",
+    "CREATE AGGREGATE total(double precision) (SFUNC = float8pl, STYPE = double precision, INITCOND = '0')",
+    "CREATE AGGREGATE total(boolean) (SFUNC = salesctl_add_bool, STYPE = double precision, INITCOND = '0')",
+    "CREATE AGGREGATE sum(boolean) (SFUNC = salesctl_count_bool, STYPE = bigint, INITCOND = '0')",
+)
+
+_TEXT = 'TEXT COLLATE "C"'  # byte order, as SQLite sorts, whatever the database's locale
+_NOCASE_TEXT = 'citext COLLATE "C"'  # SQLite's COLLATE NOCASE columns
+
+MIGRATIONS: dict[str, tuple[str, ...]] = {
+    "0001_initial": tuple(s.replace("TEXT_NOCASE", _NOCASE_TEXT).replace("TEXT", _TEXT) for s in (
+        """CREATE TABLE reps (
+            id bigserial PRIMARY KEY,
+            name TEXT_NOCASE NOT NULL UNIQUE,
+            email TEXT,
+            active integer NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+            created_at TEXT NOT NULL)""",
+        """CREATE TABLE plays (
+            id bigserial PRIMARY KEY,
+            name TEXT_NOCASE NOT NULL UNIQUE,
+            text TEXT NOT NULL,
+            stage TEXT,
+            persona TEXT,
+            created_at TEXT NOT NULL)""",
+        """CREATE TABLE leads (
+            id bigserial PRIMARY KEY,
+            name TEXT NOT NULL, company TEXT, contact TEXT, email TEXT, phone TEXT, phone_digits TEXT,
+            source TEXT, intent TEXT CHECK (intent IN ('hot', 'warm', 'cold')), industry TEXT, persona TEXT,
+            value bigint CHECK (value >= 0), currency TEXT NOT NULL,
+            owner_id bigint NOT NULL REFERENCES reps(id),
+            stage TEXT NOT NULL, created_at TEXT NOT NULL, stage_changed_at TEXT NOT NULL,
+            last_activity_at TEXT, next_at TEXT, next_step TEXT, close_by TEXT,
+            key integer NOT NULL DEFAULT 0 CHECK (key IN (0, 1)),
+            won_at TEXT, won_amount bigint CHECK (won_amount >= 0), lost_at TEXT, lost_reason TEXT,
+            lost_stage TEXT, snoozed_until TEXT)""",
+        "CREATE INDEX leads_owner_stage ON leads(owner_id, stage)",
+        "CREATE INDEX leads_stage ON leads(stage)",
+        "CREATE INDEX leads_created ON leads(created_at)",
+        "CREATE INDEX leads_won ON leads(won_at) WHERE won_at IS NOT NULL",
+        "CREATE INDEX leads_lost ON leads(lost_at) WHERE lost_at IS NOT NULL",
+        "CREATE INDEX leads_email ON leads(nocase(email)) WHERE email IS NOT NULL",
+        "CREATE INDEX leads_phone ON leads(phone_digits) WHERE phone_digits IS NOT NULL",
+        """CREATE TABLE lead_tags (
+            lead_id bigint NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+            tag TEXT_NOCASE NOT NULL,
+            PRIMARY KEY (lead_id, tag))""",
+        "CREATE INDEX lead_tags_tag ON lead_tags(tag)",
+        """CREATE TABLE activities (
+            id bigserial PRIMARY KEY,
+            lead_id bigint NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+            rep_id bigint NOT NULL REFERENCES reps(id),
+            kind TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',
+            effective integer NOT NULL CHECK (effective IN (0, 1)),
+            at TEXT NOT NULL, play_id bigint REFERENCES plays(id), created_at TEXT NOT NULL)""",
+        "CREATE INDEX activities_lead ON activities(lead_id, at)",
+        "CREATE INDEX activities_at ON activities(at)",
+        "CREATE INDEX activities_play ON activities(play_id) WHERE play_id IS NOT NULL",
+        """CREATE TABLE stage_history (
+            id bigserial PRIMARY KEY,
+            lead_id bigint NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+            rep_id bigint NOT NULL REFERENCES reps(id),
+            from_stage TEXT, to_stage TEXT NOT NULL, at TEXT NOT NULL)""",
+        "CREATE INDEX stage_history_lead ON stage_history(lead_id, at)",
+        "CREATE INDEX stage_history_at ON stage_history(at)",
+        """CREATE TABLE assignments (
+            id bigserial PRIMARY KEY,
+            lead_id bigint NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+            rep_id bigint NOT NULL REFERENCES reps(id),
+            from_rep_id bigint NOT NULL REFERENCES reps(id),
+            to_rep_id bigint NOT NULL REFERENCES reps(id),
+            at TEXT NOT NULL)""",
+        "CREATE INDEX assignments_lead ON assignments(lead_id, at)",
+        """CREATE TABLE targets (
+            id bigserial PRIMARY KEY,
+            rep_id bigint REFERENCES reps(id),
+            month TEXT NOT NULL,
+            amount bigint NOT NULL CHECK (amount >= 0),
+            set_at TEXT NOT NULL)""",
+        "CREATE UNIQUE INDEX targets_scope ON targets(month, coalesce(rep_id, 0))",
+        "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        """CREATE TABLE reminders (
+            rep_id bigint NOT NULL REFERENCES reps(id),
+            day TEXT NOT NULL, claimed_at TEXT NOT NULL, sent_at TEXT,
+            PRIMARY KEY (rep_id, day))""",
+    )),
+    "0002_default_plays": ("default plays",),  # rows, not DDL: see _default_plays
+    "0003_search": (
+        "CREATE INDEX leads_search ON leads USING gin ((name || ' ' || coalesce(company, '')) gin_trgm_ops)",
+        "CREATE INDEX activities_search ON activities USING gin (note gin_trgm_ops)",
+    ),
+    "0005_after_sale_index": (
+        "CREATE INDEX leads_after_sale ON leads(next_at) WHERE stage = 'won' AND next_at IS NOT NULL",
+    ),
+    "0006_activity_removals": (
+        """CREATE TABLE activity_removals (
+            id bigserial PRIMARY KEY,
+            lead_id bigint NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+            rep_id bigint NOT NULL REFERENCES reps(id),
+            activity_id bigint NOT NULL,
+            kind text COLLATE "C" NOT NULL, note text COLLATE "C" NOT NULL,
+            activity_at text COLLATE "C" NOT NULL, at text COLLATE "C" NOT NULL)""",
+        "CREATE INDEX activity_removals_lead ON activity_removals(lead_id, at)",
+    ),
+    "0007_cadences_recurrence_calendar": (
+        'ALTER TABLE plays ADD COLUMN cadence text COLLATE "C"',
+        """CREATE TABLE cadence_runs (
+            id bigserial PRIMARY KEY,
+            lead_id bigint NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+            play_id bigint NOT NULL REFERENCES plays(id),
+            rep_id bigint NOT NULL REFERENCES reps(id),
+            steps_done integer NOT NULL DEFAULT 0 CHECK (steps_done >= 0),
+            started_at text COLLATE "C" NOT NULL, ended_at text COLLATE "C", end_reason text COLLATE "C")""",
+        "CREATE UNIQUE INDEX cadence_runs_running ON cadence_runs(lead_id) WHERE ended_at IS NULL",
+        "CREATE INDEX cadence_runs_play ON cadence_runs(play_id, lead_id, started_at)",
+        """CREATE TABLE recurrences (
+            lead_id bigint PRIMARY KEY REFERENCES leads(id) ON DELETE CASCADE,
+            every text COLLATE "C" NOT NULL, set_at text COLLATE "C" NOT NULL)""",
+        """CREATE TABLE followup_revisions (
+            lead_id bigint PRIMARY KEY REFERENCES leads(id) ON DELETE CASCADE,
+            sequence integer NOT NULL, modified_at text COLLATE "C" NOT NULL)""",
+        # the random part of every calendar event UID, made once per database
+        "INSERT INTO settings (key, value) VALUES ('calendar_id',"
+        " '\"' || substr(md5(random()::text || clock_timestamp()::text), 1, 16) || '\"') ON CONFLICT (key) DO NOTHING",
+    ),
+    "0008_migration_names": (
+        'CREATE TABLE migrations (name text COLLATE "C" PRIMARY KEY, applied_at text COLLATE "C")',
+    ),
+    "0009_mark_salesctl_file": (),  # the SQLite file header's mark; a server database is salesctl's by its schema
+    "0004_open_leads_index": (
+        "CREATE INDEX leads_open ON leads(id) WHERE stage NOT IN ('won', 'lost')",
+        "CREATE INDEX leads_open_owner ON leads(owner_id, id) WHERE stage NOT IN ('won', 'lost')",
+        "CREATE INDEX activities_play_lead ON activities(play_id, lead_id, at) WHERE play_id IS NOT NULL",
+    ),
+}
+
+
+def analyze(conn: Connection) -> None:
+    """Statistics for the planner after a bulk load (`db copy`)."""
+    conn.execute("ANALYZE")
+
+
+def inspect(conn: Connection, current: int) -> list[tuple[str, str, str]]:
+    """Health checks of a team database for `doctor`."""
+    checks = [("server", "ok", f"{describe(conn.url)}, PostgreSQL {conn.raw.info.server_version // 10000}")]
+    version = schema_version(conn)
+    if version > current:
+        checks.append(("schema", "error", f"version {version} is newer than this salesctl ({current}); upgrade salesctl"))
+    elif version < current:
+        checks.append(("schema", "warning", f"version {version}; the next change migrates it to {current}"))
+    else:
+        checks.append(("schema", "ok", f"version {version} (current)"))
+    missing = [e for e in ("citext", "pg_trgm")
+               if not conn.execute("SELECT 1 FROM pg_extension WHERE extname = ?", (e,)).fetchone()]
+    checks.append(("extensions", "error" if missing else "ok",
+                   f"missing: {', '.join(missing)}" if missing else "citext, pg_trgm"))
+    return checks
