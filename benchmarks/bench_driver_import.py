@@ -43,7 +43,9 @@ def main() -> None:
             continue
         wall = statistics.median(w for w, _ in samples) - base_wall
         cpu = statistics.median(c for _, c in samples) - base_cpu
-        print(f"{name:30} import: {wall * 1000:6.1f} ms wall, {cpu * 1000:6.1f} ms CPU (median of {runs})")
+        print(
+            f"{name:30} import: {wall * 1000:6.1f} ms wall, {cpu * 1000:6.1f} ms CPU (median of {runs})"
+        )
 
 
 if __name__ == "__main__":

@@ -23,11 +23,35 @@ def make_csv(path: Path, rows: int) -> None:
     rng = random.Random(1)
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["name", "company", "email", "phone", "value", "stage", "owner", "created_at", "tags", "source"])
+        w.writerow(
+            [
+                "name",
+                "company",
+                "email",
+                "phone",
+                "value",
+                "stage",
+                "owner",
+                "created_at",
+                "tags",
+                "source",
+            ]
+        )
         for i in range(rows):
-            w.writerow([f"Lead {i}", f"Company {i % 5000}", f"l{i}@example.com", f"+1 555 {i:07d}",
-                        rng.randint(100, 100000), rng.choice(["new", "contacted", "quoted"]), f"rep{i % 20}",
-                        f"2026-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}", "a;b", "web"])
+            w.writerow(
+                [
+                    f"Lead {i}",
+                    f"Company {i % 5000}",
+                    f"l{i}@example.com",
+                    f"+1 555 {i:07d}",
+                    rng.randint(100, 100000),
+                    rng.choice(["new", "contacted", "quoted"]),
+                    f"rep{i % 20}",
+                    f"2026-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+                    "a;b",
+                    "web",
+                ]
+            )
 
 
 def timed(cmd: list[str], env: dict) -> tuple[float, float]:
@@ -50,14 +74,22 @@ def main() -> None:
         for run in range(3):
             for name in results:
                 db = Path(tmp) / f"{name}-{run}.db"
-                cmd = ([str(bindir / "sqlite-utils"), "insert", str(db), "leads", str(data), "--csv"]
-                       if name == "sqlite-utils" else [sys.executable, "-m", "salesctl", "--db", str(db), "import", str(data)])
+                cmd = (
+                    [str(bindir / "sqlite-utils"), "insert", str(db), "leads", str(data), "--csv"]
+                    if name == "sqlite-utils"
+                    else [sys.executable, "-m", "salesctl", "--db", str(db), "import", str(data)]
+                )
                 results[name].append(timed(cmd, env))
         base_wall = statistics.median(w for w, _ in results["sqlite-utils"])
         base_cpu = statistics.median(c for _, c in results["sqlite-utils"])
         for name, times in results.items():
-            wall, cpu = statistics.median(w for w, _ in times), statistics.median(c for _, c in times)
-            print(f"{name:13} {rows} rows: wall {wall:6.2f} s ({wall / base_wall:.2f}×)   cpu {cpu:6.2f} s ({cpu / base_cpu:.2f}×)")
+            wall, cpu = (
+                statistics.median(w for w, _ in times),
+                statistics.median(c for _, c in times),
+            )
+            print(
+                f"{name:13} {rows} rows: wall {wall:6.2f} s ({wall / base_wall:.2f}×)   cpu {cpu:6.2f} s ({cpu / base_cpu:.2f}×)"
+            )
 
 
 if __name__ == "__main__":

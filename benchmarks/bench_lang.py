@@ -27,15 +27,39 @@ def main() -> int:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 15
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "demo.db"
-        env = {**os.environ, "SALESCTL_NOW": "2026-12-03T09:00", "COLUMNS": "100", "LANG": "C.UTF-8",
-               "SALESCTL_REP": "maya"}
-        subprocess.run([sys.executable, "-m", "salesctl", "demo", "--db", str(db)], check=True, env=env,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = {
+            **os.environ,
+            "SALESCTL_NOW": "2026-12-03T09:00",
+            "COLUMNS": "100",
+            "LANG": "C.UTF-8",
+            "SALESCTL_REP": "maya",
+        }
+        subprocess.run(
+            [sys.executable, "-m", "salesctl", "demo", "--db", str(db)],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         times: dict[str, list[float]] = {"en": [], "zh-Hant": [], "zh-Hans": []}
         for _ in range(runs):
             for lang, seen in times.items():
-                seen.append(cpu_ms([sys.executable, "-m", "salesctl", "--db", str(db), "--lang", lang, "today",
-                                    "--team"], env))
+                seen.append(
+                    cpu_ms(
+                        [
+                            sys.executable,
+                            "-m",
+                            "salesctl",
+                            "--db",
+                            str(db),
+                            "--lang",
+                            lang,
+                            "today",
+                            "--team",
+                        ],
+                        env,
+                    )
+                )
     en = statistics.median(times["en"])
     for lang, seen in times.items():
         median = statistics.median(seen)

@@ -36,28 +36,151 @@ NOW_TEXT = os.environ.get("SALESCTL_NOW", "2026-11-26T10:00:00")
 OPEN_PER_REP = 350  # a busy rep's portfolio; the same on every database size
 ACTIVITIES_PER_LEAD = 10
 
-FIRST = ["Alice", "Bob", "Chen", "Dana", "Emma", "Farid", "Grace", "Hiro", "Ines", "Jun", "Kofi", "Lena", "Mateo",
-         "Nina", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tara", "Uma", "Victor", "Wang", "Xin", "Yara", "Zoe",
-         "李伟", "王芳", "张敏", "刘洋", "陈静", "杨磊"]
-LAST = ["Smith", "Garcia", "Müller", "Rossi", "Tanaka", "Kim", "Nguyen", "Okafor", "Silva", "Novak", "Haddad",
-        "Larsen", "Dubois", "Cohen", "Ivanova", "O'Brien"]
-COMPANY_A = ["Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay", "Soylent", "Tyrell",
-             "北京智造", "上海云帆", "深圳创新", "杭州数联", "Nordwind", "Sakura", "Aurora", "Zenith", "Pioneer", "Atlas"]
-COMPANY_B = ["Labs", "Systems", "Foods", "Logistics", "Media", "Retail", "Health", "Energy", "Capital", "Works",
-             "科技", "贸易", "GmbH", "Ltd", "Group", "Partners"]
+FIRST = [
+    "Alice",
+    "Bob",
+    "Chen",
+    "Dana",
+    "Emma",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Ines",
+    "Jun",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nina",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tara",
+    "Uma",
+    "Victor",
+    "Wang",
+    "Xin",
+    "Yara",
+    "Zoe",
+    "李伟",
+    "王芳",
+    "张敏",
+    "刘洋",
+    "陈静",
+    "杨磊",
+]
+LAST = [
+    "Smith",
+    "Garcia",
+    "Müller",
+    "Rossi",
+    "Tanaka",
+    "Kim",
+    "Nguyen",
+    "Okafor",
+    "Silva",
+    "Novak",
+    "Haddad",
+    "Larsen",
+    "Dubois",
+    "Cohen",
+    "Ivanova",
+    "O'Brien",
+]
+COMPANY_A = [
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Stark",
+    "Wayne",
+    "Hooli",
+    "Vandelay",
+    "Soylent",
+    "Tyrell",
+    "北京智造",
+    "上海云帆",
+    "深圳创新",
+    "杭州数联",
+    "Nordwind",
+    "Sakura",
+    "Aurora",
+    "Zenith",
+    "Pioneer",
+    "Atlas",
+]
+COMPANY_B = [
+    "Labs",
+    "Systems",
+    "Foods",
+    "Logistics",
+    "Media",
+    "Retail",
+    "Health",
+    "Energy",
+    "Capital",
+    "Works",
+    "科技",
+    "贸易",
+    "GmbH",
+    "Ltd",
+    "Group",
+    "Partners",
+]
 SOURCES = ["referral", "web", "event", "cold-call", "partner", "linkedin"]
-INDUSTRIES = ["software", "manufacturing", "retail", "logistics", "healthcare", "finance", "education", "food"]
+INDUSTRIES = [
+    "software",
+    "manufacturing",
+    "retail",
+    "logistics",
+    "healthcare",
+    "finance",
+    "education",
+    "food",
+]
 PERSONAS = ["no-authority", "hesitant", "price-shopper", "busy", "champion", None, None]
 KINDS = ["call", "call", "call", "email", "email", "message", "meeting", "visit", "note"]
-NOTES = ["called, left a voicemail", "wants a quote by Friday", "sent the brochure", "demo went well",
-         "asked about volume pricing", "decision maker on holiday", "回电话，需要报价", "meeting at their office",
-         "follow-up on the proposal", "no answer", "budget approved next quarter", "compared us with a competitor"]
-STEPS = ["send quote", "call back", "demo", "follow up on proposal", "meet the buyer", "发报价", "check budget"]
+NOTES = [
+    "called, left a voicemail",
+    "wants a quote by Friday",
+    "sent the brochure",
+    "demo went well",
+    "asked about volume pricing",
+    "decision maker on holiday",
+    "回电话，需要报价",
+    "meeting at their office",
+    "follow-up on the proposal",
+    "no answer",
+    "budget approved next quarter",
+    "compared us with a competitor",
+]
+STEPS = [
+    "send quote",
+    "call back",
+    "demo",
+    "follow up on proposal",
+    "meet the buyer",
+    "发报价",
+    "check budget",
+]
 TAGS = ["expo", "vip", "q4", "partner", "upsell", "renewal"]
-PLAYS = [("price-objection", "Offer a pilot at list price; move the discount to volume.", "quoted", "price-shopper"),
-         ("find-the-boss", "Ask who signs; invite them to the next call.", "negotiating", "no-authority"),
-         ("gentle-nudge", "Short message with one concrete next step.", None, "hesitant"),
-         ("busy-buyer", "Two-line email, one question, a calendar link.", None, "busy")]
+PLAYS = [
+    (
+        "price-objection",
+        "Offer a pilot at list price; move the discount to volume.",
+        "quoted",
+        "price-shopper",
+    ),
+    (
+        "find-the-boss",
+        "Ask who signs; invite them to the next call.",
+        "negotiating",
+        "no-authority",
+    ),
+    ("gentle-nudge", "Short message with one concrete next step.", None, "hesitant"),
+    ("busy-buyer", "Two-line email, one question, a calendar link.", None, "busy"),
+]
 
 
 def parse_now(text: str) -> datetime:
@@ -70,8 +193,10 @@ class Clock:
 
     def __init__(self, start: datetime, days: int):
         self.start = int(start.timestamp()) // 86400 * 86400
-        self.days = [(datetime.fromtimestamp(self.start + d * 86400, UTC)).strftime("%Y-%m-%d")
-                     for d in range(days + 800)]
+        self.days = [
+            (datetime.fromtimestamp(self.start + d * 86400, UTC)).strftime("%Y-%m-%d")
+            for d in range(days + 800)
+        ]
 
     def db(self, t: float) -> str:
         s = int(t) - self.start
@@ -130,10 +255,14 @@ def generate(n_leads: int, path: Path, seed: int = 7) -> dict:
     reps = []
     for i in range(n_reps):
         name = f"{FIRST[i % len(FIRST)]}" + ("" if i < len(FIRST) else f" {i // len(FIRST) + 1}")
-        reps.append((i + 1, name, f"rep{i + 1}@example.com", 1, clock.db(first_day.timestamp() - 30 * DAY)))
+        reps.append(
+            (i + 1, name, f"rep{i + 1}@example.com", 1, clock.db(first_day.timestamp() - 30 * DAY))
+        )
 
     # Creation times, oldest first (ids grow with time as in real use); which leads are still open.
-    created = sorted(first_day.timestamp() + rng.random() * (days * DAY - 3600) for _ in range(n_leads))
+    created = sorted(
+        first_day.timestamp() + rng.random() * (days * DAY - 3600) for _ in range(n_leads)
+    )
     ages = [(now_s - c) / DAY for c in created]
     target_open = min(int(n_leads * 0.75), n_reps * OPEN_PER_REP)
     tau = open_decay(ages, target_open)
@@ -169,7 +298,9 @@ def generate(n_leads: int, path: Path, seed: int = 7) -> dict:
         if outcome:
             move_times[-1] = life_end
         for k, st in enumerate(path_stages):
-            history.append((lead_id, owner, path_stages[k - 1] if k else None, st, clock.db(move_times[k])))
+            history.append(
+                (lead_id, owner, path_stages[k - 1] if k else None, st, clock.db(move_times[k]))
+            )
         for t in times:
             act_id += 1
             kind = rng.choice(KINDS)
@@ -177,8 +308,14 @@ def generate(n_leads: int, path: Path, seed: int = 7) -> dict:
             effective = 0 if kind == "note" or stage == "new" else int(rng.random() < 0.7)
             play = rng.randrange(len(PLAYS)) + 1 if rng.random() < 0.03 else None
             at = clock.db(t)
-            activities.append((act_id, lead_id, owner, kind, rng.choice(NOTES), effective, at, play, at))
-        value = rng.choice([5, 8, 10, 12, 20, 25, 40, 50, 80, 120]) * 100_000 if rng.random() < 0.9 else None
+            activities.append(
+                (act_id, lead_id, owner, kind, rng.choice(NOTES), effective, at, play, at)
+            )
+        value = (
+            rng.choice([5, 8, 10, 12, 20, 25, 40, 50, 80, 120]) * 100_000
+            if rng.random() < 0.9
+            else None
+        )
         next_at = next_step = snoozed = close_by = None
         if is_open:
             roll = rng.random()
@@ -192,61 +329,124 @@ def generate(n_leads: int, path: Path, seed: int = 7) -> dict:
                 snoozed = clock.db(now_s + rng.uniform(1, 20) * DAY)
         name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         company = f"{rng.choice(COMPANY_A)} {rng.choice(COMPANY_B)}" if rng.random() < 0.9 else None
-        phone = f"+1 555 {lead_id // 10000:03d} {lead_id % 10000:04d}" if rng.random() < 0.7 else None
-        leads.append((
-            lead_id, name, company, name, f"lead{lead_id}@example.com" if rng.random() < 0.8 else None,
-            phone, "".join(ch for ch in phone if ch.isdigit()) if phone else None, rng.choice(SOURCES),
-            rng.choice(("hot", "warm", "warm", "cold", None)), rng.choice(INDUSTRIES), rng.choice(PERSONAS),
-            value, "USD", owner, stage, clock.db(c), clock.db(move_times[-1]),
-            clock.db(times[-1]) if times else None, next_at, next_step, close_by,
-            int(rng.random() < 0.05),
-            clock.db(life_end) if outcome == "won" else None,
-            (value or 1_000_000) if outcome == "won" else None,
-            clock.db(life_end) if outcome == "lost" else None,
-            rng.choice(DEFAULT_LOST_REASONS) if outcome == "lost" else None,
-            stages[furthest] if outcome == "lost" else None,
-            snoozed,
-        ))
+        phone = (
+            f"+1 555 {lead_id // 10000:03d} {lead_id % 10000:04d}" if rng.random() < 0.7 else None
+        )
+        leads.append(
+            (
+                lead_id,
+                name,
+                company,
+                name,
+                f"lead{lead_id}@example.com" if rng.random() < 0.8 else None,
+                phone,
+                "".join(ch for ch in phone if ch.isdigit()) if phone else None,
+                rng.choice(SOURCES),
+                rng.choice(("hot", "warm", "warm", "cold", None)),
+                rng.choice(INDUSTRIES),
+                rng.choice(PERSONAS),
+                value,
+                "USD",
+                owner,
+                stage,
+                clock.db(c),
+                clock.db(move_times[-1]),
+                clock.db(times[-1]) if times else None,
+                next_at,
+                next_step,
+                close_by,
+                int(rng.random() < 0.05),
+                clock.db(life_end) if outcome == "won" else None,
+                (value or 1_000_000) if outcome == "won" else None,
+                clock.db(life_end) if outcome == "lost" else None,
+                rng.choice(DEFAULT_LOST_REASONS) if outcome == "lost" else None,
+                stages[furthest] if outcome == "lost" else None,
+                snoozed,
+            )
+        )
         if rng.random() < 0.2:
             tags.append((lead_id, rng.choice(TAGS)))
 
     months = sorted({clock.date(now_s - k * 30 * DAY)[:7] for k in range(0, 13)})
-    targets = [(r[0], m, rng.choice([50, 80, 100, 150]) * 1_000_000, clock.db(now_s - 40 * DAY))
-               for r in reps for m in months]
+    targets = [
+        (r[0], m, rng.choice([50, 80, 100, 150]) * 1_000_000, clock.db(now_s - 40 * DAY))
+        for r in reps
+        for m in months
+    ]
     targets += [(None, m, 100 * 1_000_000 * n_reps, clock.db(now_s - 40 * DAY)) for m in months]
     plays = [(n, t, s, p, clock.db(first_day.timestamp())) for n, t, s, p in PLAYS]
 
     columns = ("id",) + Store.LEAD_FIELDS
     with store.write():
-        conn.executemany("INSERT INTO reps (id, name, email, active, created_at) VALUES (?, ?, ?, ?, ?)", reps)
+        conn.executemany(
+            "INSERT INTO reps (id, name, email, active, created_at) VALUES (?, ?, ?, ?, ?)", reps
+        )
         # Migrations may already have added default plays: ours come after them.
-        conn.executemany("INSERT OR IGNORE INTO plays (name, text, stage, persona, created_at) VALUES (?, ?, ?, ?, ?)",
-                         plays)
+        conn.executemany(
+            "INSERT OR IGNORE INTO plays (name, text, stage, persona, created_at) VALUES (?, ?, ?, ?, ?)",
+            plays,
+        )
         play_ids = [r[0] for r in conn.execute("SELECT id FROM plays ORDER BY id")]
-        activities = [a if a[7] is None else (*a[:7], play_ids[a[7] % len(play_ids)], a[8]) for a in activities]
+        activities = [
+            a if a[7] is None else (*a[:7], play_ids[a[7] % len(play_ids)], a[8])
+            for a in activities
+        ]
         # Full-text indexing, when the schema has it, in one statement per table (as `import` does).
         with bulk_index(store, "leads"):
-            conn.executemany(f"INSERT INTO leads ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                             leads)
+            conn.executemany(
+                f"INSERT INTO leads ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                leads,
+            )
         conn.executemany("INSERT OR IGNORE INTO lead_tags (lead_id, tag) VALUES (?, ?)", tags)
         with bulk_index(store, "activities"):
             conn.executemany(
                 "INSERT INTO activities (id, lead_id, rep_id, kind, note, effective, at, play_id, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", activities)
-        conn.executemany("INSERT INTO stage_history (lead_id, rep_id, from_stage, to_stage, at) VALUES (?, ?, ?, ?, ?)",
-                         history)
-        conn.executemany("INSERT INTO targets (rep_id, month, amount, set_at) VALUES (?, ?, ?, ?)", targets)
-        conn.execute("INSERT INTO settings (key, value) VALUES ('timezone', ?)", (json.dumps("UTC"),))
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                activities,
+            )
+        conn.executemany(
+            "INSERT INTO stage_history (lead_id, rep_id, from_stage, to_stage, at) VALUES (?, ?, ?, ?, ?)",
+            history,
+        )
+        conn.executemany(
+            "INSERT INTO targets (rep_id, month, amount, set_at) VALUES (?, ?, ?, ?)", targets
+        )
+        conn.execute(
+            "INSERT INTO settings (key, value) VALUES ('timezone', ?)", (json.dumps("UTC"),)
+        )
     # No ANALYZE: a real database has no planner statistics either, so the plans measured are the ones users get.
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     n_open = sum(1 for lead in leads if lead[14] not in ("won", "lost"))
     store.close()
-    return {"leads": n_leads, "open": n_open, "reps": n_reps, "days": days, "activities": len(activities),
-            "stage_history": len(history), "rep": reps[0][1]}
+    return {
+        "leads": n_leads,
+        "open": n_open,
+        "reps": n_reps,
+        "days": days,
+        "activities": len(activities),
+        "stage_history": len(history),
+        "rep": reps[0][1],
+    }
 
 
-CSV_COLUMNS = ["name", "company", "contact", "email", "phone", "source", "intent", "industry", "value", "owner",
-               "stage", "created_at", "next_at", "next_step", "close_by", "tags"]
+CSV_COLUMNS = [
+    "name",
+    "company",
+    "contact",
+    "email",
+    "phone",
+    "source",
+    "intent",
+    "industry",
+    "value",
+    "owner",
+    "stage",
+    "created_at",
+    "next_at",
+    "next_step",
+    "close_by",
+    "tags",
+]
 
 
 def write_csv(n_rows: int, path: Path, seed: int = 11) -> None:
@@ -261,13 +461,26 @@ def write_csv(n_rows: int, path: Path, seed: int = 11) -> None:
             name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
             created = now - timedelta(days=rng.uniform(1, 365))
             nxt = now + timedelta(days=round(rng.gauss(3, 6)))
-            out.writerow([
-                name, f"{rng.choice(COMPANY_A)} {rng.choice(COMPANY_B)}", name, f"import{i}@example.com",
-                f"+44 20 {i // 10000:04d} {i % 10000:04d}", rng.choice(SOURCES), rng.choice(("hot", "warm", "cold")),
-                rng.choice(INDUSTRIES), rng.choice([500, 1200, 5000, 12000, 30000]),
-                f"{FIRST[rng.randrange(20)]}", rng.choice(DEFAULT_STAGES), created.strftime("%Y-%m-%d %H:%M"),
-                nxt.strftime("%Y-%m-%d"), rng.choice(STEPS), "", rng.choice(TAGS),
-            ])
+            out.writerow(
+                [
+                    name,
+                    f"{rng.choice(COMPANY_A)} {rng.choice(COMPANY_B)}",
+                    name,
+                    f"import{i}@example.com",
+                    f"+44 20 {i // 10000:04d} {i % 10000:04d}",
+                    rng.choice(SOURCES),
+                    rng.choice(("hot", "warm", "cold")),
+                    rng.choice(INDUSTRIES),
+                    rng.choice([500, 1200, 5000, 12000, 30000]),
+                    f"{FIRST[rng.randrange(20)]}",
+                    rng.choice(DEFAULT_STAGES),
+                    created.strftime("%Y-%m-%d %H:%M"),
+                    nxt.strftime("%Y-%m-%d"),
+                    rng.choice(STEPS),
+                    "",
+                    rng.choice(TAGS),
+                ]
+            )
 
 
 def main() -> None:
@@ -275,7 +488,9 @@ def main() -> None:
     parser.add_argument("leads", type=int, help="number of leads (or CSV rows with --csv)")
     parser.add_argument("path", type=Path)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--csv", action="store_true", help="write an import CSV instead of a database")
+    parser.add_argument(
+        "--csv", action="store_true", help="write an import CSV instead of a database"
+    )
     args = parser.parse_args()
     start = time.perf_counter()
     if args.csv:
@@ -284,7 +499,9 @@ def main() -> None:
         return
     args.path.parent.mkdir(parents=True, exist_ok=True)
     info = generate(args.leads, args.path, args.seed)
-    print(f"{args.path}: {json.dumps(info, ensure_ascii=False)} in {time.perf_counter() - start:.1f}s")
+    print(
+        f"{args.path}: {json.dumps(info, ensure_ascii=False)} in {time.perf_counter() - start:.1f}s"
+    )
 
 
 if __name__ == "__main__":

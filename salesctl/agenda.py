@@ -38,6 +38,7 @@ VALUE_POINTS_PER_DECADE = 5
 
 # --- the rules -------------------------------------------------------------------------------------
 
+
 def days_idle(last_touch: str, now: datetime) -> int:
     """Whole days since the last touch: floor((now − last_touch) / 1 day)."""
     return (now - from_db(last_touch)) // timedelta(days=1)
@@ -55,7 +56,9 @@ def stalled_before(settings: Settings, now: datetime) -> dict[str, str]:
 
     days_idle > rot ⟺ floor((now − t) / day) ≥ rot + 1 ⟺ t ≤ now − (rot + 1) days.
     """
-    return {s: to_db(now - timedelta(days=settings.rot_days.get(s, 7) + 1)) for s in settings.stages}
+    return {
+        s: to_db(now - timedelta(days=settings.rot_days.get(s, 7) + 1)) for s in settings.stages
+    }
 
 
 @lru_cache(maxsize=4096)
@@ -83,6 +86,7 @@ def order_key(item: dict) -> tuple:
 
 # --- the documents ---------------------------------------------------------------------------------
 
+
 def _rep_name(store, rep_id: int | None) -> str | None:
     return None if rep_id is None else store.rep_name(rep_id)
 
@@ -91,20 +95,26 @@ def today(store, settings: Settings, *, now: datetime, tz: tzinfo, rep_id: int |
     """The `today` document (docs/reference.md, JSON objects) for one rep (or the team when rep_id is None)."""
     local_today = now.astimezone(tz).date()
     rows = store.agenda_candidates(
-        open_stages=list(settings.stages), owner_id=rep_id, now=to_db(now),
+        open_stages=list(settings.stages),
+        owner_id=rep_id,
+        now=to_db(now),
         day_start=to_db(start_of_day(local_today, tz)),
         day_end=to_db(start_of_day(local_today + timedelta(days=1), tz)),
-        today=local_today.isoformat(), soon=(local_today + timedelta(days=CLOSING_SOON_DAYS)).isoformat(),
+        today=local_today.isoformat(),
+        soon=(local_today + timedelta(days=CLOSING_SOON_DAYS)).isoformat(),
         stalled_before=stalled_before(settings, now),
     )
     items = [_today_item(row, settings, now, tz) for row in rows]
-    items += [_after_sale_item(row, settings, now, tz)
-              for row in store.after_sale_due(owner_id=rep_id, day_end=to_db(start_of_day(local_today + timedelta(days=1), tz)))]
+    items += [
+        _after_sale_item(row, settings, now, tz)
+        for row in store.after_sale_due(
+            owner_id=rep_id, day_end=to_db(start_of_day(local_today + timedelta(days=1), tz))
+        )
+    ]
     items.sort(key=order_key)
     for item in items:
         del item["_next_db"]
-    return {"as_of": local_iso(now, tz), "rep": _rep_name(store, rep_id),
-            "items": items}
+    return {"as_of": local_iso(now, tz), "rep": _rep_name(store, rep_id), "items": items}
 
 
 def _today_item(row, settings: Settings, now: datetime, tz: tzinfo) -> dict:
@@ -145,25 +155,41 @@ def stalled(store, settings: Settings, *, now: datetime, tz: tzinfo, rep_id: int
     """The `stalled` document (docs/figures.md, Stalled): stalled leads (most overdue for a touch first) and open/stalled per rep."""
     cutoffs = stalled_before(settings, now)
     now_db = to_db(now)
-    rows = store.stalled_leads(open_stages=list(settings.stages), owner_id=rep_id, now=now_db,
-                               stalled_before=cutoffs)
+    rows = store.stalled_leads(
+        open_stages=list(settings.stages), owner_id=rep_id, now=now_db, stalled_before=cutoffs
+    )
     items = []
     for row in rows:
         rot = settings.rot_days.get(row["stage"], 7)
         idle = days_idle(row["last_touch"], now)
-        items.append({
-            "lead_id": row["id"], "name": row["name"], "owner": row["owner"], "stage": row["stage"],
-            "days_idle": idle, "rot_days": rot, "value": to_major(row["value"]),
-            # Beyond the contract:
-            "company": row["company"], "currency": row["currency"], "key": bool(row["key"]),
-            "last_touch": to_local_iso(row["last_touch"], tz), "days_over": idle - rot,
-            "next_at": to_local_iso(row["next_at"], tz),
-        })
+        items.append(
+            {
+                "lead_id": row["id"],
+                "name": row["name"],
+                "owner": row["owner"],
+                "stage": row["stage"],
+                "days_idle": idle,
+                "rot_days": rot,
+                "value": to_major(row["value"]),
+                # Beyond the contract:
+                "company": row["company"],
+                "currency": row["currency"],
+                "key": bool(row["key"]),
+                "last_touch": to_local_iso(row["last_touch"], tz),
+                "days_over": idle - rot,
+                "next_at": to_local_iso(row["next_at"], tz),
+            }
+        )
     items.sort(key=lambda i: (-i["days_over"], -(i["value"] or 0), i["lead_id"]))
     by_rep = [
         {"rep": r["rep"], "open": r["open"], "stalled": r["stalled"]}
-        for r in store.open_and_stalled_by_rep(open_stages=list(settings.stages), owner_id=rep_id, now=now_db,
-                                               stalled_before=cutoffs)
+        for r in store.open_and_stalled_by_rep(
+            open_stages=list(settings.stages), owner_id=rep_id, now=now_db, stalled_before=cutoffs
+        )
     ]
-    return {"as_of": local_iso(now, tz), "rep": _rep_name(store, rep_id),
-            "items": items, "by_rep": by_rep}
+    return {
+        "as_of": local_iso(now, tz),
+        "rep": _rep_name(store, rep_id),
+        "items": items,
+        "by_rep": by_rep,
+    }

@@ -13,7 +13,9 @@ _OFFSET = re.compile(r"\+?(\d{1,3})([hdw])")
 # The colon may be full-width (：), as Chinese keyboards type it (docs/chinese.md).
 _STEP = re.compile(r"(?P<offset>\S+)\s+(?P<kind>[^:：\s]+)\s*[:：]\s*(?P<text>.*)", re.S)
 _EVERY = re.compile(r"\+?(\d{1,3})([dwm])")
-CADENCE_HINT = 'write steps like "0d call: intro; +2d email: case study" (OFFSET KIND: WHAT, separated by ;)'
+CADENCE_HINT = (
+    'write steps like "0d call: intro; +2d email: case study" (OFFSET KIND: WHAT, separated by ;)'
+)
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,12 @@ def parse_cadence(text: str, *, field: str = "--cadence") -> list[Step]:
         parts.pop()
     if len(parts) > MAX_STEPS:
         shown = text[:40] + ("…" if len(text) > 40 else "")
-        raise Invalid(field, shown, f"has {len(parts)} steps, more than {MAX_STEPS}", "split it into two plays")
+        raise Invalid(
+            field,
+            shown,
+            f"has {len(parts)} steps, more than {MAX_STEPS}",
+            "split it into two plays",
+        )
     return [_step(part, n, field) for n, part in enumerate(parts, 1)]
 
 
@@ -52,11 +59,20 @@ def _step(part: str, n: int, field: str) -> Step:
         raise Invalid(where, part.strip(), "is not OFFSET KIND: WHAT", CADENCE_HINT)
     offset = _OFFSET.fullmatch(match["offset"].lower())
     if offset is None:
-        raise Invalid(where, match["offset"], "is not an offset", "use 0d, +2d, +1w or +4h (from the step before)")
+        raise Invalid(
+            where,
+            match["offset"],
+            "is not an offset",
+            "use 0d, +2d, +1w or +4h (from the step before)",
+        )
     kind = from_chinese("ACTIVITY_KINDS", match["kind"].lower())
     if kind not in ACTIVITY_KINDS or kind == "note":
-        raise Invalid(where, match["kind"], "is not an activity kind",
-                      "use one of " + ", ".join(k for k in ACTIVITY_KINDS if k != "note"))
+        raise Invalid(
+            where,
+            match["kind"],
+            "is not an activity kind",
+            "use one of " + ", ".join(k for k in ACTIVITY_KINDS if k != "note"),
+        )
     what = check_name(match["text"], field=where, limit=MAX_TEXT)
     return Step(f"+{int(offset[1])}{offset[2]}", kind, what)
 
@@ -73,5 +89,7 @@ def parse_every(text: str, *, field: str = "--every") -> str | None:
         return None
     match = _EVERY.fullmatch(word)
     if match is None or int(match[1]) == 0:
-        raise Invalid(field, text, "is not a repeat interval", "use 1w, 2w, 10d, 1m, or off to stop")
+        raise Invalid(
+            field, text, "is not a repeat interval", "use 1w, 2w, 10d, 1m, or off to stop"
+        )
     return f"{int(match[1])}{match[2]}"

@@ -6,7 +6,7 @@ import os
 import sys
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -19,7 +19,7 @@ app = typer.Typer(
     name="salesctl",
     cls=SalesGroup,  # an unknown option is named as one, with the nearest match, for every command
     help="salesctl: a command-line sales tracker for small teams.\n\n"
-    "\b\nA rep's morning:\n  salesctl today\n  salesctl log acme \"called, wants a quote\" --next fri --step \"send quote\"\n"
+    '\b\nA rep\'s morning:\n  salesctl today\n  salesctl log acme "called, wants a quote" --next fri --step "send quote"\n'
     "\b\nAn owner's Monday:\n  salesctl report --week --team\n  salesctl stalled --team"
     "\b\nTry it on a sample team (its own file, demo.db):\n  salesctl demo\n  salesctl --demo today",
     no_args_is_help=True,
@@ -42,33 +42,60 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     db: Annotated[
-        Optional[str],
-        typer.Option("--db", metavar="FILE|URL",
-                     help="Database file, or a PostgreSQL URL (postgresql://HOST/DATABASE; see docs/team.md). "
-                     "Default: $SALESCTL_DB, else salesctl.db in the user data folder.",
-                     show_default=False),
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="FILE|URL",
+            help="Database file, or a PostgreSQL URL (postgresql://HOST/DATABASE; see docs/team.md). "
+            "Default: $SALESCTL_DB, else salesctl.db in the user data folder.",
+            show_default=False,
+        ),
     ] = None,
     as_of: Annotated[
-        Optional[str],
-        typer.Option("--as-of", metavar="WHEN", help="Pin \"now\": 2026-11-26, 2026-11-26T09:00, yesterday, fri 9am. Default: $SALESCTL_NOW, else the clock."),
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="WHEN",
+            help='Pin "now": 2026-11-26, 2026-11-26T09:00, yesterday, fri 9am. Default: $SALESCTL_NOW, else the clock.',
+        ),
     ] = None,
     lang: Annotated[
-        Optional[str],
-        typer.Option("--lang", metavar="LANG", help="Language of tables and messages for this run: en, zh-Hant, zh-Hans. "
-                     "Default: the lang setting, else $SALESCTL_LANG, else the locale (LANG=zh_TW.UTF-8 → zh-Hant).",
-                     show_default=False),
+        str | None,
+        typer.Option(
+            "--lang",
+            metavar="LANG",
+            help="Language of tables and messages for this run: en, zh-Hant, zh-Hans. "
+            "Default: the lang setting, else $SALESCTL_LANG, else the locale (LANG=zh_TW.UTF-8 → zh-Hant).",
+            show_default=False,
+        ),
     ] = None,
-    demo: Annotated[bool, typer.Option("--demo", help="Use the demo database (demo.db in the user data folder, made by salesctl demo).")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="Use the demo database (demo.db in the user data folder, made by salesctl demo).",
+        ),
+    ] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
 ) -> None:
     if demo and db:
-        raise SalesError("--demo: cannot be combined with --db (--demo means --db " + str(demo_db_path()) + ")")
+        raise SalesError(
+            "--demo: cannot be combined with --db (--demo means --db " + str(demo_db_path()) + ")"
+        )
     path = demo_db_path() if demo else database_location(db or os.environ.get("SALESCTL_DB"))
-    runs = ctx.obj if isinstance(ctx.obj, list) else []  # main()'s record of this run, for its error messages
+    runs = (
+        ctx.obj if isinstance(ctx.obj, list) else []
+    )  # main()'s record of this run, for its error messages
     if isinstance(path, Path):  # a SQLite file; a postgresql:// URL stays text (docs/team.md)
         path = check_db_path(path.expanduser(), "--db" if db or demo else "SALESCTL_DB")
-    ctx.obj = App(db_path=path, as_of=as_of or None, env_now=os.environ.get("SALESCTL_NOW") or None,
-                  db_chosen=bool(db or demo))
+    ctx.obj = App(
+        db_path=path,
+        as_of=as_of or None,
+        env_now=os.environ.get("SALESCTL_NOW") or None,
+        db_chosen=bool(db or demo),
+    )
     if lang is not None:
         from .i18n import check_lang
 
@@ -84,19 +111,49 @@ def root(
 # falls back to registering every module, so it can never hide a command (tests/test_startup.py
 # checks the entries).
 COMMAND_MODULES = {
-    "add": "leads", "lead": "leads",
-    "log": "activity", "move": "activity", "won": "activity", "lost": "activity", "reopen": "activity",
-    "snooze": "activity", "activity": "activity",
-    "today": "agenda", "stalled": "agenda",
-    "rep": "team", "handoff": "team",
-    "funnel": "analytics", "report": "analytics", "target": "analytics", "rhythm": "analytics",
-    "import": "io", "export": "io", "search": "io", "backup": "io",
+    "add": "leads",
+    "lead": "leads",
+    "log": "activity",
+    "move": "activity",
+    "won": "activity",
+    "lost": "activity",
+    "reopen": "activity",
+    "snooze": "activity",
+    "activity": "activity",
+    "today": "agenda",
+    "stalled": "agenda",
+    "rep": "team",
+    "handoff": "team",
+    "funnel": "analytics",
+    "report": "analytics",
+    "target": "analytics",
+    "rhythm": "analytics",
+    "import": "io",
+    "export": "io",
+    "search": "io",
+    "backup": "io",
     "remind": "mail",
-    "play": "plays", "cadence": "plays", "calendar": "calendar",
-    "config": "admin", "doctor": "admin", "demo": "admin",
+    "play": "plays",
+    "cadence": "plays",
+    "calendar": "calendar",
+    "config": "admin",
+    "doctor": "admin",
+    "demo": "admin",
     "db": "server",
 }
-MODULES = ("leads", "activity", "agenda", "team", "analytics", "plays", "calendar", "io", "mail", "admin", "server")
+MODULES = (
+    "leads",
+    "activity",
+    "agenda",
+    "team",
+    "analytics",
+    "plays",
+    "calendar",
+    "io",
+    "mail",
+    "admin",
+    "server",
+)
 _GLOBAL_VALUE_OPTIONS = ("--db", "--as-of", "--lang")
 _registered: set[str] = set()
 
@@ -148,7 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     _register(sys.argv[1:] if argv is None else argv)
     i18n.begin()  # the root command names this run's language source; until then the environment's
     command = _click_command(frozenset(_registered))
-    runs: list[App] = []  # filled by root(): which database this run used, once its context has closed
+    runs: list[
+        App
+    ] = []  # filled by root(): which database this run used, once its context has closed
     stdout = sys.stdout
     try:
         _check_text(command, sys.argv[1:] if argv is None else argv)
@@ -219,7 +278,10 @@ def _field_of(command, args: list[str], index: int) -> str:
                 return value_of
             value_of = None
         elif token.startswith("-") and len(token) > 1 and not token[1:].isdigit():
-            option = next((p for p in current.params if p.param_type_name == "option" and token in p.opts), None)
+            option = next(
+                (p for p in current.params if p.param_type_name == "option" and token in p.opts),
+                None,
+            )
             if option is not None and not option.is_flag and not option.count:
                 value_of = token
         elif token in getattr(current, "commands", {}) and i != index:
@@ -252,7 +314,9 @@ def _report(exc: Exception, db_path: Path | None = None) -> int:
         return 1
     if os.environ.get("SALESCTL_DEBUG"):
         raise exc
-    _error(f"internal error ({type(exc).__name__}: {exc}); set SALESCTL_DEBUG=1 for details and please report it")
+    _error(
+        f"internal error ({type(exc).__name__}: {exc}); set SALESCTL_DEBUG=1 for details and please report it"
+    )
     return 1
 
 

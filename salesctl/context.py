@@ -105,7 +105,11 @@ class App:
         """Switch to another database file (`demo --db`): what was read from the old one is forgotten."""
         self.close()
         self.db_path = check_db_path(db_path, "--db")
-        for cached in ("settings", "tz", "now"):  # the time zone (and so "now") is a setting of the file
+        for cached in (
+            "settings",
+            "tz",
+            "now",
+        ):  # the time zone (and so "now") is a setting of the file
             self.__dict__.pop(cached, None)
 
     @cached_property
@@ -150,7 +154,9 @@ class App:
 
             from .dates import parse_when
 
-            return parse_when(self.as_of, now=self._clock(), tz=self.tz, field="--as-of", default_time=time(0, 0))
+            return parse_when(
+                self.as_of, now=self._clock(), tz=self.tz, field="--as-of", default_time=time(0, 0)
+            )
 
     def _clock(self) -> datetime:
         """$SALESCTL_NOW, else the system clock."""
@@ -208,7 +214,9 @@ class App:
             return store.require_rep(rep, field="--rep", active=False)["id"]
         return self.current_rep_id()
 
-    def reps_scope(self, reps: list[str] | None, team: bool, *, field: str = "--rep") -> list[int] | None:
+    def reps_scope(
+        self, reps: list[str] | None, team: bool, *, field: str = "--rep"
+    ) -> list[int] | None:
         """`--rep R…` (repeatable) `| --team` → rep ids, or None for the whole team. Default: the current rep."""
         if reps and team:
             raise Invalid("--team", "--team", f"cannot be combined with {field}")
@@ -216,7 +224,9 @@ class App:
             return None
         if reps:
             store = self.store()
-            return list(dict.fromkeys(store.require_rep(r, field=field, active=False)["id"] for r in reps))
+            return list(
+                dict.fromkeys(store.require_rep(r, field=field, active=False)["id"] for r in reps)
+            )
         return [self.current_rep_id()]
 
     def current_rep_id(self) -> int:
@@ -233,6 +243,10 @@ class App:
         others = [r["name"] for r in store.reps(active_only=True)]
         if others:
             listed = ", ".join(others[:10]) + (", …" if len(others) > 10 else "")
-            print(printable(f'Note: no rep "{name}" yet; reps: {listed} — set SALESCTL_REP or config set default_rep'),
-                  file=sys.stderr)
+            print(
+                printable(
+                    f'Note: no rep "{name}" yet; reps: {listed} — set SALESCTL_REP or config set default_rep'
+                ),
+                file=sys.stderr,
+            )
         return NEW_REP

@@ -16,21 +16,46 @@ MIN_YEAR, MAX_YEAR = 1900, 2999
 _LOCALTIME = "/etc/localtime"
 
 # English names on purpose: calendar.month_name follows the C locale, which another module may change.
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July",
-           "August", "September", "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _WEEKDAYS = {
-    "mon": 0, "monday": 0,
-    "tue": 1, "tues": 1, "tuesday": 1,
-    "wed": 2, "wednesday": 2,
-    "thu": 3, "thur": 3, "thurs": 3, "thursday": 3,
-    "fri": 4, "friday": 4,
-    "sat": 5, "saturday": 5,
-    "sun": 6, "sunday": 6,
+    "mon": 0,
+    "monday": 0,
+    "tue": 1,
+    "tues": 1,
+    "tuesday": 1,
+    "wed": 2,
+    "wednesday": 2,
+    "thu": 3,
+    "thur": 3,
+    "thurs": 3,
+    "thursday": 3,
+    "fri": 4,
+    "friday": 4,
+    "sat": 5,
+    "saturday": 5,
+    "sun": 6,
+    "sunday": 6,
 }
 _NAMED_DAYS = {"today": 0, "tomorrow": 1, "tmrw": 1, "yesterday": -1}
-_MONTH_NUMBERS = {**{m.lower(): n for n, m in enumerate(_MONTHS, 1)}, **{m[:3].lower(): n for n, m in enumerate(_MONTHS, 1)},
-                  "sept": 9}
+_MONTH_NUMBERS = {
+    **{m.lower(): n for n, m in enumerate(_MONTHS, 1)},
+    **{m[:3].lower(): n for n, m in enumerate(_MONTHS, 1)},
+    "sept": 9,
+}
 _UNITS = {"h": "hours", "d": "days", "w": "weeks", "m": "months", "y": "years"}
 
 # A time needs a colon or am/pm, so a bare number ("fri 9") is never read as an hour.
@@ -47,10 +72,13 @@ _NUMERIC_DAY = re.compile(r"(\d{1,4})([/.-])(\d{1,2})(?:\2(\d{1,4}))?")
 # and month names either side of the day ("dec 2", "2 dec", "december 2, 2026").
 _YEAR_FIRST = re.compile(r"(\d{4})([/.])(\d{1,2})\2(\d{1,2})")
 _MONTH_DAY = re.compile(r"(\d{1,2})-(\d{1,2})")
-_NAMED_MONTH = re.compile(r"(?:(?P<m1>[a-z]+)\.? (?P<d1>\d{1,2})|(?P<d2>\d{1,2}) (?P<m2>[a-z]+)\.?)(?:,? (?P<y>\d{4}))?")
+_NAMED_MONTH = re.compile(
+    r"(?:(?P<m1>[a-z]+)\.? (?P<d1>\d{1,2})|(?P<d2>\d{1,2}) (?P<m2>[a-z]+)\.?)(?:,? (?P<y>\d{4}))?"
+)
 
 
 # ---- time zones -------------------------------------------------------------------------------
+
 
 def local_zone() -> tzinfo:
     """The system's local zone: $TZ, else the zone /etc/localtime links to, else whatever the C library says."""
@@ -75,7 +103,9 @@ def zone(name: str | None) -> tzinfo:
         return local_zone()
     found = _try_zone(name.strip())
     if found is None:
-        raise Invalid("timezone", name, "is not a known time zone", "try Asia/Shanghai, Europe/Berlin, UTC")
+        raise Invalid(
+            "timezone", name, "is not a known time zone", "try Asia/Shanghai, Europe/Berlin, UTC"
+        )
     return found
 
 
@@ -90,12 +120,13 @@ def _try_zone(key: str | None) -> ZoneInfo | None:
 
 
 def _key_from_path(path: str) -> str | None:
-    """"/usr/share/zoneinfo/Asia/Shanghai" -> "Asia/Shanghai"."""
+    """ "/usr/share/zoneinfo/Asia/Shanghai" -> "Asia/Shanghai"."""
     _, sep, key = path.rpartition("zoneinfo/")
     return key if sep else None
 
 
 # ---- storage and display ----------------------------------------------------------------------
+
 
 def to_db(dt: datetime) -> str:
     """Aware datetime -> "2026-11-26T09:00:00Z": one fixed shape, so stored strings sort as times."""
@@ -118,7 +149,9 @@ def to_local_iso(s: str | None, tz: tzinfo) -> str | None:
     """A stored string -> local ISO time with its offset (None stays None)."""
     if s is None:
         return None
-    return from_db(s).astimezone(tz).isoformat(timespec="seconds")  # local_iso inlined: called per cell
+    return (
+        from_db(s).astimezone(tz).isoformat(timespec="seconds")
+    )  # local_iso inlined: called per cell
 
 
 def local_text(s: str, tz: tzinfo) -> str:
@@ -149,6 +182,7 @@ def _require_aware(dt: datetime) -> None:
 
 # ---- the pinned "now" -------------------------------------------------------------------------
 
+
 def parse_now(text: str, tz: tzinfo, *, field: str = "--as-of") -> datetime:
     """$SALESCTL_NOW / --as-of: an ISO-8601 date (local midnight) or datetime (naive = local). Aware UTC."""
     try:
@@ -157,14 +191,24 @@ def parse_now(text: str, tz: tzinfo, *, field: str = "--as-of") -> datetime:
         hint = "try 2026-11-26 or 2026-11-26T09:00"
         raise Invalid(field, text, "is not an ISO-8601 date or datetime", hint) from None
     if not MIN_YEAR <= dt.year <= MAX_YEAR:
-        raise Invalid(field, text, "is out of range", f"use a year between {MIN_YEAR} and {MAX_YEAR}")
+        raise Invalid(
+            field, text, "is out of range", f"use a year between {MIN_YEAR} and {MAX_YEAR}"
+        )
     return _local_to_utc(dt, tz) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 # ---- WHEN -------------------------------------------------------------------------------------
 
-def parse_when(text: str, *, now: datetime, tz: tzinfo, field: str, default_time: time = time(9, 0),
-               ahead: bool = False) -> datetime:
+
+def parse_when(
+    text: str,
+    *,
+    now: datetime,
+    tz: tzinfo,
+    field: str,
+    default_time: time = time(9, 0),
+    ahead: bool = False,
+) -> datetime:
     """A WHEN (`fri`, `+3d`, `2026-12-01 15:30`, `tomorrow 10am`…) -> aware UTC datetime.
 
     `ahead` (a follow-up being booked): a day given without its year (`12-02`, `Dec 2`) that has
@@ -185,8 +229,9 @@ def parse_day(text: str, *, now: datetime, tz: tzinfo, field: str) -> date:
     return found[0]
 
 
-def _resolve(text: str, now: datetime, tz: tzinfo, field: str, *, ahead: bool = False
-             ) -> datetime | tuple[date, time | None]:
+def _resolve(
+    text: str, now: datetime, tz: tzinfo, field: str, *, ahead: bool = False
+) -> datetime | tuple[date, time | None]:
     """An exact instant (`now`, `+3h`), or a local day with its time (None = the caller's default time)."""
     _require_aware(now)
     words = _ISO_T.sub(r"\1 ", " ".join(text.split()).lower())
@@ -215,13 +260,15 @@ def _resolve(text: str, now: datetime, tz: tzinfo, field: str, *, ahead: bool = 
         return day
     if not MIN_YEAR <= day.year <= MAX_YEAR:
         raise _out_of_range(text, field)
-    if clock is None and is_end:  # end-of forms mean the day's last minute, whatever the caller's default
+    if (
+        clock is None and is_end
+    ):  # end-of forms mean the day's last minute, whatever the caller's default
         clock = END_OF_DAY
     return day, clock
 
 
 def _split_clock(words: str, text: str, field: str) -> tuple[str | None, time | None]:
-    """"fri 9:30pm" -> ("fri", 21:30); "15:30" -> (None, 15:30); "fri" -> ("fri", None)."""
+    """ "fri 9:30pm" -> ("fri", 21:30); "15:30" -> (None, 15:30); "fri" -> ("fri", None)."""
     match = _CLOCK.fullmatch(words)
     if not match or not (match["m"] or match["ampm"]):
         return words, None
@@ -235,8 +282,9 @@ def _split_clock(words: str, text: str, field: str) -> tuple[str | None, time | 
     return match["day"], time(hour, minute, second)
 
 
-def _day(words: str, today: date, now: datetime, text: str, field: str, ahead: bool = False
-         ) -> tuple[date | datetime, bool]:
+def _day(
+    words: str, today: date, now: datetime, text: str, field: str, ahead: bool = False
+) -> tuple[date | datetime, bool]:
     """The day part of a WHEN -> (local day, is an end-of form), or (exact instant, False) for hours."""
     if words in _NAMED_DAYS:
         return today + timedelta(days=_NAMED_DAYS[words]), False
@@ -305,7 +353,9 @@ def _real_date(year: int, month: int, day: int, text: str, field: str) -> date:
         raise Invalid(field, text, "is not a real date", "months run from 01 to 12")
     days = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days:
-        raise Invalid(field, text, "is not a real date", f"{_MONTHS[month - 1]} {year} has {days} days")
+        raise Invalid(
+            field, text, "is not a real date", f"{_MONTHS[month - 1]} {year} has {days} days"
+        )
     return date(year, month, day)
 
 
@@ -315,11 +365,15 @@ def _not_in_grammar(words: str, today: date, text: str, field: str) -> Invalid:
     if first == "next" and rest in _WEEKDAYS:
         # "next friday" means this week's Friday to some and next week's to others; make them say.
         weekday = _WEEKDAYS[rest]
-        hint = f"write {_DAY_NAMES[weekday][:3].lower()} for the next {_DAY_NAMES[weekday]}, or a date"
+        hint = (
+            f"write {_DAY_NAMES[weekday][:3].lower()} for the next {_DAY_NAMES[weekday]}, or a date"
+        )
         return Invalid(field, text, "is ambiguous", hint)
     if match := _NUMERIC_DAY.fullmatch(words):
         return Invalid(field, text, "is ambiguous", _readings_hint(match, today.year))
-    if not text.isascii():  # a Chinese time with a day the grammar does not know: suggest Chinese forms
+    if (
+        not text.isascii()
+    ):  # a Chinese time with a day the grammar does not know: suggest Chinese forms
         from salesctl.zh import DATE_HINT
 
         return Invalid(field, text, "is not a date", DATE_HINT)
@@ -337,7 +391,11 @@ def _readings_hint(match: re.Match, this_year: int) -> str:
         year, a, b = int(third) + (2000 if len(third) <= 2 else 0), first, second
     readings = []
     for month, day in ((int(a), int(b)), (int(b), int(a))):
-        if MIN_YEAR <= year <= MAX_YEAR and 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]:
+        if (
+            MIN_YEAR <= year <= MAX_YEAR
+            and 1 <= month <= 12
+            and 1 <= day <= calendar.monthrange(year, month)[1]
+        ):
             reading = f"{year:04d}-{month:02d}-{day:02d}"
             if reading not in readings:
                 readings.append(reading)
@@ -345,7 +403,9 @@ def _readings_hint(match: re.Match, this_year: int) -> str:
 
 
 def _bad_clock(text: str, field: str) -> Invalid:
-    return Invalid(field, text, "has an impossible time", "hours run 0-23 (1-12 with am/pm), minutes 0-59")
+    return Invalid(
+        field, text, "has an impossible time", "hours run 0-23 (1-12 with am/pm), minutes 0-59"
+    )
 
 
 def _out_of_range(text: str, field: str) -> Invalid:

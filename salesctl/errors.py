@@ -1,5 +1,6 @@
 """Domain errors: raised anywhere below the CLI, turned into messages and exit codes in cli.py."""
 
+
 def printable(text: object, *, keep_newlines: bool = False) -> str:
     """`text` safe to echo on a terminal: every invisible or controlling character shown as its escape,
     the way repr() shows it (ESC as \\x1b, U+202E as \\u202e), so input cannot drive the terminal or hide.
@@ -9,8 +10,12 @@ def printable(text: object, *, keep_newlines: bool = False) -> str:
     text = str(text)
     if text.isprintable():
         return text
-    return "".join(ch if ch.isprintable() or _plain_space(ch) or (ch == "\n" and keep_newlines) else ascii(ch)[1:-1]
-                   for ch in text)
+    return "".join(
+        ch
+        if ch.isprintable() or _plain_space(ch) or (ch == "\n" and keep_newlines)
+        else ascii(ch)[1:-1]
+        for ch in text
+    )
 
 
 def _plain_space(ch: str) -> bool:

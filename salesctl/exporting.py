@@ -16,13 +16,36 @@ from .render import safe_cell
 from .store import SCHEMA_VERSION, Store
 from .views import LEAD_KEYS, lead_object
 
-ACTIVITY_KEYS = ("id", "lead_id", "lead", "company", "rep", "kind", "note", "effective", "at", "play", "created_at")
+ACTIVITY_KEYS = (
+    "id",
+    "lead_id",
+    "lead",
+    "company",
+    "rep",
+    "kind",
+    "note",
+    "effective",
+    "at",
+    "play",
+    "created_at",
+)
 # Per table of the full document: which columns are times (shown local, with offset) and money (major units).
 _TIMES = {"created_at", "at", "set_at", "activity_at", "started_at", "ended_at", "modified_at"}
 _MONEY = {"amount"}
 _FLAGS = {"active", "effective"}
-DOCUMENT_TABLES = ("reps", "plays", "leads", "activities", "stage_history", "assignments", "targets",
-                   "activity_removals", "cadence_runs", "recurrences", "followup_revisions")
+DOCUMENT_TABLES = (
+    "reps",
+    "plays",
+    "leads",
+    "activities",
+    "stage_history",
+    "assignments",
+    "targets",
+    "activity_removals",
+    "cadence_runs",
+    "recurrences",
+    "followup_revisions",
+)
 
 
 @contextmanager
@@ -51,7 +74,10 @@ def activities(store: Store, tz) -> Iterator[dict]:
     for row in store.iter_activities():
         obj = {k: row[k] for k in ACTIVITY_KEYS}
         obj["effective"] = bool(obj["effective"])
-        obj["at"], obj["created_at"] = to_local_iso(obj["at"], tz), to_local_iso(obj["created_at"], tz)
+        obj["at"], obj["created_at"] = (
+            to_local_iso(obj["at"], tz),
+            to_local_iso(obj["created_at"], tz),
+        )
         yield obj
 
 
@@ -93,8 +119,10 @@ def _table_rows(store: Store, table: str, tz) -> Iterator[dict]:
 def write_document(store: Store, tz, exported_at: str, stream) -> int:
     """The whole database as one JSON document that `import` restores with the same ids."""
     settings = {r["key"]: json.loads(r["value"]) for r in store.iter_table("settings")}
-    stream.write(f'{{\n  "salesctl_export": {DOCUMENT_VERSION:d},\n  "schema_version": {SCHEMA_VERSION:d},\n'
-                 f'  "exported_at": {json.dumps(exported_at)},\n  "settings": {json.dumps(settings, ensure_ascii=False)}')
+    stream.write(
+        f'{{\n  "salesctl_export": {DOCUMENT_VERSION:d},\n  "schema_version": {SCHEMA_VERSION:d},\n'
+        f'  "exported_at": {json.dumps(exported_at)},\n  "settings": {json.dumps(settings, ensure_ascii=False)}'
+    )
     count = 0
     for table in DOCUMENT_TABLES:
         rows = leads(store, tz) if table == "leads" else _table_rows(store, table, tz)
@@ -109,5 +137,13 @@ def write_document(store: Store, tz, exported_at: str, stream) -> int:
     return count
 
 
-__all__ = ["LEAD_KEYS", "ACTIVITY_KEYS", "private_output", "leads", "activities", "write_csv",
-           "write_json_array", "write_document"]
+__all__ = [
+    "LEAD_KEYS",
+    "ACTIVITY_KEYS",
+    "private_output",
+    "leads",
+    "activities",
+    "write_csv",
+    "write_json_array",
+    "write_document",
+]

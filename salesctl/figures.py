@@ -23,6 +23,7 @@ ATTENTION_LIMIT = 10  # stalled and overdue deals named in the report
 
 # --- periods ---------------------------------------------------------------------------------------
 
+
 def add_months(day: date, months: int) -> date:
     """The first day of the month `months` away from day's month."""
     index = day.year * 12 + day.month - 1 + months
@@ -59,6 +60,7 @@ def previous_span(since: datetime, until: datetime) -> tuple[datetime, datetime]
 
 
 # --- small definitions -----------------------------------------------------------------------------
+
 
 def ratio(numerator: float, denominator: float, digits: int = 4) -> float | None:
     """numerator / denominator, or None when the denominator is 0 (never 0, never an error)."""
@@ -101,8 +103,17 @@ class Counts:
     lost_reasons: Counter = field(default_factory=Counter)
 
     def add(self, other: Counts) -> None:
-        for name in ("new_leads", "activities", "effective", "proposals", "advanced", "won_count", "won_amount",
-                     "cycle_days", "lost_count"):
+        for name in (
+            "new_leads",
+            "activities",
+            "effective",
+            "proposals",
+            "advanced",
+            "won_count",
+            "won_amount",
+            "cycle_days",
+            "lost_count",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.lost_reasons.update(other.lost_reasons)
 
@@ -157,7 +168,10 @@ def velocity(open_count: int, c: Counts) -> float | None:
 
 # --- gathering from the store ----------------------------------------------------------------------
 
-def period_counts(store: Store, settings: Settings, since: datetime, until: datetime) -> dict[int, Counts]:
+
+def period_counts(
+    store: Store, settings: Settings, since: datetime, until: datetime
+) -> dict[int, Counts]:
     """Event counts of [since, until) per rep: leads by their owner, activities and moves by who did them."""
     s, u = to_db(since), to_db(until)
     counts: dict[int, Counts] = {}
@@ -185,14 +199,18 @@ def period_counts(store: Store, settings: Settings, since: datetime, until: date
     return counts
 
 
-def pipeline_at(store: Store, settings: Settings, at: datetime, month: tuple[date, date], *,
-                whole: bool = True) -> dict[int, Pipeline]:
+def pipeline_at(
+    store: Store, settings: Settings, at: datetime, month: tuple[date, date], *, whole: bool = True
+) -> dict[int, Pipeline]:
     """The open pipeline at `at` per owner then, reconstructed from stage history. Without `whole`, only
     the part closing in the month (what a projection adds) is converted and counted in money."""
     pipelines: dict[int, Pipeline] = {}
     rows = store.pipeline_at(
-        to_db(at), first_stage=settings.stages[0], stalled_before=stalled_before(settings, at),
-        month_first=month[0].isoformat(), month_last=(month[1] - timedelta(days=1)).isoformat(),
+        to_db(at),
+        first_stage=settings.stages[0],
+        stalled_before=stalled_before(settings, at),
+        month_first=month[0].isoformat(),
+        month_last=(month[1] - timedelta(days=1)).isoformat(),
     )
     convert = converter(settings)
     for r in rows:
@@ -218,7 +236,11 @@ def team_target(targets: dict[int | None, int], rep_ids: list[int] | None) -> in
     """The team's own target, else the sum of its reps' targets, else None."""
     if None in targets:
         return targets[None]
-    amounts = [amount for rep_id, amount in targets.items() if rep_id is not None and (rep_ids is None or rep_id in rep_ids)]
+    amounts = [
+        amount
+        for rep_id, amount in targets.items()
+        if rep_id is not None and (rep_ids is None or rep_id in rep_ids)
+    ]
     return sum(amounts) if amounts else None
 
 
@@ -249,6 +271,7 @@ def rep_directory(store: Store) -> tuple[dict[int, str], set[int]]:
 
 # --- the report ------------------------------------------------------------------------------------
 
+
 def just_after(now: datetime) -> datetime:
     """The exclusive end of "everything up to now": times are stored to the second, so what happened at
     `now` itself (a deal won a moment ago, or under a pinned clock) is counted."""
@@ -256,8 +279,15 @@ def just_after(now: datetime) -> datetime:
 
 
 def report(
-    store: Store, settings: Settings, *, since: datetime, until: datetime, now: datetime, tz: tzinfo,
-    rep_id: int | None, previous: tuple[datetime, datetime] | None = None,
+    store: Store,
+    settings: Settings,
+    *,
+    since: datetime,
+    until: datetime,
+    now: datetime,
+    tz: tzinfo,
+    rep_id: int | None,
+    previous: tuple[datetime, datetime] | None = None,
 ) -> dict:
     """The report document (docs/figures.md, The report) for [since, until): `team` is the scope's totals (one rep with rep_id).
 
@@ -278,8 +308,9 @@ def report(
     pace = expected_pace(month, as_of, tz)
 
     if rep_id is None:
-        shown = sorted(active | set(counts) | set(pipes) | set(won_mtd),
-                       key=lambda i: names.get(i, "").lower())
+        shown = sorted(
+            active | set(counts) | set(pipes) | set(won_mtd), key=lambda i: names.get(i, "").lower()
+        )
     else:
         shown = [rep_id] if rep_id in names else []
 
@@ -298,7 +329,11 @@ def report(
             "stalled": p.stalled,
             **progress(target, won, pace, p.weighted_in_month),
             "velocity": velocity(p.open_count, c),
-            "previous": {"since": local_iso(previous[0], tz), "until": local_iso(previous[1], tz), **b.doc()},
+            "previous": {
+                "since": local_iso(previous[0], tz),
+                "until": local_iso(previous[1], tz),
+                **b.doc(),
+            },
         }
 
     # The team is everyone (former reps' deals included), so the reps' rows add up to it.
@@ -323,29 +358,53 @@ def report(
         **needs_attention(store, settings, as_of, tz, scope),
         "plays": plays(store, until, scope),
         "cadences": cadences(store, until, scope),
-        "rhythm": _rhythm(store, settings, as_of, tz, rep_id, {i: p.open_count for i, p in pipes.items()}),
-        "trends": _trends(store, settings, as_of, tz, rep_id,
-                          sum(pipes[i].weighted_value for i in everyone if i in pipes)),
+        "rhythm": _rhythm(
+            store, settings, as_of, tz, rep_id, {i: p.open_count for i, p in pipes.items()}
+        ),
+        "trends": _trends(
+            store,
+            settings,
+            as_of,
+            tz,
+            rep_id,
+            sum(pipes[i].weighted_value for i in everyone if i in pipes),
+        ),
     }
 
 
-def _trends(store: Store, settings: Settings, as_of: datetime, tz: tzinfo, rep_id: int | None,
-            weighted_now: float) -> dict:
+def _trends(
+    store: Store,
+    settings: Settings,
+    as_of: datetime,
+    tz: tzinfo,
+    rep_id: int | None,
+    weighted_now: float,
+) -> dict:
     """The report's 12-week trends (docs/figures.md, Trends), ending with the report's weighted value."""
     from .trends import report_section  # trends builds on this module
 
-    return report_section(store, settings, as_of=as_of, tz=tz, rep_id=rep_id, weighted_now=weighted_now)
+    return report_section(
+        store, settings, as_of=as_of, tz=tz, rep_id=rep_id, weighted_now=weighted_now
+    )
 
 
-def _rhythm(store: Store, settings: Settings, as_of: datetime, tz: tzinfo, rep_id: int | None,
-            held: dict[int, int]) -> dict:
+def _rhythm(
+    store: Store,
+    settings: Settings,
+    as_of: datetime,
+    tz: tzinfo,
+    rep_id: int | None,
+    held: dict[int, int],
+) -> dict:
     """The report's Rhythm section (docs/figures.md, Rhythm), with the open leads the report counted."""
     from .rhythm import report_section  # rhythm builds on this module
 
     return report_section(store, settings, as_of=as_of, tz=tz, rep_id=rep_id, held=held)
 
 
-def won_amounts(store: Store, settings: Settings, since: datetime, until: datetime) -> dict[int, int]:
+def won_amounts(
+    store: Store, settings: Settings, since: datetime, until: datetime
+) -> dict[int, int]:
     """Won amount (team-currency minor units) of [since, until) per owner (for month-to-date)."""
     if until <= since:
         return {}
@@ -357,54 +416,97 @@ def won_amounts(store: Store, settings: Settings, since: datetime, until: dateti
 
 def _deal(row, settings: Settings) -> dict:
     return {
-        "lead_id": row["id"], "name": row["name"], "company": row["company"], "owner": row["owner"],
-        "stage": row["stage_at"], "value": to_major(row["value"]), "currency": row["currency"],
-        "close_by": row["close_by"], "key": bool(row["key"]),
+        "lead_id": row["id"],
+        "name": row["name"],
+        "company": row["company"],
+        "owner": row["owner"],
+        "stage": row["stage_at"],
+        "value": to_major(row["value"]),
+        "currency": row["currency"],
+        "close_by": row["close_by"],
+        "key": bool(row["key"]),
         "probability": settings.probability.get(row["stage_at"]),
     }
 
 
-def key_deals(store: Store, settings: Settings, at: datetime, tz: tzinfo, rep_id: int | None) -> list[dict]:
+def key_deals(
+    store: Store, settings: Settings, at: datetime, tz: tzinfo, rep_id: int | None
+) -> list[dict]:
     """Key customers' deals open at `at`, biggest first."""
-    rows = store.open_leads_at(to_db(at), first_stage=settings.stages[0], key_only=True, rep_id=rep_id,
-                               limit=LIST_LIMIT, weights=converter(settings).order_weights())
-    return [_deal(r, settings) for r in rows]
-
-
-def closing_soon(store: Store, settings: Settings, at: datetime, tz: tzinfo, rep_id: int | None) -> list[dict]:
-    """Deals open at `at` whose close_by is within 7 days of that local day (the rule of `today`), soonest first."""
-    first = at.astimezone(tz).date()
     rows = store.open_leads_at(
-        to_db(at), first_stage=settings.stages[0], close_from=first.isoformat(),
-        close_to=(first + timedelta(days=CLOSING_SOON_DAYS)).isoformat(), rep_id=rep_id, limit=LIST_LIMIT,
+        to_db(at),
+        first_stage=settings.stages[0],
+        key_only=True,
+        rep_id=rep_id,
+        limit=LIST_LIMIT,
         weights=converter(settings).order_weights(),
     )
     return [_deal(r, settings) for r in rows]
 
 
-def needs_attention(store: Store, settings: Settings, at: datetime, tz: tzinfo, rep_id: int | None) -> dict:
+def closing_soon(
+    store: Store, settings: Settings, at: datetime, tz: tzinfo, rep_id: int | None
+) -> list[dict]:
+    """Deals open at `at` whose close_by is within 7 days of that local day (the rule of `today`), soonest first."""
+    first = at.astimezone(tz).date()
+    rows = store.open_leads_at(
+        to_db(at),
+        first_stage=settings.stages[0],
+        close_from=first.isoformat(),
+        close_to=(first + timedelta(days=CLOSING_SOON_DAYS)).isoformat(),
+        rep_id=rep_id,
+        limit=LIST_LIMIT,
+        weights=converter(settings).order_weights(),
+    )
+    return [_deal(r, settings) for r in rows]
+
+
+def needs_attention(
+    store: Store, settings: Settings, at: datetime, tz: tzinfo, rep_id: int | None
+) -> dict:
     """`stalled_deals`: the most valuable deals stalled at `at` (the `Stalled` count's deals) with their idle
     days; `overdue_deals`: the most valuable deals open at `at` whose follow-up was due before that local
     day, with the days late. Follow-ups have no history: the follow-up as booked now (docs/figures.md)."""
     stalled, overdue = store.attention_at(
-        to_db(at), first_stage=settings.stages[0], stalled_before=stalled_before(settings, at),
-        overdue_before=to_db(start_of_day(at.astimezone(tz).date(), tz)), rep_id=rep_id,
-        weights=converter(settings).order_weights(), limit=ATTENTION_LIMIT,
+        to_db(at),
+        first_stage=settings.stages[0],
+        stalled_before=stalled_before(settings, at),
+        overdue_before=to_db(start_of_day(at.astimezone(tz).date(), tz)),
+        rep_id=rep_id,
+        weights=converter(settings).order_weights(),
+        limit=ATTENTION_LIMIT,
     )
     return {
-        "stalled_deals": [{**_deal(r, settings), "days_idle": days_idle(r["last_touch"], at),
-                           "rot_days": settings.rot_days.get(r["stage_at"])} for r in stalled],
-        "overdue_deals": [{**_deal(r, settings), "next_at": to_local_iso(r["next_at"], tz),
-                           "next_step": r["next_step"], "days_overdue": days_overdue(r["next_at"], at, tz)}
-                          for r in overdue],
+        "stalled_deals": [
+            {
+                **_deal(r, settings),
+                "days_idle": days_idle(r["last_touch"], at),
+                "rot_days": settings.rot_days.get(r["stage_at"]),
+            }
+            for r in stalled
+        ],
+        "overdue_deals": [
+            {
+                **_deal(r, settings),
+                "next_at": to_local_iso(r["next_at"], tz),
+                "next_step": r["next_step"],
+                "days_overdue": days_overdue(r["next_at"], at, tz),
+            }
+            for r in overdue
+        ],
     }
 
 
 def plays(store: Store, until: datetime, rep_id: int | None) -> list[dict]:
     """Per play: leads it was used on before the period's end, how many of them were won and lost."""
     return [
-        {"play": r["play"], "leads": r["leads"], "won": int(r["won"]), "lost": int(r["lost"]),
-         "win_rate": ratio(r["won"], r["won"] + r["lost"])}
+        {
+            "play": r["play"],
+            "leads": r["leads"],
+            "won": int(r["won"]),
+            "lost": int(r["lost"]),
+            "win_rate": ratio(r["won"], r["won"] + r["lost"]),
+        }
         for r in store.play_results(to_db(until), rep_id)
     ]
 
@@ -413,16 +515,30 @@ def cadences(store: Store, until: datetime, rep_id: int | None) -> list[dict]:
     """Per play whose cadence leads went through (started before the period's end): how many leads,
     how many finished every step, how many were won and lost by then (docs/calendar.md)."""
     return [
-        {"play": r["play"], "leads": r["leads"], "completed": int(r["completed"]), "won": int(r["won"]),
-         "lost": int(r["lost"]), "win_rate": ratio(r["won"], r["won"] + r["lost"])}
+        {
+            "play": r["play"],
+            "leads": r["leads"],
+            "completed": int(r["completed"]),
+            "won": int(r["won"]),
+            "lost": int(r["lost"]),
+            "win_rate": ratio(r["won"], r["won"] + r["lost"]),
+        }
         for r in store.cadence_results(to_db(until), rep_id)
     ]
 
 
 # --- the funnel ------------------------------------------------------------------------------------
 
-def funnel(store: Store, settings: Settings, *, since: datetime, until: datetime, rep_id: int | None,
-           tz: tzinfo) -> dict:
+
+def funnel(
+    store: Store,
+    settings: Settings,
+    *,
+    since: datetime,
+    until: datetime,
+    rep_id: int | None,
+    tz: tzinfo,
+) -> dict:
     """The funnel document (docs/figures.md, The funnel) of the cohort of leads created in [since, until)."""
     s, u = to_db(since), to_db(until)
     order = stage_order(settings)
@@ -444,14 +560,18 @@ def funnel(store: Store, settings: Settings, *, since: datetime, until: datetime
     for i, stage in enumerate(stages):
         n, days = stays.get(stage, (0, 0.0))
         reached = at_least[stage]
-        rows.append({
-            "stage": stage,
-            "reached": reached,
-            "conversion": ratio(at_least[stages[i + 1]], reached) if i + 1 < len(stages) else None,
-            "lost": sum(lost[stage].values()),
-            "lost_reasons": dict(sorted(lost[stage].items(), key=lambda kv: (-kv[1], kv[0]))),
-            "avg_days_in_stage": ratio(days, n, 2),
-        })
+        rows.append(
+            {
+                "stage": stage,
+                "reached": reached,
+                "conversion": ratio(at_least[stages[i + 1]], reached)
+                if i + 1 < len(stages)
+                else None,
+                "lost": sum(lost[stage].values()),
+                "lost_reasons": dict(sorted(lost[stage].items(), key=lambda kv: (-kv[1], kv[0]))),
+                "avg_days_in_stage": ratio(days, n, 2),
+            }
+        )
     return {
         "since": local_iso(since, tz),
         "until": local_iso(until, tz),
@@ -477,15 +597,26 @@ def funnel_compare(doc: dict, before: dict) -> dict:
         change = None if now_c is None or prev_c is None else round(now_c - prev_c, 4)
         if change is not None and change < fall:
             worst, fall = s["stage"], change
-        stages.append({**s, "previous_reached": prev.get("reached", 0), "previous_conversion": prev_c,
-                       "conversion_change": change})
-    compare = {k: before[k] for k in ("since", "until", "cohort", "won", "lost", "open", "win_rate")}
+        stages.append(
+            {
+                **s,
+                "previous_reached": prev.get("reached", 0),
+                "previous_conversion": prev_c,
+                "conversion_change": change,
+            }
+        )
+    compare = {
+        k: before[k] for k in ("since", "until", "cohort", "won", "lost", "open", "win_rate")
+    }
     return {**doc, "stages": stages, "compare": compare, "worst_stage": worst}
 
 
 # --- targets ---------------------------------------------------------------------------------------
 
-def target_progress(store: Store, settings: Settings, *, month: date, now: datetime, tz: tzinfo) -> dict:
+
+def target_progress(
+    store: Store, settings: Settings, *, month: date, now: datetime, tz: tzinfo
+) -> dict:
     """`target show`: each rep's and the team's target for the month, won so far, attainment and pace."""
     days = (month, add_months(month, 1))
     start, end = day_range(days, tz)
@@ -495,8 +626,10 @@ def target_progress(store: Store, settings: Settings, *, month: date, now: datet
     targets = store.targets(month.strftime("%Y-%m"))
     pace = expected_pace(days, as_of, tz)
     names, active = rep_directory(store)
-    shown = sorted(active | {i for i in targets if i is not None} | set(won),
-                   key=lambda i: names.get(i, "").lower())
+    shown = sorted(
+        active | {i for i in targets if i is not None} | set(won),
+        key=lambda i: names.get(i, "").lower(),
+    )
 
     def row(rep_ids: list[int], target: int | None) -> dict:
         weighted = sum(pipes.get(i, Pipeline()).weighted_in_month for i in rep_ids)

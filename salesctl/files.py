@@ -41,8 +41,13 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
-def write_file(path: Path | str, data: bytes | str | Callable[[BinaryIO], T], *, protect: Path | None,
-               field: str = "--out") -> T | None:
+def write_file(
+    path: Path | str,
+    data: bytes | str | Callable[[BinaryIO], T],
+    *,
+    protect: Path | None,
+    field: str = "--out",
+) -> T | None:
     """Write `data` to `path` whole (see the module doc); returns what a callable `data` returned."""
     with open_output(path, protect=protect, field=field) as stream:
         if callable(data):
@@ -52,7 +57,9 @@ def write_file(path: Path | str, data: bytes | str | Callable[[BinaryIO], T], *,
 
 
 @contextmanager
-def open_output(path: Path | str, *, protect: Path | None, field: str = "--out") -> Iterator[BinaryIO]:
+def open_output(
+    path: Path | str, *, protect: Path | None, field: str = "--out"
+) -> Iterator[BinaryIO]:
     """`with open_output(path, …) as stream:` a binary stream whose content replaces `path` when the
     block ends without an exception (for output written piece by piece)."""
     with _replacing(Path(path), protect, field) as (_tmp, fd):
@@ -60,8 +67,9 @@ def open_output(path: Path | str, *, protect: Path | None, field: str = "--out")
             yield stream
 
 
-def write_file_by_name(path: Path | str, fill: Callable[[Path], T], *, protect: Path | None,
-                       field: str = "--out") -> T:
+def write_file_by_name(
+    path: Path | str, fill: Callable[[Path], T], *, protect: Path | None, field: str = "--out"
+) -> T:
     """Like `write_file`, for writers that open the file by name: `fill` gets the temporary file's path
     (an empty 0600 file) and writes it; it is then fsynced and renamed onto `path`."""
     with _replacing(Path(path), protect, field) as (tmp, _fd):
@@ -74,7 +82,9 @@ def check_target(path: Path | str, *, protect: Path | None, field: str = "--out"
     path = Path(path)
     _refuse_database(path, protect, field)
     if not path.parent.is_dir():
-        raise Invalid(field, str(path), "is in a folder that does not exist", f"create {path.parent} first")
+        raise Invalid(
+            field, str(path), "is in a folder that does not exist", f"create {path.parent} first"
+        )
     try:
         info = os.lstat(path)
     except FileNotFoundError:
@@ -82,12 +92,18 @@ def check_target(path: Path | str, *, protect: Path | None, field: str = "--out"
     except OSError as exc:
         raise OSError(exc.errno, exc.strerror, str(path)) from None
     if stat.S_ISLNK(info.st_mode):
-        raise Invalid(field, str(path), "is a symbolic link; salesctl never writes through a link",
-                      "give the real file's path")
+        raise Invalid(
+            field,
+            str(path),
+            "is a symbolic link; salesctl never writes through a link",
+            "give the real file's path",
+        )
     if stat.S_ISDIR(info.st_mode):
         raise Invalid(field, str(path), "is a folder", "give a file name")
     if not stat.S_ISREG(info.st_mode):
-        raise Invalid(field, str(path), "is not a regular file (a device, FIFO or socket)", "give a file name")
+        raise Invalid(
+            field, str(path), "is not a regular file (a device, FIFO or socket)", "give a file name"
+        )
     return path
 
 
@@ -109,7 +125,9 @@ def _replacing(path: Path, protect: Path | None, field: str) -> Iterator[tuple[P
             os.fsync(fd)
         finally:
             os.close(fd)
-        check_target(path, protect=protect, field=field)  # what is at `path` now, just before replacing it
+        check_target(
+            path, protect=protect, field=field
+        )  # what is at `path` now, just before replacing it
         os.replace(tmp, path)
     except BaseException as exc:
         _unlink(tmp)
@@ -129,8 +147,12 @@ def _refuse_database(path: Path, protect: Path | None, field: str) -> None:
             guarded = base + suffix
             if target == os.path.realpath(guarded) or _same_file(path, guarded):
                 what = "the database" if not suffix else f"the database's {suffix[1:]} file"
-                raise Invalid(field, str(path), f"is {what} ({protect}); writing it would destroy data",
-                              "choose another file")
+                raise Invalid(
+                    field,
+                    str(path),
+                    f"is {what} ({protect}); writing it would destroy data",
+                    "choose another file",
+                )
 
 
 def _same_file(a: Path | str, b: Path | str) -> bool:
@@ -148,7 +170,9 @@ def _remove_stale(path: Path) -> None:
     except OSError:
         return
     for name in names:
-        pid = name[len(prefix):].removesuffix("-journal")  # SQLite's journal beside a killed backup
+        pid = name[len(prefix) :].removesuffix(
+            "-journal"
+        )  # SQLite's journal beside a killed backup
         if pid.isdigit() and not _alive(int(pid)):
             _unlink(path.parent / name)
 

@@ -13,8 +13,10 @@ from .store import Store
 
 
 def _reopen_first(lead, verb: str) -> SalesError:
-    return SalesError(f"lead #{lead['id']} {lead['name']} is {lead['stage']}; reopen it first "
-                      f"(salesctl reopen {lead['id']}) to {verb}")
+    return SalesError(
+        f"lead #{lead['id']} {lead['name']} is {lead['stage']}; reopen it first "
+        f"(salesctl reopen {lead['id']}) to {verb}"
+    )
 
 
 def due_after(offset: str, after: str, tz) -> str:
@@ -35,14 +37,22 @@ def start(store: Store, lead_id: int, play, *, rep_id: int, now: str, tz) -> Ste
         raise _reopen_first(lead, "start a cadence on it")
     running = store.running_cadence(lead_id)
     if running is not None:
-        raise SalesError(f"lead #{lead_id} {lead['name']} is already in cadence {running['play']}; "
-                         f"stop it first (salesctl cadence stop {lead_id})")
+        raise SalesError(
+            f"lead #{lead_id} {lead['name']} is already in cadence {running['play']}; "
+            f"stop it first (salesctl cadence stop {lead_id})"
+        )
     if not play["cadence"]:
-        raise Invalid("PLAY", play["name"], "has no cadence",
-                      'give a play one: salesctl play add NAME --cadence "0d call: intro; +2d email: case study"')
+        raise Invalid(
+            "PLAY",
+            play["name"],
+            "has no cadence",
+            'give a play one: salesctl play add NAME --cadence "0d call: intro; +2d email: case study"',
+        )
     first = parse_cadence(play["cadence"])[0]
     store.start_cadence(lead_id, play["id"], rep_id, now)
-    store.update_lead(lead_id, {"next_at": due_after(first.offset, now, tz), "next_step": first.label})
+    store.update_lead(
+        lead_id, {"next_at": due_after(first.offset, now, tz), "next_step": first.label}
+    )
     store.revise_followup(lead_id, now)
     return first
 
@@ -57,7 +67,9 @@ def stop(store: Store, lead_id: int, *, now: str) -> str:
     return running["play"]
 
 
-def end_on_move(store: Store, settings: Settings | None, lead_id: int, to_stage: str, *, now: str) -> None:
+def end_on_move(
+    store: Store, settings: Settings | None, lead_id: int, to_stage: str, *, now: str
+) -> None:
     """A stage move ends the running cadence: always when the lead is won or lost; otherwise when the
     `cadence_ends_on_move` setting is on and the move is not into the play's own stage."""
     running = store.running_cadence(lead_id)
@@ -65,7 +77,9 @@ def end_on_move(store: Store, settings: Settings | None, lead_id: int, to_stage:
         return
     if to_stage in CLOSED_STAGES:
         store.end_cadence(running["id"], to_stage, now)
-    elif settings is not None and settings.cadence_ends_on_move and to_stage != running["play_stage"]:
+    elif (
+        settings is not None and settings.cadence_ends_on_move and to_stage != running["play_stage"]
+    ):
         store.end_cadence(running["id"], "moved", now)
 
 
@@ -80,8 +94,17 @@ def set_every(store: Store, lead_id: int, every: str | None, *, now: str, tz) ->
 
 
 def after_log(
-    store: Store, settings: Settings, before, *, effective: bool, at: str, next_given: bool, step: str | None,
-    every: str | None | bool, now: str, tz,
+    store: Store,
+    settings: Settings,
+    before,
+    *,
+    effective: bool,
+    at: str,
+    next_given: bool,
+    step: str | None,
+    every: str | None | bool,
+    now: str,
+    tz,
 ) -> None:
     """What a logged touch does besides the activity itself (run after pipeline.log_activity).
 
@@ -98,12 +121,32 @@ def after_log(
             end_on_move(store, settings, lead_id, lead["stage"], now=now)
         running = store.running_cadence(lead_id)
         if running is not None:
-            _cadence_touch(store, running, lead, before, effective=effective, at=at, next_given=next_given,
-                           step=step, now=now, tz=tz)
+            _cadence_touch(
+                store,
+                running,
+                lead,
+                before,
+                effective=effective,
+                at=at,
+                next_given=next_given,
+                step=step,
+                now=now,
+                tz=tz,
+            )
         recurring = store.recurrence(lead_id)
-        if recurring and (effective or every) and not next_given and store.running_cadence(lead_id) is None:
-            store.update_lead(lead_id, {"next_at": due_after("+" + recurring, at, tz),
-                                        "next_step": step or before["next_step"]})
+        if (
+            recurring
+            and (effective or every)
+            and not next_given
+            and store.running_cadence(lead_id) is None
+        ):
+            store.update_lead(
+                lead_id,
+                {
+                    "next_at": due_after("+" + recurring, at, tz),
+                    "next_step": step or before["next_step"],
+                },
+            )
     revise_if_changed(store, before, now=now)
 
 
@@ -113,26 +156,35 @@ def set_every_on_log(store: Store, before, every: str | None, *, now: str) -> No
     store.set_recurrence(before["id"], every, now)
 
 
-def _cadence_touch(store: Store, running, lead, before, *, effective, at, next_given, step, now, tz) -> None:
+def _cadence_touch(
+    store: Store, running, lead, before, *, effective, at, next_given, step, now, tz
+) -> None:
     steps = steps_of(running)
     if not effective:
         if lead["next_at"] is None and before["next_at"] is not None and not next_given:
             # A touch that got no one does not do the step: it stays scheduled.
-            store.update_lead(lead["id"], {"next_at": before["next_at"], "next_step": before["next_step"]})
+            store.update_lead(
+                lead["id"], {"next_at": before["next_at"], "next_step": before["next_step"]}
+            )
         return
     done = running["steps_done"] + 1
     if done >= len(steps):
         store.advance_cadence(running["id"], len(steps))
         store.end_cadence(running["id"], "completed", now)
         if not next_given and step is None and lead["next_at"] == before["next_at"]:
-            store.update_lead(lead["id"], {"next_at": None, "next_step": None})  # the last step, done early
+            store.update_lead(
+                lead["id"], {"next_at": None, "next_step": None}
+            )  # the last step, done early
         return
     store.advance_cadence(running["id"], done)
     upcoming = steps[done]
-    store.update_lead(lead["id"], {
-        "next_at": lead["next_at"] if next_given else due_after(upcoming.offset, at, tz),
-        "next_step": step or upcoming.label,
-    })
+    store.update_lead(
+        lead["id"],
+        {
+            "next_at": lead["next_at"] if next_given else due_after(upcoming.offset, at, tz),
+            "next_step": step or upcoming.label,
+        },
+    )
 
 
 def revise_if_changed(store: Store, before, *, now: str) -> None:
@@ -149,5 +201,10 @@ def cadence_position(store: Store, lead_id: int) -> dict | None:
         return None
     steps = steps_of(running)
     current = min(running["steps_done"], len(steps) - 1)
-    return {"play": running["play"], "step": current + 1, "steps": len(steps), "next": steps[current].label,
-            "started_at": running["started_at"]}
+    return {
+        "play": running["play"],
+        "step": current + 1,
+        "steps": len(steps),
+        "next": steps[current].label,
+        "started_at": running["started_at"],
+    }

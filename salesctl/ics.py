@@ -17,8 +17,16 @@ def event_uid(lead_id: int, calendar_id: str) -> str:
     return f"lead-{lead_id}@{calendar_id}"
 
 
-def build(rows, *, calendar_id: str, title: str, today: date, overdue_before: datetime, tz: tzinfo,
-          alarm_minutes: int) -> bytes:
+def build(
+    rows,
+    *,
+    calendar_id: str,
+    title: str,
+    today: date,
+    overdue_before: datetime,
+    tz: tzinfo,
+    alarm_minutes: int,
+) -> bytes:
     """One VEVENT per row of `Store.scheduled_followups`. A follow-up due before `overdue_before` (the
     local day's start) is an all-day event on `today`, marked overdue; the others are timed in `tz`."""
     from icalendar import Alarm, Calendar, Event, vDuration
@@ -32,7 +40,9 @@ def build(rows, *, calendar_id: str, title: str, today: date, overdue_before: da
     cal.add("refresh-interval", vDuration(timedelta(minutes=15)), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(timedelta(minutes=15)))
     for row in rows:
-        cal.add_component(_event(row, calendar_id, today, overdue_before, tz, alarm_minutes, Event, Alarm))
+        cal.add_component(
+            _event(row, calendar_id, today, overdue_before, tz, alarm_minutes, Event, Alarm)
+        )
     cal.add_missing_timezones()  # a VTIMEZONE for each TZID used
     return cal.to_ical()
 

@@ -24,19 +24,68 @@ from .money import parse_amount, parse_currency
 from .store import Store, nocase
 
 FIELDS = (
-    "name", "company", "contact", "email", "phone", "source", "intent", "industry", "persona", "tags", "value",
-    "currency", "owner", "stage", "created_at", "closed_at", "amount", "lost_reason", "lost_stage", "notes",
-    "close_by", "key", "next_at", "next_step", "snoozed_until", "stage_changed_at",
+    "name",
+    "company",
+    "contact",
+    "email",
+    "phone",
+    "source",
+    "intent",
+    "industry",
+    "persona",
+    "tags",
+    "value",
+    "currency",
+    "owner",
+    "stage",
+    "created_at",
+    "closed_at",
+    "amount",
+    "lost_reason",
+    "lost_stage",
+    "notes",
+    "close_by",
+    "key",
+    "next_at",
+    "next_step",
+    "snoozed_until",
+    "stage_changed_at",
 )
 # Other spellings of a field, e.g. the keys of an exported lead object (won_at and lost_at both give closed_at).
 ALIASES = {
-    "won_amount": "amount", "won_at": "closed_at", "lost_at": "closed_at", "note": "notes", "tag": "tags",
-    "lead": "name", "next": "next_at", "step": "next_step", "created": "created_at", "closed": "closed_at",
-    "rep": "owner", "e_mail": "email", "mobile": "phone", "tel": "phone",
+    "won_amount": "amount",
+    "won_at": "closed_at",
+    "lost_at": "closed_at",
+    "note": "notes",
+    "tag": "tags",
+    "lead": "name",
+    "next": "next_at",
+    "step": "next_step",
+    "created": "created_at",
+    "closed": "closed_at",
+    "rep": "owner",
+    "e_mail": "email",
+    "mobile": "phone",
+    "tel": "phone",
 }
 # Lead columns an update may change (owner and stage go through the pipeline rules instead).
-UPDATABLE = ("name", "company", "contact", "email", "phone", "source", "intent", "industry", "persona", "value",
-             "currency", "close_by", "key", "next_at", "next_step")
+UPDATABLE = (
+    "name",
+    "company",
+    "contact",
+    "email",
+    "phone",
+    "source",
+    "intent",
+    "industry",
+    "persona",
+    "value",
+    "currency",
+    "close_by",
+    "key",
+    "next_at",
+    "next_step",
+)
 MAX_ERRORS = 20
 BATCH = 5000
 _FORMULA_GUARD = re.compile(r"^'(?=[=+\-@\t\r])")  # what export's spreadsheet guard added
@@ -81,14 +130,18 @@ def open_file(path, source: str) -> BinaryIO:
     import stat
 
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block the open
+        fd = os.open(
+            path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+        )  # a FIFO must not block the open
     except FileNotFoundError:
         raise Invalid("FILE", source, "does not exist") from None
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
         what = "is a folder, not a file" if stat.S_ISDIR(info.st_mode) else "is not a regular file"
-        raise Invalid("FILE", source, what, "import reads a saved file; save the data to a file first")
+        raise Invalid(
+            "FILE", source, what, "import reads a saved file; save the data to a file first"
+        )
     return os.fdopen(fd, "rb")
 
 
@@ -103,10 +156,14 @@ def text_lines(stream: BinaryIO, encoding: str | None, source: str) -> Iterator[
         try:
             text_encoding = getattr(codecs.lookup(encoding), "_is_text_encoding", True)
         except LookupError:
-            raise Invalid("--encoding", encoding, "is not a known encoding", _HINT_ENCODINGS) from None
+            raise Invalid(
+                "--encoding", encoding, "is not a known encoding", _HINT_ENCODINGS
+            ) from None
         if not text_encoding:  # rot13, base64, hex, zlib: codecs, but not of text
             raise Invalid("--encoding", encoding, "is not a text encoding", _HINT_ENCODINGS)
-        if codecs.lookup(encoding).name == "utf-16" and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if codecs.lookup(encoding).name == "utf-16" and not head.startswith(
+            (b"\xff\xfe", b"\xfe\xff")
+        ):
             encoding = "utf-16-le"  # no byte order mark: little-endian, as Windows writes it
     else:
         _refuse_utf16(head, source)
@@ -121,8 +178,12 @@ def text_lines(stream: BinaryIO, encoding: str | None, source: str) -> Iterator[
             return
         number += 1
         if len(line) > MAX_LINE and not line.endswith(("\n", "\r")):
-            raise Invalid("FILE", source, f"has a line over 1 MiB (line {number})",
-                          "is it a text file of leads? one CSV row or JSON record per line")
+            raise Invalid(
+                "FILE",
+                source,
+                f"has a line over 1 MiB (line {number})",
+                "is it a text file of leads? one CSV row or JSON record per line",
+            )
         yield line.removeprefix("\ufeff") if number == 1 else line
 
 
@@ -130,12 +191,21 @@ def _refuse_utf16(head: bytes, source: str) -> None:
     """UTF-16 text (with or without a BOM) is readable as UTF-8 only as garbage: say what it is."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         endian = "" if head.startswith(b"\xff\xfe") else "-be"
-        raise Invalid("FILE", source, "is not UTF-8 (it starts with a UTF-16 byte order mark)", f"try --encoding utf-16{endian}")
+        raise Invalid(
+            "FILE",
+            source,
+            "is not UTF-8 (it starts with a UTF-16 byte order mark)",
+            f"try --encoding utf-16{endian}",
+        )
     if b"\x00" in head:
         even, odd = head[0::2].count(0), head[1::2].count(0)
         if max(even, odd) > len(head) // 4:
-            raise Invalid("FILE", source, "is not UTF-8 (it looks like UTF-16: NUL bytes between the letters)",
-                          "try --encoding utf-16" + ("-be" if even > odd else ""))
+            raise Invalid(
+                "FILE",
+                source,
+                "is not UTF-8 (it looks like UTF-16: NUL bytes between the letters)",
+                "try --encoding utf-16" + ("-be" if even > odd else ""),
+            )
         raise Invalid("FILE", source, "is not a text file (it contains NUL bytes)")
 
 
@@ -151,16 +221,24 @@ def _decode_error(stream: BinaryIO, encoding: str | None, source: str) -> Invali
         try:
             decoder.decode(chunk)
         except UnicodeDecodeError as exc:
-            before = exc.object[:exc.start]
-            pending = len(exc.object) - len(chunk)  # bytes of the previous chunk still in the decoder
+            before = exc.object[: exc.start]
+            pending = len(exc.object) - len(
+                chunk
+            )  # bytes of the previous chunk still in the decoder
             lines += before[pending:].count(b"\n") if len(before) >= pending else 0
             where = f"byte 0x{exc.object[exc.start]:02x} on line {lines}"
             break
         lines += chunk.count(b"\n")
     if encoding:
-        return Invalid("--encoding", encoding, f"cannot read {source}: {where}", "check the file's encoding")
-    return Invalid("FILE", source, f"is not UTF-8 ({where})",
-                   "give its encoding, e.g. --encoding gbk for a file saved by Chinese Excel")
+        return Invalid(
+            "--encoding", encoding, f"cannot read {source}: {where}", "check the file's encoding"
+        )
+    return Invalid(
+        "FILE",
+        source,
+        f"is not UTF-8 ({where})",
+        "give its encoding, e.g. --encoding gbk for a file saved by Chinese Excel",
+    )
 
 
 @dataclass
@@ -178,7 +256,9 @@ def read(lines: Iterator[str], source: str) -> Rows | dict:
 
     lines = iter(lines)
     start: list[str] = []
-    for line in lines:  # up to the first line that is not blank: its first character tells the format
+    for (
+        line
+    ) in lines:  # up to the first line that is not blank: its first character tells the format
         start.append(line)
         if line.strip():
             break
@@ -197,7 +277,9 @@ def read(lines: Iterator[str], source: str) -> Rows | dict:
         try:
             items = _loads("".join(every_line), source)
         except json.JSONDecodeError as exc:
-            raise Invalid("FILE", source, f"is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+            raise Invalid(
+                "FILE", source, f"is not valid JSON (line {exc.lineno}: {exc.msg})"
+            ) from None
         return _json_records(list(enumerate(items, 1)), source)
     return _csv_rows(every_line, source)
 
@@ -206,7 +288,9 @@ def _loads(text: str, source: str):
     try:
         return json.loads(text)
     except RecursionError:
-        raise Invalid("FILE", source, "is too deeply nested JSON", "a lead is one flat object of fields") from None
+        raise Invalid(
+            "FILE", source, "is too deeply nested JSON", "a lead is one flat object of fields"
+        ) from None
 
 
 def _csv_rows(lines: Iterator[str], source: str) -> Rows:
@@ -216,7 +300,9 @@ def _csv_rows(lines: Iterator[str], source: str) -> Rows:
     try:
         header = next(reader)
     except StopIteration:
-        raise Invalid("FILE", source, "is empty", "a CSV file needs a header row naming its columns") from None
+        raise Invalid(
+            "FILE", source, "is empty", "a CSV file needs a header row naming its columns"
+        ) from None
     except csv.Error as exc:
         raise Invalid("FILE", source, f"is not valid CSV ({exc})") from None
     rows, line = [], reader.line_num
@@ -237,8 +323,12 @@ def _json_lines(text: str, source: str) -> Rows:
             try:
                 items.append((number, _loads(line, source)))
             except json.JSONDecodeError as exc:
-                raise Invalid("FILE", source, f"line {number} is not JSON ({exc.msg})",
-                              "JSON input is one lead object per line, or a file from export all --format json") from None
+                raise Invalid(
+                    "FILE",
+                    source,
+                    f"line {number} is not JSON ({exc.msg})",
+                    "JSON input is one lead object per line, or a file from export all --format json",
+                ) from None
     return _json_records(items, source)
 
 
@@ -266,6 +356,7 @@ def _cell_text(value: object) -> str:
 
 # --- mapping columns to fields -----------------------------------------------------------------------
 
+
 def _norm(name: str) -> str:
     return re.sub(r"[\s.\-]+", "_", name.strip().lower())
 
@@ -280,7 +371,9 @@ def parse_pairs(values: list[str] | None, option: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def map_columns(columns: list[str], maps: list[tuple[str, str]]) -> tuple[dict[str, list], list[str]]:
+def map_columns(
+    columns: list[str], maps: list[tuple[str, str]]
+) -> tuple[dict[str, list], list[str]]:
     """field → the column keys (indexes for CSV, names for JSON) giving it, and the ignored columns."""
     by_norm: dict[str, int] = {}
     for i, column in enumerate(columns):
@@ -290,11 +383,19 @@ def map_columns(columns: list[str], maps: list[tuple[str, str]]) -> tuple[dict[s
     for field_name, column in maps:
         f = ALIASES.get(_norm(field_name), _norm(field_name))
         if f not in FIELDS:
-            raise Invalid("--map", f"{field_name}={column}", f'"{field_name}" is not an importable field',
-                          "fields: " + ", ".join(FIELDS))
+            raise Invalid(
+                "--map",
+                f"{field_name}={column}",
+                f'"{field_name}" is not an importable field',
+                "fields: " + ", ".join(FIELDS),
+            )
         if _norm(column) not in by_norm:
-            raise Invalid("--map", f"{field_name}={column}", f'"{column}" is not a column of the file',
-                          "columns: " + ", ".join(columns))
+            raise Invalid(
+                "--map",
+                f"{field_name}={column}",
+                f'"{column}" is not a column of the file',
+                "columns: " + ", ".join(columns),
+            )
         index = by_norm[_norm(column)]
         sources.setdefault(f, []).append(index)
         claimed.add(index)
@@ -309,18 +410,23 @@ def map_columns(columns: list[str], maps: list[tuple[str, str]]) -> tuple[dict[s
         else:
             ignored.append(column)
     if "name" not in sources:
-        raise Invalid("FILE", "columns: " + ", ".join(columns), "has no column for the lead name",
-                      "name a column `name`, or map one with --map name=COLUMN")
+        raise Invalid(
+            "FILE",
+            "columns: " + ", ".join(columns),
+            "has no column for the lead name",
+            "name a column `name`, or map one with --map name=COLUMN",
+        )
     return sources, ignored
 
 
 # --- validating rows ---------------------------------------------------------------------------------
 
+
 @dataclass
 class Record:
     line: int | str
-    lead: dict                     # lead columns, ready to store (no id, no owner_id)
-    given: set[str]                # fields the row gave a value for
+    lead: dict  # lead columns, ready to store (no id, no owner_id)
+    given: set[str]  # fields the row gave a value for
     owner: str | None
     tags: list[str]
     notes: str | None
@@ -336,7 +442,9 @@ class Validator:
         self.now_db = to_db(now)
         self.stage_map = {}
         for value, stage in stage_map:
-            self.stage_map[nocase(value)] = settings.check_stage(stage, field="--stage-map", open_only=False)
+            self.stage_map[nocase(value)] = settings.check_stage(
+                stage, field="--stage-map", open_only=False
+            )
         self._times: dict[tuple[str, str], str | Invalid] = {}
         self._memo: dict[tuple[str, str], object] = {}
 
@@ -362,9 +470,13 @@ class Validator:
         try:
             dt = datetime.fromisoformat(text)
         except ValueError:
-            return to_db(parse_when(text, now=self.now, tz=self.tz, field=name, default_time=default))
+            return to_db(
+                parse_when(text, now=self.now, tz=self.tz, field=name, default_time=default)
+            )
         if not MIN_YEAR <= dt.year <= MAX_YEAR:
-            raise Invalid(name, raw, "is out of range", f"use a year between {MIN_YEAR} and {MAX_YEAR}")
+            raise Invalid(
+                name, raw, "is out of range", f"use a year between {MIN_YEAR} and {MAX_YEAR}"
+            )
         if dt.tzinfo is None:
             if ":" not in text:  # a bare date
                 dt = datetime.combine(dt.date(), default)
@@ -388,7 +500,12 @@ class Validator:
         try:
             return self.settings.check_stage(raw, field="stage", open_only=False)
         except Invalid as exc:
-            raise Invalid("stage", raw, "is not a stage", (exc.hint or "") + "; or map it with --stage-map VALUE=STAGE") from None
+            raise Invalid(
+                "stage",
+                raw,
+                "is not a stage",
+                (exc.hint or "") + "; or map it with --stage-map VALUE=STAGE",
+            ) from None
 
     @staticmethod
     def _key(raw: str) -> int:
@@ -437,8 +554,22 @@ class Validator:
         raise AssertionError(f)
 
     # Fields whose values repeat across rows (a few owners, stages, tags): parsed once per distinct text.
-    MEMO = frozenset(("owner", "stage", "tags", "currency", "intent", "source", "industry", "persona", "lost_reason",
-                      "lost_stage", "key", "close_by"))
+    MEMO = frozenset(
+        (
+            "owner",
+            "stage",
+            "tags",
+            "currency",
+            "intent",
+            "source",
+            "industry",
+            "persona",
+            "lost_reason",
+            "lost_stage",
+            "key",
+            "close_by",
+        )
+    )
 
     def parse_memo(self, f: str, raw: str):
         key = (f, raw)
@@ -454,7 +585,9 @@ class Validator:
             raise found
         return found
 
-    def record(self, line, present: dict[str, tuple[str, str]]) -> tuple[Record | None, list[RowError]]:
+    def record(
+        self, line, present: dict[str, tuple[str, str]]
+    ) -> tuple[Record | None, list[RowError]]:
         """Validate one row. `present` maps each field the row has a value for to (column, raw text)."""
         values: dict = {}
         errors: list[RowError] = []
@@ -462,7 +595,9 @@ class Validator:
             try:
                 values[f] = self.parse_memo(f, raw) if f in self.MEMO else self.parse(f, raw)
             except Invalid as exc:
-                errors.append(RowError(line, column, raw, exc.problem + (f"; {exc.hint}" if exc.hint else "")))
+                errors.append(
+                    RowError(line, column, raw, exc.problem + (f"; {exc.hint}" if exc.hint else ""))
+                )
         if "name" not in present:
             errors.append(RowError(line, "name", "", "is blank; every lead needs a name"))
         if errors:
@@ -479,47 +614,84 @@ class Validator:
         currency = values.get("currency") or value_currency or amount_currency or s.currency
         closed, closed_field = values.get("closed_at"), "closed_at"
         if stage in ("won", "lost") and not closed and values.get("stage_changed_at"):
-            closed, closed_field = values["stage_changed_at"], "stage_changed_at"  # a closed lead's change is its close
+            closed, closed_field = (
+                values["stage_changed_at"],
+                "stage_changed_at",
+            )  # a closed lead's change is its close
         # No creation time: now, or the close if that is earlier (a lead exists before it closes).
         created = values.get("created_at") or (min(closed, self.now_db) if closed else self.now_db)
         if created > self.now_db:  # nothing could be logged on it until then
             return bad("created_at", self.after_now(created))
         lead = {
-            "name": values["name"], "company": values.get("company"), "contact": values.get("contact"),
-            "email": values.get("email"), "phone": values.get("phone"),
-            "phone_digits": model.phone_digits(values.get("phone")), "source": values.get("source"),
-            "intent": values.get("intent"), "industry": values.get("industry"), "persona": values.get("persona"),
-            "value": value, "currency": currency, "stage": stage, "created_at": created,
-            "stage_changed_at": created, "last_activity_at": None, "next_at": None, "next_step": None,
-            "close_by": values.get("close_by"), "key": values.get("key", 0), "won_at": None, "won_amount": None,
-            "lost_at": None, "lost_reason": None, "lost_stage": None, "snoozed_until": None,
+            "name": values["name"],
+            "company": values.get("company"),
+            "contact": values.get("contact"),
+            "email": values.get("email"),
+            "phone": values.get("phone"),
+            "phone_digits": model.phone_digits(values.get("phone")),
+            "source": values.get("source"),
+            "intent": values.get("intent"),
+            "industry": values.get("industry"),
+            "persona": values.get("persona"),
+            "value": value,
+            "currency": currency,
+            "stage": stage,
+            "created_at": created,
+            "stage_changed_at": created,
+            "last_activity_at": None,
+            "next_at": None,
+            "next_step": None,
+            "close_by": values.get("close_by"),
+            "key": values.get("key", 0),
+            "won_at": None,
+            "won_amount": None,
+            "lost_at": None,
+            "lost_reason": None,
+            "lost_stage": None,
+            "snoozed_until": None,
         }
         first = s.stages[0]
         history: list[tuple[str | None, str, str]] = [(None, first, created)]
         if stage in ("won", "lost"):
             closed = closed or created
-            if closed < created:  # only when the row gives created_at: else created is at most the close
-                return bad(closed_field, f"is before the lead was created ({present['created_at'][1]})")
+            if (
+                closed < created
+            ):  # only when the row gives created_at: else created is at most the close
+                return bad(
+                    closed_field, f"is before the lead was created ({present['created_at'][1]})"
+                )
             lead["stage_changed_at"] = closed
             if stage == "won":
                 won_amount = amount if amount is not None else value
                 if won_amount is None:
-                    return bad("amount", "is needed for a won lead (give an amount or a value column)")
+                    return bad(
+                        "amount", "is needed for a won lead (give an amount or a value column)"
+                    )
                 lead.update(won_at=closed, won_amount=won_amount)
                 history.append((first, "won", closed))
             else:
                 lost_stage = values.get("lost_stage") or first
-                lead.update(lost_at=closed, lost_reason=values.get("lost_reason") or "other", lost_stage=lost_stage)
+                lead.update(
+                    lost_at=closed,
+                    lost_reason=values.get("lost_reason") or "other",
+                    lost_stage=lost_stage,
+                )
                 if lost_stage != first:
                     history.append((first, lost_stage, created))
                 history.append((lost_stage, "lost", closed))
         else:
             if closed:
-                return bad("closed_at", f"is set but the stage ({stage}) is open; map the stage column, or clear it")
+                return bad(
+                    "closed_at",
+                    f"is set but the stage ({stage}) is open; map the stage column, or clear it",
+                )
             if values.get("lost_reason"):
                 return bad("lost_reason", f"is set but the stage is {stage}, not lost")
-            lead.update(next_at=values.get("next_at"), next_step=values.get("next_step"),
-                        snoozed_until=values.get("snoozed_until"))
+            lead.update(
+                next_at=values.get("next_at"),
+                next_step=values.get("next_step"),
+                snoozed_until=values.get("snoozed_until"),
+            )
             if stage != first:
                 changed = max(values.get("stage_changed_at") or created, created)
                 lead["stage_changed_at"] = changed
@@ -527,16 +699,31 @@ class Validator:
         notes = values.get("notes")
         if notes:
             lead["last_activity_at"] = created
-        record = Record(line, lead, set(values), values.get("owner"), values.get("tags", []), notes, history,
-                        present.get("owner", ("owner", ""))[0])
+        record = Record(
+            line,
+            lead,
+            set(values),
+            values.get("owner"),
+            values.get("tags", []),
+            notes,
+            history,
+            present.get("owner", ("owner", ""))[0],
+        )
         return record, []
 
 
-def validate(rows: Rows, sources: dict[str, list], validator: Validator,
-             progress: Callable[[int], None] | None = None) -> tuple[list[Record], list[RowError], int]:
+def validate(
+    rows: Rows,
+    sources: dict[str, list],
+    validator: Validator,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[list[Record], list[RowError], int]:
     """Every row → a Record, or its errors (the first MAX_ERRORS kept, all counted)."""
     # (field, [(cell key, column name)…]) for the fields the file has
-    wanted = [(f, [(rows.columns[i] if rows.keyed else i, rows.columns[i]) for i in idx]) for f, idx in sources.items()]
+    wanted = [
+        (f, [(rows.columns[i] if rows.keyed else i, rows.columns[i]) for i in idx])
+        for f, idx in sources.items()
+    ]
     width = len(rows.columns)
     records: list[Record] = []
     errors: list[RowError] = []
@@ -547,8 +734,14 @@ def validate(rows: Rows, sources: dict[str, list], validator: Validator,
         if not rows.keyed and len(cells) > width:
             total += 1
             if len(errors) < MAX_ERRORS:
-                errors.append(RowError(line, "(row)", ",".join(cells[width:]),
-                                       f"has {len(cells)} cells but the header has {width} columns; quote cells that contain commas"))
+                errors.append(
+                    RowError(
+                        line,
+                        "(row)",
+                        ",".join(cells[width:]),
+                        f"has {len(cells)} cells but the header has {width} columns; quote cells that contain commas",
+                    )
+                )
             continue
 
         present = {}
@@ -569,15 +762,20 @@ def validate(rows: Rows, sources: dict[str, list], validator: Validator,
 
 # --- duplicates ----------------------------------------------------------------------------------------
 
+
 @dataclass
 class Plan:
     add: list[Record] = field(default_factory=list)
     update: list[tuple[int, Record]] = field(default_factory=list)
     skipped: int = 0
-    replaced: int = 0  # rows that repeat an earlier row of the same file (update mode: the last one wins)
+    replaced: int = (
+        0  # rows that repeat an earlier row of the same file (update mode: the last one wins)
+    )
 
 
-def plan(records: list[Record], index: tuple[dict, dict, dict], on_duplicate: str) -> tuple[Plan, list[RowError]]:
+def plan(
+    records: list[Record], index: tuple[dict, dict, dict], on_duplicate: str
+) -> tuple[Plan, list[RowError]]:
     """Sort records into add / update / skip by email or phone against the database and earlier rows."""
     _reps, emails, phones = index
     result, errors = Plan(), []
@@ -586,8 +784,10 @@ def plan(records: list[Record], index: tuple[dict, dict, dict], on_duplicate: st
     for record in records:
         email, digits = record.lead["email"], record.lead["phone_digits"]
         email_key = nocase(email) if email else None
-        existing = (emails.get(email_key) if email_key else None) or (phones.get(digits) if digits else None)
-        earlier = (seen_email.get(email_key) if email_key else None)
+        existing = (emails.get(email_key) if email_key else None) or (
+            phones.get(digits) if digits else None
+        )
+        earlier = seen_email.get(email_key) if email_key else None
         if earlier is None and digits:
             earlier = seen_phone.get(digits)
         if existing is None and earlier is None:
@@ -598,12 +798,26 @@ def plan(records: list[Record], index: tuple[dict, dict, dict], on_duplicate: st
             if digits:
                 seen_phone.setdefault(digits, position)
             continue
-        column = "email" if (email_key and (emails.get(email_key) or seen_email.get(email_key) is not None)) else "phone"
+        column = (
+            "email"
+            if (email_key and (emails.get(email_key) or seen_email.get(email_key) is not None))
+            else "phone"
+        )
         value = email if column == "email" else record.lead["phone"]
         if on_duplicate == "error":
-            what = f"lead #{existing}" if existing is not None else f"line {result.add[earlier].line} of this file"
-            errors.append(RowError(record.line, column, value,
-                                   f"is already on {what}; pass --on-duplicate skip or --on-duplicate update"))
+            what = (
+                f"lead #{existing}"
+                if existing is not None
+                else f"line {result.add[earlier].line} of this file"
+            )
+            errors.append(
+                RowError(
+                    record.line,
+                    column,
+                    value,
+                    f"is already on {what}; pass --on-duplicate skip or --on-duplicate update",
+                )
+            )
         elif on_duplicate == "skip":
             result.skipped += 1
         elif existing is not None:
@@ -616,8 +830,13 @@ def plan(records: list[Record], index: tuple[dict, dict, dict], on_duplicate: st
 
 def inactive_owners(records: list[Record], inactive: set[str]) -> list[RowError]:
     """New open leads given to a deactivated rep: refused, as `add --owner` and `lead assign` refuse it."""
-    return [RowError(r.line, r.owner_column, r.owner, _INACTIVE) for r in records
-            if r.owner is not None and nocase(r.owner) in inactive and r.lead["stage"] not in model.CLOSED_STAGES]
+    return [
+        RowError(r.line, r.owner_column, r.owner, _INACTIVE)
+        for r in records
+        if r.owner is not None
+        and nocase(r.owner) in inactive
+        and r.lead["stage"] not in model.CLOSED_STAGES
+    ]
 
 
 _INACTIVE = "is a deactivated rep and cannot own open leads; give them to an active rep, or reactivate with salesctl rep activate"
@@ -650,8 +869,13 @@ class RepIds:
         return self.reps[key]
 
 
-def write_new(store: Store, records: list[Record], rep_ids: RepIds, now: str,
-              progress: Callable[[int], None] | None = None) -> None:
+def write_new(
+    store: Store,
+    records: list[Record],
+    rep_ids: RepIds,
+    now: str,
+    progress: Callable[[int], None] | None = None,
+) -> None:
     """Insert new leads with their tags, history and notes, in batches of executemany."""
     with store.bulk_index("leads"):
         _write_new(store, records, rep_ids, now, progress)
@@ -667,7 +891,9 @@ def _write_new(store: Store, records: list[Record], rep_ids: RepIds, now: str, p
         tags.extend((lead_id, t) for t in record.tags)
         history.extend((lead_id, owner_id, a, b, at) for a, b, at in record.history)
         if record.notes:
-            notes.append((lead_id, owner_id, "note", record.notes, 0, record.lead["created_at"], now))
+            notes.append(
+                (lead_id, owner_id, "note", record.notes, 0, record.lead["created_at"], now)
+            )
         if len(leads) >= BATCH or n == len(records) - 1:
             store.insert_rows("leads", LEAD_COLUMNS, leads)
             store.insert_rows("lead_tags", ("lead_id", "tag"), tags)
@@ -678,8 +904,14 @@ def _write_new(store: Store, records: list[Record], rep_ids: RepIds, now: str, p
                 progress(n + 1)
 
 
-def write_updates(store: Store, settings: Settings, updates: list[tuple[int, Record]], rep_ids: RepIds,
-                  acting: Callable[[], int], now: str) -> list[RowError]:
+def write_updates(
+    store: Store,
+    settings: Settings,
+    updates: list[tuple[int, Record]],
+    rep_ids: RepIds,
+    acting: Callable[[], int],
+    now: str,
+) -> list[RowError]:
     """Change existing leads: the fields the row gave; owner and stage through the pipeline's rules.
 
     Returns the rows that cannot apply to their lead (the caller aborts the transaction)."""
@@ -701,14 +933,34 @@ def write_updates(store: Store, settings: Settings, updates: list[tuple[int, Rec
         current = store.lead(lead_id)
         stage = record.lead["stage"] if "stage" in given else current["stage"]
         closing_at = record.lead["stage_changed_at"]
-        if stage != current["stage"] and stage in ("won", "lost") and closing_at < current["created_at"]:
-            problems.append(RowError(record.line, "closed_at", closing_at,
-                                     f"is before lead #{lead_id} was created ({current['created_at']})"))
+        if (
+            stage != current["stage"]
+            and stage in ("won", "lost")
+            and closing_at < current["created_at"]
+        ):
+            problems.append(
+                RowError(
+                    record.line,
+                    "closed_at",
+                    closing_at,
+                    f"is before lead #{lead_id} was created ({current['created_at']})",
+                )
+            )
             continue
         if stage != current["stage"] and current["stage"] in ("won", "lost"):
-            pipeline.reopen(store, settings, lead_id, stage if stage in settings.stages else None, rep_id=rep, now=now)
+            pipeline.reopen(
+                store,
+                settings,
+                lead_id,
+                stage if stage in settings.stages else None,
+                rep_id=rep,
+                now=now,
+            )
             current = store.lead(lead_id)
-        if record.owner is not None and current["stage"] not in ("won", "lost"):  # closed deals keep their credit
+        if record.owner is not None and current["stage"] not in (
+            "won",
+            "lost",
+        ):  # closed deals keep their credit
             owner_id = rep_ids(record.owner)
             if not store.rep_by_id(owner_id)["active"]:
                 problems.append(RowError(record.line, record.owner_column, record.owner, _INACTIVE))
@@ -717,9 +969,13 @@ def write_updates(store: Store, settings: Settings, updates: list[tuple[int, Rec
         if stage == current["stage"]:
             continue
         if stage == "won":
-            pipeline.won(store, lead_id, record.lead["won_amount"], rep_id=rep, now=closing_at, note=None)
+            pipeline.won(
+                store, lead_id, record.lead["won_amount"], rep_id=rep, now=closing_at, note=None
+            )
         elif stage == "lost":
-            pipeline.lost(store, lead_id, record.lead["lost_reason"], rep_id=rep, now=closing_at, note=None)
+            pipeline.lost(
+                store, lead_id, record.lead["lost_reason"], rep_id=rep, now=closing_at, note=None
+            )
         else:
             pipeline.move(store, settings, lead_id, stage, rep_id=rep, now=now, note=None)
     return problems
@@ -748,13 +1004,24 @@ def check_document(doc: dict, tz, now: datetime, source: str) -> Document:
     from .dates import zone
 
     if doc.get("salesctl_export") != DOCUMENT_VERSION:
-        raise Invalid("FILE", source, f"is a salesctl export of version {doc.get('salesctl_export')}",
-                      f"this salesctl reads version {DOCUMENT_VERSION}")
+        raise Invalid(
+            "FILE",
+            source,
+            f"is a salesctl export of version {doc.get('salesctl_export')}",
+            f"this salesctl reads version {DOCUMENT_VERSION}",
+        )
     errors: list[RowError] = []
     raw = doc.get("settings")
     stored, settings, problems = model.check_settings({} if raw is None else raw)
     for exc in problems:
-        errors.append(RowError("settings", exc.field, str(exc.value), exc.problem + (f"; {exc.hint}" if exc.hint else "")))
+        errors.append(
+            RowError(
+                "settings",
+                exc.field,
+                str(exc.value),
+                exc.problem + (f"; {exc.hint}" if exc.hint else ""),
+            )
+        )
     validator = Validator(settings, zone(settings.timezone) if settings.timezone else tz, now, [])
     tables = _document_tables(doc, validator, errors)
     if errors:
@@ -783,9 +1050,13 @@ def restore(store: Store, document: Document, source: str) -> dict[str, int]:
         with store.bulk_index("leads"), store.bulk_index("activities"):
             for table, (columns, rows) in document.tables.items():
                 store.insert_rows(table, columns, rows)
-    except sqlite3.IntegrityError as exc:  # checked above; kept so that nothing half-restored can commit
-        raise SalesError(f"import {source}: the file is inconsistent ({exc}): a row repeats an id or points at a "
-                         "lead, rep or play the file does not hold; nothing was imported") from None
+    except (
+        sqlite3.IntegrityError
+    ) as exc:  # checked above; kept so that nothing half-restored can commit
+        raise SalesError(
+            f"import {source}: the file is inconsistent ({exc}): a row repeats an id or points at a "
+            "lead, rep or play the file does not hold; nothing was imported"
+        ) from None
     return document.counts()
 
 
@@ -824,11 +1095,15 @@ def _items(doc: dict, key: str, errors: list[RowError]) -> Iterator[tuple[str, d
             errors.append(RowError(f"{key}[{i}]", key, str(item)[:40], "is not an object"))
 
 
-def _document_tables(doc: dict, v: Validator, errors: list[RowError]) -> dict[str, tuple[tuple, list]]:
+def _document_tables(
+    doc: dict, v: Validator, errors: list[RowError]
+) -> dict[str, tuple[tuple, list]]:
     """Each table's rows from the document, each value through the parsers; problems go to `errors`."""
     from .cadence import format_cadence, parse_cadence, parse_every
 
-    def take(where: str, item: dict, name: str, parse: Callable[[str], object], required: bool = False):
+    def take(
+        where: str, item: dict, name: str, parse: Callable[[str], object], required: bool = False
+    ):
         raw = _cell_text(item.get(name))
         if not raw.strip():
             if required:
@@ -837,7 +1112,9 @@ def _document_tables(doc: dict, v: Validator, errors: list[RowError]) -> dict[st
         try:
             return parse(raw)
         except Invalid as exc:
-            errors.append(RowError(where, name, raw, exc.problem + (f"; {exc.hint}" if exc.hint else "")))
+            errors.append(
+                RowError(where, name, raw, exc.problem + (f"; {exc.hint}" if exc.hint else ""))
+            )
         except (ValueError, TypeError) as exc:
             errors.append(RowError(where, name, raw, f"is not valid ({exc})"))
         return None
@@ -849,7 +1126,9 @@ def _document_tables(doc: dict, v: Validator, errors: list[RowError]) -> dict[st
         value = take(where, item, "id", _id, True)
         seen = ids.setdefault(table, set())
         if value is not None and value in seen:
-            errors.append(RowError(where, "id", str(value), f"repeats the id of an earlier row of {table}"))
+            errors.append(
+                RowError(where, "id", str(value), f"repeats the id of an earlier row of {table}")
+            )
         seen.add(value)
         return value
 
@@ -857,7 +1136,9 @@ def _document_tables(doc: dict, v: Validator, errors: list[RowError]) -> dict[st
         """An id pointing at a row of `table` that the document holds."""
         value = take(where, item, name, _id, required)
         if value is not None and value not in ids.get(table, ()):
-            errors.append(RowError(where, name, str(value), f"is not the id of one of the document's {table}"))
+            errors.append(
+                RowError(where, name, str(value), f"is not the id of one of the document's {table}")
+            )
         return value
 
     def when(name: str) -> Callable[[str], str]:
@@ -875,9 +1156,13 @@ def _document_tables(doc: dict, v: Validator, errors: list[RowError]) -> dict[st
     tables: dict[str, tuple[tuple, list]] = {}
     reps, rep_by_name, inactive = [], {}, set()
     for where, r in _items(doc, "reps", errors):
-        row = (own_id(where, r, "reps"), take(where, r, "name", lambda x: model.check_name(x, field="name"), True),
-               take(where, r, "email", model.check_email), 1 if r.get("active", True) else 0,
-               take(where, r, "created_at", when("created_at"), True))
+        row = (
+            own_id(where, r, "reps"),
+            take(where, r, "name", lambda x: model.check_name(x, field="name"), True),
+            take(where, r, "email", model.check_email),
+            1 if r.get("active", True) else 0,
+            take(where, r, "created_at", when("created_at"), True),
+        )
         reps.append(row)
         rep_by_name[nocase(row[1] or "")] = row[0]
         if not row[3]:
@@ -886,19 +1171,33 @@ def _document_tables(doc: dict, v: Validator, errors: list[RowError]) -> dict[st
     plays = []
     for where, p in _items(doc, "plays", errors):
         # A play's stage may be one removed since (config set stages does not touch plays): a name is enough.
-        plays.append((own_id(where, p, "plays"), take(where, p, "name", lambda x: model.check_name(x, field="name"), True),
-                      take(where, p, "text", lambda x: model.check_note(x, field="text"), True),
-                      take(where, p, "stage", label("stage")),
-                      take(where, p, "persona", lambda x: model.check_text(x, field="persona")),
-                      take(where, p, "cadence", lambda x: format_cadence(parse_cadence(x, field="cadence"))),
-                      take(where, p, "created_at", when("created_at"), True)))
+        plays.append(
+            (
+                own_id(where, p, "plays"),
+                take(where, p, "name", lambda x: model.check_name(x, field="name"), True),
+                take(where, p, "text", lambda x: model.check_note(x, field="text"), True),
+                take(where, p, "stage", label("stage")),
+                take(where, p, "persona", lambda x: model.check_text(x, field="persona")),
+                take(
+                    where, p, "cadence", lambda x: format_cadence(parse_cadence(x, field="cadence"))
+                ),
+                take(where, p, "created_at", when("created_at"), True),
+            )
+        )
     tables["plays"] = (Store.TABLE_COLUMNS["plays"], plays)
     leads, tags = [], []
     for where, obj in _items(doc, "leads", errors):
         lead_id = own_id(where, obj, "leads")
         owner = rep_by_name.get(nocase(_cell_text(obj.get("owner"))))
         if owner is None:
-            errors.append(RowError(where, "owner", _cell_text(obj.get("owner")), "is not one of the document's reps"))
+            errors.append(
+                RowError(
+                    where,
+                    "owner",
+                    _cell_text(obj.get("owner")),
+                    "is not one of the document's reps",
+                )
+            )
         value = take(where, obj, "value", minor)
         row = {
             "name": take(where, obj, "name", lambda x: model.check_name(x, field="name"), True),
@@ -908,11 +1207,19 @@ def _document_tables(doc: dict, v: Validator, errors: list[RowError]) -> dict[st
             "phone": take(where, obj, "phone", model.check_phone),
             "source": take(where, obj, "source", lambda x: model.check_text(x, field="source")),
             "intent": take(where, obj, "intent", model.check_intent),
-            "industry": take(where, obj, "industry", lambda x: model.check_text(x, field="industry")),
+            "industry": take(
+                where, obj, "industry", lambda x: model.check_text(x, field="industry")
+            ),
             "persona": take(where, obj, "persona", lambda x: model.check_text(x, field="persona")),
-            "value": value, "currency": take(where, obj, "currency", parse_currency, True), "owner_id": owner,
-            "stage": take(where, obj, "stage", lambda x: v.settings.check_stage(x, open_only=False), True),
-            "next_step": take(where, obj, "next_step", lambda x: model.check_text(x, field="next_step")),
+            "value": value,
+            "currency": take(where, obj, "currency", parse_currency, True),
+            "owner_id": owner,
+            "stage": take(
+                where, obj, "stage", lambda x: v.settings.check_stage(x, open_only=False), True
+            ),
+            "next_step": take(
+                where, obj, "next_step", lambda x: model.check_text(x, field="next_step")
+            ),
             "close_by": take(where, obj, "close_by", v._close_by),
             "key": take(where, obj, "key", flag) or 0,
             "won_amount": take(where, obj, "won_amount", minor),
@@ -920,79 +1227,164 @@ def _document_tables(doc: dict, v: Validator, errors: list[RowError]) -> dict[st
             "lost_reason": take(where, obj, "lost_reason", label("lost_reason")),
             "lost_stage": take(where, obj, "lost_stage", label("lost_stage")),
         }
-        for name in ("created_at", "stage_changed_at", "last_activity_at", "next_at", "won_at", "lost_at", "snoozed_until"):
-            row[name] = take(where, obj, name, when(name), name in ("created_at", "stage_changed_at"))
+        for name in (
+            "created_at",
+            "stage_changed_at",
+            "last_activity_at",
+            "next_at",
+            "won_at",
+            "lost_at",
+            "snoozed_until",
+        ):
+            row[name] = take(
+                where, obj, name, when(name), name in ("created_at", "stage_changed_at")
+            )
         if row["created_at"] and row["created_at"] > v.now_db:
-            errors.append(RowError(where, "created_at", _cell_text(obj.get("created_at")), v.after_now(row["created_at"])))
+            errors.append(
+                RowError(
+                    where,
+                    "created_at",
+                    _cell_text(obj.get("created_at")),
+                    v.after_now(row["created_at"]),
+                )
+            )
         if owner in inactive and row["stage"] not in model.CLOSED_STAGES:
             errors.append(RowError(where, "owner", _cell_text(obj.get("owner")), _INACTIVE))
         row["phone_digits"] = model.phone_digits(row["phone"])
         leads.append((lead_id, *(row[c] for c in Store.LEAD_FIELDS)))
-        tags.extend((lead_id, t) for t in (take(where, obj, "tags", lambda x: model.check_tags([x], field="tags")) or []))
+        tags.extend(
+            (lead_id, t)
+            for t in (take(where, obj, "tags", lambda x: model.check_tags([x], field="tags")) or [])
+        )
     tables["leads"] = (LEAD_COLUMNS, leads)
     tables["lead_tags"] = (("lead_id", "tag"), tags)
     activities = []
     for where, a in _items(doc, "activities", errors):
-        activities.append((own_id(where, a, "activities"), ref(where, a, "lead_id", "leads"),
-                           ref(where, a, "rep_id", "reps"), take(where, a, "kind", model.check_kind, True),
-                           take(where, a, "note", lambda x: model.check_note(x, field="note")) or "",
-                           take(where, a, "effective", flag) or 0, take(where, a, "at", when("at"), True),
-                           ref(where, a, "play_id", "plays", required=False),
-                           take(where, a, "created_at", when("created_at"), True)))
+        activities.append(
+            (
+                own_id(where, a, "activities"),
+                ref(where, a, "lead_id", "leads"),
+                ref(where, a, "rep_id", "reps"),
+                take(where, a, "kind", model.check_kind, True),
+                take(where, a, "note", lambda x: model.check_note(x, field="note")) or "",
+                take(where, a, "effective", flag) or 0,
+                take(where, a, "at", when("at"), True),
+                ref(where, a, "play_id", "plays", required=False),
+                take(where, a, "created_at", when("created_at"), True),
+            )
+        )
     tables["activities"] = (Store.TABLE_COLUMNS["activities"], activities)
     history = []
     for where, h in _items(doc, "stage_history", errors):
-        history.append((own_id(where, h, "stage_history"), ref(where, h, "lead_id", "leads"),
-                        ref(where, h, "rep_id", "reps"), take(where, h, "from_stage", label("from_stage")),
-                        take(where, h, "to_stage", label("to_stage"), True), take(where, h, "at", when("at"), True)))
+        history.append(
+            (
+                own_id(where, h, "stage_history"),
+                ref(where, h, "lead_id", "leads"),
+                ref(where, h, "rep_id", "reps"),
+                take(where, h, "from_stage", label("from_stage")),
+                take(where, h, "to_stage", label("to_stage"), True),
+                take(where, h, "at", when("at"), True),
+            )
+        )
     tables["stage_history"] = (Store.TABLE_COLUMNS["stage_history"], history)
     assignments = []
     for where, s in _items(doc, "assignments", errors):
-        assignments.append((own_id(where, s, "assignments"), ref(where, s, "lead_id", "leads"),
-                            ref(where, s, "rep_id", "reps"), ref(where, s, "from_rep_id", "reps"),
-                            ref(where, s, "to_rep_id", "reps"), take(where, s, "at", when("at"), True)))
+        assignments.append(
+            (
+                own_id(where, s, "assignments"),
+                ref(where, s, "lead_id", "leads"),
+                ref(where, s, "rep_id", "reps"),
+                ref(where, s, "from_rep_id", "reps"),
+                ref(where, s, "to_rep_id", "reps"),
+                take(where, s, "at", when("at"), True),
+            )
+        )
     tables["assignments"] = (Store.TABLE_COLUMNS["assignments"], assignments)
     targets = []
     for where, t in _items(doc, "targets", errors):
-        targets.append((own_id(where, t, "targets"), ref(where, t, "rep_id", "reps", required=False),
-                        take(where, t, "month", _month, True),
-                        take(where, t, "amount", minor, True), take(where, t, "set_at", when("set_at"), True)))
+        targets.append(
+            (
+                own_id(where, t, "targets"),
+                ref(where, t, "rep_id", "reps", required=False),
+                take(where, t, "month", _month, True),
+                take(where, t, "amount", minor, True),
+                take(where, t, "set_at", when("set_at"), True),
+            )
+        )
     tables["targets"] = (Store.TABLE_COLUMNS["targets"], targets)
     # Tables added since the first documents: an older document without them restores with no rows.
     removals = []
     for where, d in _items(doc, "activity_removals", errors):
-        removals.append((own_id(where, d, "activity_removals"), ref(where, d, "lead_id", "leads"),
-                         ref(where, d, "rep_id", "reps"), take(where, d, "activity_id", _id, True),
-                         take(where, d, "kind", model.check_kind, True),
-                         take(where, d, "note", lambda x: model.check_note(x, field="note")) or "",
-                         take(where, d, "activity_at", when("activity_at"), True), take(where, d, "at", when("at"), True)))
+        removals.append(
+            (
+                own_id(where, d, "activity_removals"),
+                ref(where, d, "lead_id", "leads"),
+                ref(where, d, "rep_id", "reps"),
+                take(where, d, "activity_id", _id, True),
+                take(where, d, "kind", model.check_kind, True),
+                take(where, d, "note", lambda x: model.check_note(x, field="note")) or "",
+                take(where, d, "activity_at", when("activity_at"), True),
+                take(where, d, "at", when("at"), True),
+            )
+        )
     tables["activity_removals"] = (Store.TABLE_COLUMNS["activity_removals"], removals)
     runs, running = [], set()
     for where, c in _items(doc, "cadence_runs", errors):
-        row = (own_id(where, c, "cadence_runs"), ref(where, c, "lead_id", "leads"), ref(where, c, "play_id", "plays"),
-               ref(where, c, "rep_id", "reps"), take(where, c, "steps_done", lambda x: _count(x, "steps_done", 0), True),
-               take(where, c, "started_at", when("started_at"), True), take(where, c, "ended_at", when("ended_at")),
-               take(where, c, "end_reason", label("end_reason")))
-        if row[6] is None and row[1] is not None:  # a lead runs one cadence at a time (docs/calendar.md)
+        row = (
+            own_id(where, c, "cadence_runs"),
+            ref(where, c, "lead_id", "leads"),
+            ref(where, c, "play_id", "plays"),
+            ref(where, c, "rep_id", "reps"),
+            take(where, c, "steps_done", lambda x: _count(x, "steps_done", 0), True),
+            take(where, c, "started_at", when("started_at"), True),
+            take(where, c, "ended_at", when("ended_at")),
+            take(where, c, "end_reason", label("end_reason")),
+        )
+        if (
+            row[6] is None and row[1] is not None
+        ):  # a lead runs one cadence at a time (docs/calendar.md)
             if row[1] in running:
-                errors.append(RowError(where, "lead_id", str(row[1]), "already has a running cadence (no ended_at) in the document"))
+                errors.append(
+                    RowError(
+                        where,
+                        "lead_id",
+                        str(row[1]),
+                        "already has a running cadence (no ended_at) in the document",
+                    )
+                )
             running.add(row[1])
         runs.append(row)
     tables["cadence_runs"] = (Store.TABLE_COLUMNS["cadence_runs"], runs)
+
     def every(raw: str) -> str:
         if parse_every(raw, field="every") is None:  # "off" means no row, never a row saying off
             raise Invalid("every", raw, "is not a repeat interval", "use 1w, 2w, 10d or 1m")
         return parse_every(raw, field="every")
 
-    for table, value, parse in (("recurrences", "every", every),
-                                ("followup_revisions", "sequence", lambda x: _count(x, "sequence", 1))):
+    for table, value, parse in (
+        ("recurrences", "every", every),
+        ("followup_revisions", "sequence", lambda x: _count(x, "sequence", 1)),
+    ):
         rows, seen = [], set()
         stamp = Store.TABLE_COLUMNS[table][2]  # set_at, modified_at
         for where, r in _items(doc, table, errors):
             lead_id = ref(where, r, "lead_id", "leads")
             if lead_id is not None and lead_id in seen:
-                errors.append(RowError(where, "lead_id", str(lead_id), f"repeats the lead of an earlier row of {table}"))
+                errors.append(
+                    RowError(
+                        where,
+                        "lead_id",
+                        str(lead_id),
+                        f"repeats the lead of an earlier row of {table}",
+                    )
+                )
             seen.add(lead_id)
-            rows.append((lead_id, take(where, r, value, parse, True), take(where, r, stamp, when(stamp), True)))
+            rows.append(
+                (
+                    lead_id,
+                    take(where, r, value, parse, True),
+                    take(where, r, stamp, when(stamp), True),
+                )
+            )
         tables[table] = (Store.TABLE_COLUMNS[table], rows)
     return tables

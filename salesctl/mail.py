@@ -46,6 +46,7 @@ class MailError(SalesError):
 
 # --- settings --------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class SmtpSettings:
     host: str | None = None
@@ -88,7 +89,9 @@ def read_config(path: Path) -> dict:
         info = path.stat()
     except FileNotFoundError:
         return {}
-    if os.name == "posix" and info.st_mode & 0o077:  # Windows has no such mode bits: ACLs guard the profile
+    if (
+        os.name == "posix" and info.st_mode & 0o077
+    ):  # Windows has no such mode bits: ACLs guard the profile
         raise SalesError(
             f"config file {path} is open to other users (mode {stat.filemode(info.st_mode)}); it may hold the "
             f"SMTP password, so salesctl will not read it: run chmod 600 {path}"
@@ -104,10 +107,17 @@ def read_config(path: Path) -> dict:
         raise SalesError(f"config file {path} is not UTF-8 text") from None
     smtp = document.get("smtp", {})
     if not isinstance(smtp, dict):
-        raise Invalid(f"{path}: smtp", smtp, "is not a table", "write [smtp] on its own line, then key = value lines")
+        raise Invalid(
+            f"{path}: smtp",
+            smtp,
+            "is not a table",
+            "write [smtp] on its own line, then key = value lines",
+        )
     unknown = sorted(set(smtp) - set(SMTP_KEYS))
     if unknown:
-        raise Invalid(f"{path}: [smtp]", unknown[0], "is not an SMTP setting", "keys: " + ", ".join(SMTP_KEYS))
+        raise Invalid(
+            f"{path}: [smtp]", unknown[0], "is not an SMTP setting", "keys: " + ", ".join(SMTP_KEYS)
+        )
     return smtp
 
 
@@ -121,22 +131,42 @@ def load_settings(environ: dict | None = None) -> SmtpSettings:
             values[key] = env[f"SALESCTL_SMTP_{key.upper()}"]
     tls = values.get("tls", "starttls").strip().lower()
     if tls not in TLS_MODES:
-        raise Invalid("SALESCTL_SMTP_TLS", values["tls"], "is not a TLS mode", "use starttls (default), ssl, or none")
+        raise Invalid(
+            "SALESCTL_SMTP_TLS",
+            values["tls"],
+            "is not a TLS mode",
+            "use starttls (default), ssl, or none",
+        )
     port = values.get("port", "").strip() or str(DEFAULT_PORTS[tls])
     if not port.isdigit() or not 0 < int(port) < 65536:
-        raise Invalid("SALESCTL_SMTP_PORT", port, "is not a port number", "e.g. 587 for starttls, 465 for ssl")
+        raise Invalid(
+            "SALESCTL_SMTP_PORT", port, "is not a port number", "e.g. 587 for starttls, 465 for ssl"
+        )
     cafile = values.get("cafile") or None
     if cafile and not Path(cafile).expanduser().is_file():
-        raise Invalid("SALESCTL_SMTP_CAFILE", cafile, "is not a file", "give the PEM file of the CA to trust")
+        raise Invalid(
+            "SALESCTL_SMTP_CAFILE", cafile, "is not a file", "give the PEM file of the CA to trust"
+        )
     sender = values.get("from") or None
     if sender is not None:
         found = getaddresses([sender])
-        if (_CONTROL.search(sender) or _ENCODED_WORD.search(sender) or len(found) != 1
-                or model.email_problem(found[0][1])):
-            raise Invalid("SALESCTL_SMTP_FROM", sender, "is not an email address", 'one, e.g. "Sales <sales@example.com>"')
+        if (
+            _CONTROL.search(sender)
+            or _ENCODED_WORD.search(sender)
+            or len(found) != 1
+            or model.email_problem(found[0][1])
+        ):
+            raise Invalid(
+                "SALESCTL_SMTP_FROM",
+                sender,
+                "is not an email address",
+                'one, e.g. "Sales <sales@example.com>"',
+            )
     for key in ("host", "user"):
         if values.get(key) and _CONTROL.search(values[key]):
-            raise Invalid(f"SALESCTL_SMTP_{key.upper()}", values[key], "contains control characters")
+            raise Invalid(
+                f"SALESCTL_SMTP_{key.upper()}", values[key], "contains control characters"
+            )
     return SmtpSettings(
         host=(values.get("host") or "").strip() or None,
         port=int(port),
@@ -149,6 +179,7 @@ def load_settings(environ: dict | None = None) -> SmtpSettings:
 
 
 # --- messages --------------------------------------------------------------------------------------
+
 
 def one_line(text: object, limit: int = 120) -> str:
     """User text made safe for a header: control characters and line breaks become spaces, encoded words
@@ -166,7 +197,9 @@ def recipient(address: str, name: str | None = None) -> Address:
     """A To address: exactly one mailbox (an address stored before validation is refused, not repaired);
     the display name is the one-line text of `name`."""
     if model.email_problem(address.strip()):
-        raise MailError(f'"{printable(address)}" is not a usable email address (one address like name@example.com)')
+        raise MailError(
+            f'"{printable(address)}" is not a usable email address (one address like name@example.com)'
+        )
     local, _, domain = address.strip().rpartition("@")
     try:
         return Address(display_name=one_line(name) if name else "", username=local, domain=domain)
@@ -174,8 +207,9 @@ def recipient(address: str, name: str | None = None) -> Address:
         raise MailError(f'"{printable(address)}" is not a usable email address ({exc})') from None
 
 
-def build_message(*, sender: str, to: list[Address], subject: str, text: str, html_body: str,
-                  now: datetime) -> EmailMessage:
+def build_message(
+    *, sender: str, to: list[Address], subject: str, text: str, html_body: str, now: datetime
+) -> EmailMessage:
     """A multipart/alternative message: plain text first, HTML as the richer alternative."""
     msg = EmailMessage()
     msg["Subject"] = one_line(subject, limit=200)
@@ -183,7 +217,9 @@ def build_message(*, sender: str, to: list[Address], subject: str, text: str, ht
     msg["To"] = to
     msg["Date"] = format_datetime(now)
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
-    msg["Message-ID"] = make_msgid("salesctl", domain=one_line(domain))  # a domain: no slow DNS lookup
+    msg["Message-ID"] = make_msgid(
+        "salesctl", domain=one_line(domain)
+    )  # a domain: no slow DNS lookup
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: tells mail robots not to reply
     # quoted-printable keeps every line 7-bit: safe through any relay, CJK intact once decoded.
     msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
@@ -224,18 +260,28 @@ def digest(doc: dict, *, rep: str) -> tuple[str, str, str]:
     """A rep's today list as (subject, plain text, HTML). The subject says how many are overdue and due today."""
     overdue, due, other = digest_counts(doc)
     day = (doc.get("as_of") or "")[:10]
-    summary = f"{overdue} overdue, {due} due today" + (f", {other} more to look at" if other else "")
+    summary = f"{overdue} overdue, {due} due today" + (
+        f", {other} more to look at" if other else ""
+    )
     # The name goes first: Python's header folder can double a space when it folds just before an encoded word.
     subject = one_line(f"{one_line(rep, 60)}: {summary} (salesctl {day})", limit=200)
     sections = _sections(doc.get("items", []))
-    return subject, _digest_text(rep, day, summary, sections), _digest_html(rep, day, summary, sections)
+    return (
+        subject,
+        _digest_text(rep, day, summary, sections),
+        _digest_html(rep, day, summary, sections),
+    )
 
 
 def _sections(items: list[dict]) -> list[tuple[str, list[dict]]]:
     overdue = [i for i in items if "overdue" in i["reasons"]]
     due = [i for i in items if "due_today" in i["reasons"] and "overdue" not in i["reasons"]]
     rest = [i for i in items if "overdue" not in i["reasons"] and "due_today" not in i["reasons"]]
-    return [(title, group) for title, group in (("Overdue", overdue), ("Due today", due), ("Also", rest)) if group]
+    return [
+        (title, group)
+        for title, group in (("Overdue", overdue), ("Due today", due), ("Also", rest))
+        if group
+    ]
 
 
 def _who(item: dict) -> str:
@@ -245,7 +291,9 @@ def _who(item: dict) -> str:
 def _details(item: dict) -> list[str]:
     parts = []
     if item.get("days_overdue"):
-        parts.append(f"{item['days_overdue']} day{'s' if item['days_overdue'] != 1 else ''} overdue")
+        parts.append(
+            f"{item['days_overdue']} day{'s' if item['days_overdue'] != 1 else ''} overdue"
+        )
     if item.get("next_at"):
         parts.append("due " + short_time(item["next_at"]))
     if item.get("next_step"):
@@ -279,7 +327,7 @@ def _digest_html(rep: str, day: str, summary: str, sections) -> str:
     out = [
         '<!DOCTYPE html><html><head><meta charset="utf-8"></head>'
         '<body style="font-family:Helvetica,Arial,sans-serif;color:#222;font-size:14px">',
-        f"<h2 style=\"font-size:18px;margin:0 0 4px\">Today's list for {e(rep)}</h2>",
+        f'<h2 style="font-size:18px;margin:0 0 4px">Today\'s list for {e(rep)}</h2>',
         f'<p style="margin:0 0 12px;color:#555">{e(day)}: {e(summary)}</p>',
     ]
     for title, items in sections:
@@ -293,12 +341,15 @@ def _digest_html(rep: str, day: str, summary: str, sections) -> str:
                 f'<span style="color:#555">{e(" · ".join(_details(item)))}</span></td></tr>'
             )
         out.append("</table>")
-    out.append('<p style="color:#777;font-size:12px;margin-top:16px">Open it with: salesctl today</p>')
+    out.append(
+        '<p style="color:#777;font-size:12px;margin-top:16px">Open it with: salesctl today</p>'
+    )
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 
 
 # --- sending ---------------------------------------------------------------------------------------
+
 
 class Mailer:
     """One SMTP session for a run, opened on the first send, reopened after a failure.
@@ -333,7 +384,9 @@ class Mailer:
             try:
                 context.load_verify_locations(cafile=self.settings.cafile)
             except (ssl.SSLError, OSError) as exc:
-                raise MailError(f"SALESCTL_SMTP_CAFILE {self.settings.cafile} is not a PEM certificate ({exc})") from None
+                raise MailError(
+                    f"SALESCTL_SMTP_CAFILE {self.settings.cafile} is not a PEM certificate ({exc})"
+                ) from None
         return context
 
     def _connect(self) -> smtplib.SMTP:
@@ -371,17 +424,27 @@ class Mailer:
                 "uses a company CA, set SALESCTL_SMTP_CAFILE to its PEM file"
             ) from None
         except smtplib.SMTPAuthenticationError as exc:
-            raise MailError(f"{self._where()} refused the login for {s.user}: {_reply(exc)}") from None
+            raise MailError(
+                f"{self._where()} refused the login for {s.user}: {_reply(exc)}"
+            ) from None
         except UnicodeEncodeError:
-            raise MailError("Python's smtplib can only log in with an ASCII user name and password") from None
+            raise MailError(
+                "Python's smtplib can only log in with an ASCII user name and password"
+            ) from None
         except smtplib.SMTPNotSupportedError:
-            raise MailError(f"{self._where()} does not offer login (AUTH); unset SALESCTL_SMTP_USER") from None
+            raise MailError(
+                f"{self._where()} does not offer login (AUTH); unset SALESCTL_SMTP_USER"
+            ) from None
         except (smtplib.SMTPException, ssl.SSLError) as exc:
             raise MailError(f"SMTP session with {self._where()} failed: {_reply(exc)}") from None
         except TimeoutError:
-            raise MailError(f"no answer from the SMTP server {self._where()} within {TIMEOUT_S} s") from None
+            raise MailError(
+                f"no answer from the SMTP server {self._where()} within {TIMEOUT_S} s"
+            ) from None
         except OSError as exc:
-            raise MailError(f"cannot connect to the SMTP server {self._where()}: {exc.strerror or exc}") from None
+            raise MailError(
+                f"cannot connect to the SMTP server {self._where()}: {exc.strerror or exc}"
+            ) from None
         return smtp
 
     def send(self, msg: EmailMessage) -> None:

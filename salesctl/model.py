@@ -13,8 +13,23 @@ from .i18n import LANGS
 CLOSED_STAGES = ("won", "lost")
 DEFAULT_STAGES = ("new", "contacted", "quoted", "negotiating", "deciding")
 DEFAULT_ROT_DAYS = {"new": 3, "contacted": 7, "quoted": 7, "negotiating": 10, "deciding": 14}
-DEFAULT_PROBABILITY = {"new": 0.05, "contacted": 0.10, "quoted": 0.30, "negotiating": 0.50, "deciding": 0.70}
-DEFAULT_LOST_REASONS = ("price", "budget", "competitor", "no-decision", "timing", "no-need", "unresponsive", "other")
+DEFAULT_PROBABILITY = {
+    "new": 0.05,
+    "contacted": 0.10,
+    "quoted": 0.30,
+    "negotiating": 0.50,
+    "deciding": 0.70,
+}
+DEFAULT_LOST_REASONS = (
+    "price",
+    "budget",
+    "competitor",
+    "no-decision",
+    "timing",
+    "no-need",
+    "unresponsive",
+    "other",
+)
 ACTIVITY_KINDS = ("call", "email", "message", "meeting", "visit", "proposal", "quote", "note")
 INTENTS = ("hot", "warm", "cold")
 
@@ -43,7 +58,9 @@ class Settings:
     cadence_ends_on_move: bool = True
     # Exchange rates by team currency: {"CNY": {"USD": "7.12"}} is 7.12 CNY per 1 USD (docs/figures.md).
     fx: dict[str, dict[str, str]] = field(default_factory=dict)
-    lang: str | None = None  # en, zh-Hant or zh-Hans; unset: $SALESCTL_LANG, else the locale (docs/chinese.md)
+    lang: str | None = (
+        None  # en, zh-Hant or zh-Hans; unset: $SALESCTL_LANG, else the locale (docs/chinese.md)
+    )
 
     @property
     def rates(self) -> dict[str, str]:
@@ -64,7 +81,12 @@ class Settings:
     def check_reason(self, value: str) -> str:
         reason = from_chinese("LOST_REASONS", value.strip().lower())
         if reason not in self.lost_reasons:
-            raise Invalid("--reason", value, "is not a lost reason", "use one of " + ", ".join(self.lost_reasons))
+            raise Invalid(
+                "--reason",
+                value,
+                "is not a lost reason",
+                "use one of " + ", ".join(self.lost_reasons),
+            )
         return reason
 
     def as_dict(self) -> dict:
@@ -96,7 +118,11 @@ class Settings:
             except ValueError:
                 continue
             if key in ("stages", "lost_reasons", "owners"):
-                if isinstance(value, list) and (value or key == "owners") and all(isinstance(w, str) for w in value):
+                if (
+                    isinstance(value, list)
+                    and (value or key == "owners")
+                    and all(isinstance(w, str) for w in value)
+                ):
                     setattr(s, key, tuple(value))
             elif key in ("rot_days", "probability"):
                 if isinstance(value, dict):
@@ -111,8 +137,14 @@ class Settings:
                 s.alarm_minutes = int(value)
             elif key == "cadence_ends_on_move" and isinstance(value, bool):
                 s.cadence_ends_on_move = value
-            elif key == "fx" and isinstance(value, dict) and all(
-                    isinstance(rates, dict) and all(isinstance(r, str) for r in rates.values()) for rates in value.values()):
+            elif (
+                key == "fx"
+                and isinstance(value, dict)
+                and all(
+                    isinstance(rates, dict) and all(isinstance(r, str) for r in rates.values())
+                    for rates in value.values()
+                )
+            ):
                 s.fx = value
         # A stage added by `config set stages` starts with a week's rot and its predecessor's probability.
         previous = 0.0
@@ -133,8 +165,21 @@ def check_settings(raw: object) -> tuple[dict[str, object], Settings, list[Inval
     at its default). Used to restore an export and by `doctor` on a database's own settings."""
     settings, stored, problems = Settings(), {}, []
     if not isinstance(raw, dict):
-        return stored, settings, [Invalid("settings", _shown(raw), "is not an object of settings", 'e.g. {"stages": [...]}')]
-    for key in sorted(raw, key=lambda k: k != "stages"):  # stages first: per-stage values are checked against them
+        return (
+            stored,
+            settings,
+            [
+                Invalid(
+                    "settings",
+                    _shown(raw),
+                    "is not an object of settings",
+                    'e.g. {"stages": [...]}',
+                )
+            ],
+        )
+    for key in sorted(
+        raw, key=lambda k: k != "stages"
+    ):  # stages first: per-stage values are checked against them
         value = raw[key]
         try:
             stored[key] = _check_setting(settings, str(key), value)
@@ -146,7 +191,9 @@ def check_settings(raw: object) -> tuple[dict[str, object], Settings, list[Inval
 # Settings salesctl keeps for itself (an export carries them; config set does not change them), each with
 # the shape of its value. A new one must be added here, or restoring an export refuses it.
 INTERNAL_SETTINGS = {
-    "calendar_id": re.compile(r"[0-9a-f]{8,64}"),  # the random part of calendar event UIDs (docs/calendar.md)
+    "calendar_id": re.compile(
+        r"[0-9a-f]{8,64}"
+    ),  # the random part of calendar event UIDs (docs/calendar.md)
 }
 
 
@@ -159,17 +206,29 @@ def _check_setting(settings: Settings, key: str, value: object) -> object:
     """One stored setting through `parse_setting`; updates `settings` and returns the value to store."""
     field_name = f"config {key}"
     if key in ("stages", "lost_reasons", "owners"):
-        if not isinstance(value, list) or not all(isinstance(w, str) and "," not in w for w in value):
-            raise Invalid(field_name, _shown(value), "is not a list of names",
-                          "e.g. " + json.dumps(list(getattr(Settings(), key))[:3] or ["alice"]))
+        if not isinstance(value, list) or not all(
+            isinstance(w, str) and "," not in w for w in value
+        ):
+            raise Invalid(
+                field_name,
+                _shown(value),
+                "is not a list of names",
+                "e.g. " + json.dumps(list(getattr(Settings(), key))[:3] or ["alice"]),
+            )
         _key, words = parse_setting(settings, key, ",".join(value))
         if words != value:
-            raise Invalid(field_name, _shown(value), "is not a list of distinct names as config set stores them")
+            raise Invalid(
+                field_name,
+                _shown(value),
+                "is not a list of distinct names as config set stores them",
+            )
         setattr(settings, key, tuple(words))
         return words
     if key in ("rot_days", "probability"):
         if not isinstance(value, dict):
-            raise Invalid(field_name, _shown(value), "is not an object of STAGE: value", 'e.g. {"quoted": 7}')
+            raise Invalid(
+                field_name, _shown(value), "is not an object of STAGE: value", 'e.g. {"quoted": 7}'
+            )
         for stage, number in value.items():
             if not _is_number(number):
                 raise Invalid(f"config {key}.{stage}", _shown(number), "is not a number")
@@ -182,24 +241,38 @@ def _check_setting(settings: Settings, key: str, value: object) -> object:
         if not isinstance(value, str) or not INTERNAL_SETTINGS[key].fullmatch(value):
             raise Invalid(f"settings {key}", _shown(value), "is not what salesctl writes there")
         return value
-    if key == "fx":  # {team currency: {currency: rate text}}, each rate as `config set fx.CODE RATE` takes it
-        if not isinstance(value, dict) or not all(isinstance(rates, dict) for rates in value.values()):
-            raise Invalid(field_name, _shown(value), "is not an object of currency: {currency: rate}",
-                          'e.g. {"CNY": {"USD": "7.12"}}')
+    if (
+        key == "fx"
+    ):  # {team currency: {currency: rate text}}, each rate as `config set fx.CODE RATE` takes it
+        if not isinstance(value, dict) or not all(
+            isinstance(rates, dict) for rates in value.values()
+        ):
+            raise Invalid(
+                field_name,
+                _shown(value),
+                "is not an object of currency: {currency: rate}",
+                'e.g. {"CNY": {"USD": "7.12"}}',
+            )
         for team, rates in value.items():
             for code, rate in rates.items():
                 scope = Settings(currency=str(team), fx=settings.fx)
-                _key, settings.fx = parse_setting(scope, f"fx.{code}", rate if isinstance(rate, str) else _shown(rate))
+                _key, settings.fx = parse_setting(
+                    scope, f"fx.{code}", rate if isinstance(rate, str) else _shown(rate)
+                )
         return settings.fx
     if value is None and key in ("timezone", "default_rep", "lang"):
         setattr(settings, key, None)
         return None
-    if isinstance(value, bool) or _is_number(value):  # the text `config set` takes for a flag or a number
+    if isinstance(value, bool) or _is_number(
+        value
+    ):  # the text `config set` takes for a flag or a number
         value = str(value).lower() if isinstance(value, bool) else str(value)
         if key in ("timezone", "default_rep", "currency", "lang"):
             raise Invalid(field_name, value, "is not text")
     elif not isinstance(value, str):
-        raise Invalid(field_name, _shown(value), "is not a valid value", "see salesctl config set --help")
+        raise Invalid(
+            field_name, _shown(value), "is not a valid value", "see salesctl config set --help"
+        )
     _key, checked = parse_setting(settings, key, value)
     if hasattr(settings, key):
         setattr(settings, key, checked)
@@ -210,8 +283,11 @@ def repair_hint(problem: Invalid) -> str:
     """The `config set` command that replaces a bad stored setting (see check_settings)."""
     key = problem.field.removeprefix("config ").split(".")[0]
     examples = {
-        "stages": ",".join(DEFAULT_STAGES), "lost_reasons": ",".join(DEFAULT_LOST_REASONS),
-        "timezone": "Asia/Shanghai", "default_rep": "NAME", "currency": "USD",
+        "stages": ",".join(DEFAULT_STAGES),
+        "lost_reasons": ",".join(DEFAULT_LOST_REASONS),
+        "timezone": "Asia/Shanghai",
+        "default_rep": "NAME",
+        "currency": "USD",
     }
     if key in ("rot_days", "probability"):
         return f"salesctl config set {key}.STAGE {'DAYS' if key == 'rot_days' else 'P'} (one stage rewrites them all)"
@@ -221,10 +297,18 @@ def repair_hint(problem: Invalid) -> str:
 
 
 CONFIG_KEYS = (
-    "stages", "rot_days.STAGE", "probability.STAGE", "lost_reasons", "timezone", "default_rep", "currency",
+    "stages",
+    "rot_days.STAGE",
+    "probability.STAGE",
+    "lost_reasons",
+    "timezone",
+    "default_rep",
+    "currency",
     "owners",
-    "alarm_minutes", "cadence_ends_on_move",
-    "fx.CODE", "lang",
+    "alarm_minutes",
+    "cadence_ends_on_move",
+    "fx.CODE",
+    "lang",
 )
 
 
@@ -235,7 +319,12 @@ def parse_setting(settings: Settings, key: str, value: str) -> tuple[str, object
         words = [w.strip().lower() for w in value.split(",") if w.strip()]
         for w in words:
             if not _WORD.match(w) or w in CLOSED_STAGES:
-                raise Invalid(field_name, w, "is not a valid name", "use short lower-case words like quoted or no-need")
+                raise Invalid(
+                    field_name,
+                    w,
+                    "is not a valid name",
+                    "use short lower-case words like quoted or no-need",
+                )
         if not words or len(set(words)) != len(words):
             raise Invalid(field_name, value, "must be a comma-separated list of distinct names")
         return key, words
@@ -295,7 +384,9 @@ def _with_rate(settings: Settings, key: str, value: str) -> dict[str, dict[str, 
     field_name = "config " + key.upper().replace("FX.", "fx.", 1)
     code = parse_currency(key.partition(".")[2], field=field_name)
     if code == settings.currency:
-        raise Invalid(field_name, value, f"is for the team currency ({code}) itself", "its rate is always 1")
+        raise Invalid(
+            field_name, value, f"is for the team currency ({code}) itself", "its rate is always 1"
+        )
     text = value.strip()
     if not _RATE.fullmatch(text) or not text.strip("0."):
         hint = f"give how many {settings.currency} buy 1 {code}, as 7.12"
@@ -335,14 +426,25 @@ def check_name(value: str, *, field: str, limit: int = MAX_NAME) -> str:
     text = value.strip()
     if not text:
         raise Invalid(field, value, "is blank", "give a name")
-    if _REFUSED_IN_NAMES.search(text):  # one pass for the usual clean name; then say which rule it broke
+    if _REFUSED_IN_NAMES.search(
+        text
+    ):  # one pass for the usual clean name; then say which rule it broke
         bad = _first_control(text)
         if bad is not None:
-            raise Invalid(field, value, f"contains control characters ({ascii(bad)[1:-1]})", "names are one line of text")
+            raise Invalid(
+                field,
+                value,
+                f"contains control characters ({ascii(bad)[1:-1]})",
+                "names are one line of text",
+            )
         bad = _first_control(text, _BIDI)
         if bad is not None:
-            raise Invalid(field, value, f"contains a bidirectional override ({ascii(bad)[1:-1]})",
-                          "it can make text display as something else; retype the name without it")
+            raise Invalid(
+                field,
+                value,
+                f"contains a bidirectional override ({ascii(bad)[1:-1]})",
+                "it can make text display as something else; retype the name without it",
+            )
     # Stripped ASCII without controls always shows something; other text is checked character by character.
     if not text.isascii() and not has_visible(text):
         raise Invalid(field, value, "has no visible character", "give a name")
@@ -365,8 +467,12 @@ def check_note(value: str, *, field: str = "NOTE") -> str:
         raise Invalid(field, value[:20] + "…", "is over the 64 KiB limit for a note")
     bad = _first_control(value, _NOTE_CONTROL)
     if bad is not None:
-        raise Invalid(field, value[:40], f"contains control characters ({ascii(bad)[1:-1]})",
-                      "a note may hold line breaks and tabs only")
+        raise Invalid(
+            field,
+            value[:40],
+            f"contains control characters ({ascii(bad)[1:-1]})",
+            "a note may hold line breaks and tabs only",
+        )
     # A lone CR would move the cursor back over the line when the note is shown.
     return value.replace("\r\n", "\n").replace("\r", "\n").strip()
 
@@ -389,7 +495,7 @@ def email_problem(text: str) -> str | None:
     if len(text) > MAX_EMAIL:
         return f"is longer than {MAX_EMAIL} characters"
     if not text.isprintable() or _EMAIL_REFUSED.search(text):
-        return "is not one email address (it may not hold spaces, control characters or , ; < > ( ) [ ] \" : \\)"
+        return 'is not one email address (it may not hold spaces, control characters or , ; < > ( ) [ ] " : \\)'
     local, at, domain = text.partition("@")
     if not local or not at or "@" in domain or "." not in domain.strip(".") or ".." in domain:
         return "is not an email address"
@@ -422,7 +528,9 @@ def check_phone(value: str | None, *, field: str = "--phone") -> str | None:
         return None
     text = value.strip()
     if not _PHONE.match(text) or sum(c.isdigit() for c in text) < 3:
-        raise Invalid(field, value, "is not a phone number", "digits with optional + ( ) - . and spaces")
+        raise Invalid(
+            field, value, "is not a phone number", "digits with optional + ( ) - . and spaces"
+        )
     return text
 
 
@@ -443,7 +551,9 @@ def check_intent(value: str | None) -> str | None:
 def check_kind(value: str) -> str:
     kind = from_chinese("ACTIVITY_KINDS", value.strip().lower())
     if kind not in ACTIVITY_KINDS:
-        raise Invalid("--kind", value, "is not an activity kind", "use one of " + ", ".join(ACTIVITY_KINDS))
+        raise Invalid(
+            "--kind", value, "is not an activity kind", "use one of " + ", ".join(ACTIVITY_KINDS)
+        )
     return kind
 
 

@@ -10,7 +10,11 @@ MAX_MAJOR = 10**13
 
 _HINT = "try 1000, 1,000.50, 1.5k, 5万"
 # "$" and "¥" are written for other currencies too: "CAD $5" or "¥500 JPY" names one currency, not two.
-_SHARED_SYMBOLS = {"$": {"AUD", "CAD", "HKD", "MXN", "NZD", "SGD", "TWD"}, "¥": {"JPY"}, "￥": {"JPY"}}
+_SHARED_SYMBOLS = {
+    "$": {"AUD", "CAD", "HKD", "MXN", "NZD", "SGD", "TWD"},
+    "¥": {"JPY"},
+    "￥": {"JPY"},
+}
 _DISPLAY_SYMBOLS = {"USD": "$", "CNY": "¥", "EUR": "€", "GBP": "£"}
 _CODE_HINT = "use an ISO 4217 code, as USD, EUR or CNY (RMB, 元, NT$ and HK$ work too)"
 _UNIT_EXPONENTS = {"k": 3, "K": 3, "m": 6, "M": 6, "千": 3, "万": 4, "萬": 4, "亿": 8, "億": 8}
@@ -58,7 +62,8 @@ def check_same_currency(text: str, hinted: str | None, expected: str, *, field: 
         return
     # "$" and "¥" write other currencies too: "$1,300" on a CAD deal is 1,300 CAD (unless a code says otherwise).
     if not re.search("[A-Za-z]{3}", text) and any(
-            symbol in text and expected in codes for symbol, codes in _SHARED_SYMBOLS.items()):
+        symbol in text and expected in codes for symbol, codes in _SHARED_SYMBOLS.items()
+    ):
         return
     raise Invalid(field, text, f"is in {hinted}, not {expected}", f"give the amount in {expected}")
 
@@ -79,8 +84,14 @@ def _currency_hint(match: re.Match, text: str, field: str) -> str | None:
             code = lookup(written)
             if code is None:
                 # Three letters, but not a currency: "5 inf" is no amount; "5 XYZ" names no currency we know.
-                problem = "is not an amount" if written.upper() in ("INF", "NAN") else f'names no known currency ("{written}")'
-                raise Invalid(field, text, problem, _HINT if problem == "is not an amount" else _CODE_HINT)
+                problem = (
+                    "is not an amount"
+                    if written.upper() in ("INF", "NAN")
+                    else f'names no known currency ("{written}")'
+                )
+                raise Invalid(
+                    field, text, problem, _HINT if problem == "is not an amount" else _CODE_HINT
+                )
             codes.add(code)
     found = set(codes)
     for symbol in (match["symbol_before"], match["symbol_after_minus"], match["symbol_after"]):
@@ -184,7 +195,9 @@ class Converter:
         if rate is None:
             raise MissingRate(currency, self.currency)
         with localcontext() as exact:
-            exact.prec = 60  # 16 digits of amount × 24 of rate: never rounded before the one rounding below
+            exact.prec = (
+                60  # 16 digits of amount × 24 of rate: never rounded before the one rounding below
+            )
             units = (Decimal(minor) * rate / self.quantum).to_integral_value(ROUND_HALF_UP)
         return int(units) * self.quantum
 

@@ -18,16 +18,30 @@ def _closed_error(lead, verb: str) -> SalesError:
     )
 
 
-def check_duplicates(store: Store, email: str | None, digits: str | None, *, exclude: int | None = None) -> None:
+def check_duplicates(
+    store: Store, email: str | None, digits: str | None, *, exclude: int | None = None
+) -> None:
     rows = store.duplicates(email, digits, exclude=exclude)
     if rows:
-        listed = "; ".join(f"#{r['id']} {r['name']}" + (f" ({r['company']})" if r["company"] else "") for r in rows[:5])
+        listed = "; ".join(
+            f"#{r['id']} {r['name']}" + (f" ({r['company']})" if r["company"] else "")
+            for r in rows[:5]
+        )
         what = f'--email "{email}"' if email else f'--phone "{digits}"'
-        raise Duplicate(f"{what}: a lead with this email or phone exists: {listed}; pass --allow-duplicate to add anyway")
+        raise Duplicate(
+            f"{what}: a lead with this email or phone exists: {listed}; pass --allow-duplicate to add anyway"
+        )
 
 
 def add_lead(
-    store: Store, settings: Settings, fields: dict, tags: list[str], *, rep_id: int, now: str, allow_duplicate: bool,
+    store: Store,
+    settings: Settings,
+    fields: dict,
+    tags: list[str],
+    *,
+    rep_id: int,
+    now: str,
+    allow_duplicate: bool,
     created: str | None = None,
 ) -> int:
     """A new lead in the first stage, created now (or at `created`, a lead met earlier)."""
@@ -35,7 +49,9 @@ def add_lead(
         check_duplicates(store, fields.get("email"), fields.get("phone_digits"))
     stage = settings.stages[0]
     created = created or now
-    lead_id = store.insert_lead({**fields, "stage": stage, "created_at": created, "stage_changed_at": created})
+    lead_id = store.insert_lead(
+        {**fields, "stage": stage, "created_at": created, "stage_changed_at": created}
+    )
     store.record_stage(lead_id, rep_id, None, stage, created)
     store.add_tags(lead_id, tags)
     return lead_id
@@ -60,7 +76,14 @@ def follow_up_changes(*, next_at: str | None, step: str | None, clear: bool) -> 
 
 
 def edit_lead(
-    store: Store, lead_id: int, fields: dict, *, add_tags: list[str], remove_tags: list[str], rep_id: int, now: str,
+    store: Store,
+    lead_id: int,
+    fields: dict,
+    *,
+    add_tags: list[str],
+    remove_tags: list[str],
+    rep_id: int,
+    now: str,
     allow_duplicate: bool,
 ) -> None:
     """Change a lead's attributes. `next_at` None (from --next "") clears the follow-up and so its step."""
@@ -82,8 +105,19 @@ def edit_lead(
 
 
 def log_activity(
-    store: Store, settings: Settings, lead_id: int, *, rep_id: int, kind: str, note: str, effective: bool, at: str,
-    next_at: str | None, step: str | None, play_id: int | None, now: str,
+    store: Store,
+    settings: Settings,
+    lead_id: int,
+    *,
+    rep_id: int,
+    kind: str,
+    note: str,
+    effective: bool,
+    at: str,
+    next_at: str | None,
+    step: str | None,
+    play_id: int | None,
+    now: str,
 ) -> None:
     """Record a follow-up; reschedule or clear the next one; an effective touch moves `new` to the next stage.
 
@@ -97,7 +131,9 @@ def log_activity(
     effective = effective and kind != "note"
     store.add_activity(lead_id, rep_id, kind, note, effective, at, play_id, now)
     changes: dict = {"last_activity_at": max(at, lead["last_activity_at"] or at)}
-    done = lead["next_at"] is not None and lead["next_at"] <= now  # the follow-up just done is due or past
+    done = (
+        lead["next_at"] is not None and lead["next_at"] <= now
+    )  # the follow-up just done is due or past
     changes.update(follow_up_changes(next_at=next_at, step=step, clear=done))
     if effective and lead["stage"] == settings.stages[0] and len(settings.stages) > 1:
         to_stage = settings.stages[1]
@@ -113,7 +149,16 @@ def _note(store: Store, lead_id: int, rep_id: int, note: str | None, now: str) -
         store.update_lead(lead_id, {"last_activity_at": now})
 
 
-def move(store: Store, settings: Settings, lead_id: int, stage: str, *, rep_id: int, now: str, note: str | None) -> None:
+def move(
+    store: Store,
+    settings: Settings,
+    lead_id: int,
+    stage: str,
+    *,
+    rep_id: int,
+    now: str,
+    note: str | None,
+) -> None:
     lead = store.lead(lead_id)
     if lead["stage"] in CLOSED_STAGES:
         raise _closed_error(lead, "move")
@@ -125,66 +170,121 @@ def move(store: Store, settings: Settings, lead_id: int, stage: str, *, rep_id: 
     _note(store, lead_id, rep_id, note, now)
 
 
-def won(store: Store, lead_id: int, amount: int | None, *, rep_id: int, now: str, note: str | None) -> None:
+def won(
+    store: Store, lead_id: int, amount: int | None, *, rep_id: int, now: str, note: str | None
+) -> None:
     lead = store.lead(lead_id)
     if lead["stage"] in CLOSED_STAGES:
-        raise SalesError(f"lead #{lead_id} {lead['name']} is already {lead['stage']}; reopen it first to change that")
+        raise SalesError(
+            f"lead #{lead_id} {lead['name']} is already {lead['stage']}; reopen it first to change that"
+        )
     amount = lead["value"] if amount is None else amount
     if amount is None:
-        raise Invalid("--amount", "", f"is needed: lead #{lead_id} has no value", "e.g. --amount 12000")
-    store.update_lead(lead_id, {"stage": "won", "stage_changed_at": now, "won_at": now, "won_amount": amount,
-                                "next_at": None, "next_step": None, "snoozed_until": None})
+        raise Invalid(
+            "--amount", "", f"is needed: lead #{lead_id} has no value", "e.g. --amount 12000"
+        )
+    store.update_lead(
+        lead_id,
+        {
+            "stage": "won",
+            "stage_changed_at": now,
+            "won_at": now,
+            "won_amount": amount,
+            "next_at": None,
+            "next_step": None,
+            "snoozed_until": None,
+        },
+    )
     store.record_stage(lead_id, rep_id, lead["stage"], "won", now)
     followups.end_on_move(store, None, lead_id, "won", now=now)
     _note(store, lead_id, rep_id, note, now)
 
 
-def lost(store: Store, lead_id: int, reason: str, *, rep_id: int, now: str, note: str | None) -> None:
+def lost(
+    store: Store, lead_id: int, reason: str, *, rep_id: int, now: str, note: str | None
+) -> None:
     lead = store.lead(lead_id)
     if lead["stage"] in CLOSED_STAGES:
-        raise SalesError(f"lead #{lead_id} {lead['name']} is already {lead['stage']}; reopen it first to change that")
-    store.update_lead(lead_id, {"stage": "lost", "stage_changed_at": now, "lost_at": now, "lost_reason": reason,
-                                "lost_stage": lead["stage"], "next_at": None, "next_step": None, "snoozed_until": None})
+        raise SalesError(
+            f"lead #{lead_id} {lead['name']} is already {lead['stage']}; reopen it first to change that"
+        )
+    store.update_lead(
+        lead_id,
+        {
+            "stage": "lost",
+            "stage_changed_at": now,
+            "lost_at": now,
+            "lost_reason": reason,
+            "lost_stage": lead["stage"],
+            "next_at": None,
+            "next_step": None,
+            "snoozed_until": None,
+        },
+    )
     store.record_stage(lead_id, rep_id, lead["stage"], "lost", now)
     followups.end_on_move(store, None, lead_id, "lost", now=now)
     _note(store, lead_id, rep_id, note, now)
 
 
-def reopen(store: Store, settings: Settings, lead_id: int, stage: str | None, *, rep_id: int, now: str) -> str:
+def reopen(
+    store: Store, settings: Settings, lead_id: int, stage: str | None, *, rep_id: int, now: str
+) -> str:
     """Back to an open stage: the one it closed from unless `stage` is given. Returns the stage."""
     lead = store.lead(lead_id)
     if lead["stage"] not in CLOSED_STAGES:
-        raise SalesError(f"lead #{lead_id} {lead['name']} is open ({lead['stage']}); only won or lost leads can be reopened")
+        raise SalesError(
+            f"lead #{lead_id} {lead['name']} is open ({lead['stage']}); only won or lost leads can be reopened"
+        )
     if stage is None:
-        stage = lead["lost_stage"] if lead["stage"] == "lost" else store.stage_before(lead_id, "won")
+        stage = (
+            lead["lost_stage"] if lead["stage"] == "lost" else store.stage_before(lead_id, "won")
+        )
         if stage not in settings.stages:
             stage = settings.stages[0]
-    store.update_lead(lead_id, {"stage": stage, "stage_changed_at": now, "won_at": None, "won_amount": None,
-                                "lost_at": None, "lost_reason": None, "lost_stage": None})
+    store.update_lead(
+        lead_id,
+        {
+            "stage": stage,
+            "stage_changed_at": now,
+            "won_at": None,
+            "won_amount": None,
+            "lost_at": None,
+            "lost_reason": None,
+            "lost_stage": None,
+        },
+    )
     store.record_stage(lead_id, rep_id, lead["stage"], stage, now)
     if not store.rep(lead["owner"])["active"]:
         # Its owner has left (a handoff keeps closed deals with them): an open lead needs an active owner,
         # so whoever reopens it takes it over, recorded as an owner change.
         acting = store.rep_by_id(rep_id)
         if not acting["active"]:
-            raise SalesError(f"lead #{lead_id} {lead['name']} belongs to {lead['owner']}, who is deactivated, and so "
-                             f"are you; reopen it as an active rep or first: salesctl rep activate {lead['owner']}")
+            raise SalesError(
+                f"lead #{lead_id} {lead['name']} belongs to {lead['owner']}, who is deactivated, and so "
+                f"are you; reopen it as an active rep or first: salesctl rep activate {lead['owner']}"
+            )
         assign(store, [lead_id], rep_id, rep_id=rep_id, now=now)
     return stage
 
 
-def snooze(store: Store, lead_id: int, until: str, *, rep_id: int, now: str, note: str | None) -> None:
+def snooze(
+    store: Store, lead_id: int, until: str, *, rep_id: int, now: str, note: str | None
+) -> None:
     """No stalled warning until `until` (a later snooze replaces an earlier one)."""
     lead = store.lead(lead_id)
     if lead["stage"] in CLOSED_STAGES:
         raise _closed_error(lead, "snooze")
     if until <= now:
-        raise Invalid("UNTIL", until, "is not in the future", "snooze until a later day, e.g. +1w or mon")
+        raise Invalid(
+            "UNTIL", until, "is not in the future", "snooze until a later day, e.g. +1w or mon"
+        )
     store.update_lead(lead_id, {"snoozed_until": until})
     _note(store, lead_id, rep_id, note, now)
 
 
-def assign(store: Store, lead_ids: list[int], to_rep_id: int, *, rep_id: int, now: str) -> list[int]:
+def assign(
+    store: Store, lead_ids: list[int], to_rep_id: int, *, rep_id: int, now: str
+) -> list[int]:
     """Give open leads (and their scheduled follow-ups) to another rep. Returns the ids that moved."""
     moved = []
     for lead_id in lead_ids:
@@ -200,34 +300,45 @@ def assign(store: Store, lead_ids: list[int], to_rep_id: int, *, rep_id: int, no
     return moved
 
 
-
 def _check_may_change(settings: Settings, activity, acting: str | None, verb: str) -> None:
     """Only the rep who logged an activity, or an owner (the `owners` setting), may change it."""
-    if acting is not None and (acting.casefold() == activity["rep"].casefold()
-                               or acting.casefold() in {o.casefold() for o in settings.owners}):
+    if acting is not None and (
+        acting.casefold() == activity["rep"].casefold()
+        or acting.casefold() in {o.casefold() for o in settings.owners}
+    ):
         return
     who = f'"{acting}"' if acting is not None else "you"
-    raise SalesError(f"activity #{activity['id']}: {who} may not {verb} it; it was logged by {activity['rep']} "
-                     f"(only they or an owner may: salesctl config set owners NAME,…)")
+    raise SalesError(
+        f"activity #{activity['id']}: {who} may not {verb} it; it was logged by {activity['rep']} "
+        f"(only they or an owner may: salesctl config set owners NAME,…)"
+    )
 
 
-def edit_activity(store: Store, settings: Settings, activity_id: int, changes: dict, *, acting: str | None) -> int:
+def edit_activity(
+    store: Store, settings: Settings, activity_id: int, changes: dict, *, acting: str | None
+) -> int:
     """Correct an activity's note, kind, effective flag or time. Returns its lead's id."""
     activity = store.activity(activity_id)
     _check_may_change(settings, activity, acting, "edit")
     if "at" in changes and changes["at"] < activity["lead_created_at"]:
-        raise Invalid("--at", changes["at"], f"is before lead #{activity['lead_id']} was created "
-                      f"({activity['lead_created_at']})")
+        raise Invalid(
+            "--at",
+            changes["at"],
+            f"is before lead #{activity['lead_id']} was created ({activity['lead_created_at']})",
+        )
     if "kind" in changes or "effective" in changes:  # a note is never effective
         kind = changes.get("kind", activity["kind"])
-        changes["effective"] = int(changes.get("effective", activity["effective"]) and kind != "note")
+        changes["effective"] = int(
+            changes.get("effective", activity["effective"]) and kind != "note"
+        )
     store.update_activity(activity_id, changes)
     store.refresh_last_activity(activity["lead_id"])
     return activity["lead_id"]
 
 
-def delete_activity(store: Store, settings: Settings, activity_id: int, *, acting: str | None, rep_id: int,
-                    now: str) -> int:
+def delete_activity(
+    store: Store, settings: Settings, activity_id: int, *, acting: str | None, rep_id: int, now: str
+) -> int:
     """Remove an activity; the lead's timeline keeps a note of what was removed. Returns its lead's id."""
     activity = store.activity(activity_id)
     _check_may_change(settings, activity, acting, "delete")

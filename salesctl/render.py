@@ -37,7 +37,9 @@ class Column:
     max_width: int | None = None
     # When a table is too wide for the terminal, columns go highest priority first; 0 is never dropped.
     priority: int = 0
-    short: Callable[[Any], str] | None = None  # a shorter human form, used before anything is dropped
+    short: Callable[[Any], str] | None = (
+        None  # a shorter human form, used before anything is dropped
+    )
     legend: str | None = None  # what an abbreviated header means: one legend line under the table
 
     def text(self, row: dict, *, short: bool = False) -> str:
@@ -101,7 +103,9 @@ class Output:
     data: Any
     blocks: list[Block] = field(default_factory=list)
     csv: Table | None = None  # the table `--format csv` writes; default: the first Table block
-    plain: str | None = None  # what `table` prints instead of blocks when set (e.g. `add` prints the id)
+    plain: str | None = (
+        None  # what `table` prints instead of blocks when set (e.g. `add` prints the id)
+    )
 
     def csv_table(self) -> Table | None:
         return self.csv or next((b for b in self.blocks if isinstance(b, Table)), None)
@@ -110,7 +114,9 @@ class Output:
 def emit(output: Output, fmt: Format, stream=None) -> None:
     stream = stream or sys.stdout
     if fmt is Format.json:
-        stream.write(to_json(output.data, pretty=hasattr(stream, "isatty") and stream.isatty()) + "\n")
+        stream.write(
+            to_json(output.data, pretty=hasattr(stream, "isatty") and stream.isatty()) + "\n"
+        )
     elif fmt is Format.csv:
         table = output.csv_table()
         if table is not None:
@@ -159,6 +165,7 @@ def write_csv(table: Table, stream) -> None:
 
 # --- Markdown --------------------------------------------------------------------------------------
 
+
 def _md_cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
@@ -174,7 +181,11 @@ def to_markdown(blocks: list[Block]) -> str:
                 out.append(f"_{block.empty}_\n")
                 continue
             out.append("| " + " | ".join(_md_cell(c.header) for c in block.columns) + " |")
-            out.append("|" + "|".join("---:" if c.justify == "right" else "---" for c in block.columns) + "|")
+            out.append(
+                "|"
+                + "|".join("---:" if c.justify == "right" else "---" for c in block.columns)
+                + "|"
+            )
             for row in block.rows:
                 out.append("| " + " | ".join(_md_cell(c.text(row)) for c in block.columns) + " |")
             out.append("")
@@ -185,7 +196,10 @@ def to_markdown(blocks: list[Block]) -> str:
             out.append("")
         elif isinstance(block, Bars):
             out.append("| | | |\n|---|---|---|")
-            out.extend(f"| {_md_cell(label)} | `{bar(frac, 20)}` | {_md_cell(text)} |" for label, frac, text in block.rows)
+            out.extend(
+                f"| {_md_cell(label)} | `{bar(frac, 20)}` | {_md_cell(text)} |"
+                for label, frac, text in block.rows
+            )
             out.append("")
         elif isinstance(block, Strip):
             out.extend(["```", *_strip_lines(block, lambda text, style: text), "```", ""])
@@ -196,7 +210,9 @@ def to_markdown(blocks: list[Block]) -> str:
 
 def legend(columns: list[Column]) -> str:
     """One line saying what the shown columns' abbreviated headers mean ("" when none is)."""
-    return "\u00a0· ".join(f"{c.header}: {c.legend}" for c in columns if c.legend)  # no line starts with ·
+    return "\u00a0· ".join(
+        f"{c.header}: {c.legend}" for c in columns if c.legend
+    )  # no line starts with ·
 
 
 def bar(fraction: float, width: int) -> str:
@@ -208,6 +224,7 @@ def bar(fraction: float, width: int) -> str:
 
 
 # --- tables ----------------------------------------------------------------------------------------
+
 
 def console(stream=None):
     """A Rich console: colour only on a terminal, never with NO_COLOR (Rich also honours NO_COLOR)."""
@@ -248,19 +265,49 @@ def draw(blocks: list[Block], stream) -> None:
                 out.append(ansi(block.empty, "dim"))
                 continue
             columns, cells = fit_columns(block, width)
-            out.extend(_grid(cells, [c.justify for c in columns], [None] * len(columns),
-                             width, gap=2, header=True, ansi=ansi, fold=tuple(_folds(c) for c in columns),
-                             max_widths=[c.max_width for c in columns]))
+            out.extend(
+                _grid(
+                    cells,
+                    [c.justify for c in columns],
+                    [None] * len(columns),
+                    width,
+                    gap=2,
+                    header=True,
+                    ansi=ansi,
+                    fold=tuple(_folds(c) for c in columns),
+                    max_widths=[c.max_width for c in columns],
+                )
+            )
             if legend(columns):
                 out.extend(ansi(line, "dim") for line in _fold(legend(columns), width))
         elif isinstance(block, Fields):
             cells = [[k, _shown(v)] for k, v in block.pairs]
-            out.extend(_grid(cells, ["left", "left"], ["bold", None], width, gap=2,
-                             header=False, ansi=ansi, fold=(False, True)))
+            out.extend(
+                _grid(
+                    cells,
+                    ["left", "left"],
+                    ["bold", None],
+                    width,
+                    gap=2,
+                    header=False,
+                    ansi=ansi,
+                    fold=(False, True),
+                )
+            )
         elif isinstance(block, Bars):
             cells = [[label, bar(frac, 24), text] for label, frac, text in block.rows]
-            out.extend(_grid(cells, ["left", "left", "right"], [None, "cyan", None], width,
-                             gap=1, header=False, ansi=ansi, fold=(True, False, True)))
+            out.extend(
+                _grid(
+                    cells,
+                    ["left", "left", "right"],
+                    [None, "cyan", None],
+                    width,
+                    gap=1,
+                    header=False,
+                    ansi=ansi,
+                    fold=(True, False, True),
+                )
+            )
         elif isinstance(block, Strip):
             out.extend(_strip_lines(block, ansi))
         else:
@@ -280,7 +327,9 @@ def _strip_lines(block: Strip, ansi) -> list[str]:
     lines = [" " * (width + 2) + block.header] if block.header else []
     for label, cells, text in block.rows:
         strip = "".join(ansi(ch, "dim") if dim else ch for ch, dim in cells)
-        lines.append(label + " " * (width - cell_width(label) + 2) + strip + ("  " + text if text else ""))
+        lines.append(
+            label + " " * (width - cell_width(label) + 2) + strip + ("  " + text if text else "")
+        )
     return lines
 
 
@@ -334,11 +383,18 @@ def fit_columns(table: Table, width: int) -> tuple[list[Column], list[list[str]]
         cells, floors = _cells(table, columns, short, width)
 
 
-def _cells(table: Table, columns: list[Column], short: bool, width: int) -> tuple[list[list[str]], list[int]]:
+def _cells(
+    table: Table, columns: list[Column], short: bool, width: int
+) -> tuple[list[list[str]], list[int]]:
     """The cells (header first) of these columns, and the fewest cells each column can be drawn in
     (their natural widths when those fit: the common case costs no word scanning)."""
-    cells = [[c.header for c in columns]] + [[_shown(c.text(row, short=short)) for c in columns] for row in table.rows]
-    natural = [max(cell_width(line) for row in cells for line in row[j].split("\n")) for j in range(len(columns))]
+    cells = [[c.header for c in columns]] + [
+        [_shown(c.text(row, short=short)) for c in columns] for row in table.rows
+    ]
+    natural = [
+        max(cell_width(line) for row in cells for line in row[j].split("\n"))
+        for j in range(len(columns))
+    ]
     if sum(natural) <= width - _GAP * (len(columns) - 1):
         return cells, natural
     return cells, [_floor(c, [row[j] for row in cells], natural[j]) for j, c in enumerate(columns)]
@@ -352,7 +408,9 @@ def _floor(column: Column, texts: list[str], natural: int) -> int:
     if not _folds(column) or natural <= _READABLE:
         return natural
     # Folding is for a sentence, not for a column a word wide: below 16 cells (or its header) it goes.
-    return max(min(natural, _READABLE), cell_width(texts[0]), max(_longest_word(text) for text in texts))
+    return max(
+        min(natural, _READABLE), cell_width(texts[0]), max(_longest_word(text) for text in texts)
+    )
 
 
 _READABLE = 16
@@ -383,9 +441,14 @@ def _longest_word(text: str) -> int:
         return max(map(len, words))
     # CJK text breaks between characters, as terminals and browsers break it, but a short run (a name
     # such as 欧阳建国) stays whole; runs of narrow characters (Latin, digits) inside it stay whole too.
-    return max(cell_width(word) if word.isascii() else
-               max([min(cell_width(word), 8)] + [len(run) for run in re.findall(r"[\x21-\x7e]+", word)])
-               for word in words)
+    return max(
+        cell_width(word)
+        if word.isascii()
+        else max(
+            [min(cell_width(word), 8)] + [len(run) for run in re.findall(r"[\x21-\x7e]+", word)]
+        )
+        for word in words
+    )
 
 
 def _cut(text: str, width: int) -> str:
@@ -423,19 +486,31 @@ def _fold(text: str, width: int) -> list[str]:
             while word_w > width:  # a word longer than the column: cut it at the cell boundary
                 cut = _prefix(word, width) or word[0]
                 lines.append(cut)
-                word = word[len(cut):]
+                word = word[len(cut) :]
                 word_w = cell_width(word)
             line, line_w = word, word_w
         lines.append(line)
     return [_unglue(line) for line in lines]
 
 
-def _grid(cells: list[list[str]], justify: list[str], col_styles: list, width: int, *,
-          gap: int, header: bool, ansi, fold: tuple | None = None, max_widths: list | None = None) -> list[str]:
+def _grid(
+    cells: list[list[str]],
+    justify: list[str],
+    col_styles: list,
+    width: int,
+    *,
+    gap: int,
+    header: bool,
+    ansi,
+    fold: tuple | None = None,
+    max_widths: list | None = None,
+) -> list[str]:
     n = len(justify)
     fold = fold or (True,) * n
     max_widths = list(max_widths or [None] * n)
-    widths = [max(cell_width(line) for row in cells for line in row[j].split("\n")) for j in range(n)]
+    widths = [
+        max(cell_width(line) for row in cells for line in row[j].split("\n")) for j in range(n)
+    ]
     cut = [bool(max_widths[j]) and not fold[j] for j in range(n)]
     for j, most in enumerate(max_widths):
         if most and fold[j] and widths[j] > most:
@@ -445,12 +520,26 @@ def _grid(cells: list[list[str]], justify: list[str], col_styles: list, width: i
     # that is not enough, fold inside words down to 4 cells.
     excess = sum(widths) + gap * (n - 1) - width
     if excess > 0:
-        floors = [max(_longest_word(row[j]) for row in cells) if fold[j] else
-                  min(widths[j], max_widths[j]) if cut[j] else widths[j] for j in range(n)]
+        floors = [
+            max(_longest_word(row[j]) for row in cells)
+            if fold[j]
+            else min(widths[j], max_widths[j])
+            if cut[j]
+            else widths[j]
+            for j in range(n)
+        ]
         dated = [fold[j] and any(_DATE_TIME.search(row[j]) for row in cells) for j in range(n)]
-    for lowest in (floors, [4 if fold[j] and not dated[j] else floors[j] for j in range(n)]) if excess > 0 else ():
+    for lowest in (
+        (floors, [4 if fold[j] and not dated[j] else floors[j] for j in range(n)])
+        if excess > 0
+        else ()
+    ):
         while excess > 0:
-            j = max((j for j in range(n) if widths[j] > max(lowest[j], 1)), key=lambda j: widths[j], default=None)
+            j = max(
+                (j for j in range(n) if widths[j] > max(lowest[j], 1)),
+                key=lambda j: widths[j],
+                default=None,
+            )
             if j is None:
                 break
             widths[j] -= 1
@@ -458,9 +547,14 @@ def _grid(cells: list[list[str]], justify: list[str], col_styles: list, width: i
     space = " " * gap
     lines = []
     for r, row in enumerate(cells):
-        parts = [[_cut(row[j], widths[j])] if cut[j] and not fold[j] else
-                 _fold(row[j], widths[j]) if cell_width(row[j]) > widths[j] or "\n" in row[j] else [row[j]]
-                 for j in range(n)]
+        parts = [
+            [_cut(row[j], widths[j])]
+            if cut[j] and not fold[j]
+            else _fold(row[j], widths[j])
+            if cell_width(row[j]) > widths[j] or "\n" in row[j]
+            else [row[j]]
+            for j in range(n)
+        ]
         for k in range(max(len(p) for p in parts)):
             out = []
             for j in range(n):
@@ -478,8 +572,21 @@ def _grid(cells: list[list[str]], justify: list[str], col_styles: list, width: i
 class _Ansi:
     """Rich-style words (`bold red`, `dim`, `cyan`) as ANSI escapes; a no-op when colour is off."""
 
-    CODES = {"bold": "1", "dim": "2", "italic": "3", "underline": "4", "reverse": "7", "black": "30", "red": "31",
-             "green": "32", "yellow": "33", "blue": "34", "magenta": "35", "cyan": "36", "white": "37"}
+    CODES = {
+        "bold": "1",
+        "dim": "2",
+        "italic": "3",
+        "underline": "4",
+        "reverse": "7",
+        "black": "30",
+        "red": "31",
+        "green": "32",
+        "yellow": "33",
+        "blue": "34",
+        "magenta": "35",
+        "cyan": "36",
+        "white": "37",
+    }
 
     def __init__(self, enabled: bool):
         self.enabled = enabled

@@ -61,11 +61,17 @@ REP_LEGEND = {
     "stalled": N_("stalled deals"),
     "attainment": N_("won ÷ month's target"),
 }
-VELOCITY = N_("Velocity (per day) = open deals × win rate × average deal ÷ average cycle (days): what the open pipeline is expected to win per day at this period's rates.")
+VELOCITY = N_(
+    "Velocity (per day) = open deals × win rate × average deal ÷ average cycle (days): what the open pipeline is expected to win per day at this period's rates."
+)
 # The deals the owner should look at, as of the period's end: (document key, heading, text when none).
 ATTENTION = (
     ("stalled_deals", N_("Stalled at the period's end (top 10 by value)"), N_("No stalled deals.")),
-    ("overdue_deals", N_("Overdue follow-ups at the period's end (top 10 by value)"), N_("No overdue follow-ups.")),
+    (
+        "overdue_deals",
+        N_("Overdue follow-ups at the period's end (top 10 by value)"),
+        N_("No overdue follow-ups."),
+    ),
 )
 
 
@@ -131,13 +137,25 @@ def target_lines(doc: dict) -> list[tuple[str, float | None, str]]:
     target = t["target"]
     verdict = _("on track") if t["on_track"] else _("behind")
     return [
-        (_("Won so far"), t["attainment"], _("{won} of {target} ({share})").format(
-            won=show(t["won_month_to_date"], "money", cur), target=show(target, "money", cur),
-            share=show(t["attainment"], "pct", cur))),
-        (_("Expected pace"), t["expected_pace"],
-         _("{share} of the month elapsed").format(share=show(t["expected_pace"], "pct", cur))),
-        (_("Projection"), t["projection"] / target if target else None,
-         f"{show(t['projection'], 'money', cur)} ({verdict})"),
+        (
+            _("Won so far"),
+            t["attainment"],
+            _("{won} of {target} ({share})").format(
+                won=show(t["won_month_to_date"], "money", cur),
+                target=show(target, "money", cur),
+                share=show(t["attainment"], "pct", cur),
+            ),
+        ),
+        (
+            _("Expected pace"),
+            t["expected_pace"],
+            _("{share} of the month elapsed").format(share=show(t["expected_pace"], "pct", cur)),
+        ),
+        (
+            _("Projection"),
+            t["projection"] / target if target else None,
+            f"{show(t['projection'], 'money', cur)} ({verdict})",
+        ),
     ]
 
 
@@ -153,6 +171,7 @@ def change(now, before, kind: str, currency: str | None) -> str:
 
 
 # --- plain text ------------------------------------------------------------------------------------
+
 
 def _text_bar(fraction: float | None, width: int = 20) -> str:
     filled = round(max(0.0, min(1.0, fraction or 0.0)) * width)
@@ -171,42 +190,70 @@ def report_text(doc: dict) -> str:
     if target:
         lines += [f"  {label:15}{_text_bar(frac)} {text}" for label, frac, text in target]
     else:
-        lines.append("  " + _("no target set (salesctl target set AMOUNT --team --month {month})").format(month=doc["month"]))
+        lines.append(
+            "  "
+            + _("no target set (salesctl target set AMOUNT --team --month {month})").format(
+                month=doc["month"]
+            )
+        )
     lines += ["", _("Pipeline at the period's end")]
     lines += [f"  {_(label):26}{show(t[key], kind, cur):>14}" for key, label, kind in PIPELINE_ROWS]
     lines.append("  " + _(VELOCITY))
     if t["lost_reasons"]:
-        lines += ["", _("Lost reasons: ") + ", ".join(f"{pgettext('lost', r)} {n}" for r, n in t["lost_reasons"].items())]
+        lines += [
+            "",
+            _("Lost reasons: ")
+            + ", ".join(f"{pgettext('lost', r)} {n}" for r, n in t["lost_reasons"].items()),
+        ]
     if doc["reps"]:
         lines += ["", _("Reps")]
-        header = f"  {_('rep'):16}" + "".join(f"{_(label):>11}" for _key, label, _kind in REP_COLUMNS)
+        header = f"  {_('rep'):16}" + "".join(
+            f"{_(label):>11}" for _key, label, _kind in REP_COLUMNS
+        )
         lines.append(header)
         for rep in doc["reps"] + [team_row(doc)]:
-            lines.append(f"  {rep['rep'][:16]:16}" + "".join(f"{show(rep[k], kind, cur):>11}" for k, _label, kind in REP_COLUMNS))
+            lines.append(
+                f"  {rep['rep'][:16]:16}"
+                + "".join(f"{show(rep[k], kind, cur):>11}" for k, _label, kind in REP_COLUMNS)
+            )
         lines.append("  " + rep_legend())
     lines += _rhythm_text(doc)
     lines += _trends_text(doc)
-    for key, heading in (("key_deals", _("Key deals")), ("closing_soon", _("Closing within a week"))):
+    for key, heading in (
+        ("key_deals", _("Key deals")),
+        ("closing_soon", _("Closing within a week")),
+    ):
         if doc[key]:
             lines += ["", heading]
-            lines += [f"  #{d['lead_id']} {d['name']} ({d['company'] or '-'}) · {stage(d['stage'])} · "
-                      f"{show(d['value'], 'money', d['currency'] or cur)} · {d['owner']}"
-                      + (_(" · close by {day}").format(day=d["close_by"]) if d["close_by"] else "") for d in doc[key]]
+            lines += [
+                f"  #{d['lead_id']} {d['name']} ({d['company'] or '-'}) · {stage(d['stage'])} · "
+                f"{show(d['value'], 'money', d['currency'] or cur)} · {d['owner']}"
+                + (_(" · close by {day}").format(day=d["close_by"]) if d["close_by"] else "")
+                for d in doc[key]
+            ]
     for key, heading, _empty in ATTENTION:
         if doc.get(key):
             lines += ["", _(heading)]
-            lines += [f"  #{d['lead_id']} {d['name']} ({d['company'] or '-'}) · {stage(d['stage'])} · "
-                      f"{show(d['value'], 'money', d['currency'] or cur)} · {d['owner']} · {deal_days(d)}"
-                      for d in doc[key]]
+            lines += [
+                f"  #{d['lead_id']} {d['name']} ({d['company'] or '-'}) · {stage(d['stage'])} · "
+                f"{show(d['value'], 'money', d['currency'] or cur)} · {d['owner']} · {deal_days(d)}"
+                for d in doc[key]
+            ]
     used = [p for p in doc["plays"] if p["leads"]]
     if used:
         lines += ["", "Plays"]
-        lines += [f"  {p['play']}: used on {p['leads']}, won {p['won']}, lost {p['lost']}, "
-                  f"win rate {show(p['win_rate'], 'pct', cur)}" for p in used]
+        lines += [
+            f"  {p['play']}: used on {p['leads']}, won {p['won']}, lost {p['lost']}, "
+            f"win rate {show(p['win_rate'], 'pct', cur)}"
+            for p in used
+        ]
     if doc.get("cadences"):
         lines += ["", "Cadences"]
-        lines += [f"  {c['play']}: {c['leads']} lead(s), {c['completed']} completed, won {c['won']}, lost {c['lost']}, "
-                  f"win rate {show(c['win_rate'], 'pct', cur)}" for c in doc["cadences"]]
+        lines += [
+            f"  {c['play']}: {c['leads']} lead(s), {c['completed']} completed, won {c['won']}, lost {c['lost']}, "
+            f"win rate {show(c['win_rate'], 'pct', cur)}"
+            for c in doc["cadences"]
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -216,10 +263,15 @@ def report_text(doc: dict) -> str:
 # Inline styles only (mail clients drop <style>), so the names are quoted with ' inside style="…".
 _FONT = "font-family:Arial,Helvetica,'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',sans-serif;"
 # A Traditional Chinese report asks for the Traditional faces first (docs/chinese.md, Output).
-_HANT_FONTS = ("'PingFang SC','Microsoft YaHei','Noto Sans CJK SC'", "'PingFang TC','Microsoft JhengHei','Noto Sans CJK TC'")
+_HANT_FONTS = (
+    "'PingFang SC','Microsoft YaHei','Noto Sans CJK SC'",
+    "'PingFang TC','Microsoft JhengHei','Noto Sans CJK TC'",
+)
 _CELL = "padding:4px 8px;border-bottom:1px solid #eeeeee;font-size:13px;word-break:keep-all;"  # 李娜 stays whole
 _NUM = _CELL + "text-align:right;white-space:nowrap;"
-_HEAD = "padding:4px 8px;border-bottom:2px solid #cccccc;font-size:12px;color:#555555;text-align:left;"
+_HEAD = (
+    "padding:4px 8px;border-bottom:2px solid #cccccc;font-size:12px;color:#555555;text-align:left;"
+)
 _H2 = "margin:20px 0 8px 0;font-size:16px;color:#222222;" + _FONT
 
 
@@ -228,46 +280,80 @@ def _bar_html(fraction: float | None, color: str = "#2b7de9", width: int = 200) 
     share = round(max(0.0, min(1.0, fraction or 0.0)) * 100)
     cells = []
     if share:
-        cells.append(f'<td width="{share}%" style="background:{color};height:12px;font-size:1px;line-height:1px">&nbsp;</td>')
+        cells.append(
+            f'<td width="{share}%" style="background:{color};height:12px;font-size:1px;line-height:1px">&nbsp;</td>'
+        )
     if share < 100:
-        cells.append(f'<td width="{100 - share}%" style="background:#e6e6e6;height:12px;font-size:1px;line-height:1px">&nbsp;</td>')
+        cells.append(
+            f'<td width="{100 - share}%" style="background:#e6e6e6;height:12px;font-size:1px;line-height:1px">&nbsp;</td>'
+        )
     # At most `width` px, less on a narrow screen (a phone is about 400 px wide).
-    return (f'<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" '
-            f'style="border-collapse:collapse;width:100%;min-width:60px;max-width:{width}px"><tr>{"".join(cells)}</tr></table>')
+    return (
+        f'<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" '
+        f'style="border-collapse:collapse;width:100%;min-width:60px;max-width:{width}px"><tr>{"".join(cells)}</tr></table>'
+    )
 
 
 def _table(headers: list[tuple[str, bool]], rows: list[list[tuple[str, bool]]]) -> str:
     """A data table; each cell is (text, is_number). Texts are escaped here."""
-    head = "".join(f'<th style="{_HEAD}{"text-align:right;" if num else ""}">{escape(h)}</th>' for h, num in headers)
+    head = "".join(
+        f'<th style="{_HEAD}{"text-align:right;" if num else ""}">{escape(h)}</th>'
+        for h, num in headers
+    )
     body = "".join(
-        "<tr>" + "".join(f'<td style="{_NUM if num else _CELL}">{escape(text)}</td>' for text, num in row) + "</tr>"
+        "<tr>"
+        + "".join(f'<td style="{_NUM if num else _CELL}">{escape(text)}</td>' for text, num in row)
+        + "</tr>"
         for row in rows
     )
     # A table wider than a phone scrolls inside its box; the page itself never gets wider than the screen.
-    return (f'<div style="overflow-x:auto;max-width:100%"><table role="presentation" cellpadding="0" '
-            f'cellspacing="0" border="0" width="100%" style="border-collapse:collapse;{_FONT}">'
-            f'<tr>{head}</tr>{body}</table></div>')
+    return (
+        f'<div style="overflow-x:auto;max-width:100%"><table role="presentation" cellpadding="0" '
+        f'cellspacing="0" border="0" width="100%" style="border-collapse:collapse;{_FONT}">'
+        f"<tr>{head}</tr>{body}</table></div>"
+    )
 
 
 def _whole_dates(text: str) -> str:
     """`text` escaped, its dates kept on one line: a narrow screen must not break 2026-11-/22."""
     import re
 
-    return re.sub(r"\d{4}-\d\d-\d\d", lambda m: f'<span style="white-space:nowrap">{m[0]}</span>', escape(text))
+    return re.sub(
+        r"\d{4}-\d\d-\d\d",
+        lambda m: f'<span style="white-space:nowrap">{m[0]}</span>',
+        escape(text),
+    )
 
 
 def _legend_html(text: str) -> str:
-    return f'<p style="margin:6px 0 0 0;color:#666666;font-size:11px">{escape(text)}</p>' 
+    return f'<p style="margin:6px 0 0 0;color:#666666;font-size:11px">{escape(text)}</p>'
 
 
 def _deals_html(deals: list[dict], currency: str, *, days: bool = False) -> str:
     """Deals with their close-by date, or (days) with how long they have been idle or late."""
     last = (days_column(deals[0])[0], True) if days else (_("Close by"), False)
-    rows = [[(f"#{d['lead_id']} {d['name']}", False), (d["company"] or "", False), (d["owner"], False),
-             (stage(d["stage"]), False), (show(d["value"], "money", d["currency"] or currency), True),
-             (days_column(d)[1] if days else d["close_by"] or "", days)] for d in deals]
-    return _table([(_("Deal"), False), (_("Company"), False), (_("Owner"), False), (_("Stage"), False),
-                   (_("Value"), True), last], rows)
+    rows = [
+        [
+            (f"#{d['lead_id']} {d['name']}", False),
+            (d["company"] or "", False),
+            (d["owner"], False),
+            (stage(d["stage"]), False),
+            (show(d["value"], "money", d["currency"] or currency), True),
+            (days_column(d)[1] if days else d["close_by"] or "", days),
+        ]
+        for d in deals
+    ]
+    return _table(
+        [
+            (_("Deal"), False),
+            (_("Company"), False),
+            (_("Owner"), False),
+            (_("Stage"), False),
+            (_("Value"), True),
+            last,
+        ],
+        rows,
+    )
 
 
 def _rhythm_rows(doc: dict) -> tuple[list[str], list[list[str]]]:
@@ -278,25 +364,45 @@ def _rhythm_rows(doc: dict) -> tuple[list[str], list[list[str]]]:
     if not reps:
         return [], []
     table = figures_table(reps)
-    return [c.header for c in table.columns], [[c.text(row) for c in table.columns] for row in table.rows]
+    return [c.header for c in table.columns], [
+        [c.text(row) for c in table.columns] for row in table.rows
+    ]
 
 
 def _rhythm_text(doc: dict) -> list[str]:
     headers, rows = _rhythm_rows(doc)
     if not rows:
         return []
-    lines = ["", f"Rhythm ({doc['rhythm']['weeks']} weeks; steadiness, month-end share, pushing ratio)"]
-    return lines + ["  " + " · ".join(f"{h} {v}" for h, v in zip(headers, row, strict=True) if v) for row in rows]
+    lines = [
+        "",
+        f"Rhythm ({doc['rhythm']['weeks']} weeks; steadiness, month-end share, pushing ratio)",
+    ]
+    return lines + [
+        "  " + " · ".join(f"{h} {v}" for h, v in zip(headers, row, strict=True) if v)
+        for row in rows
+    ]
 
 
 def _rhythm_html(doc: dict) -> list[str]:
     headers, rows = _rhythm_rows(doc)
     if not rows:
         return []
-    return [f'<h2 style="{_H2}">Rhythm ({doc["rhythm"]["weeks"]} weeks)</h2>',
-            _table([(h, 0 < i < len(headers) - 1 and h != "Weekly touches") for i, h in enumerate(headers)],
-                   [[(v, 0 < i < len(row) - 1 and headers[i] != "Weekly touches") for i, v in enumerate(row)]
-                    for row in rows])]
+    return [
+        f'<h2 style="{_H2}">Rhythm ({doc["rhythm"]["weeks"]} weeks)</h2>',
+        _table(
+            [
+                (h, 0 < i < len(headers) - 1 and h != "Weekly touches")
+                for i, h in enumerate(headers)
+            ],
+            [
+                [
+                    (v, 0 < i < len(row) - 1 and headers[i] != "Weekly touches")
+                    for i, v in enumerate(row)
+                ]
+                for row in rows
+            ],
+        ),
+    ]
 
 
 def _trends_text(doc: dict) -> list[str]:
@@ -306,18 +412,25 @@ def _trends_text(doc: dict) -> list[str]:
     if not trends:
         return []
     lines = ["", f"Trends ({len(trends['weeks'])} weeks from the week of {trends['weeks'][0]})"]
-    return lines + [f"  {label:32}{sparkline(trends[key])}  last week {show(trends[key][-1], kind, doc['currency'])}"
-                    for key, label, kind in ROWS]
+    return lines + [
+        f"  {label:32}{sparkline(trends[key])}  last week {show(trends[key][-1], kind, doc['currency'])}"
+        for key, label, kind in ROWS
+    ]
 
 
 def _spark_svg(values: list[float], width: int = 120, height: int = 24) -> str:
     """A line over the weeks, 0 at the bottom: inline SVG, no script, no external file."""
     most = max(values, default=0) or 1
     step = width / max(len(values) - 1, 1)
-    points = " ".join(f"{i * step:.1f},{height - 2 - (height - 4) * max(v, 0) / most:.1f}" for i, v in enumerate(values))
-    return (f'<svg width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" role="img" aria-label="trend">'
-            f'<polyline fill="none" stroke="#2b7de9" stroke-width="2" points="{points}"/></svg>')
+    points = " ".join(
+        f"{i * step:.1f},{height - 2 - (height - 4) * max(v, 0) / most:.1f}"
+        for i, v in enumerate(values)
+    )
+    return (
+        f'<svg width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="trend">'
+        f'<polyline fill="none" stroke="#2b7de9" stroke-width="2" points="{points}"/></svg>'
+    )
 
 
 def _spark_cells(values: list[float], height: int = 24) -> str:
@@ -326,9 +439,13 @@ def _spark_cells(values: list[float], height: int = 24) -> str:
     cells = "".join(
         f'<td valign="bottom" style="padding:0 1px;height:{height}px">'
         f'<div style="width:6px;height:{max(1, round(height * max(v, 0) / most))}px;background:#9cc3f5;'
-        f'font-size:1px;line-height:1px">&nbsp;</div></td>' for v in values)
-    return (f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
-            f'style="border-collapse:collapse"><tr>{cells}</tr></table>')
+        f'font-size:1px;line-height:1px">&nbsp;</div></td>'
+        for v in values
+    )
+    return (
+        f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
+        f'style="border-collapse:collapse"><tr>{cells}</tr></table>'
+    )
 
 
 def _trends_html(doc: dict) -> list[str]:
@@ -341,11 +458,17 @@ def _trends_html(doc: dict) -> list[str]:
     rows = "".join(
         f'<tr><td style="{_CELL}">{escape(label)}</td><td style="{_CELL}">{_spark_svg(trends[key])}</td>'
         f'<td style="{_CELL}">{_spark_cells(trends[key])}</td>'
-        f'<td style="{_NUM}">{escape(show(trends[key][-1], kind, cur))}</td></tr>' for key, label, kind in ROWS)
-    head = "".join(f'<th style="{_HEAD}">{escape(h)}</th>' for h in ("", "Line", "Bars", "Last week"))
-    return [f'<h2 style="{_H2}">Trends ({len(trends["weeks"])} weeks from the week of {escape(trends["weeks"][0])})</h2>',
-            f'<div style="overflow-x:auto;max-width:100%"><table role="presentation" cellpadding="0" cellspacing="0" '
-            f'border="0" style="border-collapse:collapse;{_FONT}"><tr>{head}</tr>{rows}</table></div>']
+        f'<td style="{_NUM}">{escape(show(trends[key][-1], kind, cur))}</td></tr>'
+        for key, label, kind in ROWS
+    )
+    head = "".join(
+        f'<th style="{_HEAD}">{escape(h)}</th>' for h in ("", "Line", "Bars", "Last week")
+    )
+    return [
+        f'<h2 style="{_H2}">Trends ({len(trends["weeks"])} weeks from the week of {escape(trends["weeks"][0])})</h2>',
+        f'<div style="overflow-x:auto;max-width:100%"><table role="presentation" cellpadding="0" cellspacing="0" '
+        f'border="0" style="border-collapse:collapse;{_FONT}"><tr>{head}</tr>{rows}</table></div>',
+    ]
 
 
 def report_html(doc: dict) -> str:
@@ -362,12 +485,25 @@ def report_html(doc: dict) -> str:
         f'<td style="padding:20px;{_FONT}">',
         f'<h1 style="margin:0 0 4px 0;font-size:20px;{_FONT}">{_whole_dates(title(doc))}</h1>',
         '<p style="margin:0;color:#666666;font-size:12px">'
-        + _whole_dates(_("As of {when} · amounts in {currency}").format(when=short_time(doc["as_of"]), currency=cur))
+        + _whole_dates(
+            _("As of {when} · amounts in {currency}").format(
+                when=short_time(doc["as_of"]), currency=cur
+            )
+        )
         + "</p>",
         f'<h2 style="{_H2}">{escape(_("The period"))}</h2>',
-        _table([("", False), (_("This period"), True), (_("Previous"), True), (_("Change"), True)],
-               [[(_(label), False), (show(t[k], kind, cur), True), (show(prev[k], kind, cur), True),
-                 (change(t[k], prev[k], kind, cur), True)] for k, label, kind in COUNT_ROWS]),
+        _table(
+            [("", False), (_("This period"), True), (_("Previous"), True), (_("Change"), True)],
+            [
+                [
+                    (_(label), False),
+                    (show(t[k], kind, cur), True),
+                    (show(prev[k], kind, cur), True),
+                    (change(t[k], prev[k], kind, cur), True),
+                ]
+                for k, label, kind in COUNT_ROWS
+            ],
+        ),
         f'<h2 style="{_H2}">{escape(_("Target {month}").format(month=doc["month"]))}</h2>',
     ]
     target = target_lines(doc)
@@ -378,64 +514,129 @@ def report_html(doc: dict) -> str:
             f'<td style="{_CELL}">{escape(text)}</td></tr>'
             for (label, frac, text), colour in zip(target, colours, strict=True)
         )
-        parts.append(f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
-                     f'style="border-collapse:collapse;{_FONT}">{rows}</table>')
+        parts.append(
+            f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
+            f'style="border-collapse:collapse;{_FONT}">{rows}</table>'
+        )
     else:
-        parts.append(f'<p style="font-size:13px">{escape(_("No target set for {month}.").format(month=doc["month"]))}</p>')
+        parts.append(
+            f'<p style="font-size:13px">{escape(_("No target set for {month}.").format(month=doc["month"]))}</p>'
+        )
     pipeline = _("Pipeline at the period's end")
     parts.append(f'<h2 style="{_H2}">{escape(pipeline, quote=False)}</h2>')
-    parts.append(_table([("", False), ("", True)],
-                        [[(_(label), False), (show(t[k], kind, cur), True)] for k, label, kind in PIPELINE_ROWS]))
+    parts.append(
+        _table(
+            [("", False), ("", True)],
+            [
+                [(_(label), False), (show(t[k], kind, cur), True)]
+                for k, label, kind in PIPELINE_ROWS
+            ],
+        )
+    )
     parts.append(_legend_html(_(VELOCITY)))
     if t["lost_reasons"]:
         parts.append(f'<h2 style="{_H2}">{escape(_("Why deals were lost"))}</h2>')
         most = max(t["lost_reasons"].values())
         rows = "".join(
             f'<tr><td style="{_CELL}">{escape(pgettext("lost", reason))}</td><td style="{_CELL}">{_bar_html(n / most, "#c0392b", 160)}</td>'
-            f'<td style="{_NUM}">{n}</td></tr>' for reason, n in t["lost_reasons"].items()
+            f'<td style="{_NUM}">{n}</td></tr>'
+            for reason, n in t["lost_reasons"].items()
         )
-        parts.append(f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
-                     f'style="border-collapse:collapse;{_FONT}">{rows}</table>')
+        parts.append(
+            f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
+            f'style="border-collapse:collapse;{_FONT}">{rows}</table>'
+        )
     if doc["reps"]:
         parts.append(f'<h2 style="{_H2}">{escape(_("Reps"))}</h2>')
-        parts.append(_table([(_("Rep"), False)] + [(_(label), True) for _key, label, _kind in REP_COLUMNS],
-                            [[(r["rep"], False)] + [(show(r[k], kind, cur), True) for k, _label, kind in REP_COLUMNS]
-                             for r in doc["reps"] + [team_row(doc)]]))
+        parts.append(
+            _table(
+                [(_("Rep"), False)] + [(_(label), True) for _key, label, _kind in REP_COLUMNS],
+                [
+                    [(r["rep"], False)]
+                    + [(show(r[k], kind, cur), True) for k, _label, kind in REP_COLUMNS]
+                    for r in doc["reps"] + [team_row(doc)]
+                ],
+            )
+        )
         parts.append(_legend_html(rep_legend()))
         most = max((r["won_amount"] for r in doc["reps"]), default=0)
         if most:
             rows = "".join(
                 f'<tr><td style="{_CELL}">{escape(r["rep"])}</td><td style="{_CELL}">'
-                f'{_bar_html(r["won_amount"] / most, "#2e9e4f", 240)}</td>'
-                f'<td style="{_NUM}">{escape(show(r["won_amount"], "money", cur))}</td></tr>' for r in doc["reps"]
+                f"{_bar_html(r['won_amount'] / most, '#2e9e4f', 240)}</td>"
+                f'<td style="{_NUM}">{escape(show(r["won_amount"], "money", cur))}</td></tr>'
+                for r in doc["reps"]
             )
-            parts.append(f'<p style="margin:12px 0 4px 0;font-size:13px;color:#555555">{escape(_("Won amount by rep"))}</p>'
-                         f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
-                         f'style="border-collapse:collapse;{_FONT}">{rows}</table>')
+            parts.append(
+                f'<p style="margin:12px 0 4px 0;font-size:13px;color:#555555">{escape(_("Won amount by rep"))}</p>'
+                f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
+                f'style="border-collapse:collapse;{_FONT}">{rows}</table>'
+            )
     parts.extend(_rhythm_html(doc))
     parts.extend(_trends_html(doc))
-    for key, heading in (("key_deals", _("Key deals")), ("closing_soon", _("Closing within a week"))):
+    for key, heading in (
+        ("key_deals", _("Key deals")),
+        ("closing_soon", _("Closing within a week")),
+    ):
         if doc[key]:
             parts.append(f'<h2 style="{_H2}">{escape(heading)}</h2>')
             parts.append(_deals_html(doc[key], cur))
     for key, heading, empty in ATTENTION:
         parts.append(f'<h2 style="{_H2}">{escape(_(heading))}</h2>')
-        parts.append(_deals_html(doc[key], cur, days=True) if doc.get(key)
-                     else f'<p style="font-size:13px">{escape(_(empty))}</p>')
+        parts.append(
+            _deals_html(doc[key], cur, days=True)
+            if doc.get(key)
+            else f'<p style="font-size:13px">{escape(_(empty))}</p>'
+        )
     used = [p for p in doc["plays"] if p["leads"]]
     if used:
         parts.append(f'<h2 style="{_H2}">{escape(_("Plays"))}</h2>')
-        parts.append(_table([(_("Play"), False), (_("Used on"), True), (_("Won"), True), (_("Lost"), True),
-                             (_("Win rate"), True)],
-                            [[(p["play"], False), (str(p["leads"]), True), (str(p["won"]), True),
-                              (str(p["lost"]), True), (show(p["win_rate"], "pct", cur), True)] for p in used]))
+        parts.append(
+            _table(
+                [
+                    (_("Play"), False),
+                    (_("Used on"), True),
+                    (_("Won"), True),
+                    (_("Lost"), True),
+                    (_("Win rate"), True),
+                ],
+                [
+                    [
+                        (p["play"], False),
+                        (str(p["leads"]), True),
+                        (str(p["won"]), True),
+                        (str(p["lost"]), True),
+                        (show(p["win_rate"], "pct", cur), True),
+                    ]
+                    for p in used
+                ],
+            )
+        )
     if doc.get("cadences"):
         parts.append(f'<h2 style="{_H2}">{escape(_("Cadences"))}</h2>')
-        parts.append(_table([(_("Cadence"), False), (_("Leads"), True), (_("Completed"), True), (_("Won"), True),
-                             (_("Lost"), True), (_("Win rate"), True)],
-                            [[(c["play"], False), (str(c["leads"]), True), (str(c["completed"]), True),
-                              (str(c["won"]), True), (str(c["lost"]), True), (show(c["win_rate"], "pct", cur), True)]
-                             for c in doc["cadences"]]))
+        parts.append(
+            _table(
+                [
+                    (_("Cadence"), False),
+                    (_("Leads"), True),
+                    (_("Completed"), True),
+                    (_("Won"), True),
+                    (_("Lost"), True),
+                    (_("Win rate"), True),
+                ],
+                [
+                    [
+                        (c["play"], False),
+                        (str(c["leads"]), True),
+                        (str(c["completed"]), True),
+                        (str(c["won"]), True),
+                        (str(c["lost"]), True),
+                        (show(c["win_rate"], "pct", cur), True),
+                    ]
+                    for c in doc["cadences"]
+                ],
+            )
+        )
     parts.append('<p style="margin:20px 0 0 0;color:#999999;font-size:11px">salesctl report</p>')
     parts.append("</td></tr></table></body></html>")
     page = "\n".join(parts) + "\n"

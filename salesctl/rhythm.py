@@ -49,12 +49,28 @@ def flag(weekly: list[int]) -> str | None:
 
 def day_rows(days: list[date], tz: tzinfo) -> list[tuple[str, str, str, int]]:
     """(day, UTC start, UTC end, month-end 0/1) per local day, for the store's day table."""
-    return [(d.isoformat(), to_db(start_of_day(d, tz)), to_db(start_of_day(d + timedelta(days=1), tz)),
-             int(is_month_end(d))) for d in days]
+    return [
+        (
+            d.isoformat(),
+            to_db(start_of_day(d, tz)),
+            to_db(start_of_day(d + timedelta(days=1), tz)),
+            int(is_month_end(d)),
+        )
+        for d in days
+    ]
 
 
-def rhythm(store: Store, settings: Settings, *, end_day: date, weeks: int, tz: tzinfo, at: datetime,
-           rep_id: int | None, held: dict[int, int] | None = None) -> dict:
+def rhythm(
+    store: Store,
+    settings: Settings,
+    *,
+    end_day: date,
+    weeks: int,
+    tz: tzinfo,
+    at: datetime,
+    rep_id: int | None,
+    held: dict[int, int] | None = None,
+) -> dict:
     """The rhythm document of the `weeks` weeks ending with the local day end_day; open leads are those
     held at `at` (the window's end, or now if sooner): `held` (rep id → count) when the caller has them."""
     days = window(end_day, weeks)
@@ -65,18 +81,37 @@ def rhythm(store: Store, settings: Settings, *, end_day: date, weeks: int, tz: t
     touches: dict[int, dict[str, int]] = {}
     for r in store.effective_by_day(rows):
         touches.setdefault(r["rep_id"], {})[r["day"]] = r["n"]
-    wins = {r["rep_id"]: (r["n"], int(r["month_end"] or 0)) for r in store.wins_by_month_end(rows, to_db(at))}
-    advances = {r["rep_id"]: r["n"] for r in store.advances(to_db(since), to_db(until), stage_order(settings))}
+    wins = {
+        r["rep_id"]: (r["n"], int(r["month_end"] or 0))
+        for r in store.wins_by_month_end(rows, to_db(at))
+    }
+    advances = {
+        r["rep_id"]: r["n"]
+        for r in store.advances(to_db(since), to_db(until), stage_order(settings))
+    }
     if held is None:
-        held = {i: p.open_count for i, p in pipeline_at(store, settings, at, (days[0], days[-1])).items()}
+        held = {
+            i: p.open_count
+            for i, p in pipeline_at(store, settings, at, (days[0], days[-1])).items()
+        }
 
     if rep_id is None:
         shown = active | set(touches) | set(wins) | set(advances)
     else:
         shown = {rep_id} & set(names)
     working = sum(is_working_day(d) for d in days)
-    by_rep = [_rep_row(names[i], days, touches.get(i, {}), wins.get(i, (0, 0)), advances.get(i, 0),
-                       held.get(i, 0), working) for i in shown]
+    by_rep = [
+        _rep_row(
+            names[i],
+            days,
+            touches.get(i, {}),
+            wins.get(i, (0, 0)),
+            advances.get(i, 0),
+            held.get(i, 0),
+            working,
+        )
+        for i in shown
+    ]
     by_rep.sort(key=lambda r: (r["flag"] is None, r["rep"].lower()))
     return {
         "since": local_iso(since, tz),
@@ -88,11 +123,18 @@ def rhythm(store: Store, settings: Settings, *, end_day: date, weeks: int, tz: t
     }
 
 
-def _rep_row(name: str, days: list[date], counts: dict[str, int], wins: tuple[int, int], advances: int,
-             held: int, working: int) -> dict:
+def _rep_row(
+    name: str,
+    days: list[date],
+    counts: dict[str, int],
+    wins: tuple[int, int],
+    advances: int,
+    held: int,
+    working: int,
+) -> dict:
     daily = {d.isoformat(): counts.get(d.isoformat(), 0) for d in days}
     values = list(daily.values())
-    weekly = [sum(values[i:i + 7]) for i in range(0, len(values), 7)]
+    weekly = [sum(values[i : i + 7]) for i in range(0, len(values), 7)]
     total = sum(weekly)
     return {
         "rep": name,
@@ -113,11 +155,21 @@ def _rep_row(name: str, days: list[date], counts: dict[str, int], wins: tuple[in
     }
 
 
-def report_section(store: Store, settings: Settings, *, as_of: datetime, tz: tzinfo, rep_id: int | None,
-                   held: dict[int, int], weeks: int = DEFAULT_WEEKS) -> dict:
+def report_section(
+    store: Store,
+    settings: Settings,
+    *,
+    as_of: datetime,
+    tz: tzinfo,
+    rep_id: int | None,
+    held: dict[int, int],
+    weeks: int = DEFAULT_WEEKS,
+) -> dict:
     """The report's Rhythm section: the weeks ending with the report's last day (the day of `as_of`),
     each rep's figures and flag without the daily counts; `held`: the report's open leads at as_of."""
     end_day = (as_of - timedelta(seconds=1)).astimezone(tz).date()
-    doc = rhythm(store, settings, end_day=end_day, weeks=weeks, tz=tz, at=as_of, rep_id=rep_id, held=held)
+    doc = rhythm(
+        store, settings, end_day=end_day, weeks=weeks, tz=tz, at=as_of, rep_id=rep_id, held=held
+    )
     doc["by_rep"] = [{k: v for k, v in r.items() if k != "daily"} for r in doc["by_rep"]]
     return {k: v for k, v in doc.items() if k != "rep"}

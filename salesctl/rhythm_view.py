@@ -57,32 +57,70 @@ def figure(value, kind: str | None) -> str:
 
 def figures_table(reps: list[dict], title: str | None = "Figures") -> Table:
     """Rep, the figures and the flag; `pushing` shows advances/open leads beside the ratio."""
-    rows = [{"rep": r["rep"], **{k: figure(r.get(k), kind) for k, _, kind in FIGURE_COLUMNS},
-             "pushing_ratio": f"{figure(r['pushing_ratio'], 'ratio')} ({r['advances']}/{r['open_leads']})",
-             "flag": "rhythm broke" if r["flag"] else ""} for r in reps]
-    columns = [Column("rep", "Rep", wrap=False)] + [
-        Column(k, label, "left" if k == "weekly" else "right", wrap=k != "weekly") for k, label, _ in FIGURE_COLUMNS
-    ] + [Column("flag", "Flag")]
+    rows = [
+        {
+            "rep": r["rep"],
+            **{k: figure(r.get(k), kind) for k, _, kind in FIGURE_COLUMNS},
+            "pushing_ratio": f"{figure(r['pushing_ratio'], 'ratio')} ({r['advances']}/{r['open_leads']})",
+            "flag": "rhythm broke" if r["flag"] else "",
+        }
+        for r in reps
+    ]
+    columns = (
+        [Column("rep", "Rep", wrap=False)]
+        + [
+            Column(k, label, "left" if k == "weekly" else "right", wrap=k != "weekly")
+            for k, label, _ in FIGURE_COLUMNS
+        ]
+        + [Column("flag", "Flag")]
+    )
     return Table(columns, rows, title=title, empty="No reps.")
 
 
 def rhythm_output(doc: dict) -> Output:
     reps = doc["by_rep"]
-    blocks: list = [Text(f"Rhythm {doc['since'][:10]} – {doc['until'][:10]} (exclusive), {doc['weeks']} weeks: "
-                         "effective touches per day, weekends dimmed")]
+    blocks: list = [
+        Text(
+            f"Rhythm {doc['since'][:10]} – {doc['until'][:10]} (exclusive), {doc['weeks']} weeks: "
+            "effective touches per day, weekends dimmed"
+        )
+    ]
     if not reps:
         blocks.append(Text("No reps."))
         return Output(doc, blocks)
     days = list(reps[0]["daily"])
     most = max(max(r["daily"].values(), default=0) for r in reps)
-    blocks.append(Strip([(r["rep"], strip_cells(r["daily"], most), f"this week {r['this_week']}")
-                         for r in reps], header=week_header(days)))
-    blocks.append(Text(f"Shades: · none, {' '.join(SHADES)} up to {most} touches a day (the busiest day shown)."))
+    blocks.append(
+        Strip(
+            [
+                (r["rep"], strip_cells(r["daily"], most), f"this week {r['this_week']}")
+                for r in reps
+            ],
+            header=week_header(days),
+        )
+    )
+    blocks.append(
+        Text(
+            f"Shades: · none, {' '.join(SHADES)} up to {most} touches a day (the busiest day shown)."
+        )
+    )
     blocks.append(figures_table(reps))
     return Output(doc, blocks, csv=_csv(reps))
 
 
 def _csv(reps: list[dict]) -> Table:
-    keys = ("flag", "effective", "per_working_day", "this_week", "median_week", "steadiness", "wins",
-            "month_end_wins", "month_end_share", "advances", "open_leads", "pushing_ratio")
+    keys = (
+        "flag",
+        "effective",
+        "per_working_day",
+        "this_week",
+        "median_week",
+        "steadiness",
+        "wins",
+        "month_end_wins",
+        "month_end_share",
+        "advances",
+        "open_leads",
+        "pushing_ratio",
+    )
     return Table([Column("rep", "rep")] + [Column(k, k) for k in keys], reps)

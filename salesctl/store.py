@@ -35,6 +35,7 @@ OPEN_BY_OWNER = "INDEXED BY leads_open_owner"
 # it changes. PRAGMA user_version = how many ran; the migrations table records each one's name
 # (docs/design.md, Schema and migrations).
 
+
 def _m0001_initial(conn: sqlite3.Connection) -> None:
     """The first schema: reps, leads, tags, activities, stage history, assignments, plays, targets,
     settings and the reminder claims."""
@@ -156,17 +157,29 @@ def _m0001_initial(conn: sqlite3.Connection) -> None:
 
 # The default plays from the brief: what works per customer type. Names are what `log --play` takes.
 DEFAULT_PLAYS = (
-    ("referral-to-decider", "no-authority",
-     "They have budget but cannot decide: ask them to introduce you to the decision maker, and give them "
-     "a one-page summary they can forward."),
-    ("case-study-offer", "hesitant",
-     "Interested but hesitant: send a case study from a similar customer plus a time-limited offer "
-     "with a clear end date."),
-    ("value-not-price", "price-shopper",
-     "Price shopper: talk about service, delivery and details they would lose elsewhere; "
-     "do not fight on price."),
-    ("short-and-fast", "busy",
-     "Busy customer: short messages with one question each, and answer them fast."),
+    (
+        "referral-to-decider",
+        "no-authority",
+        "They have budget but cannot decide: ask them to introduce you to the decision maker, and give them "
+        "a one-page summary they can forward.",
+    ),
+    (
+        "case-study-offer",
+        "hesitant",
+        "Interested but hesitant: send a case study from a similar customer plus a time-limited offer "
+        "with a clear end date.",
+    ),
+    (
+        "value-not-price",
+        "price-shopper",
+        "Price shopper: talk about service, delivery and details they would lose elsewhere; "
+        "do not fight on price.",
+    ),
+    (
+        "short-and-fast",
+        "busy",
+        "Busy customer: short messages with one question each, and answer them fast.",
+    ),
 )
 
 
@@ -223,15 +236,21 @@ def _m0004_open_leads_index(conn: sqlite3.Connection) -> None:
     # of walking past won and lost leads; per-rep open counts read only open entries. Their WHERE must
     # stay textually the same as OPEN for SQLite to use them.
     conn.execute("CREATE INDEX leads_open ON leads(id) WHERE stage NOT IN ('won', 'lost')")
-    conn.execute("CREATE INDEX leads_open_owner ON leads(owner_id, id) WHERE stage NOT IN ('won', 'lost')")
+    conn.execute(
+        "CREATE INDEX leads_open_owner ON leads(owner_id, id) WHERE stage NOT IN ('won', 'lost')"
+    )
     # Play results read (play, lead, time) of play-tagged activities from the index alone.
-    conn.execute("CREATE INDEX activities_play_lead ON activities(play_id, lead_id, at) WHERE play_id IS NOT NULL")
+    conn.execute(
+        "CREATE INDEX activities_play_lead ON activities(play_id, lead_id, at) WHERE play_id IS NOT NULL"
+    )
 
 
 def _m0005_after_sale_index(conn: sqlite3.Connection) -> None:
     """Won leads with a follow-up (after-sale care, docs/first-hour.md), found by due time without
     walking every won deal: the index holds only those few."""
-    conn.execute("CREATE INDEX leads_after_sale ON leads(next_at) WHERE stage = 'won' AND next_at IS NOT NULL")
+    conn.execute(
+        "CREATE INDEX leads_after_sale ON leads(next_at) WHERE stage = 'won' AND next_at IS NOT NULL"
+    )
 
 
 def _m0006_activity_removals(conn: sqlite3.Connection) -> None:
@@ -280,8 +299,10 @@ def _m0007_cadences_recurrence_calendar(conn: sqlite3.Connection) -> None:
         " modified_at TEXT NOT NULL)",
     ):
         conn.execute(statement)
-    conn.execute("INSERT INTO settings (key, value) VALUES ('calendar_id', ?) ON CONFLICT (key) DO NOTHING",
-                 ('"' + os.urandom(8).hex() + '"',))
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES ('calendar_id', ?) ON CONFLICT (key) DO NOTHING",
+        ('"' + os.urandom(8).hex() + '"',),
+    )
 
 
 def _m0008_migration_names(conn: sqlite3.Connection) -> None:
@@ -302,7 +323,9 @@ def _m0009_mark_salesctl_file(conn: sqlite3.Connection) -> None:
 def _m0010_effective_touches_index(conn: sqlite3.Connection) -> None:
     """Effective touches by time with who logged them (rhythm and trends, docs/figures.md): counted per day
     from this index alone, without reading every activity row."""
-    conn.execute("CREATE INDEX activities_effective_at ON activities(at, rep_id) WHERE effective = 1")
+    conn.execute(
+        "CREATE INDEX activities_effective_at ON activities(at, rep_id) WHERE effective = 1"
+    )
 
 
 MIGRATIONS = [
@@ -327,17 +350,24 @@ def foreign_tables(conn: sqlite3.Connection) -> list[str]:
     than the mark, salesctl's own tables); [] for a salesctl or blank file. Reads only."""
     mark = conn.execute("PRAGMA application_id").fetchone()[0]
     version = conn.execute("PRAGMA user_version").fetchone()[0]
-    tables = sorted(r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
-    unmarked_ours = mark == 0 and version in UNMARKED_VERSIONS and {"leads", "reps", "settings"} <= set(tables)
+    tables = sorted(
+        r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    )
+    unmarked_ours = (
+        mark == 0 and version in UNMARKED_VERSIONS and {"leads", "reps", "settings"} <= set(tables)
+    )
     return [] if mark == APPLICATION_ID or unmarked_ours else tables
 
 
 # Money sums are exact however big: SQLite's integer sum() fails past 2^63 (about 9,300 deals at 10^13,
 # which gave exit 3) and total() is a float. Each amount X (non-negative minor units) is summed in two
 # parts, above and below 10^9, each far from overflowing; `_exact` joins them into one Python int.
-EXACT_SUM = "printf('%d:%d', coalesce(sum((X) / 1000000000), 0), coalesce(sum((X) % 1000000000), 0))"
+EXACT_SUM = (
+    "printf('%d:%d', coalesce(sum((X) / 1000000000), 0), coalesce(sum((X) % 1000000000), 0))"
+)
 
 # --- connection ------------------------------------------------------------------------------------
+
 
 def _create_private(path: Path) -> None:
     """Create the database file 0600 (and a missing directory 0700) before SQLite touches it.
@@ -350,7 +380,9 @@ def _create_private(path: Path) -> None:
     while not folder.exists():
         missing.append(folder)
         folder = folder.parent
-    for folder in reversed(missing):  # each created folder 0700 (mkdir(parents=True) gives parents 0777 & ~umask)
+    for folder in reversed(
+        missing
+    ):  # each created folder 0700 (mkdir(parents=True) gives parents 0777 & ~umask)
         folder.mkdir(mode=0o700, exist_ok=True)
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
@@ -368,13 +400,16 @@ def _refuse_non_regular(path: Path) -> None:
     except OSError:
         return  # missing (created later) or unreadable (SQLite says why)
     if not stat.S_ISREG(info.st_mode):
-        raise StoreError(f"{path} is not a regular file (a folder, device or FIFO); "
-                         "give --db a database file")
+        raise StoreError(
+            f"{path} is not a regular file (a folder, device or FIFO); give --db a database file"
+        )
 
 
 def corrupt(path: object) -> StoreError:
     """Damage SQLite reports in a way Python cannot even decode (a mangled schema page)."""
-    return StoreError(f"database {path} is corrupt; restore a backup (salesctl doctor shows the damage)")
+    return StoreError(
+        f"database {path} is corrupt; restore a backup (salesctl doctor shows the damage)"
+    )
 
 
 def storage_error(path: object, exc: Exception) -> StoreError:
@@ -389,7 +424,9 @@ def storage_error(path: object, exc: Exception) -> StoreError:
 class Store:
     """One open salesctl database: a SQLite file, or a PostgreSQL database given by URL (docs/team.md)."""
 
-    def __init__(self, path: Path | str, *, create: bool = True, write: bool = True, migrate: bool = True):
+    def __init__(
+        self, path: Path | str, *, create: bool = True, write: bool = True, migrate: bool = True
+    ):
         """Open `path` (creating it when `create` and `write`). A read (`write=False`) never changes the
         file, except to bring an older salesctl database up to this version's schema; a blank file
         (no tables) is then seen as an empty database in memory, and `self.path` is ":memory:".
@@ -436,7 +473,9 @@ class Store:
 
     @staticmethod
     def _connect(name: str) -> sqlite3.Connection:
-        conn = sqlite3.connect(name, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(
+            name, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
         conn.row_factory = sqlite3.Row
         conn.create_function("casefold", 1, sqlite_dialect.casefold, deterministic=True)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
@@ -449,15 +488,20 @@ class Store:
         foreign = foreign_tables(self.conn)
         if foreign:
             listed = ", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else "")
-            raise StoreError(f"{self.path} is not a salesctl database (it holds other tables: {listed}); "
-                             "it was left as it was; give --db a salesctl database or a new file")
+            raise StoreError(
+                f"{self.path} is not a salesctl database (it holds other tables: {listed}); "
+                "it was left as it was; give --db a salesctl database or a new file"
+            )
         version = self.schema_version()
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"database {self.path} has schema version {version}, newer than this salesctl knows "
                 f"({SCHEMA_VERSION}); upgrade salesctl"
             )
-        return version == 0 and self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+        return (
+            version == 0
+            and self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+        )
 
     def allow_writes(self) -> None:
         """Switch the file to WAL (once; reads leave the journal mode as they found it)."""
@@ -477,8 +521,10 @@ class Store:
         try:
             version = store.schema_version()
             if version >= 0:
-                raise SalesError(f"db init: {store.where} already has a salesctl schema (version {version}); "
-                                 "nothing was changed")
+                raise SalesError(
+                    f"db init: {store.where} already has a salesctl schema (version {version}); "
+                    "nothing was changed"
+                )
             with store.write():
                 store.dialect.init_schema(store.conn, MIGRATIONS[:SCHEMA_VERSION])
         finally:
@@ -540,7 +586,9 @@ class Store:
                 self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             else:
                 self.conn.execute("BEGIN")
-                self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot starts at the first read
+                self.conn.execute(
+                    "SELECT count(*) FROM sqlite_master"
+                ).fetchone()  # the snapshot starts at the first read
         except self.dialect.Error as exc:
             raise storage_error(self.path, exc) from exc
         try:
@@ -558,10 +606,14 @@ class Store:
             if version == SCHEMA_VERSION:
                 return
             if version > SCHEMA_VERSION:
-                raise StoreError(f"{self.where} has schema version {version}, newer than this salesctl knows "
-                                 f"({SCHEMA_VERSION}); upgrade salesctl")
+                raise StoreError(
+                    f"{self.where} has schema version {version}, newer than this salesctl knows "
+                    f"({SCHEMA_VERSION}); upgrade salesctl"
+                )
             if version < 0:
-                raise StoreError(f"{self.where} has no salesctl schema; the owner creates it with: salesctl db init URL")
+                raise StoreError(
+                    f"{self.where} has no salesctl schema; the owner creates it with: salesctl db init URL"
+                )
             with self.write():
                 self.dialect.migrate(self.conn, MIGRATIONS[:SCHEMA_VERSION], self.schema_version())
             return
@@ -596,14 +648,21 @@ class Store:
         )
 
     def stage_counts(self) -> dict[str, int]:
-        return {r["stage"]: r["n"] for r in self.all("SELECT stage, count(*) AS n FROM leads GROUP BY stage")}
+        return {
+            r["stage"]: r["n"]
+            for r in self.all("SELECT stage, count(*) AS n FROM leads GROUP BY stage")
+        }
 
     # --- reps --------------------------------------------------------------------------------------
 
     def reps(self, *, active_only: bool = False) -> list[sqlite3.Row]:
         return self.all(
             "SELECT r.id, r.name, r.email, r.active, r.created_at,"
-            " (SELECT count(*) FROM leads l " + OPEN_BY_OWNER + " WHERE l.owner_id = r.id AND " + OPEN + ")"
+            " (SELECT count(*) FROM leads l "
+            + OPEN_BY_OWNER
+            + " WHERE l.owner_id = r.id AND "
+            + OPEN
+            + ")"
             " AS open_leads"
             " FROM reps r WHERE r.active >= ? ORDER BY r.name",
             (1 if active_only else 0,),
@@ -628,7 +687,8 @@ class Store:
         if self.rep(name) is not None:
             raise Duplicate(f'rep: "{name}" already exists')
         return self.conn.execute(
-            "INSERT INTO reps (name, email, created_at) VALUES (?, ?, ?) RETURNING id", (name, email, now)
+            "INSERT INTO reps (name, email, created_at) VALUES (?, ?, ?) RETURNING id",
+            (name, email, now),
         ).fetchone()[0]
 
     def ensure_rep(self, name: str, now: str) -> int:
@@ -636,25 +696,54 @@ class Store:
         row = self.rep(name)
         if row is not None:
             return row["id"]
-        return self.conn.execute("INSERT INTO reps (name, created_at) VALUES (?, ?) RETURNING id", (name, now)).fetchone()[0]
+        return self.conn.execute(
+            "INSERT INTO reps (name, created_at) VALUES (?, ?) RETURNING id", (name, now)
+        ).fetchone()[0]
 
-    def update_rep(self, rep_id: int, *, email: str | None = None, active: bool | None = None) -> None:
+    def update_rep(
+        self, rep_id: int, *, email: str | None = None, active: bool | None = None
+    ) -> None:
         if email is not None:
             self.conn.execute("UPDATE reps SET email = ? WHERE id = ?", (email, rep_id))
         if active is not None:
             self.conn.execute("UPDATE reps SET active = ? WHERE id = ?", (int(active), rep_id))
 
     def open_lead_count(self, rep_id: int) -> int:
-        return self.one("SELECT count(*) FROM leads l " + OPEN_BY_OWNER + " WHERE l.owner_id = ? AND " + OPEN,
-                        (rep_id,))[0]
+        return self.one(
+            "SELECT count(*) FROM leads l " + OPEN_BY_OWNER + " WHERE l.owner_id = ? AND " + OPEN,
+            (rep_id,),
+        )[0]
 
     # --- leads -------------------------------------------------------------------------------------
 
     LEAD_FIELDS = (
-        "name", "company", "contact", "email", "phone", "phone_digits", "source", "intent", "industry",
-        "persona", "value", "currency", "owner_id", "stage", "created_at", "stage_changed_at",
-        "last_activity_at", "next_at", "next_step", "close_by", "key", "won_at", "won_amount", "lost_at",
-        "lost_reason", "lost_stage", "snoozed_until",
+        "name",
+        "company",
+        "contact",
+        "email",
+        "phone",
+        "phone_digits",
+        "source",
+        "intent",
+        "industry",
+        "persona",
+        "value",
+        "currency",
+        "owner_id",
+        "stage",
+        "created_at",
+        "stage_changed_at",
+        "last_activity_at",
+        "next_at",
+        "next_step",
+        "close_by",
+        "key",
+        "won_at",
+        "won_amount",
+        "lost_at",
+        "lost_reason",
+        "lost_stage",
+        "snoozed_until",
     )
     # CROSS JOIN keeps leads the outer loop: without it SQLite may walk reps and every lead of each rep
     # (won and lost included) for a sorted `lead list`, which grows with history, not with open leads.
@@ -664,7 +753,9 @@ class Store:
         " FROM leads l CROSS JOIN reps r ON r.id = l.owner_id"
     )
 
-    def duplicates(self, email: str | None, digits: str | None, *, exclude: int | None = None) -> list[sqlite3.Row]:
+    def duplicates(
+        self, email: str | None, digits: str | None, *, exclude: int | None = None
+    ) -> list[sqlite3.Row]:
         """Leads sharing the email (any case) or the phone digits."""
         if not email and not digits:
             return []
@@ -677,7 +768,9 @@ class Store:
     def open_leads_named(self, name: str, company: str | None) -> list[sqlite3.Row]:
         """Open leads with this name and company, ignoring case (no company matches no company)."""
         return self.all(
-            "SELECT l.id, l.name, l.company FROM leads l WHERE " + OPEN + " AND casefold(l.name) = ?"
+            "SELECT l.id, l.name, l.company FROM leads l WHERE "
+            + OPEN
+            + " AND casefold(l.name) = ?"
             " AND coalesce(casefold(l.company), '') = ? ORDER BY l.id LIMIT 5",
             (name.casefold(), (company or "").casefold()),
         )
@@ -688,7 +781,13 @@ class Store:
         if lead_id is not None:
             columns.insert(0, "id")
             values.insert(0, lead_id)
-        sql = "INSERT INTO leads (" + ", ".join(columns) + ") VALUES (" + ", ".join("?" * len(columns)) + ") RETURNING id"
+        sql = (
+            "INSERT INTO leads ("
+            + ", ".join(columns)
+            + ") VALUES ("
+            + ", ".join("?" * len(columns))
+            + ") RETURNING id"
+        )
         new_id = self.conn.execute(sql, values).fetchone()[0]
         if lead_id is not None:
             self.dialect.after_explicit_ids(self.conn, "leads")
@@ -711,11 +810,14 @@ class Store:
 
     def add_tags(self, lead_id: int, tags: list[str]) -> None:
         self.conn.executemany(
-            "INSERT OR IGNORE INTO lead_tags (lead_id, tag) VALUES (?, ?)", [(lead_id, t) for t in tags]
+            "INSERT OR IGNORE INTO lead_tags (lead_id, tag) VALUES (?, ?)",
+            [(lead_id, t) for t in tags],
         )
 
     def remove_tags(self, lead_id: int, tags: list[str]) -> None:
-        self.conn.executemany("DELETE FROM lead_tags WHERE lead_id = ? AND tag = ?", [(lead_id, t) for t in tags])
+        self.conn.executemany(
+            "DELETE FROM lead_tags WHERE lead_id = ? AND tag = ?", [(lead_id, t) for t in tags]
+        )
 
     def activity_count(self, lead_id: int) -> int:
         return self.one("SELECT count(*) FROM activities WHERE lead_id = ?", (lead_id,))[0]
@@ -730,21 +832,34 @@ class Store:
         text = ref.strip().removeprefix("#")
         if text.isdigit():
             lead_id = int(text)
-            if lead_id > 2**63 - 1 or self.one("SELECT 1 FROM leads WHERE id = ?", (lead_id,)) is None:
+            if (
+                lead_id > 2**63 - 1
+                or self.one("SELECT 1 FROM leads WHERE id = ?", (lead_id,)) is None
+            ):
                 raise NotFound(f"lead: no lead with id {text}")
             return lead_id
         if not text:
             raise NotFound('lead: "" matches no lead; give an id or part of a name or company')
         # LIKE and NOCASE fold ASCII letters only: other text is compared case-folded ("über" finds "Über").
-        exact, match = ("l.name = ? COLLATE NOCASE", "l.name LIKE ? ESCAPE '\\' OR l.company LIKE ? ESCAPE '\\'")
+        exact, match = (
+            "l.name = ? COLLATE NOCASE",
+            "l.name LIKE ? ESCAPE '\\' OR l.company LIKE ? ESCAPE '\\'",
+        )
         if text.isascii():
             pattern = _like_pattern(text)
             params = (text, pattern, pattern)
         else:
-            exact, match = ("casefold(l.name) = ?", "instr(casefold(l.name), ?) > 0 OR instr(casefold(l.company), ?) > 0")
+            exact, match = (
+                "casefold(l.name) = ?",
+                "instr(casefold(l.name), ?) > 0 OR instr(casefold(l.company), ?) > 0",
+            )
             params = (text.casefold(),) * 3
         rows = self.all(
-            "SELECT l.id, l.name, l.company, l.stage, " + OPEN + " AS open, (" + exact + ") AS exact"
+            "SELECT l.id, l.name, l.company, l.stage, "
+            + OPEN
+            + " AS open, ("
+            + exact
+            + ") AS exact"
             " FROM leads l WHERE " + match + " ORDER BY l.id LIMIT 1000",
             params,
         )
@@ -758,11 +873,15 @@ class Store:
                 return level[0]["id"]
             if level:
                 listed = "; ".join(
-                    f"#{r['id']} {r['name']}" + (f" ({r['company']})" if r["company"] else "") + f" [{r['stage']}]"
+                    f"#{r['id']} {r['name']}"
+                    + (f" ({r['company']})" if r["company"] else "")
+                    + f" [{r['stage']}]"
                     for r in level[:10]
                 )
                 more = f"; and {len(level) - 10} more" if len(level) > 10 else ""
-                raise Ambiguous(f'lead: "{ref}" matches {len(level)} leads: {listed}{more}; use the id')
+                raise Ambiguous(
+                    f'lead: "{ref}" matches {len(level)} leads: {listed}{more}; use the id'
+                )
         raise NotFound(f'lead: "{ref}" matches no lead')
 
     # Sort keys for `lead list`: user word → fixed SQL expression (never user text in SQL).
@@ -817,12 +936,17 @@ class Store:
             where.append("l.key = 1")
         order = self.LEAD_SORTS[sort]
         direction = " DESC" if descending else ""
-        order_by = ", ".join(part.strip() + direction for part in order.split(",")) + ", l.id" + direction
-        stage_order = "CASE l.stage " + " ".join("WHEN ? THEN ?" for _ in all_stages) + " END AS stage_order"
+        order_by = (
+            ", ".join(part.strip() + direction for part in order.split(",")) + ", l.id" + direction
+        )
+        stage_order = (
+            "CASE l.stage " + " ".join("WHEN ? THEN ?" for _ in all_stages) + " END AS stage_order"
+        )
         sql = (
             self.LEAD_SELECT.replace(" FROM leads l", ", " + stage_order + " FROM leads l")
             + (" WHERE " + " AND ".join(where) if where else "")
-            + " ORDER BY " + order_by
+            + " ORDER BY "
+            + order_by
             + (" LIMIT ?" if limit is not None else "")
         )
         order_params = [v for i, s in enumerate(all_stages) for v in (s, i)]
@@ -830,13 +954,17 @@ class Store:
 
     # --- history -----------------------------------------------------------------------------------
 
-    def record_stage(self, lead_id: int, rep_id: int, from_stage: str | None, to_stage: str, at: str) -> None:
+    def record_stage(
+        self, lead_id: int, rep_id: int, from_stage: str | None, to_stage: str, at: str
+    ) -> None:
         self.conn.execute(
             "INSERT INTO stage_history (lead_id, rep_id, from_stage, to_stage, at) VALUES (?, ?, ?, ?, ?)",
             (lead_id, rep_id, from_stage, to_stage, at),
         )
 
-    def record_assignment(self, lead_id: int, rep_id: int, from_rep_id: int, to_rep_id: int, at: str) -> None:
+    def record_assignment(
+        self, lead_id: int, rep_id: int, from_rep_id: int, to_rep_id: int, at: str
+    ) -> None:
         self.conn.execute(
             "INSERT INTO assignments (lead_id, rep_id, from_rep_id, to_rep_id, at) VALUES (?, ?, ?, ?, ?)",
             (lead_id, rep_id, from_rep_id, to_rep_id, at),
@@ -851,7 +979,15 @@ class Store:
         return row["from_stage"] if row else None
 
     def add_activity(
-        self, lead_id: int, rep_id: int, kind: str, note: str, effective: bool, at: str, play_id: int | None, now: str
+        self,
+        lead_id: int,
+        rep_id: int,
+        kind: str,
+        note: str,
+        effective: bool,
+        at: str,
+        play_id: int | None,
+        now: str,
     ) -> int:
         return self.conn.execute(
             "INSERT INTO activities (lead_id, rep_id, kind, note, effective, at, play_id, created_at)"
@@ -869,13 +1005,17 @@ class Store:
             (activity_id,),
         )
         if row is None:
-            raise NotFound(f"activity: no activity with id {activity_id}; lead show LEAD lists them")
+            raise NotFound(
+                f"activity: no activity with id {activity_id}; lead show LEAD lists them"
+            )
         return row
 
     def update_activity(self, activity_id: int, fields: dict) -> None:
         columns = [c for c in self.ACTIVITY_FIELDS if c in fields]
         if columns:
-            sql = "UPDATE activities SET " + ", ".join(f"{c} = ?" for c in columns) + " WHERE id = ?"
+            sql = (
+                "UPDATE activities SET " + ", ".join(f"{c} = ?" for c in columns) + " WHERE id = ?"
+            )
             self.conn.execute(sql, [fields[c] for c in columns] + [activity_id])
 
     def remove_activity(self, activity_id: int, *, rep_id: int, now: str) -> None:
@@ -949,18 +1089,23 @@ class Store:
 
     def won_by_owner(self, since: str, until: str) -> list[dict]:
         """Deals won in [since, until) per owner and currency: count, amount (minor units), total cycle days."""
-        return _exact(self.all(
-            "SELECT " + self.OWNER_AT + " AS rep_id, l.currency, count(*) AS n,"
-            " " + EXACT_SUM.replace("X", "l.won_amount") + " AS amount,"
-            " total(julianday(l.won_at) - julianday(l.created_at)) AS cycle_days"
-            " FROM leads l WHERE l.won_at >= :since AND l.won_at < :until GROUP BY 1, 2",  # by position: owner then, currency
-            {"since": since, "until": until, "t": until},
-        ), "amount")
+        return _exact(
+            self.all(
+                "SELECT " + self.OWNER_AT + " AS rep_id, l.currency, count(*) AS n,"
+                " " + EXACT_SUM.replace("X", "l.won_amount") + " AS amount,"
+                " total(julianday(l.won_at) - julianday(l.created_at)) AS cycle_days"
+                " FROM leads l WHERE l.won_at >= :since AND l.won_at < :until GROUP BY 1, 2",  # by position: owner then, currency
+                {"since": since, "until": until, "t": until},
+            ),
+            "amount",
+        )
 
     def lost_by_owner(self, since: str, until: str) -> list[sqlite3.Row]:
         """Deals lost in [since, until) per owner and reason."""
         return self.all(
-            "SELECT " + self.OWNER_AT + " AS rep_id, coalesce(l.lost_reason, 'other') AS reason, count(*) AS n"
+            "SELECT "
+            + self.OWNER_AT
+            + " AS rep_id, coalesce(l.lost_reason, 'other') AS reason, count(*) AS n"
             " FROM leads l WHERE l.lost_at >= :since AND l.lost_at < :until GROUP BY 1, 2",
             {"since": since, "until": until, "t": until},
         )
@@ -1009,12 +1154,17 @@ class Store:
         """Deals won over the given days per owner (at :t): how many, and how many on a month-end day."""
         with_days, params = self._days(days)
         return self.all(
-            with_days + "SELECT " + self.OWNER_AT + " AS rep_id, count(*) AS n, sum(d.month_end) AS month_end"
+            with_days
+            + "SELECT "
+            + self.OWNER_AT
+            + " AS rep_id, count(*) AS n, sum(d.month_end) AS month_end"
             " FROM d JOIN leads l ON l.won_at >= d.lo AND l.won_at < d.hi GROUP BY 1",  # by position: owner then
             {**params, "t": t},
         )
 
-    def weekly_counts(self, weeks: list[tuple[str, str, str, int]], rep_id: int | None) -> list[sqlite3.Row]:
+    def weekly_counts(
+        self, weeks: list[tuple[str, str, str, int]], rep_id: int | None
+    ) -> list[sqlite3.Row]:
         """Per week [lo, hi): leads created and effective touches; one rep's: leads they own now, touches
         they logged (docs/figures.md, Trends)."""
         with_weeks, params = self._days(weeks)
@@ -1022,9 +1172,12 @@ class Store:
         by = " AND a.rep_id = :rep_id" if rep_id is not None else ""
         return self.all(
             with_weeks + "SELECT d.day,"
-            " (SELECT count(*) FROM leads l WHERE l.created_at >= d.lo AND l.created_at < d.hi" + own + ") AS new_leads,"
-            " (SELECT count(*) FROM activities a WHERE a.at >= d.lo AND a.at < d.hi AND a.effective = 1" + by +
-            ") AS effective FROM d ORDER BY d.lo",
+            " (SELECT count(*) FROM leads l WHERE l.created_at >= d.lo AND l.created_at < d.hi"
+            + own
+            + ") AS new_leads,"
+            " (SELECT count(*) FROM activities a WHERE a.at >= d.lo AND a.at < d.hi AND a.effective = 1"
+            + by
+            + ") AS effective FROM d ORDER BY d.lo",
             {**params, "rep_id": rep_id},
         )
 
@@ -1032,23 +1185,39 @@ class Store:
         """Per week [lo, hi) and currency: the won amount (minor units, exact); one rep's: leads they own now."""
         with_weeks, params = self._days(weeks)
         own = " WHERE l.owner_id = :rep_id" if rep_id is not None else ""
-        return _exact(self.all(
-            with_weeks + "SELECT d.day, l.currency, " + EXACT_SUM.replace("X", "l.won_amount") + " AS amount"
-            " FROM d JOIN leads l ON l.won_at >= d.lo AND l.won_at < d.hi" + own + " GROUP BY d.day, l.currency",
-            {**params, "rep_id": rep_id},
-        ), "amount")
+        return _exact(
+            self.all(
+                with_weeks
+                + "SELECT d.day, l.currency, "
+                + EXACT_SUM.replace("X", "l.won_amount")
+                + " AS amount"
+                " FROM d JOIN leads l ON l.won_at >= d.lo AND l.won_at < d.hi"
+                + own
+                + " GROUP BY d.day, l.currency",
+                {**params, "rep_id": rep_id},
+            ),
+            "amount",
+        )
 
-    def weekly_moves(self, weeks: list[tuple[str, str, str, int]], rep_id: int | None) -> list[dict]:
+    def weekly_moves(
+        self, weeks: list[tuple[str, str, str, int]], rep_id: int | None
+    ) -> list[dict]:
         """Per week [lo, hi), currency and stage move (from → to; from is NULL at creation): the moved leads'
         value (minor units), from which the weighted pipeline is walked back (docs/figures.md, Trends)."""
         with_weeks, params = self._days(weeks)
         own = " WHERE l.owner_id = :rep_id" if rep_id is not None else ""
-        return _exact(self.all(
-            with_weeks + "SELECT d.day, l.currency, h.from_stage, h.to_stage, " + EXACT_SUM.replace("X", "l.value") +
-            " AS value FROM d JOIN stage_history h ON h.at >= d.lo AND h.at < d.hi JOIN leads l ON l.id = h.lead_id"
-            + own + " GROUP BY d.day, l.currency, h.from_stage, h.to_stage",
-            {**params, "rep_id": rep_id},
-        ), "value")
+        return _exact(
+            self.all(
+                with_weeks
+                + "SELECT d.day, l.currency, h.from_stage, h.to_stage, "
+                + EXACT_SUM.replace("X", "l.value")
+                + " AS value FROM d JOIN stage_history h ON h.at >= d.lo AND h.at < d.hi JOIN leads l ON l.id = h.lead_id"
+                + own
+                + " GROUP BY d.day, l.currency, h.from_stage, h.to_stage",
+                {**params, "rep_id": rep_id},
+            ),
+            "value",
+        )
 
     def _leads_at(self, t: str, first_stage: str, extra: str = "") -> str:
         """A WITH clause defining `p`: leads as they were at :t (created before it, not closed before it),
@@ -1067,32 +1236,61 @@ class Store:
             "   SELECT id FROM leads WHERE stage < 'lost' OR (stage > 'lost' AND stage < 'won') OR stage > 'won'"
             "   UNION ALL SELECT id FROM leads WHERE won_at >= :t"
             "   UNION ALL SELECT id FROM leads WHERE lost_at >= :t)"
-            "   AND l.created_at < :t" + extra +
-            "), p AS (SELECT x.*, COALESCE(h.to_stage, x.fallback_stage) AS stage_at, h.at AS last_move_at"
+            "   AND l.created_at < :t"
+            + extra
+            + "), p AS (SELECT x.*, COALESCE(h.to_stage, x.fallback_stage) AS stage_at, h.at AS last_move_at"
             "  FROM x LEFT JOIN stage_history h ON h.id = x.hid) "
         )
 
     def pipeline_at(
-        self, t: str, *, first_stage: str, stalled_before: dict[str, str], month_first: str, month_last: str
+        self,
+        t: str,
+        *,
+        first_stage: str,
+        stalled_before: dict[str, str],
+        month_first: str,
+        month_last: str,
     ) -> list[dict]:
         """Open pipeline at :t per (owner then, stage then, currency): count, value, value closing in the
         month, and how many were stalled (last touch at or before the stage's threshold, not snoozed)."""
         threshold, params = self._case("p.stage_at", stalled_before, "s")
-        return _exact(self.all(
-            self._leads_at(t, first_stage) +
-            "SELECT p.rep_id, p.stage_at AS stage, p.currency, count(*) AS n, " + EXACT_SUM.replace("X", "p.value") + " AS value, "
-            + EXACT_SUM.replace("X", "CASE WHEN p.close_by BETWEEN :month_first AND :month_last THEN p.value END") +
-            "  AS value_in_month,"
-            " total((p.snoozed_until IS NULL OR p.snoozed_until <= :t) AND"
-            f"  max(p.created_at, coalesce(p.last_move_at, ''), coalesce(p.last_activity_at, '')) <= {threshold})"
-            "  AS stalled"
-            " FROM p WHERE p.stage_at NOT IN ('won', 'lost') GROUP BY p.rep_id, p.stage_at, p.currency",
-            {"t": t, "first_stage": first_stage, "month_first": month_first, "month_last": month_last, **params},
-        ), "value", "value_in_month")
+        return _exact(
+            self.all(
+                self._leads_at(t, first_stage)
+                + "SELECT p.rep_id, p.stage_at AS stage, p.currency, count(*) AS n, "
+                + EXACT_SUM.replace("X", "p.value")
+                + " AS value, "
+                + EXACT_SUM.replace(
+                    "X",
+                    "CASE WHEN p.close_by BETWEEN :month_first AND :month_last THEN p.value END",
+                )
+                + "  AS value_in_month,"
+                " total((p.snoozed_until IS NULL OR p.snoozed_until <= :t) AND"
+                f"  max(p.created_at, coalesce(p.last_move_at, ''), coalesce(p.last_activity_at, '')) <= {threshold})"
+                "  AS stalled"
+                " FROM p WHERE p.stage_at NOT IN ('won', 'lost') GROUP BY p.rep_id, p.stage_at, p.currency",
+                {
+                    "t": t,
+                    "first_stage": first_stage,
+                    "month_first": month_first,
+                    "month_last": month_last,
+                    **params,
+                },
+            ),
+            "value",
+            "value_in_month",
+        )
 
     def open_leads_at(
-        self, t: str, *, first_stage: str, key_only: bool = False, close_from: str | None = None,
-        close_to: str | None = None, rep_id: int | None = None, limit: int = 20,
+        self,
+        t: str,
+        *,
+        first_stage: str,
+        key_only: bool = False,
+        close_from: str | None = None,
+        close_to: str | None = None,
+        rep_id: int | None = None,
+        limit: int = 20,
         weights: dict[str, float] | None = None,
     ) -> list[sqlite3.Row]:
         """Leads open at :t (key ones, or closing between two local dates), biggest first, with their stage
@@ -1109,18 +1307,30 @@ class Store:
         weight, rate_params = self._case("p.currency", weights or {}, "w")
         value = f"p.value * coalesce({weight}, 0)" if weights else "p.value"
         return self.all(
-            self._leads_at(t, first_stage, extra) +
-            "SELECT p.*, r.name AS owner FROM p JOIN reps r ON r.id = p.rep_id WHERE p.stage_at NOT IN ('won', 'lost')" + where +
-            " ORDER BY " + order + f"p.value IS NULL, {value} DESC, p.id LIMIT :limit",
+            self._leads_at(t, first_stage, extra)
+            + "SELECT p.*, r.name AS owner FROM p JOIN reps r ON r.id = p.rep_id WHERE p.stage_at NOT IN ('won', 'lost')"
+            + where
+            + " ORDER BY "
+            + order
+            + f"p.value IS NULL, {value} DESC, p.id LIMIT :limit",
             {**params, **rate_params},
         )
 
     # The latest of a lead's creation, last stage move and last activity before :t, in `p`.
-    LAST_TOUCH_AT = "max(p.created_at, coalesce(p.last_move_at, ''), coalesce(p.last_activity_at, ''))"
+    LAST_TOUCH_AT = (
+        "max(p.created_at, coalesce(p.last_move_at, ''), coalesce(p.last_activity_at, ''))"
+    )
 
     def attention_at(
-        self, t: str, *, first_stage: str, stalled_before: dict[str, str], overdue_before: str,
-        rep_id: int | None, weights: dict[str, float], limit: int,
+        self,
+        t: str,
+        *,
+        first_stage: str,
+        stalled_before: dict[str, str],
+        overdue_before: str,
+        rep_id: int | None,
+        weights: dict[str, float],
+        limit: int,
     ) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
         """Deals open at :t that were stalled then (as pipeline_at counts them), and those whose follow-up
         was due before `overdue_before`: at most `limit` of each, the most valuable first. Values are
@@ -1128,19 +1338,33 @@ class Store:
         over the leads serves both lists."""
         threshold, stalled_params = self._case("p.stage_at", stalled_before, "s")
         weight, rate_params = self._case("p.currency", weights, "w")
-        pick = (f"SELECT p.*, r.name AS owner, {self.LAST_TOUCH_AT} AS last_touch FROM p JOIN reps r ON r.id = p.rep_id"
-                " WHERE p.stage_at NOT IN ('won', 'lost')" + (" AND p.rep_id = :rep_id" if rep_id is not None else ""))
+        pick = (
+            f"SELECT p.*, r.name AS owner, {self.LAST_TOUCH_AT} AS last_touch FROM p JOIN reps r ON r.id = p.rep_id"
+            " WHERE p.stage_at NOT IN ('won', 'lost')"
+            + (" AND p.rep_id = :rep_id" if rep_id is not None else "")
+        )
         order = f" ORDER BY coalesce(p.value, 0) * coalesce({weight}, 0) DESC, p.id LIMIT :limit"
         rows = self.all(
-            self._leads_at(t, first_stage) +
-            ", stalled AS (" + pick + " AND (p.snoozed_until IS NULL OR p.snoozed_until <= :t)"
+            self._leads_at(t, first_stage)
+            + ", stalled AS ("
+            + pick
+            + " AND (p.snoozed_until IS NULL OR p.snoozed_until <= :t)"
             f" AND {self.LAST_TOUCH_AT} <= {threshold}" + order + "),"
             " overdue AS (" + pick + " AND p.next_at < :overdue_before" + order + ")"
             " SELECT 'stalled' AS list, * FROM stalled UNION ALL SELECT 'overdue' AS list, * FROM overdue",
-            {"t": t, "first_stage": first_stage, "rep_id": rep_id, "limit": limit, "overdue_before": overdue_before,
-             **stalled_params, **rate_params},
+            {
+                "t": t,
+                "first_stage": first_stage,
+                "rep_id": rep_id,
+                "limit": limit,
+                "overdue_before": overdue_before,
+                **stalled_params,
+                **rate_params,
+            },
         )
-        return [r for r in rows if r["list"] == "stalled"], [r for r in rows if r["list"] == "overdue"]
+        return [r for r in rows if r["list"] == "stalled"], [
+            r for r in rows if r["list"] == "overdue"
+        ]
 
     def play_results(self, until: str, rep_id: int | None) -> list[sqlite3.Row]:
         """Per play: leads it was used on before :until (by rep_id, or anyone), and how many of those
@@ -1166,7 +1390,9 @@ class Store:
         """The parameters `_cohort` names (the owner is the owner at the period's end)."""
         return {"since": since, "until": until, "t": until, "rep_id": rep_id}
 
-    def funnel_furthest(self, since: str, until: str, rep_id: int | None, order: dict[str, int]) -> list[sqlite3.Row]:
+    def funnel_furthest(
+        self, since: str, until: str, rep_id: int | None, order: dict[str, int]
+    ) -> list[sqlite3.Row]:
         """Cohort leads per furthest position ever reached (history, current stage, stage lost at)."""
         hist, p1 = self._case("h.to_stage", order, "a")
         now_rank, p2 = self._case("l.stage", order, "b")
@@ -1192,8 +1418,9 @@ class Store:
             # Grouped by the expressions, not the aliases: `stage` in GROUP BY names the column l.stage
             # (always 'lost' here) before the alias, which lumped every stage's losses together.
             "SELECT l.lost_stage AS stage, coalesce(l.lost_reason, 'other') AS reason, count(*) AS n"
-            " FROM leads l WHERE l.stage = 'lost' AND " + self._cohort(rep_id) +
-            " GROUP BY l.lost_stage, coalesce(l.lost_reason, 'other')",
+            " FROM leads l WHERE l.stage = 'lost' AND "
+            + self._cohort(rep_id)
+            + " GROUP BY l.lost_stage, coalesce(l.lost_reason, 'other')",
             self._cohort_params(since, until, rep_id),
         )
 
@@ -1204,7 +1431,9 @@ class Store:
             "SELECT stage, count(*) AS n, total(days) AS days FROM ("
             " SELECT h.to_stage AS stage,"
             "  julianday(lead(h.at) OVER (PARTITION BY h.lead_id ORDER BY h.at, h.id)) - julianday(h.at) AS days"
-            " FROM stage_history h WHERE h.lead_id IN (SELECT l.id FROM leads l WHERE " + self._cohort(rep_id) + ")"
+            " FROM stage_history h WHERE h.lead_id IN (SELECT l.id FROM leads l WHERE "
+            + self._cohort(rep_id)
+            + ")"
             ") s WHERE days IS NOT NULL GROUP BY 1",
             self._cohort_params(since, until, rep_id),
         )
@@ -1214,16 +1443,22 @@ class Store:
     def set_target(self, rep_id: int | None, month: str, amount: int, now: str) -> None:
         self.conn.execute("DELETE FROM targets WHERE month = ? AND rep_id IS ?", (month, rep_id))
         self.conn.execute(
-            "INSERT INTO targets (rep_id, month, amount, set_at) VALUES (?, ?, ?, ?)", (rep_id, month, amount, now)
+            "INSERT INTO targets (rep_id, month, amount, set_at) VALUES (?, ?, ?, ?)",
+            (rep_id, month, amount, now),
         )
 
     def targets(self, month: str) -> dict[int | None, int]:
         """The month's targets: rep id → amount (minor units); None is the team's own target."""
-        return {r["rep_id"]: r["amount"] for r in self.all("SELECT rep_id, amount FROM targets WHERE month = ?", (month,))}
+        return {
+            r["rep_id"]: r["amount"]
+            for r in self.all("SELECT rep_id, amount FROM targets WHERE month = ?", (month,))
+        }
 
     # --- plays -------------------------------------------------------------------------------------
 
-    def add_play(self, name: str, text: str, stage: str | None, persona: str | None, now: str) -> int:
+    def add_play(
+        self, name: str, text: str, stage: str | None, persona: str | None, now: str
+    ) -> int:
         if self.play(name) is not None:
             raise Duplicate(f'play: "{name}" already exists')
         return self.conn.execute(
@@ -1232,7 +1467,9 @@ class Store:
         ).fetchone()[0]
 
     def play(self, name: str) -> sqlite3.Row | None:
-        return self.one("SELECT id, name, text, stage, persona, cadence FROM plays WHERE name = ?", (name,))
+        return self.one(
+            "SELECT id, name, text, stage, persona, cadence FROM plays WHERE name = ?", (name,)
+        )
 
     def plays(self) -> list[sqlite3.Row]:
         return self.all(
@@ -1261,10 +1498,15 @@ class Store:
         )
 
     def advance_cadence(self, run_id: int, steps_done: int) -> None:
-        self.conn.execute("UPDATE cadence_runs SET steps_done = ? WHERE id = ?", (steps_done, run_id))
+        self.conn.execute(
+            "UPDATE cadence_runs SET steps_done = ? WHERE id = ?", (steps_done, run_id)
+        )
 
     def end_cadence(self, run_id: int, reason: str, now: str) -> None:
-        self.conn.execute("UPDATE cadence_runs SET ended_at = ?, end_reason = ? WHERE id = ?", (now, reason, run_id))
+        self.conn.execute(
+            "UPDATE cadence_runs SET ended_at = ?, end_reason = ? WHERE id = ?",
+            (now, reason, run_id),
+        )
 
     def cadence_results(self, until: str, rep_id: int | None) -> list[sqlite3.Row]:
         """Per play with a cadence run started before :until (by rep_id, or anyone): the leads that went
@@ -1276,7 +1518,9 @@ class Store:
             " sum(CASE WHEN l.lost_at < :until THEN 1 ELSE 0 END) AS lost"
             " FROM plays p JOIN (SELECT c.play_id, c.lead_id,"
             "  max(CASE WHEN c.end_reason = 'completed' AND c.ended_at < :until THEN 1 ELSE 0 END) AS completed"
-            "  FROM cadence_runs c WHERE c.started_at < :until" + by_rep + " GROUP BY c.play_id, c.lead_id) u"
+            "  FROM cadence_runs c WHERE c.started_at < :until"
+            + by_rep
+            + " GROUP BY c.play_id, c.lead_id) u"
             " ON u.play_id = p.id JOIN leads l ON l.id = u.lead_id"
             " GROUP BY p.id, p.name ORDER BY leads DESC, p.name",
             {"until": until, "rep_id": rep_id},
@@ -1323,8 +1567,11 @@ class Store:
             "  ORDER BY a.at DESC, a.id DESC LIMIT 1) AS last_note"
             " FROM leads l JOIN reps r ON r.id = l.owner_id"
             " LEFT JOIN followup_revisions f ON f.lead_id = l.id"
-            " WHERE " + OPEN + " AND l.next_at IS NOT NULL AND l.next_at < :until" + by_owner +
-            " ORDER BY l.next_at, l.id",
+            " WHERE "
+            + OPEN
+            + " AND l.next_at IS NOT NULL AND l.next_at < :until"
+            + by_owner
+            + " ORDER BY l.next_at, l.id",
             {"owner_id": owner_id, "until": until},
         )
 
@@ -1353,12 +1600,26 @@ class Store:
     def _stalled_flag(self, stalled_before: dict[str, str]) -> tuple[str, list]:
         """SQL for "not snoozed and last touched at or before its stage's cut-off"; params in order."""
         case = "CASE l.stage " + " ".join("WHEN ? THEN ?" for _ in stalled_before) + " END"
-        sql = "((l.snoozed_until IS NULL OR l.snoozed_until <= ?) AND " + self.LAST_TOUCH + " <= " + case + ")"
+        sql = (
+            "((l.snoozed_until IS NULL OR l.snoozed_until <= ?) AND "
+            + self.LAST_TOUCH
+            + " <= "
+            + case
+            + ")"
+        )
         return sql, [v for item in stalled_before.items() for v in item]
 
     def agenda_candidates(
-        self, *, open_stages: list[str], owner_id: int | None, now: str, day_start: str, day_end: str,
-        today: str, soon: str, stalled_before: dict[str, str],
+        self,
+        *,
+        open_stages: list[str],
+        owner_id: int | None,
+        now: str,
+        day_start: str,
+        day_end: str,
+        today: str,
+        soon: str,
+        stalled_before: dict[str, str],
     ) -> list[sqlite3.Row]:
         """Open leads with at least one `today` reason, each reason a 0/1 column computed in SQL.
 
@@ -1370,7 +1631,9 @@ class Store:
         stalled, stalled_params = self._stalled_flag(stalled_before)
         sql = (
             "SELECT * FROM (SELECT l.id, l.name, l.company, l.stage, l.value, l.currency, l.key, l.intent,"
-            " l.next_at, l.next_step, l.close_by, r.name AS owner, " + self.LAST_TOUCH + " AS last_touch,"
+            " l.next_at, l.next_step, l.close_by, r.name AS owner, "
+            + self.LAST_TOUCH
+            + " AS last_touch,"
             " coalesce(l.next_at < ?, FALSE) AS overdue,"
             " coalesce(l.next_at >= ? AND l.next_at < ?, FALSE) AS due_today,"
             " (l.stage = ? AND l.last_activity_at IS NULL) AS new_untouched,"
@@ -1383,8 +1646,19 @@ class Store:
             " WHERE overdue OR due_today"
             " OR (NOT snoozed AND (new_untouched OR stalled OR closing_soon OR no_next_step))"
         )
-        params = [day_start, day_start, day_end, open_stages[0], now, *stalled_params, today, soon,
-                  open_stages[0], now, *scope_params]
+        params = [
+            day_start,
+            day_start,
+            day_end,
+            open_stages[0],
+            now,
+            *stalled_params,
+            today,
+            soon,
+            open_stages[0],
+            now,
+            *scope_params,
+        ]
         return self.all(sql, params)
 
     def after_sale_due(self, *, owner_id: int | None, day_end: str) -> list[sqlite3.Row]:
@@ -1400,7 +1674,12 @@ class Store:
         )
 
     def stalled_leads(
-        self, *, open_stages: list[str], owner_id: int | None, now: str, stalled_before: dict[str, str]
+        self,
+        *,
+        open_stages: list[str],
+        owner_id: int | None,
+        now: str,
+        stalled_before: dict[str, str],
     ) -> list[sqlite3.Row]:
         """Open, unsnoozed leads last touched at or before their stage's cut-off (see agenda_candidates)."""
         scope, scope_params = self._open_scope(open_stages, owner_id)
@@ -1415,19 +1694,31 @@ class Store:
     def open_count_by_owner(self, open_stages: list[str]) -> list[sqlite3.Row]:
         """Open leads per owner now (`rhythm`'s leads held), searched through leads(owner_id, stage)."""
         sql, params = self._open_scope(open_stages, None)
-        return self.all("SELECT l.owner_id AS rep_id, count(*) AS n FROM leads l WHERE " + sql +
-                        " GROUP BY l.owner_id", params)
+        return self.all(
+            "SELECT l.owner_id AS rep_id, count(*) AS n FROM leads l WHERE "
+            + sql
+            + " GROUP BY l.owner_id",
+            params,
+        )
 
     def open_and_stalled_by_rep(
-        self, *, open_stages: list[str], owner_id: int | None, now: str, stalled_before: dict[str, str]
+        self,
+        *,
+        open_stages: list[str],
+        owner_id: int | None,
+        now: str,
+        stalled_before: dict[str, str],
     ) -> list[sqlite3.Row]:
         """Per rep: open and stalled lead counts. Active reps with nothing open count as 0."""
         stalled, stalled_params = self._stalled_flag(stalled_before)
         in_stages = "l.stage IN (" + ", ".join("?" * len(open_stages)) + ")"
         # Per rep, a search of leads(owner_id, stage): no scan of closed leads.
         sql = (
-            "SELECT r.name AS rep, count(l.id) AS open, coalesce(sum(" + stalled + "), 0) AS stalled"
-            " FROM reps r LEFT JOIN leads l ON l.owner_id = r.id AND " + in_stages
+            "SELECT r.name AS rep, count(l.id) AS open, coalesce(sum("
+            + stalled
+            + "), 0) AS stalled"
+            " FROM reps r LEFT JOIN leads l ON l.owner_id = r.id AND "
+            + in_stages
             + (" WHERE r.id = ?" if owner_id is not None else "")
             + " GROUP BY r.id HAVING r.active = 1 OR count(l.id) > 0 OR r.id IS ?"
             " ORDER BY r.name"
@@ -1440,7 +1731,9 @@ class Store:
 
     def open_leads_of(self, owner_id: int) -> list[sqlite3.Row]:
         """Every open (not won, not lost) lead a rep owns, as full lead rows, by id."""
-        return self.all(self.LEAD_SELECT + " WHERE l.owner_id = ? AND " + OPEN + " ORDER BY l.id", (owner_id,))
+        return self.all(
+            self.LEAD_SELECT + " WHERE l.owner_id = ? AND " + OPEN + " ORDER BY l.id", (owner_id,)
+        )
 
     def hand_over(self, from_rep_id: int, to_rep_id: int, *, rep_id: int, now: str) -> int:
         """Move all of a rep's open leads (with their follow-ups) to another, one assignment row each.
@@ -1450,8 +1743,11 @@ class Store:
         """
         self.conn.execute(
             "INSERT INTO assignments (lead_id, rep_id, from_rep_id, to_rep_id, at)"
-            " SELECT l.id, ?, l.owner_id, ?, ? FROM leads l " + OPEN_BY_OWNER + " WHERE l.owner_id = ? AND " + OPEN +
-            " ORDER BY l.id",
+            " SELECT l.id, ?, l.owner_id, ?, ? FROM leads l "
+            + OPEN_BY_OWNER
+            + " WHERE l.owner_id = ? AND "
+            + OPEN
+            + " ORDER BY l.id",
             (rep_id, to_rep_id, now, from_rep_id),
         )
         return self.conn.execute(
@@ -1467,12 +1763,40 @@ class Store:
         "plays": ("id", "name", "text", "stage", "persona", "cadence", "created_at"),
         "leads": ("id", *LEAD_FIELDS),
         "lead_tags": ("lead_id", "tag"),
-        "activities": ("id", "lead_id", "rep_id", "kind", "note", "effective", "at", "play_id", "created_at"),
+        "activities": (
+            "id",
+            "lead_id",
+            "rep_id",
+            "kind",
+            "note",
+            "effective",
+            "at",
+            "play_id",
+            "created_at",
+        ),
         "stage_history": ("id", "lead_id", "rep_id", "from_stage", "to_stage", "at"),
         "assignments": ("id", "lead_id", "rep_id", "from_rep_id", "to_rep_id", "at"),
         "targets": ("id", "rep_id", "month", "amount", "set_at"),
-        "activity_removals": ("id", "lead_id", "rep_id", "activity_id", "kind", "note", "activity_at", "at"),
-        "cadence_runs": ("id", "lead_id", "play_id", "rep_id", "steps_done", "started_at", "ended_at", "end_reason"),
+        "activity_removals": (
+            "id",
+            "lead_id",
+            "rep_id",
+            "activity_id",
+            "kind",
+            "note",
+            "activity_at",
+            "at",
+        ),
+        "cadence_runs": (
+            "id",
+            "lead_id",
+            "play_id",
+            "rep_id",
+            "steps_done",
+            "started_at",
+            "ended_at",
+            "end_reason",
+        ),
         "recurrences": ("lead_id", "every", "set_at"),
         "followup_revisions": ("lead_id", "sequence", "modified_at"),
         "settings": ("key", "value"),
@@ -1483,8 +1807,12 @@ class Store:
     def iter_table(self, table: str) -> sqlite3.Cursor:
         """Every row of one table, oldest id first, as a cursor (rows are read as they are written out)."""
         columns = self.TABLE_COLUMNS[table]
-        order = {"settings": "key", "lead_tags": "lead_id, tag"}.get(table, "lead_id" if table in self._BY_LEAD else "id")
-        return self.conn.execute("SELECT " + ", ".join(columns) + " FROM " + table + " ORDER BY " + order)
+        order = {"settings": "key", "lead_tags": "lead_id, tag"}.get(
+            table, "lead_id" if table in self._BY_LEAD else "id"
+        )
+        return self.conn.execute(
+            "SELECT " + ", ".join(columns) + " FROM " + table + " ORDER BY " + order
+        )
 
     def iter_leads(self) -> sqlite3.Cursor:
         return self.conn.execute(self.LEAD_SELECT + " ORDER BY l.id")
@@ -1499,7 +1827,10 @@ class Store:
         )
 
     def row_counts(self) -> dict[str, int]:
-        return {t: self.one("SELECT count(*) FROM " + t)[0] for t in ("reps", "leads", "activities", "plays", "targets")}
+        return {
+            t: self.one("SELECT count(*) FROM " + t)[0]
+            for t in ("reps", "leads", "activities", "plays", "targets")
+        }
 
     def import_index(self) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
         """Reps by name, leads by email and by phone digits: what an import looks up per row, loaded once.
@@ -1508,7 +1839,9 @@ class Store:
         reps = {nocase(r[1]): r[0] for r in self.conn.execute("SELECT id, name FROM reps")}
         emails: dict[str, int] = {}
         phones: dict[str, int] = {}
-        for lead_id, email, digits in self.conn.execute("SELECT id, email, phone_digits FROM leads ORDER BY id"):
+        for lead_id, email, digits in self.conn.execute(
+            "SELECT id, email, phone_digits FROM leads ORDER BY id"
+        ):
             if email:
                 emails.setdefault(nocase(email), lead_id)
             if digits:
@@ -1520,7 +1853,9 @@ class Store:
         return {nocase(r[0]) for r in self.conn.execute("SELECT name FROM reps WHERE active = 0")}
 
     def next_id(self, table: str) -> int:
-        if table not in self.TABLE_COLUMNS or table in self._BY_LEAD:  # a real check: `python -O` drops asserts
+        if (
+            table not in self.TABLE_COLUMNS or table in self._BY_LEAD
+        ):  # a real check: `python -O` drops asserts
             raise ValueError(f"unknown table {table!r}")
         return self.one("SELECT coalesce(max(id), 0) + 1 FROM " + table)[0]
 
@@ -1530,7 +1865,15 @@ class Store:
             return
         if not set(columns) <= set(self.TABLE_COLUMNS[table]):
             raise ValueError(f"unknown columns for {table}: {columns}")
-        sql = "INSERT INTO " + table + " (" + ", ".join(columns) + ") VALUES (" + ", ".join("?" * len(columns)) + ")"
+        sql = (
+            "INSERT INTO "
+            + table
+            + " ("
+            + ", ".join(columns)
+            + ") VALUES ("
+            + ", ".join("?" * len(columns))
+            + ")"
+        )
         self.conn.executemany(sql, rows)
         if "id" in columns:
             self.dialect.after_explicit_ids(self.conn, table)
@@ -1548,8 +1891,10 @@ class Store:
         transaction on `target`, which must hold no reps, leads or activities."""
         counts = target.row_counts()
         if counts["reps"] or counts["leads"] or counts["activities"]:
-            raise SalesError(f"db copy: {target.where} is not empty ({counts['reps']} reps, {counts['leads']} leads); "
-                             "copy into a new database")
+            raise SalesError(
+                f"db copy: {target.where} is not empty ({counts['reps']} reps, {counts['leads']} leads); "
+                "copy into a new database"
+            )
         target.clear_for_restore()
         target.conn.execute("DELETE FROM settings")
         copied = {}
@@ -1589,7 +1934,12 @@ class Store:
             where.append("(l.name || ' ' || coalesce(l.company, '')) LIKE ? ESCAPE '\\'")
             params.append(like)
         leads = self.all(
-            self.LEAD_SELECT + " WHERE " + " AND ".join(where) + " ORDER BY " + OPEN + " DESC, l.id DESC LIMIT ?",
+            self.LEAD_SELECT
+            + " WHERE "
+            + " AND ".join(where)
+            + " ORDER BY "
+            + OPEN
+            + " DESC, l.id DESC LIMIT ?",
             (*params, limit),
         )
         where, params = [], []
@@ -1614,14 +1964,18 @@ class Store:
         target = sqlite3.connect(str(dest), isolation_level=None)
         try:
             self.conn.backup(target)
-            target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
+            target.execute(
+                "PRAGMA journal_mode = DELETE"
+            )  # one self-contained file, no -wal beside it
             problems = [r[0] for r in target.execute("PRAGMA integrity_check")]
         except sqlite3.Error as exc:  # a full disk or a size limit hits the copy, not the database
             raise storage_error(name or dest, exc) from exc
         finally:
             target.close()
         if problems != ["ok"]:
-            raise StoreError(f"backup {name or dest} failed its integrity check: {'; '.join(problems[:5])}")
+            raise StoreError(
+                f"backup {name or dest} failed its integrity check: {'; '.join(problems[:5])}"
+            )
 
     # --- reminders (cron and mail) -------------------------------------------------------------------
     # One row per rep and local day: claimed before a reminder is sent, deleted if sending fails,
@@ -1656,19 +2010,27 @@ class Store:
 
     def refresh_reminder(self, rep_id: int, day: str) -> None:
         """Re-stamp a claim still being sent, so it never looks abandoned. Call inside `write()`."""
-        self.conn.execute("UPDATE reminders SET claimed_at = ? WHERE rep_id = ? AND day = ? AND sent_at IS NULL",
-                          (self._claim_stamp(self.clock()), rep_id, day))
+        self.conn.execute(
+            "UPDATE reminders SET claimed_at = ? WHERE rep_id = ? AND day = ? AND sent_at IS NULL",
+            (self._claim_stamp(self.clock()), rep_id, day),
+        )
 
     def release_reminder(self, rep_id: int, day: str) -> None:
         """Give a claim back after a failed send, so the next run tries again."""
-        self.conn.execute("DELETE FROM reminders WHERE rep_id = ? AND day = ? AND sent_at IS NULL", (rep_id, day))
+        self.conn.execute(
+            "DELETE FROM reminders WHERE rep_id = ? AND day = ? AND sent_at IS NULL", (rep_id, day)
+        )
 
     def mark_reminder_sent(self, rep_id: int, day: str) -> None:
-        self.conn.execute("UPDATE reminders SET sent_at = ? WHERE rep_id = ? AND day = ?",
-                          (self._claim_stamp(self.clock()), rep_id, day))
+        self.conn.execute(
+            "UPDATE reminders SET sent_at = ? WHERE rep_id = ? AND day = ?",
+            (self._claim_stamp(self.clock()), rep_id, day),
+        )
 
     def reminder(self, rep_id: int, day: str) -> sqlite3.Row | None:
-        return self.one("SELECT claimed_at, sent_at FROM reminders WHERE rep_id = ? AND day = ?", (rep_id, day))
+        return self.one(
+            "SELECT claimed_at, sent_at FROM reminders WHERE rep_id = ? AND day = ?", (rep_id, day)
+        )
 
 
 def _like_pattern(text: str) -> str:
@@ -1710,8 +2072,14 @@ def inspect_database(path: Path) -> list[tuple[str, str, str]]:
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):  # before opening: a FIFO would hang the read
-            return [("file", "error", f"{path} is not a regular file (a folder, device or FIFO); "
-                     "give --db a database file")]
+            return [
+                (
+                    "file",
+                    "error",
+                    f"{path} is not a regular file (a folder, device or FIFO); "
+                    "give --db a database file",
+                )
+            ]
         with open(path, "rb") as f:
             header = f.read(16)
         mode = stat.S_IMODE(info.st_mode)
@@ -1719,9 +2087,17 @@ def inspect_database(path: Path) -> list[tuple[str, str, str]]:
         return [("file", "error", f"cannot read {path}: {exc.strerror or exc}")]
     if header != SQLITE_HEADER:
         what = "is empty" if not header else "is not a SQLite database (wrong header)"
-        return [("file", "error", f"{path} {what}; restore it from a backup (salesctl backup makes one)")]
+        return [
+            (
+                "file",
+                "error",
+                f"{path} {what}; restore it from a backup (salesctl backup makes one)",
+            )
+        ]
     if mode & 0o077:
-        checks.append(("permissions", "warning", f"mode {mode:04o}: others can read it; run chmod 600 {path}"))
+        checks.append(
+            ("permissions", "warning", f"mode {mode:04o}: others can read it; run chmod 600 {path}")
+        )
     else:
         checks.append(("permissions", "ok", f"mode {mode:04o}"))
     try:
@@ -1730,40 +2106,80 @@ def inspect_database(path: Path) -> list[tuple[str, str, str]]:
             foreign = foreign_tables(conn)
             if foreign:
                 listed = ", ".join(foreign[:5])
-                checks.append(("salesctl", "error", f"not a salesctl database: it holds other tables ({listed}) "
-                               "and no salesctl mark; salesctl will not open or change it"))
+                checks.append(
+                    (
+                        "salesctl",
+                        "error",
+                        f"not a salesctl database: it holds other tables ({listed}) "
+                        "and no salesctl mark; salesctl will not open or change it",
+                    )
+                )
                 return checks
             problems = [r[0] for r in conn.execute("PRAGMA integrity_check(20)")]
             if problems == ["ok"]:
                 checks.append(("integrity", "ok", "PRAGMA integrity_check: ok"))
             else:
-                checks.append(("integrity", "error", "corrupt: " + "; ".join(problems[:5])
-                               + "; restore from a backup, or salvage with: sqlite3 FILE .recover"))
+                checks.append(
+                    (
+                        "integrity",
+                        "error",
+                        "corrupt: "
+                        + "; ".join(problems[:5])
+                        + "; restore from a backup, or salvage with: sqlite3 FILE .recover",
+                    )
+                )
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                checks.append(("schema", "error", f"version {version} is newer than this salesctl ({SCHEMA_VERSION}); upgrade salesctl"))
+                checks.append(
+                    (
+                        "schema",
+                        "error",
+                        f"version {version} is newer than this salesctl ({SCHEMA_VERSION}); upgrade salesctl",
+                    )
+                )
             elif version < SCHEMA_VERSION:
-                checks.append(("schema", "warning", f"version {version}; the next change migrates it to {SCHEMA_VERSION}"))
+                checks.append(
+                    (
+                        "schema",
+                        "warning",
+                        f"version {version}; the next change migrates it to {SCHEMA_VERSION}",
+                    )
+                )
             else:
                 checks.append(("schema", "ok", f"version {version} (current)"))
             journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
-            checks.append(("journal", "ok" if journal == "wal" else "warning",
-                           journal if journal == "wal" else f"{journal}; salesctl switches it to wal on the next open"))
+            checks.append(
+                (
+                    "journal",
+                    "ok" if journal == "wal" else "warning",
+                    journal
+                    if journal == "wal"
+                    else f"{journal}; salesctl switches it to wal on the next open",
+                )
+            )
             orphans: dict[str, int] = {}
             for table, *_ in conn.execute("PRAGMA foreign_key_check"):
                 orphans[table] = orphans.get(table, 0) + 1
             if orphans:
                 listed = ", ".join(f"{n} in {t}" for t, n in sorted(orphans.items()))
-                checks.append(("orphans", "error", f"rows pointing at missing leads, reps or plays: {listed}"))
+                checks.append(
+                    ("orphans", "error", f"rows pointing at missing leads, reps or plays: {listed}")
+                )
             else:
-                checks.append(("orphans", "ok", "every row points at an existing lead, rep and play"))
+                checks.append(
+                    ("orphans", "ok", "every row points at an existing lead, rep and play")
+                )
             checks.append(_settings_check(conn))
         finally:
             conn.close()
     except sqlite3.Error as exc:
-        checks.append(("integrity", "error", f"SQLite cannot read it ({exc}); restore it from a backup"))
+        checks.append(
+            ("integrity", "error", f"SQLite cannot read it ({exc}); restore it from a backup")
+        )
     except UnicodeDecodeError:
-        checks.append(("integrity", "error", "corrupt; restore a backup (its schema cannot be read)"))
+        checks.append(
+            ("integrity", "error", "corrupt; restore a backup (its schema cannot be read)")
+        )
     return checks
 
 
@@ -1776,7 +2192,10 @@ def _settings_check(conn: sqlite3.Connection) -> tuple[str, str, str]:
     raw = {}
     try:
         rows = conn.execute("SELECT key, value FROM settings").fetchall()
-    except (sqlite3.Error, UnicodeError) as exc:  # corrupt pages: the integrity check says what to do
+    except (
+        sqlite3.Error,
+        UnicodeError,
+    ) as exc:  # corrupt pages: the integrity check says what to do
         return ("settings", "error", f"cannot be read ({exc}); restore the database from a backup")
     for key, value in rows:
         try:
@@ -1786,5 +2205,11 @@ def _settings_check(conn: sqlite3.Connection) -> tuple[str, str, str]:
     problems = check_settings(raw)[2]
     if not problems:
         return ("settings", "ok", "every setting is valid")
-    return ("settings", "error", "; ".join(f"{p} (salesctl uses the default until you repair it: {repair_hint(p)})"
-                                           for p in problems))
+    return (
+        "settings",
+        "error",
+        "; ".join(
+            f"{p} (salesctl uses the default until you repair it: {repair_hint(p)})"
+            for p in problems
+        ),
+    )

@@ -33,12 +33,27 @@ def sparkline(values: list[float]) -> str:
 def week_rows(end_day: date, weeks: int, tz: tzinfo) -> list[tuple[str, str, str, int]]:
     """(first day, UTC start, UTC end, 0) of each 7-day week ending with end_day, oldest first."""
     firsts = [end_day - timedelta(days=7 * k + 6) for k in range(weeks - 1, -1, -1)]
-    return [(d.isoformat(), to_db(start_of_day(d, tz)), to_db(start_of_day(d + timedelta(days=7), tz)), 0)
-            for d in firsts]
+    return [
+        (
+            d.isoformat(),
+            to_db(start_of_day(d, tz)),
+            to_db(start_of_day(d + timedelta(days=7), tz)),
+            0,
+        )
+        for d in firsts
+    ]
 
 
-def report_section(store: Store, settings: Settings, *, as_of: datetime, tz: tzinfo, rep_id: int | None,
-                   weighted_now: float, weeks: int = TREND_WEEKS) -> dict:
+def report_section(
+    store: Store,
+    settings: Settings,
+    *,
+    as_of: datetime,
+    tz: tzinfo,
+    rep_id: int | None,
+    weighted_now: float,
+    weeks: int = TREND_WEEKS,
+) -> dict:
     """The weeks ending with the report's last day (the day of `as_of`). `weighted_now` is the report's
     weighted pipeline at as_of (team-currency minor units); the earlier week ends are that, less each
     later week's stage moves, so only the weeks' own history is read. Money is converted to the team

@@ -10,12 +10,44 @@ from .money import format_major, to_major
 from .render import Column, Fields, Output, Table
 
 LEAD_KEYS = (
-    "id", "name", "company", "contact", "email", "phone", "source", "intent", "industry", "persona", "tags",
-    "value", "currency", "owner", "stage", "created_at", "stage_changed_at", "last_activity_at", "next_at",
-    "next_step", "close_by", "key", "won_at", "won_amount", "lost_at", "lost_reason", "lost_stage",
+    "id",
+    "name",
+    "company",
+    "contact",
+    "email",
+    "phone",
+    "source",
+    "intent",
+    "industry",
+    "persona",
+    "tags",
+    "value",
+    "currency",
+    "owner",
+    "stage",
+    "created_at",
+    "stage_changed_at",
+    "last_activity_at",
+    "next_at",
+    "next_step",
+    "close_by",
+    "key",
+    "won_at",
+    "won_amount",
+    "lost_at",
+    "lost_reason",
+    "lost_stage",
     "snoozed_until",
 )
-_TIMES = ("created_at", "stage_changed_at", "last_activity_at", "next_at", "won_at", "lost_at", "snoozed_until")
+_TIMES = (
+    "created_at",
+    "stage_changed_at",
+    "last_activity_at",
+    "next_at",
+    "won_at",
+    "lost_at",
+    "snoozed_until",
+)
 
 
 def lead_object(row, tz) -> dict:
@@ -40,12 +72,29 @@ def lead_fields(obj: dict) -> Fields:
         (_("Lead"), f"#{obj['id']} {obj['name']}" + (_(" ★ key") if obj["key"] else "")),
         (_("Company"), obj["company"] or ""),
         (_("Contact"), " · ".join(x for x in (obj["contact"], obj["email"], obj["phone"]) if x)),
-        (_("Stage"), stage(obj["stage"]) + (_(" (lost at {stage}: {reason})").format(
-            stage=stage(obj["lost_stage"] or ""), reason=pgettext("lost", obj["lost_reason"])) if obj["lost_reason"] else "")),
+        (
+            _("Stage"),
+            stage(obj["stage"])
+            + (
+                _(" (lost at {stage}: {reason})").format(
+                    stage=stage(obj["lost_stage"] or ""),
+                    reason=pgettext("lost", obj["lost_reason"]),
+                )
+                if obj["lost_reason"]
+                else ""
+            ),
+        ),
         (_("Owner"), obj["owner"]),
         (_("Value"), format_major(obj["value"], obj["currency"])),
-        (_("Won"), _("{amount} on {day}").format(amount=format_major(obj["won_amount"], obj["currency"]),
-                                                 day=short_time(obj["won_at"])) if obj["won_at"] else ""),
+        (
+            _("Won"),
+            _("{amount} on {day}").format(
+                amount=format_major(obj["won_amount"], obj["currency"]),
+                day=short_time(obj["won_at"]),
+            )
+            if obj["won_at"]
+            else "",
+        ),
         (_("Next"), " ".join(x for x in (short_time(obj["next_at"]), obj["next_step"] or "") if x)),
         (_("Close by"), obj["close_by"] or ""),
         (_("Intent"), intent(obj["intent"])),
@@ -87,9 +136,16 @@ def short_day_time(iso: str | None, year: int | None) -> str:
 def list_columns(year: int | None) -> dict[str, Column]:
     """`lead list` columns by the sort word that orders them. Priorities say which go first on a narrow
     terminal (Company, then Next step, Next, Owner, Value); names and dates are never folded."""
+
     def when(key: str, header: str, priority: int = 0) -> Column:
-        return Column(key, header, show=short_time, wrap=False, priority=priority,
-                      short=lambda v: short_day_time(v, year))
+        return Column(
+            key,
+            header,
+            show=short_time,
+            wrap=False,
+            priority=priority,
+            short=lambda v: short_day_time(v, year),
+        )
 
     return {
         "id": Column("id", "#", "right"),
@@ -100,7 +156,9 @@ def list_columns(year: int | None) -> dict[str, Column]:
         "value": Column("value", _("Value"), "right", priority=2),
         "next": when("next_at", _("Next"), priority=4),
         "next_step": Column("next_step", _("Next step"), priority=5),
-        "close_by": Column("close_by", _("Close by"), wrap=False, short=lambda v: short_date(v, year)),
+        "close_by": Column(
+            "close_by", _("Close by"), wrap=False, short=lambda v: short_date(v, year)
+        ),
         "created": when("created_at", _("Created")),
         "updated": when("stage_changed_at", _("Stage since")),
         "activity": when("last_activity_at", _("Last activity")),
@@ -118,19 +176,49 @@ def lead_list_output(objs: list[dict], *, sort: str = "id", year: int | None = N
     if sort in available and sort not in keys:
         keys.insert(keys.index("next"), sort)
     columns = [available[k] if k != sort else replace(available[k], priority=0) for k in keys]
-    rows = [{**o, "name": ("★ " if o["key"] else "") + o["name"], "value": format_major(o["value"], o["currency"])} for o in objs]
-    return Output(objs, [Table(columns, rows, empty=_("No leads match."))], csv=all_fields_table(objs))
+    rows = [
+        {
+            **o,
+            "name": ("★ " if o["key"] else "") + o["name"],
+            "value": format_major(o["value"], o["currency"]),
+        }
+        for o in objs
+    ]
+    return Output(
+        objs, [Table(columns, rows, empty=_("No leads match."))], csv=all_fields_table(objs)
+    )
 
 
 def timeline_entry(row, tz) -> dict:
     at = to_local_iso(row["at"], tz)
     if row["type"] == "activity":
-        return {"type": "activity", "id": row["seq"], "at": at, "rep": row["rep"], "kind": row["kind"],
-                "note": row["note"], "effective": bool(row["effective"]), "play": row["play"]}
+        return {
+            "type": "activity",
+            "id": row["seq"],
+            "at": at,
+            "rep": row["rep"],
+            "kind": row["kind"],
+            "note": row["note"],
+            "effective": bool(row["effective"]),
+            "play": row["play"],
+        }
     if row["type"] == "removed":  # an activity deleted with `activity delete`, kept as a note
-        return {"type": "removed", "at": at, "rep": row["rep"], "id": row["to_value"], "kind": row["kind"],
-                "note": row["note"], "activity_at": to_local_iso(row["from_value"], tz)}
-    return {"type": row["type"], "at": at, "rep": row["rep"], "from": row["from_value"], "to": row["to_value"]}
+        return {
+            "type": "removed",
+            "at": at,
+            "rep": row["rep"],
+            "id": row["to_value"],
+            "kind": row["kind"],
+            "note": row["note"],
+            "activity_at": to_local_iso(row["from_value"], tz),
+        }
+    return {
+        "type": row["type"],
+        "at": at,
+        "rep": row["rep"],
+        "from": row["from_value"],
+        "to": row["to_value"],
+    }
 
 
 def _describe(entry: dict) -> str:
@@ -140,7 +228,11 @@ def _describe(entry: dict) -> str:
         return f"{kind(entry['kind'])}{flag}: {entry['note']}{play}"
     if entry["type"] == "removed":
         return _("removed {kind} #{id} of {at}: {note}").format(
-            kind=kind(entry["kind"]), id=entry["id"], at=short_time(entry["activity_at"]), note=entry["note"])
+            kind=kind(entry["kind"]),
+            id=entry["id"],
+            at=short_time(entry["activity_at"]),
+            note=entry["note"],
+        )
     if entry["type"] == "stage":
         if entry["from"] is None:
             return _("created in {stage}").format(stage=stage(entry["to"]))
@@ -150,10 +242,25 @@ def _describe(entry: dict) -> str:
 
 def lead_show_output(obj: dict, timeline: list[dict], schedule: dict | None = None) -> Output:
     """`schedule`: the running cadence and the repeat interval (docs/calendar.md), shown after the fields."""
-    rows = [{"at": short_time(e["at"]), "rep": e["rep"], "what": _describe(e),
-             "id": e["id"] if e["type"] == "activity" else ""} for e in timeline]  # ids for `activity edit`
-    table = Table([Column("at", _("When")), Column("id", "#", "right"), Column("rep", _("Rep")), Column("what", _("What"))],
-                  rows, title=_("Timeline"))
+    rows = [
+        {
+            "at": short_time(e["at"]),
+            "rep": e["rep"],
+            "what": _describe(e),
+            "id": e["id"] if e["type"] == "activity" else "",
+        }
+        for e in timeline
+    ]  # ids for `activity edit`
+    table = Table(
+        [
+            Column("at", _("When")),
+            Column("id", "#", "right"),
+            Column("rep", _("Rep")),
+            Column("what", _("What")),
+        ],
+        rows,
+        title=_("Timeline"),
+    )
     fields = lead_fields(obj)
     doc = {**obj}
     if schedule is not None:
@@ -168,5 +275,10 @@ def _schedule_pairs(schedule: dict) -> list[tuple[str, str]]:
     if cadence:
         pairs.append((_("Cadence"), _("{play}: step {step} of {steps} ({next})").format(**cadence)))
     if schedule.get("every"):
-        pairs.append((_("Repeats"), _("every {every} after each effective touch").format(every=schedule["every"])))
+        pairs.append(
+            (
+                _("Repeats"),
+                _("every {every} after each effective touch").format(every=schedule["every"]),
+            )
+        )
     return pairs

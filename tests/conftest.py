@@ -29,16 +29,26 @@ ON_POSTGRES = ENGINE == "postgres"
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "sqlite_only: about the SQLite file itself; skipped on PostgreSQL")
-    config.addinivalue_line("markers", "postgres_only: needs a PostgreSQL server ($SALESCTL_TEST_PG)")
+    config.addinivalue_line(
+        "markers", "sqlite_only: about the SQLite file itself; skipped on PostgreSQL"
+    )
+    config.addinivalue_line(
+        "markers", "postgres_only: needs a PostgreSQL server ($SALESCTL_TEST_PG)"
+    )
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if ON_POSTGRES and item.get_closest_marker("sqlite_only"):
-            item.add_marker(pytest.mark.skip(reason="about the SQLite file; the suite runs on PostgreSQL"))
+            item.add_marker(
+                pytest.mark.skip(reason="about the SQLite file; the suite runs on PostgreSQL")
+            )
         if not PG_SERVER and item.get_closest_marker("postgres_only"):
-            item.add_marker(pytest.mark.skip(reason="no PostgreSQL server ($SALESCTL_TEST_PG); .ci/run starts one"))
+            item.add_marker(
+                pytest.mark.skip(
+                    reason="no PostgreSQL server ($SALESCTL_TEST_PG); .ci/run starts one"
+                )
+            )
 
 
 def pg_admin(sql: str, dbname: str = "postgres", params=()):
@@ -164,7 +174,9 @@ def ok(run):
 
     def ok(*args):
         result = run(*args)
-        assert result.code == 0, f"salesctl {' '.join(map(str, args))} -> {result.code}\n{result.err}"
+        assert result.code == 0, (
+            f"salesctl {' '.join(map(str, args))} -> {result.code}\n{result.err}"
+        )
         return result.json() if "json" in args else result
 
     return ok
@@ -177,7 +189,9 @@ def fails(run, db):
     def fails(*args, names=(), code=1):
         before = digest(db)
         result = run(*args)
-        assert result.code == code, f"expected exit {code}, got {result.code}: {result.out}{result.err}"
+        assert result.code == code, (
+            f"expected exit {code}, got {result.code}: {result.out}{result.err}"
+        )
         assert result.err.startswith("Error: ") or code == 2, result.err
         assert "Traceback" not in result.err
         for fragment in names:
@@ -229,13 +243,23 @@ def mode(path: Path) -> int:
 def digest(path: Path | str) -> str | None:
     """Content of a database (main file plus WAL; on PostgreSQL every table's rows) for comparisons."""
     if isinstance(path, str):
-        tables = [r[0] for r in pg_admin(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename", path.rsplit("/", 1)[1])]
+        tables = [
+            r[0]
+            for r in pg_admin(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
+                path.rsplit("/", 1)[1],
+            )
+        ]
         h = hashlib.sha256()
         for table in tables:
-            rows = pg_admin(f"SELECT string_agg(t::text, chr(10) ORDER BY t::text) FROM {table} t", path.rsplit("/", 1)[1])
+            rows = pg_admin(
+                f"SELECT string_agg(t::text, chr(10) ORDER BY t::text) FROM {table} t",
+                path.rsplit("/", 1)[1],
+            )
             h.update(f"{table}:{rows[0][0]}".encode())
-        h.update(repr(pg_admin("SELECT last_value FROM leads_id_seq", path.rsplit("/", 1)[1])).encode())
+        h.update(
+            repr(pg_admin("SELECT last_value FROM leads_id_seq", path.rsplit("/", 1)[1])).encode()
+        )
         return h.hexdigest()
     if not path.exists():
         return None
@@ -250,5 +274,8 @@ def salesctl_process(*args, env=None, **kwargs) -> subprocess.CompletedProcess:
     """salesctl in a fresh interpreter, as cron or a shell runs it."""
     return subprocess.run(
         [sys.executable, "-m", "salesctl", *map(str, args)],
-        capture_output=True, text=True, env={**os.environ, **(env or {})}, **kwargs,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        **kwargs,
     )

@@ -12,7 +12,9 @@ from salesctl.store import Store
 NOW = "2026-11-26T10:00:00Z"
 
 
-def bulk_leads(db: Path | str, n: int, *, owner: str = "alice", start: int = 0, company: str = "c" * 100) -> None:
+def bulk_leads(
+    db: Path | str, n: int, *, owner: str = "alice", start: int = 0, company: str = "c" * 100
+) -> None:
     """Add n leads owned by `owner` in one transaction, the way `add` does (history rows included)."""
     store = Store(db)
     try:
@@ -20,9 +22,17 @@ def bulk_leads(db: Path | str, n: int, *, owner: str = "alice", start: int = 0, 
             rep_id = store.ensure_rep(owner, NOW)
             settings = Settings()
             for i in range(start, start + n):
-                fields = {"name": f"lead {i}", "company": company, "currency": "USD", "owner_id": rep_id,
-                          "value": 100 * i, "key": 0}
-                pipeline.add_lead(store, settings, fields, [], rep_id=rep_id, now=NOW, allow_duplicate=True)
+                fields = {
+                    "name": f"lead {i}",
+                    "company": company,
+                    "currency": "USD",
+                    "owner_id": rep_id,
+                    "value": 100 * i,
+                    "key": 0,
+                }
+                pipeline.add_lead(
+                    store, settings, fields, [], rep_id=rep_id, now=NOW, allow_duplicate=True
+                )
     finally:
         store.close()
 

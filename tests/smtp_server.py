@@ -64,7 +64,9 @@ class Collector:
         raw = envelope.original_content or envelope.content
         message = email.message_from_bytes(raw, policy=default_policy)
         with self.lock:
-            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message, raw))
+            self.received.append(
+                Received(envelope.mail_from, list(envelope.rcpt_tos), message, raw)
+            )
         return "250 OK"
 
 
@@ -81,8 +83,13 @@ class Server:
 
     def env(self, tls: str = "none", **extra: str) -> dict[str, str]:
         """SALESCTL_SMTP_* pointing at this server."""
-        return {"SALESCTL_SMTP_HOST": "127.0.0.1", "SALESCTL_SMTP_PORT": str(self.port),
-                "SALESCTL_SMTP_TLS": tls, "SALESCTL_SMTP_FROM": "Sales Robot <robot@example.com>", **extra}
+        return {
+            "SALESCTL_SMTP_HOST": "127.0.0.1",
+            "SALESCTL_SMTP_PORT": str(self.port),
+            "SALESCTL_SMTP_TLS": tls,
+            "SALESCTL_SMTP_FROM": "Sales Robot <robot@example.com>",
+            **extra,
+        }
 
 
 def free_port() -> int:
@@ -105,6 +112,7 @@ def smtp_server():
         if implicit_tls is not None:
             kwargs.update(ssl_context=implicit_tls.server_context(), server_hostname="localhost")
         if password is not None:
+
             def authenticator(server, session, envelope, mechanism, auth_data):
                 login, given = auth_data.login.decode(), auth_data.password.decode()
                 logins.append((login, given))
@@ -139,11 +147,31 @@ def tls_cert(tmp_path_factory) -> Cert:
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-         "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=salesctl test relay",
-         "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-         "-addext", "basicConstraints=critical,CA:TRUE",
-         "-addext", "keyUsage=critical,digitalSignature,keyCertSign"],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=salesctl test relay",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,digitalSignature,keyCertSign",
+        ],
+        check=True,
+        capture_output=True,
     )
     return Cert(cert, key)

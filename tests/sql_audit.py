@@ -40,7 +40,9 @@ class Finding:
     unsafe: str  # the first dynamic piece that is not fixed
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line} in {self.function}: {self.code!r} (not fixed: {self.unsafe})"
+        return (
+            f"{self.file}:{self.line} in {self.function}: {self.code!r} (not fixed: {self.unsafe})"
+        )
 
 
 def _is_const_str(node: ast.AST) -> bool:
@@ -68,7 +70,10 @@ class _Function:
             return
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             args = node.args
-            self.params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs} - {"self", "cls"}
+            self.params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs} - {
+                "self",
+                "cls",
+            }
         for n in ast.walk(node):
             if isinstance(n, ast.Assign):
                 for target in n.targets:
@@ -77,8 +82,12 @@ class _Function:
                 self._bind(n.target, n.value)
             elif isinstance(n, (ast.For, ast.comprehension)):
                 self._bind(n.target, ast.Call(ast.Name("iter"), [n.iter], []))
-            elif (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in LIST_MUTATORS
-                  and isinstance(n.func.value, ast.Name)):
+            elif (
+                isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute)
+                and n.func.attr in LIST_MUTATORS
+                and isinstance(n.func.value, ast.Name)
+            ):
                 for arg in n.args:
                     self.sources.setdefault(n.func.value.id, []).append(arg)
 
@@ -94,9 +103,13 @@ class _Function:
         if isinstance(node, ast.Constant):
             return None
         if isinstance(node, ast.JoinedStr):
-            return self._first([v.value for v in node.values if isinstance(v, ast.FormattedValue)], seen)
+            return self._first(
+                [v.value for v in node.values if isinstance(v, ast.FormattedValue)], seen
+            )
         if isinstance(node, ast.BinOp):
-            if isinstance(node.op, ast.Mult) and (_is_const_str(node.left) or _is_const_str(node.right)):
+            if isinstance(node.op, ast.Mult) and (
+                _is_const_str(node.left) or _is_const_str(node.right)
+            ):
                 return None  # "?" * n
             return self._first([node.left, node.right], seen)
         if isinstance(node, ast.IfExp):
@@ -106,12 +119,16 @@ class _Function:
         if isinstance(node, (ast.GeneratorExp, ast.ListComp, ast.SetComp)):
             # The loop only repeats the element: its iterable matters only if the element uses a loop variable.
             used = {n.id for n in ast.walk(node.elt) if isinstance(n, ast.Name)}
-            bound = {n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+            bound = {
+                n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)
+            }
             iters = [g.iter for g in node.generators] if used & bound else []
             return self._first([node.elt, *iters], seen | bound if not used & bound else seen)
         if isinstance(node, ast.Subscript):
             base = node.value
-            if isinstance(base, (ast.Name, ast.Attribute)) and _upper(base.id if isinstance(base, ast.Name) else base.attr):
+            if isinstance(base, (ast.Name, ast.Attribute)) and _upper(
+                base.id if isinstance(base, ast.Name) else base.attr
+            ):
                 return None  # a lookup in a fixed table
             return self.fixed(base, seen)
         if isinstance(node, ast.Attribute):
@@ -126,14 +143,26 @@ class _Function:
             return self._first(self.sources[node.id], seen | {node.id})
         if isinstance(node, ast.Call):
             func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            name = (
+                func.attr
+                if isinstance(func, ast.Attribute)
+                else func.id
+                if isinstance(func, ast.Name)
+                else ""
+            )
             if name in self.helpers:
                 return None  # a private SQL-fragment helper, audited at its definition
             if name == "iter":
                 return self._first(node.args, seen)
             if name in ("len", "range", "enumerate", "sorted", "list", "tuple"):
-                return self._first([a for a in node.args if not isinstance(a, ast.Call) or a.func != func], seen) \
-                    if name != "len" and name != "range" else None
+                return (
+                    self._first(
+                        [a for a in node.args if not isinstance(a, ast.Call) or a.func != func],
+                        seen,
+                    )
+                    if name != "len" and name != "range"
+                    else None
+                )
             if isinstance(func, ast.Attribute) and name in STR_METHODS:
                 return self._first([func.value, *node.args], seen)
             if isinstance(func, ast.Attribute) and name in ("items", "keys", "values"):
@@ -157,7 +186,9 @@ def _compositions(tree: ast.AST):
         if isinstance(node, ast.JoinedStr):
             return any(isinstance(v, ast.FormattedValue) for v in node.values)
         if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
-            return not all(isinstance(n, (ast.Constant, ast.BinOp, ast.operator)) for n in ast.walk(node))
+            return not all(
+                isinstance(n, (ast.Constant, ast.BinOp, ast.operator)) for n in ast.walk(node)
+            )
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             return node.func.attr in ("format", "join", "replace")
         return False
@@ -185,13 +216,24 @@ def audit(package: Path) -> list[Finding]:
     findings = []
     for path in sorted(package.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        helpers = {n.name for n in ast.walk(tree)
-                   if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("_")
-                   and not n.name.startswith("__")}
+        helpers = {
+            n.name
+            for n in ast.walk(tree)
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and n.name.startswith("_")
+            and not n.name.startswith("__")
+        }
         for node, parents in _compositions(tree):
             qualname, function = _enclosing(node, parents)
             bad = _Function(function, helpers).fixed(node)
             if bad is not None:
-                findings.append(Finding(str(path.relative_to(package.parent)), qualname, node.lineno,
-                                        ast.unparse(node)[:100], ast.unparse(bad)[:60]))
+                findings.append(
+                    Finding(
+                        str(path.relative_to(package.parent)),
+                        qualname,
+                        node.lineno,
+                        ast.unparse(node)[:100],
+                        ast.unparse(bad)[:60],
+                    )
+                )
     return findings

@@ -74,7 +74,9 @@ DATES = [
     case("snooze", "1", "yesterday", names=["UNTIL", "yesterday"]),
     case("funnel", "--since", "next fryday", names=["--since", "next fryday"]),
     case("report", "--since", "03/04/2026", "--until", "today", names=["--since", "03/04/2026"]),
-    case("funnel", "--since", "2026-12-01", "--until", "2026-11-01", names=["--since", "2026-12-01"]),
+    case(
+        "funnel", "--since", "2026-12-01", "--until", "2026-11-01", names=["--since", "2026-12-01"]
+    ),
     case("target", "set", "5k", "--month", "2026-13", names=["--month", "2026-13"]),
 ]
 
@@ -171,7 +173,13 @@ NAMES_AND_TEXT = [
 ]
 
 SORT_AND_FILTER = [
-    case("lead", "list", "--sort", "name; DROP TABLE leads", names=["--sort", "name; DROP TABLE leads"]),
+    case(
+        "lead",
+        "list",
+        "--sort",
+        "name; DROP TABLE leads",
+        names=["--sort", "name; DROP TABLE leads"],
+    ),
     case("lead", "list", "--sort", "-bogus", names=["--sort", "-bogus"]),
     case("lead", "list", "--sort", "l.id", names=["--sort", "l.id"]),
     case("lead", "list", "--sort", "(SELECT 1)", names=["--sort", "(SELECT 1)"]),
@@ -179,12 +187,20 @@ SORT_AND_FILTER = [
     case("lead", "list", "--stage", "x' OR 1=1", names=["--stage", "x' OR 1=1"]),
     case("lead", "list", "--owner", "x' OR '1'='1", names=["--owner", "x' OR '1'='1"]),
     case("lead", "list", "--intent", "hot' --", names=["--intent", "hot' --"]),
-    case("config", "set", "stages; DROP TABLE leads", "x", names=["config", "stages; drop table leads"]),
+    case(
+        "config",
+        "set",
+        "stages; DROP TABLE leads",
+        "x",
+        names=["config", "stages; drop table leads"],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("args", "names"), DATES + AMOUNTS + STAGES_AND_REASONS + REFERENCES + NAMES_AND_TEXT
-                         + SORT_AND_FILTER)
+@pytest.mark.parametrize(
+    ("args", "names"),
+    DATES + AMOUNTS + STAGES_AND_REASONS + REFERENCES + NAMES_AND_TEXT + SORT_AND_FILTER,
+)
 def test_bad_input_is_refused_naming_field_and_value(seeded, fails, args, names):
     result = fails(*args, names=names)
     assert result.out == ""
@@ -193,24 +209,59 @@ def test_bad_input_is_refused_naming_field_and_value(seeded, fails, args, names)
 # --- CSV files -------------------------------------------------------------------------------------
 
 CSV_CASES = {
-    "missing name column": (b"company,email\nFoo,a@b.com\n", (), ["columns: company, email", "name"]),
+    "missing name column": (
+        b"company,email\nFoo,a@b.com\n",
+        (),
+        ["columns: company, email", "name"],
+    ),
     "extra cells in a row": (b"name,company\nA,B,C,D\n", (), ["line 2", "C,D", "4 cells"]),
-    "GBK without --encoding": ("name,company\n张三,北京公司\n".encode("gbk"), (), ["not UTF-8", "--encoding gbk"]),
-    "wrong --encoding": ("name\n张三\n".encode(), ("--encoding", "klingon"), ["--encoding", "klingon"]),
-    "duplicate rows": (b"name,email\nA,dup@x.com\nB,DUP@x.com\n", (), ["line 3", "email", "line 2"]),
-    "duplicate of an existing lead": (b"name,email\nA,buyer@acme.com\n", (), ["line 2", "buyer@acme.com", "#1"]),
+    "GBK without --encoding": (
+        "name,company\n张三,北京公司\n".encode("gbk"),
+        (),
+        ["not UTF-8", "--encoding gbk"],
+    ),
+    "wrong --encoding": (
+        "name\n张三\n".encode(),
+        ("--encoding", "klingon"),
+        ["--encoding", "klingon"],
+    ),
+    "duplicate rows": (
+        b"name,email\nA,dup@x.com\nB,DUP@x.com\n",
+        (),
+        ["line 3", "email", "line 2"],
+    ),
+    "duplicate of an existing lead": (
+        b"name,email\nA,buyer@acme.com\n",
+        (),
+        ["line 2", "buyer@acme.com", "#1"],
+    ),
     "empty file": (b"", (), ["is empty"]),
     "only a BOM": (b"\xef\xbb\xbf", (), ["is empty"]),
     "bad values, all listed": (
         b"name,value,next_at,stage,intent\nA,abc,2026-02-30,bogus,tepid\n,-5,,,\n",
-        (), ['line 2, column "value": "abc"', 'line 2, column "next_at": "2026-02-30"', '"bogus"', '"tepid"',
-             "line 3", '"-5"'],
+        (),
+        [
+            'line 2, column "value": "abc"',
+            'line 2, column "next_at": "2026-02-30"',
+            '"bogus"',
+            '"tepid"',
+            "line 3",
+            '"-5"',
+        ],
     ),
-    "lost reason": (b"name,stage,lost_reason\nA,lost,bogus\n", (), ["line 2", "lost_reason", "bogus"]),
+    "lost reason": (
+        b"name,stage,lost_reason\nA,lost,bogus\n",
+        (),
+        ["line 2", "lost_reason", "bogus"],
+    ),
     "control characters": (b"name,owner\nA,\x07bad\n", (), ["line 2", "owner", "control"]),
     "unknown --map field": (b"name\nA\n", ("--map", "shoe=name"), ["--map", "shoe=name"]),
     "--map to a missing column": (b"name\nA\n", ("--map", "company=Firma"), ["--map", "Firma"]),
-    "bad --stage-map": (b"name,stage\nA,Won\n", ("--stage-map", "Won=champion"), ["--stage-map", "champion"]),
+    "bad --stage-map": (
+        b"name,stage\nA,Won\n",
+        ("--stage-map", "Won=champion"),
+        ["--stage-map", "champion"],
+    ),
     "not JSON": (b'{"name": "A"\n{"name": \n', (), ["FILE", "JSON"]),
 }
 
@@ -271,7 +322,7 @@ SQLISH = [
     '" OR 1=1 --',
     "%_\\",
     "acme OR globex",
-    'NEAR(acme globex)',
+    "NEAR(acme globex)",
     "name:acme",
     "^acme*",
     '"unbalanced',
@@ -282,22 +333,40 @@ SQLISH = [
 
 @pytest.mark.parametrize("text", SQLISH)
 def test_sql_and_fts_syntax_are_stored_and_searched_literally(seeded, ok, run, db, text):
-    lead = ok("add", "--company", text, "--source", text, "--tag", text.replace(";", ""), "--format", "json", "--", text)
+    lead = ok(
+        "add",
+        "--company",
+        text,
+        "--source",
+        text,
+        "--tag",
+        text.replace(";", ""),
+        "--format",
+        "json",
+        "--",
+        text,
+    )
     assert lead["name"] == text and lead["company"] == text and lead["source"] == text
     ok("log", str(lead["id"]), f"note: {text}")
     shown = ok("lead", "show", str(lead["id"]), "--format", "json")
     assert [e["note"] for e in shown["timeline"] if e["type"] == "activity"] == [f"note: {text}"]
 
     # Filters take it as a value: only the lead that has it matches, nothing else leaks in.
-    assert [x["id"] for x in ok("lead", "list", "--source", text, "--format", "json")] == [lead["id"]]
-    assert [x["id"] for x in ok("lead", "list", "--tag", text.replace(";", ""), "--format", "json")] == [lead["id"]]
+    assert [x["id"] for x in ok("lead", "list", "--source", text, "--format", "json")] == [
+        lead["id"]
+    ]
+    assert [
+        x["id"] for x in ok("lead", "list", "--tag", text.replace(";", ""), "--format", "json")
+    ] == [lead["id"]]
 
     # Search treats operators as characters: no FTS syntax error, and "a OR b" does not find a or b.
     result = run("search", "--format", "json", "--", text)
     assert result.code == 0, result.err
     doc = json.loads(result.out)
     found = {x.get("lead_id", x.get("id")) for x in _search_hits(doc)}
-    assert lead["id"] in found or len(text.strip('"%_\\^*-')) < 3  # trigram search needs 3 characters
+    assert (
+        lead["id"] in found or len(text.strip('"%_\\^*-')) < 3
+    )  # trigram search needs 3 characters
     assert not found & {1, 2, 3, 4}, f"{text!r} matched unrelated leads: {doc}"
 
     # The schema is intact and still usable.
@@ -325,18 +394,117 @@ def _search_hits(doc) -> list[dict]:
 
 # --- anything at all: never a traceback ------------------------------------------------------------
 
-COMMANDS = [("add",), ("log",), ("move",), ("won",), ("lost",), ("reopen",), ("snooze",), ("today",), ("stalled",),
-            ("funnel",), ("report",), ("lead", "list"), ("lead", "show"), ("lead", "edit"), ("lead", "assign"),
-            ("lead", "delete"), ("handoff",), ("rep", "add"), ("rep", "edit"), ("rep", "deactivate"),
-            ("target", "set"), ("target", "show"), ("play", "add"), ("play", "list"), ("play", "suggest"),
-            ("search",), ("config", "set"), ("remind",), ("doctor",)]
-OPTIONS = ["--next", "--at", "--value", "--amount", "--reason", "--stage", "--sort", "--owner", "--to", "--kind",
-           "--since", "--until", "--month", "--rep", "--team", "--format", "--tag", "--close-by", "--note",
-           "--email", "--phone", "--intent", "--limit", "--all", "--key", "--currency", "--step", "--play",
-           "--week", "--dry-run", "--yes", "--text", "--persona", "--company", "--name", "--untag", "--deactivate"]
-TRICKY = ["", " ", "-5", "0", "1", "3", "1e400", "NaN", "１２", "5万", "2026-02-30", "03/04/2026", "fri", "+3d", "eom",
-          "99999999999999999999", "json", "csv", "md", "table", "won", "lost", "quoted", "price", "alice", "bob",
-          "acme", "corp", "x' OR 1=1 --", '"', "*", "%", "\\", "a\nb", "\x00", "\x1b[31m", "名字", "🙂", "=1+1"]
+COMMANDS = [
+    ("add",),
+    ("log",),
+    ("move",),
+    ("won",),
+    ("lost",),
+    ("reopen",),
+    ("snooze",),
+    ("today",),
+    ("stalled",),
+    ("funnel",),
+    ("report",),
+    ("lead", "list"),
+    ("lead", "show"),
+    ("lead", "edit"),
+    ("lead", "assign"),
+    ("lead", "delete"),
+    ("handoff",),
+    ("rep", "add"),
+    ("rep", "edit"),
+    ("rep", "deactivate"),
+    ("target", "set"),
+    ("target", "show"),
+    ("play", "add"),
+    ("play", "list"),
+    ("play", "suggest"),
+    ("search",),
+    ("config", "set"),
+    ("remind",),
+    ("doctor",),
+]
+OPTIONS = [
+    "--next",
+    "--at",
+    "--value",
+    "--amount",
+    "--reason",
+    "--stage",
+    "--sort",
+    "--owner",
+    "--to",
+    "--kind",
+    "--since",
+    "--until",
+    "--month",
+    "--rep",
+    "--team",
+    "--format",
+    "--tag",
+    "--close-by",
+    "--note",
+    "--email",
+    "--phone",
+    "--intent",
+    "--limit",
+    "--all",
+    "--key",
+    "--currency",
+    "--step",
+    "--play",
+    "--week",
+    "--dry-run",
+    "--yes",
+    "--text",
+    "--persona",
+    "--company",
+    "--name",
+    "--untag",
+    "--deactivate",
+]
+TRICKY = [
+    "",
+    " ",
+    "-5",
+    "0",
+    "1",
+    "3",
+    "1e400",
+    "NaN",
+    "１２",
+    "5万",
+    "2026-02-30",
+    "03/04/2026",
+    "fri",
+    "+3d",
+    "eom",
+    "99999999999999999999",
+    "json",
+    "csv",
+    "md",
+    "table",
+    "won",
+    "lost",
+    "quoted",
+    "price",
+    "alice",
+    "bob",
+    "acme",
+    "corp",
+    "x' OR 1=1 --",
+    '"',
+    "*",
+    "%",
+    "\\",
+    "a\nb",
+    "\x00",
+    "\x1b[31m",
+    "名字",
+    "🙂",
+    "=1+1",
+]
 
 fuzz_value = st.one_of(st.sampled_from(TRICKY), st.text(max_size=30))
 
@@ -354,8 +522,12 @@ def command_lines(draw):
 
 
 @pytest.mark.slow  # 100 random command lines
-@settings(max_examples=100, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(args=command_lines())
 def test_no_command_line_makes_a_traceback(seeded, run, tmp_path, monkeypatch, args):
     monkeypatch.chdir(tmp_path)  # nothing a random argument names can land in the repository
@@ -370,7 +542,9 @@ def test_a_reminder_that_cannot_be_sent_is_an_error_not_a_warning(ok, run, monke
     """Found by the random command lines above: exit 1 with only a "warning:" line. Exit 1 always says
     `Error:` (scripts and cron grep for it)."""
     ok("add", "Acme", "--next", "today 11:00")  # alice has something due and no email address
-    monkeypatch.setenv("SALESCTL_SMTP_HOST", "127.0.0.1")  # configured, never reached: nothing to send
+    monkeypatch.setenv(
+        "SALESCTL_SMTP_HOST", "127.0.0.1"
+    )  # configured, never reached: nothing to send
     monkeypatch.setenv("SALESCTL_SMTP_PORT", "9")
     monkeypatch.setenv("SALESCTL_SMTP_FROM", "robot@example.com")
     monkeypatch.setenv("SALESCTL_SMTP_TLS", "none")

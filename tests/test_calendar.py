@@ -17,12 +17,33 @@ def team(ok):
     """alice (the current rep) with three scheduled follow-ups and one without; bob with one."""
     ok("config", "set", "timezone", "Asia/Shanghai")
     ok("rep", "add", "bob")
-    ok("add", "Li Wei", "--company", "北京智造", "--value", "5万", "--next", "tomorrow 10:00", "--step", "intro call")
-    ok("add", "Acme", "--next", "2026-11-20 15:00", "--step", "send quote")  # overdue (today is 2026-11-26)
+    ok(
+        "add",
+        "Li Wei",
+        "--company",
+        "北京智造",
+        "--value",
+        "5万",
+        "--next",
+        "tomorrow 10:00",
+        "--step",
+        "intro call",
+    )
+    ok(
+        "add", "Acme", "--next", "2026-11-20 15:00", "--step", "send quote"
+    )  # overdue (today is 2026-11-26)
     ok("add", "Globex", "--next", "+2w", "--step", "demo")
     ok("add", "No plan")
     ok("add", "Bob's deal", "--owner", "bob", "--next", "tomorrow", "--step", "call bob's lead")
-    ok("log", "Li Wei", "wants a quote by Friday", "--next", "tomorrow 10:00", "--step", "intro call")
+    ok(
+        "log",
+        "Li Wei",
+        "wants a quote by Friday",
+        "--next",
+        "tomorrow 10:00",
+        "--step",
+        "intro call",
+    )
 
 
 def feed(ok, *args) -> bytes:
@@ -37,7 +58,11 @@ def events(data: bytes) -> dict[str, icalendar.Event]:
 def test_one_event_per_follow_up_of_mine_readable_by_two_parsers(ok, team):
     data = feed(ok)
     found = events(data)
-    assert sorted(found) == ["OVERDUE: send quote – Acme", "demo – Globex", "intro call – Li Wei (北京智造)"]
+    assert sorted(found) == [
+        "OVERDUE: send quote – Acme",
+        "demo – Globex",
+        "intro call – Li Wei (北京智造)",
+    ]
     uids = [str(e["uid"]) for e in found.values()]
     assert len(set(uids)) == 3 and all(u.startswith("lead-") for u in uids)
     # An independent parser reads the same events, times and zones.
@@ -65,7 +90,10 @@ def test_event_details_zone_alarm_description(ok, team):
     assert alarm.name == "VALARM" and alarm["trigger"].dt == timedelta(minutes=-15)
     description = str(intro["description"])
     assert "Stage: contacted" in description and "Value: $50,000" in description
-    assert "Last note: wants a quote by Friday" in description and "salesctl lead show 1" in description
+    assert (
+        "Last note: wants a quote by Friday" in description
+        and "salesctl lead show 1" in description
+    )
     # The reminder is a setting; 0 means none.
     ok("config", "set", "alarm_minutes", "5")
     intro = events(feed(ok))["intro call – Li Wei (北京智造)"]
@@ -119,7 +147,9 @@ def test_out_file_private_and_replaced_whole(ok, team, tmp_path):
     assert result.out == "" and "Wrote 3 follow-up(s)" in result.err
     assert mode(target) == 0o600
     assert len(events(target.read_bytes())) == 3
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".feed")) == []  # no temporary left
+    assert (
+        sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".feed")) == []
+    )  # no temporary left
 
 
 def test_bad_calendar_requests(fails, ok, team, tmp_path):
@@ -128,7 +158,13 @@ def test_bad_calendar_requests(fails, ok, team, tmp_path):
     fails("calendar", "--out", tmp_path / "missing" / "f.ics", names=["--out", "does not exist"])
     fails("calendar", "--days", "0", code=2)
     fails("config", "set", "alarm_minutes", "soon", names=['config alarm_minutes: "soon"'])
-    fails("config", "set", "cadence_ends_on_move", "maybe", names=['config cadence_ends_on_move: "maybe"'])
+    fails(
+        "config",
+        "set",
+        "cadence_ends_on_move",
+        "maybe",
+        names=['config cadence_ends_on_move: "maybe"'],
+    )
 
 
 def test_empty_database_gives_an_empty_valid_calendar(ok, db):
@@ -138,8 +174,10 @@ def test_empty_database_gives_an_empty_valid_calendar(ok, db):
 
 
 def test_icalendar_loads_only_for_the_calendar_command(tmp_path):
-    code = ("import sys; from salesctl.cli import main; main(sys.argv[1:]);"
-            "print('icalendar' in sys.modules, file=sys.stderr)")
+    code = (
+        "import sys; from salesctl.cli import main; main(sys.argv[1:]);"
+        "print('icalendar' in sys.modules, file=sys.stderr)"
+    )
     for args, loaded in ((["lead", "list", "--format", "json"], "False"), (["calendar"], "True")):
         result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
         assert result.stderr.strip().endswith(loaded), result.stderr

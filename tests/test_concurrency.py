@@ -50,14 +50,24 @@ print(json.dumps(codes))
 
 def start_worker(name: str, db: Path) -> subprocess.Popen:
     env = {**os.environ, "SALESCTL_DB": str(db), "SALESCTL_REP": name}
-    return subprocess.Popen([sys.executable, "-c", WORKER, str(LEADS_EACH)], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-c", WORKER, str(LEADS_EACH)],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def start_remind(db: Path, smtp_env: dict) -> subprocess.Popen:
     env = {**os.environ, **smtp_env, "SALESCTL_DB": str(db)}
-    return subprocess.Popen([sys.executable, "-m", "salesctl", "remind", "--all", "--email"], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "salesctl", "remind", "--all", "--email"],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def test_writers_and_overlapping_reminders_lose_nothing_and_send_once(db, ok, smtp_server):
@@ -68,7 +78,9 @@ def test_writers_and_overlapping_reminders_lose_nothing_and_send_once(db, ok, sm
     ok("add", "Shared account", "--company", "Everyone's")  # lead #1, logged on by every worker
     for rep in reps:  # something on everyone's list before cron starts
         ok("add", f"{rep} first", "--owner", rep, "--next", "today 09:30", "--step", "call")
-    server = smtp_server(delay=0.05)  # each send takes a while, so the remind runs overlap with the writers
+    server = smtp_server(
+        delay=0.05
+    )  # each send takes a while, so the remind runs overlap with the writers
 
     # Writers and three cron runs of `remind` started together.
     procs = [start_worker(rep, db) for rep in reps]
@@ -95,19 +107,29 @@ def test_writers_and_overlapping_reminders_lose_nothing_and_send_once(db, ok, sm
     assert count(db, "SELECT count(*) FROM activities WHERE lead_id = 1") == total
     # created (→ new), the first effective log (new → contacted), the move (contacted → quoted)
     assert count(db, "SELECT count(*) FROM stage_history") == total * 3 + WORKERS + 1
-    leads = [lead for lead in ok("lead", "list", "--team", "--all", "--format", "json") if " lead " in lead["name"]]
+    leads = [
+        lead
+        for lead in ok("lead", "list", "--team", "--all", "--format", "json")
+        if " lead " in lead["name"]
+    ]
     assert len(leads) == total
     for lead in leads:
         owner, _, i = lead["name"].partition(" lead ")
-        assert lead["owner"] == owner and lead["stage"] == "quoted" and lead["value"] == 1000 + int(i)
+        assert (
+            lead["owner"] == owner and lead["stage"] == "quoted" and lead["value"] == 1000 + int(i)
+        )
         assert lead["next_step"] == "chase"
     per_rep = Counter(lead["owner"] for lead in leads)
     assert per_rep == {rep: LEADS_EACH for rep in reps}
 
     # No reminder twice: one mail per rep for today, however the three runs interleaved.
     sent = Counter(to for message in server.received for to in message.rcpt_tos)
-    assert sent == {f"{rep}@example.com": 1 for rep in [*reps, "alice"]}, sent  # alice owns the shared lead
-    assert count(db, "SELECT count(*) FROM reminders WHERE sent_at IS NOT NULL") == sum(sent.values())
+    assert sent == {f"{rep}@example.com": 1 for rep in [*reps, "alice"]}, (
+        sent
+    )  # alice owns the shared lead
+    assert count(db, "SELECT count(*) FROM reminders WHERE sent_at IS NOT NULL") == sum(
+        sent.values()
+    )
     # A fourth run afterwards sends nothing new: the day is done for everyone already mailed.
     again = start_remind(db, server.env())
     _, err = again.communicate(timeout=60)
@@ -115,7 +137,9 @@ def test_writers_and_overlapping_reminders_lose_nothing_and_send_once(db, ok, sm
     assert Counter(to for message in server.received for to in message.rcpt_tos) == sent
 
 
-def test_a_writer_blocked_past_the_timeout_exits_3_and_readers_are_not_blocked(db, ok, run, monkeypatch):
+def test_a_writer_blocked_past_the_timeout_exits_3_and_readers_are_not_blocked(
+    db, ok, run, monkeypatch
+):
     from conftest import digest
 
     import salesctl.dialects.postgres
@@ -148,7 +172,9 @@ def test_a_writer_blocked_past_the_timeout_exits_3_and_readers_are_not_blocked(d
     finally:
         holder.cursor().execute("ROLLBACK") if isinstance(db, str) else holder.execute("ROLLBACK")
         holder.close()
-    assert ok("add", "Globex").out.strip() == "2"  # and once the lock is free the write goes through
+    assert (
+        ok("add", "Globex").out.strip() == "2"
+    )  # and once the lock is free the write goes through
 
 
 @pytest.mark.sqlite_only
@@ -172,7 +198,27 @@ def test_a_backup_taken_while_others_write_is_a_consistent_database(db, ok, tmp_
         # A snapshot between transactions: every lead has its creation entry, every activity its lead.
         leads = count(dest, "SELECT count(*) FROM leads")
         assert count(dest, "SELECT count(*) FROM stage_history WHERE from_stage IS NULL") == leads
-        assert count(dest, "SELECT count(*) FROM activities WHERE lead_id NOT IN (SELECT id FROM leads)") == 0
-        listed = subprocess.run([sys.executable, "-m", "salesctl", "--db", str(dest), "lead", "list", "--team", "--all",
-                                 "--format", "json"], capture_output=True, text=True)
+        assert (
+            count(
+                dest, "SELECT count(*) FROM activities WHERE lead_id NOT IN (SELECT id FROM leads)"
+            )
+            == 0
+        )
+        listed = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "salesctl",
+                "--db",
+                str(dest),
+                "lead",
+                "list",
+                "--team",
+                "--all",
+                "--format",
+                "json",
+            ],
+            capture_output=True,
+            text=True,
+        )
         assert listed.returncode == 0 and len(json.loads(listed.stdout)) == leads

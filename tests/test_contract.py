@@ -44,21 +44,37 @@ def test_lead_reference_falls_back_to_closed_leads_and_prefers_the_exact_name_am
     ok("add", "Acme renewal")
     ok("lost", "Acme renewal", "--reason", "price")
     assert ok("lead", "show", "acme", "--format", "json")["id"] == 1
-    result = fails("lead", "show", "acm", names=['"acm" matches 2 leads', "#1 Acme", "#2 Acme renewal"])
+    result = fails(
+        "lead", "show", "acm", names=['"acm" matches 2 leads', "#1 Acme", "#2 Acme renewal"]
+    )
     assert "[won]" in result.err and "[lost]" in result.err
 
 
 def test_as_of_takes_a_when(ok, fails, monkeypatch):
     """now (docs/reference.md): the global `--as-of WHEN` pins now; WHEN is the date grammar, relative to the clock
     ($SALESCTL_NOW here: Thursday 2026-11-26 10:00). A bare day means that day's 00:00, as an ISO date."""
-    assert ok("--as-of", "yesterday", "today", "--format", "json")["as_of"] == "2026-11-25T00:00:00+00:00"
-    assert ok("--as-of", "fri 9am", "today", "--format", "json")["as_of"] == "2026-11-27T09:00:00+00:00"
+    assert (
+        ok("--as-of", "yesterday", "today", "--format", "json")["as_of"]
+        == "2026-11-25T00:00:00+00:00"
+    )
+    assert (
+        ok("--as-of", "fri 9am", "today", "--format", "json")["as_of"]
+        == "2026-11-27T09:00:00+00:00"
+    )
     assert ok("--as-of", "+1w", "today", "--format", "json")["as_of"] == "2026-12-03T00:00:00+00:00"
-    assert ok("--as-of", "2026-12-01 15:30", "today", "--format", "json")["as_of"] == "2026-12-01T15:30:00+00:00"
-    assert ok("--as-of", "2026-12-01T15:30", "today", "--format", "json")["as_of"] == "2026-12-01T15:30:00+00:00"
+    assert (
+        ok("--as-of", "2026-12-01 15:30", "today", "--format", "json")["as_of"]
+        == "2026-12-01T15:30:00+00:00"
+    )
+    assert (
+        ok("--as-of", "2026-12-01T15:30", "today", "--format", "json")["as_of"]
+        == "2026-12-01T15:30:00+00:00"
+    )
     # What happens under --as-of happens then: a lead added "yesterday" is a day old today.
     ok("--as-of", "yesterday 10:00", "add", "Acme")
-    assert ok("lead", "show", "Acme", "--format", "json")["created_at"] == "2026-11-25T10:00:00+00:00"
+    assert (
+        ok("lead", "show", "Acme", "--format", "json")["created_at"] == "2026-11-25T10:00:00+00:00"
+    )
     fails("--as-of", "someday", "today", names=["--as-of", '"someday"'])
     fails("--as-of", "2026-02-30", "today", names=["--as-of", '"2026-02-30"'])
 
@@ -74,9 +90,26 @@ def test_an_amount_in_another_currency_is_refused_not_relabelled(ok, fails):
     ok("add", "Acme", "--value", "$1,200")
     fails("won", "Acme", "--amount", "¥5万", names=["--amount", '"¥5万"', "CNY", "USD"])
     assert ok("won", "Acme", "--amount", "$1,300", "--format", "json")["won_amount"] == 1300
-    fails("add", "Beta", "--value", "¥5万", "--currency", "USD", names=["--value", '"¥5万"', "CNY", "USD"])
+    fails(
+        "add",
+        "Beta",
+        "--value",
+        "¥5万",
+        "--currency",
+        "USD",
+        names=["--value", '"¥5万"', "CNY", "USD"],
+    )
     assert ok("add", "Beta", "--value", "¥5万", "--format", "json")["currency"] == "CNY"
-    fails("lead", "edit", "Beta", "--value", "$10", "--currency", "CNY", names=["--value", '"$10"', "USD", "CNY"])
+    fails(
+        "lead",
+        "edit",
+        "Beta",
+        "--value",
+        "$10",
+        "--currency",
+        "CNY",
+        names=["--value", '"$10"', "USD", "CNY"],
+    )
     fails("target", "set", "¥5万", names=["AMOUNT", '"¥5万"', "CNY", "USD"])
     ok("target", "set", "$50k")
     assert ok("target", "show", "--format", "json")["team"]["target"] == 50000
@@ -96,7 +129,9 @@ def test_lead_reference_is_case_insensitive_beyond_ascii(ok, fails):
     ok("add", "École Lumière")
     assert ok("lead", "show", "über", "--format", "json")["id"] == 1
     assert ok("lead", "show", "ωMEGA", "--format", "json")["id"] == 1
-    assert ok("log", "école lumière", "called", "--format", "json")["id"] == 2  # the exact name, folded
+    assert (
+        ok("log", "école lumière", "called", "--format", "json")["id"] == 2
+    )  # the exact name, folded
     ok("add", "Café Müller")
     fails("lead", "show", "Ü", names=['"Ü" matches 2 leads', "#1 Über Logistik", "#3 Café Müller"])
     fails("lead", "show", "ünknown", names=['"ünknown" matches no lead'])
@@ -110,8 +145,12 @@ def test_a_reader_that_leaves_early_is_not_an_error(ok, db):
     import sys
 
     ok("demo", "--db", db)
-    process = subprocess.Popen([sys.executable, "-m", "salesctl", "export", "all", "--format", "json"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ.copy())
+    process = subprocess.Popen(
+        [sys.executable, "-m", "salesctl", "export", "all", "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=os.environ.copy(),
+    )
     assert process.stdout.read(100)  # more than a pipe holds is still to come
     process.stdout.close()
     err = process.stderr.read().decode()

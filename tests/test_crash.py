@@ -22,8 +22,10 @@ from pathlib import Path
 import pytest
 from faults import bulk_leads, count, integrity
 
-pytestmark = [pytest.mark.sqlite_only,  # about the SQLite file itself (docs/team.md, Tests)
-              pytest.mark.slow]  # kills large changes at several points
+pytestmark = [
+    pytest.mark.sqlite_only,  # about the SQLite file itself (docs/team.md, Tests)
+    pytest.mark.slow,
+]  # kills large changes at several points
 
 FRACTIONS = (0.15, 0.35, 0.55, 0.75, 0.95)
 PYTHON = [sys.executable]
@@ -109,11 +111,15 @@ def crash_scenario(tmp_path: Path, base: Path, argv: list[str], outcome) -> list
         shutil.copyfile(base, db)
         kills.append(kill_after(argv, db, delay, outcome))
     assert any(k.in_transaction and k.outcome == "none" for k in kills), (
-        f"no kill landed inside the transaction (duration {duration:.2f}s): {kills}")
+        f"no kill landed inside the transaction (duration {duration:.2f}s): {kills}"
+    )
     # salesctl itself opens a crashed file (recovering its -wal) without complaint.
     last = tmp_path / f"kill{len(kills) - 1}.db"
-    result = subprocess.run([*PYTHON, "-m", "salesctl", "--db", str(last), "rep", "list", "--format", "json"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [*PYTHON, "-m", "salesctl", "--db", str(last), "rep", "list", "--format", "json"],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     return kills
 
@@ -127,9 +133,16 @@ def test_bulk_insert_through_the_store_killed_at_several_points(tmp_path, monkey
     base = tmp_path / "base.db"
     bulk_leads(base, 50, owner="alice")
     # 20,000 leads with their history rows, in one Store.write(), as a bulk import does.
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]))
-    script = [*PYTHON, "-c", "import os, faults; faults.bulk_leads(os.environ['SALESCTL_DB'], "
-              f"{BULK_N}, owner='carol', start=1000)"]
+    monkeypatch.setenv(
+        "PYTHONPATH",
+        os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]),
+    )
+    script = [
+        *PYTHON,
+        "-c",
+        "import os, faults; faults.bulk_leads(os.environ['SALESCTL_DB'], "
+        f"{BULK_N}, owner='carol', start=1000)",
+    ]
 
     def outcome(db: Path) -> str:
         leads = count(db, "SELECT count(*) FROM leads")
@@ -151,13 +164,29 @@ ASSIGN_N = 5000
 def test_large_assign_killed_at_several_points(tmp_path):
     base = tmp_path / "base.db"
     bulk_leads(base, ASSIGN_N, owner="alice")
-    assert subprocess.run([*PYTHON, "-m", "salesctl", "--db", str(base), "rep", "add", "bob"],
-                          capture_output=True).returncode == 0
-    argv = [*PYTHON, "-m", "salesctl", "lead", "assign", *map(str, range(1, ASSIGN_N + 1)), "--to", "bob",
-            "--format", "json"]
+    assert (
+        subprocess.run(
+            [*PYTHON, "-m", "salesctl", "--db", str(base), "rep", "add", "bob"], capture_output=True
+        ).returncode
+        == 0
+    )
+    argv = [
+        *PYTHON,
+        "-m",
+        "salesctl",
+        "lead",
+        "assign",
+        *map(str, range(1, ASSIGN_N + 1)),
+        "--to",
+        "bob",
+        "--format",
+        "json",
+    ]
 
     def outcome(db: Path) -> str:
-        bobs = count(db, "SELECT count(*) FROM leads l JOIN reps r ON r.id = l.owner_id WHERE r.name = 'bob'")
+        bobs = count(
+            db, "SELECT count(*) FROM leads l JOIN reps r ON r.id = l.owner_id WHERE r.name = 'bob'"
+        )
         moves = count(db, "SELECT count(*) FROM assignments")
         if (bobs, moves) == (0, 0):
             return "none"
@@ -176,9 +205,15 @@ def test_large_import_killed_at_several_points(tmp_path):
     base = tmp_path / "base.db"
     bulk_leads(base, 50, owner="alice")
     source = tmp_path / "leads.csv"
-    source.write_text("name,company,email,value,stage,owner,notes\n" + "".join(
-        f"import {i},Company {i % 500},buyer{i}@example.com,{i},{('new', 'quoted', 'won')[i % 3]},rep{i % 7},"
-        f"met at the fair {i}\n" for i in range(IMPORT_N)), encoding="utf-8")
+    source.write_text(
+        "name,company,email,value,stage,owner,notes\n"
+        + "".join(
+            f"import {i},Company {i % 500},buyer{i}@example.com,{i},{('new', 'quoted', 'won')[i % 3]},rep{i % 7},"
+            f"met at the fair {i}\n"
+            for i in range(IMPORT_N)
+        ),
+        encoding="utf-8",
+    )
     argv = [*PYTHON, "-m", "salesctl", "import", str(source)]
 
     def outcome(db: Path) -> str:
@@ -201,12 +236,18 @@ HANDOFF_N = 10000
 def test_large_handoff_killed_at_several_points(tmp_path):
     base = tmp_path / "base.db"
     bulk_leads(base, HANDOFF_N, owner="alice")
-    assert subprocess.run([*PYTHON, "-m", "salesctl", "--db", str(base), "rep", "add", "bob"],
-                          capture_output=True).returncode == 0
+    assert (
+        subprocess.run(
+            [*PYTHON, "-m", "salesctl", "--db", str(base), "rep", "add", "bob"], capture_output=True
+        ).returncode
+        == 0
+    )
     argv = [*PYTHON, "-m", "salesctl", "handoff", "alice", "bob", "--deactivate"]
 
     def outcome(db: Path) -> str:
-        bobs = count(db, "SELECT count(*) FROM leads l JOIN reps r ON r.id = l.owner_id WHERE r.name = 'bob'")
+        bobs = count(
+            db, "SELECT count(*) FROM leads l JOIN reps r ON r.id = l.owner_id WHERE r.name = 'bob'"
+        )
         moves = count(db, "SELECT count(*) FROM assignments")
         alice_active = count(db, "SELECT active FROM reps WHERE name = 'alice'")
         if (bobs, moves, alice_active) == (0, 0, 1):

@@ -16,7 +16,9 @@ def cny_team(ok):
 
 
 def test_a_report_with_a_foreign_deal_and_no_rate_refuses_and_says_how_to_set_it(cny_team, fails):
-    err = fails("report", *PERIOD, "--format", "json", names=["USD", "salesctl config set fx.USD"]).err
+    err = fails(
+        "report", *PERIOD, "--format", "json", names=["USD", "salesctl config set fx.USD"]
+    ).err
     assert "CNY" in err
 
 
@@ -69,16 +71,31 @@ def test_a_rate_belongs_to_the_team_currency_it_was_set_for(ok, fails):
 
 @pytest.mark.parametrize(
     ("value", "currency"),
-    [("NT$3k", "TWD"), ("HK$500", "HKD"), ("RMB 5000", "CNY"), ("人民币5万", "CNY"), ("5000元", "CNY"),
-     ("1200 jpy", "JPY")],
+    [
+        ("NT$3k", "TWD"),
+        ("HK$500", "HKD"),
+        ("RMB 5000", "CNY"),
+        ("人民币5万", "CNY"),
+        ("5000元", "CNY"),
+        ("1200 jpy", "JPY"),
+    ],
 )
 def test_amounts_written_with_local_names_get_their_iso_code(ok, value, currency):
     ok("add", "Deal", "--value", value)
     assert ok("lead", "show", "Deal", "--format", "json")["currency"] == currency
 
 
-@pytest.mark.parametrize(("text", "code"), [("RMB", "CNY"), ("元", "CNY"), ("人民币", "CNY"), ("NT$", "TWD"),
-                                            ("HK$", "HKD"), ("jpy", "JPY")])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("RMB", "CNY"),
+        ("元", "CNY"),
+        ("人民币", "CNY"),
+        ("NT$", "TWD"),
+        ("HK$", "HKD"),
+        ("jpy", "JPY"),
+    ],
+)
 def test_currency_aliases(ok, text, code):
     ok("config", "set", "currency", text)
     assert ok("config", "show", "--format", "json")["currency"] == code
@@ -92,18 +109,30 @@ def test_rmb_on_a_cny_team_is_the_teams_currency(ok):
     assert ok("target", "show", "--format", "json")["team"]["target"] == 50000
 
 
-@pytest.mark.parametrize("args", [("config", "set", "currency", "XYZ"), ("add", "X", "--currency", "ABC"),
-                                  ("add", "X", "--value", "5 XYZ")])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("config", "set", "currency", "XYZ"),
+        ("add", "X", "--currency", "ABC"),
+        ("add", "X", "--value", "5 XYZ"),
+    ],
+)
 def test_unknown_currency_codes_are_refused(ok, fails, args):
     ok("add", "Existing")
     fails(*args, names=["XYZ" if "XYZ" in " ".join(args) else "ABC", "ISO 4217"])
 
 
-@pytest.mark.parametrize(("key", "value", "problem"), [
-    ("fx.XYZ", "7", "is not a currency code"), ("fx.USD", "0", "not a positive exchange rate"),
-    ("fx.USD", "-7", "not a positive exchange rate"), ("fx.USD", "seven", "not a positive exchange rate"),
-    ("fx.USD", "nan", "not a positive exchange rate"), ("fx.CNY", "1", "team currency"),
-])
+@pytest.mark.parametrize(
+    ("key", "value", "problem"),
+    [
+        ("fx.XYZ", "7", "is not a currency code"),
+        ("fx.USD", "0", "not a positive exchange rate"),
+        ("fx.USD", "-7", "not a positive exchange rate"),
+        ("fx.USD", "seven", "not a positive exchange rate"),
+        ("fx.USD", "nan", "not a positive exchange rate"),
+        ("fx.CNY", "1", "team currency"),
+    ],
+)
 def test_bad_rates_are_refused(ok, fails, key, value, problem):
     ok("config", "set", "currency", "CNY")
     fails("config", "set", key, value, names=[problem])

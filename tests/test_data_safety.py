@@ -17,17 +17,28 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 # --- the funnel's lost-by-stage (GROUP BY on an alias that is also a column) ----------------------------
 
+
 def test_funnel_counts_each_loss_at_the_stage_it_was_lost_at(ok):
-    for name, stage, reason in (("A", None, "price"), ("B", "quoted", "price"), ("C", "negotiating", "price"),
-                                ("D", "quoted", "budget")):
+    for name, stage, reason in (
+        ("A", None, "price"),
+        ("B", "quoted", "price"),
+        ("C", "negotiating", "price"),
+        ("D", "quoted", "budget"),
+    ):
         ok("add", name)
         if stage:
             ok("move", name, stage)
         ok("lost", name, "--reason", reason)
     stages = {s["stage"]: s for s in ok("funnel", "--format", "json")["stages"]}
     assert (stages["new"]["lost"], stages["new"]["lost_reasons"]) == (1, {"price": 1})
-    assert (stages["quoted"]["lost"], stages["quoted"]["lost_reasons"]) == (2, {"budget": 1, "price": 1})
-    assert (stages["negotiating"]["lost"], stages["negotiating"]["lost_reasons"]) == (1, {"price": 1})
+    assert (stages["quoted"]["lost"], stages["quoted"]["lost_reasons"]) == (
+        2,
+        {"budget": 1, "price": 1},
+    )
+    assert (stages["negotiating"]["lost"], stages["negotiating"]["lost_reasons"]) == (
+        1,
+        {"price": 1},
+    )
 
 
 def test_no_group_by_or_order_by_names_an_alias_that_is_also_a_column():
@@ -41,7 +52,9 @@ def test_no_group_by_or_order_by_names_an_alias_that_is_also_a_column():
     traps = []
     for body in re.split(r"\n    def |\ndef ", source):  # one function's queries at a time
         aliases = set(re.findall(r"\bAS (\w+)", body))
-        for clause in re.findall(r"(?:GROUP|ORDER) BY ((?:[\w.]+(?: COLLATE NOCASE)?(?: DESC| ASC)?(?:, )?)+)", body):
+        for clause in re.findall(
+            r"(?:GROUP|ORDER) BY ((?:[\w.]+(?: COLLATE NOCASE)?(?: DESC| ASC)?(?:, )?)+)", body
+        ):
             for term in clause.split(","):
                 name = term.strip().split(" ")[0]
                 if "." not in name and name in aliases and name in columns:
@@ -50,6 +63,7 @@ def test_no_group_by_or_order_by_names_an_alias_that_is_also_a_column():
 
 
 # --- exact totals ---------------------------------------------------------------------------------------
+
 
 def test_totals_past_64_bits_are_exact_not_a_database_error(ok, tmp_path):
     """9,300 deals of 10^13 (the largest amount) sum past 2^63 minor units: SQLite's sum() overflowed (exit 3)."""
@@ -68,6 +82,7 @@ def test_totals_past_64_bits_are_exact_not_a_database_error(ok, tmp_path):
 
 # --- export all is one snapshot -------------------------------------------------------------------------
 
+
 def test_export_all_is_one_snapshot_while_others_write(ok, db, tmp_path, monkeypatch):
     """Another process adds leads (with their history) while the document is being written: the document
     holds the database of one moment, so it restores; before, it held history of leads it did not hold."""
@@ -83,8 +98,10 @@ def test_export_all_is_one_snapshot_while_others_write(ok, db, tmp_path, monkeyp
             bulk_leads(db, 3, owner="bob")
             other = Store(db)
             with other.write():
-                other.conn.execute("INSERT INTO activities (lead_id, rep_id, kind, note, effective, at, created_at)"
-                                   " SELECT max(id), 1, 'call', 'late', 1, created_at, created_at FROM leads")
+                other.conn.execute(
+                    "INSERT INTO activities (lead_id, rep_id, kind, note, effective, at, created_at)"
+                    " SELECT max(id), 1, 'call', 'late', 1, created_at, created_at FROM leads"
+                )
             other.close()
         return real(self, table)
 
@@ -96,10 +113,13 @@ def test_export_all_is_one_snapshot_while_others_write(ok, db, tmp_path, monkeyp
     assert {h["lead_id"] for h in doc["stage_history"]} == {1} and len(doc["activities"]) == 1
     ok("--db", tmp_path / "copy.db", "import", tmp_path / "doc.json")
     assert len(ok("--db", tmp_path / "copy.db", "lead", "list", "--all", "--format", "json")) == 1
-    assert len(ok("lead", "list", "--all", "--team", "--format", "json")) == 4  # the writers' leads are in the database
+    assert (
+        len(ok("lead", "list", "--all", "--team", "--format", "json")) == 4
+    )  # the writers' leads are in the database
 
 
 # --- settings are read under the write lock ---------------------------------------------------------------
+
 
 @pytest.fixture
 def config_change_before_the_lock(db, monkeypatch):
@@ -130,77 +150,152 @@ def refused(result, *fragments) -> None:
         assert fragment in result.err, result.err
 
 
-def test_an_import_checks_stages_as_committed_when_it_writes(ok, run, tmp_path, config_change_before_the_lock):
+def test_an_import_checks_stages_as_committed_when_it_writes(
+    ok, run, tmp_path, config_change_before_the_lock
+):
     """`config set stages` during a long import stranded every imported lead in the removed stage."""
     ok("add", "Acme")
-    f = write(tmp_path / "leads.csv", "name,stage\n" + "".join(f"lead {i},quoted\n" for i in range(50)))
+    f = write(
+        tmp_path / "leads.csv", "name,stage\n" + "".join(f"lead {i},quoted\n" for i in range(50))
+    )
     config_change_before_the_lock("stages", "new,contacted,negotiating,deciding")
     refused(run("import", f), '"quoted" is not a stage')
     assert [lead["name"] for lead in ok("lead", "list", "--all", "--format", "json")] == ["Acme"]
 
 
-@pytest.mark.parametrize("key, value, command, fragment", [
-    ("stages", "new,contacted,negotiating,deciding", ("move", "Acme", "quoted"), '"quoted" is not a stage'),
-    ("lost_reasons", "budget,other", ("lost", "Acme", "--reason", "price"), '"price" is not a lost reason'),
-    ("stages", "new,contacted,negotiating,deciding", ("play", "add", "p1", "--stage", "quoted", "--text", "x"),
-     '"quoted" is not a stage'),
-    ("stages", "new,contacted,negotiating,deciding", ("reopen", "Zeta", "--stage", "quoted"), '"quoted" is not a stage'),
-])
-def test_commands_check_settings_as_committed_when_they_write(ok, run, config_change_before_the_lock,
-                                                              key, value, command, fragment):
+@pytest.mark.parametrize(
+    "key, value, command, fragment",
+    [
+        (
+            "stages",
+            "new,contacted,negotiating,deciding",
+            ("move", "Acme", "quoted"),
+            '"quoted" is not a stage',
+        ),
+        (
+            "lost_reasons",
+            "budget,other",
+            ("lost", "Acme", "--reason", "price"),
+            '"price" is not a lost reason',
+        ),
+        (
+            "stages",
+            "new,contacted,negotiating,deciding",
+            ("play", "add", "p1", "--stage", "quoted", "--text", "x"),
+            '"quoted" is not a stage',
+        ),
+        (
+            "stages",
+            "new,contacted,negotiating,deciding",
+            ("reopen", "Zeta", "--stage", "quoted"),
+            '"quoted" is not a stage',
+        ),
+    ],
+)
+def test_commands_check_settings_as_committed_when_they_write(
+    ok, run, config_change_before_the_lock, key, value, command, fragment
+):
     ok("add", "Acme")
     ok("add", "Zeta")
     ok("won", "Zeta", "--amount", "5")
     config_change_before_the_lock(key, value)
     refused(run(*command), fragment)
-    stages = {lead["name"]: lead["stage"] for lead in ok("lead", "list", "--all", "--format", "json")}
+    stages = {
+        lead["name"]: lead["stage"] for lead in ok("lead", "list", "--all", "--format", "json")
+    }
     assert stages == {"Acme": "new", "Zeta": "won"}
-    assert ok("play", "list", "--format", "json") and "p1" not in {p["name"] for p in ok("play", "list", "--format", "json")}
+    assert ok("play", "list", "--format", "json") and "p1" not in {
+        p["name"] for p in ok("play", "list", "--format", "json")
+    }
 
 
 # --- nothing happens to a lead before it existed ---------------------------------------------------------
 
-@pytest.mark.parametrize("command", [("won", "Acme", "--amount", "5"), ("lost", "Acme", "--reason", "price"),
-                                     ("move", "Acme", "quoted"), ("reopen", "Acme"), ("snooze", "Acme", "+1w")])
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("won", "Acme", "--amount", "5"),
+        ("lost", "Acme", "--reason", "price"),
+        ("move", "Acme", "quoted"),
+        ("reopen", "Acme"),
+        ("snooze", "Acme", "+1w"),
+    ],
+)
 def test_a_change_dated_before_the_lead_was_created_is_refused_in_local_time(ok, fails, command):
     ok("config", "set", "timezone", "Asia/Shanghai")
     ok("add", "Acme")  # created at SALESCTL_NOW, 2026-11-26 10:00 local time
     if command[0] == "reopen":
         ok("won", "Acme", "--amount", "5")
-    fails("--as-of", "2026-11-26 09:00", *command,
-          names=['--as-of: "2026-11-26 09:00 (Asia/Shanghai)" is before lead #1 was created',
-                 "(2026-11-26 10:00 (Asia/Shanghai))"])
+    fails(
+        "--as-of",
+        "2026-11-26 09:00",
+        *command,
+        names=[
+            '--as-of: "2026-11-26 09:00 (Asia/Shanghai)" is before lead #1 was created',
+            "(2026-11-26 10:00 (Asia/Shanghai))",
+        ],
+    )
 
 
 def test_log_at_before_creation_names_both_times_in_local_time(ok, fails):
     ok("config", "set", "timezone", "Asia/Shanghai")
     ok("add", "Acme")
-    fails("log", "Acme", "called", "--at", "yesterday 16:00",
-          names=['--at: "2026-11-25 16:00 (Asia/Shanghai)" is before lead #1 was created',
-                 "(2026-11-26 10:00 (Asia/Shanghai))"])
+    fails(
+        "log",
+        "Acme",
+        "called",
+        "--at",
+        "yesterday 16:00",
+        names=[
+            '--at: "2026-11-25 16:00 (Asia/Shanghai)" is before lead #1 was created',
+            "(2026-11-26 10:00 (Asia/Shanghai))",
+        ],
+    )
 
 
 def test_an_import_refuses_a_lead_created_in_the_future_in_local_time(ok, fails, tmp_path):
     ok("config", "set", "timezone", "Asia/Shanghai")
     f = write(tmp_path / "leads.csv", "name,created_at\nOk,2026-11-01\nLater,2999-01-01\n")
-    fails("import", f, names=['line 3, column "created_at": "2999-01-01" is in the future',
-                              "2999-01-01 00:00 (Asia/Shanghai) is after now (2026-11-26 10:00 (Asia/Shanghai))"])
+    fails(
+        "import",
+        f,
+        names=[
+            'line 3, column "created_at": "2999-01-01" is in the future',
+            "2999-01-01 00:00 (Asia/Shanghai) is after now (2026-11-26 10:00 (Asia/Shanghai))",
+        ],
+    )
 
 
 # --- import gives no open lead to a deactivated rep ------------------------------------------------------
 
-def test_an_import_refuses_open_leads_for_a_deactivated_rep_naming_line_and_rep(ok, fails, tmp_path):
+
+def test_an_import_refuses_open_leads_for_a_deactivated_rep_naming_line_and_rep(
+    ok, fails, tmp_path
+):
     ok("rep", "add", "bob")
     ok("rep", "deactivate", "bob")
-    f = write(tmp_path / "leads.csv", "name,owner,stage,amount\nA,alice,new,\nB,Bob,quoted,\nC,bob,won,5\n")
+    f = write(
+        tmp_path / "leads.csv",
+        "name,owner,stage,amount\nA,alice,new,\nB,Bob,quoted,\nC,bob,won,5\n",
+    )
     fails("import", f, names=['line 3, column "owner": "Bob" is a deactivated rep'])
-    ok("import", write(tmp_path / "closed.csv", "name,owner,stage,amount\nC,bob,won,5\n"))  # history may name them
+    ok(
+        "import", write(tmp_path / "closed.csv", "name,owner,stage,amount\nC,bob,won,5\n")
+    )  # history may name them
     ok("add", "D", "--email", "d@example.com")
     update = write(tmp_path / "update.csv", "name,email,owner\nD,d@example.com,bob\n")
-    fails("import", update, "--on-duplicate", "update", names=['line 2, column "owner": "bob" is a deactivated rep'])
+    fails(
+        "import",
+        update,
+        "--on-duplicate",
+        "update",
+        names=['line 2, column "owner": "bob" is a deactivated rep'],
+    )
 
 
 # --- hostile import files -------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("codec", ["rot13", "base64", "hex", "zlib"])
 def test_an_encoding_that_is_not_of_text_is_refused(fails, tmp_path, codec):
@@ -211,7 +306,9 @@ def test_an_encoding_that_is_not_of_text_is_refused(fails, tmp_path, codec):
 def test_json_nested_too_deep_is_refused(fails, tmp_path):
     deep = write(tmp_path / "deep.json", "[" * 100_000 + "]" * 100_000 + "\n")
     fails("import", deep, names=["too deeply nested"])
-    deep_line = write(tmp_path / "deep.jsonl", '{"name": "a"}\n{"name": ' + "[" * 100_000 + "]" * 100_000 + "}\n")
+    deep_line = write(
+        tmp_path / "deep.jsonl", '{"name": "a"}\n{"name": ' + "[" * 100_000 + "]" * 100_000 + "}\n"
+    )
     fails("import", deep_line, names=["too deeply nested"])
 
 
@@ -221,7 +318,9 @@ def test_only_regular_files_are_imported(fails, tmp_path):
     fifo = tmp_path / "pipe.csv"
     os.mkfifo(fifo)  # nobody writes to it: reading would wait forever
     fails("import", fifo, names=[f'FILE: "{fifo}" is not a regular file'])
-    fails("import", "/dev/zero", names=['FILE: "/dev/zero" is not a regular file'])  # would grow without end
+    fails(
+        "import", "/dev/zero", names=['FILE: "/dev/zero" is not a regular file']
+    )  # would grow without end
     fails("import", tmp_path, names=["is a folder"])
 
 
@@ -241,6 +340,7 @@ def test_utf16_without_a_byte_order_mark_gets_a_hint(ok, fails, tmp_path):
 
 # --- export → import round trips; a restore checks everything before writing anything ---------------------
 
+
 def test_a_round_trip_with_custom_stages_restores_into_a_new_file(ok, tmp_path):
     ok("config", "set", "stages", "new,contacted,demo,quoted,negotiating,deciding")
     ok("config", "set", "rot_days.demo", "4")
@@ -256,7 +356,10 @@ def test_a_round_trip_with_custom_stages_restores_into_a_new_file(ok, tmp_path):
     assert settings["stages"][2] == "demo" and settings["rot_days"]["demo"] == 4
     assert "show-it" in {p["name"] for p in ok("--db", copy, "play", "list", "--format", "json")}
     ok("export", "all", "--out", tmp_path / "again.json")
-    assert json.loads((tmp_path / "again.json").read_text())["leads"] == json.loads((tmp_path / "doc.json").read_text())["leads"]
+    assert (
+        json.loads((tmp_path / "again.json").read_text())["leads"]
+        == json.loads((tmp_path / "doc.json").read_text())["leads"]
+    )
 
 
 @pytest.fixture
@@ -279,19 +382,24 @@ def restore_fails(run, tmp_path, doc, *fragments):
     assert not target.exists() and not Path(str(target) + "-wal").exists()
 
 
-@pytest.mark.parametrize("settings, fragment", [
-    ({"rot_days": "x"}, 'column "config rot_days": "x" is not an object of STAGE: value'),
-    ({"stages": 5}, 'column "config stages": "5" is not a list of names'),
-    ({"stages": "new"}, 'column "config stages": "new" is not a list of names'),
-    ({"stages": ["new", "won"]}, 'column "config stages": "won" is not a valid name'),
-    ({"rot_days": {"quoted": 0}}, "must be a whole number of days from 1 to 3650"),
-    ({"probability": {"quoted": 2}}, "must be a probability from 0 to 1"),
-    ({"timezone": "Mars/Olympus"}, "is not a known time zone"),
-    ({"currency": 7}, 'column "config currency": "7" is not text'),
-    ({"colour": "red"}, '"colour" is not a setting'),
-    ([1, 2], 'column "settings": "[1, 2]" is not an object of settings'),
-])
-def test_a_restore_checks_settings_with_the_parser_of_config_set(run, tmp_path, document, settings, fragment):
+@pytest.mark.parametrize(
+    "settings, fragment",
+    [
+        ({"rot_days": "x"}, 'column "config rot_days": "x" is not an object of STAGE: value'),
+        ({"stages": 5}, 'column "config stages": "5" is not a list of names'),
+        ({"stages": "new"}, 'column "config stages": "new" is not a list of names'),
+        ({"stages": ["new", "won"]}, 'column "config stages": "won" is not a valid name'),
+        ({"rot_days": {"quoted": 0}}, "must be a whole number of days from 1 to 3650"),
+        ({"probability": {"quoted": 2}}, "must be a probability from 0 to 1"),
+        ({"timezone": "Mars/Olympus"}, "is not a known time zone"),
+        ({"currency": 7}, 'column "config currency": "7" is not text'),
+        ({"colour": "red"}, '"colour" is not a setting'),
+        ([1, 2], 'column "settings": "[1, 2]" is not an object of settings'),
+    ],
+)
+def test_a_restore_checks_settings_with_the_parser_of_config_set(
+    run, tmp_path, document, settings, fragment
+):
     restore_fails(run, tmp_path, {**document, "settings": settings}, fragment)
 
 
@@ -302,24 +410,33 @@ def test_a_restore_takes_only_positive_ids_below_2_to_the_53(run, tmp_path, docu
     restore_fails(run, tmp_path, doc, 'leads[0], column "id"', "is not an id")
 
 
-@pytest.mark.parametrize("table, column, value, fragment", [
-    ("activities", "lead_id", 99, "is not the id of one of the document's leads"),
-    ("activities", "rep_id", 99, "is not the id of one of the document's reps"),
-    ("activities", "play_id", 99, "is not the id of one of the document's plays"),
-    ("stage_history", "lead_id", 99, "is not the id of one of the document's leads"),
-    ("targets", "rep_id", 99, "is not the id of one of the document's reps"),
-    ("stage_history", "id", None, "is missing"),
-])
-def test_a_restore_checks_every_reference_against_the_document(run, tmp_path, document, table, column, value, fragment):
+@pytest.mark.parametrize(
+    "table, column, value, fragment",
+    [
+        ("activities", "lead_id", 99, "is not the id of one of the document's leads"),
+        ("activities", "rep_id", 99, "is not the id of one of the document's reps"),
+        ("activities", "play_id", 99, "is not the id of one of the document's plays"),
+        ("stage_history", "lead_id", 99, "is not the id of one of the document's leads"),
+        ("targets", "rep_id", 99, "is not the id of one of the document's reps"),
+        ("stage_history", "id", None, "is missing"),
+    ],
+)
+def test_a_restore_checks_every_reference_against_the_document(
+    run, tmp_path, document, table, column, value, fragment
+):
     doc = json.loads(json.dumps(document))
     doc[table][0][column] = value
     restore_fails(run, tmp_path, doc, f'{table}[0], column "{column}"', fragment)
 
 
-def test_a_restore_refuses_repeated_ids_and_open_leads_of_a_deactivated_rep(run, tmp_path, document):
+def test_a_restore_refuses_repeated_ids_and_open_leads_of_a_deactivated_rep(
+    run, tmp_path, document
+):
     doc = json.loads(json.dumps(document))
     doc["leads"].append({**doc["leads"][0], "name": "Twin"})
-    restore_fails(run, tmp_path, doc, 'leads[1], column "id"', "repeats the id of an earlier row of leads")
+    restore_fails(
+        run, tmp_path, doc, 'leads[1], column "id"', "repeats the id of an earlier row of leads"
+    )
     doc = json.loads(json.dumps(document))
     doc["reps"][0]["active"] = False
     restore_fails(run, tmp_path, doc, 'leads[0], column "owner"', "is a deactivated rep")
@@ -328,13 +445,17 @@ def test_a_restore_refuses_repeated_ids_and_open_leads_of_a_deactivated_rep(run,
     restore_fails(run, tmp_path, doc, 'leads[0], column "created_at"', "is in the future")
 
 
-def test_settings_broken_before_restores_were_checked_are_named_by_doctor_and_repaired_by_config_set(ok, run, db):
+def test_settings_broken_before_restores_were_checked_are_named_by_doctor_and_repaired_by_config_set(
+    ok, run, db
+):
     import sqlite3
 
     ok("add", "Acme")
     conn = sqlite3.connect(db)
     with conn:
-        conn.execute("INSERT INTO settings (key, value) VALUES ('rot_days', '\"x\"'), ('stages', '5')")
+        conn.execute(
+            "INSERT INTO settings (key, value) VALUES ('rot_days', '\"x\"'), ('stages', '5')"
+        )
     conn.close()
     assert ok("lead", "list", "--format", "json")[0]["stage"] == "new"  # every command still runs
     ok("export", "all")
@@ -346,7 +467,9 @@ def test_settings_broken_before_restores_were_checked_are_named_by_doctor_and_re
     assert "salesctl config set stages" in check["detail"]
     ok("config", "set", "stages", "new,contacted,quoted,negotiating,deciding")
     ok("config", "set", "rot_days.quoted", "7")
-    assert {c["check"]: c for c in ok("doctor", "--format", "json")["checks"]}["settings"]["status"] == "ok"
+    assert {c["check"]: c for c in ok("doctor", "--format", "json")["checks"]}["settings"][
+        "status"
+    ] == "ok"
 
 
 def test_an_import_that_fails_while_writing_a_new_database_leaves_no_file(tmp_path):
@@ -364,8 +487,14 @@ def test_an_import_that_fails_while_writing_a_new_database_leaves_no_file(tmp_pa
     def limit():
         resource.setrlimit(resource.RLIMIT_FSIZE, (400_000, 400_000))
 
-    result = subprocess.run([sys.executable, "-m", "salesctl", "--db", str(db), "import", str(rows)],
-                            capture_output=True, text=True, preexec_fn=limit, timeout=120, env=dict(os.environ))
+    result = subprocess.run(
+        [sys.executable, "-m", "salesctl", "--db", str(db), "import", str(rows)],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+        timeout=120,
+        env=dict(os.environ),
+    )
     assert result.returncode == 3, result.stderr
     assert "disk" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["many.csv"]

@@ -135,7 +135,9 @@ def test_when_in_shanghai(text, expected):
 
 # ---- good forms, America/New_York, now = Thu 2026-11-26 14:00 EST, and across DST ------------------
 
-NOW_NY_BEFORE_FALL_BACK = datetime(2026, 10, 31, 14, 0, tzinfo=NEW_YORK)  # Sat, EDT; Sun 11-01 is EST
+NOW_NY_BEFORE_FALL_BACK = datetime(
+    2026, 10, 31, 14, 0, tzinfo=NEW_YORK
+)  # Sat, EDT; Sun 11-01 is EST
 NOW_NY_BEFORE_SPRING = datetime(2027, 3, 13, 14, 0, tzinfo=NEW_YORK)  # Sat, EST; Sun 03-14 is EDT
 
 GOOD_NEW_YORK = [
@@ -199,14 +201,21 @@ def test_today_is_the_local_day_of_now_in_tz():
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("fri", "11-27T00:00"), ("tomorrow", "11-27T00:00"), ("fri 10:00", "11-27T10:00"),
-     ("eom", "11-30T23:59"), ("+3h", "11-26T17:00"), ("now", "11-26T14:00")],
+    [
+        ("fri", "11-27T00:00"),
+        ("tomorrow", "11-27T00:00"),
+        ("fri 10:00", "11-27T10:00"),
+        ("eom", "11-30T23:59"),
+        ("+3h", "11-26T17:00"),
+        ("now", "11-26T14:00"),
+    ],
 )
 def test_default_time(text, expected):
     assert when(text, default_time=time(0, 0)) == sh(expected)
 
 
 # ---- parse_day --------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("text", "now", "expected"),
@@ -318,6 +327,7 @@ def test_naive_now_is_a_programming_error():
 
 # ---- storage strings ---------------------------------------------------------------------------
 
+
 def test_to_db_shape():
     assert to_db(datetime(2026, 11, 26, 17, 0, tzinfo=SHANGHAI)) == "2026-11-26T09:00:00Z"
     assert to_db(datetime(2026, 11, 26, 9, 0, 5, 999999, tzinfo=UTC)) == "2026-11-26T09:00:05Z"
@@ -330,7 +340,12 @@ def test_to_db_refuses_naive():
 
 
 def test_db_round_trip():
-    for dt in (NOW_SH, NOW_NY, NOW_NY_BEFORE_FALL_BACK, datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)):
+    for dt in (
+        NOW_SH,
+        NOW_NY,
+        NOW_NY_BEFORE_FALL_BACK,
+        datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC),
+    ):
         back = from_db(to_db(dt))
         assert back == dt
         assert back.tzinfo is UTC
@@ -383,6 +398,7 @@ def test_start_of_day(day, tz, expected):
 
 # ---- parse_now ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("text", "tz", "expected"),
     [
@@ -429,6 +445,7 @@ def test_parse_now_field_can_name_the_env_var():
 
 # ---- zones -------------------------------------------------------------------------------------
 
+
 def test_zone_by_name():
     assert zone("Asia/Shanghai") == SHANGHAI
     assert zone(" Europe/Berlin ") == ZoneInfo("Europe/Berlin")
@@ -441,13 +458,18 @@ def test_zone_unset_is_local(name, monkeypatch):
     assert zone(name) == ZoneInfo("Europe/Berlin")
 
 
-@pytest.mark.parametrize("name", ["Mars/Base", "asia/shanghai", "Asia", "../etc/passwd", "/etc/localtime", "a\0b"])
+@pytest.mark.parametrize(
+    "name", ["Mars/Base", "asia/shanghai", "Asia", "../etc/passwd", "/etc/localtime", "a\0b"]
+)
 def test_zone_bad_name(name):
     with pytest.raises(Invalid) as caught:
         zone(name)
     message = str(caught.value)
     shown = name.replace("\0", "\\x00")  # a message shows control characters escaped
-    assert message == f'timezone: "{shown}" is not a known time zone; try Asia/Shanghai, Europe/Berlin, UTC'
+    assert (
+        message
+        == f'timezone: "{shown}" is not a known time zone; try Asia/Shanghai, Europe/Berlin, UTC'
+    )
 
 
 @pytest.mark.parametrize(
@@ -483,6 +505,7 @@ def test_local_zone_falls_back_to_tzlocal(tmp_path, monkeypatch):
 
 
 # ---- import cost -------------------------------------------------------------------------------
+
 
 def test_import_is_light():
     root = Path(__file__).resolve().parent.parent

@@ -15,11 +15,19 @@ from conftest import digest, mode, salesctl_process
 
 from salesctl.store import SCHEMA_VERSION
 
-APPLICATION_ID = 0x53414C45  # "SALE": the mark in every salesctl file's header (a file format, so fixed here)
+APPLICATION_ID = (
+    0x53414C45  # "SALE": the mark in every salesctl file's header (a file format, so fixed here)
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
-READS = (("lead", "list"), ("today", "--format", "json"), ("report", "--format", "json"), ("export", "all"),
-         ("search", "photo"), ("config", "show"))
+READS = (
+    ("lead", "list"),
+    ("today", "--format", "json"),
+    ("report", "--format", "json"),
+    ("export", "all"),
+    ("search", "photo"),
+    ("config", "show"),
+)
 WRITES = (("add", "Acme"), ("rep", "add", "bob"), ("config", "set", "currency", "EUR"))
 
 
@@ -47,6 +55,7 @@ def foreign(path: Path, *, user_version: int = 0) -> Path:
 
 # --- other programs' files ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("user_version", [0, 2, 9])
 def test_another_programs_database_is_refused_and_left_byte_for_byte(tmp_path, run, user_version):
     photos = foreign(tmp_path / "photos.db", user_version=user_version)
@@ -54,9 +63,14 @@ def test_another_programs_database_is_refused_and_left_byte_for_byte(tmp_path, r
     for args in READS + WRITES + (("backup", tmp_path / "copy.db"),):
         result = run("--db", photos, *args)
         assert result.code == 3, (args, result)
-        assert result.err.startswith(f"Error: {photos} is not a salesctl database"), (args, result.err)
+        assert result.err.startswith(f"Error: {photos} is not a salesctl database"), (
+            args,
+            result.err,
+        )
         assert "photos" in result.err and "Traceback" not in result.err
-        assert file_bytes(photos) == before, args  # no tables added, no WAL switch, user_version kept
+        assert file_bytes(photos) == before, (
+            args
+        )  # no tables added, no WAL switch, user_version kept
     assert not (tmp_path / "copy.db").exists()
 
 
@@ -86,6 +100,7 @@ def test_an_older_salesctl_database_is_recognised_and_marked(tmp_path, ok):
 
 # --- newer files: refused before anything writes -----------------------------------------------------
 
+
 def test_a_newer_salesctl_file_in_rollback_mode_is_refused_before_the_wal_switch(tmp_path, run, ok):
     db = tmp_path / "newer.db"
     ok("--db", db, "add", "Acme")
@@ -98,10 +113,13 @@ def test_a_newer_salesctl_file_in_rollback_mode_is_refused_before_the_wal_switch
     for args in READS[:2] + WRITES[:1]:
         result = run("--db", db, *args)
         assert result.code == 3 and "upgrade salesctl" in result.err, (args, result)
-    assert file_bytes(db) == before and header(db)[2] == 1  # still a rollback journal: nothing written
+    assert (
+        file_bytes(db) == before and header(db)[2] == 1
+    )  # still a rollback journal: nothing written
 
 
 # --- reads never write ----------------------------------------------------------------------------------
+
 
 def test_read_commands_leave_a_zero_byte_file_empty_and_a_write_sets_it_up(tmp_path, ok):
     blank = tmp_path / "blank.db"
@@ -129,16 +147,24 @@ def test_read_commands_leave_a_rollback_journal_salesctl_file_as_it_is(tmp_path,
 
 # --- files that are not databases at all -----------------------------------------------------------------
 
+
 def test_a_fifo_or_a_folder_as_the_database_is_refused_without_hanging(tmp_path):
     fifo = tmp_path / "sales.db"
     os.mkfifo(fifo)
     folder = tmp_path / "folder.db"
     folder.mkdir()
     for path in (fifo, folder):
-        for args in (("lead", "list"), ("add", "Acme"), ("doctor",), ("backup", tmp_path / "copy.db")):
+        for args in (
+            ("lead", "list"),
+            ("add", "Acme"),
+            ("doctor",),
+            ("backup", tmp_path / "copy.db"),
+        ):
             result = salesctl_process("--db", path, *args, timeout=30)  # never hangs on the FIFO
             assert result.returncode == 3, (path, args, result)
-            assert result.stderr.startswith("Error: ") and "not a regular file" in result.stderr, result.stderr
+            assert result.stderr.startswith("Error: ") and "not a regular file" in result.stderr, (
+                result.stderr
+            )
             assert str(path) in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.db", "sales.db"]
 
@@ -162,9 +188,11 @@ def mangle_schema_page(db: Path) -> None:
     conn.close()
     data = bytearray(db.read_bytes())
     at = data.find(b"tableactivitiesactivities")
-    data[at + 5:at + 15] = b"\xff" * 10  # the table's name in sqlite_master
+    data[at + 5 : at + 15] = b"\xff" * 10  # the table's name in sqlite_master
     sql = data.find(b"CREATE TABLE activities (", at)
-    data[sql + 24] = ord(")")  # …and a statement that no longer parses, so SQLite names it in its error
+    data[sql + 24] = ord(
+        ")"
+    )  # …and a statement that no longer parses, so SQLite names it in its error
     db.write_bytes(bytes(data))
 
 
@@ -173,7 +201,13 @@ def test_a_mangled_schema_page_is_corrupt_restore_a_backup_everywhere(tmp_path, 
     ok("--db", db, "add", "Acme")
     mangle_schema_page(db)
     before = digest(db)
-    for args in (("lead", "list"), ("add", "Globex"), ("report",), ("doctor",), ("backup", tmp_path / "c.db")):
+    for args in (
+        ("lead", "list"),
+        ("add", "Globex"),
+        ("report",),
+        ("doctor",),
+        ("backup", tmp_path / "c.db"),
+    ):
         result = salesctl_process("--db", db, *args)
         assert result.returncode == 3, (args, result)
         assert "corrupt; restore a backup" in result.stderr, (args, result.stderr)
@@ -182,6 +216,7 @@ def test_a_mangled_schema_page_is_corrupt_restore_a_backup_everywhere(tmp_path, 
 
 
 # --- the path ------------------------------------------------------------------------------------------------
+
 
 def test_a_dangling_link_as_the_database_creates_private_files(tmp_path, monkeypatch, ok):
     os.umask(0o022)  # restored by the fixture below; the usual umask that made 0644 files
@@ -196,7 +231,9 @@ def test_a_dangling_link_as_the_database_creates_private_files(tmp_path, monkeyp
         holder.execute("SELECT count(*) FROM leads").fetchone()
         files = sorted(p.name for p in (tmp_path / "data").iterdir())
         assert files == ["target.db", "target.db-shm", "target.db-wal"]
-        assert {name: mode(tmp_path / "data" / name) for name in files} == dict.fromkeys(files, 0o600)
+        assert {name: mode(tmp_path / "data" / name) for name in files} == dict.fromkeys(
+            files, 0o600
+        )
         assert link.is_symlink()
     finally:
         if holder:
@@ -213,12 +250,19 @@ def _keep_umask():
 
 def test_memory_is_not_a_database_file(run, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
-    for args, field in ((("--db", ":memory:", "add", "Acme"), "--db"), (("--db", ":memory:", "lead", "list"), "--db")):
+    for args, field in (
+        (("--db", ":memory:", "add", "Acme"), "--db"),
+        (("--db", ":memory:", "lead", "list"), "--db"),
+    ):
         result = run(*args)
-        assert result.code == 1 and result.err.startswith(f'Error: {field}: ":memory:" needs a file'), result
+        assert result.code == 1 and result.err.startswith(
+            f'Error: {field}: ":memory:" needs a file'
+        ), result
     monkeypatch.setenv("SALESCTL_DB", ":memory:")
     result = run("add", "Acme")
-    assert result.code == 1 and result.err.startswith('Error: SALESCTL_DB: ":memory:" needs a file'), result
+    assert result.code == 1 and result.err.startswith(
+        'Error: SALESCTL_DB: ":memory:" needs a file'
+    ), result
     assert list(tmp_path.iterdir()) == []
 
 
@@ -227,20 +271,25 @@ def test_memory_is_not_a_database_file(run, monkeypatch, tmp_path):
 BAD = "bad\udcff"  # what Python makes of the bytes b"bad\xff" in argv or the environment
 
 
-@pytest.mark.parametrize("args, field", [
-    (("add", BAD), "NAME"),
-    (("add", "Acme", "--company", BAD), "--company"),
-    (("add", "Acme", f"--company={BAD}"), "--company"),
-    (("rep", "add", BAD), "NAME"),
-    (("--db", f"{BAD}.db", "add", "Acme"), "--db"),
-    (("export", "--out", BAD), "--out"),
-])
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        (("add", BAD), "NAME"),
+        (("add", "Acme", "--company", BAD), "--company"),
+        (("add", "Acme", f"--company={BAD}"), "--company"),
+        (("rep", "add", BAD), "NAME"),
+        (("--db", f"{BAD}.db", "add", "Acme"), "--db"),
+        (("export", "--out", BAD), "--out"),
+    ],
+)
 def test_undecodable_bytes_in_an_argument_are_refused_naming_it(db, fails, args, field):
     fails(*args, names=(f'{field}: "bad\\xff', "is not valid UTF-8"))
     assert not db.exists()
 
 
-def test_undecodable_bytes_in_the_environment_are_refused_naming_the_variable(db, fails, monkeypatch):
+def test_undecodable_bytes_in_the_environment_are_refused_naming_the_variable(
+    db, fails, monkeypatch
+):
     monkeypatch.setenv("SALESCTL_REP", "r\udcff")
     fails("add", "Acme", names=('SALESCTL_REP: "r\\xff" is not valid UTF-8',))
     assert not db.exists()
@@ -249,10 +298,15 @@ def test_undecodable_bytes_in_the_environment_are_refused_naming_the_variable(db
 def test_undecodable_bytes_from_a_real_shell(tmp_path):
     db = tmp_path / "sales.db"
     env = {**os.environ, "SALESCTL_DB": str(db)}
-    result = subprocess.run([sys.executable, "-m", "salesctl", "add", b"bad\xff"], capture_output=True, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "salesctl", "add", b"bad\xff"], capture_output=True, env=env
+    )
     assert result.returncode == 1 and result.stderr.startswith(b'Error: NAME: "bad\\xff"'), result
-    result = subprocess.run([sys.executable, "-m", "salesctl", "add", "Acme"], capture_output=True,
-                            env={**env, "SALESCTL_REP": "r\udcff".encode("utf-8", "surrogateescape")})
+    result = subprocess.run(
+        [sys.executable, "-m", "salesctl", "add", "Acme"],
+        capture_output=True,
+        env={**env, "SALESCTL_REP": "r\udcff".encode("utf-8", "surrogateescape")},
+    )
     assert result.returncode == 1 and b"SALESCTL_REP" in result.stderr, result
     assert not db.exists()
 
@@ -262,9 +316,16 @@ def test_numbers_beyond_sqlites_integers_are_refused(ok, fails):
     huge = "9" * 30
     fails("lead", "list", "--limit", huge, names=("--limit", huge, "too large"))
     fails("search", "Acme", "--limit", huge, names=("--limit", "too large"))
-    for args in (("lead", "show", huge), ("lead", "show", str(2**63)), ("log", str(2**64), "called"),
-                 ("lead", "edit", str(2**63), "--value", "5")):
-        fails(*args, names=("no lead", args[-1] if args[0] == "lead" and args[1] == "show" else "lead"))
+    for args in (
+        ("lead", "show", huge),
+        ("lead", "show", str(2**63)),
+        ("log", str(2**64), "called"),
+        ("lead", "edit", str(2**63), "--value", "5"),
+    ):
+        fails(
+            *args,
+            names=("no lead", args[-1] if args[0] == "lead" and args[1] == "show" else "lead"),
+        )
 
 
 def test_a_search_of_thousands_of_words_is_refused(ok, fails):

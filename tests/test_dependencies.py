@@ -24,7 +24,16 @@ def imported_top_level_modules() -> set[str]:
 
 def test_every_runtime_dependency_is_imported_by_salesctl():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    listed = {re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0].lower() for requirement in project["dependencies"]}
+    listed = {
+        re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0].lower()
+        for requirement in project["dependencies"]
+    }
     distributions = packages_distributions()
-    used = {dist.lower() for module in imported_top_level_modules() for dist in distributions.get(module, [])}
-    assert listed - used == set(), f"listed in pyproject.toml but imported by no salesctl module: {listed - used}"
+    used = {
+        dist.lower()
+        for module in imported_top_level_modules()
+        for dist in distributions.get(module, [])
+    }
+    assert listed - used == set(), (
+        f"listed in pyproject.toml but imported by no salesctl module: {listed - used}"
+    )

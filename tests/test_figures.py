@@ -44,16 +44,39 @@ def build_history(db) -> dict[str, int]:
     with store.write():
         alice = store.ensure_rep("alice", "2026-09-01T00:00:00Z")
         bob = store.ensure_rep("bob", "2026-09-01T00:00:00Z")
-        play = {name: store.play(name)["id"] for name in ("case-study-offer", "value-not-price", "short-and-fast")}
+        play = {
+            name: store.play(name)["id"]
+            for name in ("case-study-offer", "value-not-price", "short-and-fast")
+        }
 
         def add(ref, name, owner, at, value, **extra):
-            fields = {"name": name, "currency": "USD", "owner_id": owner, "value": value * CENTS, "key": 0, **extra}
-            ids[ref] = pipeline.add_lead(store, settings, fields, [], rep_id=owner, now=at, allow_duplicate=True)
+            fields = {
+                "name": name,
+                "currency": "USD",
+                "owner_id": owner,
+                "value": value * CENTS,
+                "key": 0,
+                **extra,
+            }
+            ids[ref] = pipeline.add_lead(
+                store, settings, fields, [], rep_id=owner, now=at, allow_duplicate=True
+            )
 
         def log(key, rep, at, kind="call", effective=True, play_name=None):
-            pipeline.log_activity(store, settings, ids[key], rep_id=rep, kind=kind, note=f"{kind} {key}",
-                                  effective=effective, at=at, next_at=None, step=None,
-                                  play_id=play.get(play_name), now=at)
+            pipeline.log_activity(
+                store,
+                settings,
+                ids[key],
+                rep_id=rep,
+                kind=kind,
+                note=f"{kind} {key}",
+                effective=effective,
+                at=at,
+                next_at=None,
+                step=None,
+                play_id=play.get(play_name),
+                now=at,
+            )
 
         def move(key, rep, stage, at):
             pipeline.move(store, settings, ids[key], stage, rep_id=rep, now=at, note=None)
@@ -72,8 +95,17 @@ def build_history(db) -> dict[str, int]:
         log("L4", bob, "2026-11-12T10:00:00Z", play_name="value-not-price")
         log("L2", alice, "2026-11-16T10:00:00Z")
         add("L5", "Elm", bob, "2026-11-17T09:00:00Z", 6000, close_by="2026-11-30")
-        pipeline.won(store, ids["L1"], 12000 * CENTS, rep_id=alice, now="2026-11-17T09:00:00Z", note=None)
-        log("L5", bob, "2026-11-17T11:00:00Z", kind="email", effective=False, play_name="short-and-fast")
+        pipeline.won(
+            store, ids["L1"], 12000 * CENTS, rep_id=alice, now="2026-11-17T09:00:00Z", note=None
+        )
+        log(
+            "L5",
+            bob,
+            "2026-11-17T11:00:00Z",
+            kind="email",
+            effective=False,
+            play_name="short-and-fast",
+        )
         move("L5", bob, "contacted", "2026-11-17T12:00:00Z")
         log("L2", alice, "2026-11-18T10:00:00Z", kind="proposal", play_name="case-study-offer")
         move("L2", alice, "quoted", "2026-11-18T11:00:00Z")
@@ -103,9 +135,12 @@ def by_rep(doc):
 
 # --- the week ---------------------------------------------------------------------------------------
 
+
 def test_week_report_period_counts(ok, history):
     doc = ok("report", "--week", "--team", "--format", "json")
-    assert doc["since"] == "2026-11-16T00:00:00+00:00" and doc["until"] == "2026-11-23T00:00:00+00:00"
+    assert (
+        doc["since"] == "2026-11-16T00:00:00+00:00" and doc["until"] == "2026-11-23T00:00:00+00:00"
+    )
     team, reps = doc["team"], by_rep(doc)
     # created in [11-16, 11-23): L5 (bob, 11-17), L6 (alice, 11-19); L7 (11-23 10:00) is after the end.
     assert (team["new_leads"], reps["alice"]["new_leads"], reps["bob"]["new_leads"]) == (2, 1, 1)
@@ -123,8 +158,16 @@ def test_week_report_period_counts(ok, history):
     assert team["avg_deal_size"] == 18000 / 2
     assert team["avg_cycle_days"] == (43 + 5) / 2
     assert team["lost_reasons"] == {"budget": 1}
-    assert (reps["alice"]["won_amount"], reps["alice"]["win_rate"], reps["alice"]["avg_cycle_days"]) == (12000, 1.0, 43)
-    assert (reps["bob"]["won_amount"], reps["bob"]["win_rate"], reps["bob"]["avg_cycle_days"]) == (6000, 0.5, 5)
+    assert (
+        reps["alice"]["won_amount"],
+        reps["alice"]["win_rate"],
+        reps["alice"]["avg_cycle_days"],
+    ) == (12000, 1.0, 43)
+    assert (reps["bob"]["won_amount"], reps["bob"]["win_rate"], reps["bob"]["avg_cycle_days"]) == (
+        6000,
+        0.5,
+        5,
+    )
     assert reps["bob"]["lost_reasons"] == {"budget": 1} and reps["alice"]["lost_reasons"] == {}
 
 
@@ -151,8 +194,11 @@ def test_week_report_targets_pace_and_projection(ok, history):
     team, reps = doc["team"], by_rep(doc)
     assert doc["month"] == "2026-11"
     # won from Nov 1 to the week's end: L8 3,000 (11-05) + L1 12,000 (alice); L5 6,000 (bob).
-    assert (team["won_month_to_date"], reps["alice"]["won_month_to_date"], reps["bob"]["won_month_to_date"]) == (
-        21000, 15000, 6000)
+    assert (
+        team["won_month_to_date"],
+        reps["alice"]["won_month_to_date"],
+        reps["bob"]["won_month_to_date"],
+    ) == (21000, 15000, 6000)
     assert (team["target"], reps["alice"]["target"], reps["bob"]["target"]) == (50000, 20000, 5000)
     assert team["attainment"] == 21000 / 50000
     assert reps["alice"]["attainment"] == 15000 / 20000 and reps["bob"]["attainment"] == 6000 / 5000
@@ -161,49 +207,123 @@ def test_week_report_targets_pace_and_projection(ok, history):
     # projection = won so far + weighted open deals closing in November: L2 (11-25) 1,500 + L6 (11-27) 400.
     assert team["projection"] == 21000 + 1500 + 400
     assert reps["alice"]["projection"] == 15000 + 1900 and reps["bob"]["projection"] == 6000
-    assert (team["on_track"], reps["alice"]["on_track"], reps["bob"]["on_track"]) == (False, False, True)
+    assert (team["on_track"], reps["alice"]["on_track"], reps["bob"]["on_track"]) == (
+        False,
+        False,
+        True,
+    )
 
 
 def test_week_report_previous_lists_and_plays(ok, history):
     doc = ok("report", "--week", "--format", "json")
     prev = doc["team"]["previous"]
     assert doc["previous"] == prev
-    assert (prev["since"], prev["until"]) == ("2026-11-09T00:00:00+00:00", "2026-11-16T00:00:00+00:00")
+    assert (prev["since"], prev["until"]) == (
+        "2026-11-09T00:00:00+00:00",
+        "2026-11-16T00:00:00+00:00",
+    )
     # [11-09, 11-16): created L2 (11-10) and L4 (11-11); one call (L4, effective); one move L4 new→negotiating.
-    assert (prev["new_leads"], prev["activities"], prev["effective"], prev["advanced"]) == (2, 1, 1, 1)
-    assert (prev["won_count"], prev["lost_count"], prev["win_rate"], prev["avg_deal_size"]) == (0, 0, None, None)
+    assert (prev["new_leads"], prev["activities"], prev["effective"], prev["advanced"]) == (
+        2,
+        1,
+        1,
+        1,
+    )
+    assert (prev["won_count"], prev["lost_count"], prev["win_rate"], prev["avg_deal_size"]) == (
+        0,
+        0,
+        None,
+        None,
+    )
     assert by_rep(doc)["bob"]["previous"]["new_leads"] == 1
     # key deals open at the end: L6 only (L1 is key but won).
     assert [d["name"] for d in doc["key_deals"]] == ["Fir"]
     assert doc["key_deals"][0]["stage"] == "contacted" and doc["key_deals"][0]["owner"] == "alice"
     # closing within 7 days of 11-23: L2 (11-25) then L6 (11-27).
-    assert [(d["name"], d["close_by"]) for d in doc["closing_soon"]] == [("Birch", "2026-11-25"), ("Fir", "2026-11-27")]
+    assert [(d["name"], d["close_by"]) for d in doc["closing_soon"]] == [
+        ("Birch", "2026-11-25"),
+        ("Fir", "2026-11-27"),
+    ]
     plays = {p["play"]: p for p in doc["plays"]}
-    assert plays["case-study-offer"] == {"play": "case-study-offer", "leads": 1, "won": 0, "lost": 0, "win_rate": None}
-    assert plays["short-and-fast"] == {"play": "short-and-fast", "leads": 1, "won": 1, "lost": 0, "win_rate": 1.0}
-    assert plays["value-not-price"] == {"play": "value-not-price", "leads": 1, "won": 0, "lost": 1, "win_rate": 0.0}
-    assert plays["referral-to-decider"]["leads"] == 0 and plays["referral-to-decider"]["win_rate"] is None
+    assert plays["case-study-offer"] == {
+        "play": "case-study-offer",
+        "leads": 1,
+        "won": 0,
+        "lost": 0,
+        "win_rate": None,
+    }
+    assert plays["short-and-fast"] == {
+        "play": "short-and-fast",
+        "leads": 1,
+        "won": 1,
+        "lost": 0,
+        "win_rate": 1.0,
+    }
+    assert plays["value-not-price"] == {
+        "play": "value-not-price",
+        "leads": 1,
+        "won": 0,
+        "lost": 1,
+        "win_rate": 0.0,
+    }
+    assert (
+        plays["referral-to-decider"]["leads"] == 0
+        and plays["referral-to-decider"]["win_rate"] is None
+    )
 
 
 def test_month_report_is_the_last_complete_month(ok, history):
     doc = ok("report", "--month", "--format", "json")
-    assert doc["since"] == "2026-10-01T00:00:00+00:00" and doc["until"] == "2026-11-01T00:00:00+00:00"
+    assert (
+        doc["since"] == "2026-10-01T00:00:00+00:00" and doc["until"] == "2026-11-01T00:00:00+00:00"
+    )
     team = doc["team"]
     # October: created L8, L1; one call (L1); moves L8 new→quoted, L1 new→contacted, L1 contacted→quoted.
-    assert (team["new_leads"], team["activities"], team["advanced"], team["won_count"]) == (2, 1, 3, 0)
+    assert (team["new_leads"], team["activities"], team["advanced"], team["won_count"]) == (
+        2,
+        1,
+        3,
+        0,
+    )
     assert team["win_rate"] is None and team["velocity"] is None and team["avg_cycle_days"] is None
     # at 11-01 00:00: L1 quoted 10,000 and L8 quoted 3,000 → weighted 0.30 × 13,000; both idle > 7 days.
-    assert (team["open_count"], team["open_value"], team["weighted_value"], team["stalled"]) == (2, 13000, 3900, 2)
+    assert (team["open_count"], team["open_value"], team["weighted_value"], team["stalled"]) == (
+        2,
+        13000,
+        3900,
+        2,
+    )
     # no October target: nothing to attain; the month has fully elapsed.
-    assert (team["target"], team["attainment"], team["on_track"], team["expected_pace"]) == (None, None, None, 1.0)
-    assert (team["previous"]["since"], team["previous"]["until"]) == ("2026-09-01T00:00:00+00:00",
-                                                                    "2026-10-01T00:00:00+00:00")
+    assert (team["target"], team["attainment"], team["on_track"], team["expected_pace"]) == (
+        None,
+        None,
+        None,
+        1.0,
+    )
+    assert (team["previous"]["since"], team["previous"]["until"]) == (
+        "2026-09-01T00:00:00+00:00",
+        "2026-10-01T00:00:00+00:00",
+    )
 
 
 def test_rep_scope_and_since_until(ok, history):
-    doc = ok("report", "--since", "2026-11-16", "--until", "2026-11-23", "--rep", "bob", "--format", "json")
+    doc = ok(
+        "report",
+        "--since",
+        "2026-11-16",
+        "--until",
+        "2026-11-23",
+        "--rep",
+        "bob",
+        "--format",
+        "json",
+    )
     assert doc["rep"] == "bob" and [r["rep"] for r in doc["reps"]] == ["bob"]
-    assert (doc["team"]["won_amount"], doc["team"]["target"], doc["team"]["on_track"]) == (6000, 5000, True)
+    assert (doc["team"]["won_amount"], doc["team"]["target"], doc["team"]["on_track"]) == (
+        6000,
+        5000,
+        True,
+    )
     assert doc["key_deals"] == [] and [d["name"] for d in doc["closing_soon"]] == []
     # previous period of equal length: the 7 days before.
     assert doc["team"]["previous"]["since"] == "2026-11-09T00:00:00+00:00"
@@ -217,14 +337,47 @@ def test_past_report_is_unchanged_by_later_changes(ok, history, db, monkeypatch)
         bob = store.rep("bob")["id"]
         alice = store.rep("alice")["id"]
         at = "2026-11-28T09:00:00Z"
-        pipeline.assign(store, [history["L6"]], bob, rep_id=alice, now=at)  # handoff of an open key deal
-        pipeline.log_activity(store, settings, history["L2"], rep_id=alice, kind="call", note="x", effective=True,
-                              at=at, next_at=None, step=None, play_id=None, now=at)
-        pipeline.move(store, settings, history["L2"], "deciding", rep_id=alice, now="2026-11-29T09:00:00Z", note=None)
-        pipeline.won(store, history["L2"], None, rep_id=alice, now="2026-11-30T09:00:00Z", note=None)
-        pipeline.lost(store, history["L6"], "timing", rep_id=bob, now="2026-12-01T09:00:00Z", note=None)
-        pipeline.add_lead(store, settings, {"name": "New", "currency": "USD", "owner_id": bob, "value": 100},
-                          [], rep_id=bob, now="2026-12-01T10:00:00Z", allow_duplicate=True)
+        pipeline.assign(
+            store, [history["L6"]], bob, rep_id=alice, now=at
+        )  # handoff of an open key deal
+        pipeline.log_activity(
+            store,
+            settings,
+            history["L2"],
+            rep_id=alice,
+            kind="call",
+            note="x",
+            effective=True,
+            at=at,
+            next_at=None,
+            step=None,
+            play_id=None,
+            now=at,
+        )
+        pipeline.move(
+            store,
+            settings,
+            history["L2"],
+            "deciding",
+            rep_id=alice,
+            now="2026-11-29T09:00:00Z",
+            note=None,
+        )
+        pipeline.won(
+            store, history["L2"], None, rep_id=alice, now="2026-11-30T09:00:00Z", note=None
+        )
+        pipeline.lost(
+            store, history["L6"], "timing", rep_id=bob, now="2026-12-01T09:00:00Z", note=None
+        )
+        pipeline.add_lead(
+            store,
+            settings,
+            {"name": "New", "currency": "USD", "owner_id": bob, "value": 100},
+            [],
+            rep_id=bob,
+            now="2026-12-01T10:00:00Z",
+            allow_duplicate=True,
+        )
     store.close()
     monkeypatch.setenv("SALESCTL_NOW", "2026-12-10T10:00:00")
     assert ok(*args) == before
@@ -233,13 +386,28 @@ def test_past_report_is_unchanged_by_later_changes(ok, history, db, monkeypatch)
 def test_empty_database_and_empty_periods_give_nulls(ok, history):
     empty = ok("report", "--since", "2016-01-04", "--until", "2016-01-11", "--format", "json")
     team = empty["team"]
-    assert (team["won_count"], team["won_amount"], team["open_count"], team["stalled"]) == (0, 0, 0, 0)
-    for key in ("win_rate", "avg_deal_size", "avg_cycle_days", "velocity", "attainment", "target", "on_track"):
+    assert (team["won_count"], team["won_amount"], team["open_count"], team["stalled"]) == (
+        0,
+        0,
+        0,
+        0,
+    )
+    for key in (
+        "win_rate",
+        "avg_deal_size",
+        "avg_cycle_days",
+        "velocity",
+        "attainment",
+        "target",
+        "on_track",
+    ):
         assert team[key] is None, key
     funnel = ok("funnel", "--since", "2016-01-01", "--until", "2016-02-01", "--format", "json")
     assert funnel["cohort"] == 0 and funnel["win_rate"] is None
-    assert all(s["reached"] == 0 and s["conversion"] is None and s["avg_days_in_stage"] is None
-               for s in funnel["stages"])
+    assert all(
+        s["reached"] == 0 and s["conversion"] is None and s["avg_days_in_stage"] is None
+        for s in funnel["stages"]
+    )
 
 
 @pytest.mark.sqlite_only
@@ -255,6 +423,7 @@ def test_report_on_a_missing_database_creates_nothing(run, db):
 
 # --- the funnel -------------------------------------------------------------------------------------
 
+
 def test_funnel_of_the_november_cohort(ok, history):
     doc = ok("funnel", "--since", "2026-11-01", "--until", "2026-12-01", "--format", "json")
     # cohort: L2 quoted, L3 lost at new, L4 lost at negotiating, L5 won, L6 contacted, L7 new.
@@ -264,9 +433,19 @@ def test_funnel_of_the_november_cohort(ok, history):
     # furthest: L2 quoted, L3 new, L4 negotiating (skipping contacted and quoted passes them), L5 won,
     # L6 contacted, L7 new.
     assert [stages[s]["reached"] for s in stages] == [6, 4, 3, 2, 1, 1]
-    assert [stages[s]["conversion"] for s in stages] == [round(4 / 6, 4), 3 / 4, round(2 / 3, 4), 1 / 2, 1.0, None]
+    assert [stages[s]["conversion"] for s in stages] == [
+        round(4 / 6, 4),
+        3 / 4,
+        round(2 / 3, 4),
+        1 / 2,
+        1.0,
+        None,
+    ]
     assert (stages["new"]["lost"], stages["new"]["lost_reasons"]) == (1, {"price": 1})
-    assert (stages["negotiating"]["lost"], stages["negotiating"]["lost_reasons"]) == (1, {"budget": 1})
+    assert (stages["negotiating"]["lost"], stages["negotiating"]["lost_reasons"]) == (
+        1,
+        {"budget": 1},
+    )
     assert stages["quoted"]["lost"] == 0 and stages["quoted"]["lost_reasons"] == {}
     # completed stays in new: L2 6d1h, L3 22d1h, L4 1d, L5 3h, L6 1d1h → 30.25 days / 5.
     assert stages["new"]["avg_days_in_stage"] == round(30.25 / 5, 2)
@@ -279,25 +458,50 @@ def test_funnel_of_the_november_cohort(ok, history):
 
 
 def test_funnel_per_rep_and_default_period(ok, history):
-    bob = ok("funnel", "--since", "2026-11-01", "--until", "2026-12-01", "--rep", "bob", "--format", "json")
+    bob = ok(
+        "funnel",
+        "--since",
+        "2026-11-01",
+        "--until",
+        "2026-12-01",
+        "--rep",
+        "bob",
+        "--format",
+        "json",
+    )
     # L3 (new, lost), L4 (negotiating, lost), L5 (won)
     assert bob["rep"] == "bob" and bob["cohort"] == 3
     assert [s["reached"] for s in bob["stages"]] == [3, 2, 2, 2, 1, 1]
     assert bob["win_rate"] == round(1 / 3, 4)
     # default: the last 90 days and today (from 2026-08-28): every lead, team-wide.
     default = ok("funnel", "--format", "json")
-    assert default["since"] == "2026-08-28T00:00:00+00:00" and default["until"] == "2026-11-27T00:00:00+00:00"
+    assert (
+        default["since"] == "2026-08-28T00:00:00+00:00"
+        and default["until"] == "2026-11-27T00:00:00+00:00"
+    )
     assert default["cohort"] == 8 and default["won"] == 3  # L1, L5, L8
 
 
 # --- periods ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("today", "week", "month"), [
-    ("2026-11-26", ("2026-11-16", "2026-11-23"), ("2026-10-01", "2026-11-01")),  # Thursday
-    ("2026-11-23", ("2026-11-16", "2026-11-23"), ("2026-10-01", "2026-11-01")),  # Monday: last week is complete
-    ("2026-11-22", ("2026-11-09", "2026-11-16"), ("2026-10-01", "2026-11-01")),  # Sunday: this week is not
-    ("2027-01-01", ("2026-12-21", "2026-12-28"), ("2026-12-01", "2027-01-01")),  # across a year
-])
+
+@pytest.mark.parametrize(
+    ("today", "week", "month"),
+    [
+        ("2026-11-26", ("2026-11-16", "2026-11-23"), ("2026-10-01", "2026-11-01")),  # Thursday
+        (
+            "2026-11-23",
+            ("2026-11-16", "2026-11-23"),
+            ("2026-10-01", "2026-11-01"),
+        ),  # Monday: last week is complete
+        (
+            "2026-11-22",
+            ("2026-11-09", "2026-11-16"),
+            ("2026-10-01", "2026-11-01"),
+        ),  # Sunday: this week is not
+        ("2027-01-01", ("2026-12-21", "2026-12-28"), ("2026-12-01", "2027-01-01")),  # across a year
+    ],
+)
 def test_period_days(today, week, month):
     from datetime import date
 
@@ -309,30 +513,43 @@ def test_period_days(today, week, month):
 def test_week_follows_the_local_zone(ok, history):
     ok("config", "set", "timezone", "Asia/Shanghai")
     doc = ok("report", "--week", "--format", "json")
-    assert doc["since"] == "2026-11-16T00:00:00+08:00" and doc["until"] == "2026-11-23T00:00:00+08:00"
+    assert (
+        doc["since"] == "2026-11-16T00:00:00+08:00" and doc["until"] == "2026-11-23T00:00:00+08:00"
+    )
 
 
 def test_bad_period_options(fails, history):
     fails("report", "--week", "--month", names=["--week"])
-    fails("report", "--since", "2026-11-20", "--until", "2026-11-10", names=["--since", "2026-11-20"])
+    fails(
+        "report", "--since", "2026-11-20", "--until", "2026-11-10", names=["--since", "2026-11-20"]
+    )
     fails("funnel", "--since", "soon", names=["--since", "soon"])
     fails("report", "--rep", "nobody", names=['"nobody"', "alice"])
 
 
 # --- formats ------------------------------------------------------------------------------------------
 
+
 def test_csv_is_one_row_per_rep_plus_team(ok, history):
     rows = list(csv.DictReader(io.StringIO(ok("report", "--week", "--format", "csv").out)))
     assert [r["rep"] for r in rows] == ["alice", "bob", "TEAM"]
     team = rows[-1]
-    assert (team["won_count"], team["won_amount"], team["lost_reasons"]) == ("2", "18000", "budget:1")
+    assert (team["won_count"], team["won_amount"], team["lost_reasons"]) == (
+        "2",
+        "18000",
+        "budget:1",
+    )
     assert sum(int(r["activities"]) for r in rows[:-1]) == int(team["activities"])
 
 
 def test_table_and_markdown_show_the_figures(ok, history):
     table = ok("report", "--week").out
     assert "Team report 2026-11-16 – 2026-11-22" in table
-    assert "$18,000" in table and "$21,000 of $50,000 (42%)" in table and "73% of the month elapsed" in table
+    assert (
+        "$18,000" in table
+        and "$21,000 of $50,000 (42%)" in table
+        and "73% of the month elapsed" in table
+    )
     assert "█" in table  # bars
     md = ok("report", "--week", "--format", "md").out
     assert "| Won amount | $18,000 | $0 | +$18,000 |" in md
@@ -351,8 +568,12 @@ def test_html_is_self_contained_escaped_and_written_0600(ok, history, db, tmp_pa
     assert os.stat(out).st_mode & 0o777 == 0o600
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
-    assert "<script" not in page.lower() and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in page
-    assert "<link" not in page and "<style" not in page and "src=" not in page and "http" not in page
+    assert (
+        "<script" not in page.lower() and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in page
+    )
+    assert (
+        "<link" not in page and "<style" not in page and "src=" not in page and "http" not in page
+    )
     assert 'style="background:' in page  # bars are coloured table cells
     assert "$21,000 of $50,000" in page
 
@@ -367,6 +588,7 @@ def test_report_text_is_plain(ok, history):
 
 
 # --- targets ------------------------------------------------------------------------------------------
+
 
 def test_target_set_and_show(ok, fails, history):
     ok("target", "set", "60k", "--team")  # replaces the 50,000
@@ -394,14 +616,23 @@ def test_team_target_defaults_to_the_reps_sum():
 
 # --- through the daily verbs --------------------------------------------------------------------------
 
+
 def test_plays_and_stalled_through_the_command_line(ok, history, monkeypatch):
     monkeypatch.setenv("SALESCTL_NOW", "2026-11-26T11:00:00")
     ok("log", "Gum", "asked for references", "--play", "case-study-offer")
     ok("won", "Gum", "--amount", "1500")
-    doc = ok("report", "--since", "2026-11-23", "--format", "json")  # until: tomorrow 00:00, so as of now
+    doc = ok(
+        "report", "--since", "2026-11-23", "--format", "json"
+    )  # until: tomorrow 00:00, so as of now
     plays = {p["play"]: p for p in doc["plays"]}
     # case-study-offer was used on L2 (open) and now L7 (won): 1 won of 1 closed.
-    assert plays["case-study-offer"] == {"play": "case-study-offer", "leads": 2, "won": 1, "lost": 0, "win_rate": 1.0}
+    assert plays["case-study-offer"] == {
+        "play": "case-study-offer",
+        "leads": 2,
+        "won": 1,
+        "lost": 0,
+        "win_rate": 1.0,
+    }
     assert doc["team"]["won_amount"] == 1500 and doc["team"]["activities"] == 1
     # stalled as of now agrees with the `stalled` command: L2 quoted, last touched 11-18 11:00 → 8 days > 7;
     # L6 contacted, 11-20 10:00 → 6 days.
@@ -426,7 +657,11 @@ def test_report_closing_soon_uses_the_same_window_as_today(ok):
     # `today` flags a close_by up to 7 days ahead; the report's list at the same moment must agree.
     ok("add", "in seven days", "--value", "1k", "--close-by", "2026-12-03")
     ok("add", "in eight days", "--value", "1k", "--close-by", "2026-12-04")
-    flagged = [i["name"] for i in ok("today", "--format", "json")["items"] if "closing_soon" in i["reasons"]]
+    flagged = [
+        i["name"]
+        for i in ok("today", "--format", "json")["items"]
+        if "closing_soon" in i["reasons"]
+    ]
     doc = ok("report", "--since", "2026-11-01", "--until", "2026-12-01", "--format", "json")
     assert flagged == ["in seven days"]
     assert [d["name"] for d in doc["closing_soon"]] == flagged

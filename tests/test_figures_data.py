@@ -41,9 +41,16 @@ def load(db, rows: list[dict]) -> None:
             closed = f"{row['close_date']}T00:00:00Z" if row["close_date"] else None
             stage = stage_of[row["deal_stage"]]
             value = int(row["close_value"]) * 100 if row["deal_stage"] == "Won" else None
-            fields = {"name": row["opportunity_id"], "company": row["account"], "currency": "USD",
-                      "owner_id": owner, "stage": stage, "created_at": created,
-                      "stage_changed_at": closed or created, "value": value}
+            fields = {
+                "name": row["opportunity_id"],
+                "company": row["account"],
+                "currency": "USD",
+                "owner_id": owner,
+                "stage": stage,
+                "created_at": created,
+                "stage_changed_at": closed or created,
+                "value": value,
+            }
             if stage == "won":
                 fields.update(won_at=closed, won_amount=value)
             elif stage == "lost":
@@ -82,15 +89,21 @@ def test_whole_history_report_equals_the_csv(ok, crm):
     assert team["won_amount"] == sum(int(r["close_value"]) for r in won)
     assert team["lost_count"] == len(lost) and team["lost_reasons"] == {"other": len(lost)}
     assert team["win_rate"] == round(len(won) / (len(won) + len(lost)), 4)
-    assert team["avg_cycle_days"] == round(sum(days(r["engage_date"], r["close_date"]) for r in won) / len(won), 2)
+    assert team["avg_cycle_days"] == round(
+        sum(days(r["engage_date"], r["close_date"]) for r in won) / len(won), 2
+    )
     total = sum(int(r["close_value"]) for r in won)
     assert team["avg_deal_size"] == pytest.approx(round(total / len(won), 2))
     # at the end every Engaging and Prospecting deal is open; new and contacted deals idle since
     # creation are stalled unless created in the last 3 (new) or 7 (contacted) days.
     open_rows = [r for r in crm if r["deal_stage"] in ("Engaging", "Prospecting")]
     assert team["open_count"] == len(open_rows)
-    stalled = sum(1 for r in open_rows if days(r["engage_date"] or PROSPECT_DAY, "2018-01-01") > (
-        7 if r["deal_stage"] == "Engaging" else 3))
+    stalled = sum(
+        1
+        for r in open_rows
+        if days(r["engage_date"] or PROSPECT_DAY, "2018-01-01")
+        > (7 if r["deal_stage"] == "Engaging" else 3)
+    )
     assert team["stalled"] == stalled
 
     per_agent: dict[str, Counter] = defaultdict(Counter)
@@ -106,8 +119,14 @@ def test_whole_history_report_equals_the_csv(ok, crm):
     for agent, c in per_agent.items():
         rep = reps[agent]
         assert (rep["new_leads"], rep["won_count"], rep["won_amount"], rep["lost_count"]) == (
-            c["new"], c["Won"], c["amount"], c["Lost"]), agent
-        assert rep["win_rate"] == (round(c["Won"] / (c["Won"] + c["Lost"]), 4) if c["Won"] + c["Lost"] else None)
+            c["new"],
+            c["Won"],
+            c["amount"],
+            c["Lost"],
+        ), agent
+        assert rep["win_rate"] == (
+            round(c["Won"] / (c["Won"] + c["Lost"]), 4) if c["Won"] + c["Lost"] else None
+        )
         assert rep["avg_cycle_days"] == (round(c["cycle"] / c["Won"], 2) if c["Won"] else None)
     assert sum(r["won_amount"] for r in doc["reps"]) == team["won_amount"]
 
@@ -124,8 +143,13 @@ def test_a_month_report_equals_the_csv(ok, crm, monkeypatch):
     in_may = [r for r in crm if r["close_date"].startswith("2017-05") and r["deal_stage"] == "Won"]
     assert doc["team"]["previous"]["won_count"] == len(in_may)
     # open at 2017-07-01: engaged before it and not closed before it.
-    open_then = [r for r in crm if r["engage_date"] and r["engage_date"] < "2017-07-01"
-                 and not (r["close_date"] and r["close_date"] < "2017-07-01")]
+    open_then = [
+        r
+        for r in crm
+        if r["engage_date"]
+        and r["engage_date"] < "2017-07-01"
+        and not (r["close_date"] and r["close_date"] < "2017-07-01")
+    ]
     assert doc["team"]["open_count"] == len(open_then)
 
 
@@ -133,24 +157,44 @@ def test_funnel_equals_the_csv(ok, crm):
     doc = ok("funnel", "--since", "2016-10-01", "--until", "2018-01-01", "--format", "json")
     stages = Counter(r["deal_stage"] for r in crm)
     assert doc["cohort"] == 8800
-    assert (doc["won"], doc["lost"], doc["open"]) == (stages["Won"], stages["Lost"],
-                                                      stages["Engaging"] + stages["Prospecting"])
+    assert (doc["won"], doc["lost"], doc["open"]) == (
+        stages["Won"],
+        stages["Lost"],
+        stages["Engaging"] + stages["Prospecting"],
+    )
     assert doc["win_rate"] == round(stages["Won"] / (stages["Won"] + stages["Lost"]), 4)
     reached = {s["stage"]: s["reached"] for s in doc["stages"]}
     engaged = stages["Won"] + stages["Lost"] + stages["Engaging"]
-    assert reached == {"new": 8800, "contacted": engaged, "quoted": stages["Won"], "negotiating": stages["Won"],
-                       "deciding": stages["Won"], "won": stages["Won"]}
+    assert reached == {
+        "new": 8800,
+        "contacted": engaged,
+        "quoted": stages["Won"],
+        "negotiating": stages["Won"],
+        "deciding": stages["Won"],
+        "won": stages["Won"],
+    }
     contacted = next(s for s in doc["stages"] if s["stage"] == "contacted")
     assert contacted["lost"] == stages["Lost"]
     closed = [r for r in crm if r["close_date"]]
     assert contacted["avg_days_in_stage"] == round(
-        sum(days(r["engage_date"], r["close_date"]) for r in closed) / len(closed), 2)
+        sum(days(r["engage_date"], r["close_date"]) for r in closed) / len(closed), 2
+    )
 
 
 def test_per_agent_funnel(ok, crm):
     agent = "Darcel Schlecht"
     mine = [r for r in crm if r["sales_agent"] == agent]
-    doc = ok("funnel", "--since", "2016-10-01", "--until", "2018-01-01", "--rep", agent, "--format", "json")
+    doc = ok(
+        "funnel",
+        "--since",
+        "2016-10-01",
+        "--until",
+        "2018-01-01",
+        "--rep",
+        agent,
+        "--format",
+        "json",
+    )
     won = sum(r["deal_stage"] == "Won" for r in mine)
     lost = sum(r["deal_stage"] == "Lost" for r in mine)
     assert (doc["cohort"], doc["won"], doc["lost"]) == (len(mine), won, lost)

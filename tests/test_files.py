@@ -52,7 +52,9 @@ def needs_root(test):
 
 def as_nobody(*args, db: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", AS_NOBODY, *map(str, args)], capture_output=True, text=True,
+        [sys.executable, "-c", AS_NOBODY, *map(str, args)],
+        capture_output=True,
+        text=True,
         env={**os.environ, "SALESCTL_DB": str(db)},
     )
 
@@ -77,12 +79,15 @@ def assert_clean_error(result, *fragments, codes=(1, 3)):
 
 # --- permissions -----------------------------------------------------------------------------------
 
+
 @needs_root
 def test_read_only_database_file_is_a_clear_error_and_stays_unchanged(shared_dir):
     db = shared_dir / "sales.db"
     assert salesctl_process("--db", db, "add", "Acme").returncode == 0
     before = rows_of(db)
-    shared_dir.chmod(0o777)  # nobody may create -wal/-shm beside it; only the file itself is read-only
+    shared_dir.chmod(
+        0o777
+    )  # nobody may create -wal/-shm beside it; only the file itself is read-only
     db.chmod(0o444)
     for args in (("add", "Globex"), ("lead", "edit", "1", "--value", "5k"), ("rep", "add", "bob")):
         result = as_nobody(*args, db=db)
@@ -95,7 +100,9 @@ def test_database_in_a_read_only_folder_is_a_clear_error(shared_dir):
     db = shared_dir / "sales.db"
     assert salesctl_process("--db", db, "add", "Acme").returncode == 0
     before = rows_of(db)
-    db.chmod(0o666)  # the file is writable, but its folder (root's, 0755) is not: no -wal can be made
+    db.chmod(
+        0o666
+    )  # the file is writable, but its folder (root's, 0755) is not: no -wal can be made
     result = as_nobody("add", "Globex", db=db)
     assert_clean_error(result, str(db))
     result = as_nobody("lead", "list", "--format", "json", db=db)
@@ -133,27 +140,37 @@ def test_backup_and_export_into_a_read_only_folder_name_the_users_file(shared_di
     db.chmod(0o666)
     locked = shared_dir / "locked"
     locked.mkdir(mode=0o555)
-    for args, target in ((("backup", locked / "copy.db"), locked / "copy.db"),
-                         (("export", "leads", "--out", locked / "leads.csv"), locked / "leads.csv")):
+    for args, target in (
+        (("backup", locked / "copy.db"), locked / "copy.db"),
+        (("export", "leads", "--out", locked / "leads.csv"), locked / "leads.csv"),
+    ):
         result = as_nobody(*args, db=db)
         assert_clean_error(result, f"{target}: ", "ermission denied")
         assert "salesctl-tmp" not in result.stderr
     assert list(locked.iterdir()) == []
 
 
-def test_a_folder_that_vanishes_before_writing_is_named_not_the_temporary_file(tmp_path, monkeypatch, run, ok):
+def test_a_folder_that_vanishes_before_writing_is_named_not_the_temporary_file(
+    tmp_path, monkeypatch, run, ok
+):
     import salesctl.files
 
     ok("add", "Acme")
-    monkeypatch.setattr(salesctl.files, "check_target", lambda path, **kw: path)  # removed after the check
-    for args, target in ((("backup", tmp_path / "gone" / "copy.db"), tmp_path / "gone" / "copy.db"),
-                         (("export", "--out", tmp_path / "gone" / "x.csv"), tmp_path / "gone" / "x.csv")):
+    monkeypatch.setattr(
+        salesctl.files, "check_target", lambda path, **kw: path
+    )  # removed after the check
+    for args, target in (
+        (("backup", tmp_path / "gone" / "copy.db"), tmp_path / "gone" / "copy.db"),
+        (("export", "--out", tmp_path / "gone" / "x.csv"), tmp_path / "gone" / "x.csv"),
+    ):
         result = run(*args)
         assert result.code == 1 and result.err.startswith(f"Error: {target}: "), result.err
         assert "salesctl-tmp" not in result.err
 
 
-def test_a_backup_that_fails_its_check_names_the_users_file_and_leaves_nothing(tmp_path, monkeypatch, ok, run):
+def test_a_backup_that_fails_its_check_names_the_users_file_and_leaves_nothing(
+    tmp_path, monkeypatch, ok, run
+):
     import salesctl.store
 
     class FailingCheck(sqlite3.Connection):
@@ -164,17 +181,24 @@ def test_a_backup_that_fails_its_check_names_the_users_file_and_leaves_nothing(t
 
     ok("add", "Acme")
     connect = sqlite3.connect
-    monkeypatch.setattr(salesctl.store.sqlite3, "connect", lambda *a, **k: connect(*a, factory=FailingCheck, **k))
+    monkeypatch.setattr(
+        salesctl.store.sqlite3, "connect", lambda *a, **k: connect(*a, factory=FailingCheck, **k)
+    )
     result = run("backup", tmp_path / "copy.db")
     assert result.code == 3, result
-    assert result.err.startswith(f"Error: backup {tmp_path / 'copy.db'} failed its integrity check"), result.err
+    assert result.err.startswith(
+        f"Error: backup {tmp_path / 'copy.db'} failed its integrity check"
+    ), result.err
     assert "salesctl-tmp" not in result.err
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(("copy", ".copy"))) == []
 
 
 # --- corrupt and foreign files ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("content", [b"hello, I am a text file\n" * 50, os.urandom(8192)], ids=["text", "random"])
+
+@pytest.mark.parametrize(
+    "content", [b"hello, I am a text file\n" * 50, os.urandom(8192)], ids=["text", "random"]
+)
 def test_a_file_that_is_not_a_database_is_exit_3_and_untouched(db, run, content):
     db.write_bytes(content)
     for args in (("lead", "list"), ("add", "Acme"), ("rep", "list", "--format", "json")):
@@ -193,7 +217,9 @@ def test_a_corrupt_table_page_is_exit_3_naming_the_right_file(tmp_path, monkeypa
     db = tmp_path / "other.db"
     bulk_leads(db, 200)
     conn = sqlite3.connect(db)
-    root_page = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'leads'").fetchone()[0]
+    root_page = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'leads'").fetchone()[
+        0
+    ]
     conn.close()
     with open(db, "r+b") as f:
         f.seek((root_page - 1) * 4096)
@@ -233,6 +259,7 @@ def test_database_from_a_newer_salesctl_is_refused(db, run, ok):
 
 # --- the first released schema ---------------------------------------------------------------------
 
+
 def load_fixture_builder():
     spec = importlib.util.spec_from_file_location("make_schema_v1", FIXTURES / "make_schema_v1.py")
     module = importlib.util.module_from_spec(spec)
@@ -264,21 +291,31 @@ def test_a_schema_v1_database_migrates_with_every_row_intact(tmp_path, monkeypat
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     for table, (columns, rows) in builder.ROWS.items():
         found = set(conn.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall())
-        missing = [row for row in rows if row not in found]  # migrations may add rows (default plays), never drop
+        missing = [
+            row for row in rows if row not in found
+        ]  # migrations may add rows (default plays), never drop
         assert not missing, (table, missing)
     conn.close()
 
     # …and the migrated data reads back through the command line as the old salesctl wrote it.
     by_id = {lead["id"]: lead for lead in leads}
     assert sorted(by_id) == [1, 2, 3, 4]
-    assert by_id[1]["company"] == "北京智造" and by_id[1]["owner"] == "王芳" and by_id[1]["value"] == 50000
+    assert (
+        by_id[1]["company"] == "北京智造"
+        and by_id[1]["owner"] == "王芳"
+        and by_id[1]["value"] == 50000
+    )
     assert by_id[1]["tags"] == ["expo", "vip"] and by_id[1]["key"] is True
     assert by_id[2]["stage"] == "won" and by_id[2]["won_amount"] == 1150.5
     assert by_id[3]["lost_reason"] == "price" and by_id[3]["lost_stage"] == "negotiating"
     shown = ok("lead", "show", "1", "--format", "json")
     kinds = [(e["type"], e.get("kind") or e.get("to")) for e in shown["timeline"]]
     assert ("activity", "quote") in kinds and ("stage", "quoted") in kinds
-    assert [r["name"] for r in ok("rep", "list", "--all", "--format", "json")] == ["alice", "bob", "王芳"]
+    assert [r["name"] for r in ok("rep", "list", "--all", "--format", "json")] == [
+        "alice",
+        "bob",
+        "王芳",
+    ]
     assert ok("config", "show", "--format", "json")["timezone"] == "Asia/Shanghai"
     # Rows written before search existed are found by it (the migration indexed them).
     found = ok("search", "需要新报价", "--format", "json")

@@ -23,6 +23,7 @@ def agenda(ok, *args) -> list[tuple]:
 
 # --- 1. the demo lives in its own file --------------------------------------------------------------
 
+
 def demo_file(tmp_path: Path) -> Path:
     return tmp_path / "xdg-data" / "salesctl" / "demo.db"  # XDG_DATA_HOME is tmp_path/xdg-data
 
@@ -66,12 +67,25 @@ def test_demo_and_db_together_are_refused(fails, db):
 
 # --- 2. --next keeps the step; one rule for log and lead edit ----------------------------------------
 
+
 def test_log_next_alone_keeps_the_step(ok):
     ok("add", "Demo", "--next", "fri", "--step", "send quote")
     after = ok("log", "Demo", "no answer", "--no-effective", "--next", "mon", "--format", "json")
     assert after["next_step"] == "send quote" and after["next_at"].startswith("2026-11-30T09:00")
-    renamed = ok("log", "Demo", "emailed", "--kind", "email", "--step", "send the revised quote", "--format", "json")
-    assert renamed["next_step"] == "send the revised quote" and renamed["next_at"].startswith("2026-11-30T09:00")
+    renamed = ok(
+        "log",
+        "Demo",
+        "emailed",
+        "--kind",
+        "email",
+        "--step",
+        "send the revised quote",
+        "--format",
+        "json",
+    )
+    assert renamed["next_step"] == "send the revised quote" and renamed["next_at"].startswith(
+        "2026-11-30T09:00"
+    )
 
 
 def test_a_follow_up_cleared_by_logging_takes_its_step(ok):
@@ -89,6 +103,7 @@ def test_lead_edit_follows_the_same_rule(ok):
 
 
 # --- 5. who am I? ------------------------------------------------------------------------------------
+
 
 def test_a_current_rep_who_does_not_exist_gets_a_note_naming_the_reps(ok, monkeypatch):
     ok("rep", "add", "李娜")
@@ -110,6 +125,7 @@ def test_no_note_on_an_empty_database_or_for_a_known_rep(ok):
 
 # --- 6. lead list scope -------------------------------------------------------------------------------
 
+
 def test_lead_list_shows_your_leads_unless_asked(ok, fails):
     ok("rep", "add", "bob")
     ok("rep", "add", "carol")
@@ -122,7 +138,10 @@ def test_lead_list_shows_your_leads_unless_asked(ok, fails):
 
     assert names() == ["Mine"]
     assert names("--rep", "bob") == ["Bobs"]
-    assert names("--owner", "bob", "--owner", "carol") == ["Bobs", "Carols"]  # repeatable, both kept
+    assert names("--owner", "bob", "--owner", "carol") == [
+        "Bobs",
+        "Carols",
+    ]  # repeatable, both kept
     assert names("--rep", "bob", "--owner", "alice") == ["Mine", "Bobs"]
     assert names("--team") == ["Mine", "Bobs", "Carols"]
     fails("lead", "list", "--team", "--rep", "bob", names=["--team"])
@@ -139,17 +158,21 @@ def test_help_says_what_the_default_scope_is(ok):
 
 # --- 7. dates people type ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("when, expected", [
-    ("12-02", "2026-12-02T09:00"),
-    ("11-20", "2027-11-20T09:00"),  # a follow-up on a day already past this year: next year's
-    ("2026/12/02", "2026-12-02T09:00"),
-    ("2026.12.02", "2026-12-02T09:00"),
-    ("Dec 2", "2026-12-02T09:00"),
-    ("2 dec", "2026-12-02T09:00"),
-    ("December 2", "2026-12-02T09:00"),
-    ("dec 2 15:30", "2026-12-02T15:30"),
-    ("tmrw", "2026-11-27T09:00"),
-])
+
+@pytest.mark.parametrize(
+    "when, expected",
+    [
+        ("12-02", "2026-12-02T09:00"),
+        ("11-20", "2027-11-20T09:00"),  # a follow-up on a day already past this year: next year's
+        ("2026/12/02", "2026-12-02T09:00"),
+        ("2026.12.02", "2026-12-02T09:00"),
+        ("Dec 2", "2026-12-02T09:00"),
+        ("2 dec", "2026-12-02T09:00"),
+        ("December 2", "2026-12-02T09:00"),
+        ("dec 2 15:30", "2026-12-02T15:30"),
+        ("tmrw", "2026-11-27T09:00"),
+    ],
+)
 def test_dates_people_type_are_accepted(ok, when, expected):
     added = ok("add", "X", "--next", when, "--format", "json")
     assert added["next_at"].startswith(expected)
@@ -163,6 +186,7 @@ def test_month_day_is_this_year_outside_follow_ups_and_ambiguous_dates_stay_refu
 
 
 # --- 8. misspelt options ------------------------------------------------------------------------------
+
 
 def test_a_misspelt_option_after_a_lead_is_named_with_the_nearest_match(ok, run):
     ok("add", "Acme", "--value", "5k")
@@ -195,7 +219,10 @@ def test_every_command_names_an_unknown_option(run):
     assert len(paths) > 30
     for path in paths:
         result = run(*path, "1", "--bogus-option")
-        assert result.code == 2 and "No such option: --bogus-option" in result.err, (path, result.err)
+        assert result.code == 2 and "No such option: --bogus-option" in result.err, (
+            path,
+            result.err,
+        )
 
 
 def test_negative_numbers_and_offsets_stay_values(ok, fails):
@@ -206,14 +233,17 @@ def test_negative_numbers_and_offsets_stay_values(ok, fails):
 
 # --- 9. snooze means quiet ----------------------------------------------------------------------------
 
+
 def test_a_snoozed_lead_is_quiet_in_today_except_for_an_appointment(ok, monkeypatch):
     monkeypatch.setenv("SALESCTL_NOW", "2026-11-10T10:00:00")
-    ok("add", "Quiet")                                   # 1: no follow-up
-    ok("add", "Booked", "--next", "2026-11-30 10:00")    # 2: an appointment later on
+    ok("add", "Quiet")  # 1: no follow-up
+    ok("add", "Booked", "--next", "2026-11-30 10:00")  # 2: an appointment later on
     ok("snooze", "1", "+4w")
     ok("snooze", "2", "+4w")
     monkeypatch.setenv("SALESCTL_NOW", "2026-11-26T10:00:00")
-    assert agenda(ok) == []  # both idle 16 days, both snoozed: no no_next_step, no untouched, no stalled
+    assert (
+        agenda(ok) == []
+    )  # both idle 16 days, both snoozed: no no_next_step, no untouched, no stalled
     monkeypatch.setenv("SALESCTL_NOW", "2026-11-30T08:00:00")
     assert agenda(ok) == [(2, ["due_today"])]  # the appointment, and only that reason
     monkeypatch.setenv("SALESCTL_NOW", "2026-12-09T10:00:00")  # the snooze ended on 12-08
@@ -233,11 +263,14 @@ def test_a_stalled_row_shows_its_booked_follow_up(ok, monkeypatch):
 
 # --- 10. mistakes can be fixed ------------------------------------------------------------------------
 
+
 def activities(ok, ref) -> list[dict]:
     return [e for e in lead(ok, ref)["timeline"] if e["type"] == "activity"]
 
 
-def test_an_activity_can_be_edited_and_deleted_and_the_timeline_keeps_a_note(ok, fails, monkeypatch):
+def test_an_activity_can_be_edited_and_deleted_and_the_timeline_keeps_a_note(
+    ok, fails, monkeypatch
+):
     ok("add", "Acme", "--created", "yesterday")
     ok("log", "Acme", "called, wants 20 seats", "--at", "09:30")
     ok("log", "Acme", "wrong lead, oops", "--kind", "meeting")
@@ -250,7 +283,11 @@ def test_an_activity_can_be_edited_and_deleted_and_the_timeline_keeps_a_note(ok,
     timeline = lead(ok, "Acme")["timeline"]
     assert [e["id"] for e in timeline if e["type"] == "activity"] == [first["id"]]
     (removed,) = [e for e in timeline if e["type"] == "removed"]
-    assert (removed["id"], removed["note"], removed["rep"]) == (second["id"], "wrong lead, oops", "alice")
+    assert (removed["id"], removed["note"], removed["rep"]) == (
+        second["id"],
+        "wrong lead, oops",
+        "alice",
+    )
     assert "removed meeting" in ok("lead", "show", "Acme").out
     fails("activity", "edit", first["id"], "--note", "  ", names=["--note", "is empty"])
     fails("activity", "delete", "999", "--yes", names=["no activity with id 999"])
@@ -263,7 +300,13 @@ def test_only_the_activitys_rep_or_an_owner_may_change_it(ok, fails, monkeypatch
     ok("rep", "add", "bob")
     ok("rep", "add", "olga")
     monkeypatch.setenv("SALESCTL_REP", "bob")
-    fails("activity", "delete", activity["id"], "--yes", names=['"bob" may not delete', "logged by alice", "owners"])
+    fails(
+        "activity",
+        "delete",
+        activity["id"],
+        "--yes",
+        names=['"bob" may not delete', "logged by alice", "owners"],
+    )
     fails("activity", "edit", activity["id"], "--note", "x", names=['"bob" may not edit'])
     ok("config", "set", "owners", "olga")
     monkeypatch.setenv("SALESCTL_REP", "olga")
@@ -298,18 +341,34 @@ def test_adding_the_same_open_lead_again_warns_unless_allowed(ok):
 
 # --- 14. a lead's real history -------------------------------------------------------------------------
 
+
 def test_add_created_records_when_the_lead_was_met(ok, fails):
     added = ok("add", "Met at the expo", "--created", "2026-11-19 15:00", "--format", "json")
     assert added["created_at"] == "2026-11-19T15:00:00+00:00"
-    assert lead(ok, "1")["timeline"][0] == {"type": "stage", "at": "2026-11-19T15:00:00+00:00", "rep": "alice",
-                                            "from": None, "to": "new"}
+    assert lead(ok, "1")["timeline"][0] == {
+        "type": "stage",
+        "at": "2026-11-19T15:00:00+00:00",
+        "rep": "alice",
+        "from": None,
+        "to": "new",
+    }
     fails("add", "Later", "--created", "tomorrow", names=["--created", "tomorrow", "future"])
 
 
 def test_a_won_lead_takes_an_after_sale_follow_up_shown_in_today(ok, fails, monkeypatch):
     ok("add", "Acme", "--value", "5k")
     ok("won", "Acme")
-    booked = ok("log", "Acme", "delivered, happy", "--next", "mon", "--step", "account care call", "--format", "json")
+    booked = ok(
+        "log",
+        "Acme",
+        "delivered, happy",
+        "--next",
+        "mon",
+        "--step",
+        "account care call",
+        "--format",
+        "json",
+    )
     assert booked["stage"] == "won" and booked["next_step"] == "account care call"
     assert agenda(ok) == []  # not due yet
     monkeypatch.setenv("SALESCTL_NOW", "2026-11-30T10:00:00")
@@ -323,6 +382,7 @@ def test_a_won_lead_takes_an_after_sale_follow_up_shown_in_today(ok, fails, monk
 
 
 # --- 15. small things ----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("option", ["--next", "--close-by", "--created"])
 def test_an_empty_when_on_add_is_refused(fails, option):

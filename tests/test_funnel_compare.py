@@ -19,13 +19,25 @@ def history(db):
 
 def test_this_month_beside_the_last(ok, history):
     doc = ok("funnel", "--compare", "month", "--format", "json")
-    assert doc["since"] == "2026-11-01T00:00:00+00:00" and doc["until"] == "2026-11-27T00:00:00+00:00"
-    assert doc["compare"]["since"] == "2026-10-01T00:00:00+00:00" and doc["compare"]["until"] == doc["since"]
+    assert (
+        doc["since"] == "2026-11-01T00:00:00+00:00" and doc["until"] == "2026-11-27T00:00:00+00:00"
+    )
+    assert (
+        doc["compare"]["since"] == "2026-10-01T00:00:00+00:00"
+        and doc["compare"]["until"] == doc["since"]
+    )
     assert (doc["cohort"], doc["compare"]["cohort"]) == (6, 2)
     stages = {s["stage"]: s for s in doc["stages"]}
     assert [s["previous_reached"] for s in stages.values()] == [2] * 6
     assert [s["previous_conversion"] for s in stages.values()] == [1.0] * 5 + [None]
-    assert [s["conversion_change"] for s in stages.values()] == [-0.3333, -0.25, -0.3333, -0.5, 0.0, None]
+    assert [s["conversion_change"] for s in stages.values()] == [
+        -0.3333,
+        -0.25,
+        -0.3333,
+        -0.5,
+        0.0,
+        None,
+    ]
     assert doc["worst_stage"] == "negotiating"
     table = ok("funnel", "--compare", "month").out
     assert "Compared with 2 lead(s) created" in table and "Got worse most: negotiating." in table
@@ -41,9 +53,28 @@ def test_this_quarter_beside_the_last(ok, history):
 
 
 def test_the_span_before_since_until(ok, history):
-    doc = ok("funnel", "--since", "2026-11-01", "--until", "2026-12-01", "--compare", "previous", "--format", "json")
-    assert doc["compare"]["since"] == "2026-10-02T00:00:00+00:00" and doc["compare"]["cohort"] == 1  # L1 only
+    doc = ok(
+        "funnel",
+        "--since",
+        "2026-11-01",
+        "--until",
+        "2026-12-01",
+        "--compare",
+        "previous",
+        "--format",
+        "json",
+    )
+    assert (
+        doc["compare"]["since"] == "2026-10-02T00:00:00+00:00" and doc["compare"]["cohort"] == 1
+    )  # L1 only
 
 
 def test_quarter_with_since_is_refused(ok, fails, history):
-    fails("funnel", "--compare", "quarter", "--since", "2026-11-01", names=("--compare", "quarter", "--since"))
+    fails(
+        "funnel",
+        "--compare",
+        "quarter",
+        "--since",
+        "2026-11-01",
+        names=("--compare", "quarter", "--since"),
+    )

@@ -32,11 +32,42 @@ COMMANDS = _commands()
 
 def test_every_command_of_the_contract_exists():
     names = {" ".join(path) for path in COMMANDS}
-    for expected in ("add", "log", "move", "won", "lost", "reopen", "snooze", "today", "stalled", "funnel",
-                     "report", "remind", "lead list", "lead show", "lead edit", "lead delete", "lead assign",
-                     "handoff", "rep add", "rep list", "rep deactivate", "target set", "target show", "play add",
-                     "play list", "play suggest", "import", "export", "search", "backup", "doctor", "config show",
-                     "config set", "demo"):
+    for expected in (
+        "add",
+        "log",
+        "move",
+        "won",
+        "lost",
+        "reopen",
+        "snooze",
+        "today",
+        "stalled",
+        "funnel",
+        "report",
+        "remind",
+        "lead list",
+        "lead show",
+        "lead edit",
+        "lead delete",
+        "lead assign",
+        "handoff",
+        "rep add",
+        "rep list",
+        "rep deactivate",
+        "target set",
+        "target show",
+        "play add",
+        "play list",
+        "play suggest",
+        "import",
+        "export",
+        "search",
+        "backup",
+        "doctor",
+        "config show",
+        "config set",
+        "demo",
+    ):
         assert expected in names
 
 
@@ -45,7 +76,7 @@ def test_help_shows_a_real_example(run, path):
     result = run(*path, "--help")
     assert result.code == 0
     assert "Example:" in result.out
-    example = result.out[result.out.index("Example:"):]
+    example = result.out[result.out.index("Example:") :]
     # The example runs this very command.
     assert re.search(r"^\s+salesctl " + re.escape(" ".join(path)) + r"\b", example, re.M), example
 
@@ -53,8 +84,9 @@ def test_help_shows_a_real_example(run, path):
 def test_shell_completion_completes_commands():
     from conftest import salesctl_process
 
-    result = salesctl_process(env={"_SALESCTL_COMPLETE": "complete_bash", "COMP_WORDS": "salesctl le",
-                                   "COMP_CWORD": "1"})
+    result = salesctl_process(
+        env={"_SALESCTL_COMPLETE": "complete_bash", "COMP_WORDS": "salesctl le", "COMP_CWORD": "1"}
+    )
     assert result.returncode == 0 and result.stdout.split() == ["lead"]
     script = salesctl_process("--show-completion", "bash")
     assert script.returncode == 0 and "_salesctl_completion" in script.stdout

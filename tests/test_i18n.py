@@ -19,8 +19,30 @@ LANGS = {"zh-Hant": "zh_Hant", "zh-Hans": "zh_Hans"}
 @pytest.fixture
 def day_of_work(ok, monkeypatch):
     """Thu 2026-11-26 10:00: one overdue call, one due today, one stalled quote closing soon, one new lead."""
-    ok("add", "Acme", "--value", "20k", "--intent", "hot", "--next", "2026-11-24 09:00", "--step", "call back")
-    ok("add", "李伟", "--company", "北京智造", "--value", "5000", "--next", "today 15:00", "--step", "send quote")
+    ok(
+        "add",
+        "Acme",
+        "--value",
+        "20k",
+        "--intent",
+        "hot",
+        "--next",
+        "2026-11-24 09:00",
+        "--step",
+        "call back",
+    )
+    ok(
+        "add",
+        "李伟",
+        "--company",
+        "北京智造",
+        "--value",
+        "5000",
+        "--next",
+        "today 15:00",
+        "--step",
+        "send quote",
+    )
     ok("add", "Globex", "--value", "3k", "--next", "2026-12-09 10:00", "--step", "demo")
     ok("add", "Initech", "--value", "8k", "--close-by", "2026-11-29", "--step", "chase the PO")
     monkeypatch.setenv("SALESCTL_NOW", "2026-11-10T10:00:00")
@@ -31,10 +53,26 @@ def day_of_work(ok, monkeypatch):
 
 # ---- the rep's day ----------------------------------------------------------------------------------
 
+
 def test_today_in_traditional_chinese(ok, day_of_work):
     out = ok("--lang", "zh-Hant", "today").out
-    for label in ("逾期（1）", "今天到期（1）", "也需要你處理", "客戶", "階段", "下一步", "金額", "原因",
-                  "新線索", "已報價", "2天", "未跟進", "沒動靜", "11月29日 週日截止", "沒有下一步"):
+    for label in (
+        "逾期（1）",
+        "今天到期（1）",
+        "也需要你處理",
+        "客戶",
+        "階段",
+        "下一步",
+        "金額",
+        "原因",
+        "新線索",
+        "已報價",
+        "2天",
+        "未跟進",
+        "沒動靜",
+        "11月29日 週日截止",
+        "沒有下一步",
+    ):
         assert label in out, (label, out)
     for english in ("Overdue", "Due today", "Stage", "new ", "untouched", "closes"):
         assert english not in out, (english, out)
@@ -42,8 +80,19 @@ def test_today_in_traditional_chinese(ok, day_of_work):
 
 def test_today_in_simplified_chinese_uses_its_own_vocabulary(ok, day_of_work):
     out = ok("--lang", "zh-Hans", "today").out
-    for label in ("逾期（1）", "今天到期（1）", "也需要你处理", "客户", "阶段", "金额", "新线索", "已报价",
-                  "未跟进", "11月29日 周日截止", "没有下一步"):
+    for label in (
+        "逾期（1）",
+        "今天到期（1）",
+        "也需要你处理",
+        "客户",
+        "阶段",
+        "金额",
+        "新线索",
+        "已报价",
+        "未跟进",
+        "11月29日 周日截止",
+        "没有下一步",
+    ):
         assert label in out, (label, out)
     assert not set("處戶階額線報進週") & set(out), out  # no Traditional-only characters
 
@@ -53,7 +102,12 @@ def test_today_in_english_is_unchanged_and_reads_no_catalog(ok, day_of_work):
 
     i18n._catalog.cache_clear()
     out = ok("today").out
-    assert "Overdue (1)" in out and "Due today (1)" in out and "untouched" in out and "closes 11-29" in out
+    assert (
+        "Overdue (1)" in out
+        and "Due today (1)" in out
+        and "untouched" in out
+        and "closes 11-29" in out
+    )
     assert i18n._catalog.cache_info().currsize == 0  # English is the code's own text
 
 
@@ -63,8 +117,17 @@ def test_dates_in_tables_read_as_chinese_days(ok, day_of_work):
     assert "12月9日 周三 demo" in ok("--lang", "zh-Hans", "today").out
 
 
-@pytest.mark.parametrize("args", [("today",), ("today", "--team"), ("stalled",), ("lead", "list"),
-                                  ("lead", "show", "Acme"), ("config", "show")])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("today",),
+        ("today", "--team"),
+        ("stalled",),
+        ("lead", "list"),
+        ("lead", "show", "Acme"),
+        ("config", "show"),
+    ],
+)
 def test_json_is_byte_identical_in_every_language(run, day_of_work, args):
     english = run(*args, "--format", "json")
     assert english.code == 0
@@ -75,7 +138,10 @@ def test_json_is_byte_identical_in_every_language(run, day_of_work, args):
 
 def test_csv_headers_are_never_translated(run, day_of_work):
     english = run("today", "--format", "csv").out
-    assert run("--lang", "zh-Hant", "today", "--format", "csv").out.splitlines()[0] == english.splitlines()[0]
+    assert (
+        run("--lang", "zh-Hant", "today", "--format", "csv").out.splitlines()[0]
+        == english.splitlines()[0]
+    )
 
 
 def test_errors_keep_their_exit_code_with_a_chinese_prefix(run, day_of_work, db):
@@ -86,13 +152,20 @@ def test_errors_keep_their_exit_code_with_a_chinese_prefix(run, day_of_work, db)
     hans = run("--lang", "zh-Hans", "move", "Acme", "nowhere")
     english = run("move", "Acme", "nowhere")
     assert english.code == hant.code == hans.code == 1
-    assert english.err.startswith("Error: ") and hant.err.startswith("錯誤: ") and hans.err.startswith("错误: ")
+    assert (
+        english.err.startswith("Error: ")
+        and hant.err.startswith("錯誤: ")
+        and hans.err.startswith("错误: ")
+    )
     assert digest(db) == before
 
 
 # ---- which language ---------------------------------------------------------------------------------
 
-def test_the_language_comes_from_flag_then_setting_then_env_then_locale(run, ok, day_of_work, monkeypatch):
+
+def test_the_language_comes_from_flag_then_setting_then_env_then_locale(
+    run, ok, day_of_work, monkeypatch
+):
     def title() -> str:
         return run("today").out.splitlines()[0]
 
@@ -107,14 +180,26 @@ def test_the_language_comes_from_flag_then_setting_then_env_then_locale(run, ok,
     ok("config", "set", "lang", "zh-Hans")  # the setting over $SALESCTL_LANG
     assert "处理" in run("today").out
     assert ok("config", "show", "--format", "json")["lang"] == "zh-Hans"
-    assert run("--lang", "en", "today").out.splitlines()[0] == "Overdue (1)"  # --lang over everything
+    assert (
+        run("--lang", "en", "today").out.splitlines()[0] == "Overdue (1)"
+    )  # --lang over everything
 
 
-@pytest.mark.parametrize(("value", "lang"), [
-    ("zh_TW.UTF-8", "zh-Hant"), ("zh_HK", "zh-Hant"), ("zh_Hant_TW.UTF-8", "zh-Hant"),
-    ("zh_CN.UTF-8", "zh-Hans"), ("zh_SG", "zh-Hans"), ("zh_Hans", "zh-Hans"), ("zh", "zh-Hans"),
-    ("en_US.UTF-8", "en"), ("C", "en"), ("fr_FR", "en"),
-])
+@pytest.mark.parametrize(
+    ("value", "lang"),
+    [
+        ("zh_TW.UTF-8", "zh-Hant"),
+        ("zh_HK", "zh-Hant"),
+        ("zh_Hant_TW.UTF-8", "zh-Hant"),
+        ("zh_CN.UTF-8", "zh-Hans"),
+        ("zh_SG", "zh-Hans"),
+        ("zh_Hans", "zh-Hans"),
+        ("zh", "zh-Hans"),
+        ("en_US.UTF-8", "en"),
+        ("C", "en"),
+        ("fr_FR", "en"),
+    ],
+)
 def test_locale_names_map_to_languages(value, lang):
     from salesctl.i18n import lang_of_locale
 
@@ -130,7 +215,9 @@ def test_a_wrong_language_is_an_error_naming_it(fails, day_of_work, monkeypatch)
 
 # ---- the catalogs -----------------------------------------------------------------------------------
 
-_CALL = re.compile(r"""(?:(?<![\w.])N?_|\.gettext)\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*\)""")
+_CALL = re.compile(
+    r"""(?:(?<![\w.])N?_|\.gettext)\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*\)"""
+)
 
 
 def msgids_in_code() -> set[str]:
@@ -155,11 +242,25 @@ def words_in_contexts() -> set[tuple[str, str]]:
         INTENTS,
     )
 
-    reasons = {_WHY.get(r, r) for r in ("overdue", "due_today", "new_untouched", "stalled", "closing_soon",
-                                         "no_next_step", "after_sale")}
-    return ({("stage", s) for s in DEFAULT_STAGES + CLOSED_STAGES} | {("reason", r) for r in reasons}
-            | {("intent", i) for i in INTENTS} | {("kind", k) for k in ACTIVITY_KINDS}
-            | {("lost", r) for r in DEFAULT_LOST_REASONS})
+    reasons = {
+        _WHY.get(r, r)
+        for r in (
+            "overdue",
+            "due_today",
+            "new_untouched",
+            "stalled",
+            "closing_soon",
+            "no_next_step",
+            "after_sale",
+        )
+    }
+    return (
+        {("stage", s) for s in DEFAULT_STAGES + CLOSED_STAGES}
+        | {("reason", r) for r in reasons}
+        | {("intent", i) for i in INTENTS}
+        | {("kind", k) for k in ACTIVITY_KINDS}
+        | {("lost", r) for r in DEFAULT_LOST_REASONS}
+    )
 
 
 @pytest.mark.parametrize("lang", LANGS.values())
@@ -177,13 +278,17 @@ def test_every_message_has_a_translation_and_no_entry_is_stale(lang):
 @pytest.mark.parametrize("lang", LANGS.values())
 def test_the_compiled_catalogs_are_up_to_date(lang):
     po = ROOT / "salesctl" / "locale" / lang / "LC_MESSAGES" / "salesctl.po"
-    assert po.with_suffix(".mo").read_bytes() == msgfmt.mo_bytes(msgfmt.read_po(po)), "run python tools/msgfmt.py"
+    assert po.with_suffix(".mo").read_bytes() == msgfmt.mo_bytes(msgfmt.read_po(po)), (
+        "run python tools/msgfmt.py"
+    )
 
 
 def test_the_package_ships_the_compiled_catalogs():
     import tomllib
 
-    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "setuptools"
+    ]["package-data"]
     shipped = {p for pattern in data["salesctl"] for p in (ROOT / "salesctl").glob(pattern)}
     assert {po.with_suffix(".mo") for po in msgfmt.catalogs()} <= shipped
 
@@ -204,6 +309,7 @@ def test_lead_list_show_and_stalled_in_chinese(ok, day_of_work):
 
 # ---- the owner's Monday -------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def a_week(ok, day_of_work, monkeypatch):
     ok("rep", "add", "bob")
@@ -215,17 +321,43 @@ def a_week(ok, day_of_work, monkeypatch):
 
 def test_report_in_both_scripts(ok, a_week):
     hant = ok("--lang", "zh-Hant", "report", "--week", "--team").out
-    for label in ("團隊報告", "指標", "本期", "上期", "期末的銷售管道", "贏單率", "流失原因", "價格", "業務員", "團隊",
-                  "2026-11 目標", "進度"):
+    for label in (
+        "團隊報告",
+        "指標",
+        "本期",
+        "上期",
+        "期末的銷售管道",
+        "贏單率",
+        "流失原因",
+        "價格",
+        "業務員",
+        "團隊",
+        "2026-11 目標",
+        "進度",
+    ):
         assert label in hant, (label, hant)
     hans = ok("--lang", "zh-Hans", "report", "--week", "--team").out
-    for label in ("团队报告", "指标", "期末的销售管道", "赢单率", "价格", "销售", "团队", "2026-11 目标"):
+    for label in (
+        "团队报告",
+        "指标",
+        "期末的销售管道",
+        "赢单率",
+        "价格",
+        "销售",
+        "团队",
+        "2026-11 目标",
+    ):
         assert label in hans, (label, hans)
     assert "Pipeline" not in hant + hans and "Win rate" not in hant + hans
 
 
-@pytest.mark.parametrize(("lang", "words"), [("zh-Hant", ("團隊報告", "本期", "期末的銷售管道")),
-                                             ("zh-Hans", ("团队报告", "本期", "期末的销售管道"))])
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("zh-Hant", ("團隊報告", "本期", "期末的銷售管道")),
+        ("zh-Hans", ("团队报告", "本期", "期末的销售管道")),
+    ],
+)
 def test_report_html_and_md_declare_and_speak_the_language(ok, a_week, lang, words):
     html = ok("--lang", lang, "report", "--week", "--team", "--format", "html").out
     assert f'<html lang="{lang}">' in html
@@ -240,12 +372,18 @@ def test_report_json_and_csv_are_the_same_in_every_language(run, a_week):
     for fmt in ("json", "csv"):
         english = run("report", "--week", "--team", "--format", fmt).out
         for lang in LANGS:
-            assert run("--lang", lang, "report", "--week", "--team", "--format", fmt).out == english, (lang, fmt)
+            assert (
+                run("--lang", lang, "report", "--week", "--team", "--format", fmt).out == english
+            ), (lang, fmt)
 
 
 def test_confirmations_in_chinese(run, day_of_work):
-    logged = run("--lang", "zh-Hant", "log", "Umbrella", "called", "--kind", "meeting", "--next", "fri")
-    assert logged.code == 0 and "已記錄 #5 Umbrella 的會議；下次：" in logged.out + logged.err, logged
+    logged = run(
+        "--lang", "zh-Hant", "log", "Umbrella", "called", "--kind", "meeting", "--next", "fri"
+    )
+    assert logged.code == 0 and "已記錄 #5 Umbrella 的會議；下次：" in logged.out + logged.err, (
+        logged
+    )
     moved = run("--lang", "zh-Hans", "move", "Umbrella", "negotiating")
     assert "#5 Umbrella：已报价 → 谈单中" in moved.out + moved.err, moved
     won = run("--lang", "zh-Hans", "won", "Acme")

@@ -60,10 +60,16 @@ class Pipeline(RuleBasedStateMachine):
         with redirect_stdout(out), redirect_stderr(err):
             code = main(["--db", str(target), *map(str, args)])
         if code == 0:
-            SUCCEEDED[args[0] if args[0] not in ("lead", "rep") else " ".join(map(str, args[:2]))] += 1
+            SUCCEEDED[
+                args[0] if args[0] not in ("lead", "rep") else " ".join(map(str, args[:2]))
+            ] += 1
             return out.getvalue()
-        assert may_fail and code == 1, f"salesctl {' '.join(map(str, args))} -> {code}: {err.getvalue()}"
-        assert err.getvalue().startswith("Error: ") and "internal error" not in err.getvalue(), err.getvalue()
+        assert may_fail and code == 1, (
+            f"salesctl {' '.join(map(str, args))} -> {code}: {err.getvalue()}"
+        )
+        assert err.getvalue().startswith("Error: ") and "internal error" not in err.getvalue(), (
+            err.getvalue()
+        )
         assert digest(target) == before, f"failed command changed the database: {args}"
         return ""
 
@@ -93,11 +99,15 @@ class Pipeline(RuleBasedStateMachine):
         ids = [r[0] for r in self.query("SELECT id FROM leads WHERE " + where + " ORDER BY id")]
         return ids[n % len(ids)] if ids else None
 
-    @precondition(lambda self: self.leads < 8)  # a small pipeline, so steps go to moving leads through it
+    @precondition(
+        lambda self: self.leads < 8
+    )  # a small pipeline, so steps go to moving leads through it
     @rule(value=st.integers(0, 10**6), owner=st.integers(0, 10))
     def add(self, value, owner):
         active = [r[0] for r in self.query("SELECT name FROM reps WHERE active = 1 ORDER BY id")]
-        self.salesctl("add", f"lead {self.leads}", "--value", value, "--owner", active[owner % len(active)])
+        self.salesctl(
+            "add", f"lead {self.leads}", "--value", value, "--owner", active[owner % len(active)]
+        )
         self.leads += 1
 
     @precondition(lambda self: self.open_leads() > 0)
@@ -105,15 +115,23 @@ class Pipeline(RuleBasedStateMachine):
     def log(self, n, kind, effective):
         lead = self.pick(n, "stage NOT IN ('won', 'lost')")
         if lead is not None:
-            self.salesctl("log", lead, f"{kind} {lead}", "--kind", kind, *([] if effective else ["--no-effective"]),
-                          "--next", "+2d")
+            self.salesctl(
+                "log",
+                lead,
+                f"{kind} {lead}",
+                "--kind",
+                kind,
+                *([] if effective else ["--no-effective"]),
+                "--next",
+                "+2d",
+            )
 
     @precondition(lambda self: self.open_leads() > 0)
     @rule(n=st.integers(0, 99), step=st.integers(1, 4))
     def move(self, n, step):
         lead = self.pick(n, "stage NOT IN ('won', 'lost')")
         if lead is not None:
-            (stage,), = self.query("SELECT stage FROM leads WHERE id = ?", (lead,))
+            ((stage,),) = self.query("SELECT stage FROM leads WHERE id = ?", (lead,))
             self.salesctl("move", lead, STAGES[(STAGES.index(stage) + step) % len(STAGES)])
 
     @precondition(lambda self: self.open_leads() > 0)
@@ -139,8 +157,15 @@ class Pipeline(RuleBasedStateMachine):
             # acting rep (alice, after `handoff alice … --deactivate`): nobody active could take it over.
             refusable = self.query(
                 "SELECT 1 FROM leads JOIN reps o ON o.id = leads.owner_id, reps me"
-                " WHERE leads.id = ? AND o.active = 0 AND me.name = 'alice' AND me.active = 0", (lead,))
-            self.salesctl("reopen", lead, *([] if stage is None else ["--stage", stage]), may_fail=bool(refusable))
+                " WHERE leads.id = ? AND o.active = 0 AND me.name = 'alice' AND me.active = 0",
+                (lead,),
+            )
+            self.salesctl(
+                "reopen",
+                lead,
+                *([] if stage is None else ["--stage", stage]),
+                may_fail=bool(refusable),
+            )
 
     @precondition(lambda self: self.open_leads() > 0)
     @rule(n=st.integers(0, 99), to=st.sampled_from(REPS))
@@ -151,7 +176,9 @@ class Pipeline(RuleBasedStateMachine):
 
     @rule(source=st.sampled_from(REPS), to=st.sampled_from(REPS), deactivate=st.booleans())
     def handoff(self, source, to, deactivate):
-        self.salesctl("handoff", source, to, *(["--deactivate"] if deactivate else []), may_fail=True)
+        self.salesctl(
+            "handoff", source, to, *(["--deactivate"] if deactivate else []), may_fail=True
+        )
 
     @rule(n=st.integers(0, 99), stage=st.sampled_from(STAGES + ["won", "lost", "bogus"]))
     def wrong_requests(self, n, stage):
@@ -170,7 +197,8 @@ class Pipeline(RuleBasedStateMachine):
     def stage_is_the_last_history_entry(self):
         rows = self.query(
             "SELECT l.id, l.stage, (SELECT h.to_stage FROM stage_history h WHERE h.lead_id = l.id"
-            " ORDER BY h.at DESC, h.id DESC LIMIT 1) FROM leads l")
+            " ORDER BY h.at DESC, h.id DESC LIMIT 1) FROM leads l"
+        )
         for lead_id, stage, last in rows:
             assert stage == last, f"lead {lead_id} is {stage} but its history ends at {last}"
 
@@ -178,7 +206,8 @@ class Pipeline(RuleBasedStateMachine):
     def every_open_lead_has_an_active_owner(self):
         orphans = self.query(
             "SELECT l.id, r.name FROM leads l JOIN reps r ON r.id = l.owner_id"
-            " WHERE l.stage NOT IN ('won', 'lost') AND r.active = 0")
+            " WHERE l.stage NOT IN ('won', 'lost') AND r.active = 0"
+        )
         assert orphans == []
 
     @invariant()
@@ -191,7 +220,9 @@ class Pipeline(RuleBasedStateMachine):
         assert reached == sorted(reached, reverse=True), doc["stages"]
         assert reached[0] == doc["cohort"] == self.leads
         # report: won_amount is the sum over won leads (cents in the database, major units in JSON).
-        (count, cents), = self.query("SELECT count(*), coalesce(sum(won_amount), 0) FROM leads WHERE stage = 'won'")
+        ((count, cents),) = self.query(
+            "SELECT count(*), coalesce(sum(won_amount), 0) FROM leads WHERE stage = 'won'"
+        )
         team = self.json("report", "--team", *PERIOD)["team"]
         assert team["won_count"] == count
         assert round(team["won_amount"] * 100) == cents
@@ -212,11 +243,16 @@ class Pipeline(RuleBasedStateMachine):
         restored = self.json("lead", "list", "--all", "--sort", "id", db=copy)
         assert restored == original
         for lead in original[:3]:
-            assert self.json("lead", "show", lead["id"], db=copy) == self.json("lead", "show", lead["id"])
+            assert self.json("lead", "show", lead["id"], db=copy) == self.json(
+                "lead", "show", lead["id"]
+            )
 
 
 Pipeline.TestCase.settings = settings(
-    max_examples=10, stateful_step_count=16, deadline=None, derandomize=True,
+    max_examples=10,
+    stateful_step_count=16,
+    deadline=None,
+    derandomize=True,
     # No shrinking in the suite (it can take minutes); the failing steps are printed as they ran.
     # To get a minimal example locally, add Phase.shrink.
     phases=[Phase.explicit, Phase.reuse, Phase.generate],

@@ -11,9 +11,29 @@ from conftest import raw_sql
 
 def test_add_prints_id_and_json_lead_object(ok):
     assert ok("add", "Li Wei", "--company", "北京智造").out.strip() == "1"
-    lead = ok("add", "Acme", "--company", "Acme Corp", "--email", "buyer@acme.com", "--value", "$1,200",
-              "--intent", "HOT", "--tag", "vip;expo", "--key", "--next", "tomorrow 10:00", "--step", "call back",
-              "--close-by", "eom", "--format", "json")
+    lead = ok(
+        "add",
+        "Acme",
+        "--company",
+        "Acme Corp",
+        "--email",
+        "buyer@acme.com",
+        "--value",
+        "$1,200",
+        "--intent",
+        "HOT",
+        "--tag",
+        "vip;expo",
+        "--key",
+        "--next",
+        "tomorrow 10:00",
+        "--step",
+        "call back",
+        "--close-by",
+        "eom",
+        "--format",
+        "json",
+    )
     assert lead["id"] == 2
     assert lead["stage"] == "new" and lead["owner"] == "alice"
     assert lead["value"] == 1200 and lead["currency"] == "USD"
@@ -28,18 +48,50 @@ def test_add_prints_id_and_json_lead_object(ok):
 def test_lead_object_has_every_contract_key(ok):
     lead = ok("add", "X", "--format", "json")
     assert list(lead) == [
-        "id", "name", "company", "contact", "email", "phone", "source", "intent", "industry", "persona", "tags",
-        "value", "currency", "owner", "stage", "created_at", "stage_changed_at", "last_activity_at", "next_at",
-        "next_step", "close_by", "key", "won_at", "won_amount", "lost_at", "lost_reason", "lost_stage",
+        "id",
+        "name",
+        "company",
+        "contact",
+        "email",
+        "phone",
+        "source",
+        "intent",
+        "industry",
+        "persona",
+        "tags",
+        "value",
+        "currency",
+        "owner",
+        "stage",
+        "created_at",
+        "stage_changed_at",
+        "last_activity_at",
+        "next_at",
+        "next_step",
+        "close_by",
+        "key",
+        "won_at",
+        "won_amount",
+        "lost_at",
+        "lost_reason",
+        "lost_stage",
         "snoozed_until",
     ]
 
 
-def test_current_rep_is_created_on_first_write_and_explicit_owner_must_exist(ok, fails, monkeypatch):
+def test_current_rep_is_created_on_first_write_and_explicit_owner_must_exist(
+    ok, fails, monkeypatch
+):
     ok("add", "first")
     reps = ok("rep", "list", "--format", "json")
     assert [r["name"] for r in reps] == ["alice"]
-    result = fails("add", "second", "--owner", "bob", names=['--owner: "bob" is not a rep', "known reps: alice"])
+    result = fails(
+        "add",
+        "second",
+        "--owner",
+        "bob",
+        names=['--owner: "bob" is not a rep', "known reps: alice"],
+    )
     assert result.out == ""
     ok("rep", "add", "bob", "--email", "bob@example.com")
     assert ok("add", "second", "--owner", "bob", "--format", "json")["owner"] == "bob"
@@ -67,8 +119,11 @@ def test_lead_list_filters_sorts_limits(ok):
     ok("add", "small", "--value", "100", "--tag", "expo", "--source", "web")
     ok("add", "big", "--value", "1m", "--owner", "bob", "--intent", "hot")
     ok("add", "mid", "--value", "5k", "--key", "--source", "Web")
-    names = lambda *a: [lead["name"] for lead in ok("lead", "list", *a, "--format", "json")  # noqa: E731
-                        ] if "--owner" in a else [lead["name"] for lead in ok("lead", "list", "--team", *a, "--format", "json")]
+
+    def names(*args):
+        scope = () if "--owner" in args else ("--team",)
+        return [lead["name"] for lead in ok("lead", "list", *scope, *args, "--format", "json")]
+
     assert names() == ["small", "big", "mid"]
     assert names("--sort", "-value") == ["big", "mid", "small"]
     assert names("--sort", "value", "--limit", "2") == ["small", "mid"]
@@ -83,7 +138,9 @@ def test_lead_list_filters_sorts_limits(ok):
 def test_lead_list_hides_closed_unless_all(ok, db):
     ok("add", "open one")
     ok("add", "closed one", "--value", "10")
-    raw_sql(db, "UPDATE leads SET stage = 'won', won_at = created_at, won_amount = 1000 WHERE id = 2")
+    raw_sql(
+        db, "UPDATE leads SET stage = 'won', won_at = created_at, won_amount = 1000 WHERE id = 2"
+    )
     assert [lead["id"] for lead in ok("lead", "list", "--format", "json")] == [1]
     assert [lead["id"] for lead in ok("lead", "list", "--all", "--format", "json")] == [1, 2]
     assert [lead["id"] for lead in ok("lead", "list", "--stage", "won", "--format", "json")] == [2]
@@ -91,7 +148,9 @@ def test_lead_list_hides_closed_unless_all(ok, db):
 
 def test_sort_field_outside_the_list_is_refused(ok, fails):
     ok("add", "x")
-    fails("lead", "list", "--sort", "name; DROP TABLE leads", names=["--sort", "is not a sort field"])
+    fails(
+        "lead", "list", "--sort", "name; DROP TABLE leads", names=["--sort", "is not a sort field"]
+    )
 
 
 def test_references_by_id_name_company_and_ambiguity(ok, fails):
@@ -100,7 +159,9 @@ def test_references_by_id_name_company_and_ambiguity(ok, fails):
     assert ok("lead", "show", "wang", "--format", "json")["id"] == 1
     assert ok("lead", "show", "beijing", "--format", "json")["id"] == 2
     assert ok("lead", "show", "#2", "--format", "json")["id"] == 2
-    result = fails("lead", "show", "acme", names=['"acme" matches 2 leads', "#1 Wang Fang", "#2 Li Na"])
+    result = fails(
+        "lead", "show", "acme", names=['"acme" matches 2 leads', "#1 Wang Fang", "#2 Li Na"]
+    )
     assert "[new]" in result.err
     fails("lead", "show", "99", names=["no lead with id 99"])
     fails("lead", "show", "99999999999999999999999", names=["no lead with id"])
@@ -111,13 +172,36 @@ def test_references_by_id_name_company_and_ambiguity(ok, fails):
 def test_edit_changes_clears_tags_and_reassigns(ok):
     ok("rep", "add", "bob")
     ok("add", "Acme", "--phone", "12345", "--tag", "a", "--tag", "b")
-    lead = ok("lead", "edit", "acme", "--value", "80k", "--phone", "", "--untag", "A", "--tag", "c", "--key",
-              "--owner", "bob", "--name", "Acme Ltd", "--format", "json")
+    lead = ok(
+        "lead",
+        "edit",
+        "acme",
+        "--value",
+        "80k",
+        "--phone",
+        "",
+        "--untag",
+        "A",
+        "--tag",
+        "c",
+        "--key",
+        "--owner",
+        "bob",
+        "--name",
+        "Acme Ltd",
+        "--format",
+        "json",
+    )
     assert lead["name"] == "Acme Ltd" and lead["value"] == 80000 and lead["phone"] is None
     assert lead["tags"] == ["b", "c"] and lead["key"] is True and lead["owner"] == "bob"
     timeline = ok("lead", "show", "1", "--format", "json")["timeline"]
-    assert timeline[-1] == {"type": "owner", "at": "2026-11-26T10:00:00+00:00", "rep": "alice",
-                            "from": "alice", "to": "bob"}
+    assert timeline[-1] == {
+        "type": "owner",
+        "at": "2026-11-26T10:00:00+00:00",
+        "rep": "alice",
+        "from": "alice",
+        "to": "bob",
+    }
 
 
 def test_edit_with_nothing_to_change_is_an_error(ok, fails):
@@ -162,7 +246,9 @@ def test_delete_needs_yes(ok, fails):
 )
 def test_bad_input_exits_1_naming_field_and_value_and_changes_nothing(ok, fails, db, args, names):
     ok("add", "existing", "--value", "100")
-    raw_sql(db, "UPDATE leads SET stage = 'quoted'")  # a lead in `quoted`, so removing that stage is refused
+    raw_sql(
+        db, "UPDATE leads SET stage = 'quoted'"
+    )  # a lead in `quoted`, so removing that stage is refused
     fails(*args, names=names)
 
 
@@ -176,9 +262,9 @@ def test_usage_errors_exit_2(run):
 
 
 def test_csv_and_markdown_formats(ok):
-    ok("add", "=HYPERLINK(\"x\")", "--value", "1.5k", "--company", "Acme | Co")
+    ok("add", '=HYPERLINK("x")', "--value", "1.5k", "--company", "Acme | Co")
     rows = list(csv.DictReader(io.StringIO(ok("lead", "list", "--format", "csv").out)))
-    assert rows[0]["name"] == "'=HYPERLINK(\"x\")"
+    assert rows[0]["name"] == '\'=HYPERLINK("x")'
     assert rows[0]["value"] == "1500"
     md = ok("lead", "list", "--format", "md").out
     assert "| # | Name |" in md and "Acme \\| Co" in md

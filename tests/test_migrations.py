@@ -28,7 +28,9 @@ def test_migrations_are_one_numbered_list_in_the_order_they_are_written():
     for name, migrate in store.MIGRATIONS:
         assert re.fullmatch(r"\d{4}_[a-z0-9_]+", name), name
         assert migrate.__name__ == f"_m{name}", f"{name} runs {migrate.__name__}: name them alike"
-        assert (migrate.__doc__ or "").strip(), f"{migrate.__name__} needs a docstring saying what it changes"
+        assert (migrate.__doc__ or "").strip(), (
+            f"{migrate.__name__} needs a docstring saying what it changes"
+        )
         lines.append(inspect.getsourcelines(migrate)[1])
     assert lines == sorted(lines), "define the migrations in the order MIGRATIONS runs them"
     assert store.SCHEMA_VERSION == len(store.MIGRATIONS)

@@ -90,7 +90,10 @@ BAD_AMOUNTS = [
     ("1_000", "is not an amount"),
     ("1.5kk", "is not an amount"),
     ("10万亿", "is not an amount"),  # units do not stack
-    ("五五万", "is not an amount"),  # 五万 is 50000 (docs/chinese.md); two digits in a row are no numeral
+    (
+        "五五万",
+        "is not an amount",
+    ),  # 五万 is 50000 (docs/chinese.md); two digits in a row are no numeral
     ("1,00", "misplaced thousands separators"),
     ("1,0000", "misplaced thousands separators"),
     ("1234,567", "misplaced thousands separators"),
@@ -227,7 +230,9 @@ def test_parse_currency_accepts(text, code):
     assert parse_currency(text) == code
 
 
-@pytest.mark.parametrize("text", ["", "  ", "US", "USDX", "U$D", "12A", "ＵＳＤ", "usı", "nan", "INF", "euros"])
+@pytest.mark.parametrize(
+    "text", ["", "  ", "US", "USDX", "U$D", "12A", "ＵＳＤ", "usı", "nan", "INF", "euros"]
+)
 def test_parse_currency_rejects(text):
     with pytest.raises(Invalid) as caught:
         parse_currency(text)

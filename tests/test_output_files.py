@@ -42,6 +42,7 @@ def filled(db, ok):
 
 # --- never onto the database ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", list(WRITERS))
 @pytest.mark.parametrize("suffix", ["", "-wal", "-shm", "-journal"])
 def test_no_command_writes_onto_the_database_or_its_journal_files(filled, fails, name, suffix):
@@ -49,24 +50,41 @@ def test_no_command_writes_onto_the_database_or_its_journal_files(filled, fails,
     holder = sqlite3.connect(filled)  # another connection keeps the live -wal and -shm in place
     holder.execute("SELECT count(*) FROM leads").fetchone()
     try:
-        before = {p.name: p.stat().st_ino for p in filled.parent.iterdir() if p.name.startswith(filled.name)}
-        fails(*writer_args(name, target), names=(str(target), "database"))  # main file and -wal unchanged
-        after = {p.name: p.stat().st_ino for p in filled.parent.iterdir() if p.name.startswith(filled.name)}
+        before = {
+            p.name: p.stat().st_ino
+            for p in filled.parent.iterdir()
+            if p.name.startswith(filled.name)
+        }
+        fails(
+            *writer_args(name, target), names=(str(target), "database")
+        )  # main file and -wal unchanged
+        after = {
+            p.name: p.stat().st_ino
+            for p in filled.parent.iterdir()
+            if p.name.startswith(filled.name)
+        }
         assert after == before  # and the -shm not replaced
     finally:
         holder.close()
 
 
 @pytest.mark.parametrize("name", ["export leads", "report", "backup"])
-def test_no_other_name_for_the_database_is_written_either(filled, fails, tmp_path, monkeypatch, name):
+def test_no_other_name_for_the_database_is_written_either(
+    filled, fails, tmp_path, monkeypatch, name
+):
     """A relative path, a ./.. detour, a symbolic link and a hard link all reach the same file."""
     (tmp_path / "sub").mkdir()
     (tmp_path / "alias.db").symlink_to(filled)
     os.link(filled, tmp_path / "hard.db")
     (tmp_path / "alias.db-wal").symlink_to(str(filled) + "-wal")
     monkeypatch.chdir(tmp_path / "sub")
-    for target in ("../sales.db", f"{tmp_path}/sub/../sales.db", tmp_path / "alias.db", tmp_path / "hard.db",
-                   tmp_path / "alias.db-wal"):
+    for target in (
+        "../sales.db",
+        f"{tmp_path}/sub/../sales.db",
+        tmp_path / "alias.db",
+        tmp_path / "hard.db",
+        tmp_path / "alias.db-wal",
+    ):
         fails(*writer_args(name, target), names=(str(target), "database"))
     assert sqlite3.connect(filled).execute("SELECT name FROM leads").fetchall() == [("Acme",)]
 
@@ -84,8 +102,11 @@ def test_a_database_reached_through_a_link_is_protected_under_its_real_name(tmp_
 
 # --- never through a link, never onto a device, a FIFO or a folder ---------------------------------------
 
+
 @pytest.mark.parametrize("name", list(WRITERS))
-def test_a_link_planted_at_the_target_is_refused_and_its_target_untouched(filled, fails, tmp_path, name):
+def test_a_link_planted_at_the_target_is_refused_and_its_target_untouched(
+    filled, fails, tmp_path, name
+):
     victim = tmp_path / "victim.txt"
     victim.write_text("owner's file\n")
     victim.chmod(0o644)
@@ -103,14 +124,18 @@ def test_devices_fifos_and_folders_are_refused_without_hanging(filled, fails, tm
     folder = tmp_path / "folder.csv"
     folder.mkdir()
     targets = [fifo]
-    device = tmp_path / "null"  # a private copy of /dev/null: a broken writer must not replace the real one
+    device = (
+        tmp_path / "null"
+    )  # a private copy of /dev/null: a broken writer must not replace the real one
     try:
         os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
         device.chmod(0o666)
         targets.append(device)
     except PermissionError:
         pass  # not root: the FIFO stands for every non-regular file
-    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # so a writer that opens the FIFO fails instead of hanging
+    reader = os.open(
+        fifo, os.O_RDONLY | os.O_NONBLOCK
+    )  # so a writer that opens the FIFO fails instead of hanging
     try:
         for target in targets:
             fails(*writer_args(name, target), names=(str(target), "not a regular file"))
@@ -125,29 +150,45 @@ def test_devices_fifos_and_folders_are_refused_without_hanging(filled, fails, tm
 
 # --- whole or not at all ---------------------------------------------------------------------------------
 
+
 def run_limited(args, db: Path, limit: int) -> subprocess.CompletedProcess:
     import resource
 
     def preexec():
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    return subprocess.run([PYTHON, "-m", "salesctl", "--db", str(db), *map(str, args)], capture_output=True,
-                          text=True, preexec_fn=preexec, timeout=120)
+    return subprocess.run(
+        [PYTHON, "-m", "salesctl", "--db", str(db), *map(str, args)],
+        capture_output=True,
+        text=True,
+        preexec_fn=preexec,
+        timeout=120,
+    )
 
 
-@pytest.mark.parametrize("args", [("export", "leads", "--out"), ("export", "all", "--out"), ("backup",)],
-                         ids=["export leads", "export all", "backup"])
+@pytest.mark.parametrize(
+    "args",
+    [("export", "leads", "--out"), ("export", "all", "--out"), ("backup",)],
+    ids=["export leads", "export all", "backup"],
+)
 def test_a_write_cut_short_by_a_full_disk_leaves_the_old_file_whole(tmp_path, args):
     db = tmp_path / "big.db"
     bulk_leads(db, 3000)  # every output is well over the limit below
     old = tmp_path / "old.out"
     old.write_bytes(b"last week's good file\n")
     result = run_limited([*args, old], db, 200_000)
-    assert result.returncode == (3 if args == ("backup",) else 1), result  # backup: SQLite's disk I/O error
+    assert result.returncode == (3 if args == ("backup",) else 1), (
+        result
+    )  # backup: SQLite's disk I/O error
     assert result.stderr.startswith("Error: ") and "Traceback" not in result.stderr, result.stderr
-    assert str(old) in result.stderr and str(db) not in result.stderr, result.stderr  # the file that failed
+    assert str(old) in result.stderr and str(db) not in result.stderr, (
+        result.stderr
+    )  # the file that failed
     assert old.read_bytes() == b"last week's good file\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.db", "old.out"]  # no temporary file left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "big.db",
+        "old.out",
+    ]  # no temporary file left
 
 
 def test_a_report_whose_writing_fails_leaves_the_old_report(filled, run, tmp_path, monkeypatch):
@@ -175,9 +216,13 @@ def test_a_dead_writers_temporary_file_is_removed_by_the_next_write(filled, ok, 
     stale.write_text("half a file")
     alive = tmp_path / f".leads.csv.salesctl-tmp-{os.getppid()}"  # a running process: still writing
     alive.write_text("being written")
-    journal = tmp_path / f".leads.csv.salesctl-tmp-{dead.pid}-journal"  # SQLite's, beside a killed backup
+    journal = (
+        tmp_path / f".leads.csv.salesctl-tmp-{dead.pid}-journal"
+    )  # SQLite's, beside a killed backup
     journal.write_text("half a journal")
-    other = tmp_path / f".other.csv.salesctl-tmp-{dead.pid}"  # another command's file: not ours to judge
+    other = (
+        tmp_path / f".other.csv.salesctl-tmp-{dead.pid}"
+    )  # another command's file: not ours to judge
     other.write_text("x")
     ok("export", "leads", "--out", tmp_path / "leads.csv")
     assert not stale.exists() and not journal.exists() and alive.exists() and other.exists()
@@ -193,31 +238,44 @@ def test_a_killed_export_leaves_only_a_temporary_file_named_for_its_target(tmp_p
     bulk_leads(db, 20000)
     out = tmp_path / "leads.csv"
     out.write_text("old\n")
-    proc = subprocess.Popen([PYTHON, "-m", "salesctl", "--db", str(db), "export", "leads", "--out", str(out)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [PYTHON, "-m", "salesctl", "--db", str(db), "export", "leads", "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     tmp = tmp_path / f".leads.csv.salesctl-tmp-{proc.pid}"
     deadline = time.monotonic() + 60
-    while not (tmp.exists() and tmp.stat().st_size > 0) and proc.poll() is None and time.monotonic() < deadline:
+    while (
+        not (tmp.exists() and tmp.stat().st_size > 0)
+        and proc.poll() is None
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.005)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     if not tmp.exists():
         pytest.skip("the export finished before it could be killed")
     assert out.read_text() == "old\n" and mode(tmp) == 0o600
-    result = subprocess.run([PYTHON, "-m", "salesctl", "--db", str(db), "export", "leads", "--out", str(out)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [PYTHON, "-m", "salesctl", "--db", str(db), "export", "leads", "--out", str(out)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert not tmp.exists() and out.read_text(encoding="utf-8-sig").startswith("id,")
 
 
 # --- backup into a folder; report CSV for spreadsheets --------------------------------------------------
 
+
 def test_backup_into_a_folder_makes_a_dated_file_inside_it(filled, ok, tmp_path):
     folder = tmp_path / "backups"
     folder.mkdir()
     ok("backup", f"{folder}/")
     ok("backup", folder)  # an existing folder without the slash means the same
-    assert [p.name for p in folder.iterdir()] == ["salesctl-2026-11-26-1000.db"]  # local time, to the minute
+    assert [p.name for p in folder.iterdir()] == [
+        "salesctl-2026-11-26-1000.db"
+    ]  # local time, to the minute
     copy = sqlite3.connect(folder / "salesctl-2026-11-26-1000.db")
     assert copy.execute("SELECT name FROM leads").fetchall() == [("Acme",)]
 

@@ -19,12 +19,29 @@ import pytest
 from benchmarks.generate import generate
 from salesctl import store as store_module
 
-pytestmark = [pytest.mark.sqlite_only,  # about SQLite's own plans (docs/team.md, Tests)
-              pytest.mark.slow]  # builds a 1,500-lead database and runs every hot command on it
+pytestmark = [
+    pytest.mark.sqlite_only,  # about SQLite's own plans (docs/team.md, Tests)
+    pytest.mark.slow,
+]  # builds a 1,500-lead database and runs every hot command on it
 
 BIG_TABLES = ("leads", "activities")
-_TABLE_REF = re.compile(r"\b(?:FROM|JOIN)\s+(leads|activities)\b(?:\s+(?:AS\s+)?(\w+))?", re.IGNORECASE)
-_NOT_ALIAS = {"where", "join", "left", "inner", "cross", "on", "order", "group", "limit", "union", "using", "natural"}
+_TABLE_REF = re.compile(
+    r"\b(?:FROM|JOIN)\s+(leads|activities)\b(?:\s+(?:AS\s+)?(\w+))?", re.IGNORECASE
+)
+_NOT_ALIAS = {
+    "where",
+    "join",
+    "left",
+    "inner",
+    "cross",
+    "on",
+    "order",
+    "group",
+    "limit",
+    "union",
+    "using",
+    "natural",
+}
 _FULL_SCAN = re.compile(r"^SCAN (\w+)$")
 
 HOT_COMMANDS = [
@@ -79,17 +96,23 @@ def full_scans(conn: sqlite3.Connection, sql: str) -> list[str]:
 
 
 @pytest.mark.parametrize("command", HOT_COMMANDS, ids=lambda c: " ".join(c[:3]))
-def test_hot_command_queries_do_not_scan_leads_or_activities(command, sample_db, traced, run, monkeypatch):
+def test_hot_command_queries_do_not_scan_leads_or_activities(
+    command, sample_db, traced, run, monkeypatch
+):
     monkeypatch.setenv("SALESCTL_DB", str(sample_db))
     conn = sqlite3.connect(f"file:{sample_db}?mode=ro", uri=True)
-    lead_id = conn.execute("SELECT max(id) FROM leads WHERE owner_id = 1 AND stage NOT IN ('won', 'lost')").fetchone()[0]
+    lead_id = conn.execute(
+        "SELECT max(id) FROM leads WHERE owner_id = 1 AND stage NOT IN ('won', 'lost')"
+    ).fetchone()[0]
     traced.clear()
     result = run(*[a.replace("{lead}", str(lead_id)) for a in command])
     assert result.code == 0, result.err
     selects = [s for s in traced if s.lstrip().upper().startswith(("SELECT", "WITH"))]
     assert selects, "the command ran no query: the trace is not capturing"
     scans = {sql: lines for sql in selects if (lines := full_scans(conn, sql))}
-    assert not scans, "full scans:\n" + "\n\n".join(f"{sql}\n  -> {lines}" for sql, lines in scans.items())
+    assert not scans, "full scans:\n" + "\n\n".join(
+        f"{sql}\n  -> {lines}" for sql, lines in scans.items()
+    )
 
 
 def test_a_lead_reference_by_id_is_a_key_lookup(sample_db):
@@ -108,5 +131,7 @@ def test_the_check_itself_sees_a_full_scan(sample_db):
     """The detector must flag an unindexed filter, or every test above would pass vacuously."""
     conn = sqlite3.connect(f"file:{sample_db}?mode=ro", uri=True)
     assert full_scans(conn, "SELECT l.id FROM leads l WHERE l.next_step = 'demo'") == ["SCAN l"]
-    assert full_scans(conn, "SELECT count(*) FROM activities WHERE note = 'x'") == ["SCAN activities"]
+    assert full_scans(conn, "SELECT count(*) FROM activities WHERE note = 'x'") == [
+        "SCAN activities"
+    ]
     assert full_scans(conn, "SELECT id FROM leads WHERE owner_id = 1") == []

@@ -88,8 +88,12 @@ def test_the_options_of_each_command_match_its_help(run, path):
     section = SECTIONS.get(path)
     assert section is not None, path
     in_docs = listed_options(section)
-    assert in_help - in_docs == set(), f"salesctl {path}: --help lists options the reference does not"
-    assert in_docs - in_help - {"-h", "--help"} == set(), f"salesctl {path}: the reference lists options that do not exist"
+    assert in_help - in_docs == set(), (
+        f"salesctl {path}: --help lists options the reference does not"
+    )
+    assert in_docs - in_help - {"-h", "--help"} == set(), (
+        f"salesctl {path}: the reference lists options that do not exist"
+    )
 
 
 def named_commands(text: str) -> set[str]:
@@ -107,8 +111,10 @@ def named_commands(text: str) -> set[str]:
     return named
 
 
-@pytest.mark.parametrize("doc", ["README.md", *sorted(p.relative_to(ROOT).as_posix()
-                                                     for p in (ROOT / "docs").glob("*.md"))])
+@pytest.mark.parametrize(
+    "doc",
+    ["README.md", *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").glob("*.md"))],
+)
 def test_every_command_the_docs_name_exists(doc):
     named = named_commands((ROOT / doc).read_text(encoding="utf-8"))
     unknown = sorted(n for n in named if n not in TREE)
@@ -118,15 +124,27 @@ def test_every_command_the_docs_name_exists(doc):
 def documented_keys(name: str) -> list[str]:
     """The keys listed for a JSON object in the reference's `## JSON objects` list (its first braces)."""
     text = REFERENCE.read_text(encoding="utf-8").split("## JSON objects", 1)[1]
-    item = re.search(r"^- \*\*" + re.escape(name) + r"\*\*:(.*?)(?=^- \*\*|^##)", text, re.M | re.S)[1]
+    item = re.search(
+        r"^- \*\*" + re.escape(name) + r"\*\*:(.*?)(?=^- \*\*|^##)", text, re.M | re.S
+    )[1]
     return item
 
 
 def test_the_lead_object_has_exactly_the_documented_keys(ok):
     doc = documented_keys("lead").split("print it after the change")[0]
-    keys = set(re.findall(r"`(\w+)`", doc)) - {"add", "log", "move", "won", "lost", "reopen", "snooze"}
+    keys = set(re.findall(r"`(\w+)`", doc)) - {
+        "add",
+        "log",
+        "move",
+        "won",
+        "lost",
+        "reopen",
+        "snooze",
+    }
     ok("add", "Acme", "--value", "1k")
-    extra = set(re.findall(r'`"(\w+)"`', documented_keys("lead show").split("oldest first")[0]))  # cadence, every, timeline
+    extra = set(
+        re.findall(r'`"(\w+)"`', documented_keys("lead show").split("oldest first")[0])
+    )  # cadence, every, timeline
     assert set(ok("lead", "show", "1", "--format", "json")) == keys | extra
     assert set(ok("log", "1", "called", "--format", "json")) == keys
 
@@ -147,11 +165,18 @@ def test_the_stalled_and_report_objects_have_exactly_the_documented_keys(ok, mon
     monkeypatch.setenv("SALESCTL_NOW", "2026-12-10T10:00:00")  # two weeks idle: stalled
     stalled = ok("stalled", "--format", "json")
     item = documented_keys("stalled")
-    assert set(stalled) == set(re.findall(r'"(\w+)"', item.split('"items"', 1)[0])) | {"items", "by_rep"}
-    assert set(stalled["items"][0]) == set(re.findall(r'"(\w+)"', item.split('"items": [', 1)[1].split("]", 1)[0]))
+    assert set(stalled) == set(re.findall(r'"(\w+)"', item.split('"items"', 1)[0])) | {
+        "items",
+        "by_rep",
+    }
+    assert set(stalled["items"][0]) == set(
+        re.findall(r'"(\w+)"', item.split('"items": [', 1)[1].split("]", 1)[0])
+    )
     report = ok("report", "--format", "json")
     text = documented_keys("report")
-    figures = set(re.findall(r"`(\w+)`", text.split("The figures are", 1)[1].split("each defined in", 1)[0]))
+    figures = set(
+        re.findall(r"`(\w+)`", text.split("The figures are", 1)[1].split("each defined in", 1)[0])
+    )
     assert set(report["team"]) == figures
     top = set(re.findall(r'"(\w+)"', text.split("The figures are", 1)[0]))
     assert set(report) == top

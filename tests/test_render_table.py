@@ -22,13 +22,20 @@ def test_cell_width_counts_wide_characters_twice():
 
 
 def test_columns_start_at_the_same_screen_cell_with_cjk_text(monkeypatch):
-    table = Table([Column("name", "Name"), Column("stage", "Stage"), Column("value", "Value", "right")],
-                  [{"name": "王芳 · 北京智造科技", "stage": "new", "value": "¥50,000"},
-                   {"name": "Bob", "stage": "quoted", "value": "$100"}])
+    table = Table(
+        [Column("name", "Name"), Column("stage", "Stage"), Column("value", "Value", "right")],
+        [
+            {"name": "王芳 · 北京智造科技", "stage": "new", "value": "¥50,000"},
+            {"name": "Bob", "stage": "quoted", "value": "$100"},
+        ],
+    )
     lines = drawn([table], monkeypatch)
     body = lines[2:]
     assert len(body) == 2
-    starts = {cell_width(line[: line.index(word)]) for line, word in zip(body, ("new", "quoted"), strict=True)}
+    starts = {
+        cell_width(line[: line.index(word)])
+        for line, word in zip(body, ("new", "quoted"), strict=True)
+    }
     assert len(starts) == 1
     # Right-justified values end in the same cell.
     assert len({cell_width(line) for line in body}) == 1
@@ -36,12 +43,16 @@ def test_columns_start_at_the_same_screen_cell_with_cjk_text(monkeypatch):
 
 def test_a_table_wider_than_the_terminal_folds_its_widest_column(monkeypatch):
     note = "a long next step that cannot fit on one line of a narrow terminal"
-    table = Table([Column("id", "#", "right"), Column("step", "Next step")], [{"id": "7", "step": note}])
+    table = Table(
+        [Column("id", "#", "right"), Column("step", "Next step")], [{"id": "7", "step": note}]
+    )
     lines = drawn([table], monkeypatch, columns=30)
     assert all(cell_width(line) <= 30 for line in lines)
     body = lines[2:]
     assert len(body) > 1
-    assert " ".join(line[len("7") + 2:].strip() for line in body) == note  # every word kept, in order (gap 2)
+    assert (
+        " ".join(line[len("7") + 2 :].strip() for line in body) == note
+    )  # every word kept, in order (gap 2)
 
 
 def test_wide_characters_fold_without_splitting_a_character(monkeypatch):
@@ -52,7 +63,9 @@ def test_wide_characters_fold_without_splitting_a_character(monkeypatch):
 
 
 def test_no_escape_codes_when_not_a_terminal(monkeypatch):
-    lines = drawn([Fields([("Lead", "#1 Acme")], title="Lead"), Table([Column("a", "A")], [], empty="none")],
-                  monkeypatch)
+    lines = drawn(
+        [Fields([("Lead", "#1 Acme")], title="Lead"), Table([Column("a", "A")], [], empty="none")],
+        monkeypatch,
+    )
     assert lines == ["Lead", "Lead  #1 Acme", "", "none"]
     assert not any("\x1b" in line for line in lines)

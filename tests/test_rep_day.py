@@ -33,13 +33,54 @@ def test_two_weeks_of_a_rep_and_an_owner(ok, run, db, monkeypatch):
     # ---- Mon 2026-11-30 09:00: alice adds her leads, one for bob --------------------------------
     clock(monkeypatch, "2026-11-30T09:00:00")
     ok("rep", "add", "bob")
-    acme = ok("add", "Acme", "--company", "Acme Corp", "--value", "20k", "--intent", "hot", "--key",
-              "--next", "today 15:00", "--step", "intro call", "--format", "json")
-    li = ok("add", "李伟", "--company", "北京智造", "--value", "5万", "--currency", "CNY", "--intent", "warm",
-            "--close-by", "2026-12-04", "--format", "json")
+    acme = ok(
+        "add",
+        "Acme",
+        "--company",
+        "Acme Corp",
+        "--value",
+        "20k",
+        "--intent",
+        "hot",
+        "--key",
+        "--next",
+        "today 15:00",
+        "--step",
+        "intro call",
+        "--format",
+        "json",
+    )
+    li = ok(
+        "add",
+        "李伟",
+        "--company",
+        "北京智造",
+        "--value",
+        "5万",
+        "--currency",
+        "CNY",
+        "--intent",
+        "warm",
+        "--close-by",
+        "2026-12-04",
+        "--format",
+        "json",
+    )
     globex = ok("add", "Globex", "--value", "3k", "--intent", "cold", "--format", "json")
-    initech = ok("add", "Initech", "--value", "8k", "--owner", "bob", "--next", "tue", "--step", "send deck",
-                 "--format", "json")
+    initech = ok(
+        "add",
+        "Initech",
+        "--value",
+        "8k",
+        "--owner",
+        "bob",
+        "--next",
+        "tue",
+        "--step",
+        "send deck",
+        "--format",
+        "json",
+    )
     assert [acme["id"], li["id"], globex["id"], initech["id"]] == [1, 2, 3, 4]
     assert initech["next_at"] == "2026-12-01T09:00:00+00:00"  # tue = the next Tuesday, 09:00
 
@@ -58,20 +99,50 @@ def test_two_weeks_of_a_rep_and_an_owner(ok, run, db, monkeypatch):
     assert scores[3] == pytest.approx(0 + 5 * math.log10(3_001), abs=1e-3)
     assert scores[1] == pytest.approx(50 + 30 + 5 * math.log10(20_001), abs=1e-3)
     first = doc["items"][0]
-    assert {k: first[k] for k in ("name", "company", "owner", "stage", "next_step", "value", "currency", "key")} == {
-        "name": "Acme", "company": "Acme Corp", "owner": "alice", "stage": "new", "next_step": "intro call",
-        "value": 20000, "currency": "USD", "key": True}
+    assert {
+        k: first[k]
+        for k in ("name", "company", "owner", "stage", "next_step", "value", "currency", "key")
+    } == {
+        "name": "Acme",
+        "company": "Acme Corp",
+        "owner": "alice",
+        "stage": "new",
+        "next_step": "intro call",
+        "value": 20000,
+        "currency": "USD",
+        "key": True,
+    }
     assert first["next_at"] == "2026-11-30T15:00:00+00:00"
     assert agenda(ok, "--rep", "bob") == [(4, ["new_untouched"], 0)]
     assert ok("stalled", "--format", "json")["items"] == []
 
     # ---- Tue 12-01 10:00: two calls ------------------------------------------------------------
     clock(monkeypatch, "2026-12-01T10:00:00")
-    lead = ok("log", "acme", "intro call, wants a quote", "--next", "thu", "--step", "send quote", "--format", "json")
+    lead = ok(
+        "log",
+        "acme",
+        "intro call, wants a quote",
+        "--next",
+        "thu",
+        "--step",
+        "send quote",
+        "--format",
+        "json",
+    )
     assert lead["stage"] == "contacted"  # an effective call on a new lead
     assert lead["next_at"] == "2026-12-03T09:00:00+00:00" and lead["next_step"] == "send quote"
-    lead = ok("log", "李伟", "voicemail", "--no-effective", "--next", "tomorrow 10:00", "--step", "call again",
-              "--format", "json")
+    lead = ok(
+        "log",
+        "李伟",
+        "voicemail",
+        "--no-effective",
+        "--next",
+        "tomorrow 10:00",
+        "--step",
+        "call again",
+        "--format",
+        "json",
+    )
     assert lead["stage"] == "new"  # no conversation, no move
     assert lead["last_activity_at"] == "2026-12-01T10:00:00+00:00"
     # Acme has a future follow-up and is fresh: off the list. 李伟 is touched now: only closing_soon.
@@ -95,7 +166,17 @@ def test_two_weeks_of_a_rep_and_an_owner(ok, run, db, monkeypatch):
         (1, ["due_today"], 0),
         (3, ["new_untouched"], 0),
     ]
-    ok("log", "1", "sent the quote", "--kind", "quote", "--next", "mon", "--step", "follow up on quote")
+    ok(
+        "log",
+        "1",
+        "sent the quote",
+        "--kind",
+        "quote",
+        "--next",
+        "mon",
+        "--step",
+        "follow up on quote",
+    )
     assert ok("move", "acme", "quoted", "--format", "json")["stage"] == "quoted"
     # The owner's team view: most overdue first — Initech 12-03 − 12-01 = 2 before 李伟's 1.
     clock(monkeypatch, "2026-12-03T09:30:00", rep="olga")
@@ -112,10 +193,17 @@ def test_two_weeks_of_a_rep_and_an_owner(ok, run, db, monkeypatch):
     # 李伟: last touch Tue 10:00, idle floor((3d 2h)/1d) = 3: not stalled. Acme: touched Thu.
     # Same days over → bigger value first: Initech 8,000 before Globex 3,000.
     stalled = ok("stalled", "--team", "--format", "json")
-    assert [(i["lead_id"], i["owner"], i["stage"], i["days_idle"], i["rot_days"], i["value"])
-            for i in stalled["items"]] == [(4, "bob", "new", 4, 3, 8000), (3, "alice", "new", 4, 3, 3000)]
-    assert stalled["by_rep"] == [{"rep": "alice", "open": 3, "stalled": 1}, {"rep": "bob", "open": 1, "stalled": 1}]
-    assert ok("stalled", "--rep", "alice", "--format", "json")["by_rep"] == [{"rep": "alice", "open": 3, "stalled": 1}]
+    assert [
+        (i["lead_id"], i["owner"], i["stage"], i["days_idle"], i["rot_days"], i["value"])
+        for i in stalled["items"]
+    ] == [(4, "bob", "new", 4, 3, 8000), (3, "alice", "new", 4, 3, 3000)]
+    assert stalled["by_rep"] == [
+        {"rep": "alice", "open": 3, "stalled": 1},
+        {"rep": "bob", "open": 1, "stalled": 1},
+    ]
+    assert ok("stalled", "--rep", "alice", "--format", "json")["by_rep"] == [
+        {"rep": "alice", "open": 3, "stalled": 1}
+    ]
 
     before = digest(db)
     plan = ok("handoff", "bob", "alice", "--dry-run", "--format", "json")
@@ -125,14 +213,23 @@ def test_two_weeks_of_a_rep_and_an_owner(ok, run, db, monkeypatch):
     assert done["moved"] == 1 and done["deactivated"] is True
     initech = ok("lead", "show", "4", "--format", "json")
     assert initech["owner"] == "alice"
-    assert initech["next_at"] == "2026-12-01T09:00:00+00:00" and initech["next_step"] == "send deck"  # kept
-    assert initech["timeline"][-1] == {"type": "owner", "at": "2026-12-04T12:00:00+00:00", "rep": "olga",
-                                       "from": "bob", "to": "alice"}
+    assert (
+        initech["next_at"] == "2026-12-01T09:00:00+00:00" and initech["next_step"] == "send deck"
+    )  # kept
+    assert initech["timeline"][-1] == {
+        "type": "owner",
+        "at": "2026-12-04T12:00:00+00:00",
+        "rep": "olga",
+        "from": "bob",
+        "to": "alice",
+    }
     reps = {r["name"]: r for r in ok("rep", "list", "--all", "--format", "json")}
     assert reps["bob"]["active"] is False and reps["bob"]["open_leads"] == 0
 
     clock(monkeypatch, "2026-12-04T12:00:00")
-    lost = ok("lost", "globex", "--reason", "no-need", "--note", "bought in-house", "--format", "json")
+    lost = ok(
+        "lost", "globex", "--reason", "no-need", "--note", "bought in-house", "--format", "json"
+    )
     assert (lost["stage"], lost["lost_stage"], lost["lost_reason"]) == ("lost", "new", "no-need")
     snoozed = ok("snooze", "initech", "+1w", "--format", "json")
     assert snoozed["snoozed_until"] == "2026-12-11T00:00:00+00:00"  # a day alone means its 00:00
@@ -152,9 +249,31 @@ def test_two_weeks_of_a_rep_and_an_owner(ok, run, db, monkeypatch):
         (2, ["overdue", "stalled"], 5),
         (1, ["due_today"], 0),
     ]
-    assert ok("log", "initech", "call, interested", "--next", "wed", "--step", "demo",
-              "--format", "json")["stage"] == "contacted"
-    ok("log", "李伟", "见面, 要报价", "--kind", "meeting", "--next", "tomorrow 14:00", "--step", "发报价")
+    assert (
+        ok(
+            "log",
+            "initech",
+            "call, interested",
+            "--next",
+            "wed",
+            "--step",
+            "demo",
+            "--format",
+            "json",
+        )["stage"]
+        == "contacted"
+    )
+    ok(
+        "log",
+        "李伟",
+        "见面, 要报价",
+        "--kind",
+        "meeting",
+        "--next",
+        "tomorrow 14:00",
+        "--step",
+        "发报价",
+    )
     ok("move", "2", "quoted", "--note", "需要正式报价")
     won = ok("won", "acme", "--amount", "18k", "--format", "json")
     assert (won["stage"], won["won_amount"], won["next_at"]) == ("won", 18000, None)
@@ -166,7 +285,9 @@ def test_two_weeks_of_a_rep_and_an_owner(ok, run, db, monkeypatch):
     # Mon 09:00: idle floor(4d 6h) = 4 ≤ 7.
     assert agenda(ok) == [(2, ["overdue"], 3), (4, ["overdue"], 2)]
     reopened = ok("reopen", "acme", "--format", "json")
-    assert reopened["stage"] == "quoted" and reopened["won_at"] is None  # back to where it was won from
+    assert (
+        reopened["stage"] == "quoted" and reopened["won_at"] is None
+    )  # back to where it was won from
     # Acme: open, past new, no follow-up (won cleared it) → no_next_step; score ranks it after overdue.
     assert agenda(ok) == [(2, ["overdue"], 3), (4, ["overdue"], 2), (1, ["no_next_step"], 0)]
 
@@ -175,7 +296,11 @@ def test_two_weeks_of_a_rep_and_an_owner(ok, run, db, monkeypatch):
     # 李伟 quoted, last touch Mon 12-07 09:00 → floor(14d 6h) = 14, 7 over; Initech contacted, same
     # touch → 14, 7 over; Acme quoted, reopened 12-11 15:00 → 10, 3 over. Ties: bigger value first.
     stalled = ok("stalled", "--format", "json")
-    assert [(i["lead_id"], i["days_idle"], i["rot_days"]) for i in stalled["items"]] == [(2, 14, 7), (4, 14, 7), (1, 10, 7)]
+    assert [(i["lead_id"], i["days_idle"], i["rot_days"]) for i in stalled["items"]] == [
+        (2, 14, 7),
+        (4, 14, 7),
+        (1, 10, 7),
+    ]
     assert stalled["by_rep"] == [{"rep": "alice", "open": 3, "stalled": 3}]
 
     # The owner gives 李伟 to a new rep; olga (created by her handoff) owns nothing and shows zeros.
@@ -183,13 +308,19 @@ def test_two_weeks_of_a_rep_and_an_owner(ok, run, db, monkeypatch):
     ok("rep", "add", "carol")
     ok("lead", "assign", "李伟", "--to", "carol")
     assert ok("stalled", "--team", "--format", "json")["by_rep"] == [
-        {"rep": "alice", "open": 2, "stalled": 2}, {"rep": "carol", "open": 1, "stalled": 1},
-        {"rep": "olga", "open": 0, "stalled": 0}]
-    assert agenda(ok, "--rep", "carol") == [(2, ["overdue", "stalled"], 13)]  # due 12-08: 21 − 8 = 13
+        {"rep": "alice", "open": 2, "stalled": 2},
+        {"rep": "carol", "open": 1, "stalled": 1},
+        {"rep": "olga", "open": 0, "stalled": 0},
+    ]
+    assert agenda(ok, "--rep", "carol") == [
+        (2, ["overdue", "stalled"], 13)
+    ]  # due 12-08: 21 − 8 = 13
 
     # The whole story of Acme, oldest first, with who did what.
     timeline = ok("lead", "show", "acme", "--format", "json")["timeline"]
-    assert [(e["type"], e["rep"], e.get("kind") or (e.get("from"), e.get("to"))) for e in timeline] == [
+    assert [
+        (e["type"], e["rep"], e.get("kind") or (e.get("from"), e.get("to"))) for e in timeline
+    ] == [
         ("stage", "alice", (None, "new")),
         ("activity", "alice", "call"),
         ("stage", "alice", ("new", "contacted")),
@@ -198,10 +329,21 @@ def test_two_weeks_of_a_rep_and_an_owner(ok, run, db, monkeypatch):
         ("stage", "alice", ("quoted", "won")),
         ("stage", "alice", ("won", "quoted")),
     ]
-    assert [e["at"][:10] for e in timeline] == ["2026-11-30", "2026-12-01", "2026-12-01", "2026-12-03",
-                                                "2026-12-03", "2026-12-07", "2026-12-11"]
+    assert [e["at"][:10] for e in timeline] == [
+        "2026-11-30",
+        "2026-12-01",
+        "2026-12-01",
+        "2026-12-03",
+        "2026-12-03",
+        "2026-12-07",
+        "2026-12-11",
+    ]
     li_timeline = ok("lead", "show", "2", "--format", "json")["timeline"]
-    assert [e["effective"] for e in li_timeline if e["type"] == "activity"] == [False, True, False]  # voicemail, meeting, the move's note
+    assert [e["effective"] for e in li_timeline if e["type"] == "activity"] == [
+        False,
+        True,
+        False,
+    ]  # voicemail, meeting, the move's note
 
 
 def test_stalled_boundary_is_exact_to_the_second(ok, monkeypatch):
@@ -211,7 +353,9 @@ def test_stalled_boundary_is_exact_to_the_second(ok, monkeypatch):
     clock(monkeypatch, "2026-11-30T09:59:59")
     assert ok("stalled", "--format", "json")["items"] == []
     clock(monkeypatch, "2026-11-30T10:00:00")
-    assert [(i["days_idle"], i["rot_days"]) for i in ok("stalled", "--format", "json")["items"]] == [(4, 3)]
+    assert [
+        (i["days_idle"], i["rot_days"]) for i in ok("stalled", "--format", "json")["items"]
+    ] == [(4, 3)]
     ok("config", "set", "rot_days.new", "4")
     assert ok("stalled", "--format", "json")["items"] == []
     assert agenda(ok) == [(1, ["new_untouched"], 0)]
@@ -228,28 +372,31 @@ def test_days_are_local_days_in_the_configured_zone(ok, monkeypatch):
 
 
 def test_key_value_and_intent_order_the_rest(ok):
-    ok("add", "small hot", "--value", "1k", "--intent", "hot")       # 30 + 5·log10(1001) ≈ 45.0
-    ok("add", "big cold", "--value", "1m", "--intent", "cold")       #  0 + 5·log10(1000001) ≈ 30.0
-    ok("add", "key nothing", "--key")                                  # 50 + 10 + 0 = 60
-    ok("add", "warm mid", "--value", "100k", "--intent", "warm")     # 15 + 5·log10(100001) ≈ 40.0
+    ok("add", "small hot", "--value", "1k", "--intent", "hot")  # 30 + 5·log10(1001) ≈ 45.0
+    ok("add", "big cold", "--value", "1m", "--intent", "cold")  #  0 + 5·log10(1000001) ≈ 30.0
+    ok("add", "key nothing", "--key")  # 50 + 10 + 0 = 60
+    ok("add", "warm mid", "--value", "100k", "--intent", "warm")  # 15 + 5·log10(100001) ≈ 40.0
     assert [i[0] for i in agenda(ok)] == [3, 1, 4, 2]
 
 
 def test_log_clears_a_past_follow_up_and_keeps_a_future_one(ok, monkeypatch):
-    ok("add", "A", "--next", "today 09:00", "--step", "call")   # 09:00 < now 10:00
+    ok("add", "A", "--next", "today 09:00", "--step", "call")  # 09:00 < now 10:00
     ok("add", "B", "--next", "tomorrow", "--step", "call")
     a = ok("log", "A", "done", "--format", "json")
     assert (a["next_at"], a["next_step"]) == (None, None)
     b = ok("log", "B", "emailed ahead", "--kind", "email", "--format", "json")
     assert b["next_at"] == "2026-11-27T09:00:00+00:00" and b["next_step"] == "call"
     note = ok("log", "B", "just a thought", "--kind", "note", "--format", "json")
-    assert note["stage"] == "contacted"  # moved by the email above; the note itself is never effective
+    assert (
+        note["stage"] == "contacted"
+    )  # moved by the email above; the note itself is never effective
     c = ok("add", "C", "--format", "json")
     assert ok("log", str(c["id"]), "a note", "--kind", "note", "--format", "json")["stage"] == "new"
     clock(monkeypatch, "2026-11-27T12:00:00")
     past = ok("log", "C", "called this morning", "--at", "today 09:00", "--format", "json")
     assert past["stage"] == "contacted"
     assert past["last_activity_at"] == past["stage_changed_at"] == "2026-11-27T09:00:00+00:00"
+
 
 def test_bad_input_is_refused_and_writes_nothing(ok, fails, monkeypatch):
     ok("rep", "add", "bob")
@@ -280,9 +427,13 @@ def test_bad_input_is_refused_and_writes_nothing(ok, fails, monkeypatch):
     fails("log", "3", "hello", "--at", "tomorrow", names=["--at", "future"])
     fails("log", "3", "hello", "--at", "2026-01-01", names=["--at", "before lead #3 was created"])
     fails("log", "3", "hello", "--next", "03/04/2026", names=["--next", "03/04/2026"])
-    fails("log", "3", "hello", "--play", "nope", names=['--play: "nope" is not a play', "known plays"])
+    fails(
+        "log", "3", "hello", "--play", "nope", names=['--play: "nope" is not a play', "known plays"]
+    )
     ok("lost", "3", "--reason", "price")
-    fails("log", "3", "after sale", "--next", "fri", names=["lost", "reopen"])  # a won lead takes it (after_sale)
+    fails(
+        "log", "3", "after sale", "--next", "fri", names=["lost", "reopen"]
+    )  # a won lead takes it (after_sale)
     fails("handoff", "alice", "zed", names=['TO_REP: "zed" is not a rep', "known reps: alice, bob"])
     fails("handoff", "alice", "carol", names=['"carol" is not an active rep'])
     fails("handoff", "zed", "bob", names=['FROM_REP: "zed"'])
@@ -292,7 +443,11 @@ def test_bad_input_is_refused_and_writes_nothing(ok, fails, monkeypatch):
     # A rep who has never written is not created by a refused change.
     monkeypatch.setenv("SALESCTL_REP", "newbie")
     fails("move", "3", "nowhere", names=["STAGE"])
-    assert [r["name"] for r in ok("rep", "list", "--all", "--format", "json")] == ["alice", "bob", "carol"]
+    assert [r["name"] for r in ok("rep", "list", "--all", "--format", "json")] == [
+        "alice",
+        "bob",
+        "carol",
+    ]
 
 
 def test_play_is_recorded_on_the_activity(ok, db):
@@ -300,7 +455,9 @@ def test_play_is_recorded_on_the_activity(ok, db):
 
     store = Store(db)
     with store.write():
-        store.conn.execute("INSERT INTO plays (name, text, created_at) VALUES ('budget holder', 'ask who signs', 'x')")
+        store.conn.execute(
+            "INSERT INTO plays (name, text, created_at) VALUES ('budget holder', 'ask who signs', 'x')"
+        )
     store.close()
     ok("add", "Acme")
     ok("log", "acme", "asked who signs", "--play", "Budget Holder")
@@ -313,15 +470,30 @@ def test_today_table_reads_at_80_columns_with_chinese_names(ok, monkeypatch):
 
     monkeypatch.setenv("COLUMNS", "80")
     ok("rep", "add", "王芳")
-    ok("add", "北京智造科技有限公司采购部", "--company", "北京智造", "--value", "5万", "--key", "--owner", "王芳",
-       "--next", "yesterday", "--step", "发送正式报价单并确认付款方式")
+    ok(
+        "add",
+        "北京智造科技有限公司采购部",
+        "--company",
+        "北京智造",
+        "--value",
+        "5万",
+        "--key",
+        "--owner",
+        "王芳",
+        "--next",
+        "yesterday",
+        "--step",
+        "发送正式报价单并确认付款方式",
+    )
     ok("add", "Acme", "--next", "today 15:00", "--step", "call back", "--close-by", "+3d")
     ok("add", "Globex")
     out = ok("today", "--team").out
     assert all(cell_len(line) <= 80 for line in out.splitlines()), out
     assert out.index("Overdue (1)") < out.index("Due today (1)") < out.index("Also needs you (1)")
-    overdue = out[:out.index("Due today")]
-    assert "★" in overdue and "北京智造" in overdue and "王芳" in overdue and "1d" in overdue  # 1 day late
+    overdue = out[: out.index("Due today")]
+    assert (
+        "★" in overdue and "北京智造" in overdue and "王芳" in overdue and "1d" in overdue
+    )  # 1 day late
     assert "¥50,000" in overdue or "50,000" in overdue
     assert "15:00" in out and "call back" in out and "closes 11-29" in out and "untouched" in out
 
@@ -344,17 +516,23 @@ def test_four_processes_adding_and_logging_at_once_lose_nothing(db):
         for i in range(3):
             added = salesctl_process("add", f"lead {n}-{i}", "--value", "1k", env=env)
             codes.append(added.returncode)
-            logged = salesctl_process("log", added.stdout.strip(), f"call {n}-{i}", "--next", "tomorrow", env=env)
+            logged = salesctl_process(
+                "log", added.stdout.strip(), f"call {n}-{i}", "--next", "tomorrow", env=env
+            )
             codes.append(logged.returncode)
         return codes
 
     with ThreadPoolExecutor(4) as pool:
         codes = [c for result in pool.map(worker, range(4)) for c in result]
     assert codes == [0] * 24
-    leads = json.loads(salesctl_process("lead", "list", "--team", "--all", "--format", "json").stdout)
+    leads = json.loads(
+        salesctl_process("lead", "list", "--team", "--all", "--format", "json").stdout
+    )
     assert len(leads) == 12
     assert {lead["name"] for lead in leads} == {f"lead {n}-{i}" for n in range(4) for i in range(3)}
-    assert all(lead["stage"] == "contacted" and lead["owner"] == "rep" + lead["name"][5] for lead in leads)
+    assert all(
+        lead["stage"] == "contacted" and lead["owner"] == "rep" + lead["name"][5] for lead in leads
+    )
     assert all(lead["next_at"] == "2026-11-27T09:00:00+00:00" for lead in leads)
     reps = json.loads(salesctl_process("rep", "list", "--format", "json").stdout)
     assert sorted((r["name"], r["open_leads"]) for r in reps) == [(f"rep{n}", 3) for n in range(4)]
@@ -382,17 +560,23 @@ def test_agenda_queries_search_the_owner_stage_index(ok, db):
     store.all = explained
     now = datetime(2026, 12, 10, tzinfo=UTC)
     for rep_id in (None, store.rep("bob")["id"]):
-        assert agenda.today(store, Settings(), now=now, tz=UTC, rep_id=rep_id)["items"][0]["reasons"] == [
-            "new_untouched", "stalled"]
+        assert agenda.today(store, Settings(), now=now, tz=UTC, rep_id=rep_id)["items"][0][
+            "reasons"
+        ] == ["new_untouched", "stalled"]
         assert agenda.stalled(store, Settings(), now=now, tz=UTC, rep_id=rep_id)["by_rep"][-1] == {
-            "rep": "bob", "open": 1, "stalled": 1}
+            "rep": "bob",
+            "open": 1,
+            "stalled": 1,
+        }
     assert any("leads_owner_stage (owner_id=? AND stage=?)" in p for p in plans)
     assert not [p for p in plans if p.startswith("SCAN l")], plans
     store.close()
 
 
 def test_a_rep_with_no_data_yet_gets_empty_lists_in_their_own_name(ok):
-    ok("rep", "add", "bob")  # someone else exists; alice (the current rep) has never written anything
+    ok(
+        "rep", "add", "bob"
+    )  # someone else exists; alice (the current rep) has never written anything
     for command in ("today", "stalled"):
         doc = ok(command, "--format", "json")
         assert doc["rep"] == "alice" and doc["items"] == [], (command, doc)

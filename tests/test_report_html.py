@@ -26,7 +26,9 @@ def test_the_page_declares_its_language_and_a_cjk_font_stack(page):
     stacks = set(re.findall(r"font-family:([^;\"]+)", page))
     assert stacks, "every block names its fonts (mail clients drop <style>)"
     for stack in stacks:
-        assert "'PingFang SC','Microsoft YaHei','Noto Sans CJK SC'" in stack and stack.endswith("sans-serif")
+        assert "'PingFang SC','Microsoft YaHei','Noto Sans CJK SC'" in stack and stack.endswith(
+            "sans-serif"
+        )
 
 
 def test_nothing_is_wider_than_a_phone(page):
@@ -38,7 +40,9 @@ def test_nothing_is_wider_than_a_phone(page):
     assert "2026-11-16</span> – <span" in page  # dates in the title never break at a hyphen
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+CHROMIUM = (
+    shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+)
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="needs headless Chromium")
@@ -50,12 +54,27 @@ def test_chromium_lays_it_out_in_400_px_without_overflow(page, tmp_path):
         'style="width:400px;height:3000px;border:0"></iframe><script>'
         "document.getElementById('f').onload = function () {"
         " var d = this.contentDocument; document.title = 'width=' + d.documentElement.scrollWidth; };"
-        "</script></body></html>", encoding="utf-8")
+        "</script></body></html>",
+        encoding="utf-8",
+    )
     result = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--allow-file-access-from-files",
-         "--virtual-time-budget=5000", "--window-size=600,800", "--dump-dom", (tmp_path / "phone.html").as_uri()],
-        capture_output=True, text=True, timeout=120,
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--allow-file-access-from-files",
+            "--virtual-time-budget=5000",
+            "--window-size=600,800",
+            "--dump-dom",
+            (tmp_path / "phone.html").as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     width = re.search(r"<title>width=(\d+)</title>", result.stdout)
     assert width, result.stdout[-500:] + result.stderr[-500:]

@@ -13,8 +13,12 @@ from tests.test_figures import build_history
 def history(db):
     ids = build_history(db)
     store = Store(db)
-    with store.write():  # Birch's follow-up was due Friday 11-20; Fir's is on the week's last day + 1
-        store.update_lead(ids["L2"], {"next_at": "2026-11-20T09:00:00Z", "next_step": "send the quote"})
+    with (
+        store.write()
+    ):  # Birch's follow-up was due Friday 11-20; Fir's is on the week's last day + 1
+        store.update_lead(
+            ids["L2"], {"next_at": "2026-11-20T09:00:00Z", "next_step": "send the quote"}
+        )
         store.update_lead(ids["L6"], {"next_at": "2026-11-23T09:00:00Z"})
     store.close()
     return ids
@@ -24,16 +28,33 @@ def test_json_lists_the_stalled_and_overdue_deals_at_the_periods_end(ok, history
     doc = ok("report", "--week", "--format", "json")
     assert doc["team"]["stalled"] == 1
     [stalled] = doc["stalled_deals"]  # Cedar: last touched 11-03 09:00, new rots after 3 days
-    assert (stalled["lead_id"], stalled["name"], stalled["owner"], stalled["stage"]) == (history["L3"], "Cedar", "bob", "new")
-    assert (stalled["days_idle"], stalled["rot_days"], stalled["value"], stalled["currency"]) == (19, 3, 8000, "USD")
-    [overdue] = doc["overdue_deals"]  # Birch, due 11-20, three days late on Monday 11-23; Fir is not late
+    assert (stalled["lead_id"], stalled["name"], stalled["owner"], stalled["stage"]) == (
+        history["L3"],
+        "Cedar",
+        "bob",
+        "new",
+    )
+    assert (stalled["days_idle"], stalled["rot_days"], stalled["value"], stalled["currency"]) == (
+        19,
+        3,
+        8000,
+        "USD",
+    )
+    [overdue] = doc[
+        "overdue_deals"
+    ]  # Birch, due 11-20, three days late on Monday 11-23; Fir is not late
     assert (overdue["name"], overdue["owner"], overdue["days_overdue"]) == ("Birch", "alice", 3)
-    assert overdue["next_at"].startswith("2026-11-20T09:00") and overdue["next_step"] == "send the quote"
+    assert (
+        overdue["next_at"].startswith("2026-11-20T09:00")
+        and overdue["next_step"] == "send the quote"
+    )
 
 
 def test_table_md_and_html_name_the_deals_with_owner_and_days(ok, history):
     table = ok("report", "--week").out
-    assert "Stalled at the period's end" in table and "Overdue follow-ups at the period's end" in table
+    assert (
+        "Stalled at the period's end" in table and "Overdue follow-ups at the period's end" in table
+    )
     stalled_line = next(line for line in table.splitlines() if "Cedar" in line and "19d" in line)
     assert "bob" in stalled_line and "$8,000" in stalled_line
     overdue_line = next(line for line in table.splitlines() if "Birch" in line and "3d" in line)
@@ -48,22 +69,31 @@ def test_table_md_and_html_name_the_deals_with_owner_and_days(ok, history):
 def test_the_reps_table_ends_with_team_and_carries_a_legend(ok, history, fmt):
     out = ok("report", "--week", "--format", fmt).out
     if fmt == "html":
-        assert out.index(">alice<") < out.index(">bob<") < out.index(">TEAM<") < out.index("Acts: activities")
+        assert (
+            out.index(">alice<")
+            < out.index(">bob<")
+            < out.index(">TEAM<")
+            < out.index("Acts: activities")
+        )
     else:
         lines = [line.lstrip("| ") for line in out.splitlines()]
         at = next(i for i, line in enumerate(lines) if line.startswith("TEAM"))
-        assert [line.split()[0] for line in lines[at - 2:at + 1]] == ["alice", "bob", "TEAM"]
+        assert [line.split()[0] for line in lines[at - 2 : at + 1]] == ["alice", "bob", "TEAM"]
         assert "$18,000" in lines[at]  # the team's won amount, the sum of the reps'
     for words in ("Acts: activities", "Eff: effective conversations", "Adv: stage advances"):
         assert words in " ".join(out.split()), words
-    assert "Velocity (per day) = open deals × win rate × average deal ÷ average cycle" in " ".join(out.split())
+    assert "Velocity (per day) = open deals × win rate × average deal ÷ average cycle" in " ".join(
+        out.split()
+    )
 
 
 def test_at_most_ten_deals_most_valuable_first_across_currencies(ok):
     ok("config", "set", "fx.EUR", "2")
     for k in range(1, 12):
         ok("--as-of", "2026-11-01", "add", f"Deal {k}", "--value", f"{k}k", "--next", "2026-11-05")
-    ok("--as-of", "2026-11-01", "add", "Euro deal", "--value", "€6k", "--next", "2026-11-05")  # = $12,000
+    ok(
+        "--as-of", "2026-11-01", "add", "Euro deal", "--value", "€6k", "--next", "2026-11-05"
+    )  # = $12,000
     doc = ok("report", "--since", "2026-11-20", "--until", "2026-11-27", "--format", "json")
     assert doc["team"]["stalled"] == 12
     for key in ("stalled_deals", "overdue_deals"):

@@ -33,19 +33,54 @@ from salesctl.store import Store
 def build_team(db) -> None:
     store, settings = Store(db), Settings()
     with store.write():
-        reps = {name: store.ensure_rep(name, "2026-08-01T00:00:00Z") for name in ("alice", "bob", "carol")}
+        reps = {
+            name: store.ensure_rep(name, "2026-08-01T00:00:00Z")
+            for name in ("alice", "bob", "carol")
+        }
         ids: dict[str, int] = {}
 
         def add(ref: str, owner: str) -> None:
-            fields = {"name": ref, "currency": "USD", "owner_id": reps[owner], "value": 100_000, "key": 0}
-            ids[ref] = pipeline.add_lead(store, settings, fields, [], rep_id=reps[owner], now="2026-09-01T09:00:00Z",
-                                         allow_duplicate=True)
-            pipeline.move(store, settings, ids[ref], "contacted", rep_id=reps[owner], now="2026-09-02T09:00:00Z",
-                          note=None)
+            fields = {
+                "name": ref,
+                "currency": "USD",
+                "owner_id": reps[owner],
+                "value": 100_000,
+                "key": 0,
+            }
+            ids[ref] = pipeline.add_lead(
+                store,
+                settings,
+                fields,
+                [],
+                rep_id=reps[owner],
+                now="2026-09-01T09:00:00Z",
+                allow_duplicate=True,
+            )
+            pipeline.move(
+                store,
+                settings,
+                ids[ref],
+                "contacted",
+                rep_id=reps[owner],
+                now="2026-09-02T09:00:00Z",
+                note=None,
+            )
 
         def call(ref: str, owner: str, at: str, kind: str = "call", effective: bool = True) -> None:
-            pipeline.log_activity(store, settings, ids[ref], rep_id=reps[owner], kind=kind, note="n",
-                                  effective=effective, at=at, next_at=None, step=None, play_id=None, now=at)
+            pipeline.log_activity(
+                store,
+                settings,
+                ids[ref],
+                rep_id=reps[owner],
+                kind=kind,
+                note="n",
+                effective=effective,
+                at=at,
+                next_at=None,
+                step=None,
+                play_id=None,
+                now=at,
+            )
 
         for ref in ("A1", "A2", "A3", "A4"):
             add(ref, "alice")
@@ -60,20 +95,50 @@ def build_team(db) -> None:
                 call("A1", "alice", f"{day}T09:00:00Z")
             day += timedelta(days=1)
         call("A1", "alice", "2026-11-20T11:00:00Z", kind="email", effective=False)
-        pipeline.move(store, settings, ids["A2"], "quoted", rep_id=reps["alice"], now="2026-10-07T09:30:00Z", note=None)
-        pipeline.won(store, ids["A3"], None, rep_id=reps["alice"], now="2026-10-14T09:30:00Z", note=None)
-        pipeline.won(store, ids["A4"], None, rep_id=reps["alice"], now="2026-11-12T09:30:00Z", note=None)
+        pipeline.move(
+            store,
+            settings,
+            ids["A2"],
+            "quoted",
+            rep_id=reps["alice"],
+            now="2026-10-07T09:30:00Z",
+            note=None,
+        )
+        pipeline.won(
+            store, ids["A3"], None, rep_id=reps["alice"], now="2026-10-14T09:30:00Z", note=None
+        )
+        pipeline.won(
+            store, ids["A4"], None, rep_id=reps["alice"], now="2026-11-12T09:30:00Z", note=None
+        )
 
-        for day, hour in (("2026-10-27", 9), ("2026-10-28", 9), ("2026-10-29", 9), ("2026-10-30", 9), ("2026-11-26", 8)):
+        for day, hour in (
+            ("2026-10-27", 9),
+            ("2026-10-28", 9),
+            ("2026-10-29", 9),
+            ("2026-10-30", 9),
+            ("2026-11-26", 8),
+        ):
             for minute in range(4):
                 call("B1", "bob", f"{day}T{hour:02}:{minute:02}:00Z")
-        pipeline.won(store, ids["B2"], None, rep_id=reps["bob"], now="2026-10-29T10:00:00Z", note=None)
-        pipeline.won(store, ids["B3"], None, rep_id=reps["bob"], now="2026-10-30T10:00:00Z", note=None)
+        pipeline.won(
+            store, ids["B2"], None, rep_id=reps["bob"], now="2026-10-29T10:00:00Z", note=None
+        )
+        pipeline.won(
+            store, ids["B3"], None, rep_id=reps["bob"], now="2026-10-30T10:00:00Z", note=None
+        )
 
         for day in ("10-06", "10-13", "10-20", "10-27", "11-03", "11-10", "11-17"):
             for minute in range(3):
                 call("C1", "carol", f"2026-{day}T14:{minute:02}:00Z")
-        pipeline.move(store, settings, ids["C2"], "quoted", rep_id=reps["carol"], now="2026-11-05T09:00:00Z", note=None)
+        pipeline.move(
+            store,
+            settings,
+            ids["C2"],
+            "quoted",
+            rep_id=reps["carol"],
+            now="2026-11-05T09:00:00Z",
+            note=None,
+        )
 
 
 @pytest.fixture
@@ -88,7 +153,9 @@ def by_name(doc: dict) -> dict[str, dict]:
 
 def test_every_figure_of_the_three_rhythms(team, ok):
     doc = ok("rhythm", "--team", "--format", "json")
-    assert doc["since"] == "2026-10-02T00:00:00+00:00" and doc["until"] == "2026-11-27T00:00:00+00:00"
+    assert (
+        doc["since"] == "2026-10-02T00:00:00+00:00" and doc["until"] == "2026-11-27T00:00:00+00:00"
+    )
     assert doc["weeks"] == 8 and doc["working_days"] == 40
     reps = by_name(doc)
     alice, bob, carol = reps["alice"], reps["bob"], reps["carol"]
@@ -118,7 +185,12 @@ def test_daily_counts_and_the_broken_rhythm_first(team, ok):
     bob = by_name(doc)["bob"]
     assert len(bob["daily"]) == 56 and list(bob["daily"])[0] == "2026-10-02"
     assert {d: n for d, n in bob["daily"].items() if n} == {
-        "2026-10-27": 4, "2026-10-28": 4, "2026-10-29": 4, "2026-10-30": 4, "2026-11-26": 4}
+        "2026-10-27": 4,
+        "2026-10-28": 4,
+        "2026-10-29": 4,
+        "2026-10-30": 4,
+        "2026-11-26": 4,
+    }
     assert by_name(doc)["alice"]["daily"]["2026-10-03"] == 0  # a Saturday
 
 
@@ -171,23 +243,37 @@ def test_rep_and_team_together(db, ok, fails):
 
 def test_the_weekly_report_has_a_rhythm_section(team, ok):
     section = ok("report", "--week", "--format", "json")["rhythm"]
-    assert section["since"] == "2026-09-28T00:00:00+00:00" and section["until"] == "2026-11-23T00:00:00+00:00"
+    assert (
+        section["since"] == "2026-09-28T00:00:00+00:00"
+        and section["until"] == "2026-11-23T00:00:00+00:00"
+    )
     reps = by_name(section)
     assert "daily" not in reps["alice"]
-    assert reps["alice"]["weekly"] == [2, 5, 5, 5, 5, 5, 5, 5] and reps["alice"]["steadiness"] == 0.7855
-    assert reps["bob"]["weekly"] == [0, 0, 0, 0, 16, 0, 0, 0] and reps["bob"]["steadiness"] == -1.6458
+    assert (
+        reps["alice"]["weekly"] == [2, 5, 5, 5, 5, 5, 5, 5]
+        and reps["alice"]["steadiness"] == 0.7855
+    )
+    assert (
+        reps["bob"]["weekly"] == [0, 0, 0, 0, 16, 0, 0, 0] and reps["bob"]["steadiness"] == -1.6458
+    )
     assert reps["carol"]["steadiness"] == 0.622 and reps["carol"]["flag"] is None
     assert [(r["month_end_share"], r["pushing_ratio"]) for r in section["by_rep"]] == [
-        (0.0, 1.5), (1.0, 2.0), (None, 0.1)]  # alice, bob, carol: nobody flagged, by name
+        (0.0, 1.5),
+        (1.0, 2.0),
+        (None, 0.1),
+    ]  # alice, bob, carol: nobody flagged, by name
 
 
 def test_the_report_flags_a_broken_rhythm_first_in_every_format(team, ok):
     period = ("report", "--since", "2026-11-20", "--until", "2026-11-27")
     section = ok(*period, "--format", "json")["rhythm"]
     assert [(r["rep"], r["flag"]) for r in section["by_rep"]] == [
-        ("carol", "rhythm_broke"), ("alice", None), ("bob", None)]
+        ("carol", "rhythm_broke"),
+        ("alice", None),
+        ("bob", None),
+    ]
     table = ok(*period).out
-    rhythm = table[table.index("Rhythm:"):]
+    rhythm = table[table.index("Rhythm:") :]
     carol = next(line for line in rhythm.splitlines() if line.startswith("carol"))
     assert "0.62" in carol and "0.10 (1/10)" in carol and "rhythm broke" in carol
     assert "-0.59" in rhythm and "100%" in rhythm
@@ -212,12 +298,18 @@ TREND_WEIGHTED = [1700, 1700, 1700, 1700, 1700, 1900, 1800, 1800, 1600, 1800, 17
 def test_the_report_has_twelve_weeks_of_trends(team, ok):
     doc = ok("report", "--week", "--format", "json")
     trends = doc["trends"]
-    assert trends["weeks"][0] == "2026-08-31" and trends["weeks"][-1] == "2026-11-16" and len(trends["weeks"]) == 12
+    assert (
+        trends["weeks"][0] == "2026-08-31"
+        and trends["weeks"][-1] == "2026-11-16"
+        and len(trends["weeks"]) == 12
+    )
     assert trends["new_leads"] == [17] + [0] * 11
     assert trends["effective"] == TREND_EFFECTIVE
     assert trends["won_amount"] == TREND_WON
     assert trends["weighted_pipeline"] == TREND_WEIGHTED
-    assert trends["weighted_pipeline"][-1] == doc["team"]["weighted_value"]  # the same pipeline, rebuilt twice
+    assert (
+        trends["weighted_pipeline"][-1] == doc["team"]["weighted_value"]
+    )  # the same pipeline, rebuilt twice
 
 
 def test_one_reps_trends(team, ok):
@@ -229,7 +321,7 @@ def test_one_reps_trends(team, ok):
 
 def test_trends_as_sparklines_in_the_terminal_and_markdown(team, ok):
     table = ok("report", "--week").out
-    trends = table[table.index("Trends: 12 weeks"):]
+    trends = table[table.index("Trends: 12 weeks") :]
     # eight steps from 0 to the largest week: 2 of 24 → ▂, 8 → ▃, 1,000 of 2,000 → ▅ (3.5 rounds to 4)
     assert "▁▁▁▁▂▃▃▃█▃▃▃" in trends and "▁▁▁▁▁▁▅▁█▁▅▁" in trends and "█▁▁▁▁▁▁▁▁▁▁▁" in trends
     md = ok("report", "--week", "--format", "md").out
@@ -238,12 +330,12 @@ def test_trends_as_sparklines_in_the_terminal_and_markdown(team, ok):
 
 def test_trends_in_the_html_report_are_inline_svg_with_a_table_fallback(team, ok):
     html = ok("report", "--week", "--format", "html").out
-    section = html[html.index("Trends (12 weeks"):]
+    section = html[html.index("Trends (12 weeks") :]
     assert section.count("<svg") == 4 and section.count("<polyline") == 4
     assert "<script" not in html.lower() and "href=" not in section and "src=" not in section
     # the bar fallback: a 24-px column per week, the 24-touch week full height, the 8-touch ones a third
-    effective = section[section.index("Effective touches"):section.index("Won amount")]
-    heights = [int(h.split("px")[0]) for h in effective.split("<div style=\"width:6px;height:")[1:]]
+    effective = section[section.index("Effective touches") : section.index("Won amount")]
+    heights = [int(h.split("px")[0]) for h in effective.split('<div style="width:6px;height:')[1:]]
     assert heights == [1, 1, 1, 1, 2, 8, 8, 8, 24, 8, 8, 8]
 
 
@@ -281,5 +373,9 @@ def test_trends_convert_other_currencies_like_the_report(db, ok):
     trends = doc["trends"]
     # week of 11-02: two new leads at 5% → (3,000 + 1,000) × 0.05 = 200; week of 11-09: the euro deal
     # quoted (30%) → 3,000 × 0.3 + 50 = 950; week of 11-16: it is won (3,000 USD) → 50 left.
-    assert trends["weighted_pipeline"][-3:] == [200, 950, 50] == [200, 950, doc["team"]["weighted_value"]]
+    assert (
+        trends["weighted_pipeline"][-3:]
+        == [200, 950, 50]
+        == [200, 950, doc["team"]["weighted_value"]]
+    )
     assert trends["won_amount"][-1] == 3000 == doc["team"]["won_amount"]

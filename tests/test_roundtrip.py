@@ -23,7 +23,11 @@ def build(ok, monkeypatch) -> None:
     ok("log", "Initech", "quarterly review", "--every", "2w")
     ok("lead", "edit", "Globex", "--next", "2026-12-01 14:00")
     ok("log", "Globex", "wrong lead, oops", "--kind", "meeting", "--no-effective")
-    (oops,) = [e for e in ok("lead", "show", "Globex", "--format", "json")["timeline"] if e.get("note") == "wrong lead, oops"]
+    (oops,) = [
+        e
+        for e in ok("lead", "show", "Globex", "--format", "json")["timeline"]
+        if e.get("note") == "wrong lead, oops"
+    ]
     ok("activity", "delete", oops["id"], "--yes")
 
 
@@ -33,7 +37,9 @@ def document(ok, *db) -> dict:
     return doc
 
 
-def test_cadences_recurrences_revisions_and_removals_survive_export_and_import(ok, db, tmp_path, monkeypatch):
+def test_cadences_recurrences_revisions_and_removals_survive_export_and_import(
+    ok, db, tmp_path, monkeypatch
+):
     build(ok, monkeypatch)
     dump, copy = tmp_path / "all.json", tmp_path / "copy.db"
     ok("export", "all", "--out", dump)
@@ -44,7 +50,9 @@ def test_cadences_recurrences_revisions_and_removals_survive_export_and_import(o
     assert [p["cadence"] for p in original["plays"] if p["name"] == "intro-sequence"] == [STEPS]
     assert [r["ended_at"] is None for r in original["cadence_runs"]] == [True, False]
     assert [r["every"] for r in original["recurrences"]] == ["2w"]
-    assert {r["lead_id"]: r["sequence"] for r in original["followup_revisions"]}[2] == 1  # Globex, moved once
+    assert {r["lead_id"]: r["sequence"] for r in original["followup_revisions"]}[
+        2
+    ] == 1  # Globex, moved once
     assert [r["note"] for r in original["activity_removals"]] == ["wrong lead, oops"]
     assert document(ok, "--db", copy) == original
     for name in ("Acme", "Globex", "Initech"):
@@ -80,6 +88,9 @@ def test_a_cadence_run_of_a_lead_the_document_lacks_is_refused(ok, run, db, tmp_
     copy = tmp_path / "copy.db"
     result = run("--db", copy, "import", bad)
     assert result.code == 1 and result.err.startswith("Error: ")
-    assert 'cadence_runs[0], column "lead_id": "99" is not the id of one of the document\'s leads' in result.err
+    assert (
+        'cadence_runs[0], column "lead_id": "99" is not the id of one of the document\'s leads'
+        in result.err
+    )
     assert "Traceback" not in result.err
     assert not copy.exists()

@@ -23,6 +23,7 @@ PACKAGE = Path(salesctl.__file__).parent
 
 # --- new files are private -------------------------------------------------------------------------
 
+
 @pytest.mark.slow  # every file-writing command in subprocesses
 def test_every_file_salesctl_creates_is_private_even_with_umask_0(tmp_path):
     """db 0600 and its new folder 0700; export, backup and report files 0600 — whatever the umask."""
@@ -31,8 +32,13 @@ def test_every_file_salesctl_creates_is_private_even_with_umask_0(tmp_path):
     env = {**os.environ, "SALESCTL_DB": str(db)}
 
     def run(*args):
-        result = subprocess.run([sys.executable, "-m", "salesctl", *map(str, args)], env=env, capture_output=True,
-                                text=True, preexec_fn=lambda: os.umask(0))
+        result = subprocess.run(
+            [sys.executable, "-m", "salesctl", *map(str, args)],
+            env=env,
+            capture_output=True,
+            text=True,
+            preexec_fn=lambda: os.umask(0),
+        )
         assert result.returncode == 0, result.stderr
         return result
 
@@ -102,7 +108,12 @@ def test_no_command_takes_a_secret_on_the_command_line():
     offenders = []
     for path, command in commands:
         for param in command.params:
-            names = [*param.opts, *param.secondary_opts, param.name or "", getattr(param, "metavar", None) or ""]
+            names = [
+                *param.opts,
+                *param.secondary_opts,
+                param.name or "",
+                getattr(param, "metavar", None) or "",
+            ]
             if any(SECRET_WORDS.search(n) for n in names):
                 offenders.append(f"{' '.join(path)} {param.opts}")
     assert offenders == [], "secrets must come from the environment or the private config file"
@@ -116,15 +127,20 @@ def test_the_smtp_password_is_never_printed(smtp_server, monkeypatch, ok, run):
     monkeypatch.setenv("SALESCTL_SMTP_PASSWORD", "hunter2-very-secret")
     ok("rep", "add", "bob", "--email", "bob@example.com")
     ok("add", "Acme", "--owner", "bob", "--next", "today 11:00")
-    outputs = [run("remind", "--all", "--email"), run("remind", "--all", "--dry-run"), run("config", "show"),
-               run("config", "show", "--format", "json"), run("doctor")]
+    outputs = [
+        run("remind", "--all", "--email"),
+        run("remind", "--all", "--dry-run"),
+        run("config", "show"),
+        run("config", "show", "--format", "json"),
+        run("doctor"),
+    ]
     for result in outputs:
         assert "hunter2" not in result.out + result.err
 
 
 # --- CSV for spreadsheets --------------------------------------------------------------------------
 
-FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1:A9)", "\tTAB", "\rCR"]
+FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1:A9)", "\tTAB", "\rCR"]
 
 
 def cells(text: str) -> list[list[str]]:
@@ -150,7 +166,9 @@ def test_every_csv_output_neutralises_formulas_and_keeps_numbers(ok, tmp_path):
             for cell in row:
                 assert not cell.startswith(("=", "+", "@", "\t", "\r")), f"{what}: {cell!r}"
                 if cell.startswith("-"):
-                    assert re.fullmatch(r"-\d+(\.\d+)?", cell), f"{what}: {cell!r} is a formula, not a number"
+                    assert re.fullmatch(r"-\d+(\.\d+)?", cell), (
+                        f"{what}: {cell!r} is a formula, not a number"
+                    )
     leads = cells(outputs["export leads"])
     header = leads[0]
     values = [row[header.index("value")] for row in leads[1:]]
@@ -161,7 +179,10 @@ def test_every_csv_output_neutralises_formulas_and_keeps_numbers(ok, tmp_path):
 
 # --- mail headers ----------------------------------------------------------------------------------
 
-def test_header_injection_through_stored_names_sends_nothing_extra(smtp_server, db, ok, run, monkeypatch):
+
+def test_header_injection_through_stored_names_sends_nothing_extra(
+    smtp_server, db, ok, run, monkeypatch
+):
     """Even text that slipped past validation (an old or hand-edited database) cannot add a header."""
     server = smtp_server()
     for key, value in server.env().items():
@@ -169,8 +190,11 @@ def test_header_injection_through_stored_names_sends_nothing_extra(smtp_server, 
     ok("rep", "add", "mallory", "--email", "mallory@example.com")
     ok("add", "Deal", "--owner", "mallory", "--next", "today 11:00", "--step", "call")
     raw_sql(db, "UPDATE reps SET name = 'mallory\r\nBcc: evil@example.com' WHERE name = 'mallory'")
-    raw_sql(db, "UPDATE leads SET name = 'Deal\r\nBcc: evil2@example.com\r\n\r\nbody', "
-                "next_step = 'x\nSubject: hijacked' WHERE id = 1")
+    raw_sql(
+        db,
+        "UPDATE leads SET name = 'Deal\r\nBcc: evil2@example.com\r\n\r\nbody', "
+        "next_step = 'x\nSubject: hijacked' WHERE id = 1",
+    )
     result = run("remind", "--all", "--email")
     assert "Traceback" not in result.err
     recipients = [to for message in server.received for to in message.rcpt_tos]
@@ -186,31 +210,51 @@ def test_header_injection_through_stored_names_sends_nothing_extra(smtp_server, 
 
 # Reviewed compositions the audit cannot prove fixed by itself. Each names why no user text reaches it.
 ALLOWED = {
-    ("salesctl/store.py", "_fts_sync"):
-        "called only at import time, with literal table, FTS-table and column names (_SEARCH_SCHEMA)",
-    ("salesctl/store.py", "Store._case"):
-        "column and prefix are literals at every call site; keys and values are bound as :prefixkN/:prefixvN",
-    ("salesctl/store.py", "Store._days"):
-        "its SQL is placeholders numbered by position (:dN, :loN, :hiN, :meN); every day and instant is bound",
-    ("salesctl/store.py", "Store._leads_at"):
-        "extra is a fixed fragment built in open_leads_at from literals and placeholders",
-    ("salesctl/store.py", "Store.iter_table"):
-        "its first line looks table up in TABLE_COLUMNS, which raises KeyError for any other name",
-    ("salesctl/store.py", "Store.insert_rows"):
-        "table is looked up in TABLE_COLUMNS and columns must be a subset of its entry, else it raises",
-    ("salesctl/store.py", "Store.next_id"):
-        "callers pass literal table names; it checks table against TABLE_COLUMNS first",
-    ("salesctl/dialects/postgres.py", "translate"):
-        "rewrites store's fixed SQL text with fixed fragments; values stay bound parameters",
-    ("salesctl/dialects/sqlite.py", "bulk_index"):
-        "table is looked up in the fixed _FTS map first (KeyError otherwise); the rest comes from that map",
+    (
+        "salesctl/store.py",
+        "_fts_sync",
+    ): "called only at import time, with literal table, FTS-table and column names (_SEARCH_SCHEMA)",
+    (
+        "salesctl/store.py",
+        "Store._case",
+    ): "column and prefix are literals at every call site; keys and values are bound as :prefixkN/:prefixvN",
+    (
+        "salesctl/store.py",
+        "Store._days",
+    ): "its SQL is placeholders numbered by position (:dN, :loN, :hiN, :meN); every day and instant is bound",
+    (
+        "salesctl/store.py",
+        "Store._leads_at",
+    ): "extra is a fixed fragment built in open_leads_at from literals and placeholders",
+    (
+        "salesctl/store.py",
+        "Store.iter_table",
+    ): "its first line looks table up in TABLE_COLUMNS, which raises KeyError for any other name",
+    (
+        "salesctl/store.py",
+        "Store.insert_rows",
+    ): "table is looked up in TABLE_COLUMNS and columns must be a subset of its entry, else it raises",
+    (
+        "salesctl/store.py",
+        "Store.next_id",
+    ): "callers pass literal table names; it checks table against TABLE_COLUMNS first",
+    (
+        "salesctl/dialects/postgres.py",
+        "translate",
+    ): "rewrites store's fixed SQL text with fixed fragments; values stay bound parameters",
+    (
+        "salesctl/dialects/sqlite.py",
+        "bulk_index",
+    ): "table is looked up in the fixed _FTS map first (KeyError otherwise); the rest comes from that map",
 }
 
 
 def test_sql_is_composed_only_from_fixed_text():
     findings = sql_audit.audit(PACKAGE)
     unexplained = [str(f) for f in findings if (f.file, f.function) not in ALLOWED]
-    assert unexplained == [], "string-built SQL with a part that is not fixed text:\n" + "\n".join(unexplained)
+    assert unexplained == [], "string-built SQL with a part that is not fixed text:\n" + "\n".join(
+        unexplained
+    )
     stale = set(ALLOWED) - {(f.file, f.function) for f in findings}
     assert not stale, f"allow-list entries that no longer match anything (remove them): {stale}"
 
@@ -222,7 +266,11 @@ def test_only_the_store_speaks_sql():
         if re.search(r"\.execute(many|script)?\(", text):
             speakers.add(path.relative_to(PACKAGE.parent).as_posix())
     # The store, and below it one dialect module per engine for what differs (docs/team.md).
-    assert speakers <= {"salesctl/store.py", "salesctl/dialects/sqlite.py", "salesctl/dialects/postgres.py"}
+    assert speakers <= {
+        "salesctl/store.py",
+        "salesctl/dialects/sqlite.py",
+        "salesctl/dialects/postgres.py",
+    }
     assert "salesctl/store.py" in speakers
 
 
@@ -230,11 +278,13 @@ def test_allow_listed_identifier_helpers_refuse_names_outside_their_lists(db, ok
     ok("add", "Acme")
     store = Store(db)
     try:
-        for call in (lambda: store.iter_table("leads; DROP TABLE leads"),
-                     lambda: store.insert_rows("leads; --", ("id",), [(1,)]),
-                     lambda: store.insert_rows("leads", ("id); DROP TABLE leads; --",), [(1,)]),
-                     lambda: store.bulk_index("leads; --").__enter__(),
-                     lambda: store.next_id("leads; --")):
+        for call in (
+            lambda: store.iter_table("leads; DROP TABLE leads"),
+            lambda: store.insert_rows("leads; --", ("id",), [(1,)]),
+            lambda: store.insert_rows("leads", ("id); DROP TABLE leads; --",), [(1,)]),
+            lambda: store.bulk_index("leads; --").__enter__(),
+            lambda: store.next_id("leads; --"),
+        ):
             with pytest.raises((KeyError, ValueError)):
                 call()
     finally:
@@ -243,15 +293,19 @@ def test_allow_listed_identifier_helpers_refuse_names_outside_their_lists(db, ok
 
 
 AUDIT_SAMPLES = {
-    "concatenation": "def f(self, name):\n    return self.all(\"SELECT * FROM leads WHERE name = '\" + name + \"'\")\n",
+    "concatenation": 'def f(self, name):\n    return self.all("SELECT * FROM leads WHERE name = \'" + name + "\'")\n',
     "f-string": "def f(self, name):\n    return self.all(f\"SELECT * FROM leads WHERE name = '{name}'\")\n",
     "percent": "def f(self, name):\n    return self.all(\"SELECT * FROM leads WHERE name = '%s'\" % name)\n",
     "format": "def f(self, name):\n    return self.all(\"DELETE FROM leads WHERE name = '{}'\".format(name))\n",
-    "through a local": "def f(self, sort):\n    order = sort.strip()\n    return self.all(\"SELECT id FROM leads ORDER BY \" + order)\n",
-    "through a list": ("def f(self, value):\n    where = []\n    where.append(\"name = '%s'\" % value)\n"
-                       "    return self.all(\"SELECT id FROM leads WHERE \" + \" AND \".join(where))\n"),
-    "from the database": ("def f(self):\n    t = self.one(\"SELECT name FROM sqlite_master\")[0]\n"
-                          "    return self.all(\"SELECT * FROM \" + t)\n"),
+    "through a local": 'def f(self, sort):\n    order = sort.strip()\n    return self.all("SELECT id FROM leads ORDER BY " + order)\n',
+    "through a list": (
+        "def f(self, value):\n    where = []\n    where.append(\"name = '%s'\" % value)\n"
+        '    return self.all("SELECT id FROM leads WHERE " + " AND ".join(where))\n'
+    ),
+    "from the database": (
+        'def f(self):\n    t = self.one("SELECT name FROM sqlite_master")[0]\n'
+        '    return self.all("SELECT * FROM " + t)\n'
+    ),
 }
 
 
@@ -259,7 +313,9 @@ AUDIT_SAMPLES = {
 def test_the_audit_catches_string_built_sql(tmp_path, name):
     package = tmp_path / "pkg"
     package.mkdir()
-    (package / "mod.py").write_text(AUDIT_SAMPLES[name] + "\n\ndef ok(self, name):\n"
-                                    "    return self.all(\"SELECT * FROM leads WHERE name = ?\", (name,))\n")
+    (package / "mod.py").write_text(
+        AUDIT_SAMPLES[name] + "\n\ndef ok(self, name):\n"
+        '    return self.all("SELECT * FROM leads WHERE name = ?", (name,))\n'
+    )
     findings = sql_audit.audit(package)
     assert [f.function for f in findings] == ["f"], findings

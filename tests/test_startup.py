@@ -24,7 +24,9 @@ runpy.run_module("salesctl", run_name="__main__", alter_sys=True)
 
 
 def loaded_by(*args: str) -> tuple[subprocess.CompletedProcess, set[str]]:
-    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=os.environ)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=os.environ
+    )
     marker = done.stderr.rsplit("MODULES ", 1)
     assert len(marker) == 2, done.stderr
     return done, set(json.loads(marker[1]))
@@ -32,7 +34,9 @@ def loaded_by(*args: str) -> tuple[subprocess.CompletedProcess, set[str]]:
 
 def test_importing_the_cli_loads_nothing_heavy():
     code = "import json, sys, salesctl.cli; print(json.dumps(sorted(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     modules = set(json.loads(out))
     assert "salesctl.cli" in modules
     assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
@@ -44,11 +48,14 @@ def test_help_loads_nothing_heavy():
     assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
 
 
-@pytest.mark.parametrize("args", [
-    ("today", "--format", "json"),
-    ("stalled", "--format", "json"),
-    ("lead", "list", "--format", "json"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("today", "--format", "json"),
+        ("stalled", "--format", "json"),
+        ("lead", "list", "--format", "json"),
+    ],
+)
 def test_json_commands_on_an_empty_database_load_nothing_heavy(args):
     done, modules = loaded_by(*args)
     assert done.returncode == 0, done.stderr
@@ -80,18 +87,23 @@ def test_every_command_table_entry_names_the_module_that_registers_it():
         for name in names:
             registers[name] = module
     for name, module in cli.COMMAND_MODULES.items():
-        assert registers.get(name) == module, f"{name} is registered by {registers.get(name)}, not {module}"
+        assert registers.get(name) == module, (
+            f"{name} is registered by {registers.get(name)}, not {module}"
+        )
     unlisted = sorted(set(registers) - set(cli.COMMAND_MODULES))
     assert not unlisted, f"add these commands to salesctl.cli.COMMAND_MODULES: {unlisted}"
 
 
-@pytest.mark.parametrize("argv, name", [
-    (["today"], "today"),
-    (["--db", "x.db", "--as-of", "2026-01-01", "lead", "list"], "lead"),
-    (["--db=x.db", "today", "--rep", "bob"], "today"),
-    (["--help"], None),
-    ([], None),
-])
+@pytest.mark.parametrize(
+    "argv, name",
+    [
+        (["today"], "today"),
+        (["--db", "x.db", "--as-of", "2026-01-01", "lead", "list"], "lead"),
+        (["--db=x.db", "today", "--rep", "bob"], "today"),
+        (["--help"], None),
+        ([], None),
+    ],
+)
 def test_the_command_word_is_found_after_global_options(argv, name):
     from salesctl.cli import _command_name
 
@@ -106,7 +118,9 @@ def test_an_unknown_command_still_gets_the_full_suggestion(run):
 
 def test_chinese_words_load_only_for_chinese_input():
     """salesctl.zh (docs/chinese.md) is imported for non-ASCII input only: English input pays nothing."""
-    done, modules = loaded_by("add", "Acme", "--next", "fri 3pm", "--value", "5k", "--intent", "hot")
+    done, modules = loaded_by(
+        "add", "Acme", "--next", "fri 3pm", "--value", "5k", "--intent", "hot"
+    )
     assert done.returncode == 0, done.stderr
     assert "salesctl.zh" not in modules
     done, modules = loaded_by("add", "李偉", "--next", "明天下午3點", "--value", "五萬")

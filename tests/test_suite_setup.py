@@ -18,8 +18,14 @@ def pytest_run(*args: str, **env: str) -> subprocess.CompletedProcess:
     """pytest in a fresh interpreter, as .ci/run starts it, with the given environment changes."""
     environ = {k: v for k, v in os.environ.items() if k not in ("CI", "SALESCTL_REAL_DATA")}
     environ.update(env)
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args], cwd=ROOT,
-                          capture_output=True, text=True, env=environ, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=300,
+    )
 
 
 @pytest.mark.slow
@@ -39,10 +45,17 @@ def test_a_missing_data_set_fails_in_ci_and_skips_elsewhere(tmp_path):
 
 def test_only_ci_run_names_the_folder_outside_the_repository():
     """A user's clone has no shared folder beside it: nothing in the repository may depend on it but .ci/run."""
-    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
-    folder = re.compile(r"\.\./" + "shared" + r"\b|\b" + "shared" + "/data")  # split: this file names neither
-    naming = [path for path in tracked
-              if (ROOT / path).is_file() and not path.endswith((".db", ".png"))
-              and folder.search((ROOT / path).read_text(encoding="utf-8", errors="replace"))]
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    folder = re.compile(
+        r"\.\./" + "shared" + r"\b|\b" + "shared" + "/data"
+    )  # split: this file names neither
+    naming = [
+        path
+        for path in tracked
+        if (ROOT / path).is_file()
+        and not path.endswith((".db", ".png"))
+        and folder.search((ROOT / path).read_text(encoding="utf-8", errors="replace"))
+    ]
     assert naming == [".ci/run"], naming
-

@@ -53,7 +53,8 @@ def mo_bytes(entries: dict[tuple[str | None, str], str]) -> bytes:
     """The GNU .mo image: sorted keys, then the two tables of (length, offset), then the strings."""
     pairs = sorted(
         ((ctx + "\x04" + msgid if ctx else msgid).encode(), text.encode())
-        for (ctx, msgid), text in entries.items() if text
+        for (ctx, msgid), text in entries.items()
+        if text
     )
     ids = b"".join(k + b"\0" for k, _ in pairs)
     strs = b"".join(v + b"\0" for _, v in pairs)
@@ -67,7 +68,13 @@ def mo_bytes(entries: dict[tuple[str | None, str], str]) -> bytes:
         value_table += [len(v), start + len(ids) + offset]
         offset += len(v) + 1
     header = struct.pack("Iiiiiii", 0x950412DE, 0, len(pairs), 7 * 4, 7 * 4 + 8 * len(pairs), 0, 0)
-    return header + struct.pack(f"{len(key_table)}i", *key_table) + struct.pack(f"{len(value_table)}i", *value_table) + ids + strs
+    return (
+        header
+        + struct.pack(f"{len(key_table)}i", *key_table)
+        + struct.pack(f"{len(value_table)}i", *value_table)
+        + ids
+        + strs
+    )
 
 
 def catalogs() -> list[Path]:

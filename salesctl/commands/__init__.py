@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -12,22 +12,39 @@ from ..errors import printable
 from ..render import Format, Output, emit
 
 FormatOpt = Annotated[
-    Optional[Format],
-    typer.Option("--format", "-f", case_sensitive=False, show_default=False,
-                 help="Output: table (default), json, csv or md."),
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        case_sensitive=False,
+        show_default=False,
+        help="Output: table (default), json, csv or md.",
+    ),
 ]
-RepOpt = Annotated[Optional[str], typer.Option("--rep", help="Whose data (default: you, from $SALESCTL_REP or login).")]
+RepOpt = Annotated[
+    str | None,
+    typer.Option("--rep", help="Whose data (default: you, from $SALESCTL_REP or login)."),
+]
 # The owner's figures (funnel, report) cover the whole team unless a rep is named.
-TeamRepOpt = Annotated[Optional[str], typer.Option("--rep", help="Only this rep's figures (default: the whole team).")]
+TeamRepOpt = Annotated[
+    str | None, typer.Option("--rep", help="Only this rep's figures (default: the whole team).")
+]
 TeamDefaultOpt = Annotated[bool, typer.Option("--team", help="All reps (the default).")]
 # Commands whose arguments may look like negative numbers ("-5", "-1") take them as values, not options.
 VALUE_ARGS = {"ignore_unknown_options": True}
 
 TeamOpt = Annotated[bool, typer.Option("--team", help="All active reps.")]
-EveryOpt = Annotated[Optional[str], typer.Option(
-    "--every", metavar="INTERVAL",
-    help="Repeat (docs/calendar.md): after each effective touch the next follow-up is this far after it (1w, 2w, 10d, 1m); off stops.")]
-LeadArg = Annotated[str, typer.Argument(metavar="LEAD", help="Lead id, or part of its name or company.")]
+EveryOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--every",
+        metavar="INTERVAL",
+        help="Repeat (docs/calendar.md): after each effective touch the next follow-up is this far after it (1w, 2w, 10d, 1m); off stops.",
+    ),
+]
+LeadArg = Annotated[
+    str, typer.Argument(metavar="LEAD", help="Lead id, or part of its name or company.")
+]
 
 
 MAX_LIMIT = 2**63 - 1  # SQLite's largest integer

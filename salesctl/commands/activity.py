@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import time
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,10 +15,21 @@ from ..i18n import stage as stage_word  # `stage` is move's argument
 from ..views import lead_object, lead_output, short_time
 from . import VALUE_ARGS, EveryOpt, FormatOpt, LeadArg, app_of, show
 
-NoteOpt = Annotated[Optional[str], typer.Option("--note", metavar="TEXT", help="A note kept in the lead's timeline.")]
+NoteOpt = Annotated[
+    str | None, typer.Option("--note", metavar="TEXT", help="A note kept in the lead's timeline.")
+]
 
 
-def _change(ctx: typer.Context, lead: str, fmt, change, message, *, at: str | None = None, at_field: str = "") -> None:
+def _change(
+    ctx: typer.Context,
+    lead: str,
+    fmt,
+    change,
+    message,
+    *,
+    at: str | None = None,
+    at_field: str = "",
+) -> None:
     """Resolve LEAD and apply `change(app, store, lead_id, rep_id)` in one transaction; print the result.
 
     The change happens at `at` (default: now), which may not be before the lead was created.
@@ -45,8 +56,11 @@ def _not_before_creation(app, lead, at: str, field: str) -> None:
     if at < lead["created_at"]:
         from ..dates import local_text
 
-        raise Invalid(field, local_text(at, app.tz),
-                      f"is before lead #{lead['id']} was created ({local_text(lead['created_at'], app.tz)})")
+        raise Invalid(
+            field,
+            local_text(at, app.tz),
+            f"is before lead #{lead['id']} was created ({local_text(lead['created_at'], app.tz)})",
+        )
 
 
 def _label(obj: dict) -> str:
@@ -61,12 +75,37 @@ def log(
     ctx: typer.Context,
     lead: LeadArg,
     note: Annotated[str, typer.Argument(metavar="NOTE", help="What happened.")],
-    kind: Annotated[str, typer.Option("--kind", "-k", help="call, email, message, meeting, visit, proposal, quote or note.")] = "call",
-    no_effective: Annotated[bool, typer.Option("--no-effective", help="No real conversation (no answer, left a message).")] = False,
-    at: Annotated[Optional[str], typer.Option("--at", metavar="WHEN", help="When it happened (default: now), e.g. \"yesterday 15:00\".")] = None,
-    next_: Annotated[Optional[str], typer.Option("--next", metavar="WHEN", help="Reschedule the follow-up (its step is kept): fri, +3d, tomorrow 10am.")] = None,
-    step: Annotated[Optional[str], typer.Option("--step", metavar="TEXT", help="What the next follow-up is (renames it).")] = None,
-    play: Annotated[Optional[str], typer.Option("--play", metavar="NAME", help="The play (script) you used.")] = None,
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind", "-k", help="call, email, message, meeting, visit, proposal, quote or note."
+        ),
+    ] = "call",
+    no_effective: Annotated[
+        bool,
+        typer.Option("--no-effective", help="No real conversation (no answer, left a message)."),
+    ] = False,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at", metavar="WHEN", help='When it happened (default: now), e.g. "yesterday 15:00".'
+        ),
+    ] = None,
+    next_: Annotated[
+        str | None,
+        typer.Option(
+            "--next",
+            metavar="WHEN",
+            help="Reschedule the follow-up (its step is kept): fri, +3d, tomorrow 10am.",
+        ),
+    ] = None,
+    step: Annotated[
+        str | None,
+        typer.Option("--step", metavar="TEXT", help="What the next follow-up is (renames it)."),
+    ] = None,
+    play: Annotated[
+        str | None, typer.Option("--play", metavar="NAME", help="The play (script) you used.")
+    ] = None,
     every: EveryOpt = None,
     fmt: FormatOpt = None,
 ) -> None:
@@ -90,12 +129,16 @@ def log(
     kind = model.check_kind(kind)
     text = model.check_note(note)
     if not text:
-        raise Invalid("NOTE", note, "is empty", 'say what happened, e.g. "no answer" with --no-effective')
+        raise Invalid(
+            "NOTE", note, "is empty", 'say what happened, e.g. "no answer" with --no-effective'
+        )
     step_text = model.check_text(step, field="--step") if step is not None else None
     next_at = to_db(app.when(next_, field="--next", ahead=True)) if next_ is not None else None
     at_db = to_db(app.when(at, field="--at")) if at is not None else app.now_db
     if at_db > app.now_db:
-        raise Invalid("--at", at, "is in the future; log what happened, and plan what comes with --next")
+        raise Invalid(
+            "--at", at, "is in the future; log what happened, and plan what comes with --next"
+        )
     from ..cadence import parse_every
 
     every_value = False if every is None else parse_every(every)  # False: not given; None: off
@@ -103,18 +146,46 @@ def log(
     def change(app, store, lead_id, rep_id):
         play_id = _play_id(store, play) if play is not None else None
         before = store.lead(lead_id)
-        pipeline.log_activity(store, app.settings, lead_id, rep_id=rep_id, kind=kind, note=text,
-                              effective=not no_effective, at=at_db, next_at=next_at, step=step_text,
-                              play_id=play_id, now=app.now_db)
-        _after_log(app, store, before, effective=not no_effective and kind != "note", at=at_db,
-                   next_given=next_at is not None, step=step_text, every=every_value)
+        pipeline.log_activity(
+            store,
+            app.settings,
+            lead_id,
+            rep_id=rep_id,
+            kind=kind,
+            note=text,
+            effective=not no_effective,
+            at=at_db,
+            next_at=next_at,
+            step=step_text,
+            play_id=play_id,
+            now=app.now_db,
+        )
+        _after_log(
+            app,
+            store,
+            before,
+            effective=not no_effective and kind != "note",
+            at=at_db,
+            next_given=next_at is not None,
+            step=step_text,
+            every=every_value,
+        )
 
     def message(obj, before):
-        moved = f"; {stage_word(before)} → {stage_word(obj['stage'])}" if obj["stage"] != before else ""
-        nxt = (_("; next: {when}").format(when=short_time(obj["next_at"])) if obj["next_at"]
-               else _("; no follow-up scheduled"))
-        return (_("Logged {kind} on {lead}").format(kind=kind_word(kind), lead=_label(obj)) + moved + nxt
-                + (f" ({obj['next_step']})" if obj["next_step"] else ""))
+        moved = (
+            f"; {stage_word(before)} → {stage_word(obj['stage'])}" if obj["stage"] != before else ""
+        )
+        nxt = (
+            _("; next: {when}").format(when=short_time(obj["next_at"]))
+            if obj["next_at"]
+            else _("; no follow-up scheduled")
+        )
+        return (
+            _("Logged {kind} on {lead}").format(kind=kind_word(kind), lead=_label(obj))
+            + moved
+            + nxt
+            + (f" ({obj['next_step']})" if obj["next_step"] else "")
+        )
 
     _change(ctx, lead, fmt, change, message, at=at_db, at_field="--at" if at is not None else "")
 
@@ -123,8 +194,18 @@ def _after_log(app, store, before, *, effective, at, next_given, step, every) ->
     """The cadence step and the recurring follow-up a logged touch schedules (docs/calendar.md)."""
     from .. import followups
 
-    followups.after_log(store, app.settings, before, effective=effective, at=at, next_given=next_given,
-                        step=step, every=every, now=app.now_db, tz=app.tz)
+    followups.after_log(
+        store,
+        app.settings,
+        before,
+        effective=effective,
+        at=at,
+        next_given=next_given,
+        step=step,
+        every=every,
+        now=app.now_db,
+        tz=app.tz,
+    )
 
 
 def _play_id(store, name: str) -> int:
@@ -138,7 +219,12 @@ def _play_id(store, name: str) -> int:
 def move(
     ctx: typer.Context,
     lead: LeadArg,
-    stage: Annotated[str, typer.Argument(metavar="STAGE", help="An open stage: new, contacted, quoted, negotiating, deciding.")],
+    stage: Annotated[
+        str,
+        typer.Argument(
+            metavar="STAGE", help="An open stage: new, contacted, quoted, negotiating, deciding."
+        ),
+    ],
     note: NoteOpt = None,
     fmt: FormatOpt = None,
 ) -> None:
@@ -150,22 +236,38 @@ def move(
     """
     wanted = stage.strip().lower()
     if wanted in ("won", "lost"):
-        raise Invalid("STAGE", stage, "closes the lead", f"use salesctl {wanted} LEAD" + (
-            " --reason REASON" if wanted == "lost" else ""))
+        raise Invalid(
+            "STAGE",
+            stage,
+            "closes the lead",
+            f"use salesctl {wanted} LEAD" + (" --reason REASON" if wanted == "lost" else ""),
+        )
     text = _note(note)
 
     def change(app, store, lead_id, rep_id):
         to_stage = app.settings.check_stage(stage, field="STAGE")
-        pipeline.move(store, app.settings, lead_id, to_stage, rep_id=rep_id, now=app.now_db, note=text)
+        pipeline.move(
+            store, app.settings, lead_id, to_stage, rep_id=rep_id, now=app.now_db, note=text
+        )
 
-    _change(ctx, lead, fmt, change, lambda obj, before: _("Moved {lead}: {old} → {new}").format(
-        lead=_label(obj), old=stage_word(before), new=stage_word(obj["stage"])))
+    _change(
+        ctx,
+        lead,
+        fmt,
+        change,
+        lambda obj, before: _("Moved {lead}: {old} → {new}").format(
+            lead=_label(obj), old=stage_word(before), new=stage_word(obj["stage"])
+        ),
+    )
 
 
 def won(
     ctx: typer.Context,
     lead: LeadArg,
-    amount: Annotated[Optional[str], typer.Option("--amount", metavar="AMOUNT", help="Deal amount (default: the lead's value).")] = None,
+    amount: Annotated[
+        str | None,
+        typer.Option("--amount", metavar="AMOUNT", help="Deal amount (default: the lead's value)."),
+    ] = None,
     note: NoteOpt = None,
     fmt: FormatOpt = None,
 ) -> None:
@@ -184,14 +286,29 @@ def won(
         check_same_currency(amount, hinted, store.lead(lead_id)["currency"], field="--amount")
         pipeline.won(store, lead_id, minor, rep_id=rep_id, now=app.now_db, note=text)
 
-    _change(ctx, lead, fmt, change, lambda obj, _before: _("Won {lead}: {amount}").format(
-        lead=_label(obj), amount=format_major(obj["won_amount"], obj["currency"])))
+    _change(
+        ctx,
+        lead,
+        fmt,
+        change,
+        lambda obj, _before: _("Won {lead}: {amount}").format(
+            lead=_label(obj), amount=format_major(obj["won_amount"], obj["currency"])
+        ),
+    )
 
 
 def lost(
     ctx: typer.Context,
     lead: LeadArg,
-    reason: Annotated[Optional[str], typer.Option("--reason", "-r", metavar="REASON", help="Why (required): price, budget, competitor, no-decision, timing, no-need, unresponsive, other.")] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option(
+            "--reason",
+            "-r",
+            metavar="REASON",
+            help="Why (required): price, budget, competitor, no-decision, timing, no-need, unresponsive, other.",
+        ),
+    ] = None,
     note: NoteOpt = None,
     fmt: FormatOpt = None,
 ) -> None:
@@ -204,22 +321,37 @@ def lost(
     app = app_of(ctx)
     if reason is None or not reason.strip():
         reasons = ", ".join(app.settings.lost_reasons)
-        raise Invalid("--reason", reason or "", "is required to mark a lead lost", f"use one of {reasons}")
+        raise Invalid(
+            "--reason", reason or "", "is required to mark a lead lost", f"use one of {reasons}"
+        )
     text = _note(note)
 
     def change(app, store, lead_id, rep_id):
         checked = app.settings.check_reason(reason)
         pipeline.lost(store, lead_id, checked, rep_id=rep_id, now=app.now_db, note=text)
 
-    _change(ctx, lead, fmt, change,
-            lambda obj, _before: _("Lost {lead} at {stage}: {reason}").format(
-                lead=_label(obj), stage=stage_word(obj["lost_stage"]), reason=pgettext("lost", obj["lost_reason"])))
+    _change(
+        ctx,
+        lead,
+        fmt,
+        change,
+        lambda obj, _before: _("Lost {lead} at {stage}: {reason}").format(
+            lead=_label(obj),
+            stage=stage_word(obj["lost_stage"]),
+            reason=pgettext("lost", obj["lost_reason"]),
+        ),
+    )
 
 
 def reopen(
     ctx: typer.Context,
     lead: LeadArg,
-    stage: Annotated[Optional[str], typer.Option("--stage", "-s", help="Open stage to go back to (default: the one it closed from).")] = None,
+    stage: Annotated[
+        str | None,
+        typer.Option(
+            "--stage", "-s", help="Open stage to go back to (default: the one it closed from)."
+        ),
+    ] = None,
     fmt: FormatOpt = None,
 ) -> None:
     """Reopen a won or lost lead, back to the stage it closed from (or --stage).
@@ -228,18 +360,32 @@ def reopen(
     Example:
       salesctl reopen acme --stage negotiating
     """
+
     def change(app, store, lead_id, rep_id):
         to_stage = app.settings.check_stage(stage, field="--stage") if stage is not None else None
         pipeline.reopen(store, app.settings, lead_id, to_stage, rep_id=rep_id, now=app.now_db)
 
-    _change(ctx, lead, fmt, change, lambda obj, before: _("Reopened {lead}: {old} → {new}").format(
-        lead=_label(obj), old=stage_word(before), new=stage_word(obj["stage"])))
+    _change(
+        ctx,
+        lead,
+        fmt,
+        change,
+        lambda obj, before: _("Reopened {lead}: {old} → {new}").format(
+            lead=_label(obj), old=stage_word(before), new=stage_word(obj["stage"])
+        ),
+    )
 
 
 def snooze(
     ctx: typer.Context,
     lead: LeadArg,
-    until: Annotated[str, typer.Argument(metavar="UNTIL", help="When to warn again: mon, +2w, 2027-01-05 (a day alone means its 00:00).")],
+    until: Annotated[
+        str,
+        typer.Argument(
+            metavar="UNTIL",
+            help="When to warn again: mon, +2w, 2027-01-05 (a day alone means its 00:00).",
+        ),
+    ],
     note: NoteOpt = None,
     fmt: FormatOpt = None,
 ) -> None:
@@ -258,30 +404,64 @@ def snooze(
     until_at = app.when(until, field="UNTIL", default_time=time(0, 0))
     if until_at <= app.now:
         shown = until_at.astimezone(app.tz).strftime("%Y-%m-%d %H:%M")
-        raise Invalid("UNTIL", until, f"is not in the future ({shown})", "snooze until a later day, e.g. +1w or mon")
+        raise Invalid(
+            "UNTIL",
+            until,
+            f"is not in the future ({shown})",
+            "snooze until a later day, e.g. +1w or mon",
+        )
     text = _note(note)
 
     def change(app, store, lead_id, rep_id):
         pipeline.snooze(store, lead_id, to_db(until_at), rep_id=rep_id, now=app.now_db, note=text)
 
-    _change(ctx, lead, fmt, change,
-            lambda obj, _before: _("Snoozed {lead} until {when}").format(
-                lead=_label(obj), when=short_time(obj["snoozed_until"])))
+    _change(
+        ctx,
+        lead,
+        fmt,
+        change,
+        lambda obj, _before: _("Snoozed {lead} until {when}").format(
+            lead=_label(obj), when=short_time(obj["snoozed_until"])
+        ),
+    )
 
 
-activity_app = typer.Typer(help="Fix a logged activity: edit or delete it (ids: salesctl lead show LEAD).",
-                           no_args_is_help=True)
-ActivityArg = Annotated[int, typer.Argument(metavar="ID", help="The activity's id (the # column of lead show).")]
+activity_app = typer.Typer(
+    help="Fix a logged activity: edit or delete it (ids: salesctl lead show LEAD).",
+    no_args_is_help=True,
+)
+ActivityArg = Annotated[
+    int, typer.Argument(metavar="ID", help="The activity's id (the # column of lead show).")
+]
 
 
 @activity_app.command("edit")
 def activity_edit(
     ctx: typer.Context,
     activity_id: ActivityArg,
-    note: Annotated[Optional[str], typer.Option("--note", metavar="TEXT", help="The corrected note.")] = None,
-    kind: Annotated[Optional[str], typer.Option("--kind", "-k", help="call, email, message, meeting, visit, proposal, quote or note.")] = None,
-    effective: Annotated[Optional[bool], typer.Option("--effective/--no-effective", help="Whether it was a real conversation.", show_default=False)] = None,
-    at: Annotated[Optional[str], typer.Option("--at", metavar="WHEN", help="When it really happened, e.g. \"yesterday 15:00\".")] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", metavar="TEXT", help="The corrected note.")
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind", "-k", help="call, email, message, meeting, visit, proposal, quote or note."
+        ),
+    ] = None,
+    effective: Annotated[
+        bool | None,
+        typer.Option(
+            "--effective/--no-effective",
+            help="Whether it was a real conversation.",
+            show_default=False,
+        ),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at", metavar="WHEN", help='When it really happened, e.g. "yesterday 15:00".'
+        ),
+    ] = None,
     fmt: FormatOpt = None,
 ) -> None:
     """Correct an activity you logged (an owner may correct anyone's): its note, kind, effective flag or time.
@@ -309,12 +489,22 @@ def activity_edit(
         if changes["at"] > app.now_db:
             raise Invalid("--at", at, "is in the future; log what happened")
     if not changes:
-        raise SalesError("activity edit: nothing to change; give --note, --kind, --effective/--no-effective or --at")
+        raise SalesError(
+            "activity edit: nothing to change; give --note, --kind, --effective/--no-effective or --at"
+        )
     store = app.store(write=True)
     with store.write():
-        lead_id = pipeline.edit_activity(store, app.settings, activity_id, changes, acting=_acting(app, store))
+        lead_id = pipeline.edit_activity(
+            store, app.settings, activity_id, changes, acting=_acting(app, store)
+        )
     obj = lead_object(store.lead(lead_id), app.tz)
-    show(lead_output(obj, message=_("Updated activity #{id} on {lead}").format(id=activity_id, lead=_label(obj))), fmt)
+    show(
+        lead_output(
+            obj,
+            message=_("Updated activity #{id} on {lead}").format(id=activity_id, lead=_label(obj)),
+        ),
+        fmt,
+    )
 
 
 @activity_app.command("delete")
@@ -337,12 +527,28 @@ def activity_delete(
     with store.write():
         activity = store.activity(activity_id)
         if not yes:
-            raise SalesError(f"activity delete: pass --yes to delete activity #{activity_id} "
-                             f"({activity['kind']} on #{activity['lead_id']} {activity['lead']}: {activity['note'][:40]})")
-        lead_id = pipeline.delete_activity(store, app.settings, activity_id, acting=_acting(app, store),
-                                           rep_id=app.acting_rep_id(), now=app.now_db)
+            raise SalesError(
+                f"activity delete: pass --yes to delete activity #{activity_id} "
+                f"({activity['kind']} on #{activity['lead_id']} {activity['lead']}: {activity['note'][:40]})"
+            )
+        lead_id = pipeline.delete_activity(
+            store,
+            app.settings,
+            activity_id,
+            acting=_acting(app, store),
+            rep_id=app.acting_rep_id(),
+            now=app.now_db,
+        )
     obj = lead_object(store.lead(lead_id), app.tz)
-    show(lead_output(obj, message=_("Deleted activity #{id} from {lead}").format(id=activity_id, lead=_label(obj))), fmt)
+    show(
+        lead_output(
+            obj,
+            message=_("Deleted activity #{id} from {lead}").format(
+                id=activity_id, lead=_label(obj)
+            ),
+        ),
+        fmt,
+    )
 
 
 def _acting(app, store) -> str:
@@ -353,6 +559,12 @@ def _acting(app, store) -> str:
 
 def register(app: typer.Typer) -> None:
     app.add_typer(activity_app, name="activity")
-    for name, command in (("log", log), ("move", move), ("won", won), ("lost", lost), ("reopen", reopen),
-                          ("snooze", snooze)):
+    for name, command in (
+        ("log", log),
+        ("move", move),
+        ("won", won),
+        ("lost", lost),
+        ("reopen", reopen),
+        ("snooze", snooze),
+    ):
         app.command(name, context_settings=VALUE_ARGS)(command)

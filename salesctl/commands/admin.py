@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -13,8 +13,10 @@ from ..model import CONFIG_KEYS, Settings, parse_setting
 from ..render import Fields, Output
 from . import VALUE_ARGS, FormatOpt, app_of, say, show
 
-config_app = typer.Typer(help="Show and change settings: stages, rot days, probabilities, lost reasons…",
-                         no_args_is_help=True)
+config_app = typer.Typer(
+    help="Show and change settings: stages, rot days, probabilities, lost reasons…",
+    no_args_is_help=True,
+)
 
 
 def _settings_output(app) -> Output:
@@ -29,10 +31,18 @@ def _settings_output(app) -> Output:
         ("default_rep", s.default_rep or "(login name)"),
         ("currency", s.currency),
         ("owners", ", ".join(s.owners) or "(none: each rep fixes only their own activities)"),
-        ("alarm_minutes", f"{s.alarm_minutes} (calendar reminder before each follow-up)" if s.alarm_minutes else "0 (no reminder)"),
+        (
+            "alarm_minutes",
+            f"{s.alarm_minutes} (calendar reminder before each follow-up)"
+            if s.alarm_minutes
+            else "0 (no reminder)",
+        ),
         ("cadence_ends_on_move", "true" if s.cadence_ends_on_move else "false"),
-        ("fx", ", ".join(f"1 {code} = {rate} {s.currency}" for code, rate in sorted(s.rates.items()))
-         or "(no rates: salesctl config set fx.USD 7.12)"),
+        (
+            "fx",
+            ", ".join(f"1 {code} = {rate} {s.currency}" for code, rate in sorted(s.rates.items()))
+            or "(no rates: salesctl config set fx.USD 7.12)",
+        ),
         ("lang", s.lang or f"(from the environment: {app.language()})"),
         ("database", str(app.db_path)),
     ]
@@ -74,10 +84,16 @@ def config_set(
     with app.write() as store:
         stored_key, new_value = parse_setting(app.settings, key.strip().lower(), value)
         if stored_key == "stages":
-            in_use = {s: n for s, n in store.stage_counts().items() if s not in new_value and s not in ("won", "lost")}
+            in_use = {
+                s: n
+                for s, n in store.stage_counts().items()
+                if s not in new_value and s not in ("won", "lost")
+            }
             if in_use:
                 listed = ", ".join(f"{s} ({n})" for s, n in in_use.items())
-                raise SalesError(f'config stages: leads are still in {listed}; move them before removing the stage')
+                raise SalesError(
+                    f"config stages: leads are still in {listed}; move them before removing the stage"
+                )
         store.set_setting(stored_key, json.dumps(new_value, ensure_ascii=False))
     print(f"Set {key} = {value}")
 
@@ -107,16 +123,37 @@ def doctor(ctx: typer.Context, fmt: FormatOpt = None) -> None:
     rows = [{"check": c, "status": s, "detail": d} for c, s, d in checks]
     errors = [r for r in rows if r["status"] == "error"]
     data = {"db": str(path), "ok": not errors, "checks": rows}
-    show(Output(data, [Table([Column("check", "Check"), Column("status", "Status"), Column("detail", "Detail")], rows,
-                             title=str(path))]), fmt)
+    show(
+        Output(
+            data,
+            [
+                Table(
+                    [
+                        Column("check", "Check"),
+                        Column("status", "Status"),
+                        Column("detail", "Detail"),
+                    ],
+                    rows,
+                    title=str(path),
+                )
+            ],
+        ),
+        fmt,
+    )
     if errors:
-        raise StoreError(f"doctor: {path}: " + "; ".join(f"{r['check']}: {r['detail']}" for r in errors))
+        raise StoreError(
+            f"doctor: {path}: " + "; ".join(f"{r['check']}: {r['detail']}" for r in errors)
+        )
 
 
 def demo(
     ctx: typer.Context,
-    db: Annotated[Optional[Path], typer.Option("--db", help="Fill this database instead (it must have no leads).",
-                                               show_default=False)] = None,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db", help="Fill this database instead (it must have no leads).", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Make a sample team (three reps, ~100 leads, four months of history) in its own database file.
 
@@ -142,16 +179,24 @@ def demo(
         app.use_database(demo_db_path())
     with app.write() as store:
         if store.row_counts()["leads"]:
-            raise SalesError(f"demo: {app.db_path} already holds leads; the demo goes into a new file "
-                             f"(salesctl demo, or salesctl demo --db NEW.db)")
+            raise SalesError(
+                f"demo: {app.db_path} already holds leads; the demo goes into a new file "
+                f"(salesctl demo, or salesctl demo --db NEW.db)"
+            )
         counts = sample.build(store, app.settings, app.now, app.tz)
-    use = "salesctl --demo" if app.db_path == demo_db_path() else f"salesctl --db {shlex.quote(str(db or app.db_path))}"
-    say(f"Demo data in {app.db_path}: {counts['reps']} reps, {counts['leads']} leads, "
+    use = (
+        "salesctl --demo"
+        if app.db_path == demo_db_path()
+        else f"salesctl --db {shlex.quote(str(db or app.db_path))}"
+    )
+    say(
+        f"Demo data in {app.db_path}: {counts['reps']} reps, {counts['leads']} leads, "
         f"{counts['activities']} activities, {counts['won']} won, {counts['lost']} lost.\n"
         f"Try: {use} today   (you are {sample.REPS[0][0]} there unless $SALESCTL_REP says otherwise)\n"
         f"     {use} stalled --team; {use} funnel; {use} report\n"
         f"Without {use.removeprefix('salesctl ')}, salesctl uses your own database ({_own_db(default_db_path)}). "
-        f"To remove the demo: rm {shlex.quote(str(app.db_path))}*")
+        f"To remove the demo: rm {shlex.quote(str(app.db_path))}*"
+    )
 
 
 def _own_db(default_db_path) -> str:

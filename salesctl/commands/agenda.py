@@ -11,13 +11,19 @@ from . import FormatOpt, RepOpt, TeamOpt, app_of, show
 
 # Short words for the reasons in the "Why" column (the JSON keeps the contract's names); each is a
 # "reason" entry of the catalogs.
-_WHY = {"new_untouched": "untouched", "closing_soon": "closing", "no_next_step": "no next step",
-        "after_sale": "after sale"}
+_WHY = {
+    "new_untouched": "untouched",
+    "closing_soon": "closing",
+    "no_next_step": "no next step",
+    "after_sale": "after sale",
+}
 
 
 def _lead_cell(item: dict, *, with_company: bool) -> str:
     company = item["company"] if with_company else None
-    return item["name"] + (f" · {company}" if company and company.lower() not in item["name"].lower() else "")
+    return item["name"] + (
+        f" · {company}" if company and company.lower() not in item["name"].lower() else ""
+    )
 
 
 def _wide() -> bool:
@@ -35,7 +41,9 @@ def _why(item: dict, skip: str, year: int) -> str:
             continue
         if name == "stalled":
             # A booked follow-up says the rep has a plan.
-            booked = _(", next {day}").format(day=day(item["next_at"], year)) if item["next_at"] else ""
+            booked = (
+                _(", next {day}").format(day=day(item["next_at"], year)) if item["next_at"] else ""
+            )
             words.append(_("idle {days}d").format(days=item["days_idle"]) + booked)
         elif name == "closing_soon":
             words.append(_("closes {day}").format(day=day(item["close_by"], year)))
@@ -58,15 +66,24 @@ def _today_row(item: dict, part: str, *, wide: bool, year: int) -> dict:
     if part == "others" and when:
         step = f"{day(when, year)} {step}".strip()
     return {
-        "id": item["lead_id"], "key": "★" if item["key"] else "", "lead": _lead_cell(item, with_company=wide),
-        "owner": item["owner"], "stage": stage(item["stage"]), "when": late, "step": step,
-        "value": format_major(item["value"], item["currency"]), "why": _why(item, part, year),
+        "id": item["lead_id"],
+        "key": "★" if item["key"] else "",
+        "lead": _lead_cell(item, with_company=wide),
+        "owner": item["owner"],
+        "stage": stage(item["stage"]),
+        "when": late,
+        "step": step,
+        "value": format_major(item["value"], item["currency"]),
+        "why": _why(item, part, year),
     }
 
 
 def _section_title(part: str, count: int) -> str:
-    titles = {"overdue": _("Overdue ({count})"), "due_today": _("Due today ({count})"),
-              "others": _("Also needs you ({count})")}
+    titles = {
+        "overdue": _("Overdue ({count})"),
+        "due_today": _("Due today ({count})"),
+        "others": _("Also needs you ({count})"),
+    }
     return titles[part].format(count=count)
 
 
@@ -91,24 +108,56 @@ def today_output(doc: dict, *, team: bool, human: bool = True) -> Output:
             continue
         rows = [_today_row(i, part, wide=wide, year=year) for i in items]
         # Names and stages stay on one line; the next step and the reasons fold when the terminal is narrow.
-        columns = [Column("id", "#", "right"), Column("key", "★"), Column("lead", _("Lead"), wrap=False)]
+        columns = [
+            Column("id", "#", "right"),
+            Column("key", "★"),
+            Column("lead", _("Lead"), wrap=False),
+        ]
         if team:
             columns.append(Column("owner", _("Owner"), wrap=False, max_width=10))
-        columns += [Column("stage", _("Stage"), wrap=False), Column("when", _when_header(part), "right"),
-                    Column("step", _("Next step")), Column("value", _("Value"), "right"), Column("why", _("Why"))]
+        columns += [
+            Column("stage", _("Stage"), wrap=False),
+            Column("when", _when_header(part), "right"),
+            Column("step", _("Next step")),
+            Column("value", _("Value"), "right"),
+            Column("why", _("Why")),
+        ]
         # Columns empty in every row only cost width (the table must read at 80 columns).
         columns = [c for c in columns if c.key in ("id", "lead") or any(r[c.key] for r in rows)]
         blocks.append(Table(columns, rows, title=_section_title(part, len(items))))
     if human and not blocks:
         from ..render import Text
 
-        blocks.append(Text(_("Nothing to do today: no follow-ups due, nothing stalled, every lead has a next step.")))
-    csv_columns = [Column(k, k) for k in ("lead_id", "name", "company", "owner", "stage", "reasons", "next_at",
-                                          "next_step", "days_overdue", "value", "currency", "key")]
+        blocks.append(
+            Text(
+                _(
+                    "Nothing to do today: no follow-ups due, nothing stalled, every lead has a next step."
+                )
+            )
+        )
+    csv_columns = [
+        Column(k, k)
+        for k in (
+            "lead_id",
+            "name",
+            "company",
+            "owner",
+            "stage",
+            "reasons",
+            "next_at",
+            "next_step",
+            "days_overdue",
+            "value",
+            "currency",
+            "key",
+        )
+    ]
     return Output(doc, blocks, csv=Table(csv_columns, doc["items"]))
 
 
-def today(ctx: typer.Context, rep: RepOpt = None, team: TeamOpt = False, fmt: FormatOpt = None) -> None:
+def today(
+    ctx: typer.Context, rep: RepOpt = None, team: TeamOpt = False, fmt: FormatOpt = None
+) -> None:
     """Your to-do list: overdue and due follow-ups, untouched new leads, stalled deals, deals closing soon,
     leads with no next step, and won deals whose after-sale follow-up is due (after_sale).
 
@@ -130,41 +179,83 @@ def today(ctx: typer.Context, rep: RepOpt = None, team: TeamOpt = False, fmt: Fo
 
 
 def stalled_output(doc: dict, *, team: bool, human: bool = True) -> Output:
-    csv_columns = [Column(k, k) for k in ("lead_id", "name", "owner", "stage", "days_idle", "rot_days", "value")]
+    csv_columns = [
+        Column(k, k)
+        for k in ("lead_id", "name", "owner", "stage", "days_idle", "rot_days", "value")
+    ]
     if not human:
         return Output(doc, [], csv=Table(csv_columns, doc["items"]))
     from ..money import format_major
 
     year = int(doc["as_of"][:4])
     rows = [
-        {"id": i["lead_id"], "key": "★" if i["key"] else "", "lead": _lead_cell(i, with_company=_wide()), "owner": i["owner"],
-         "stage": stage(i["stage"]), "idle": i["days_idle"], "rot": i["rot_days"], "over": f"+{i['days_over']}",
-         "next": day(i["next_at"], year), "value": format_major(i["value"], i["currency"])}
+        {
+            "id": i["lead_id"],
+            "key": "★" if i["key"] else "",
+            "lead": _lead_cell(i, with_company=_wide()),
+            "owner": i["owner"],
+            "stage": stage(i["stage"]),
+            "idle": i["days_idle"],
+            "rot": i["rot_days"],
+            "over": f"+{i['days_over']}",
+            "next": day(i["next_at"], year),
+            "value": format_major(i["value"], i["currency"]),
+        }
         for i in doc["items"]
     ]
-    columns = [Column("id", "#", "right")] + ([Column("key", "★")] if any(r["key"] for r in rows) else [])
+    columns = [Column("id", "#", "right")] + (
+        [Column("key", "★")] if any(r["key"] for r in rows) else []
+    )
     columns.append(Column("lead", _("Lead")))
     if team:
         columns.append(Column("owner", _("Owner")))
-    columns += [Column("stage", _("Stage")), Column("idle", _("Idle days"), "right"), Column("rot", _("Rot"), "right"),
-                Column("over", _("Over"), "right")]
+    columns += [
+        Column("stage", _("Stage")),
+        Column("idle", _("Idle days"), "right"),
+        Column("rot", _("Rot"), "right"),
+        Column("over", _("Over"), "right"),
+    ]
     if any(r["next"] for r in rows):
         columns.append(Column("next", _("Next")))  # the follow-up already booked, if any
     columns.append(Column("value", _("Value"), "right"))
-    blocks = [Table(columns, rows, title=_("Stalled deals ({count})").format(count=len(rows)),
-                    empty=_("Nothing stalled: every open lead was touched within its stage's rot days."))]
+    blocks = [
+        Table(
+            columns,
+            rows,
+            title=_("Stalled deals ({count})").format(count=len(rows)),
+            empty=_("Nothing stalled: every open lead was touched within its stage's rot days."),
+        )
+    ]
     reps = [
-        {"rep": r["rep"], "open": r["open"], "stalled": r["stalled"],
-         "share": f"{bar(r['stalled'] / r['open'], 10)} {r['stalled'] * 100 // r['open']}%" if r["open"] else ""}
+        {
+            "rep": r["rep"],
+            "open": r["open"],
+            "stalled": r["stalled"],
+            "share": f"{bar(r['stalled'] / r['open'], 10)} {r['stalled'] * 100 // r['open']}%"
+            if r["open"]
+            else "",
+        }
         for r in doc["by_rep"]
     ]
-    blocks.append(Table([Column("rep", _("Rep")), Column("open", _("Open"), "right"),
-                         Column("stalled", _("Stalled"), "right"), Column("share", _("Stalled share"))],
-                        reps, title=_("By rep"), empty=_("No reps yet.")))
+    blocks.append(
+        Table(
+            [
+                Column("rep", _("Rep")),
+                Column("open", _("Open"), "right"),
+                Column("stalled", _("Stalled"), "right"),
+                Column("share", _("Stalled share")),
+            ],
+            reps,
+            title=_("By rep"),
+            empty=_("No reps yet."),
+        )
+    )
     return Output(doc, blocks, csv=Table(csv_columns, doc["items"]))
 
 
-def stalled(ctx: typer.Context, rep: RepOpt = None, team: TeamOpt = False, fmt: FormatOpt = None) -> None:
+def stalled(
+    ctx: typer.Context, rep: RepOpt = None, team: TeamOpt = False, fmt: FormatOpt = None
+) -> None:
     """Stalled deals (idle longer than their stage's rot days, not snoozed) and each rep's idle share.
 
     A lead's idle days count from its last touch: the latest activity, stage change or its creation.

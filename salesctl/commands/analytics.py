@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -26,8 +26,13 @@ class ReportFormat(str, Enum):
     html = "html"
 
 
-SinceOpt = Annotated[Optional[str], typer.Option("--since", metavar="WHEN", help="Start (inclusive): 2026-11-01, -4w…")]
-UntilOpt = Annotated[Optional[str], typer.Option("--until", metavar="WHEN", help="End (exclusive). Default: tomorrow 00:00.")]
+SinceOpt = Annotated[
+    str | None, typer.Option("--since", metavar="WHEN", help="Start (inclusive): 2026-11-01, -4w…")
+]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option("--until", metavar="WHEN", help="End (exclusive). Default: tomorrow 00:00."),
+]
 
 
 def _instant(app, text: str, field: str) -> datetime:
@@ -41,7 +46,9 @@ def _tomorrow(app) -> datetime:
     return start_of_day(app.now.astimezone(app.tz).date() + timedelta(days=1), app.tz)
 
 
-def _span(app, since: str | None, until: str | None, default_days: int) -> tuple[datetime, datetime]:
+def _span(
+    app, since: str | None, until: str | None, default_days: int
+) -> tuple[datetime, datetime]:
     """--since/--until as a half-open range; missing ends default to tomorrow 00:00 and `default_days` before."""
     end = _instant(app, until, "--until") if until else _tomorrow(app)
     if since:
@@ -51,8 +58,12 @@ def _span(app, since: str | None, until: str | None, default_days: int) -> tuple
 
         start = start_of_day(end.astimezone(app.tz).date() - timedelta(days=default_days), app.tz)
     if start >= end:
-        raise Invalid("--since", since or start.isoformat(), f"is not before --until ({until or 'tomorrow'})",
-                      "the range is half-open: --since 2026-11-01 --until 2026-12-01")
+        raise Invalid(
+            "--since",
+            since or start.isoformat(),
+            f"is not before --until ({until or 'tomorrow'})",
+            "the range is half-open: --since 2026-11-01 --until 2026-12-01",
+        )
     return start, end
 
 
@@ -71,15 +82,31 @@ def report_period(app, *, week: bool, month: bool, since: str | None, until: str
     return start, end, figures.day_range(figures.previous_days(kind, days[0]), app.tz)
 
 
-def report_document(app, *, week: bool = False, month: bool = False, since: str | None = None,
-                    until: str | None = None, rep: str | None = None, team: bool = True) -> dict:
+def report_document(
+    app,
+    *,
+    week: bool = False,
+    month: bool = False,
+    since: str | None = None,
+    until: str | None = None,
+    rep: str | None = None,
+    team: bool = True,
+) -> dict:
     """The report JSON document for these options (the mail helper builds the Monday mail with it)."""
     from .. import figures
 
     start, end, previous = report_period(app, week=week, month=month, since=since, until=until)
     rep_id = app.rep_scope(rep, team)
-    return figures.report(app.store(), app.settings, since=start, until=end, now=app.now, tz=app.tz,
-                          rep_id=rep_id, previous=previous)
+    return figures.report(
+        app.store(),
+        app.settings,
+        since=start,
+        until=end,
+        now=app.now,
+        tz=app.tz,
+        rep_id=rep_id,
+        previous=previous,
+    )
 
 
 def render_report(doc: dict, fmt: ReportFormat) -> str:
@@ -112,12 +139,22 @@ class ComparePeriod(str, Enum):
 
 
 def funnel(
-    ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None, rep: TeamRepOpt = None,
+    ctx: typer.Context,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    rep: TeamRepOpt = None,
     team: TeamDefaultOpt = False,
-    compare: Annotated[Optional[ComparePeriod], typer.Option(
-        "--compare", metavar="PERIOD", case_sensitive=False, show_default=False,
-        help="Put an earlier cohort beside this one, stage by stage: quarter (this quarter so far and the last "
-        "one), month (likewise), previous (the span of --since/--until before it).")] = None,
+    compare: Annotated[
+        ComparePeriod | None,
+        typer.Option(
+            "--compare",
+            metavar="PERIOD",
+            case_sensitive=False,
+            show_default=False,
+            help="Put an earlier cohort beside this one, stage by stage: quarter (this quarter so far and the last "
+            "one), month (likewise), previous (the span of --since/--until before it).",
+        ),
+    ] = None,
     fmt: FormatOpt = None,
 ) -> None:
     """Where deals are lost: the funnel of leads created in a period (default: the last 90 days and today),
@@ -140,10 +177,13 @@ def funnel(
     app = app_of(ctx)
     (start, end), earlier = _funnel_spans(app, since, until, compare)
     rep_id = app.rep_scope(rep, team or not rep)  # the owner's view: the whole team unless --rep
-    doc = figures.funnel(app.store(), app.settings, since=start, until=end, rep_id=rep_id, tz=app.tz)
+    doc = figures.funnel(
+        app.store(), app.settings, since=start, until=end, rep_id=rep_id, tz=app.tz
+    )
     if earlier is not None:
-        before = figures.funnel(app.store(), app.settings, since=earlier[0], until=earlier[1], rep_id=rep_id,
-                                tz=app.tz)
+        before = figures.funnel(
+            app.store(), app.settings, since=earlier[0], until=earlier[1], rep_id=rep_id, tz=app.tz
+        )
         doc = figures.funnel_compare(doc, before)
     show(funnel_output(doc), fmt)
 
@@ -154,32 +194,57 @@ def _funnel_spans(app, since: str | None, until: str | None, compare: ComparePer
 
     if compare in (ComparePeriod.quarter, ComparePeriod.month):
         if since or until:
-            raise Invalid("--compare", compare.value, "cannot be combined with --since/--until",
-                          "use --compare previous to compare with the span before them")
+            raise Invalid(
+                "--compare",
+                compare.value,
+                "cannot be combined with --since/--until",
+                "use --compare previous to compare with the span before them",
+            )
         today = app.now.astimezone(app.tz).date()
         months = 3 if compare is ComparePeriod.quarter else 1
         first = today.replace(month=(today.month - 1) // months * months + 1, day=1)
-        return (figures.day_range((first, today + timedelta(days=1)), app.tz),
-                figures.day_range((figures.add_months(first, -months), first), app.tz))
+        return (
+            figures.day_range((first, today + timedelta(days=1)), app.tz),
+            figures.day_range((figures.add_months(first, -months), first), app.tz),
+        )
     span = _span(app, since, until, 91)
     return span, figures.previous_span(*span) if compare is ComparePeriod.previous else None
 
 
 def report(
     ctx: typer.Context,
-    week: Annotated[bool, typer.Option("--week", help="The last complete Monday–Sunday week (the default).")] = False,
-    month: Annotated[bool, typer.Option("--month", help="The last complete calendar month.")] = False,
+    week: Annotated[
+        bool, typer.Option("--week", help="The last complete Monday–Sunday week (the default).")
+    ] = False,
+    month: Annotated[
+        bool, typer.Option("--month", help="The last complete calendar month.")
+    ] = False,
     since: SinceOpt = None,
     until: UntilOpt = None,
     rep: TeamRepOpt = None,
     team: TeamDefaultOpt = False,
-    fmt: Annotated[Optional[ReportFormat], typer.Option(
-        "--format", "-f", case_sensitive=False, show_default=False,
-        help="Output: table (default), json, csv (one row per rep plus TEAM), md or html (a mailable page).")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", metavar="FILE", help="Write to FILE (created 0600).")] = None,
-    email: Annotated[Optional[list[str]], typer.Option(
-        "--email", metavar="ADDR", help="Mail the report (HTML with a plain-text part) to ADDR; repeatable. "
-        "Nothing is printed then. SMTP from SALESCTL_SMTP_* or the config file.")] = None,
+    fmt: Annotated[
+        ReportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            show_default=False,
+            help="Output: table (default), json, csv (one row per rep plus TEAM), md or html (a mailable page).",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", metavar="FILE", help="Write to FILE (created 0600).")
+    ] = None,
+    email: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--email",
+            metavar="ADDR",
+            help="Mail the report (HTML with a plain-text part) to ADDR; repeatable. "
+            "Nothing is printed then. SMTP from SALESCTL_SMTP_* or the config file.",
+        ),
+    ] = None,
 ) -> int:
     """The owner's report: activity, wins and losses, target pace and forecast, per rep and for the team.
 
@@ -197,13 +262,17 @@ def report(
       salesctl report --week --team --email owner@example.com --email coach@example.com
     """
     app = app_of(ctx)
-    doc = report_document(app, week=week, month=month, since=since, until=until, rep=rep, team=team or not rep)
+    doc = report_document(
+        app, week=week, month=month, since=since, until=until, rep=rep, team=team or not rep
+    )
     if email:
         from .mail import check_addresses, email_report
 
         email = check_addresses(email)
         if out is not None:
-            write_report(app, out, fmt or ReportFormat.html, render_report(doc, fmt or ReportFormat.html))
+            write_report(
+                app, out, fmt or ReportFormat.html, render_report(doc, fmt or ReportFormat.html)
+            )
         return email_report(app, doc, email)  # quiet on success: cron mails only failures
     fmt = fmt or ReportFormat.table
     text = render_report(doc, fmt)
@@ -217,7 +286,9 @@ def report(
 
 def rhythm(
     ctx: typer.Context,
-    weeks: Annotated[int, typer.Option("--weeks", metavar="N", help="How many 7-day weeks back from today.")] = 8,
+    weeks: Annotated[
+        int, typer.Option("--weeks", metavar="N", help="How many 7-day weeks back from today.")
+    ] = 8,
     rep: TeamRepOpt = None,
     team: TeamDefaultOpt = False,
     fmt: FormatOpt = None,
@@ -242,19 +313,35 @@ def rhythm(
         raise Invalid("--weeks", str(weeks), "is out of range", "give 1 to 104 weeks")
     rep_id = app.rep_scope(rep, team or not rep)  # the owner's view: the whole team unless --rep
     store = app.store()
-    held = {r["rep_id"]: r["n"] for r in store.open_count_by_owner(list(app.settings.stages))}  # as of now
-    doc = rhythm_doc(store, app.settings, end_day=app.now.astimezone(app.tz).date(), weeks=weeks,
-                     tz=app.tz, at=just_after(app.now), rep_id=rep_id, held=held)
+    held = {
+        r["rep_id"]: r["n"] for r in store.open_count_by_owner(list(app.settings.stages))
+    }  # as of now
+    doc = rhythm_doc(
+        store,
+        app.settings,
+        end_day=app.now.astimezone(app.tz).date(),
+        weeks=weeks,
+        tz=app.tz,
+        at=just_after(app.now),
+        rep_id=rep_id,
+        held=held,
+    )
     show(rhythm_output(doc), fmt)
 
 
 @target_app.command("set", context_settings={"ignore_unknown_options": True})
 def target_set(
     ctx: typer.Context,
-    amount: Annotated[str, typer.Argument(metavar="AMOUNT", help="The month's target: 50k, 1,200,000, 30万.")],
-    rep: Annotated[Optional[str], typer.Option("--rep", help="A rep's own target (must exist).")] = None,
+    amount: Annotated[
+        str, typer.Argument(metavar="AMOUNT", help="The month's target: 50k, 1,200,000, 30万.")
+    ],
+    rep: Annotated[
+        str | None, typer.Option("--rep", help="A rep's own target (must exist).")
+    ] = None,
     team: Annotated[bool, typer.Option("--team", help="The team's target (the default).")] = False,
-    month: Annotated[Optional[str], typer.Option("--month", metavar="YYYY-MM", help="Default: this month.")] = None,
+    month: Annotated[
+        str | None, typer.Option("--month", metavar="YYYY-MM", help="Default: this month.")
+    ] = None,
 ) -> None:
     """Set the team's (or a rep's) won-amount target for a month; setting it again replaces it.
 
@@ -274,13 +361,17 @@ def target_set(
         check_same_currency(amount, hinted, app.settings.currency, field="AMOUNT")
         rep_id = store.require_rep(rep, field="--rep")["id"] if rep else None
         store.set_target(rep_id, first.strftime("%Y-%m"), minor, app.now_db)
-    say(f"Target {first:%Y-%m} for {rep or 'the team'}: {format_money(minor, app.settings.currency)}")
+    say(
+        f"Target {first:%Y-%m} for {rep or 'the team'}: {format_money(minor, app.settings.currency)}"
+    )
 
 
 @target_app.command("show")
 def target_show(
     ctx: typer.Context,
-    month: Annotated[Optional[str], typer.Option("--month", metavar="YYYY-MM", help="Default: this month.")] = None,
+    month: Annotated[
+        str | None, typer.Option("--month", metavar="YYYY-MM", help="Default: this month.")
+    ] = None,
     fmt: FormatOpt = None,
 ) -> None:
     """Targets of a month with what is won so far, attainment against the month's pace, and projection.
@@ -294,7 +385,9 @@ def target_show(
     from ..figures_view import target_output
 
     app = app_of(ctx)
-    doc = figures.target_progress(app.store(), app.settings, month=_month(app, month), now=app.now, tz=app.tz)
+    doc = figures.target_progress(
+        app.store(), app.settings, month=_month(app, month), now=app.now, tz=app.tz
+    )
     show(target_output(doc), fmt)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,9 +15,18 @@ def calendar(
     ctx: typer.Context,
     rep: RepOpt = None,
     team: TeamOpt = False,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FILE.ics",
-                   help="Write to FILE (replaced whole, private 0600) instead of stdout.")] = None,
-    days: Annotated[int, typer.Option("--days", min=1, max=366, help="Follow-ups up to this many days ahead.")] = 30,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="FILE.ics",
+            help="Write to FILE (replaced whole, private 0600) instead of stdout.",
+        ),
+    ] = None,
+    days: Annotated[
+        int, typer.Option("--days", min=1, max=366, help="Follow-ups up to this many days ahead.")
+    ] = 30,
 ) -> None:
     """Your scheduled follow-ups as an iCalendar (.ics) file: one event per lead, which updates in place
     when the follow-up moves and disappears when it is done. Overdue ones sit on today, marked OVERDUE.
@@ -40,9 +49,15 @@ def calendar(
     until = start_of_day(today + timedelta(days=days + 1), app.tz)
     rows = store.scheduled_followups(owner_id=owner_id, until=to_db(until))
     whose = "team" if owner_id is None else (rep or app.current_rep_name())
-    data = ics.build(rows, calendar_id=store.calendar_id() or "salesctl", title=f"salesctl follow-ups: {whose}",
-                     today=today, overdue_before=start_of_day(today, app.tz), tz=app.tz,
-                     alarm_minutes=app.settings.alarm_minutes)
+    data = ics.build(
+        rows,
+        calendar_id=store.calendar_id() or "salesctl",
+        title=f"salesctl follow-ups: {whose}",
+        today=today,
+        overdue_before=start_of_day(today, app.tz),
+        tz=app.tz,
+        alarm_minutes=app.settings.alarm_minutes,
+    )
     if out is None:
         sys.stdout.write(data.decode("utf-8"))
         return

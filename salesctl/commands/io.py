@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -16,7 +16,9 @@ from ..errors import Invalid, SalesError
 from . import FormatOpt, app_of, check_limit, say, show
 
 PROGRESS_FROM = 5000  # rows; smaller files import faster than a bar could draw
-MAX_SEARCH_WORDS = 64  # each word is a condition; thousands would exhaust SQLite's expression limits
+MAX_SEARCH_WORDS = (
+    64  # each word is a condition; thousands would exhaust SQLite's expression limits
+)
 
 
 class Duplicates(str, Enum):
@@ -60,15 +62,44 @@ class _Progress:
 
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV, JSON lines of leads, or an `export all --format json` file (a regular file; lines up to 1 MiB).")],
-    map_: Annotated[Optional[list[str]], typer.Option("--map", metavar="FIELD=COLUMN",
-                    help="Read FIELD from COLUMN (repeatable). Columns named like fields map themselves.")] = None,
-    stage_map: Annotated[Optional[list[str]], typer.Option("--stage-map", metavar="VALUE=STAGE",
-                         help="Read the file's stage VALUE as STAGE (repeatable), e.g. Won=won.")] = None,
-    encoding: Annotated[Optional[str], typer.Option("--encoding", help="The file's encoding if not UTF-8, e.g. gbk or utf-16.")] = None,
-    on_duplicate: Annotated[Duplicates, typer.Option("--on-duplicate", case_sensitive=False,
-                            help="A lead with the same email or phone exists: skip the row, update the lead, or stop (error).")] = Duplicates.error,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and report; write nothing.")] = False,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help="CSV, JSON lines of leads, or an `export all --format json` file (a regular file; lines up to 1 MiB).",
+        ),
+    ],
+    map_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            metavar="FIELD=COLUMN",
+            help="Read FIELD from COLUMN (repeatable). Columns named like fields map themselves.",
+        ),
+    ] = None,
+    stage_map: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--stage-map",
+            metavar="VALUE=STAGE",
+            help="Read the file's stage VALUE as STAGE (repeatable), e.g. Won=won.",
+        ),
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option("--encoding", help="The file's encoding if not UTF-8, e.g. gbk or utf-16."),
+    ] = None,
+    on_duplicate: Annotated[
+        Duplicates,
+        typer.Option(
+            "--on-duplicate",
+            case_sensitive=False,
+            help="A lead with the same email or phone exists: skip the row, update the lead, or stop (error).",
+        ),
+    ] = Duplicates.error,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate and report; write nothing.")
+    ] = False,
 ) -> None:
     """Import leads from a file in one transaction: any bad row stops it, listing every problem.
 
@@ -93,17 +124,24 @@ def import_(
     if isinstance(parsed, dict):
         if maps or stages:
             raise Invalid("--map", (maps or stages)[0][0], "does not apply to a full export file")
-        document = importing.check_document(parsed, app.tz, app.now, source)  # before anything is written
+        document = importing.check_document(
+            parsed, app.tz, app.now, source
+        )  # before anything is written
         if dry_run:
             importing.require_empty(app.store(), source)
-            say(f"Dry run of {source}: would restore " + ", ".join(f"{n} {t}" for t, n in document.counts().items())
-                + "; nothing was written")
+            say(
+                f"Dry run of {source}: would restore "
+                + ", ".join(f"{n} {t}" for t, n in document.counts().items())
+                + "; nothing was written"
+            )
             return
         with _no_new_file_on_failure(app), app.write() as store:
             counts = importing.restore(store, document, source)
         say(f"Restored {source}: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
         return
-    validator = importing.Validator(app.settings, app.tz, app.now, stages)  # settings: a read, creates nothing
+    validator = importing.Validator(
+        app.settings, app.tz, app.now, stages
+    )  # settings: a read, creates nothing
     store = app.store()
 
     sources, ignored = importing.map_columns(parsed.columns, maps)
@@ -111,25 +149,37 @@ def import_(
         say("Ignored columns (map them with --map FIELD=COLUMN): " + ", ".join(ignored))
     progress = _Progress(len(parsed.rows))
     try:
-        if dry_run or (not app.is_server and not app.db_path.exists()):  # a new file: find every problem before the first write creates it
-            plan, _index = _checked_plan(source, parsed, sources, validator, store, on_duplicate.value, progress)
+        if dry_run or (
+            not app.is_server and not app.db_path.exists()
+        ):  # a new file: find every problem before the first write creates it
+            plan, _index = _checked_plan(
+                source, parsed, sources, validator, store, on_duplicate.value, progress
+            )
         if dry_run:
-            say(f"Dry run of {source}: would add {len(plan.add)}, update {len(plan.update) + plan.replaced}, "
-                f"skip {plan.skipped}; nothing was written")
+            say(
+                f"Dry run of {source}: would add {len(plan.add)}, update {len(plan.update) + plan.replaced}, "
+                f"skip {plan.skipped}; nothing was written"
+            )
             return
         with _no_new_file_on_failure(app), app.write() as store:
             # Validated again under the write lock, against the settings as committed (docs/data-safety.md).
             validator = importing.Validator(app.settings, app.tz, app.now, stages)
-            plan, index = _checked_plan(source, parsed, sources, validator, store, on_duplicate.value, progress)
+            plan, index = _checked_plan(
+                source, parsed, sources, validator, store, on_duplicate.value, progress
+            )
             reps = importing.RepIds(store, index[0], app.now_db, app.acting_rep_id)
             importing.write_new(store, plan.add, reps, app.now_db, progress.step(len(parsed.rows)))
-            late = importing.write_updates(store, app.settings, plan.update, reps, app.acting_rep_id, app.now_db)
+            late = importing.write_updates(
+                store, app.settings, plan.update, reps, app.acting_rep_id, app.now_db
+            )
             _check(source, late, len(late))
     finally:
         progress.stop()
     created = f"; new reps: {', '.join(reps.created)}" if reps.created else ""
-    say(f"Imported {source}: {len(plan.add)} added, {len(plan.update) + plan.replaced} updated, "
-        f"{plan.skipped} skipped{created}")
+    say(
+        f"Imported {source}: {len(plan.add)} added, {len(plan.update) + plan.replaced} updated, "
+        f"{plan.skipped} skipped{created}"
+    )
 
 
 def _checked_plan(source, parsed, sources, validator, store, on_duplicate: str, progress):
@@ -176,12 +226,30 @@ def _check(source: str, errors: list, total: int) -> None:
 
 def export(
     ctx: typer.Context,
-    what: Annotated[What, typer.Argument(help="leads, activities, or all (every table, JSON only).",
-                                         case_sensitive=False)] = What.leads,
-    fmt: Annotated[Optional[FileFormat], typer.Option("--format", "-f", case_sensitive=False,
-                   help="csv (default for leads and activities) or json (default and only choice for all).")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FILE",
-                   help="Write to FILE (created private, 0600) instead of stdout.")] = None,
+    what: Annotated[
+        What,
+        typer.Argument(
+            help="leads, activities, or all (every table, JSON only).", case_sensitive=False
+        ),
+    ] = What.leads,
+    fmt: Annotated[
+        FileFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="csv (default for leads and activities) or json (default and only choice for all).",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="FILE",
+            help="Write to FILE (created private, 0600) instead of stdout.",
+        ),
+    ] = None,
 ) -> None:
     """Write every field of every lead, activity, or the whole database.
 
@@ -199,12 +267,19 @@ def export(
         raise Invalid("--format", "csv", "cannot hold every table", "use export all --format json")
     store = app.store()
     tz = app.tz
-    with exporting.private_output(out, protect=app.db_path, bom=fmt is FileFormat.csv) as stream, store.snapshot():
+    with (
+        exporting.private_output(out, protect=app.db_path, bom=fmt is FileFormat.csv) as stream,
+        store.snapshot(),
+    ):
         if what is What.all:
             count = exporting.write_document(store, tz, app.now.astimezone(tz).isoformat(), stream)
         else:
             keys = exporting.LEAD_KEYS if what is What.leads else exporting.ACTIVITY_KEYS
-            rows = exporting.leads(store, tz) if what is What.leads else exporting.activities(store, tz)
+            rows = (
+                exporting.leads(store, tz)
+                if what is What.leads
+                else exporting.activities(store, tz)
+            )
             if fmt is FileFormat.csv:
                 count = exporting.write_csv(keys, rows, stream)
             else:
@@ -215,8 +290,16 @@ def export(
 
 def search(
     ctx: typer.Context,
-    text: Annotated[str, typer.Argument(metavar="TEXT", help="Words to find (each must appear, at most 64); any characters are literal.")],
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most N leads and N activities.")] = 50,
+    text: Annotated[
+        str,
+        typer.Argument(
+            metavar="TEXT",
+            help="Words to find (each must appear, at most 64); any characters are literal.",
+        ),
+    ],
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, help="At most N leads and N activities.")
+    ] = 50,
     fmt: FormatOpt = None,
 ) -> None:
     """Find leads by name or company and activities by their notes (full-text, any language).
@@ -235,29 +318,91 @@ def search(
         raise Invalid("TEXT", text, "is blank", "give a word to search for")
     words = text.split()
     if len(words) > MAX_SEARCH_WORDS:
-        raise Invalid("TEXT", " ".join(words[:3]) + f" … ({len(words)} words)",
-                      f"has too many words (max {MAX_SEARCH_WORDS})", "search for the few that matter")
+        raise Invalid(
+            "TEXT",
+            " ".join(words[:3]) + f" … ({len(words)} words)",
+            f"has too many words (max {MAX_SEARCH_WORDS})",
+            "search for the few that matter",
+        )
     lead_rows, activity_rows = app.store().search(text, check_limit(limit))
     leads = [lead_object(r, app.tz) for r in lead_rows]
-    notes = [{"activity_id": r["id"], "lead_id": r["lead_id"], "name": r["name"], "company": r["company"],
-              "stage": r["stage"], "rep": r["rep"], "kind": r["kind"], "at": to_local_iso(r["at"], app.tz),
-              "note": r["note"]} for r in activity_rows]
-    hits = [{"type": "lead", "lead_id": o["id"], "name": o["name"], "company": o["company"], "stage": o["stage"],
-             "at": o["created_at"], "text": o["name"] + (f" ({o['company']})" if o["company"] else "")} for o in leads]
-    hits += [{"type": "activity", "lead_id": n["lead_id"], "name": n["name"], "company": n["company"],
-              "stage": n["stage"], "at": n["at"], "text": n["note"]} for n in notes]
-    table = Table([Column("lead_id", "#", "right"), Column("type", "Found in"), Column("name", "Lead"),
-                   Column("stage", "Stage"), Column("at", "When", show=short_time), Column("text", "Text")],
-                  [{**h, "text": h["text"].replace("\n", " ")[:80], "type": "note" if h["type"] == "activity" else "lead"}
-                   for h in hits], empty=f'Nothing matches "{text}".')
-    show(Output({"query": text, "leads": leads, "activities": notes}, [table],
-                csv=Table(table.columns, hits)), fmt)
+    notes = [
+        {
+            "activity_id": r["id"],
+            "lead_id": r["lead_id"],
+            "name": r["name"],
+            "company": r["company"],
+            "stage": r["stage"],
+            "rep": r["rep"],
+            "kind": r["kind"],
+            "at": to_local_iso(r["at"], app.tz),
+            "note": r["note"],
+        }
+        for r in activity_rows
+    ]
+    hits = [
+        {
+            "type": "lead",
+            "lead_id": o["id"],
+            "name": o["name"],
+            "company": o["company"],
+            "stage": o["stage"],
+            "at": o["created_at"],
+            "text": o["name"] + (f" ({o['company']})" if o["company"] else ""),
+        }
+        for o in leads
+    ]
+    hits += [
+        {
+            "type": "activity",
+            "lead_id": n["lead_id"],
+            "name": n["name"],
+            "company": n["company"],
+            "stage": n["stage"],
+            "at": n["at"],
+            "text": n["note"],
+        }
+        for n in notes
+    ]
+    table = Table(
+        [
+            Column("lead_id", "#", "right"),
+            Column("type", "Found in"),
+            Column("name", "Lead"),
+            Column("stage", "Stage"),
+            Column("at", "When", show=short_time),
+            Column("text", "Text"),
+        ],
+        [
+            {
+                **h,
+                "text": h["text"].replace("\n", " ")[:80],
+                "type": "note" if h["type"] == "activity" else "lead",
+            }
+            for h in hits
+        ],
+        empty=f'Nothing matches "{text}".',
+    )
+    show(
+        Output(
+            {"query": text, "leads": leads, "activities": notes},
+            [table],
+            csv=Table(table.columns, hits),
+        ),
+        fmt,
+    )
 
 
 def backup(
     ctx: typer.Context,
-    dest: Annotated[str, typer.Argument(metavar="DEST", help="The backup file, or a folder (an existing one, or "
-                                        "any path ending in /) to put a dated file in: salesctl-YYYY-MM-DD-HHMM.db.")],
+    dest: Annotated[
+        str,
+        typer.Argument(
+            metavar="DEST",
+            help="The backup file, or a folder (an existing one, or "
+            "any path ending in /) to put a dated file in: salesctl-YYYY-MM-DD-HHMM.db.",
+        ),
+    ],
 ) -> None:
     """Copy the database safely while it is in use (SQLite's backup API), into a private 0600 file.
 
@@ -273,16 +418,22 @@ def backup(
 
     app = app_of(ctx)
     if app.is_server:
-        raise SalesError("backup: the database is on PostgreSQL; back it up with pg_dump, or copy it to a file "
-                         "with: salesctl db copy URL FILE (docs/team.md)")
+        raise SalesError(
+            "backup: the database is on PostgreSQL; back it up with pg_dump, or copy it to a file "
+            "with: salesctl db copy URL FILE (docs/team.md)"
+        )
     if app.is_server:
-        raise SalesError("backup: the database is on PostgreSQL; back it up with pg_dump, or copy it to a file "
-                         "with: salesctl db copy URL FILE (docs/team.md)")
+        raise SalesError(
+            "backup: the database is on PostgreSQL; back it up with pg_dump, or copy it to a file "
+            "with: salesctl db copy URL FILE (docs/team.md)"
+        )
     if not app.db_path.exists():
         raise SalesError(f"backup: there is no database at {app.db_path} yet; nothing to back up")
     path = _backup_path(dest, app)
     store = app.store(write=True)
-    write_file_by_name(path, lambda tmp: store.backup_to(tmp, name=path), protect=app.db_path, field="DEST")
+    write_file_by_name(
+        path, lambda tmp: store.backup_to(tmp, name=path), protect=app.db_path, field="DEST"
+    )
     say(f"Backed up {app.db_path} to {path}")
 
 
@@ -290,7 +441,9 @@ def _backup_path(dest: str, app) -> Path:
     """DEST as typed, or a dated file inside it when it is a folder (a trailing / says it must be one)."""
     path = Path(dest).expanduser()
     if dest.endswith(("/", os.sep)) and not path.is_dir():
-        raise Invalid("DEST", dest, "is not an existing folder", f"create it first: mkdir -p {dest}")
+        raise Invalid(
+            "DEST", dest, "is not an existing folder", f"create it first: mkdir -p {dest}"
+        )
     if path.is_dir():
         return path / f"salesctl-{app.now.astimezone(app.tz):%Y-%m-%d-%H%M}.db"
     return path

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,30 +15,93 @@ from . import VALUE_ARGS, EveryOpt, FormatOpt, LeadArg, app_of, check_limit, say
 lead_app = typer.Typer(help="List, show, edit, delete and assign leads.", no_args_is_help=True)
 
 # Options shared by `add` and `lead edit`.
-CompanyOpt = Annotated[Optional[str], typer.Option("--company", help="Company name.")]
-ContactOpt = Annotated[Optional[str], typer.Option("--contact", help="Contact person.")]
-EmailOpt = Annotated[Optional[str], typer.Option("--email", help="One email address (used to spot duplicates).")]
-PhoneOpt = Annotated[Optional[str], typer.Option("--phone", help="Phone number (used to spot duplicates).")]
-SourceOpt = Annotated[Optional[str], typer.Option("--source", help="Where it came from: referral, web, event, cold-call…")]
-IntentOpt = Annotated[Optional[str], typer.Option("--intent", help="hot, warm or cold.")]
-IndustryOpt = Annotated[Optional[str], typer.Option("--industry", help="Industry.")]
-PersonaOpt = Annotated[Optional[str], typer.Option("--persona", help="Customer type for plays: no-authority, hesitant, price-shopper, busy…")]
-TagOpt = Annotated[Optional[list[str]], typer.Option("--tag", "-t", help="A tag (repeatable; 'a;b' also splits).")]
-ValueOpt = Annotated[Optional[str], typer.Option("--value", metavar="AMOUNT", help="Expected deal size: 1000, 1.5k, 5万, $1,200.")]
-CurrencyOpt = Annotated[Optional[str], typer.Option("--currency", help="ISO 4217 code, or RMB, 元, NT$, HK$… (default: the currency setting).")]
-CloseByOpt = Annotated[Optional[str], typer.Option("--close-by", metavar="WHEN", help="Expected close date: eom, 2026-12-20, +2w.")]
-OwnerOpt = Annotated[Optional[str], typer.Option("--owner", metavar="REP", help="Owning rep (must exist). Default: you.")]
-NextOpt = Annotated[Optional[str], typer.Option("--next", metavar="WHEN", help="Next follow-up (its step is kept): tomorrow, fri 10am, +3d, 12-02, Dec 2.")]
-StepOpt = Annotated[Optional[str], typer.Option("--step", metavar="TEXT", help="What the next follow-up is.")]
-AllowDupOpt = Annotated[bool, typer.Option("--allow-duplicate", help="Add even if the email or phone is already on a lead (and without the same-name warning).")]
+CompanyOpt = Annotated[str | None, typer.Option("--company", help="Company name.")]
+ContactOpt = Annotated[str | None, typer.Option("--contact", help="Contact person.")]
+EmailOpt = Annotated[
+    str | None, typer.Option("--email", help="One email address (used to spot duplicates).")
+]
+PhoneOpt = Annotated[
+    str | None, typer.Option("--phone", help="Phone number (used to spot duplicates).")
+]
+SourceOpt = Annotated[
+    str | None,
+    typer.Option("--source", help="Where it came from: referral, web, event, cold-call…"),
+]
+IntentOpt = Annotated[str | None, typer.Option("--intent", help="hot, warm or cold.")]
+IndustryOpt = Annotated[str | None, typer.Option("--industry", help="Industry.")]
+PersonaOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--persona", help="Customer type for plays: no-authority, hesitant, price-shopper, busy…"
+    ),
+]
+TagOpt = Annotated[
+    list[str] | None, typer.Option("--tag", "-t", help="A tag (repeatable; 'a;b' also splits).")
+]
+ValueOpt = Annotated[
+    str | None,
+    typer.Option("--value", metavar="AMOUNT", help="Expected deal size: 1000, 1.5k, 5万, $1,200."),
+]
+CurrencyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--currency", help="ISO 4217 code, or RMB, 元, NT$, HK$… (default: the currency setting)."
+    ),
+]
+CloseByOpt = Annotated[
+    str | None,
+    typer.Option("--close-by", metavar="WHEN", help="Expected close date: eom, 2026-12-20, +2w."),
+]
+OwnerOpt = Annotated[
+    str | None,
+    typer.Option("--owner", metavar="REP", help="Owning rep (must exist). Default: you."),
+]
+NextOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--next",
+        metavar="WHEN",
+        help="Next follow-up (its step is kept): tomorrow, fri 10am, +3d, 12-02, Dec 2.",
+    ),
+]
+StepOpt = Annotated[
+    str | None, typer.Option("--step", metavar="TEXT", help="What the next follow-up is.")
+]
+AllowDupOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-duplicate",
+        help="Add even if the email or phone is already on a lead (and without the same-name warning).",
+    ),
+]
 
 
-def _lead_fields(app, *, company, contact, email, phone, source, intent, industry, persona, value, currency,
-                 close_by, next_, step) -> dict:
+def _lead_fields(
+    app,
+    *,
+    company,
+    contact,
+    email,
+    phone,
+    source,
+    intent,
+    industry,
+    persona,
+    value,
+    currency,
+    close_by,
+    next_,
+    step,
+) -> dict:
     """Validated column values for the options that were given (None = not given; '' = clear)."""
     fields: dict = {}
-    for column, raw in (("company", company), ("contact", contact), ("source", source),
-                        ("industry", industry), ("persona", persona)):
+    for column, raw in (
+        ("company", company),
+        ("contact", contact),
+        ("source", source),
+        ("industry", industry),
+        ("persona", persona),
+    ):
         if raw is not None:
             fields[column] = model.check_text(raw, field=f"--{column}")
     if email is not None:
@@ -66,11 +129,15 @@ def _lead_fields(app, *, company, contact, email, phone, source, intent, industr
         else:
             fields["value"] = None
     if close_by is not None:
-        fields["close_by"] = app.day(close_by, field="--close-by").isoformat() if close_by.strip() else None
+        fields["close_by"] = (
+            app.day(close_by, field="--close-by").isoformat() if close_by.strip() else None
+        )
     if next_ is not None:
         from ..dates import to_db
 
-        fields["next_at"] = to_db(app.when(next_, field="--next", ahead=True)) if next_.strip() else None
+        fields["next_at"] = (
+            to_db(app.when(next_, field="--next", ahead=True)) if next_.strip() else None
+        )
     if step is not None:
         fields["next_step"] = model.check_text(step, field="--step")
     return fields
@@ -79,13 +146,32 @@ def _lead_fields(app, *, company, contact, email, phone, source, intent, industr
 def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="Lead name (a person or a deal).")],
-    company: CompanyOpt = None, contact: ContactOpt = None, email: EmailOpt = None, phone: PhoneOpt = None,
-    source: SourceOpt = None, intent: IntentOpt = None, industry: IndustryOpt = None, persona: PersonaOpt = None,
-    tag: TagOpt = None, value: ValueOpt = None, currency: CurrencyOpt = None, close_by: CloseByOpt = None,
-    owner: OwnerOpt = None, key: Annotated[bool, typer.Option("--key", help="Mark as a key customer.")] = False,
-    next_: NextOpt = None, step: StepOpt = None,
-    created: Annotated[Optional[str], typer.Option("--created", metavar="WHEN", help="When you met the lead, if not now: yesterday, 2026-11-19, -3d.")] = None,
-    allow_duplicate: AllowDupOpt = False, fmt: FormatOpt = None,
+    company: CompanyOpt = None,
+    contact: ContactOpt = None,
+    email: EmailOpt = None,
+    phone: PhoneOpt = None,
+    source: SourceOpt = None,
+    intent: IntentOpt = None,
+    industry: IndustryOpt = None,
+    persona: PersonaOpt = None,
+    tag: TagOpt = None,
+    value: ValueOpt = None,
+    currency: CurrencyOpt = None,
+    close_by: CloseByOpt = None,
+    owner: OwnerOpt = None,
+    key: Annotated[bool, typer.Option("--key", help="Mark as a key customer.")] = False,
+    next_: NextOpt = None,
+    step: StepOpt = None,
+    created: Annotated[
+        str | None,
+        typer.Option(
+            "--created",
+            metavar="WHEN",
+            help="When you met the lead, if not now: yesterday, 2026-11-19, -3d.",
+        ),
+    ] = None,
+    allow_duplicate: AllowDupOpt = False,
+    fmt: FormatOpt = None,
 ) -> None:
     """Add a lead in the first stage, owned by you (or --owner); prints its id.
 
@@ -100,11 +186,29 @@ def add(
     app = app_of(ctx)
     for option, raw in (("--next", next_), ("--close-by", close_by), ("--created", created)):
         if raw is not None and not raw.strip():  # a new lead has nothing to clear: "" is a mistake
-            raise Invalid(option, raw, "is empty", "give a date like fri, +3d or 2026-12-01, or leave the option out")
+            raise Invalid(
+                option,
+                raw,
+                "is empty",
+                "give a date like fri, +3d or 2026-12-01, or leave the option out",
+            )
     created_at = _created_at(app, created) if created is not None else None
-    fields = _lead_fields(app, company=company, contact=contact, email=email, phone=phone, source=source,
-                          intent=intent, industry=industry, persona=persona, value=value, currency=currency,
-                          close_by=close_by, next_=next_, step=step)
+    fields = _lead_fields(
+        app,
+        company=company,
+        contact=contact,
+        email=email,
+        phone=phone,
+        source=source,
+        intent=intent,
+        industry=industry,
+        persona=persona,
+        value=value,
+        currency=currency,
+        close_by=close_by,
+        next_=next_,
+        step=step,
+    )
     fields["name"] = model.check_name(name, field="NAME")
     fields["key"] = int(key)
     tags = model.check_tags(tag)
@@ -112,13 +216,27 @@ def add(
         fields.setdefault("currency", app.settings.currency)
         rep_id = app.acting_rep_id()
         fields["owner_id"] = store.require_rep(owner, field="--owner")["id"] if owner else rep_id
-        same = [] if allow_duplicate else store.open_leads_named(fields["name"], fields.get("company"))
-        lead_id = pipeline.add_lead(store, app.settings, fields, tags, rep_id=rep_id, now=app.now_db,
-                                    allow_duplicate=allow_duplicate, created=created_at)
+        same = (
+            [] if allow_duplicate else store.open_leads_named(fields["name"], fields.get("company"))
+        )
+        lead_id = pipeline.add_lead(
+            store,
+            app.settings,
+            fields,
+            tags,
+            rep_id=rep_id,
+            now=app.now_db,
+            allow_duplicate=allow_duplicate,
+            created=created_at,
+        )
     if same:
-        listed = "; ".join(f"#{r['id']} {r['name']}" + (f" ({r['company']})" if r["company"] else "") for r in same)
-        say(f"Warning: an open lead with this name already exists: {listed}; added #{lead_id} anyway "
-            f"(salesctl lead delete {lead_id} --yes undoes it; --allow-duplicate silences this)")
+        listed = "; ".join(
+            f"#{r['id']} {r['name']}" + (f" ({r['company']})" if r["company"] else "") for r in same
+        )
+        say(
+            f"Warning: an open lead with this name already exists: {listed}; added #{lead_id} anyway "
+            f"(salesctl lead delete {lead_id} --yes undoes it; --allow-duplicate silences this)"
+        )
     _note_foreign_currency(app, fields["currency"])
     show(lead_output(lead_object(store.lead(lead_id), app.tz), message=str(lead_id)), fmt)
 
@@ -131,7 +249,12 @@ def _created_at(app, text: str) -> str:
     if when > app.now:
         if when.astimezone(app.tz).date() == app.now.astimezone(app.tz).date():
             return app.now_db  # "today" before 09:00
-        raise Invalid("--created", text, "is in the future", "a lead is created when you met it: today or earlier")
+        raise Invalid(
+            "--created",
+            text,
+            "is in the future",
+            "a lead is created when you met it: today or earlier",
+        )
     return to_db(when)
 
 
@@ -139,24 +262,47 @@ def _note_foreign_currency(app, currency: str) -> None:
     """A lead in another currency than the team's is fine, but say so: `$3k` on a CNY team is USD."""
     team = app.settings.currency
     if currency != team and currency not in app.settings.rates:
-        say(f"Note: this lead is in {currency}, the team's currency is {team}; reports convert it once a rate "
-            f"is set: salesctl config set fx.{currency} RATE (how many {team} buy 1 {currency})")
+        say(
+            f"Note: this lead is in {currency}, the team's currency is {team}; reports convert it once a rate "
+            f"is set: salesctl config set fx.{currency} RATE (how many {team} buy 1 {currency})"
+        )
 
 
 @lead_app.command("list")
 def list_(
     ctx: typer.Context,
-    stage: Annotated[Optional[list[str]], typer.Option("--stage", "-s", help="Only this stage (repeatable).")] = None,
-    rep: Annotated[Optional[list[str]], typer.Option("--rep", "--owner", metavar="REP", help="Leads owned by this rep (repeatable). Default: yours.")] = None,
+    stage: Annotated[
+        list[str] | None, typer.Option("--stage", "-s", help="Only this stage (repeatable).")
+    ] = None,
+    rep: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rep",
+            "--owner",
+            metavar="REP",
+            help="Leads owned by this rep (repeatable). Default: yours.",
+        ),
+    ] = None,
     team: Annotated[bool, typer.Option("--team", help="Every rep's leads.")] = False,
-    tag: Annotated[Optional[str], typer.Option("--tag", "-t", help="Only leads with this tag.")] = None,
-    source: Annotated[Optional[str], typer.Option("--source", help="Only this source.")] = None,
+    tag: Annotated[
+        str | None, typer.Option("--tag", "-t", help="Only leads with this tag.")
+    ] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
     intent: IntentOpt = None,
     key: Annotated[bool, typer.Option("--key", help="Only key customers.")] = False,
     all_: Annotated[bool, typer.Option("--all", "-a", help="Include won and lost leads.")] = False,
-    sort: Annotated[str, typer.Option("--sort", help="Sort by: " + ", ".join(
-        __import__("salesctl.store", fromlist=["Store"]).Store.LEAD_SORTS) + "; prefix - for descending.")] = "id",
-    limit: Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help="At most N leads.")] = None,
+    sort: Annotated[
+        str,
+        typer.Option(
+            "--sort",
+            help="Sort by: "
+            + ", ".join(__import__("salesctl.store", fromlist=["Store"]).Store.LEAD_SORTS)
+            + "; prefix - for descending.",
+        ),
+    ] = "id",
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=1, help="At most N leads.")
+    ] = None,
     fmt: FormatOpt = None,
 ) -> None:
     """List your open leads (all with --all; another rep's with --rep, everyone's with --team), filtered and sorted.
@@ -172,15 +318,31 @@ def list_(
     stages = [settings.check_stage(s, field="--stage", open_only=False) for s in stage or []]
     sort_key = sort.strip().lstrip("-").lower()
     if sort_key not in store.LEAD_SORTS:
-        raise Invalid("--sort", sort, "is not a sort field", "use one of " + ", ".join(store.LEAD_SORTS))
+        raise Invalid(
+            "--sort", sort, "is not a sort field", "use one of " + ", ".join(store.LEAD_SORTS)
+        )
     owner_ids = app.reps_scope(rep, team, field="--rep/--owner")
     rows = store.list_leads(
-        stages=stages, all_stages=list(settings.all_stages), owner_ids=owner_ids, tag=tag and tag.strip(),
-        source=source and source.strip(), intent=model.check_intent(intent), key=key, include_closed=all_,
-        sort=sort_key, descending=sort.strip().startswith("-"), limit=check_limit(limit),
+        stages=stages,
+        all_stages=list(settings.all_stages),
+        owner_ids=owner_ids,
+        tag=tag and tag.strip(),
+        source=source and source.strip(),
+        intent=model.check_intent(intent),
+        key=key,
+        include_closed=all_,
+        sort=sort_key,
+        descending=sort.strip().startswith("-"),
+        limit=check_limit(limit),
     )
-    show(lead_list_output([lead_object(r, app.tz) for r in rows], sort=sort_key,
-                          year=app.now.astimezone(app.tz).year), fmt)
+    show(
+        lead_list_output(
+            [lead_object(r, app.tz) for r in rows],
+            sort=sort_key,
+            year=app.now.astimezone(app.tz).year,
+        ),
+        fmt,
+    )
 
 
 @lead_app.command("show", context_settings=VALUE_ARGS)
@@ -200,8 +362,14 @@ def show_(
     store = app.store()
     lead_id = store.resolve_lead(lead)
     obj = lead_object(store.lead(lead_id), app.tz)
-    show(lead_show_output(obj, [timeline_entry(r, app.tz) for r in store.timeline(lead_id)], _schedule(app, store, lead_id)),
-         fmt)
+    show(
+        lead_show_output(
+            obj,
+            [timeline_entry(r, app.tz) for r in store.timeline(lead_id)],
+            _schedule(app, store, lead_id),
+        ),
+        fmt,
+    )
 
 
 def _schedule(app, store, lead_id: int) -> dict:
@@ -219,15 +387,33 @@ def _schedule(app, store, lead_id: int) -> dict:
 def edit(
     ctx: typer.Context,
     lead: LeadArg,
-    name: Annotated[Optional[str], typer.Option("--name", help="New name.")] = None,
-    company: CompanyOpt = None, contact: ContactOpt = None, email: EmailOpt = None, phone: PhoneOpt = None,
-    source: SourceOpt = None, intent: IntentOpt = None, industry: IndustryOpt = None, persona: PersonaOpt = None,
+    name: Annotated[str | None, typer.Option("--name", help="New name.")] = None,
+    company: CompanyOpt = None,
+    contact: ContactOpt = None,
+    email: EmailOpt = None,
+    phone: PhoneOpt = None,
+    source: SourceOpt = None,
+    intent: IntentOpt = None,
+    industry: IndustryOpt = None,
+    persona: PersonaOpt = None,
     tag: TagOpt = None,
-    untag: Annotated[Optional[list[str]], typer.Option("--untag", help="Remove a tag (repeatable).")] = None,
-    value: ValueOpt = None, currency: CurrencyOpt = None, close_by: CloseByOpt = None, owner: OwnerOpt = None,
-    key: Annotated[Optional[bool], typer.Option("--key/--no-key", help="Mark or unmark as a key customer.",
-                                                show_default=False)] = None,
-    next_: NextOpt = None, step: StepOpt = None, every: EveryOpt = None, allow_duplicate: AllowDupOpt = False,
+    untag: Annotated[
+        list[str] | None, typer.Option("--untag", help="Remove a tag (repeatable).")
+    ] = None,
+    value: ValueOpt = None,
+    currency: CurrencyOpt = None,
+    close_by: CloseByOpt = None,
+    owner: OwnerOpt = None,
+    key: Annotated[
+        bool | None,
+        typer.Option(
+            "--key/--no-key", help="Mark or unmark as a key customer.", show_default=False
+        ),
+    ] = None,
+    next_: NextOpt = None,
+    step: StepOpt = None,
+    every: EveryOpt = None,
+    allow_duplicate: AllowDupOpt = False,
     fmt: FormatOpt = None,
 ) -> None:
     """Change a lead's attributes; an empty value ("") clears one. --owner reassigns it.
@@ -239,9 +425,22 @@ def edit(
       salesctl lead edit acme --every 1m --step "monthly check-in"
     """
     app = app_of(ctx)
-    fields = _lead_fields(app, company=company, contact=contact, email=email, phone=phone, source=source,
-                          intent=intent, industry=industry, persona=persona, value=value, currency=currency,
-                          close_by=close_by, next_=next_, step=step)
+    fields = _lead_fields(
+        app,
+        company=company,
+        contact=contact,
+        email=email,
+        phone=phone,
+        source=source,
+        intent=intent,
+        industry=industry,
+        persona=persona,
+        value=value,
+        currency=currency,
+        close_by=close_by,
+        next_=next_,
+        step=step,
+    )
     if name is not None:
         fields["name"] = model.check_name(name, field="--name")
     if key is not None:
@@ -258,11 +457,24 @@ def edit(
         if not fields and not add_tags and not remove_tags and every_value is False:
             raise SalesError("lead edit: nothing to change; give at least one option (see --help)")
         before = store.lead(lead_id)
-        pipeline.edit_lead(store, lead_id, fields, add_tags=add_tags, remove_tags=remove_tags,
-                           rep_id=app.acting_rep_id(), now=app.now_db, allow_duplicate=allow_duplicate)
+        pipeline.edit_lead(
+            store,
+            lead_id,
+            fields,
+            add_tags=add_tags,
+            remove_tags=remove_tags,
+            rep_id=app.acting_rep_id(),
+            now=app.now_db,
+            allow_duplicate=allow_duplicate,
+        )
         _edit_schedule(app, store, before, every_value)
     obj = lead_object(store.lead(lead_id), app.tz)
-    show(lead_output(obj, message=_("Updated lead #{id} {name}").format(id=lead_id, name=obj["name"])), fmt)
+    show(
+        lead_output(
+            obj, message=_("Updated lead #{id} {name}").format(id=lead_id, name=obj["name"])
+        ),
+        fmt,
+    )
 
 
 def _edit_schedule(app, store, before, every) -> None:
@@ -278,7 +490,9 @@ def _edit_schedule(app, store, before, every) -> None:
 def delete(
     ctx: typer.Context,
     lead: LeadArg,
-    yes: Annotated[bool, typer.Option("--yes", help="Really delete it, with its activities and history.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Really delete it, with its activities and history.")
+    ] = False,
 ) -> None:
     """Delete a lead and everything logged on it (needs --yes). Usually `lost` is what you want.
 
@@ -304,7 +518,9 @@ def delete(
 def assign(
     ctx: typer.Context,
     leads: Annotated[list[str], typer.Argument(metavar="LEAD...", help="Lead ids or names.")],
-    to: Annotated[str, typer.Option("--to", metavar="REP", help="The rep who takes them over (must exist).")],
+    to: Annotated[
+        str, typer.Option("--to", metavar="REP", help="The rep who takes them over (must exist).")
+    ],
     fmt: FormatOpt = None,
 ) -> None:
     """Give open leads, with their scheduled follow-ups, to another rep. History keeps who did it.
@@ -318,11 +534,14 @@ def assign(
     with store.write():
         to_rep = store.require_rep(to, field="--to")
         ids = list(dict.fromkeys(store.resolve_lead(ref) for ref in leads))
-        moved = pipeline.assign(store, ids, to_rep["id"], rep_id=app.acting_rep_id(), now=app.now_db)
+        moved = pipeline.assign(
+            store, ids, to_rep["id"], rep_id=app.acting_rep_id(), now=app.now_db
+        )
     objs = [lead_object(store.lead(i), app.tz) for i in ids]
     output = lead_list_output(objs)
     output.plain = f"Assigned {len(moved)} lead(s) to {to_rep['name']}" + (
-        f" ({len(ids) - len(moved)} already theirs)" if len(moved) < len(ids) else "")
+        f" ({len(ids) - len(moved)} already theirs)" if len(moved) < len(ids) else ""
+    )
     show(output, fmt)
 
 

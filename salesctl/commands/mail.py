@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -19,10 +19,23 @@ CLAIM_REFRESH = STALE_CLAIM / 5
 
 def remind(
     ctx: typer.Context,
-    rep: Annotated[Optional[str], typer.Option("--rep", metavar="REP", help="Only this rep (default: you).")] = None,
+    rep: Annotated[
+        str | None, typer.Option("--rep", metavar="REP", help="Only this rep (default: you).")
+    ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Every active rep.")] = False,
-    email: Annotated[bool, typer.Option("--email", help="Mail each rep their digest (SMTP from SALESCTL_SMTP_* or the config file).")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the mails that would be sent; send and record nothing.")] = False,
+    email: Annotated[
+        bool,
+        typer.Option(
+            "--email",
+            help="Mail each rep their digest (SMTP from SALESCTL_SMTP_* or the config file).",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Print the mails that would be sent; send and record nothing."
+        ),
+    ] = False,
 ) -> int:
     """Each rep's to-do digest: overdue and due follow-ups, and what else needs a look today.
 
@@ -67,7 +80,9 @@ def _print_digests(digests) -> None:
 
     for n, (row, doc) in enumerate(digests):
         subject, text, _html = digest(doc, rep=row["name"])
-        print(("\n" if n else "") + subject + "\n" + "=" * min(len(subject), 78) + "\n" + text, end="")
+        print(
+            ("\n" if n else "") + subject + "\n" + "=" * min(len(subject), 78) + "\n" + text, end=""
+        )
 
 
 def _mail_digests(app, digests, *, dry_run: bool) -> int:
@@ -83,14 +98,22 @@ def _mail_digests(app, digests, *, dry_run: bool) -> int:
         for row, doc in digests:
             name = row["name"]
             if not row["email"]:
-                say(f"Error: reminder for {name} not sent: rep {name} has no email address; "
-                      f"add one with: salesctl rep edit {name} --email ADDRESS")
+                say(
+                    f"Error: reminder for {name} not sent: rep {name} has no email address; "
+                    f"add one with: salesctl rep edit {name} --email ADDRESS"
+                )
                 failed += 1
                 continue
             try:
                 subject, text, html_body = mail.digest(doc, rep=name)
-                msg = mail.build_message(sender=settings.from_address, to=[mail.recipient(row["email"], name)],
-                                         subject=subject, text=text, html_body=html_body, now=app.now)
+                msg = mail.build_message(
+                    sender=settings.from_address,
+                    to=[mail.recipient(row["email"], name)],
+                    subject=subject,
+                    text=text,
+                    html_body=html_body,
+                    now=app.now,
+                )
             except mail.MailError as exc:
                 say(f"Error: reminder for {name} not sent: {exc}")
                 failed += 1
@@ -102,7 +125,9 @@ def _mail_digests(app, digests, *, dry_run: bool) -> int:
                     from ..views import short_time
 
                     at = short_time(to_local_iso(sent["sent_at"], app.tz))
-                    say(f"{name}: today's reminder was already sent at {at}; it would not be sent again")
+                    say(
+                        f"{name}: today's reminder was already sent at {at}; it would not be sent again"
+                    )
                     continue
                 previews += 1
                 print(("=" * 72 + "\n" if previews > 1 else "") + mail.preview(msg))
@@ -181,15 +206,25 @@ def email_report(app, doc: dict, addresses: list[str]) -> int:
     team = doc["team"]
     # ASCII "to", not the en dash of the page title: non-ASCII mid-subject can fold badly in Python's email.
     who = mail.one_line(doc.get("rep") or "Team", 60)
-    subject = (f"{who} report {period_label(doc).replace(' – ', ' to ')}: {team['won_count']} won"
-               f" ({show(team['won_amount'], 'money', doc['currency'])}), {team['lost_count']} lost")
+    subject = (
+        f"{who} report {period_label(doc).replace(' – ', ' to ')}: {team['won_count']} won"
+        f" ({show(team['won_amount'], 'money', doc['currency'])}), {team['lost_count']} lost"
+    )
     text, html_body = report_text(doc), report_html(doc)
     failed = 0
     with mail.Mailer(settings) as mailer:
         for address in addresses:  # each address once, in the order given
             try:
-                mailer.send(mail.build_message(sender=settings.from_address, to=[mail.recipient(address)],
-                                               subject=subject, text=text, html_body=html_body, now=app.now))
+                mailer.send(
+                    mail.build_message(
+                        sender=settings.from_address,
+                        to=[mail.recipient(address)],
+                        subject=subject,
+                        text=text,
+                        html_body=html_body,
+                        now=app.now,
+                    )
+                )
             except mail.MailError as exc:
                 say(f"Error: report to {address} not sent: {exc}")
                 failed += 1

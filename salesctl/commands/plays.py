@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -11,30 +11,56 @@ from ..errors import NotFound
 from ..render import Column, Output, Table
 from . import VALUE_ARGS, FormatOpt, LeadArg, app_of, say, show
 
-play_app = typer.Typer(help="Plays: what to say to which customer. Add, list, suggest.", no_args_is_help=True)
+play_app = typer.Typer(
+    help="Plays: what to say to which customer. Add, list, suggest.", no_args_is_help=True
+)
 
 PLAY_COLUMNS = [
-    Column("name", "Play"), Column("persona", "Persona"), Column("stage", "Stage"), Column("text", "What to do"),
+    Column("name", "Play"),
+    Column("persona", "Persona"),
+    Column("stage", "Stage"),
+    Column("text", "What to do"),
 ]
 
 
 def _play(row) -> dict:
-    return {"name": row["name"], "text": row["text"], "stage": row["stage"], "persona": row["persona"],
-            "cadence": row["cadence"]}
+    return {
+        "name": row["name"],
+        "text": row["text"],
+        "stage": row["stage"],
+        "persona": row["persona"],
+        "cadence": row["cadence"],
+    }
 
 
 @play_app.command("add")
 def play_add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(metavar="NAME", help="Short name, used by `log --play NAME`.")],
-    text: Annotated[Optional[str], typer.Option("--text", help="What to do or say (default, with --cadence: the cadence).")] = None,
-    stage: Annotated[Optional[str], typer.Option("--stage", help="The open stage it fits (default: any).")] = None,
-    persona: Annotated[Optional[str], typer.Option(
-        "--persona", help="The customer type it fits: no-authority, hesitant, price-shopper, busy… (default: any).")] = None,
-    cadence: Annotated[Optional[str], typer.Option(
-        "--cadence", metavar="STEPS",
-        help='Steps for `cadence start`: "0d call: intro; +2d email: case study" (each offset from the step before; at most 20).',
-    )] = None,
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Short name, used by `log --play NAME`.")
+    ],
+    text: Annotated[
+        str | None,
+        typer.Option("--text", help="What to do or say (default, with --cadence: the cadence)."),
+    ] = None,
+    stage: Annotated[
+        str | None, typer.Option("--stage", help="The open stage it fits (default: any).")
+    ] = None,
+    persona: Annotated[
+        str | None,
+        typer.Option(
+            "--persona",
+            help="The customer type it fits: no-authority, hesitant, price-shopper, busy… (default: any).",
+        ),
+    ] = None,
+    cadence: Annotated[
+        str | None,
+        typer.Option(
+            "--cadence",
+            metavar="STEPS",
+            help='Steps for `cadence start`: "0d call: intro; +2d email: case study" (each offset from the step before; at most 20).',
+        ),
+    ] = None,
 ) -> None:
     """Add a play: a way of handling a kind of customer, optionally for one stage, optionally with a cadence.
 
@@ -56,11 +82,13 @@ def play_add(
     if not text:
         from ..errors import Invalid
 
-        raise Invalid("--text", text, "is blank", "say what to do, e.g. --text \"send a case study\"")
+        raise Invalid("--text", text, "is blank", 'say what to do, e.g. --text "send a case study"')
     persona = model.check_text(persona, field="--persona", limit=64)
     with app.write() as store:
         stage = app.settings.check_stage(stage, field="--stage") if stage is not None else None
-        play_id = store.add_play(name, text, stage, persona.lower() if persona else None, app.now_db)
+        play_id = store.add_play(
+            name, text, stage, persona.lower() if persona else None, app.now_db
+        )
         if steps is not None:
             store.set_play_cadence(play_id, steps)
     say(f"Added play {name}" + (f" with a {steps.count(';') + 1}-step cadence" if steps else ""))
@@ -76,7 +104,10 @@ def play_list(ctx: typer.Context, fmt: FormatOpt = None) -> None:
     """
     rows = [{**_play(r), "used_on": r["used_on"]} for r in app_of(ctx).store().plays()]
     columns = PLAY_COLUMNS[:3] + [Column("used_on", "Used on", "right")] + PLAY_COLUMNS[3:]
-    show(Output(rows, [Table(columns, rows, empty="No plays yet: salesctl play add NAME --text …")]), fmt)
+    show(
+        Output(rows, [Table(columns, rows, empty="No plays yet: salesctl play add NAME --text …")]),
+        fmt,
+    )
 
 
 def rank_plays(plays: list[dict], stage: str, persona: str | None) -> list[dict]:
@@ -117,9 +148,22 @@ def play_suggest(
     store = app.store()
     row = store.lead(store.resolve_lead(lead))
     plays = rank_plays([_play(r) for r in store.plays()], row["stage"], row["persona"])
-    doc = {"lead_id": row["id"], "name": row["name"], "stage": row["stage"], "persona": row["persona"], "plays": plays}
-    heading = f"Plays for #{row['id']} {row['name']} ({row['stage']}" + (f", {row['persona']}" if row["persona"] else "") + ")"
-    show(Output(doc, [Table(PLAY_COLUMNS, plays, title=heading, empty="No play fits this lead.")]), fmt)
+    doc = {
+        "lead_id": row["id"],
+        "name": row["name"],
+        "stage": row["stage"],
+        "persona": row["persona"],
+        "plays": plays,
+    }
+    heading = (
+        f"Plays for #{row['id']} {row['name']} ({row['stage']}"
+        + (f", {row['persona']}" if row["persona"] else "")
+        + ")"
+    )
+    show(
+        Output(doc, [Table(PLAY_COLUMNS, plays, title=heading, empty="No play fits this lead.")]),
+        fmt,
+    )
 
 
 cadence_app = typer.Typer(help="Run a play's cadence on a lead: start, stop.", no_args_is_help=True)
@@ -129,7 +173,10 @@ cadence_app = typer.Typer(help="Run a play's cadence on a lead: start, stop.", n
 def cadence_start(
     ctx: typer.Context,
     lead: LeadArg,
-    play: Annotated[str, typer.Argument(metavar="PLAY", help="A play with a cadence (play add NAME --cadence …).")],
+    play: Annotated[
+        str,
+        typer.Argument(metavar="PLAY", help="A play with a cadence (play add NAME --cadence …)."),
+    ],
     fmt: FormatOpt = None,
 ) -> None:
     """Start a play's cadence on a lead: its first step becomes the follow-up. Each effective touch you
@@ -152,8 +199,14 @@ def cadence_start(
             raise NotFound(f'PLAY: "{play}" is not a play; known plays: {known}')
         followups.start(store, lead_id, row, rep_id=app.acting_rep_id(), now=app.now_db, tz=app.tz)
     obj = lead_object(store.lead(lead_id), app.tz)
-    show(lead_output(obj, message=f"Started cadence {row['name']} on #{lead_id} {obj['name']}; "
-                                  f"next: {short_time(obj['next_at'])} ({obj['next_step']})"), fmt)
+    show(
+        lead_output(
+            obj,
+            message=f"Started cadence {row['name']} on #{lead_id} {obj['name']}; "
+            f"next: {short_time(obj['next_at'])} ({obj['next_step']})",
+        ),
+        fmt,
+    )
 
 
 @cadence_app.command("stop", context_settings=VALUE_ARGS)

@@ -9,11 +9,17 @@ import typer
 from ..errors import Invalid
 from . import say
 
-db_app = typer.Typer(help="Create a team database on PostgreSQL, or copy a database between engines.",
-                     no_args_is_help=True)
-team_app = typer.Typer(help="Team mode: map PostgreSQL roles to reps and say who is an owner.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="Create a team database on PostgreSQL, or copy a database between engines.",
+    no_args_is_help=True,
+)
+team_app = typer.Typer(
+    help="Team mode: map PostgreSQL roles to reps and say who is an owner.", no_args_is_help=True
+)
 
-LocationArg = Annotated[str, typer.Argument(metavar="FILE|URL", help="A SQLite file or a postgresql:// URL.")]
+LocationArg = Annotated[
+    str, typer.Argument(metavar="FILE|URL", help="A SQLite file or a postgresql:// URL.")
+]
 
 
 def _location(text: str, field: str):
@@ -25,7 +31,11 @@ def _location(text: str, field: str):
 
 
 @db_app.command("init")
-def db_init(url: Annotated[str, typer.Argument(metavar="URL", help="postgresql://HOST/DATABASE (no password).")]) -> None:
+def db_init(
+    url: Annotated[
+        str, typer.Argument(metavar="URL", help="postgresql://HOST/DATABASE (no password).")
+    ],
+) -> None:
     """Create the salesctl schema in an empty PostgreSQL database (the owner runs this once).
 
     The database should be created with LC_COLLATE=C (docs/team.md); passwords come from ~/.pgpass,
@@ -39,8 +49,13 @@ def db_init(url: Annotated[str, typer.Argument(metavar="URL", help="postgresql:/
     from ..store import Store
 
     if not is_server(url):
-        raise Invalid("URL", url, "is not a PostgreSQL URL", "write postgresql://HOST/DATABASE; a SQLite file "
-                      "needs no init (it is created on the first change)")
+        raise Invalid(
+            "URL",
+            url,
+            "is not a PostgreSQL URL",
+            "write postgresql://HOST/DATABASE; a SQLite file "
+            "needs no init (it is created on the first change)",
+        )
     where = Store.init_server(url)
     say(f"Created the salesctl schema in {where}")
 
@@ -78,7 +93,10 @@ def db_copy(ctx: typer.Context, source: LocationArg, dest: LocationArg) -> None:
             writer.close()
     finally:
         reader.close()
-    say(f"Copied {reader.where} to {writer.where}: " + ", ".join(f"{n} {t}" for t, n in counts.items() if n))
+    say(
+        f"Copied {reader.where} to {writer.where}: "
+        + ", ".join(f"{n} {t}" for t, n in counts.items() if n)
+    )
 
 
 def register(app: typer.Typer) -> None:

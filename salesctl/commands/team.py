@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import nullcontext
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -21,7 +21,13 @@ NameArg = Annotated[str, typer.Argument(metavar="NAME", help="Rep name.")]
 def rep_add(
     ctx: typer.Context,
     name: NameArg,
-    email: Annotated[Optional[str], typer.Option("--email", help="Where `remind --email` sends their digest: one address, no name or list.")] = None,
+    email: Annotated[
+        str | None,
+        typer.Option(
+            "--email",
+            help="Where `remind --email` sends their digest: one address, no name or list.",
+        ),
+    ] = None,
 ) -> None:
     """Add a rep. (Your own rep is created on your first change; you rarely need this for yourself.)
 
@@ -45,7 +51,9 @@ def rep_add(
 def rep_edit(
     ctx: typer.Context,
     name: NameArg,
-    email: Annotated[str, typer.Option("--email", help="New email address, exactly one (\"\" clears it).")],
+    email: Annotated[
+        str, typer.Option("--email", help='New email address, exactly one ("" clears it).')
+    ],
 ) -> None:
     """Change a rep's email address.
 
@@ -76,10 +84,19 @@ def rep_list(
     """
     app = app_of(ctx)
     rows = [
-        {"name": r["name"], "email": r["email"], "active": bool(r["active"]), "open_leads": r["open_leads"]}
+        {
+            "name": r["name"],
+            "email": r["email"],
+            "active": bool(r["active"]),
+            "open_leads": r["open_leads"],
+        }
         for r in app.store().reps(active_only=not all_)
     ]
-    columns = [Column("name", "Rep"), Column("email", "Email"), Column("open_leads", "Open leads", "right")]
+    columns = [
+        Column("name", "Rep"),
+        Column("email", "Email"),
+        Column("open_leads", "Open leads", "right"),
+    ]
     if all_:
         columns.insert(2, Column("active", "Active"))
     show(Output(rows, [Table(columns, rows, empty="No reps yet.")]), fmt)
@@ -126,10 +143,19 @@ def rep_activate(ctx: typer.Context, name: NameArg) -> None:
 
 def handoff(
     ctx: typer.Context,
-    from_rep: Annotated[str, typer.Argument(metavar="FROM_REP", help="The rep whose open leads move (may be inactive).")],
-    to_rep: Annotated[str, typer.Argument(metavar="TO_REP", help="The active rep who takes them over.")],
-    deactivate: Annotated[bool, typer.Option("--deactivate", help="Then deactivate FROM_REP (they left).")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would move; change nothing.")] = False,
+    from_rep: Annotated[
+        str,
+        typer.Argument(metavar="FROM_REP", help="The rep whose open leads move (may be inactive)."),
+    ],
+    to_rep: Annotated[
+        str, typer.Argument(metavar="TO_REP", help="The active rep who takes them over.")
+    ],
+    deactivate: Annotated[
+        bool, typer.Option("--deactivate", help="Then deactivate FROM_REP (they left).")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what would move; change nothing.")
+    ] = False,
     fmt: FormatOpt = None,
 ) -> None:
     """Give every open lead of one rep, with its scheduled follow-up, to another, in one step.
@@ -150,19 +176,33 @@ def handoff(
         source = store.require_rep(from_rep, field="FROM_REP", active=False)
         target = store.require_rep(to_rep, field="TO_REP")
         if source["id"] == target["id"]:
-            raise SalesError(f'handoff: FROM_REP and TO_REP are both "{source["name"]}"; name another rep to take over')
+            raise SalesError(
+                f'handoff: FROM_REP and TO_REP are both "{source["name"]}"; name another rep to take over'
+            )
         rows = store.open_leads_of(source["id"])
         if not dry_run:
-            moved = store.hand_over(source["id"], target["id"], rep_id=app.acting_rep_id(), now=app.now_db)
-            if moved != len(rows):  # cannot happen inside one transaction; refuse rather than drop a lead
-                raise SalesError(f"handoff: expected to move {len(rows)} leads but moved {moved}; nothing was changed")
+            moved = store.hand_over(
+                source["id"], target["id"], rep_id=app.acting_rep_id(), now=app.now_db
+            )
+            if moved != len(
+                rows
+            ):  # cannot happen inside one transaction; refuse rather than drop a lead
+                raise SalesError(
+                    f"handoff: expected to move {len(rows)} leads but moved {moved}; nothing was changed"
+                )
             if deactivate:
                 store.update_rep(source["id"], active=False)
     objs = [lead_object(r, app.tz) for r in rows]
     if not dry_run:
         objs = [{**o, "owner": target["name"]} for o in objs]
-    data = {"from": source["name"], "to": target["name"], "dry_run": dry_run, "moved": len(objs),
-            "deactivated": deactivate and not dry_run, "leads": objs}
+    data = {
+        "from": source["name"],
+        "to": target["name"],
+        "dry_run": dry_run,
+        "moved": len(objs),
+        "deactivated": deactivate and not dry_run,
+        "leads": objs,
+    }
     output = lead_list_output(objs)
     output.data = data
     verb = "Would move" if dry_run else "Moved"

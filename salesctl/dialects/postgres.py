@@ -33,12 +33,17 @@ BEGIN = "BEGIN; SELECT pg_advisory_xact_lock(1511939185)"
 
 # --- connecting ------------------------------------------------------------------------------------
 
+
 def _params(url: str) -> dict:
     try:
         return ext.parse_dsn(url)
     except psycopg2.ProgrammingError:
-        raise Invalid("--db", _without_secrets(url), "is not a PostgreSQL URL",
-                      "write postgresql://HOST/DATABASE or postgresql:///DATABASE?service=NAME") from None
+        raise Invalid(
+            "--db",
+            _without_secrets(url),
+            "is not a PostgreSQL URL",
+            "write postgresql://HOST/DATABASE or postgresql:///DATABASE?service=NAME",
+        ) from None
 
 
 def _without_secrets(url: str) -> str:
@@ -49,8 +54,12 @@ def check_url(url: str) -> dict:
     """The URL's parameters; a password in it is refused (it would sit in argv and shell history)."""
     params = _params(url)
     if "password" in params:
-        raise Invalid("--db", _without_secrets(url), "has a password in it",
-                      "give it through ~/.pgpass, PGPASSWORD or a service file (docs/team.md), never in the URL")
+        raise Invalid(
+            "--db",
+            _without_secrets(url),
+            "has a password in it",
+            "give it through ~/.pgpass, PGPASSWORD or a service file (docs/team.md), never in the URL",
+        )
     return params
 
 
@@ -105,7 +114,9 @@ class Connection:
 
     @property
     def in_transaction(self) -> bool:
-        return self.raw.closed == 0 and self.raw.info.transaction_status != ext.TRANSACTION_STATUS_IDLE
+        return (
+            self.raw.closed == 0 and self.raw.info.transaction_status != ext.TRANSACTION_STATUS_IDLE
+        )
 
     def close(self) -> None:
         self.raw.close()
@@ -114,8 +125,12 @@ class Connection:
 def connect(url: str, *, create: bool = True) -> Connection:
     check_url(url)
     try:
-        raw = psycopg2.connect(url, connect_timeout=10, application_name="salesctl",
-                               options=f"-c TimeZone=UTC -c lock_timeout={BUSY_TIMEOUT_S}s")
+        raw = psycopg2.connect(
+            url,
+            connect_timeout=10,
+            application_name="salesctl",
+            options=f"-c TimeZone=UTC -c lock_timeout={BUSY_TIMEOUT_S}s",
+        )
     except psycopg2.OperationalError as exc:
         raise StoreError(f"cannot connect to {describe(url)}: {_first_line(exc)}") from None
     raw.autocommit = True
@@ -139,12 +154,18 @@ def storage_error(url: object, exc: Exception) -> SalesError:
     if isinstance(exc, (psycopg2.errors.LockNotAvailable, psycopg2.errors.DeadlockDetected)):
         return StoreError(f"{where} is busy (another salesctl is writing); try again in a moment")
     if isinstance(exc, psycopg2.errors.InsufficientPrivilege):
-        error = SalesError(f"{where} refused the change: {_first_line(exc)}; ask an owner (docs/team.md)")
+        error = SalesError(
+            f"{where} refused the change: {_first_line(exc)}; ask an owner (docs/team.md)"
+        )
         return error
     if isinstance(exc, psycopg2.errors.UndefinedTable):
-        return StoreError(f"{where} has no salesctl schema ({_first_line(exc)}); the owner runs: salesctl db init URL")
+        return StoreError(
+            f"{where} has no salesctl schema ({_first_line(exc)}); the owner runs: salesctl db init URL"
+        )
     if isinstance(exc, (psycopg2.OperationalError, psycopg2.InterfaceError)):
-        return StoreError(f"lost the connection to {where} ({_first_line(exc)}); the change in progress was not saved")
+        return StoreError(
+            f"lost the connection to {where} ({_first_line(exc)}); the change in progress was not saved"
+        )
     return StoreError(f"{where}: {_first_line(exc)}")
 
 
@@ -157,9 +178,15 @@ FRAGMENTS = (
     ("group_concat(tag, char(31))", "string_agg(tag::text, chr(31) ORDER BY tag)"),
     ("max(l.created_at, l.stage_changed_at,", "greatest(l.created_at, l.stage_changed_at,"),
     ("max(p.created_at, coalesce(", "greatest(p.created_at, coalesce("),
-    ("SELECT furthest, count(*) AS n FROM (SELECT max(", "SELECT furthest, count(*) AS n FROM (SELECT greatest("),
+    (
+        "SELECT furthest, count(*) AS n FROM (SELECT max(",
+        "SELECT furthest, count(*) AS n FROM (SELECT greatest(",
+    ),
     ("printf('%d:%d', ", "concat_ws(':', "),  # store.EXACT_SUM
-    (" LIKE ? ESCAPE", " ILIKE ? ESCAPE"),  # SQLite's LIKE ignores ASCII case; PostgreSQL's does not
+    (
+        " LIKE ? ESCAPE",
+        " ILIKE ? ESCAPE",
+    ),  # SQLite's LIKE ignores ASCII case; PostgreSQL's does not
     (" IS NOT ?", " IS DISTINCT FROM ?"),
     (" IS ?", " IS NOT DISTINCT FROM ?"),
 )
@@ -201,10 +228,14 @@ def schema_version(conn: Connection) -> int:
 def migrate(conn: Connection, migrations: list, from_version: int) -> None:
     """Run each named migration's PostgreSQL version after `from_version`; record the version."""
     if from_version < 0:
-        raise StoreError(f"{describe(conn.url)} has no salesctl schema; the owner runs: salesctl db init URL")
+        raise StoreError(
+            f"{describe(conn.url)} has no salesctl schema; the owner runs: salesctl db init URL"
+        )
     for name, _sqlite_version in migrations[from_version:]:
         if name not in MIGRATIONS:
-            raise StoreError(f"migration {name} has no PostgreSQL version; this salesctl cannot upgrade {describe(conn.url)}")
+            raise StoreError(
+                f"migration {name} has no PostgreSQL version; this salesctl cannot upgrade {describe(conn.url)}"
+            )
         for statement in MIGRATIONS[name]:
             if statement == "default plays":
                 _default_plays(conn)
@@ -214,7 +245,7 @@ def migrate(conn: Connection, migrations: list, from_version: int) -> None:
     if any(name == "0008_migration_names" for name, _m in migrations):
         conn.executemany(
             "INSERT INTO migrations (name, applied_at) VALUES (?, to_char(now() AT TIME ZONE 'UTC',"
-            " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) ON CONFLICT DO NOTHING",
+            ' \'YYYY-MM-DD"T"HH24:MI:SS"Z"\')) ON CONFLICT DO NOTHING',
             [(name,) for name, _m in migrations[from_version:]],
         )
 
@@ -241,13 +272,26 @@ def after_explicit_ids(conn: Connection, table: str) -> None:
     if table not in _TABLES:  # no id column of its own (lead_tags, settings, recurrences …)
         return
     conn.execute(
-        "SELECT setval(pg_get_serial_sequence(?, 'id'), coalesce(max(id), 0) + 1, false) FROM " + _TABLES[table],
+        "SELECT setval(pg_get_serial_sequence(?, 'id'), coalesce(max(id), 0) + 1, false) FROM "
+        + _TABLES[table],
         (table,),
     )
 
 
-_TABLES = {t: t for t in ("reps", "plays", "leads", "activities", "stage_history", "assignments", "targets",
-                          "activity_removals", "cadence_runs")}
+_TABLES = {
+    t: t
+    for t in (
+        "reps",
+        "plays",
+        "leads",
+        "activities",
+        "stage_history",
+        "assignments",
+        "targets",
+        "activity_removals",
+        "cadence_runs",
+    )
+}
 
 
 @contextmanager
@@ -281,21 +325,23 @@ _TEXT = 'TEXT COLLATE "C"'  # byte order, as SQLite sorts, whatever the database
 _NOCASE_TEXT = 'citext COLLATE "C"'  # SQLite's COLLATE NOCASE columns
 
 MIGRATIONS: dict[str, tuple[str, ...]] = {
-    "0001_initial": tuple(s.replace("TEXT_NOCASE", _NOCASE_TEXT).replace("TEXT", _TEXT) for s in (
-        """CREATE TABLE reps (
+    "0001_initial": tuple(
+        s.replace("TEXT_NOCASE", _NOCASE_TEXT).replace("TEXT", _TEXT)
+        for s in (
+            """CREATE TABLE reps (
             id bigserial PRIMARY KEY,
             name TEXT_NOCASE NOT NULL UNIQUE,
             email TEXT,
             active integer NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
             created_at TEXT NOT NULL)""",
-        """CREATE TABLE plays (
+            """CREATE TABLE plays (
             id bigserial PRIMARY KEY,
             name TEXT_NOCASE NOT NULL UNIQUE,
             text TEXT NOT NULL,
             stage TEXT,
             persona TEXT,
             created_at TEXT NOT NULL)""",
-        """CREATE TABLE leads (
+            """CREATE TABLE leads (
             id bigserial PRIMARY KEY,
             name TEXT NOT NULL, company TEXT, contact TEXT, email TEXT, phone TEXT, phone_digits TEXT,
             source TEXT, intent TEXT CHECK (intent IN ('hot', 'warm', 'cold')), industry TEXT, persona TEXT,
@@ -306,56 +352,57 @@ MIGRATIONS: dict[str, tuple[str, ...]] = {
             key integer NOT NULL DEFAULT 0 CHECK (key IN (0, 1)),
             won_at TEXT, won_amount bigint CHECK (won_amount >= 0), lost_at TEXT, lost_reason TEXT,
             lost_stage TEXT, snoozed_until TEXT)""",
-        "CREATE INDEX leads_owner_stage ON leads(owner_id, stage)",
-        "CREATE INDEX leads_stage ON leads(stage)",
-        "CREATE INDEX leads_created ON leads(created_at)",
-        "CREATE INDEX leads_won ON leads(won_at) WHERE won_at IS NOT NULL",
-        "CREATE INDEX leads_lost ON leads(lost_at) WHERE lost_at IS NOT NULL",
-        "CREATE INDEX leads_email ON leads(nocase(email)) WHERE email IS NOT NULL",
-        "CREATE INDEX leads_phone ON leads(phone_digits) WHERE phone_digits IS NOT NULL",
-        """CREATE TABLE lead_tags (
+            "CREATE INDEX leads_owner_stage ON leads(owner_id, stage)",
+            "CREATE INDEX leads_stage ON leads(stage)",
+            "CREATE INDEX leads_created ON leads(created_at)",
+            "CREATE INDEX leads_won ON leads(won_at) WHERE won_at IS NOT NULL",
+            "CREATE INDEX leads_lost ON leads(lost_at) WHERE lost_at IS NOT NULL",
+            "CREATE INDEX leads_email ON leads(nocase(email)) WHERE email IS NOT NULL",
+            "CREATE INDEX leads_phone ON leads(phone_digits) WHERE phone_digits IS NOT NULL",
+            """CREATE TABLE lead_tags (
             lead_id bigint NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
             tag TEXT_NOCASE NOT NULL,
             PRIMARY KEY (lead_id, tag))""",
-        "CREATE INDEX lead_tags_tag ON lead_tags(tag)",
-        """CREATE TABLE activities (
+            "CREATE INDEX lead_tags_tag ON lead_tags(tag)",
+            """CREATE TABLE activities (
             id bigserial PRIMARY KEY,
             lead_id bigint NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
             rep_id bigint NOT NULL REFERENCES reps(id),
             kind TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',
             effective integer NOT NULL CHECK (effective IN (0, 1)),
             at TEXT NOT NULL, play_id bigint REFERENCES plays(id), created_at TEXT NOT NULL)""",
-        "CREATE INDEX activities_lead ON activities(lead_id, at)",
-        "CREATE INDEX activities_at ON activities(at)",
-        "CREATE INDEX activities_play ON activities(play_id) WHERE play_id IS NOT NULL",
-        """CREATE TABLE stage_history (
+            "CREATE INDEX activities_lead ON activities(lead_id, at)",
+            "CREATE INDEX activities_at ON activities(at)",
+            "CREATE INDEX activities_play ON activities(play_id) WHERE play_id IS NOT NULL",
+            """CREATE TABLE stage_history (
             id bigserial PRIMARY KEY,
             lead_id bigint NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
             rep_id bigint NOT NULL REFERENCES reps(id),
             from_stage TEXT, to_stage TEXT NOT NULL, at TEXT NOT NULL)""",
-        "CREATE INDEX stage_history_lead ON stage_history(lead_id, at)",
-        "CREATE INDEX stage_history_at ON stage_history(at)",
-        """CREATE TABLE assignments (
+            "CREATE INDEX stage_history_lead ON stage_history(lead_id, at)",
+            "CREATE INDEX stage_history_at ON stage_history(at)",
+            """CREATE TABLE assignments (
             id bigserial PRIMARY KEY,
             lead_id bigint NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
             rep_id bigint NOT NULL REFERENCES reps(id),
             from_rep_id bigint NOT NULL REFERENCES reps(id),
             to_rep_id bigint NOT NULL REFERENCES reps(id),
             at TEXT NOT NULL)""",
-        "CREATE INDEX assignments_lead ON assignments(lead_id, at)",
-        """CREATE TABLE targets (
+            "CREATE INDEX assignments_lead ON assignments(lead_id, at)",
+            """CREATE TABLE targets (
             id bigserial PRIMARY KEY,
             rep_id bigint REFERENCES reps(id),
             month TEXT NOT NULL,
             amount bigint NOT NULL CHECK (amount >= 0),
             set_at TEXT NOT NULL)""",
-        "CREATE UNIQUE INDEX targets_scope ON targets(month, coalesce(rep_id, 0))",
-        "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-        """CREATE TABLE reminders (
+            "CREATE UNIQUE INDEX targets_scope ON targets(month, coalesce(rep_id, 0))",
+            "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            """CREATE TABLE reminders (
             rep_id bigint NOT NULL REFERENCES reps(id),
             day TEXT NOT NULL, claimed_at TEXT NOT NULL, sent_at TEXT,
             PRIMARY KEY (rep_id, day))""",
-    )),
+        )
+    ),
     "0002_default_plays": ("default plays",),  # rows, not DDL: see _default_plays
     "0003_search": (
         "CREATE INDEX leads_search ON leads USING gin ((name || ' ' || coalesce(company, '')) gin_trgm_ops)",
@@ -414,16 +461,38 @@ def analyze(conn: Connection) -> None:
 
 def inspect(conn: Connection, current: int) -> list[tuple[str, str, str]]:
     """Health checks of a team database for `doctor`."""
-    checks = [("server", "ok", f"{describe(conn.url)}, PostgreSQL {conn.raw.info.server_version // 10000}")]
+    checks = [
+        (
+            "server",
+            "ok",
+            f"{describe(conn.url)}, PostgreSQL {conn.raw.info.server_version // 10000}",
+        )
+    ]
     version = schema_version(conn)
     if version > current:
-        checks.append(("schema", "error", f"version {version} is newer than this salesctl ({current}); upgrade salesctl"))
+        checks.append(
+            (
+                "schema",
+                "error",
+                f"version {version} is newer than this salesctl ({current}); upgrade salesctl",
+            )
+        )
     elif version < current:
-        checks.append(("schema", "warning", f"version {version}; the next change migrates it to {current}"))
+        checks.append(
+            ("schema", "warning", f"version {version}; the next change migrates it to {current}")
+        )
     else:
         checks.append(("schema", "ok", f"version {version} (current)"))
-    missing = [e for e in ("citext", "pg_trgm")
-               if not conn.execute("SELECT 1 FROM pg_extension WHERE extname = ?", (e,)).fetchone()]
-    checks.append(("extensions", "error" if missing else "ok",
-                   f"missing: {', '.join(missing)}" if missing else "citext, pg_trgm"))
+    missing = [
+        e
+        for e in ("citext", "pg_trgm")
+        if not conn.execute("SELECT 1 FROM pg_extension WHERE extname = ?", (e,)).fetchone()
+    ]
+    checks.append(
+        (
+            "extensions",
+            "error" if missing else "ok",
+            f"missing: {', '.join(missing)}" if missing else "citext, pg_trgm",
+        )
+    )
     return checks
