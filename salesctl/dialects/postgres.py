@@ -446,6 +446,9 @@ MIGRATIONS: dict[str, tuple[str, ...]] = {
         'CREATE TABLE migrations (name text COLLATE "C" PRIMARY KEY, applied_at text COLLATE "C")',
     ),
     "0009_mark_salesctl_file": (),  # the SQLite file header's mark; a server database is salesctl's by its schema
+    "0010_effective_touches_index": (
+        "CREATE INDEX activities_effective_at ON activities(at, rep_id) WHERE effective = 1",
+    ),
     "0004_open_leads_index": (
         "CREATE INDEX leads_open ON leads(id) WHERE stage NOT IN ('won', 'lost')",
         "CREATE INDEX leads_open_owner ON leads(owner_id, id) WHERE stage NOT IN ('won', 'lost')",
