@@ -14,7 +14,7 @@ from .importing import DOCUMENT_VERSION
 from .money import to_major
 from .render import safe_cell
 from .store import SCHEMA_VERSION, Store
-from .views import LEAD_KEYS, lead_object
+from .views.lead import LEAD_KEYS, lead_object
 
 ACTIVITY_KEYS = (
     "id",

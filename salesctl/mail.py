@@ -28,7 +28,7 @@ from pathlib import Path
 from . import model
 from .errors import Invalid, SalesError, printable
 from .money import format_major
-from .views import short_time
+from .views.lead import short_time
 
 TLS_MODES = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}

@@ -579,7 +579,7 @@ def test_html_is_self_contained_escaped_and_written_0600(ok, history, db, tmp_pa
 
 
 def test_report_text_is_plain(ok, history):
-    from salesctl.report_html import report_text
+    from salesctl.views.html import report_text
 
     doc = ok("report", "--week", "--format", "json")
     text = report_text(doc)

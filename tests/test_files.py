@@ -27,7 +27,7 @@ NOBODY = 65534
 AS_NOBODY = f"""
 import importlib, os, sys
 for name in ("sqlite3", "json", "getpass", "zoneinfo", "platformdirs", "salesctl.cli", "salesctl.dates",
-             "salesctl.money", "salesctl.render", "salesctl.views", "salesctl.pipeline"):
+             "salesctl.money", "salesctl.render", "salesctl.views.lead", "salesctl.pipeline"):
     importlib.import_module(name)
 cli = importlib.import_module("salesctl.cli")
 if hasattr(cli, "_register"):

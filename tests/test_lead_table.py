@@ -8,7 +8,7 @@ import re
 import pytest
 
 from salesctl.render import cell_width
-from salesctl.views import lead_list_output
+from salesctl.views.lead import lead_list_output
 
 LEADS = [
     (

@@ -343,7 +343,7 @@ def test_weekends_are_dimmed_on_a_colour_terminal_only(team, ok, monkeypatch):
     import io
 
     from salesctl.render import Format, emit
-    from salesctl.rhythm_view import rhythm_output
+    from salesctl.views.rhythm import rhythm_output
 
     class Terminal(io.StringIO):
         def isatty(self):

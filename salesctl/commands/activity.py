@@ -12,7 +12,7 @@ from ..errors import Invalid, NotFound, SalesError
 from ..i18n import _, pgettext
 from ..i18n import kind as kind_word
 from ..i18n import stage as stage_word  # `stage` is move's argument
-from ..views import lead_object, lead_output, short_time
+from ..views.lead import lead_object, lead_output, short_time
 from . import VALUE_ARGS, EveryOpt, FormatOpt, LeadArg, app_of, show
 
 NoteOpt = Annotated[

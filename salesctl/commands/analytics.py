@@ -114,11 +114,11 @@ def render_report(doc: dict, fmt: ReportFormat) -> str:
     import io
 
     if fmt is ReportFormat.html:
-        from ..report_html import report_html
+        from ..views.html import report_html
 
         return report_html(doc)
-    from ..figures_view import report_output
     from ..render import emit
+    from ..views.figures import report_output
 
     buffer = io.StringIO()
     emit(report_output(doc), Format(fmt.value), buffer)
@@ -172,7 +172,7 @@ def funnel(
       salesctl funnel --compare quarter
     """
     from .. import figures
-    from ..figures_view import funnel_output
+    from ..views.figures import funnel_output
 
     app = app_of(ctx)
     (start, end), earlier = _funnel_spans(app, since, until, compare)
@@ -306,7 +306,7 @@ def rhythm(
     """
     from ..figures import just_after
     from ..rhythm import rhythm as rhythm_doc
-    from ..rhythm_view import rhythm_output
+    from ..views.rhythm import rhythm_output
 
     app = app_of(ctx)
     if not 1 <= weeks <= 104:
@@ -382,7 +382,7 @@ def target_show(
       salesctl target show --month 2026-10 --format json
     """
     from .. import figures
-    from ..figures_view import target_output
+    from ..views.figures import target_output
 
     app = app_of(ctx)
     doc = figures.target_progress(

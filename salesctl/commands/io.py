@@ -311,7 +311,7 @@ def search(
     """
     from ..dates import to_local_iso
     from ..render import Column, Output, Table
-    from ..views import lead_object, short_time
+    from ..views.lead import lead_object, short_time
 
     app = app_of(ctx)
     if not text.strip():

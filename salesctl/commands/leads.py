@@ -9,7 +9,13 @@ import typer
 from .. import model, pipeline
 from ..errors import Invalid, SalesError
 from ..i18n import _
-from ..views import lead_list_output, lead_object, lead_output, lead_show_output, timeline_entry
+from ..views.lead import (
+    lead_list_output,
+    lead_object,
+    lead_output,
+    lead_show_output,
+    timeline_entry,
+)
 from . import VALUE_ARGS, EveryOpt, FormatOpt, LeadArg, app_of, check_limit, say, show
 
 lead_app = typer.Typer(help="List, show, edit, delete and assign leads.", no_args_is_help=True)

@@ -122,7 +122,7 @@ def _mail_digests(app, digests, *, dry_run: bool) -> int:
                 sent = store.reminder(row["id"], day)
                 if sent is not None and sent["sent_at"]:
                     from ..dates import to_local_iso
-                    from ..views import short_time
+                    from ..views.lead import short_time
 
                     at = short_time(to_local_iso(sent["sent_at"], app.tz))
                     say(
@@ -199,7 +199,7 @@ def email_report(app, doc: dict, addresses: list[str]) -> int:
 
     `addresses` come from `check_addresses`: the caller checks them before it writes anything."""
     from .. import mail
-    from ..report_html import period_label, report_html, report_text, show
+    from ..views.html import period_label, report_html, report_text, show
 
     settings = mail.load_settings()
     settings.require_host(mail.config_path())

@@ -187,7 +187,7 @@ def cadence_start(
       salesctl cadence start acme intro-sequence
     """
     from .. import followups
-    from ..views import lead_object, lead_output, short_time
+    from ..views.lead import lead_object, lead_output, short_time
 
     app = app_of(ctx)
     store = app.store(write=True)
@@ -218,7 +218,7 @@ def cadence_stop(ctx: typer.Context, lead: LeadArg, fmt: FormatOpt = None) -> No
       salesctl cadence stop acme
     """
     from .. import followups
-    from ..views import lead_object, lead_output
+    from ..views.lead import lead_object, lead_output
 
     app = app_of(ctx)
     store = app.store(write=True)

@@ -168,7 +168,7 @@ def handoff(
       salesctl handoff alice 王芳 --dry-run
       salesctl handoff alice 王芳 --deactivate
     """
-    from ..views import lead_list_output, lead_object
+    from ..views.lead import lead_list_output, lead_object
 
     app = app_of(ctx)
     store = app.store(write=not dry_run)

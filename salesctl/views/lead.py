@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .dates import to_local_iso
-from .i18n import _, intent, kind, pgettext, stage
-from .money import format_major, to_major
-from .render import Column, Fields, Output, Table
+from ..dates import to_local_iso
+from ..i18n import _, intent, kind, pgettext, stage
+from ..money import format_major, to_major
+from ..render import Column, Fields, Output, Table
 
 LEAD_KEYS = (
     "id",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from .render import Column, Output, Strip, Table, Text
-from .report_html import show
+from ..render import Column, Output, Strip, Table, Text
+from .html import show
 
 SHADES = "░▒▓█"  # 1 … the busiest day's count, in four steps
 NONE_WEEKDAY, NONE_WEEKEND = "·", " "  # no touch: a dot on a working day, blank on a weekend

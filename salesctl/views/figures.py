@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .i18n import _, pgettext, stage
-from .render import Bars, Column, Fields, Output, Table, Text
-from .report_html import (
+from ..i18n import _, pgettext, stage
+from ..render import Bars, Column, Fields, Output, Table, Text
+from .html import (
     ATTENTION,
     COUNT_ROWS,
     PIPELINE_ROWS,
@@ -192,7 +192,7 @@ def report_output(doc: dict) -> Output:
                 )
             )
     if doc.get("rhythm", {}).get("by_rep"):
-        from .rhythm_view import figures_table
+        from .rhythm import figures_table
 
         blocks.append(figures_table(doc["rhythm"]["by_rep"], title=rhythm_title(doc["rhythm"])))
     if doc.get("trends"):
@@ -243,7 +243,7 @@ def report_output(doc: dict) -> Output:
 
 def trends_table(trends: dict, currency: str) -> Table:
     """One row per trend: its sparkline over the weeks, the first and the last week's value."""
-    from .trends import ROWS, sparkline
+    from ..trends import ROWS, sparkline
 
     rows = [
         {

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from html import escape
 
-from .i18n import N_, _, pgettext, stage
-from .i18n import current as lang
-from .money import format_major
-from .views import short_time
+from ..i18n import N_, _, pgettext, stage
+from ..i18n import current as lang
+from ..money import format_major
+from .lead import short_time
 
 # Labels below are English, marked N_ for the catalogs and translated where shown (docs/chinese.md).
 
@@ -358,7 +358,7 @@ def _deals_html(deals: list[dict], currency: str, *, days: bool = False) -> str:
 
 def _rhythm_rows(doc: dict) -> tuple[list[str], list[list[str]]]:
     """Headers and text cells of the Rhythm section (docs/figures.md, Rhythm); no rows without one."""
-    from .rhythm_view import figures_table
+    from .rhythm import figures_table
 
     reps = doc.get("rhythm", {}).get("by_rep") or []
     if not reps:
@@ -406,7 +406,7 @@ def _rhythm_html(doc: dict) -> list[str]:
 
 
 def _trends_text(doc: dict) -> list[str]:
-    from .trends import ROWS, sparkline
+    from ..trends import ROWS, sparkline
 
     trends = doc.get("trends")
     if not trends:
@@ -449,7 +449,7 @@ def _spark_cells(values: list[float], height: int = 24) -> str:
 
 
 def _trends_html(doc: dict) -> list[str]:
-    from .trends import ROWS
+    from ..trends import ROWS
 
     trends = doc.get("trends")
     if not trends:
