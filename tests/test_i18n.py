@@ -233,7 +233,7 @@ def msgids_in_code() -> set[str]:
 
 def words_in_contexts() -> set[tuple[str, str]]:
     """The fixed vocabulary shown through `i18n.stage/reason/intent/kind` and pgettext("lost", …)."""
-    from salesctl.commands.agenda import _WHY
+    from salesctl.commands.daily import _WHY
     from salesctl.model import (
         ACTIVITY_KINDS,
         CLOSED_STAGES,

@@ -66,7 +66,7 @@ def test_json_commands_on_an_empty_database_load_nothing_heavy(args):
 def test_a_command_imports_only_its_own_command_module():
     done, modules = loaded_by("today", "--format", "json")
     assert done.returncode == 0, done.stderr
-    assert "salesctl.commands.agenda" in modules
+    assert "salesctl.commands.daily" in modules
     assert "salesctl.commands.leads" not in modules  # `today` needs no lead-management commands
 
 

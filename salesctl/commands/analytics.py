@@ -266,7 +266,7 @@ def report(
         app, week=week, month=month, since=since, until=until, rep=rep, team=team or not rep
     )
     if email:
-        from .mail import check_addresses, email_report
+        from .remind import check_addresses, email_report
 
         email = check_addresses(email)
         if out is not None:
