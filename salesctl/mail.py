@@ -18,8 +18,9 @@ import re
 import smtplib
 import ssl
 import stat
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
@@ -481,3 +482,95 @@ def _reply(exc: object) -> str:
     if code is None or text is None:
         return str(exc) or type(exc).__name__
     return f"{code} {one_line(text, 200)}"
+
+
+# A claim neither sent nor refreshed for this long belongs to a run that died mid-send: take it over.
+STALE_CLAIM = timedelta(minutes=15)
+# While a reminder is being sent its claim is re-stamped this often, so a slow relay never makes it stale.
+CLAIM_REFRESH = STALE_CLAIM / 5
+
+
+def send_reminder_once(store, mailer: Mailer, rep_id: int, day: str, msg: EmailMessage) -> None:
+    """Claim (rep, day), send while keeping the claim fresh, then stamp it sent; release the claim and
+    raise `MailError` if sending fails. Nothing happens when another run has sent it or is sending it."""
+    with store.write():
+        claimed = store.claim_reminder(rep_id, day, stale_after=STALE_CLAIM)
+    if not claimed:
+        return  # another run has sent it or is sending it right now
+    try:
+        with _claim_kept(store, rep_id, day):
+            mailer.send(msg)
+    except BaseException:
+        with store.write():
+            store.release_reminder(rep_id, day)
+        raise
+    with store.write():
+        store.mark_reminder_sent(rep_id, day)
+
+
+@contextmanager
+def _claim_kept(store, rep_id: int, day: str):
+    """Re-stamp the claim every CLAIM_REFRESH from a helper thread while the body (one send) runs.
+
+    The helper uses the run's connection: the sending thread does not touch the database until the
+    helper has stopped."""
+    import threading
+
+    stop = threading.Event()
+
+    def keep() -> None:
+        while not stop.wait(CLAIM_REFRESH.total_seconds()):
+            try:
+                with store.write():
+                    store.refresh_reminder(rep_id, day)
+            except Exception:  # noqa: BLE001 - a missed refresh is retried; the send must not fail for it
+                continue
+
+    keeper = threading.Thread(target=keep, name="salesctl-claim", daemon=True)
+    keeper.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        keeper.join()
+
+
+def check_addresses(addresses: list[str]) -> list[str]:
+    """`--email ADDR…` checked up front: a typo stops the command before anything is written or sent."""
+    return list(dict.fromkeys(model.check_email(a, field="--email") for a in addresses))
+
+
+def email_report(doc: dict, addresses: list[str], *, now: datetime) -> list[tuple[str, MailError]]:
+    """`report --email ADDR…`: one mail per address (HTML with a plain-text part), each address once,
+    in the order given. Returns the (address, error) of each mail not sent.
+
+    `addresses` come from `check_addresses`: the caller checks them before it writes anything."""
+    from .views.html import period_label, report_html, report_text, show
+
+    settings = load_settings()
+    settings.require_host(config_path())
+    team = doc["team"]
+    # ASCII "to", not the en dash of the page title: non-ASCII mid-subject can fold badly in Python's email.
+    who = one_line(doc.get("rep") or "Team", 60)
+    subject = (
+        f"{who} report {period_label(doc).replace(' – ', ' to ')}: {team['won_count']} won"
+        f" ({show(team['won_amount'], 'money', doc['currency'])}), {team['lost_count']} lost"
+    )
+    text, html_body = report_text(doc), report_html(doc)
+    failed = []
+    with Mailer(settings) as mailer:
+        for address in addresses:
+            try:
+                mailer.send(
+                    build_message(
+                        sender=settings.from_address,
+                        to=[recipient(address)],
+                        subject=subject,
+                        text=text,
+                        html_body=html_body,
+                        now=now,
+                    )
+                )
+            except MailError as exc:
+                failed.append((address, exc))
+    return failed

@@ -136,7 +136,7 @@ MUTANTS = [
     ),
     (
         "reminder claim not refreshed while sending",
-        "salesctl/commands/remind.py",
+        "salesctl/mail.py",
         "                    store.refresh_reminder(rep_id, day)",
         "                    pass",
         "tests/test_remind.py",

@@ -316,10 +316,10 @@ def test_a_send_slower_than_the_stale_window_keeps_its_claim_fresh(
 ):
     # Shrink the 15-minute window to 1 s (refreshed every 0.2 s) so a 3-second send outlives it; both runs go
     # through the real entry point in this process, the first in a thread.
-    from salesctl.commands import remind as remind_command
+    from salesctl import mail as mail_module
 
-    monkeypatch.setattr(remind_command, "STALE_CLAIM", timedelta(seconds=1))
-    monkeypatch.setattr(remind_command, "CLAIM_REFRESH", timedelta(seconds=0.2))
+    monkeypatch.setattr(mail_module, "STALE_CLAIM", timedelta(seconds=1))
+    monkeypatch.setattr(mail_module, "CLAIM_REFRESH", timedelta(seconds=0.2))
     ok("remind")  # registers the command before two threads run it
     server = smtp_server(delay=3)
     use(monkeypatch, server.env())

@@ -266,14 +266,17 @@ def report(
         app, week=week, month=month, since=since, until=until, rep=rep, team=team or not rep
     )
     if email:
-        from .remind import check_addresses, email_report
+        from ..mail import check_addresses, email_report
 
         email = check_addresses(email)
         if out is not None:
             write_report(
                 app, out, fmt or ReportFormat.html, render_report(doc, fmt or ReportFormat.html)
             )
-        return email_report(app, doc, email)  # quiet on success: cron mails only failures
+        failed = email_report(doc, email, now=app.now)  # quiet on success: cron mails only failures
+        for address, exc in failed:
+            say(f"Error: report to {address} not sent: {exc}")
+        return 1 if failed else 0
     fmt = fmt or ReportFormat.table
     text = render_report(doc, fmt)
     if out is not None:

@@ -1,20 +1,13 @@
-"""cron and mail: `remind` (each rep's today digest), and the mail helpers `report --email` uses."""
+"""cron and mail: `remind` (each rep's today digest; the claim → send → release protocol is in mail.py)."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from datetime import timedelta
 from typing import Annotated
 
 import typer
 
 from ..errors import Invalid
 from . import app_of, say
-
-# A claim neither sent nor refreshed for this long belongs to a run that died mid-send: take it over.
-STALE_CLAIM = timedelta(minutes=15)
-# While a reminder is being sent its claim is re-stamped this often, so a slow relay never makes it stale.
-CLAIM_REFRESH = STALE_CLAIM / 5
 
 
 def remind(
@@ -132,101 +125,10 @@ def _mail_digests(app, digests, *, dry_run: bool) -> int:
                 previews += 1
                 print(("=" * 72 + "\n" if previews > 1 else "") + mail.preview(msg))
                 continue
-            failed += not _send_once(app, store, mailer, row, day, msg)
-    return 1 if failed else 0
-
-
-def _send_once(app, store, mailer, row, day: str, msg) -> bool:
-    """Claim (rep, day), send while keeping the claim fresh, then stamp it sent; release the claim if
-    sending fails. False on failure."""
-    from ..mail import MailError
-
-    with store.write():
-        claimed = store.claim_reminder(row["id"], day, stale_after=STALE_CLAIM)
-    if not claimed:
-        return True  # another run has sent it or is sending it right now
-    try:
-        with _claim_kept(store, row["id"], day):
-            mailer.send(msg)
-    except BaseException as exc:
-        with store.write():
-            store.release_reminder(row["id"], day)
-        if isinstance(exc, MailError):
-            say(f"Error: reminder for {row['name']} ({row['email']}) not sent: {exc}")
-            return False
-        raise
-    with store.write():
-        store.mark_reminder_sent(row["id"], day)
-    return True
-
-
-@contextmanager
-def _claim_kept(store, rep_id: int, day: str):
-    """Re-stamp the claim every CLAIM_REFRESH from a helper thread while the body (one send) runs.
-
-    The helper uses the run's connection: the sending thread does not touch the database until the
-    helper has stopped."""
-    import threading
-
-    stop = threading.Event()
-
-    def keep() -> None:
-        while not stop.wait(CLAIM_REFRESH.total_seconds()):
             try:
-                with store.write():
-                    store.refresh_reminder(rep_id, day)
-            except Exception:  # noqa: BLE001 - a missed refresh is retried; the send must not fail for it
-                continue
-
-    keeper = threading.Thread(target=keep, name="salesctl-claim", daemon=True)
-    keeper.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        keeper.join()
-
-
-def check_addresses(addresses: list[str]) -> list[str]:
-    """`--email ADDR…` checked up front: a typo stops the command before anything is written or sent."""
-    from .. import model
-
-    return list(dict.fromkeys(model.check_email(a, field="--email") for a in addresses))
-
-
-def email_report(app, doc: dict, addresses: list[str]) -> int:
-    """`report --email ADDR…`: one mail per address (HTML with a plain-text part); 1 if any failed.
-
-    `addresses` come from `check_addresses`: the caller checks them before it writes anything."""
-    from .. import mail
-    from ..views.html import period_label, report_html, report_text, show
-
-    settings = mail.load_settings()
-    settings.require_host(mail.config_path())
-    team = doc["team"]
-    # ASCII "to", not the en dash of the page title: non-ASCII mid-subject can fold badly in Python's email.
-    who = mail.one_line(doc.get("rep") or "Team", 60)
-    subject = (
-        f"{who} report {period_label(doc).replace(' – ', ' to ')}: {team['won_count']} won"
-        f" ({show(team['won_amount'], 'money', doc['currency'])}), {team['lost_count']} lost"
-    )
-    text, html_body = report_text(doc), report_html(doc)
-    failed = 0
-    with mail.Mailer(settings) as mailer:
-        for address in addresses:  # each address once, in the order given
-            try:
-                mailer.send(
-                    mail.build_message(
-                        sender=settings.from_address,
-                        to=[mail.recipient(address)],
-                        subject=subject,
-                        text=text,
-                        html_body=html_body,
-                        now=app.now,
-                    )
-                )
+                mail.send_reminder_once(store, mailer, row["id"], day, msg)
             except mail.MailError as exc:
-                say(f"Error: report to {address} not sent: {exc}")
+                say(f"Error: reminder for {name} ({row['email']}) not sent: {exc}")
                 failed += 1
     return 1 if failed else 0
 
