@@ -233,7 +233,6 @@ def msgids_in_code() -> set[str]:
 
 def words_in_contexts() -> set[tuple[str, str]]:
     """The fixed vocabulary shown through `i18n.stage/reason/intent/kind` and pgettext("lost", …)."""
-    from salesctl.commands.daily import _WHY
     from salesctl.model import (
         ACTIVITY_KINDS,
         CLOSED_STAGES,
@@ -241,6 +240,7 @@ def words_in_contexts() -> set[tuple[str, str]]:
         DEFAULT_STAGES,
         INTENTS,
     )
+    from salesctl.views.agenda import _WHY
 
     reasons = {
         _WHY.get(r, r)
