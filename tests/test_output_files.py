@@ -43,6 +43,7 @@ def filled(db, ok):
 # --- never onto the database ------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("name", list(WRITERS))
 @pytest.mark.parametrize("suffix", ["", "-wal", "-shm", "-journal"])
 def test_no_command_writes_onto_the_database_or_its_journal_files(filled, fails, name, suffix):
@@ -68,6 +69,7 @@ def test_no_command_writes_onto_the_database_or_its_journal_files(filled, fails,
         holder.close()
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("name", ["export leads", "report", "backup"])
 def test_no_other_name_for_the_database_is_written_either(
     filled, fails, tmp_path, monkeypatch, name
@@ -268,6 +270,7 @@ def test_a_killed_export_leaves_only_a_temporary_file_named_for_its_target(tmp_p
 # --- backup into a folder; report CSV for spreadsheets --------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_backup_into_a_folder_makes_a_dated_file_inside_it(filled, ok, tmp_path):
     folder = tmp_path / "backups"
     folder.mkdir()
@@ -280,6 +283,7 @@ def test_backup_into_a_folder_makes_a_dated_file_inside_it(filled, ok, tmp_path)
     assert copy.execute("SELECT name FROM leads").fetchall() == [("Acme",)]
 
 
+@pytest.mark.sqlite_only
 def test_backup_to_a_missing_folder_with_a_trailing_slash_is_refused(filled, fails, tmp_path):
     fails("backup", f"{tmp_path}/backups/", names=(f"{tmp_path}/backups/", "folder"))
     assert not (tmp_path / "backups").exists()
