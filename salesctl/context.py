@@ -101,10 +101,10 @@ class App:
             self._store.close()
             self._store = None
 
-    def use_database(self, db_path: Path) -> None:
-        """Switch to another database file (`demo --db`): what was read from the old one is forgotten."""
+    def use_database(self, db_path: Path | str) -> None:
+        """Switch to another database (`demo --db`): what was read from the old one is forgotten."""
         self.close()
-        self.db_path = check_db_path(db_path, "--db")
+        self.db_path = check_db_path(db_path, "--db") if isinstance(db_path, Path) else db_path
         for cached in (
             "settings",
             "tz",

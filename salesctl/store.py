@@ -1039,19 +1039,22 @@ class Store:
         return self.all(
             # Same instant: creation first, then the activity, then the move it caused, then owner changes.
             "SELECT 'activity' AS type, a.at, r.name AS rep, a.kind, a.note, a.effective, p.name AS play,"
-            "  NULL AS from_value, NULL AS to_value, a.id AS seq, 1 AS tie"
+            "  NULL AS from_value, NULL AS to_value, a.id AS seq, 1 AS tie,"
+            # its own column: to_value is text (a stage, a rep), and PostgreSQL's UNION keeps one type
+            "  CAST(NULL AS INTEGER) AS activity_id"
             " FROM activities a JOIN reps r ON r.id = a.rep_id LEFT JOIN plays p ON p.id = a.play_id"
             " WHERE a.lead_id = ?"
             " UNION ALL"
             " SELECT 'stage', h.at, r.name, NULL, NULL, NULL, NULL, h.from_stage, h.to_stage, h.id,"
-            "  CASE WHEN h.from_stage IS NULL THEN 0 ELSE 2 END"
+            "  CASE WHEN h.from_stage IS NULL THEN 0 ELSE 2 END, NULL"
             " FROM stage_history h JOIN reps r ON r.id = h.rep_id WHERE h.lead_id = ?"
             " UNION ALL"
-            " SELECT 'owner', s.at, r.name, NULL, NULL, NULL, NULL, f.name, t.name, s.id, 3"
+            " SELECT 'owner', s.at, r.name, NULL, NULL, NULL, NULL, f.name, t.name, s.id, 3, NULL"
             " FROM assignments s JOIN reps r ON r.id = s.rep_id JOIN reps f ON f.id = s.from_rep_id"
             " JOIN reps t ON t.id = s.to_rep_id WHERE s.lead_id = ?"
             " UNION ALL"
-            " SELECT 'removed', d.at, r.name, d.kind, d.note, NULL, NULL, d.activity_at, d.activity_id, d.id, 4"
+            " SELECT 'removed', d.at, r.name, d.kind, d.note, NULL, NULL, d.activity_at, NULL, d.id, 4,"
+            "  d.activity_id"
             " FROM activity_removals d JOIN reps r ON r.id = d.rep_id WHERE d.lead_id = ?"
             " ORDER BY at, tie, seq",
             (lead_id, lead_id, lead_id, lead_id),

@@ -83,6 +83,7 @@ def test_doctor_says_a_foreign_file_is_not_a_salesctl_database(tmp_path, run):
     assert file_bytes(photos) == before
 
 
+@pytest.mark.sqlite_only
 def test_a_new_database_carries_the_salesctl_mark(db, ok):
     ok("add", "Acme")
     assert sqlite3.connect(db).execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID

@@ -5,12 +5,11 @@ The clock is pinned to Thursday 2026-11-26 10:00 UTC and the current rep is alic
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import digest
+from tests.conftest import digest, raw_sql
 
 
 def lead(ok, ref) -> dict:
@@ -401,5 +400,4 @@ def test_a_refused_demo_changes_nothing(ok, run, db):
     before = digest(db)
     assert run("demo", "--db", db).code == 1
     assert digest(db) == before
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT count(*) FROM leads").fetchone()[0] == 1
+    assert raw_sql(db, "SELECT count(*) FROM leads")[0][0] == 1

@@ -266,11 +266,12 @@ def wait_for_claim(db, rep: str, timeout: float = 30.0) -> None:
     """Block until `rep`'s reminder is claimed but not yet sent (another process is sending it)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with sqlite3.connect(db) as conn:
-            row = conn.execute(
-                "SELECT sent_at FROM reminders JOIN reps ON reps.id = rep_id WHERE reps.name = ?",
-                (rep,),
-            ).fetchone()
+        rows = raw_sql(
+            db,
+            "SELECT sent_at FROM reminders JOIN reps ON reps.id = rep_id WHERE reps.name = ?",
+            (rep,),
+        )
+        row = rows[0] if rows else None
         if row is not None:
             assert row[0] is None, "the first run had already sent: the runs did not overlap"
             return

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import csv
 import json
-import sqlite3
 
 import pytest
+from conftest import raw_sql
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -169,10 +169,9 @@ def test_an_address_list_stored_before_validation_is_not_mailed(
 ):
     ok("rep", "add", "ann", "--email", "ann@example.com")
     ok("add", "Acme", "--owner", "ann", "--next", "today", "--step", "call")
-    with sqlite3.connect(db) as conn:
-        conn.execute(
-            "UPDATE reps SET email = 'ann@example.com,all-staff@example.com' WHERE name = 'ann'"
-        )
+    raw_sql(
+        db, "UPDATE reps SET email = 'ann@example.com,all-staff@example.com' WHERE name = 'ann'"
+    )
     server = smtp_server()
     use(monkeypatch, server.env())
 
@@ -319,13 +318,12 @@ def test_errors_that_echo_a_reference_escape_it(fails, ok):
 def test_text_stored_before_validation_is_shown_escaped_in_tables(ok, db):
     ok("rep", "add", "ann", "--email", "ann@example.com")
     ok("add", "Acme", "--owner", "ann", "--email", "buyer@acme.example")
-    with sqlite3.connect(
-        db
-    ) as conn:  # as an older salesctl (or another tool) could have stored them
-        conn.execute("UPDATE reps SET email = 'ann\x1b]0;pwned\x07@example.com' WHERE name = 'ann'")
-        conn.execute(
-            "UPDATE leads SET email = 'x\x1b[2J@acme.example', company = 'Ac\u202eme' WHERE name = 'Acme'"
-        )
+    # as an older salesctl (or another tool) could have stored them
+    raw_sql(db, "UPDATE reps SET email = 'ann\x1b]0;pwned\x07@example.com' WHERE name = 'ann'")
+    raw_sql(
+        db,
+        "UPDATE leads SET email = 'x\x1b[2J@acme.example', company = 'Ac\u202eme' WHERE name = 'Acme'",
+    )
     for args in (["rep", "list"], ["lead", "show", "Acme"], ["lead", "list"]):
         out = ok(*args).out
         assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out, args

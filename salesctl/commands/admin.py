@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -149,9 +148,12 @@ def doctor(ctx: typer.Context, fmt: FormatOpt = None) -> None:
 def demo(
     ctx: typer.Context,
     db: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            "--db", help="Fill this database instead (it must have no leads).", show_default=False
+            "--db",
+            metavar="FILE|URL",
+            help="Fill this database (a file or a postgresql:// URL) instead (it must have no leads).",
+            show_default=False,
         ),
     ] = None,
 ) -> None:
@@ -170,11 +172,11 @@ def demo(
     import shlex
 
     from .. import demo as sample
-    from ..context import default_db_path, demo_db_path
+    from ..context import database_location, default_db_path, demo_db_path
 
     app = app_of(ctx)
-    if db is not None:
-        app.use_database(db.expanduser())
+    if db:  # a file, or a postgresql:// URL kept as text (docs/team.md)
+        app.use_database(database_location(db))
     elif not app.db_chosen:
         app.use_database(demo_db_path())
     with app.write() as store:

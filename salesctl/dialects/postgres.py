@@ -2,7 +2,7 @@
 
 Store's SQL is written once, for SQLite. Each statement is translated here once per process (cached):
 placeholders (`?`, `:name`) become the driver's, and a fixed table of fragments is swapped for the
-PostgreSQL spelling (INDEXED BY, group_concat, 3-argument max, COLLATE NOCASE, LIKE). The schema
+PostgreSQL spelling (INDEXED BY hints dropped, group_concat, 3-argument max, COLLATE NOCASE, LIKE). The schema
 defines the few SQLite functions the queries use (total, julianday, casefold, instr), so the same
 text runs on both engines. The driver is psycopg2: it imports in ~30 ms against psycopg 3's ~150 ms
 (benchmarks/bench_driver_import.py), and this module is imported only for a `postgresql://` URL.
@@ -174,7 +174,6 @@ def storage_error(url: object, exc: Exception) -> SalesError:
 # SQLite spelling → PostgreSQL spelling, fixed text only (docs/team.md, "What differs").
 FRAGMENTS = (
     (" CROSS JOIN reps r ON ", " JOIN reps r ON "),  # SQLite's CROSS JOIN fixes the join order
-    (" INDEXED BY leads_open_owner", ""),
     ("group_concat(tag, char(31))", "string_agg(tag::text, chr(31) ORDER BY tag)"),
     ("max(l.created_at, l.stage_changed_at,", "greatest(l.created_at, l.stage_changed_at,"),
     ("max(p.created_at, coalesce(", "greatest(p.created_at, coalesce("),
@@ -190,6 +189,8 @@ FRAGMENTS = (
     (" IS NOT ?", " IS DISTINCT FROM ?"),
     (" IS ?", " IS NOT DISTINCT FROM ?"),
 )
+# SQLite's index hints (INDEXED BY name): PostgreSQL's planner picks the partial index itself.
+_INDEXED_BY = re.compile(r" INDEXED BY \w+")
 _NOCASE_EQ = re.compile(r"([\w.]+) = \? COLLATE NOCASE")
 _NOCASE = re.compile(r"([\w.]+) COLLATE NOCASE")
 _LITERAL = re.compile(r"('(?:[^']|'')*')")
@@ -200,6 +201,7 @@ _NAMED = re.compile(r"(?<![:\w]):(\w+)")
 def translate(sql: str) -> str:
     for sqlite_text, pg_text in FRAGMENTS:
         sql = sql.replace(sqlite_text, pg_text)
+    sql = _INDEXED_BY.sub("", sql)
     if sql.startswith("INSERT OR IGNORE INTO"):
         sql = sql.replace("INSERT OR IGNORE INTO", "INSERT INTO", 1) + " ON CONFLICT DO NOTHING"
     sql = _NOCASE_EQ.sub(r"nocase(\1) = nocase(?)", sql)

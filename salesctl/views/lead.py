@@ -207,7 +207,7 @@ def timeline_entry(row, tz) -> dict:
             "type": "removed",
             "at": at,
             "rep": row["rep"],
-            "id": row["to_value"],
+            "id": row["activity_id"],
             "kind": row["kind"],
             "note": row["note"],
             "activity_at": to_local_iso(row["from_value"], tz),
