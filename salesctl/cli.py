@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from . import i18n
-from .context import App, check_db_path, database_location, demo_db_path
+from .context import App, Run, check_db_path, database_location, demo_db_path
 from .errors import SalesError, printable
 from .usage import SalesGroup
 
@@ -85,12 +85,9 @@ def root(
             "--demo: cannot be combined with --db (--demo means --db " + str(demo_db_path()) + ")"
         )
     path = demo_db_path() if demo else database_location(db or os.environ.get("SALESCTL_DB"))
-    runs = (
-        ctx.obj if isinstance(ctx.obj, list) else []
-    )  # main()'s record of this run, for its error messages
     if isinstance(path, Path):  # a SQLite file; a postgresql:// URL stays text (docs/team.md)
         path = check_db_path(path.expanduser(), "--db" if db or demo else "SALESCTL_DB")
-    ctx.obj = App(
+    app = App(
         db_path=path,
         as_of=as_of or None,
         env_now=os.environ.get("SALESCTL_NOW") or None,
@@ -99,10 +96,10 @@ def root(
     if lang is not None:
         from .i18n import check_lang
 
-        ctx.obj.lang = check_lang(lang)
-    i18n.begin(ctx.obj.language)
-    runs.append(ctx.obj)
-    ctx.call_on_close(ctx.obj.close)
+        app.lang = check_lang(lang)
+    i18n.begin(app.language)
+    ctx.ensure_object(Run).app = app  # main() made the Run; ensure_object serves other callers
+    ctx.call_on_close(app.close)
 
 
 # Which module of salesctl.commands registers each top-level command. Only the module of the command
@@ -205,13 +202,12 @@ def main(argv: list[str] | None = None) -> int:
     _register(sys.argv[1:] if argv is None else argv)
     i18n.begin()  # the root command names this run's language source; until then the environment's
     command = _click_command(frozenset(_registered))
-    runs: list[
-        App
-    ] = []  # filled by root(): which database this run used, once its context has closed
+    # ctx.obj: root() resolves run.app, which tells the error path which database this run used.
+    run = Run()
     stdout = sys.stdout
     try:
         _check_text(command, sys.argv[1:] if argv is None else argv)
-        result = command.main(args=argv, prog_name="salesctl", standalone_mode=False, obj=runs)
+        result = command.main(args=argv, prog_name="salesctl", standalone_mode=False, obj=run)
         return result if isinstance(result, int) else 0
     except SystemExit:
         if sys.stdout is stdout:
@@ -231,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # noqa: BLE001 - the one boundary that must never show a traceback
-        return _report(exc, runs[-1].db_path if runs else None)
+        return _report(exc, run.app.db_path if run.app else None)
 
 
 def _error(message: object) -> None:
@@ -295,13 +291,17 @@ def _field_of(command, args: list[str], index: int) -> str:
     return f"argument {index + 1}"
 
 
-def _report(exc: Exception, db_path: Path | None = None) -> int:
+def _report(exc: Exception, db_path: Path | str | None = None) -> int:
+    # typer 0.28 vendors click as typer._click (usage.py); both classes are loaded with typer anyway.
+    from typer import Abort
+    from typer._click.exceptions import ClickException
+
     from .store import storage_error
 
-    if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # click/typer usage errors: exit 2
+    if isinstance(exc, ClickException):  # a usage error: exit 2
         exc.show()
         return exc.exit_code
-    if type(exc).__name__ == "Abort":
+    if isinstance(exc, Abort):
         _error("aborted")
         return 1
     if _is_driver_error(exc):

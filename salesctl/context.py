@@ -13,11 +13,8 @@ from functools import cached_property
 from pathlib import Path
 
 from .errors import Invalid, printable
-from .model import Settings
+from .model import NO_REP, Settings
 from .store import Store
-
-# rep_scope's id for a current rep who has no row yet: no lead or activity has it, so lists are empty.
-NEW_REP = -1
 
 
 def database_location(given: str | None) -> Path | str:
@@ -49,6 +46,15 @@ def demo_db_path() -> Path:
 
 
 @dataclass
+class Run:
+    """`ctx.obj` from the start of a run to its end: main() makes it before the command line is parsed,
+    the root callback resolves `app` from the global options, and main() still has it when reporting
+    an error after the context has closed."""
+
+    app: App | None = None
+
+
+@dataclass
 class App:
     db_path: Path | str  # a SQLite file, or a postgresql:// URL
     as_of: str | None = None  # raw --as-of (a WHEN), parsed once the time zone is known
@@ -65,17 +71,24 @@ class App:
     # --- database ----------------------------------------------------------------------------------
 
     def store(self, *, write: bool = False) -> Store:
-        """The open database. Read commands on a missing or blank file see an empty in-memory one and
-        change nothing; `write` prepares the file for changes (creating it if need be)."""
-        if self._store is None or (write and str(self._store.path) == ":memory:"):
-            if write or self.is_server or self.db_path.exists():
-                self._store = Store(self.db_path, write=write)
-            else:
-                self._store = Store.empty()
-            self.__dict__.pop("settings", None)
-        elif write:
+        """The run's one open database, opened for reading or (`write`) for writing by Store's rule: a
+        read of a missing file sees an empty database and creates nothing; the first `write` call makes
+        the same store writable, creating the file if need be (docs/design.md, "Opening a database")."""
+        if self._store is None:
+            self._store = Store(self.db_path, write=write)
+            self._forget("settings")
+        elif write and not self._store.writable:
+            blank = self._store.blank
             self._store.allow_writes()
+            if blank:  # the file, just created or set up by another process meanwhile, is read anew
+                self._forget("settings")
         return self._store
+
+    def _forget(self, *names: str) -> None:
+        """Drop cached properties (settings, tz, now) so that the next use reads them again: the one
+        place that invalidates them."""
+        for name in names:
+            self.__dict__.pop(name, None)  # how functools.cached_property is reset
 
     @property
     def is_server(self) -> bool:
@@ -83,17 +96,24 @@ class App:
 
         return is_server(self.db_path)
 
+    @property
+    def has_database(self) -> bool:
+        """The database exists: a PostgreSQL URL, or a SQLite file already there."""
+        return self.is_server or self.db_path.exists()
+
     @contextmanager
-    def write(self) -> Iterator[Store]:
+    def write(self, *, dry_run: bool = False) -> Iterator[Store]:
         """One change in one write transaction (BEGIN IMMEDIATE) on the database, created if need be.
 
         The rule for settings (docs/data-safety.md): they are read again once the write lock is held, so
         whatever the change is checked against inside this block (stages, lost reasons, the currency, the
         default rep) is what is committed, and no `config set` can come between the check and the write.
-        Check against `self.settings` inside the block, never before it."""
-        store = self.store(write=True)
-        with store.write():
-            self.__dict__.pop("settings", None)
+        Check against `self.settings` inside the block, never before it.
+
+        `dry_run`: the same work, rolled back at the end (Store.write); a missing file stays missing."""
+        store = self.store(write=not dry_run)
+        with store.write(dry_run=dry_run):
+            self._forget("settings")
             yield store
 
     def close(self) -> None:
@@ -105,16 +125,17 @@ class App:
         """Switch to another database (`demo --db`): what was read from the old one is forgotten."""
         self.close()
         self.db_path = check_db_path(db_path, "--db") if isinstance(db_path, Path) else db_path
-        for cached in (
-            "settings",
-            "tz",
-            "now",
-        ):  # the time zone (and so "now") is a setting of the file
-            self.__dict__.pop(cached, None)
+        # The time zone (and so "now") is a setting of the file.
+        self._forget("settings", "tz", "now")
 
     @cached_property
     def settings(self) -> Settings:
         return Settings.from_rows(self.store().settings_rows())
+
+    @property
+    def settings_read(self) -> bool:
+        """The settings were read this run (and not forgotten since)."""
+        return "settings" in self.__dict__
 
     def language(self, peek: bool = False) -> str:
         """--lang, else the `lang` setting, else $SALESCTL_LANG, else the locale (docs/chinese.md, Output).
@@ -123,7 +144,7 @@ class App:
 
         if self.lang:
             return self.lang
-        if not peek or "settings" in self.__dict__:
+        if not peek or self.settings_read:
             try:
                 if self.settings.lang:
                     return self.settings.lang
@@ -199,11 +220,12 @@ class App:
         return check_name(name, field=field)
 
     def acting_rep_id(self) -> int:
-        """The id of whoever is making this change; their first write creates them. Call inside a write."""
-        return self.store(write=True).ensure_rep(self.current_rep_name(), self.now_db)
+        """The id of whoever is making this change; their first write creates them. Call inside
+        `write()` (a dry run's too, whose rollback forgets them again)."""
+        return self.store().ensure_rep(self.current_rep_name(), self.now_db)
 
     def rep_scope(self, rep: str | None, team: bool) -> int | None:
-        """`--rep R | --team` → one rep's id, or None for the whole team. Default: the current rep (NEW_REP
+        """`--rep R | --team` → one rep's id, or None for the whole team. Default: the current rep (NO_REP
         when they have no data yet)."""
         if rep and team:
             raise Invalid("--team", "--team", "cannot be combined with --rep")
@@ -230,7 +252,7 @@ class App:
         return [self.current_rep_id()]
 
     def current_rep_id(self) -> int:
-        """The current rep's id for a read; NEW_REP (an empty list, not an error) when they have no row yet.
+        """The current rep's id for a read; NO_REP (an empty list, not an error) when they have no row yet.
 
         Then, if other reps exist, one note on stderr says who salesctl thinks you are (docs/first-hour.md):
         `SALESCTL_REP=lina` on a team whose rep is 李娜 should not silently show nothing to do.
@@ -249,4 +271,4 @@ class App:
                 ),
                 file=sys.stderr,
             )
-        return NEW_REP
+        return NO_REP

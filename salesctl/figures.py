@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from .agenda import CLOSING_SOON_DAYS, days_idle, days_overdue, stalled_before
 from .dates import local_iso, start_of_day, to_db, to_local_iso
-from .model import Settings
+from .model import NO_REP, Settings
 from .money import Converter, to_major
 from .store import Store
 
@@ -341,7 +341,7 @@ def report(
     team_goal = team_target(targets, None) if rep_id is None else targets.get(rep_id)
     team = metrics(everyone, team_goal)
     reps = [{"rep": names[i], **metrics([i], targets.get(i))} for i in shown]
-    scope = None if rep_id is None else rep_id if shown else -1
+    scope = None if rep_id is None else rep_id if shown else NO_REP
 
     return {
         "since": local_iso(since, tz),

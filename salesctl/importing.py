@@ -12,9 +12,11 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from typing import BinaryIO
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 
 from . import model
 from .dates import MAX_YEAR, MIN_YEAR, local_text, parse_day, parse_when, to_db
@@ -22,6 +24,9 @@ from .errors import Invalid, SalesError, printable
 from .model import Settings
 from .money import parse_amount, parse_currency
 from .store import Store, nocase
+
+if TYPE_CHECKING:
+    from .context import App
 
 FIELDS = (
     "name",
@@ -107,14 +112,26 @@ class RowError:
 class ImportErrors(SalesError):
     """Every bad row (the first 20 shown) of a file that was therefore not imported."""
 
-    def __init__(self, source: str, errors: list[RowError], total: int | None = None):
+    def __init__(
+        self,
+        source: str,
+        errors: list[RowError],
+        total: int | None = None,
+        ignored: list[str] = (),
+    ):
         total = total if total is not None else len(errors)
         lines = [f"import {source}: {total} invalid value(s); nothing was imported"]
         lines += ["  " + str(e) for e in errors[:MAX_ERRORS]]
         if total > MAX_ERRORS:
             lines.append(f"  … and {total - MAX_ERRORS} more")
+        if ignored:  # a misnamed column often explains the errors above
+            lines.append(f"  {ignored_note(ignored)}")
         super().__init__("\n".join(lines))
         self.errors = errors
+
+
+def ignored_note(columns: list[str]) -> str:
+    return "Ignored columns (map them with --map FIELD=COLUMN): " + ", ".join(columns)
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -1388,3 +1405,116 @@ def _document_tables(
             )
         tables[table] = (Store.TABLE_COLUMNS[table], rows)
     return tables
+
+
+# --- the whole import ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Summary:
+    """What `import` did, or in a dry run would do: a full export's rows by table (`restored`), else
+    the leads added, updated and skipped, the reps the file created and the columns no field reads."""
+
+    source: str
+    dry_run: bool = False
+    restored: dict[str, int] | None = None
+    added: int = 0
+    updated: int = 0
+    skipped: int = 0
+    new_reps: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+
+
+# (steps done, steps in all): two steps per row, one checking it and one writing it.
+Progress = Callable[[int, int], None]
+
+
+def run_import(
+    app: App,
+    file: Path,
+    *,
+    maps: list[str] | None = None,
+    stage_maps: list[str] | None = None,
+    encoding: str | None = None,
+    on_duplicate: str = "error",
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> Summary:
+    """Import `file` (CSV, JSON lines, or an `export all` document) in one write transaction: every row
+    checked, any problem stops it with every problem listed, nothing half-written (docs/reference.md,
+    import). A dry run is the same import rolled back at the end, so it meets every problem the real one
+    would and writes nothing, not even a new database file.
+
+    `maps` and `stage_maps` are the --map FIELD=COLUMN and --stage-map VALUE=STAGE texts."""
+    source = str(file)
+    with open_file(file, source) as stream:
+        parsed = read(text_lines(stream, encoding, source), source)
+    fields, stages = parse_pairs(maps, "--map"), parse_pairs(stage_maps, "--stage-map")
+    if isinstance(parsed, dict):
+        if fields or stages:
+            raise Invalid("--map", (fields or stages)[0][0], "does not apply to a full export file")
+        document = check_document(parsed, app.tz, app.now, source)  # before anything is written
+        with _no_new_file_on_failure(app), app.write(dry_run=dry_run) as store:
+            counts = restore(store, document, source)
+        return Summary(source, dry_run, restored=counts)
+
+    sources, ignored = map_columns(parsed.columns, fields)
+    total = 2 * len(parsed.rows)
+
+    def step(base: int) -> Callable[[int], None] | None:
+        return (lambda n: progress(base + n, total)) if progress else None
+
+    def checked_plan(store: Store) -> tuple[Plan, tuple[dict, dict, dict]]:
+        """Every row validated (against the settings as they are now) and sorted into add / update /
+        skip; any problem stops the import. Also the store's import index the plan was made against."""
+        validator = Validator(app.settings, app.tz, app.now, stages)
+        records, errors, count = validate(parsed, sources, validator, step(0))
+        index = store.import_index()
+        plan_, problems = plan(records, index, on_duplicate)
+        problems += inactive_owners(plan_.add, store.inactive_rep_names())
+        if errors or problems:
+            raise ImportErrors(source, errors + problems, count + len(problems), ignored)
+        return plan_, index
+
+    if not dry_run and not app.has_database:
+        # A new file: find every problem before the first write creates it.
+        checked_plan(app.store())
+    with _no_new_file_on_failure(app), app.write(dry_run=dry_run) as store:
+        # Validated (again) under the write lock, against the settings as committed (docs/data-safety.md).
+        todo, index = checked_plan(store)
+        reps = RepIds(store, index[0], app.now_db, app.acting_rep_id)
+        write_new(store, todo.add, reps, app.now_db, step(len(parsed.rows)))
+        late = write_updates(store, app.settings, todo.update, reps, app.acting_rep_id, app.now_db)
+        if late:
+            raise ImportErrors(source, late, len(late), ignored)
+    return Summary(
+        source,
+        dry_run,
+        added=len(todo.add),
+        updated=len(todo.update) + todo.replaced,
+        skipped=todo.skipped,
+        new_reps=reps.created,
+        ignored=ignored,
+    )
+
+
+@contextmanager
+def _no_new_file_on_failure(app: App) -> Iterator[None]:
+    """An import that fails leaves no database behind that it created (nor its -wal and -shm)."""
+    created = not app.has_database
+    try:
+        yield
+    except BaseException:
+        if created and app.has_database and _holds_nothing(app):
+            app.close()
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(str(app.db_path) + suffix).unlink(missing_ok=True)
+        raise
+
+
+def _holds_nothing(app: App) -> bool:
+    """No rep has been written to the database (by this run or, meanwhile, by anyone else)."""
+    try:
+        return not app.store().row_counts()["reps"]
+    except SalesError:
+        return False

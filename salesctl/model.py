@@ -30,6 +30,9 @@ DEFAULT_LOST_REASONS = (
     "unresponsive",
     "other",
 )
+# A rep id that no row has: a scope of nobody, so lists and sums are empty, not an error (the current
+# rep before their first change; a report --rep for a rep without figures).
+NO_REP = -1
 ACTIVITY_KINDS = ("call", "email", "message", "meeting", "visit", "proposal", "quote", "note")
 INTENTS = ("hot", "warm", "cold")
 

@@ -427,12 +427,21 @@ class Store:
     def __init__(
         self, path: Path | str, *, create: bool = True, write: bool = True, migrate: bool = True
     ):
-        """Open `path` (creating it when `create` and `write`). A read (`write=False`) never changes the
-        file, except to bring an older salesctl database up to this version's schema; a blank file
-        (no tables) is then seen as an empty database in memory, and `self.path` is ":memory:".
-        A postgresql:// URL opens the team database on the server (docs/team.md)."""
+        """Open `path` for reading or for writing, by one rule (docs/design.md, "Opening a database"):
+
+        - `write=False` reads. It never creates or changes the file (except to bring an older salesctl
+          database up to this version's schema); a missing or blank file (no tables) reads as an empty
+          database kept in memory (`self.blank`).
+        - `write=True` may change the file: it is created if missing (unless `create=False`, which
+          refuses a missing file) and switched to WAL.
+        - `allow_writes()` turns a reading store into a writing one in place: the same object, now on
+          the file, which it creates if it was missing.
+
+        A postgresql:// URL opens the team database on the server (docs/team.md), always for writing."""
         self.path = path
         self.writable = False
+        self.blank = False  # a read of a missing or blank file: an empty database in memory
+        self.conn = None
         self.dialect = dialects.for_location(path)
         if self.dialect is not sqlite_dialect:
             self.conn = self.dialect.connect(path)
@@ -444,32 +453,49 @@ class Store:
                     self.conn.close()
                     raise
             return
-        memory = str(path) == ":memory:"
-        if not memory:
-            path = Path(path)
+        self._open_file(write=write, create=create)
+
+    def _open_file(self, *, write: bool, create: bool = True) -> None:
+        memory = str(self.path) == ":memory:"
+        path = None if memory else Path(self.path)
+        if path is not None:
             _refuse_non_regular(path)
-            if create and write:
+            if write and create:
                 _create_private(path)
             elif not path.exists():
-                raise StoreError(f"database {path} does not exist")
-        self.conn = None
+                if write:
+                    raise StoreError(f"database {path} does not exist")
+                return self._open_blank()
         try:
-            self.conn = self._connect(str(path))
-            if not memory and self._check_file() and not write:
+            self.conn = self._connect(":memory:" if path is None else str(path))
+            if path is not None and self._check_file() and not write:
                 self.conn.close()
-                self.path, memory = ":memory:", True
-                self.conn = self._connect(":memory:")
-            if write and not memory:
+                return self._open_blank()
+            if write and path is not None:
                 self.allow_writes()
             self._migrate()
         except BaseException as exc:
-            if self.conn is not None:
-                self.conn.close()
-            if isinstance(exc, UnicodeDecodeError):
-                raise corrupt(self.path) from exc
-            if isinstance(exc, sqlite3.Error):
-                raise storage_error(self.path, exc) from exc
-            raise
+            self._fail(exc)
+
+    def _open_blank(self) -> None:
+        """What a read of a missing or blank file sees: the schema, in memory, with nothing in it."""
+        self.blank = True
+        try:
+            self.conn = self._connect(":memory:")
+            self._migrate()
+        except BaseException as exc:
+            self._fail(exc)
+
+    def _fail(self, exc: BaseException) -> None:
+        """Close what was opened and raise `exc` as a storage error a user can act on."""
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+        if isinstance(exc, UnicodeDecodeError):
+            raise corrupt(self.path) from exc
+        if isinstance(exc, sqlite3.Error):
+            raise storage_error(self.path, exc) from exc
+        raise exc
 
     @staticmethod
     def _connect(name: str) -> sqlite3.Connection:
@@ -504,8 +530,14 @@ class Store:
         )
 
     def allow_writes(self) -> None:
-        """Switch the file to WAL (once; reads leave the journal mode as they found it)."""
+        """From now on this store may change the file: a blank read opens (and creates) the file in
+        its place; a file is switched to WAL (once; reads leave the journal mode as they found it)."""
         if self.writable or str(self.path) == ":memory:":
+            return
+        if self.blank:
+            self.conn.close()
+            self.conn, self.blank = None, False
+            self._open_file(write=True)
             return
         try:
             if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -547,29 +579,34 @@ class Store:
         """The database for messages: a file name, or PostgreSQL user@host/db (never a password)."""
         return self.dialect.describe(self.path)
 
-    @classmethod
-    def empty(cls) -> Store:
-        """An in-memory database with the schema: what read commands see when the file is missing."""
-        return cls(":memory:")
-
     @property
     def is_server(self) -> bool:
         return self.dialect is not sqlite_dialect
 
     def close(self) -> None:
-        self.conn.close()
+        if self.conn is not None:
+            self.conn.close()
 
     @contextmanager
-    def write(self) -> Iterator:
+    def write(self, *, dry_run: bool = False) -> Iterator:
         """One atomic change, with the write lock taken up front (BEGIN IMMEDIATE on SQLite, an
-        advisory lock on PostgreSQL), so read-modify-write is safe."""
+        advisory lock on PostgreSQL), so read-modify-write is safe.
+
+        A dry run does the very same work and then rolls it all back (on PostgreSQL the id sequences
+        too, which a rollback leaves moved), so it meets every problem the real change would meet and
+        leaves the database as it was. It may run on a store opened for reading."""
         try:
             self.dialect.begin(self.conn)
         except self.dialect.Error as exc:
             raise self.dialect.storage_error(self.path, exc) from exc
         try:
-            yield self.conn
-            self.conn.execute("COMMIT")
+            if dry_run:
+                with self.dialect.undone(self.conn):
+                    yield self.conn
+                self.conn.execute("ROLLBACK")
+            else:
+                yield self.conn
+                self.conn.execute("COMMIT")
         except BaseException as exc:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")

@@ -132,12 +132,12 @@ def config_change_before_the_lock(db, monkeypatch):
         real = Store.write
         pending = [True]
 
-        def write(self):
+        def write(self, **options):
             if pending:
                 pending.clear()
                 done = salesctl_process("config", "set", key, value)
                 assert done.returncode == 0, done.stderr
-            return real(self)
+            return real(self, **options)
 
         monkeypatch.setattr(Store, "write", write)
 

@@ -260,6 +260,26 @@ def test_dry_run_writes_nothing(existing, ok, db, tmp_path):
     assert digest(db) == before
 
 
+def test_dry_run_meets_what_the_real_import_would_meet(existing, ok, fails, db, tmp_path):
+    """A dry run is the import rolled back: it fails where the real one fails (a won date before the
+    existing lead was created only shows when the update is applied), names the reps it would create,
+    and leaves no trace, not even a skipped lead id (PostgreSQL's sequences are set back)."""
+    late = write(
+        tmp_path / "late.csv",
+        "name,email,stage,closed_at,amount\nOld,dup@example.com,won,2020-01-01,5\n",
+    )
+    before = digest(db)
+    for args in ((), ("--dry-run",)):
+        fails("import", late, "--on-duplicate", "update", *args, names=["line 2", "closed_at"])
+    assert digest(db) == before
+    fine = write(tmp_path / "fine.csv", "name,owner\nNew,bob\nNewer,carol\n")
+    result = ok("import", fine, "--dry-run")
+    assert "would add 2, update 0, skip 0; new reps: bob, carol; nothing was written" in result.err
+    assert digest(db) == before
+    assert ok("add", "Next").out == "3\n"  # the id the dry run's leads would have had
+    assert [r["name"] for r in ok("rep", "list", "--format", "json")] == ["alice"]
+
+
 @pytest.mark.sqlite_only
 def test_dry_run_on_missing_database_creates_nothing(ok, db, tmp_path):
     ok("import", write(tmp_path / "a.csv", "name\nA\n"), "--dry-run")

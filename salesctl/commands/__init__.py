@@ -60,7 +60,8 @@ def check_limit(limit: int | None, field: str = "--limit") -> int | None:
 
 
 def app_of(ctx: typer.Context) -> App:
-    return ctx.find_root().obj
+    """The run's App, resolved by the root callback (context.Run)."""
+    return ctx.find_root().obj.app
 
 
 def show(output: Output, fmt: Format | None) -> None:

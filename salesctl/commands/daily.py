@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ..context import NEW_REP
+from ..model import NO_REP
 from ..views.agenda import stalled_output, today_output
 from . import FormatOpt, RepOpt, TeamOpt, app_of, show
 
@@ -60,7 +60,7 @@ def _document(ctx: typer.Context, build, rep: str | None, team: bool) -> tuple[d
     app = app_of(ctx)
     rep_id = app.rep_scope(rep, team)
     doc = build(app.store(), app.settings, now=app.now, tz=app.tz, rep_id=rep_id)
-    if rep_id == NEW_REP:  # the current rep has no data yet: an empty list, still named for them
+    if rep_id == NO_REP:  # the current rep has no data yet: an empty list, still named for them
         doc["rep"] = app.current_rep_name()
     return doc, rep_id is None
 

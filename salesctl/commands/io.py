@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -38,22 +36,27 @@ class FileFormat(str, Enum):
     json = "json"
 
 
-class _Progress:
-    """A Rich progress bar on stderr, only on a terminal and only for large files."""
+class _ProgressBar:
+    """A Rich progress bar on stderr for `importing.run_import`, only on a terminal and only for large
+    files; use as its `progress` callback, then stop()."""
 
-    def __init__(self, total: int):
+    def __init__(self) -> None:
         self.bar = None
-        if total >= PROGRESS_FROM and sys.stderr.isatty():
+        self.off = not sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if self.off or total < 2 * PROGRESS_FROM:
+                self.off = True
+                return
             from rich.progress import Progress
 
             from ..render import console
 
             self.bar = Progress(console=console(sys.stderr), transient=True)
             self.bar.start()
-            self.task = self.bar.add_task("import", total=total * 2)
-
-    def step(self, base: int):
-        return (lambda n: self.bar.update(self.task, completed=base + n)) if self.bar else None
+            self.task = self.bar.add_task("import", total=total)
+        self.bar.update(self.task, completed=done)
 
     def stop(self) -> None:
         if self.bar:
@@ -98,7 +101,11 @@ def import_(
         ),
     ] = Duplicates.error,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Validate and report; write nothing.")
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Run the whole import, then roll it back: every check, nothing written.",
+        ),
     ] = False,
 ) -> None:
     """Import leads from a file in one transaction: any bad row stops it, listing every problem.
@@ -113,115 +120,46 @@ def import_(
           --map amount=close_value --stage-map Won=won --stage-map Lost=lost \\
           --stage-map Engaging=contacted --stage-map Prospecting=new
     """
-    from .. import importing
+    from ..importing import run_import
 
-    app = app_of(ctx)
-    source = str(file)
-    with importing.open_file(file, source) as stream:
-        parsed = importing.read(importing.text_lines(stream, encoding, source), source)
-    maps = importing.parse_pairs(map_, "--map")
-    stages = importing.parse_pairs(stage_map, "--stage-map")
-    if isinstance(parsed, dict):
-        if maps or stages:
-            raise Invalid("--map", (maps or stages)[0][0], "does not apply to a full export file")
-        document = importing.check_document(
-            parsed, app.tz, app.now, source
-        )  # before anything is written
-        if dry_run:
-            importing.require_empty(app.store(), source)
-            say(
-                f"Dry run of {source}: would restore "
-                + ", ".join(f"{n} {t}" for t, n in document.counts().items())
-                + "; nothing was written"
-            )
-            return
-        with _no_new_file_on_failure(app), app.write() as store:
-            counts = importing.restore(store, document, source)
-        say(f"Restored {source}: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
-        return
-    validator = importing.Validator(
-        app.settings, app.tz, app.now, stages
-    )  # settings: a read, creates nothing
-    store = app.store()
-
-    sources, ignored = importing.map_columns(parsed.columns, maps)
-    if ignored:
-        say("Ignored columns (map them with --map FIELD=COLUMN): " + ", ".join(ignored))
-    progress = _Progress(len(parsed.rows))
+    bar = _ProgressBar()
     try:
-        if dry_run or (
-            not app.is_server and not app.db_path.exists()
-        ):  # a new file: find every problem before the first write creates it
-            plan, _index = _checked_plan(
-                source, parsed, sources, validator, store, on_duplicate.value, progress
-            )
-        if dry_run:
-            say(
-                f"Dry run of {source}: would add {len(plan.add)}, update {len(plan.update) + plan.replaced}, "
-                f"skip {plan.skipped}; nothing was written"
-            )
-            return
-        with _no_new_file_on_failure(app), app.write() as store:
-            # Validated again under the write lock, against the settings as committed (docs/data-safety.md).
-            validator = importing.Validator(app.settings, app.tz, app.now, stages)
-            plan, index = _checked_plan(
-                source, parsed, sources, validator, store, on_duplicate.value, progress
-            )
-            reps = importing.RepIds(store, index[0], app.now_db, app.acting_rep_id)
-            importing.write_new(store, plan.add, reps, app.now_db, progress.step(len(parsed.rows)))
-            late = importing.write_updates(
-                store, app.settings, plan.update, reps, app.acting_rep_id, app.now_db
-            )
-            _check(source, late, len(late))
+        summary = run_import(
+            app_of(ctx),
+            file,
+            maps=map_,
+            stage_maps=stage_map,
+            encoding=encoding,
+            on_duplicate=on_duplicate.value,
+            dry_run=dry_run,
+            progress=bar,
+        )
     finally:
-        progress.stop()
-    created = f"; new reps: {', '.join(reps.created)}" if reps.created else ""
-    say(
-        f"Imported {source}: {len(plan.add)} added, {len(plan.update) + plan.replaced} updated, "
-        f"{plan.skipped} skipped{created}"
-    )
+        bar.stop()
+    say(_summary_text(summary))
 
 
-def _checked_plan(source, parsed, sources, validator, store, on_duplicate: str, progress):
-    """Every row validated and sorted into add / update / skip; any problem stops the import. Returns the
-    plan and the store's import index it was made against."""
-    from .. import importing
+def _summary_text(s) -> str:
+    """An importing.Summary as the line on stderr."""
+    if s.restored is not None:
+        counts = ", ".join(f"{n} {table}" for table, n in s.restored.items())
+        if s.dry_run:
+            return f"Dry run of {s.source}: would restore {counts}; nothing was written"
+        return f"Restored {s.source}: {counts}"
+    from ..importing import ignored_note
 
-    records, errors, total = importing.validate(parsed, sources, validator, progress.step(0))
-    index = store.import_index()
-    plan, problems = importing.plan(records, index, on_duplicate)
-    problems += importing.inactive_owners(plan.add, store.inactive_rep_names())
-    _check(source, errors + problems, total + len(problems))
-    return plan, index
-
-
-@contextmanager
-def _no_new_file_on_failure(app) -> Iterator[None]:
-    """An import that fails leaves no database behind that it created (nor its -wal and -shm)."""
-    created = not app.is_server and not app.db_path.exists()
-    try:
-        yield
-    except BaseException:
-        if created and app.db_path.exists() and _holds_nothing(app):
-            app.close()
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(str(app.db_path) + suffix).unlink(missing_ok=True)
-        raise
-
-
-def _holds_nothing(app) -> bool:
-    """No rep has been written to the database (by this run or, meanwhile, by anyone else)."""
-    try:
-        return not app.store().row_counts()["reps"]
-    except SalesError:
-        return False
-
-
-def _check(source: str, errors: list, total: int) -> None:
-    from ..importing import ImportErrors
-
-    if errors:
-        raise ImportErrors(source, errors, total)
+    lines = [ignored_note(s.ignored)] if s.ignored else []
+    created = f"; new reps: {', '.join(s.new_reps)}" if s.new_reps else ""
+    if s.dry_run:
+        lines.append(
+            f"Dry run of {s.source}: would add {s.added}, update {s.updated}, skip {s.skipped}"
+            f"{created}; nothing was written"
+        )
+    else:
+        lines.append(
+            f"Imported {s.source}: {s.added} added, {s.updated} updated, {s.skipped} skipped{created}"
+        )
+    return "\n".join(lines)
 
 
 def export(

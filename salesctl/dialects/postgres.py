@@ -280,6 +280,33 @@ def after_explicit_ids(conn: Connection, table: str) -> None:
     )
 
 
+@contextmanager
+def undone(conn: Connection) -> Iterator[None]:
+    """A dry run (Store.write), inside its transaction: ROLLBACK undoes the rows but not the id
+    sequences that inserts moved (sequences stand outside transactions), so a dry run would leave gaps
+    in lead ids. Each sequence is set back while the write lock is still held, never below an id in use."""
+    marks = {
+        table: conn.execute(
+            "SELECT last_value, is_called FROM " + _TABLES[table] + "_id_seq"
+        ).fetchone()
+        for table in _TABLES
+    }
+    conn.execute("SAVEPOINT dry_run")
+    try:
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK TO SAVEPOINT dry_run")  # also after an error in the block
+            for table, (last_value, is_called) in marks.items():
+                conn.execute(
+                    "SELECT CASE WHEN ? >= coalesce(max(id), 0) + 1"
+                    " THEN setval(pg_get_serial_sequence(?, 'id'), ?, ? = 1)"
+                    " ELSE setval(pg_get_serial_sequence(?, 'id'), coalesce(max(id), 0) + 1, false)"
+                    " END FROM " + _TABLES[table],
+                    (last_value + int(is_called), table, last_value, int(is_called), table),
+                )
+
+
 _TABLES = {
     t: t
     for t in (

@@ -34,6 +34,12 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
+@contextmanager
+def undone(conn: sqlite3.Connection) -> Iterator[None]:
+    """A dry run (Store.write): the caller's ROLLBACK undoes everything, ids included."""
+    yield
+
+
 def after_explicit_ids(conn: sqlite3.Connection, table: str) -> None:
     """Rows inserted with their own ids: SQLite's next rowid is max(id) + 1 anyway."""
 
