@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from .agenda import CLOSING_SOON_DAYS, days_idle, days_overdue, stalled_before
-from .dates import local_iso, start_of_day, to_db, to_local_iso
+from .dates import local_iso, parse_when, start_of_day, to_db, to_local_iso
+from .errors import Invalid
 from .model import NO_REP, Settings
 from .money import Converter, to_major
 from .store import Store
@@ -57,6 +58,93 @@ def day_range(days: tuple[date, date], tz: tzinfo) -> tuple[datetime, datetime]:
 def previous_span(since: datetime, until: datetime) -> tuple[datetime, datetime]:
     """The period of equal length just before [since, until)."""
     return since - (until - since), since
+
+
+@dataclass(frozen=True)
+class Period:
+    """A report's half-open [since, until) and the period it is compared with."""
+
+    since: datetime
+    until: datetime
+    previous: tuple[datetime, datetime]
+
+
+def instant(text: str, *, now: datetime, tz: tzinfo, field: str) -> datetime:
+    """A period bound as typed: a WHEN where a bare day means its local midnight."""
+    return parse_when(text, now=now, tz=tz, field=field, default_time=time(0, 0))
+
+
+def tomorrow(now: datetime, tz: tzinfo) -> datetime:
+    """Tomorrow 00:00 local: the end of a period that runs to today inclusive."""
+    return start_of_day(now.astimezone(tz).date() + timedelta(days=1), tz)
+
+
+def span(
+    since: str | None, until: str | None, *, now: datetime, tz: tzinfo, default_days: int
+) -> tuple[datetime, datetime]:
+    """--since/--until as typed → a half-open range; missing ends default to tomorrow 00:00 and
+    `default_days` before it."""
+    end = instant(until, now=now, tz=tz, field="--until") if until else tomorrow(now, tz)
+    if since:
+        start = instant(since, now=now, tz=tz, field="--since")
+    else:  # whole local days back, so a DST change does not shift the start off midnight
+        start = start_of_day(end.astimezone(tz).date() - timedelta(days=default_days), tz)
+    if start >= end:
+        raise Invalid(
+            "--since",
+            since or start.isoformat(),
+            f"is not before --until ({until or 'tomorrow'})",
+            "the range is half-open: --since 2026-11-01 --until 2026-12-01",
+        )
+    return start, end
+
+
+def report_period(
+    *,
+    week: bool = False,
+    month: bool = False,
+    since: str | None = None,
+    until: str | None = None,
+    now: datetime,
+    tz: tzinfo,
+) -> Period:
+    """The report's period from --week | --month | --since/--until (as typed; default --week), and
+    the previous period: the week or calendar month before, or the span of equal length before."""
+    if sum((week, month, bool(since or until))) > 1:
+        raise Invalid("--week", "--week/--month/--since", "are alternatives", "give one of them")
+    if since or until:
+        start, end = span(since, until, now=now, tz=tz, default_days=7)
+        return Period(start, end, previous_span(start, end))
+    kind = "month" if month else "week"
+    days = period_days(kind, now.astimezone(tz).date())
+    return Period(*day_range(days, tz), day_range(previous_days(kind, days[0]), tz))
+
+
+FUNNEL_DAYS = 91  # the funnel's default cohort: the 90 days before today, and today
+
+
+def funnel_spans(
+    compare: str | None, since: str | None, until: str | None, *, now: datetime, tz: tzinfo
+) -> tuple[tuple[datetime, datetime], tuple[datetime, datetime] | None]:
+    """The funnel's cohort span from --since/--until (as typed) and, with --compare quarter | month |
+    previous, the earlier cohort's span (docs/figures.md, The funnel)."""
+    if compare in ("quarter", "month"):
+        if since or until:
+            raise Invalid(
+                "--compare",
+                compare,
+                "cannot be combined with --since/--until",
+                "use --compare previous to compare with the span before them",
+            )
+        today = now.astimezone(tz).date()
+        months = 3 if compare == "quarter" else 1
+        first = today.replace(month=(today.month - 1) // months * months + 1, day=1)
+        return (
+            day_range((first, today + timedelta(days=1)), tz),
+            day_range((add_months(first, -months), first), tz),
+        )
+    cohort = span(since, until, now=now, tz=tz, default_days=FUNNEL_DAYS)
+    return cohort, previous_span(*cohort) if compare == "previous" else None
 
 
 # --- small definitions -----------------------------------------------------------------------------
@@ -281,13 +369,11 @@ def just_after(now: datetime) -> datetime:
 def report(
     store: Store,
     settings: Settings,
+    period: Period,
     *,
-    since: datetime,
-    until: datetime,
     now: datetime,
     tz: tzinfo,
     rep_id: int | None,
-    previous: tuple[datetime, datetime] | None = None,
 ) -> dict:
     """The report document (docs/figures.md, The report) for [since, until): `team` is the scope's totals (one rep with rep_id).
 
@@ -295,8 +381,8 @@ def report(
     has not ended yet; they are rebuilt from history, so a past period's report does not change later.
     Only `funnel` shows where its cohort stands now, as the `funnel` command does.
     """
+    since, until, previous = period.since, period.until, period.previous
     as_of = min(until, just_after(now))
-    previous = previous or previous_span(since, until)
     month = month_of(until - timedelta(seconds=1), tz)
     month_start = start_of_day(month[0], tz)
     names, active = rep_directory(store)
@@ -600,6 +686,24 @@ def funnel(
         "open": outcomes["cohort"] - won - lost_total,
         "win_rate": ratio(won, won + lost_total),
     }
+
+
+def funnel_of(
+    store: Store,
+    settings: Settings,
+    cohort: tuple[datetime, datetime],
+    earlier: tuple[datetime, datetime] | None = None,
+    *,
+    rep_id: int | None,
+    tz: tzinfo,
+) -> dict:
+    """The funnel of the leads created in `cohort`; with `earlier`, beside that cohort's, stage by stage
+    (`funnel --compare`)."""
+    doc = funnel(store, settings, since=cohort[0], until=cohort[1], rep_id=rep_id, tz=tz)
+    if earlier is None:
+        return doc
+    before = funnel(store, settings, since=earlier[0], until=earlier[1], rep_id=rep_id, tz=tz)
+    return funnel_compare(doc, before)
 
 
 def funnel_compare(doc: dict, before: dict) -> dict:

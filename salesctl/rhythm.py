@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from statistics import median, pstdev
 
 from .dates import local_iso, start_of_day, to_db
-from .figures import add_months, pipeline_at, ratio, rep_directory, stage_order
+from .figures import add_months, just_after, pipeline_at, ratio, rep_directory, stage_order
 from .model import Settings
 from .store import Store
 
@@ -153,6 +153,24 @@ def _rep_row(
         "open_leads": held,
         "pushing_ratio": ratio(advances, held),
     }
+
+
+def current(
+    store: Store, settings: Settings, *, now: datetime, tz: tzinfo, weeks: int, rep_id: int | None
+) -> dict:
+    """The `rhythm` command's document: the `weeks` weeks ending today, with the open leads each rep
+    holds now (counted as they stand, not rebuilt from history)."""
+    held = {r["rep_id"]: r["n"] for r in store.open_count_by_owner(list(settings.stages))}
+    return rhythm(
+        store,
+        settings,
+        end_day=now.astimezone(tz).date(),
+        weeks=weeks,
+        tz=tz,
+        at=just_after(now),
+        rep_id=rep_id,
+        held=held,
+    )
 
 
 def report_section(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +9,6 @@ from typing import Annotated
 import typer
 
 from ..errors import Invalid
-from ..render import Format
 from . import FormatOpt, TeamDefaultOpt, TeamRepOpt, app_of, say, show
 
 target_app = typer.Typer(help="Set and show monthly targets.", no_args_is_help=True)
@@ -35,97 +33,7 @@ UntilOpt = Annotated[
 ]
 
 
-def _instant(app, text: str, field: str) -> datetime:
-    """A period bound: a WHEN where a bare day means its local midnight."""
-    return app.when(text, field=field, default_time=time(0, 0))
-
-
-def _tomorrow(app) -> datetime:
-    from ..dates import start_of_day
-
-    return start_of_day(app.now.astimezone(app.tz).date() + timedelta(days=1), app.tz)
-
-
-def _span(
-    app, since: str | None, until: str | None, default_days: int
-) -> tuple[datetime, datetime]:
-    """--since/--until as a half-open range; missing ends default to tomorrow 00:00 and `default_days` before."""
-    end = _instant(app, until, "--until") if until else _tomorrow(app)
-    if since:
-        start = _instant(app, since, "--since")
-    else:  # whole local days back, so a DST change does not shift the start off midnight
-        from ..dates import start_of_day
-
-        start = start_of_day(end.astimezone(app.tz).date() - timedelta(days=default_days), app.tz)
-    if start >= end:
-        raise Invalid(
-            "--since",
-            since or start.isoformat(),
-            f"is not before --until ({until or 'tomorrow'})",
-            "the range is half-open: --since 2026-11-01 --until 2026-12-01",
-        )
-    return start, end
-
-
-def report_period(app, *, week: bool, month: bool, since: str | None, until: str | None):
-    """The report's [since, until) and the previous period, from --week | --month | --since/--until."""
-    from .. import figures
-
-    if sum((week, month, bool(since or until))) > 1:
-        raise Invalid("--week", "--week/--month/--since", "are alternatives", "give one of them")
-    if since or until:
-        start, end = _span(app, since, until, 7)
-        return start, end, figures.previous_span(start, end)
-    kind = "month" if month else "week"
-    days = figures.period_days(kind, app.now.astimezone(app.tz).date())
-    start, end = figures.day_range(days, app.tz)
-    return start, end, figures.day_range(figures.previous_days(kind, days[0]), app.tz)
-
-
-def report_document(
-    app,
-    *,
-    week: bool = False,
-    month: bool = False,
-    since: str | None = None,
-    until: str | None = None,
-    rep: str | None = None,
-    team: bool = True,
-) -> dict:
-    """The report JSON document for these options (the mail helper builds the Monday mail with it)."""
-    from .. import figures
-
-    start, end, previous = report_period(app, week=week, month=month, since=since, until=until)
-    rep_id = app.rep_scope(rep, team)
-    return figures.report(
-        app.store(),
-        app.settings,
-        since=start,
-        until=end,
-        now=app.now,
-        tz=app.tz,
-        rep_id=rep_id,
-        previous=previous,
-    )
-
-
-def render_report(doc: dict, fmt: ReportFormat) -> str:
-    """The report in one format, as text."""
-    import io
-
-    if fmt is ReportFormat.html:
-        from ..views.html import report_html
-
-        return report_html(doc)
-    from ..render import emit
-    from ..views.figures import report_output
-
-    buffer = io.StringIO()
-    emit(report_output(doc), Format(fmt.value), buffer)
-    return buffer.getvalue()
-
-
-def write_report(app, out: Path, fmt: ReportFormat, text: str) -> None:
+def _write_report(app, out: Path, fmt: ReportFormat, text: str) -> None:
     """The report file, through the one safe writer; CSV starts with a BOM so spreadsheets read UTF-8."""
     from ..files import write_file
 
@@ -175,40 +83,12 @@ def funnel(
     from ..views.figures import funnel_output
 
     app = app_of(ctx)
-    (start, end), earlier = _funnel_spans(app, since, until, compare)
-    rep_id = app.rep_scope(rep, team or not rep)  # the owner's view: the whole team unless --rep
-    doc = figures.funnel(
-        app.store(), app.settings, since=start, until=end, rep_id=rep_id, tz=app.tz
+    cohort, earlier = figures.funnel_spans(
+        compare and compare.value, since, until, now=app.now, tz=app.tz
     )
-    if earlier is not None:
-        before = figures.funnel(
-            app.store(), app.settings, since=earlier[0], until=earlier[1], rep_id=rep_id, tz=app.tz
-        )
-        doc = figures.funnel_compare(doc, before)
+    rep_id = app.rep_scope(rep, team or not rep)  # the owner's view: the whole team unless --rep
+    doc = figures.funnel_of(app.store(), app.settings, cohort, earlier, rep_id=rep_id, tz=app.tz)
     show(funnel_output(doc), fmt)
-
-
-def _funnel_spans(app, since: str | None, until: str | None, compare: ComparePeriod | None):
-    """The funnel's cohort span and, with --compare, the earlier one."""
-    from .. import figures
-
-    if compare in (ComparePeriod.quarter, ComparePeriod.month):
-        if since or until:
-            raise Invalid(
-                "--compare",
-                compare.value,
-                "cannot be combined with --since/--until",
-                "use --compare previous to compare with the span before them",
-            )
-        today = app.now.astimezone(app.tz).date()
-        months = 3 if compare is ComparePeriod.quarter else 1
-        first = today.replace(month=(today.month - 1) // months * months + 1, day=1)
-        return (
-            figures.day_range((first, today + timedelta(days=1)), app.tz),
-            figures.day_range((figures.add_months(first, -months), first), app.tz),
-        )
-    span = _span(app, since, until, 91)
-    return span, figures.previous_span(*span) if compare is ComparePeriod.previous else None
 
 
 def report(
@@ -261,29 +141,31 @@ def report(
       salesctl report --since 2026-10-01 --until 2026-11-01 --rep 王芳 --format json
       salesctl report --week --team --email owner@example.com --email coach@example.com
     """
+    from .. import figures
+    from ..views.figures import render_report
+
     app = app_of(ctx)
-    doc = report_document(
-        app, week=week, month=month, since=since, until=until, rep=rep, team=team or not rep
+    period = figures.report_period(
+        week=week, month=month, since=since, until=until, now=app.now, tz=app.tz
     )
+    rep_id = app.rep_scope(rep, team or not rep)  # the owner's view: the whole team unless --rep
+    doc = figures.report(app.store(), app.settings, period, now=app.now, tz=app.tz, rep_id=rep_id)
     if email:
         from ..mail import check_addresses, email_report
 
         email = check_addresses(email)
-        if out is not None:
-            write_report(
-                app, out, fmt or ReportFormat.html, render_report(doc, fmt or ReportFormat.html)
-            )
+    fmt = fmt or (ReportFormat.html if email else ReportFormat.table)
+    if out is not None:
+        _write_report(app, out, fmt, render_report(doc, fmt.value))
+    if email:
         failed = email_report(doc, email, now=app.now)  # quiet on success: cron mails only failures
         for address, exc in failed:
             say(f"Error: report to {address} not sent: {exc}")
         return 1 if failed else 0
-    fmt = fmt or ReportFormat.table
-    text = render_report(doc, fmt)
     if out is not None:
-        write_report(app, out, fmt, text)
         say(f"Wrote {out}")
     else:
-        print(text, end="")
+        print(render_report(doc, fmt.value), end="")
     return 0
 
 
@@ -307,27 +189,15 @@ def rhythm(
       salesctl rhythm
       salesctl rhythm --weeks 12 --rep 王芳 --format json
     """
-    from ..figures import just_after
-    from ..rhythm import rhythm as rhythm_doc
+    from .. import rhythm as rhythms
     from ..views.rhythm import rhythm_output
 
     app = app_of(ctx)
     if not 1 <= weeks <= 104:
         raise Invalid("--weeks", str(weeks), "is out of range", "give 1 to 104 weeks")
     rep_id = app.rep_scope(rep, team or not rep)  # the owner's view: the whole team unless --rep
-    store = app.store()
-    held = {
-        r["rep_id"]: r["n"] for r in store.open_count_by_owner(list(app.settings.stages))
-    }  # as of now
-    doc = rhythm_doc(
-        store,
-        app.settings,
-        end_day=app.now.astimezone(app.tz).date(),
-        weeks=weeks,
-        tz=app.tz,
-        at=just_after(app.now),
-        rep_id=rep_id,
-        held=held,
+    doc = rhythms.current(
+        app.store(), app.settings, now=app.now, tz=app.tz, weeks=weeks, rep_id=rep_id
     )
     show(rhythm_output(doc), fmt)
 

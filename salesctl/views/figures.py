@@ -296,6 +296,22 @@ def report_funnel_title(funnel: dict) -> str:
     )
 
 
+def render_report(doc: dict, fmt: str) -> str:
+    """The report document as text: `html` (a mailable page, views/html.py) or one of the common
+    output formats (table, json, csv, md)."""
+    if fmt == "html":
+        from .html import report_html
+
+        return report_html(doc)
+    import io
+
+    from ..render import Format, emit
+
+    buffer = io.StringIO()
+    emit(report_output(doc), Format(fmt), buffer)
+    return buffer.getvalue()
+
+
 def funnel_output(doc: dict) -> Output:
     cohort = doc["cohort"]
     who = doc["rep"] or "Team"
