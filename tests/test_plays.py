@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from salesctl.commands.plays import rank_plays
+from salesctl.playbook import rank_plays
 
 
 def test_a_new_database_has_the_brief_s_plays(ok):

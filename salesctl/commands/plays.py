@@ -23,16 +23,6 @@ PLAY_COLUMNS = [
 ]
 
 
-def _play(row) -> dict:
-    return {
-        "name": row["name"],
-        "text": row["text"],
-        "stage": row["stage"],
-        "persona": row["persona"],
-        "cadence": row["cadence"],
-    }
-
-
 @play_app.command("add")
 def play_add(
     ctx: typer.Context,
@@ -102,34 +92,14 @@ def play_list(ctx: typer.Context, fmt: FormatOpt = None) -> None:
     Example:
       salesctl play list --format json
     """
-    rows = [{**_play(r), "used_on": r["used_on"]} for r in app_of(ctx).store().plays()]
+    from ..playbook import play_object
+
+    rows = [{**play_object(r), "used_on": r["used_on"]} for r in app_of(ctx).store().plays()]
     columns = PLAY_COLUMNS[:3] + [Column("used_on", "Used on", "right")] + PLAY_COLUMNS[3:]
     show(
         Output(rows, [Table(columns, rows, empty="No plays yet: salesctl play add NAME --text …")]),
         fmt,
     )
-
-
-def rank_plays(plays: list[dict], stage: str, persona: str | None) -> list[dict]:
-    """Plays that fit a lead, best first: stage and persona both match, then persona, then stage, then
-    plays for anyone. A play for another stage or another persona does not fit; when the lead's persona is
-    unknown, persona plays come last (a hint at what the customer might be)."""
-    ranked = []
-    for play in plays:
-        if play["stage"] and play["stage"] != stage:
-            continue
-        matches = ["stage"] if play["stage"] else []
-        score = 2 if play["stage"] else 0
-        if play["persona"]:
-            if persona is None:
-                score -= 10
-            elif play["persona"] != persona.lower():
-                continue
-            else:
-                score += 4
-                matches.append("persona")
-        ranked.append((-score, play["name"].lower(), {**play, "matches": matches}))
-    return [play for *_, play in sorted(ranked, key=lambda x: x[:2])]
 
 
 @play_app.command("suggest", context_settings=VALUE_ARGS)
@@ -144,26 +114,16 @@ def play_suggest(
     Example:
       salesctl play suggest acme
     """
-    app = app_of(ctx)
-    store = app.store()
-    row = store.lead(store.resolve_lead(lead))
-    plays = rank_plays([_play(r) for r in store.plays()], row["stage"], row["persona"])
-    doc = {
-        "lead_id": row["id"],
-        "name": row["name"],
-        "stage": row["stage"],
-        "persona": row["persona"],
-        "plays": plays,
-    }
+    from ..playbook import suggestions
+
+    doc = suggestions(app_of(ctx).store(), lead)
     heading = (
-        f"Plays for #{row['id']} {row['name']} ({row['stage']}"
-        + (f", {row['persona']}" if row["persona"] else "")
+        f"Plays for #{doc['lead_id']} {doc['name']} ({doc['stage']}"
+        + (f", {doc['persona']}" if doc["persona"] else "")
         + ")"
     )
-    show(
-        Output(doc, [Table(PLAY_COLUMNS, plays, title=heading, empty="No play fits this lead.")]),
-        fmt,
-    )
+    table = Table(PLAY_COLUMNS, doc["plays"], title=heading, empty="No play fits this lead.")
+    show(Output(doc, [table]), fmt)
 
 
 cadence_app = typer.Typer(help="Run a play's cadence on a lead: start, stop.", no_args_is_help=True)
