@@ -6,6 +6,8 @@ its history rows commit together or not at all. Times are database strings (UTC 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from . import followups
 from .errors import Duplicate, Invalid, SalesError
 from .model import CLOSED_STAGES, Settings
@@ -298,6 +300,38 @@ def assign(
             store.record_assignment(lead_id, rep_id, lead["owner_id"], to_rep_id, now)
             moved.append(lead_id)
     return moved
+
+
+def handoff(
+    store: Store,
+    from_rep: str,
+    to_rep: str,
+    *,
+    acting: Callable[[], int],
+    now: str,
+    deactivate: bool,
+) -> tuple:
+    """Give every open lead of FROM_REP (with its follow-up) to the active rep TO_REP, and with
+    `deactivate` deactivate FROM_REP. Returns the two reps' rows and the leads as they were before.
+
+    Won and lost deals stay credited to whoever closed them; each moved lead records the owner change
+    and who made it (`acting()`, asked once both reps are checked, since it may create that rep).
+    A dry run is this same change rolled back (Store.write)."""
+    source = store.require_rep(from_rep, field="FROM_REP", active=False)
+    target = store.require_rep(to_rep, field="TO_REP")
+    if source["id"] == target["id"]:
+        raise SalesError(
+            f'handoff: FROM_REP and TO_REP are both "{source["name"]}"; name another rep to take over'
+        )
+    leads = store.open_leads_of(source["id"])
+    moved = store.hand_over(source["id"], target["id"], rep_id=acting(), now=now)
+    if moved != len(leads):  # cannot happen inside one transaction; refuse rather than drop a lead
+        raise SalesError(
+            f"handoff: expected to move {len(leads)} leads but moved {moved}; nothing was changed"
+        )
+    if deactivate:
+        store.update_rep(source["id"], active=False)
+    return source, target, leads
 
 
 def _check_may_change(settings: Settings, activity, acting: str | None, verb: str) -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from typing import Annotated
 
 import typer
 
-from .. import model
+from .. import model, pipeline
 from ..errors import SalesError
 from ..render import Column, Output, Table
 from . import FormatOpt, app_of, show
@@ -171,27 +170,15 @@ def handoff(
     from ..views.lead import lead_list_output, lead_object
 
     app = app_of(ctx)
-    store = app.store(write=not dry_run)
-    with store.write() if not dry_run else nullcontext():
-        source = store.require_rep(from_rep, field="FROM_REP", active=False)
-        target = store.require_rep(to_rep, field="TO_REP")
-        if source["id"] == target["id"]:
-            raise SalesError(
-                f'handoff: FROM_REP and TO_REP are both "{source["name"]}"; name another rep to take over'
-            )
-        rows = store.open_leads_of(source["id"])
-        if not dry_run:
-            moved = store.hand_over(
-                source["id"], target["id"], rep_id=app.acting_rep_id(), now=app.now_db
-            )
-            if moved != len(
-                rows
-            ):  # cannot happen inside one transaction; refuse rather than drop a lead
-                raise SalesError(
-                    f"handoff: expected to move {len(rows)} leads but moved {moved}; nothing was changed"
-                )
-            if deactivate:
-                store.update_rep(source["id"], active=False)
+    with app.write(dry_run=dry_run) as store:
+        source, target, rows = pipeline.handoff(
+            store,
+            from_rep,
+            to_rep,
+            acting=app.acting_rep_id,
+            now=app.now_db,
+            deactivate=deactivate,
+        )
     objs = [lead_object(r, app.tz) for r in rows]
     if not dry_run:
         objs = [{**o, "owner": target["name"]} for o in objs]
