@@ -3,17 +3,19 @@
     python benchmarks/bench_startup_imports.py --db demo.db [-n 11] [--tree DIR …]
 
 For each command it prints the median total import time (the sum of the top-level `cumulative`
-figures of -X importtime, in ms), the median of salesctl's own modules' `self` time, how many
-modules load, and the median wall time of the run. -X importtime does not time modules loaded through
+figures of -X importtime, in ms), the median of salesctl's own modules' `self` time, how many modules
+load, and the median wall and CPU time of the run. -X importtime does not time modules loaded through
 importlib.import_module (the command module that cli.py registers), only what they import in turn.
-With several --tree (checkouts, e.g. one made by `git archive` of an earlier commit), each run takes the
-trees in turn (ABAB…), so that the machine's load falls on all of them alike. docs/speed.md ("Start-up import weight") keeps the latest figures.
+With several --tree (checkouts, e.g. one made by `git archive` of an earlier commit), each run takes
+the trees in turn (ABAB…), so that the machine's load falls on all of them alike. docs/speed.md
+("Start-up import weight") keeps the latest figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -22,10 +24,11 @@ import time
 COMMANDS = (("today", "--format", "json"), ("--help",), ("lead", "list", "--format", "json"))
 
 
-def weigh(args: tuple[str, ...], db: str, tree: str) -> tuple[float, float, int, float]:
-    """One fresh run: (total import ms, salesctl's own modules' self ms, modules imported, wall ms)."""
+def weigh(args: tuple[str, ...], db: str, tree: str) -> tuple[float, float, int, float, float]:
+    """One fresh run: (total import ms, salesctl's own modules' self ms, modules imported, wall ms,
+    CPU ms). The CPU time (user + system) moves least when other jobs load the machine."""
     env = {**os.environ, "SALESCTL_DB": db, "SALESCTL_NOW": "2026-11-26T10:00:00"}
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _children_cpu()
     run = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "salesctl", *args],
         capture_output=True,
@@ -34,7 +37,7 @@ def weigh(args: tuple[str, ...], db: str, tree: str) -> tuple[float, float, int,
         cwd=tree,  # `-m salesctl` finds the tree's salesctl first
         check=False,
     )
-    wall = time.perf_counter() - start
+    wall, cpu = time.perf_counter() - start, _children_cpu() - cpu
     total = own = 0.0
     count = 0
     for line in run.stderr.splitlines():
@@ -46,7 +49,12 @@ def weigh(args: tuple[str, ...], db: str, tree: str) -> tuple[float, float, int,
             total += int(cumulative_us)
         if name.strip().startswith("salesctl"):
             own += int(self_us)
-    return total / 1000, own / 1000, count, wall * 1000
+    return total / 1000, own / 1000, count, wall * 1000, cpu * 1000
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -67,13 +75,13 @@ def main() -> None:
             for tree in trees:
                 runs[tree].append(weigh(args, db, tree))
         for tree in trees:
-            total, own, count, wall = (
-                statistics.median(r[i] for r in runs[tree]) for i in range(4)
+            total, own, count, wall, cpu = (
+                statistics.median(r[i] for r in runs[tree]) for i in range(5)
             )
             print(
                 f"salesctl {' '.join(args):<28} imports {total:6.1f} ms "
-                f"(salesctl's own {own:5.1f} ms), {count:.0f} modules; wall {wall:6.1f} ms"
-                + (f"  [{tree}]" if len(trees) > 1 else "")
+                f"(salesctl's own {own:5.1f} ms), {count:.0f} modules; wall {wall:6.1f} ms, "
+                f"CPU {cpu:6.1f} ms" + (f"  [{tree}]" if len(trees) > 1 else "")
             )
 
 
