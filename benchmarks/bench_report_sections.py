@@ -16,12 +16,11 @@ import statistics
 import sys
 import time
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from unittest import mock
 
 from benchmarks.run import DATA, SIZES, build
 from salesctl import figures
-from salesctl.dates import start_of_day
 from salesctl.model import Settings
 from salesctl.store import Store
 
@@ -37,16 +36,8 @@ def without_pictures():
 
 def report(store: Store, settings: Settings) -> dict:
     # The last whole Monday–Sunday, as `report --week` takes it.
-    monday = start_of_day(NOW.date() - timedelta(days=NOW.weekday() + 7), UTC)
-    return figures.report(
-        store,
-        settings,
-        since=monday,
-        until=monday + timedelta(days=7),
-        now=NOW,
-        tz=UTC,
-        rep_id=None,
-    )
+    week = figures.report_period(week=True, now=NOW, tz=UTC)
+    return figures.report(store, settings, week, now=NOW, tz=UTC, rep_id=None)
 
 
 def seconds(store: Store, settings: Settings, bare: bool) -> float:
