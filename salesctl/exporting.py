@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from .dates import to_local_iso
@@ -147,3 +148,25 @@ __all__ = [
     "write_json_array",
     "write_document",
 ]
+
+
+def export(
+    store: Store,
+    what: str,
+    fmt: str,
+    out: Path | None,
+    *,
+    tz,
+    now: datetime,
+    protect: Path | str | None,
+) -> int:
+    """`export`: leads or activities as csv or json, or `all` (json), from one snapshot of the database
+    to `out` (a private file, written whole or not at all) or stdout. Returns the rows written."""
+    with private_output(out, protect=protect, bom=fmt == "csv") as stream, store.snapshot():
+        if what == "all":
+            return write_document(store, tz, now.astimezone(tz).isoformat(), stream)
+        keys = LEAD_KEYS if what == "leads" else ACTIVITY_KEYS
+        rows = leads(store, tz) if what == "leads" else activities(store, tz)
+        if fmt == "csv":
+            return write_csv(keys, rows, stream)
+        return write_json_array(rows, stream)

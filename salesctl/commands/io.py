@@ -197,31 +197,15 @@ def export(
       salesctl export activities --format json > activities.json
       salesctl export all --format json --out salesctl-full.json
     """
-    from .. import exporting
+    from ..exporting import export as export_rows
 
     app = app_of(ctx)
     fmt = fmt or (FileFormat.json if what is What.all else FileFormat.csv)
     if what is What.all and fmt is FileFormat.csv:
         raise Invalid("--format", "csv", "cannot hold every table", "use export all --format json")
-    store = app.store()
-    tz = app.tz
-    with (
-        exporting.private_output(out, protect=app.db_path, bom=fmt is FileFormat.csv) as stream,
-        store.snapshot(),
-    ):
-        if what is What.all:
-            count = exporting.write_document(store, tz, app.now.astimezone(tz).isoformat(), stream)
-        else:
-            keys = exporting.LEAD_KEYS if what is What.leads else exporting.ACTIVITY_KEYS
-            rows = (
-                exporting.leads(store, tz)
-                if what is What.leads
-                else exporting.activities(store, tz)
-            )
-            if fmt is FileFormat.csv:
-                count = exporting.write_csv(keys, rows, stream)
-            else:
-                count = exporting.write_json_array(rows, stream)
+    count = export_rows(
+        app.store(), what.value, fmt.value, out, tz=app.tz, now=app.now, protect=app.db_path
+    )
     if out is not None:
         say(f"Exported {count} {what.value if what is not What.all else 'rows'} to {out}")
 
@@ -247,9 +231,7 @@ def search(
       salesctl search 智造
       salesctl search "price quote" --format json
     """
-    from ..dates import to_local_iso
-    from ..render import Column, Output, Table
-    from ..views.lead import lead_object, short_time
+    from ..views.search import search_output
 
     app = app_of(ctx)
     if not text.strip():
@@ -263,72 +245,7 @@ def search(
             "search for the few that matter",
         )
     lead_rows, activity_rows = app.store().search(text, check_limit(limit))
-    leads = [lead_object(r, app.tz) for r in lead_rows]
-    notes = [
-        {
-            "activity_id": r["id"],
-            "lead_id": r["lead_id"],
-            "name": r["name"],
-            "company": r["company"],
-            "stage": r["stage"],
-            "rep": r["rep"],
-            "kind": r["kind"],
-            "at": to_local_iso(r["at"], app.tz),
-            "note": r["note"],
-        }
-        for r in activity_rows
-    ]
-    hits = [
-        {
-            "type": "lead",
-            "lead_id": o["id"],
-            "name": o["name"],
-            "company": o["company"],
-            "stage": o["stage"],
-            "at": o["created_at"],
-            "text": o["name"] + (f" ({o['company']})" if o["company"] else ""),
-        }
-        for o in leads
-    ]
-    hits += [
-        {
-            "type": "activity",
-            "lead_id": n["lead_id"],
-            "name": n["name"],
-            "company": n["company"],
-            "stage": n["stage"],
-            "at": n["at"],
-            "text": n["note"],
-        }
-        for n in notes
-    ]
-    table = Table(
-        [
-            Column("lead_id", "#", "right"),
-            Column("type", "Found in"),
-            Column("name", "Lead"),
-            Column("stage", "Stage"),
-            Column("at", "When", show=short_time),
-            Column("text", "Text"),
-        ],
-        [
-            {
-                **h,
-                "text": h["text"].replace("\n", " ")[:80],
-                "type": "note" if h["type"] == "activity" else "lead",
-            }
-            for h in hits
-        ],
-        empty=f'Nothing matches "{text}".',
-    )
-    show(
-        Output(
-            {"query": text, "leads": leads, "activities": notes},
-            [table],
-            csv=Table(table.columns, hits),
-        ),
-        fmt,
-    )
+    show(search_output(text, lead_rows, activity_rows, app.tz), fmt)
 
 
 def backup(
