@@ -277,11 +277,6 @@ def backup(
             "backup: the database is on PostgreSQL; back it up with pg_dump, or copy it to a file "
             "with: salesctl db copy URL FILE (docs/team.md)"
         )
-    if app.is_server:
-        raise SalesError(
-            "backup: the database is on PostgreSQL; back it up with pg_dump, or copy it to a file "
-            "with: salesctl db copy URL FILE (docs/team.md)"
-        )
     if not app.db_path.exists():
         raise SalesError(f"backup: there is no database at {app.db_path} yet; nothing to back up")
     path = _backup_path(dest, app)
