@@ -44,7 +44,7 @@ class LeadField:
     aliases  other spellings `import` accepts for that field (a column header, an exported key)
     edit     the `lead edit` option that changes it (an import's update changes the same fields)
     sort     (place, word): `lead list --sort word`, listed at `place`; `empty_last`: leads without a
-             value come after the others in either direction
+             value come after the others (`--sort -word` reverses the whole order)
     listed   how the `lead list` table shows it (Listed)
     """
 
