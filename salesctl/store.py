@@ -421,6 +421,10 @@ def storage_error(path: object, exc: Exception) -> StoreError:
     return postgres.storage_error(path, exc)
 
 
+# A lead column in SQL, by its name in the lead-field table (a KeyError for any other name).
+_LEAD_COLUMN = {c: "l." + c for c in fields.COLUMNS}
+
+
 def _sort_expression(field: fields.LeadField) -> str:
     """The ORDER BY of a lead field: text without regard to case, an owner by name, a stage by its place
     in the stages setting (`stage_order`, bound per query), and empty values last where asked."""
@@ -428,7 +432,7 @@ def _sort_expression(field: fields.LeadField) -> str:
         return "r.name COLLATE NOCASE"
     if field.kind == "stage":
         return "stage_order"
-    column = "l." + field.name
+    column = _LEAD_COLUMN[field.name]
     if field.kind in ("name", "text"):
         return column + " COLLATE NOCASE"
     return f"{column} IS NULL, {column}" if field.empty_last else column
