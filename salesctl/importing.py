@@ -31,8 +31,30 @@ ALIASES = fields.IMPORT_ALIASES
 UPDATABLE = fields.EDITABLE
 # Import fields kept as the row gives them, through model.check_text.
 _TEXT = frozenset(f.name for f in fields.LEAD if f.kind == "text" and f.imports)
-# The columns of an imported lead (its owner's id is found when it is written).
+# The columns of an imported lead (its owner's id is found when it is written), and those stored as
+# the row gives them: all that import reads under their own name but the ones `Validator.record`'s
+# rules set (a close, a follow-up only on an open lead, the value with its currency…).
 _RECORD_COLUMNS = tuple(c for c in Store.LEAD_FIELDS if c != "owner_id")
+_BY_RULE = frozenset(
+    (
+        "value",
+        "currency",
+        "stage",
+        "created_at",
+        "stage_changed_at",
+        "next_at",
+        "next_step",
+        "key",
+        "lost_reason",
+        "lost_stage",
+        "snoozed_until",
+    )
+)
+_AS_GIVEN = tuple(
+    f.name
+    for f in fields.LEAD
+    if f.column and f.imports and f.imports[1] == f.name and f.name not in _BY_RULE
+)
 MAX_ERRORS = 20
 BATCH = 5000
 _FORMULA_GUARD = re.compile(r"^'(?=[=+\-@\t\r])")  # what export's spreadsheet guard added
@@ -602,10 +624,9 @@ class Validator:
         created = values.get("created_at") or (min(closed, self.now_db) if closed else self.now_db)
         if created > self.now_db:  # nothing could be logged on it until then
             return bad("created_at", self.after_now(created))
-        # Every column but owner_id (given when written), empty unless the row or a rule sets it: the
-        # fields an update changes as the row gives them, but a follow-up only on an open lead (below).
+        # Every column but owner_id (given when written): as the row gives it, or by the rules here.
         lead = dict.fromkeys(_RECORD_COLUMNS)
-        lead.update((c, values.get(c)) for c in UPDATABLE if c not in ("next_at", "next_step"))
+        lead.update((c, values.get(c)) for c in _AS_GIVEN)
         lead.update(
             phone_digits=model.phone_digits(values.get("phone")),
             value=value,
