@@ -55,6 +55,11 @@ _AS_GIVEN = tuple(
     for f in fields.LEAD
     if f.column and f.imports and f.imports[1] == f.name and f.name not in _BY_RULE
 )
+# The lead fields a full export's lead object gives as they are stored (id, owner and the phone's digits
+# are worked out from it; tags go to their own table).
+_DOCUMENT_LEAD_FIELDS = tuple(
+    f for f in fields.LEAD if f.column and f.key and f.kind not in ("id", "rep")
+)
 MAX_ERRORS = 20
 BATCH = 5000
 _FORMULA_GUARD = re.compile(r"^'(?=[=+\-@\t\r])")  # what export's spreadsheet guard added
@@ -1326,10 +1331,3 @@ def _document_tables(
         )
         for table, rows in tables.items()
     }
-
-
-# The lead fields a document's lead object gives as they are stored (id, owner and the phone's digits
-# are worked out from it; tags go to their own table).
-_DOCUMENT_LEAD_FIELDS = tuple(
-    f for f in fields.LEAD if f.column and f.key and f.kind not in ("id", "rep")
-)
