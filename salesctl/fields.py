@@ -217,7 +217,6 @@ LEAD = (
 )
 del F, L
 
-BY_NAME = {f.name: f for f in LEAD}
 # The columns of `leads`, in order; the store writes every one but `id` by name.
 COLUMNS = tuple(f.name for f in LEAD if f.column)
 # The lead object's keys in order (JSON, CSV header), and which of them need converting.
