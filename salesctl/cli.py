@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from . import i18n
+from .i18n import N_
 from .context import App, check_db_path, database_location, demo_db_path
 from .errors import SalesError, printable
 from .usage import SalesGroup
@@ -224,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         _error(exc)
         return exc.exit_code
     except KeyboardInterrupt:
-        _error("interrupted; nothing was changed by the interrupted step")
+        _error(SalesError(N_("interrupted; nothing was changed by the interrupted step")))
         return 130
     except BrokenPipeError:
         # `salesctl lead list | head`: the reader left; not an error worth a message.
@@ -234,10 +235,12 @@ def main(argv: list[str] | None = None) -> int:
         return _report(exc, runs[-1].db_path if runs else None)
 
 
-def _error(message: object) -> None:
-    """`Error: …` on stderr (the prefix in the run's language: docs/chinese.md). Messages quote user input:
-    anything invisible or controlling is escaped."""
-    print(f"{i18n.error_prefix()} {printable(message, keep_newlines=True)}", file=sys.stderr)
+def _error(error: object) -> None:
+    """`Error: …` on stderr, prefix and message in the run's language (docs/chinese.md, Errors): a
+    SalesError's template is translated here, at the edge, and filled with its values as typed.
+    Messages quote user input: anything invisible or controlling is escaped."""
+    text = i18n.message(error)
+    print(f"{i18n.error_prefix()} {printable(text, keep_newlines=True)}", file=sys.stderr)
 
 
 def _check_text(command, args: list[str]) -> None:
@@ -302,20 +305,27 @@ def _report(exc: Exception, db_path: Path | None = None) -> int:
         exc.show()
         return exc.exit_code
     if type(exc).__name__ == "Abort":
-        _error("aborted")
+        _error(SalesError(N_("aborted")))
         return 1
     if _is_driver_error(exc):
         error = storage_error(db_path or os.environ.get("SALESCTL_DB", "salesctl.db"), exc)
         _error(error)
         return error.exit_code
     if isinstance(exc, OSError):
-        where = f"{exc.filename}: " if exc.filename else ""
-        _error(f"{where}{exc.strerror or exc}")
+        reason = exc.strerror or str(exc)
+        if exc.filename:
+            _error(SalesError(N_("{file}: {reason}"), file=exc.filename, reason=reason))
+        else:
+            _error(reason)
         return 1
     if os.environ.get("SALESCTL_DEBUG"):
         raise exc
     _error(
-        f"internal error ({type(exc).__name__}: {exc}); set SALESCTL_DEBUG=1 for details and please report it"
+        SalesError(
+            N_("internal error ({kind}: {error}); set SALESCTL_DEBUG=1 for details and please report it"),
+            kind=type(exc).__name__,
+            error=str(exc),
+        )
     )
     return 1
 

@@ -1153,6 +1153,11 @@ def _document_tables(
     def label(name: str) -> Callable[[str], str | None]:
         return lambda raw: model.check_text(raw, field=name, limit=64)
 
+    def _rep_lang(raw: str) -> str:
+        from .i18n import check_lang
+
+        return check_lang(raw, field="lang")
+
     tables: dict[str, tuple[tuple, list]] = {}
     reps, rep_by_name, inactive = [], {}, set()
     for where, r in _items(doc, "reps", errors):
@@ -1162,6 +1167,7 @@ def _document_tables(
             take(where, r, "email", model.check_email),
             1 if r.get("active", True) else 0,
             take(where, r, "created_at", when("created_at"), True),
+            take(where, r, "lang", _rep_lang),
         )
         reps.append(row)
         rep_by_name[nocase(row[1] or "")] = row[0]

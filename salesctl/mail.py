@@ -27,7 +27,8 @@ from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
 from pathlib import Path
 
 from . import model
-from .errors import Invalid, SalesError, printable
+from .errors import Invalid, SalesError, Words, printable
+from .i18n import N_, _, current, stage
 from .money import format_major
 from .views.lead import short_time
 
@@ -237,15 +238,17 @@ def preview(msg: EmailMessage) -> str:
 
 
 # --- the today digest --------------------------------------------------------------------------------
+# Written in the language `_()` speaks when it is built: `remind` builds each rep's inside
+# `i18n.speaking(rep's lang)` (docs/chinese.md, Mail).
 
 REASON_WORDS = {
-    "overdue": "overdue",
-    "due_today": "due today",
-    "new_untouched": "new, untouched",
-    "stalled": "stalled",
-    "closing_soon": "closing soon",
-    "no_next_step": "no next step",
-    "after_sale": "after-sale follow-up",
+    "overdue": N_("overdue"),
+    "due_today": N_("due today"),
+    "new_untouched": N_("new, untouched"),
+    "stalled": N_("stalled"),
+    "closing_soon": N_("closing soon"),
+    "no_next_step": N_("no next step"),
+    "after_sale": N_("after-sale follow-up"),
 }
 
 
@@ -261,11 +264,14 @@ def digest(doc: dict, *, rep: str) -> tuple[str, str, str]:
     """A rep's today list as (subject, plain text, HTML). The subject says how many are overdue and due today."""
     overdue, due, other = digest_counts(doc)
     day = (doc.get("as_of") or "")[:10]
-    summary = f"{overdue} overdue, {due} due today" + (
-        f", {other} more to look at" if other else ""
-    )
+    summary = _("{overdue} overdue, {due} due today").format(overdue=overdue, due=due)
+    if other:
+        summary += _(", {other} more to look at").format(other=other)
     # The name goes first: Python's header folder can double a space when it folds just before an encoded word.
-    subject = one_line(f"{one_line(rep, 60)}: {summary} (salesctl {day})", limit=200)
+    subject = one_line(
+        _("{rep}: {summary} (salesctl {day})").format(rep=one_line(rep, 60), summary=summary, day=day),
+        limit=200,
+    )
     sections = _sections(doc.get("items", []))
     return (
         subject,
@@ -274,13 +280,21 @@ def digest(doc: dict, *, rep: str) -> tuple[str, str, str]:
     )
 
 
-def _sections(items: list[dict]) -> list[tuple[str, list[dict]]]:
+_SECTION_COLOURS = {"overdue": "#b00020", "due_today": "#b26a00"}
+
+
+def _sections(items: list[dict]) -> list[tuple[str, str, list[dict]]]:
+    """(key, title, items) of each non-empty section."""
     overdue = [i for i in items if "overdue" in i["reasons"]]
     due = [i for i in items if "due_today" in i["reasons"] and "overdue" not in i["reasons"]]
     rest = [i for i in items if "overdue" not in i["reasons"] and "due_today" not in i["reasons"]]
     return [
-        (title, group)
-        for title, group in (("Overdue", overdue), ("Due today", due), ("Also", rest))
+        (key, title, group)
+        for key, title, group in (
+            ("overdue", _("Overdue"), overdue),
+            ("due_today", _("Due today"), due),
+            ("also", _("Also"), rest),
+        )
         if group
     ]
 
@@ -291,48 +305,58 @@ def _who(item: dict) -> str:
 
 def _details(item: dict) -> list[str]:
     parts = []
-    if item.get("days_overdue"):
-        parts.append(
-            f"{item['days_overdue']} day{'s' if item['days_overdue'] != 1 else ''} overdue"
-        )
+    days = item.get("days_overdue")
+    if days:
+        late = _("{days} day overdue") if days == 1 else _("{days} days overdue")
+        parts.append(late.format(days=days))
     if item.get("next_at"):
-        parts.append("due " + short_time(item["next_at"]))
+        parts.append(_("due {when}").format(when=short_time(item["next_at"])))
     if item.get("next_step"):
-        parts.append("next: " + str(item["next_step"]))
-    parts.append(str(item.get("stage", "")))
+        parts.append(_("next: {step}").format(step=item["next_step"]))
+    parts.append(stage(str(item.get("stage", ""))))
     if item.get("value") is not None:
         parts.append(format_major(item["value"], item.get("currency")))
-    extra = [REASON_WORDS.get(r, r) for r in item["reasons"] if r not in ("overdue", "due_today")]
+    extra = [
+        _(REASON_WORDS[r]) if r in REASON_WORDS else r
+        for r in item["reasons"]
+        if r not in ("overdue", "due_today")
+    ]
     if extra:
-        parts.append(", ".join(extra))
+        parts.append(_(", ").join(extra))
     if item.get("key"):
-        parts.append("key customer")
+        parts.append(_("key customer"))
     return parts
 
 
 def _digest_text(rep: str, day: str, summary: str, sections) -> str:
-    out = [f"Today's list for {rep} ({day}): {summary}.", ""]
-    for title, items in sections:
+    out = [_("Today's list for {rep} ({day}): {summary}.").format(rep=rep, day=day, summary=summary), ""]
+    for _key, title, items in sections:
         out.append(title)
         for item in items:
             out.append(f"  #{item['lead_id']} {_who(item)}")
             out.append("      " + " · ".join(_details(item)))
         out.append("")
-    out.append("Open it with: salesctl today")
+    out.append(_("Open it with: salesctl today"))
     return "\n".join(out) + "\n"
 
 
 def _digest_html(rep: str, day: str, summary: str, sections) -> str:
     e = html.escape
     cell = "padding:4px 8px;border-bottom:1px solid #e5e5e5;vertical-align:top"
+    lang = current()
+    fonts = {
+        "zh-Hant": "'PingFang TC','Microsoft JhengHei','Noto Sans CJK TC',",
+        "zh-Hans": "'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',",
+    }.get(lang, "")
+    heading = _("Today's list for {rep}").format(rep=rep)
     out = [
-        '<!DOCTYPE html><html><head><meta charset="utf-8"></head>'
-        '<body style="font-family:Helvetica,Arial,sans-serif;color:#222;font-size:14px">',
-        f'<h2 style="font-size:18px;margin:0 0 4px">Today\'s list for {e(rep)}</h2>',
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"></head>'
+        f'<body style="font-family:Helvetica,Arial,{fonts}sans-serif;color:#222;font-size:14px">',
+        f'<h2 style="font-size:18px;margin:0 0 4px">{e(heading)}</h2>',
         f'<p style="margin:0 0 12px;color:#555">{e(day)}: {e(summary)}</p>',
     ]
-    for title, items in sections:
-        colour = {"Overdue": "#b00020", "Due today": "#b26a00"}.get(title, "#333")
+    for key, title, items in sections:
+        colour = _SECTION_COLOURS.get(key, "#333")
         out.append(f'<h3 style="font-size:15px;margin:12px 0 4px;color:{colour}">{e(title)}</h3>')
         out.append('<table style="border-collapse:collapse;width:100%">')
         for item in items:
@@ -343,7 +367,7 @@ def _digest_html(rep: str, day: str, summary: str, sections) -> str:
             )
         out.append("</table>")
     out.append(
-        '<p style="color:#777;font-size:12px;margin-top:16px">Open it with: salesctl today</p>'
+        f'<p style="color:#777;font-size:12px;margin-top:16px">{e(_("Open it with: salesctl today"))}</p>'
     )
     out.append("</body></html>")
     return "\n".join(out) + "\n"
@@ -551,10 +575,14 @@ def email_report(doc: dict, addresses: list[str], *, now: datetime) -> list[tupl
     settings.require_host(config_path())
     team = doc["team"]
     # ASCII "to", not the en dash of the page title: non-ASCII mid-subject can fold badly in Python's email.
-    who = one_line(doc.get("rep") or "Team", 60)
-    subject = (
-        f"{who} report {period_label(doc).replace(' – ', ' to ')}: {team['won_count']} won"
-        f" ({show(team['won_amount'], 'money', doc['currency'])}), {team['lost_count']} lost"
+    # In the command's language, as the report itself (docs/chinese.md, Mail).
+    who = one_line(doc.get("rep") or _("Team"), 60)
+    subject = _("{who} report {period}: {won} won ({amount}), {lost} lost").format(
+        who=who,
+        period=period_label(doc).replace(" – ", _(" to ")),
+        won=team["won_count"],
+        amount=show(team["won_amount"], "money", doc["currency"]),
+        lost=team["lost_count"],
     )
     text, html_body = report_text(doc), report_html(doc)
     failed = []

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from . import dialects
 from .dialects import sqlite as sqlite_dialect
-from .errors import Ambiguous, Duplicate, NotFound, SalesError, StoreError
+from .errors import Ambiguous, Duplicate, NotFound, SalesError, StoreError, Words
+from .i18n import N_
 
 BUSY_TIMEOUT_S = sqlite_dialect.BUSY_TIMEOUT_S
 
@@ -328,6 +329,12 @@ def _m0010_effective_touches_index(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m0011_rep_language(conn: sqlite3.Connection) -> None:
+    """Each rep's own language for the mail written to them (`rep edit R --lang zh-Hant`,
+    docs/chinese.md): NULL speaks the language of the command that sends it."""
+    conn.execute("ALTER TABLE reps ADD COLUMN lang TEXT")
+
+
 MIGRATIONS = [
     ("0001_initial", _m0001_initial),
     ("0002_default_plays", _m0002_default_plays),
@@ -339,6 +346,7 @@ MIGRATIONS = [
     ("0008_migration_names", _m0008_migration_names),
     ("0009_mark_salesctl_file", _m0009_mark_salesctl_file),
     ("0010_effective_touches_index", _m0010_effective_touches_index),
+    ("0011_rep_language", _m0011_rep_language),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # Versions before the mark existed: such a file without the mark but with salesctl's tables is ours.
@@ -657,7 +665,7 @@ class Store:
 
     def reps(self, *, active_only: bool = False) -> list[sqlite3.Row]:
         return self.all(
-            "SELECT r.id, r.name, r.email, r.active, r.created_at,"
+            "SELECT r.id, r.name, r.email, r.active, r.created_at, r.lang,"
             " (SELECT count(*) FROM leads l "
             + OPEN_BY_OWNER
             + " WHERE l.owner_id = r.id AND "
@@ -669,26 +677,32 @@ class Store:
         )
 
     def rep(self, name: str) -> sqlite3.Row | None:
-        return self.one("SELECT id, name, email, active FROM reps WHERE name = ?", (name,))
+        return self.one("SELECT id, name, email, active, lang FROM reps WHERE name = ?", (name,))
 
     def rep_by_id(self, rep_id: int) -> sqlite3.Row | None:
-        return self.one("SELECT id, name, email, active FROM reps WHERE id = ?", (rep_id,))
+        return self.one("SELECT id, name, email, active, lang FROM reps WHERE id = ?", (rep_id,))
 
     def require_rep(self, name: str, *, field: str, active: bool = True) -> sqlite3.Row:
         """A rep named explicitly must exist (and be active where it will own leads)."""
         row = self.rep(name)
         if row is None or (active and not row["active"]):
-            known = ", ".join(r["name"] for r in self.reps(active_only=True)) or "none yet"
-            problem = "is not an active rep" if row is not None else "is not a rep"
-            raise NotFound(f'{field}: "{name}" {problem}; known reps: {known}')
+            known = ", ".join(r["name"] for r in self.reps(active_only=True))
+            raise NotFound(
+                N_('{field}: "{name}" is not an active rep; known reps: {known}')
+                if row is not None
+                else N_('{field}: "{name}" is not a rep; known reps: {known}'),
+                field=field,
+                name=name,
+                known=known or Words(N_("none yet")),
+            )
         return row
 
-    def add_rep(self, name: str, email: str | None, now: str) -> int:
+    def add_rep(self, name: str, email: str | None, now: str, lang: str | None = None) -> int:
         if self.rep(name) is not None:
-            raise Duplicate(f'rep: "{name}" already exists')
+            raise Duplicate(N_('rep: "{name}" already exists'), name=name)
         return self.conn.execute(
-            "INSERT INTO reps (name, email, created_at) VALUES (?, ?, ?) RETURNING id",
-            (name, email, now),
+            "INSERT INTO reps (name, email, created_at, lang) VALUES (?, ?, ?, ?) RETURNING id",
+            (name, email, now, lang),
         ).fetchone()[0]
 
     def ensure_rep(self, name: str, now: str) -> int:
@@ -701,8 +715,16 @@ class Store:
         ).fetchone()[0]
 
     def update_rep(
-        self, rep_id: int, *, email: str | None = None, active: bool | None = None
+        self,
+        rep_id: int,
+        *,
+        email: str | None = None,
+        active: bool | None = None,
+        lang: str | None = None,
     ) -> None:
+        """Change what is given; `lang=""` clears the rep's language."""
+        if lang is not None:
+            self.conn.execute("UPDATE reps SET lang = ? WHERE id = ?", (lang or None, rep_id))
         if email is not None:
             self.conn.execute("UPDATE reps SET email = ? WHERE id = ?", (email, rep_id))
         if active is not None:
@@ -1762,7 +1784,7 @@ class Store:
     # Export streams cursors (never fetchall), import writes in batches with executemany, search uses FTS5.
 
     TABLE_COLUMNS = {
-        "reps": ("id", "name", "email", "active", "created_at"),
+        "reps": ("id", "name", "email", "active", "created_at", "lang"),
         "plays": ("id", "name", "text", "stage", "persona", "cadence", "created_at"),
         "leads": ("id", *LEAD_FIELDS),
         "lead_tags": ("lead_id", "tag"),

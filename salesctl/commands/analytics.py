@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from ..errors import Invalid
+from ..i18n import _, error_prefix, message
 from ..render import Format
 from . import FormatOpt, TeamDefaultOpt, TeamRepOpt, app_of, say, show
 
@@ -275,13 +276,18 @@ def report(
             )
         failed = email_report(doc, email, now=app.now)  # quiet on success: cron mails only failures
         for address, exc in failed:
-            say(f"Error: report to {address} not sent: {exc}")
+            say(
+                f"{error_prefix()} "
+                + _("report to {address} not sent: {reason}").format(
+                    address=address, reason=message(exc)
+                )
+            )
         return 1 if failed else 0
     fmt = fmt or ReportFormat.table
     text = render_report(doc, fmt)
     if out is not None:
         write_report(app, out, fmt, text)
-        say(f"Wrote {out}")
+        say(_("Wrote {file}").format(file=out))
     else:
         print(text, end="")
     return 0

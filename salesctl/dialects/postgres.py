@@ -451,6 +451,7 @@ MIGRATIONS: dict[str, tuple[str, ...]] = {
     "0010_effective_touches_index": (
         "CREATE INDEX activities_effective_at ON activities(at, rep_id) WHERE effective = 1",
     ),
+    "0011_rep_language": ('ALTER TABLE reps ADD COLUMN lang text COLLATE "C"',),
     "0004_open_leads_index": (
         "CREATE INDEX leads_open ON leads(id) WHERE stage NOT IN ('won', 'lost')",
         "CREATE INDEX leads_open_owner ON leads(owner_id, id) WHERE stage NOT IN ('won', 'lost')",
