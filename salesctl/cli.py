@@ -11,9 +11,9 @@ from typing import Annotated
 import typer
 
 from . import i18n
-from .i18n import N_
 from .context import App, check_db_path, database_location, demo_db_path
 from .errors import SalesError, printable
+from .i18n import N_
 from .usage import SalesGroup
 
 app = typer.Typer(
@@ -83,7 +83,8 @@ def root(
 ) -> None:
     if demo and db:
         raise SalesError(
-            "--demo: cannot be combined with --db (--demo means --db " + str(demo_db_path()) + ")"
+            N_("--demo: cannot be combined with --db (--demo means --db {path})"),
+            path=str(demo_db_path()),
         )
     path = demo_db_path() if demo else database_location(db or os.environ.get("SALESCTL_DB"))
     runs = (
@@ -250,11 +251,13 @@ def _check_text(command, args: list[str]) -> None:
 
     for name, value in sorted(os.environ.items()):
         if name.startswith("SALESCTL_") and not _is_text(value):
-            raise Invalid(name, _shown(value), "is not valid UTF-8 text")
+            raise Invalid(name, _shown(value), N_("is not valid UTF-8 text"))
     for index, arg in enumerate(args):
         if not _is_text(arg):
             value = arg.split("=", 1)[1] if arg.startswith("--") and "=" in arg else arg
-            raise Invalid(_field_of(command, args, index), _shown(value), "is not valid UTF-8 text")
+            raise Invalid(
+                _field_of(command, args, index), _shown(value), N_("is not valid UTF-8 text")
+            )
 
 
 def _is_text(value: str) -> bool:
@@ -322,7 +325,9 @@ def _report(exc: Exception, db_path: Path | None = None) -> int:
         raise exc
     _error(
         SalesError(
-            N_("internal error ({kind}: {error}); set SALESCTL_DEBUG=1 for details and please report it"),
+            N_(
+                "internal error ({kind}: {error}); set SALESCTL_DEBUG=1 for details and please report it"
+            ),
             kind=type(exc).__name__,
             error=str(exc),
         )

@@ -74,6 +74,11 @@ def _fill(translate: Callable[[str], str], template: str, params: dict) -> str:
     return translate(template).format(**values)
 
 
+def _piece(translate: Callable[[str], str], piece: str | Words, params: dict) -> str:
+    """A problem or hint: a template filled from the error's values, or Words of its own."""
+    return piece.render(translate) if isinstance(piece, Words) else _fill(translate, piece, params)
+
+
 class Invalid(SalesError):
     """A value that does not parse or is out of range. The message names the field and the value.
 
@@ -84,24 +89,26 @@ class Invalid(SalesError):
         self,
         field: str,
         value: object,
-        problem: str,
-        hint: str | None = None,
+        problem: str | Words,
+        hint: str | Words | None = None,
         /,
         **params: object,
     ):
         self.field, self.value = field, value
         self._problem, self._hint, self.params = problem, hint, params
-        self.problem = _fill(_same, problem, params)
-        self.hint = _fill(_same, hint, params) if hint else hint
+        self.problem = _piece(_same, problem, params)
+        self.hint = _piece(_same, hint, params) if hint else hint
         Exception.__init__(self, self.render())
 
     def render(self, translate: Callable[[str], str] = _same) -> str:
-        problem = _fill(translate, self._problem, self.params)
-        frame = translate(N_('{field}: "{value}" {problem}') if self.field else N_('"{value}" {problem}'))
+        problem = _piece(translate, self._problem, self.params)
+        frame = translate(
+            N_('{field}: "{value}" {problem}') if self.field else N_('"{value}" {problem}')
+        )
         message = frame.format(field=self.field, value=printable(self.value), problem=problem)
         if self._hint:
             message = translate(N_("{message}; {hint}")).format(
-                message=message, hint=_fill(translate, self._hint, self.params)
+                message=message, hint=_piece(translate, self._hint, self.params)
             )
         return message
 

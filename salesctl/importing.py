@@ -19,6 +19,7 @@ from typing import BinaryIO
 from . import model
 from .dates import MAX_YEAR, MIN_YEAR, local_text, parse_day, parse_when, to_db
 from .errors import Invalid, SalesError, printable
+from .i18n import N_
 from .model import Settings
 from .money import parse_amount, parse_currency
 from .store import Store, nocase
@@ -134,13 +135,13 @@ def open_file(path, source: str) -> BinaryIO:
             path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
         )  # a FIFO must not block the open
     except FileNotFoundError:
-        raise Invalid("FILE", source, "does not exist") from None
+        raise Invalid("FILE", source, N_("does not exist")) from None
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
         what = "is a folder, not a file" if stat.S_ISDIR(info.st_mode) else "is not a regular file"
         raise Invalid(
-            "FILE", source, what, "import reads a saved file; save the data to a file first"
+            "FILE", source, what, N_("import reads a saved file; save the data to a file first")
         )
     return os.fdopen(fd, "rb")
 
@@ -157,10 +158,10 @@ def text_lines(stream: BinaryIO, encoding: str | None, source: str) -> Iterator[
             text_encoding = getattr(codecs.lookup(encoding), "_is_text_encoding", True)
         except LookupError:
             raise Invalid(
-                "--encoding", encoding, "is not a known encoding", _HINT_ENCODINGS
+                "--encoding", encoding, N_("is not a known encoding"), _HINT_ENCODINGS
             ) from None
         if not text_encoding:  # rot13, base64, hex, zlib: codecs, but not of text
-            raise Invalid("--encoding", encoding, "is not a text encoding", _HINT_ENCODINGS)
+            raise Invalid("--encoding", encoding, N_("is not a text encoding"), _HINT_ENCODINGS)
         if codecs.lookup(encoding).name == "utf-16" and not head.startswith(
             (b"\xff\xfe", b"\xfe\xff")
         ):
@@ -182,7 +183,7 @@ def text_lines(stream: BinaryIO, encoding: str | None, source: str) -> Iterator[
                 "FILE",
                 source,
                 f"has a line over 1 MiB (line {number})",
-                "is it a text file of leads? one CSV row or JSON record per line",
+                N_("is it a text file of leads? one CSV row or JSON record per line"),
             )
         yield line.removeprefix("\ufeff") if number == 1 else line
 
@@ -194,7 +195,7 @@ def _refuse_utf16(head: bytes, source: str) -> None:
         raise Invalid(
             "FILE",
             source,
-            "is not UTF-8 (it starts with a UTF-16 byte order mark)",
+            N_("is not UTF-8 (it starts with a UTF-16 byte order mark)"),
             f"try --encoding utf-16{endian}",
         )
     if b"\x00" in head:
@@ -203,10 +204,10 @@ def _refuse_utf16(head: bytes, source: str) -> None:
             raise Invalid(
                 "FILE",
                 source,
-                "is not UTF-8 (it looks like UTF-16: NUL bytes between the letters)",
+                N_("is not UTF-8 (it looks like UTF-16: NUL bytes between the letters)"),
                 "try --encoding utf-16" + ("-be" if even > odd else ""),
             )
-        raise Invalid("FILE", source, "is not a text file (it contains NUL bytes)")
+        raise Invalid("FILE", source, N_("is not a text file (it contains NUL bytes)"))
 
 
 def _decode_error(stream: BinaryIO, encoding: str | None, source: str) -> Invalid:
@@ -231,13 +232,16 @@ def _decode_error(stream: BinaryIO, encoding: str | None, source: str) -> Invali
         lines += chunk.count(b"\n")
     if encoding:
         return Invalid(
-            "--encoding", encoding, f"cannot read {source}: {where}", "check the file's encoding"
+            "--encoding",
+            encoding,
+            f"cannot read {source}: {where}",
+            N_("check the file's encoding"),
         )
     return Invalid(
         "FILE",
         source,
         f"is not UTF-8 ({where})",
-        "give its encoding, e.g. --encoding gbk for a file saved by Chinese Excel",
+        N_("give its encoding, e.g. --encoding gbk for a file saved by Chinese Excel"),
     )
 
 
@@ -289,7 +293,10 @@ def _loads(text: str, source: str):
         return json.loads(text)
     except RecursionError:
         raise Invalid(
-            "FILE", source, "is too deeply nested JSON", "a lead is one flat object of fields"
+            "FILE",
+            source,
+            N_("is too deeply nested JSON"),
+            N_("a lead is one flat object of fields"),
         ) from None
 
 
@@ -301,7 +308,7 @@ def _csv_rows(lines: Iterator[str], source: str) -> Rows:
         header = next(reader)
     except StopIteration:
         raise Invalid(
-            "FILE", source, "is empty", "a CSV file needs a header row naming its columns"
+            "FILE", source, N_("is empty"), N_("a CSV file needs a header row naming its columns")
         ) from None
     except csv.Error as exc:
         raise Invalid("FILE", source, f"is not valid CSV ({exc})") from None
@@ -327,7 +334,9 @@ def _json_lines(text: str, source: str) -> Rows:
                     "FILE",
                     source,
                     f"line {number} is not JSON ({exc.msg})",
-                    "JSON input is one lead object per line, or a file from export all --format json",
+                    N_(
+                        "JSON input is one lead object per line, or a file from export all --format json"
+                    ),
                 ) from None
     return _json_records(items, source)
 
@@ -366,7 +375,7 @@ def parse_pairs(values: list[str] | None, option: str) -> list[tuple[str, str]]:
     for raw in values or []:
         left, sep, right = raw.partition("=")
         if not sep or not left.strip() or not right.strip():
-            raise Invalid(option, raw, "is not KEY=VALUE", f"e.g. {option} name=opportunity_id")
+            raise Invalid(option, raw, N_("is not KEY=VALUE"), f"e.g. {option} name=opportunity_id")
         pairs.append((left.strip(), right.strip()))
     return pairs
 
@@ -386,15 +395,19 @@ def map_columns(
             raise Invalid(
                 "--map",
                 f"{field_name}={column}",
-                f'"{field_name}" is not an importable field',
-                "fields: " + ", ".join(FIELDS),
+                N_('"{name}" is not an importable field'),
+                N_("fields: {choices}"),
+                name=field_name,
+                choices=", ".join(FIELDS),
             )
         if _norm(column) not in by_norm:
             raise Invalid(
                 "--map",
                 f"{field_name}={column}",
-                f'"{column}" is not a column of the file',
-                "columns: " + ", ".join(columns),
+                N_('"{column}" is not a column of the file'),
+                N_("columns: {choices}"),
+                column=column,
+                choices=", ".join(columns),
             )
         index = by_norm[_norm(column)]
         sources.setdefault(f, []).append(index)
@@ -413,8 +426,8 @@ def map_columns(
         raise Invalid(
             "FILE",
             "columns: " + ", ".join(columns),
-            "has no column for the lead name",
-            "name a column `name`, or map one with --map name=COLUMN",
+            N_("has no column for the lead name"),
+            N_("name a column `name`, or map one with --map name=COLUMN"),
         )
     return sources, ignored
 
@@ -475,7 +488,7 @@ class Validator:
             )
         if not MIN_YEAR <= dt.year <= MAX_YEAR:
             raise Invalid(
-                name, raw, "is out of range", f"use a year between {MIN_YEAR} and {MAX_YEAR}"
+                name, raw, N_("is out of range"), f"use a year between {MIN_YEAR} and {MAX_YEAR}"
             )
         if dt.tzinfo is None:
             if ":" not in text:  # a bare date
@@ -503,7 +516,7 @@ class Validator:
             raise Invalid(
                 "stage",
                 raw,
-                "is not a stage",
+                N_("is not a stage"),
                 (exc.hint or "") + "; or map it with --stage-map VALUE=STAGE",
             ) from None
 
@@ -514,7 +527,7 @@ class Validator:
             return 1
         if word in ("0", "false", "no", "n", "否"):
             return 0
-        raise Invalid("key", raw, "is not yes or no", "use true/false, yes/no or 1/0")
+        raise Invalid("key", raw, N_("is not yes or no"), N_("use true/false, yes/no or 1/0"))
 
     def parse(self, f: str, raw: str):
         if f == "name":
@@ -1066,20 +1079,20 @@ MAX_ID = 2**53  # ids stay exact in JSON readers (JavaScript, jq) and far from S
 def _id(raw: str) -> int:
     text = raw.strip()
     if not re.fullmatch(r"[0-9]{1,16}", text) or not 0 < int(text) < MAX_ID:
-        raise Invalid("id", raw, "is not an id", "ids are whole numbers from 1 to 2^53 - 1")
+        raise Invalid("id", raw, N_("is not an id"), N_("ids are whole numbers from 1 to 2^53 - 1"))
     return int(text)
 
 
 def _count(raw: str, name: str, least: int) -> int:
     text = raw.strip()
     if not re.fullmatch(r"[0-9]{1,9}", text) or int(text) < least:
-        raise Invalid(name, raw, "is not a count", f"a whole number from {least}")
+        raise Invalid(name, raw, N_("is not a count"), f"a whole number from {least}")
     return int(text)
 
 
 def _month(raw: str) -> str:
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", raw.strip()):
-        raise Invalid("month", raw, "is not a month", "write YYYY-MM")
+        raise Invalid("month", raw, N_("is not a month"), N_("write YYYY-MM"))
     return raw.strip()
 
 
@@ -1364,7 +1377,7 @@ def _document_tables(
 
     def every(raw: str) -> str:
         if parse_every(raw, field="every") is None:  # "off" means no row, never a row saying off
-            raise Invalid("every", raw, "is not a repeat interval", "use 1w, 2w, 10d or 1m")
+            raise Invalid("every", raw, N_("is not a repeat interval"), N_("use 1w, 2w, 10d or 1m"))
         return parse_every(raw, field="every")
 
     for table, value, parse in (

@@ -27,7 +27,7 @@ from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
 from pathlib import Path
 
 from . import model
-from .errors import Invalid, SalesError, Words, printable
+from .errors import Invalid, SalesError, printable
 from .i18n import N_, _, current, stage
 from .money import format_major
 from .views.lead import short_time
@@ -112,13 +112,17 @@ def read_config(path: Path) -> dict:
         raise Invalid(
             f"{path}: smtp",
             smtp,
-            "is not a table",
-            "write [smtp] on its own line, then key = value lines",
+            N_("is not a table"),
+            N_("write [smtp] on its own line, then key = value lines"),
         )
     unknown = sorted(set(smtp) - set(SMTP_KEYS))
     if unknown:
         raise Invalid(
-            f"{path}: [smtp]", unknown[0], "is not an SMTP setting", "keys: " + ", ".join(SMTP_KEYS)
+            f"{path}: [smtp]",
+            unknown[0],
+            N_("is not an SMTP setting"),
+            N_("keys: {choices}"),
+            choices=", ".join(SMTP_KEYS),
         )
     return smtp
 
@@ -136,18 +140,24 @@ def load_settings(environ: dict | None = None) -> SmtpSettings:
         raise Invalid(
             "SALESCTL_SMTP_TLS",
             values["tls"],
-            "is not a TLS mode",
-            "use starttls (default), ssl, or none",
+            N_("is not a TLS mode"),
+            N_("use starttls (default), ssl, or none"),
         )
     port = values.get("port", "").strip() or str(DEFAULT_PORTS[tls])
     if not port.isdigit() or not 0 < int(port) < 65536:
         raise Invalid(
-            "SALESCTL_SMTP_PORT", port, "is not a port number", "e.g. 587 for starttls, 465 for ssl"
+            "SALESCTL_SMTP_PORT",
+            port,
+            N_("is not a port number"),
+            N_("e.g. 587 for starttls, 465 for ssl"),
         )
     cafile = values.get("cafile") or None
     if cafile and not Path(cafile).expanduser().is_file():
         raise Invalid(
-            "SALESCTL_SMTP_CAFILE", cafile, "is not a file", "give the PEM file of the CA to trust"
+            "SALESCTL_SMTP_CAFILE",
+            cafile,
+            N_("is not a file"),
+            N_("give the PEM file of the CA to trust"),
         )
     sender = values.get("from") or None
     if sender is not None:
@@ -161,13 +171,13 @@ def load_settings(environ: dict | None = None) -> SmtpSettings:
             raise Invalid(
                 "SALESCTL_SMTP_FROM",
                 sender,
-                "is not an email address",
-                'one, e.g. "Sales <sales@example.com>"',
+                N_("is not an email address"),
+                N_('one, e.g. "Sales <sales@example.com>"'),
             )
     for key in ("host", "user"):
         if values.get(key) and _CONTROL.search(values[key]):
             raise Invalid(
-                f"SALESCTL_SMTP_{key.upper()}", values[key], "contains control characters"
+                f"SALESCTL_SMTP_{key.upper()}", values[key], N_("contains control characters")
             )
     return SmtpSettings(
         host=(values.get("host") or "").strip() or None,
@@ -269,7 +279,9 @@ def digest(doc: dict, *, rep: str) -> tuple[str, str, str]:
         summary += _(", {other} more to look at").format(other=other)
     # The name goes first: Python's header folder can double a space when it folds just before an encoded word.
     subject = one_line(
-        _("{rep}: {summary} (salesctl {day})").format(rep=one_line(rep, 60), summary=summary, day=day),
+        _("{rep}: {summary} (salesctl {day})").format(
+            rep=one_line(rep, 60), summary=summary, day=day
+        ),
         limit=200,
     )
     sections = _sections(doc.get("items", []))
@@ -329,7 +341,10 @@ def _details(item: dict) -> list[str]:
 
 
 def _digest_text(rep: str, day: str, summary: str, sections) -> str:
-    out = [_("Today's list for {rep} ({day}): {summary}.").format(rep=rep, day=day, summary=summary), ""]
+    out = [
+        _("Today's list for {rep} ({day}): {summary}.").format(rep=rep, day=day, summary=summary),
+        "",
+    ]
     for _key, title, items in sections:
         out.append(title)
         for item in items:
@@ -418,8 +433,9 @@ class Mailer:
         s = self.settings
         if s.tls == "none" and s.password:
             raise MailError(
-                "refusing to send the SMTP password over an unencrypted connection "
-                "(SALESCTL_SMTP_TLS=none is for a local relay without login; use starttls or ssl)"
+                N_(
+                    "refusing to send the SMTP password over an unencrypted connection (SALESCTL_SMTP_TLS=none is for a local relay without login; use starttls or ssl)"
+                )
             )
         try:
             if s.tls == "ssl":
@@ -454,7 +470,7 @@ class Mailer:
             ) from None
         except UnicodeEncodeError:
             raise MailError(
-                "Python's smtplib can only log in with an ASCII user name and password"
+                N_("Python's smtplib can only log in with an ASCII user name and password")
             ) from None
         except smtplib.SMTPNotSupportedError:
             raise MailError(

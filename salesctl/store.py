@@ -409,14 +409,18 @@ def _refuse_non_regular(path: Path) -> None:
         return  # missing (created later) or unreadable (SQLite says why)
     if not stat.S_ISREG(info.st_mode):
         raise StoreError(
-            f"{path} is not a regular file (a folder, device or FIFO); give --db a database file"
+            N_(
+                "{path} is not a regular file (a folder, device or FIFO); give --db a database file"
+            ),
+            path=path,
         )
 
 
 def corrupt(path: object) -> StoreError:
     """Damage SQLite reports in a way Python cannot even decode (a mangled schema page)."""
     return StoreError(
-        f"database {path} is corrupt; restore a backup (salesctl doctor shows the damage)"
+        N_("database {path} is corrupt; restore a backup (salesctl doctor shows the damage)"),
+        path=path,
     )
 
 
@@ -459,7 +463,7 @@ class Store:
             if create and write:
                 _create_private(path)
             elif not path.exists():
-                raise StoreError(f"database {path} does not exist")
+                raise StoreError(N_("database {path} does not exist"), path=path)
         self.conn = None
         try:
             self.conn = self._connect(str(path))
@@ -497,14 +501,21 @@ class Store:
         if foreign:
             listed = ", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else "")
             raise StoreError(
-                f"{self.path} is not a salesctl database (it holds other tables: {listed}); "
-                "it was left as it was; give --db a salesctl database or a new file"
+                N_(
+                    "{path} is not a salesctl database (it holds other tables: {listed}); it was left as it was; give --db a salesctl database or a new file"
+                ),
+                path=self.path,
+                listed=listed,
             )
         version = self.schema_version()
         if version > SCHEMA_VERSION:
             raise StoreError(
-                f"database {self.path} has schema version {version}, newer than this salesctl knows "
-                f"({SCHEMA_VERSION}); upgrade salesctl"
+                N_(
+                    "database {path} has schema version {version}, newer than this salesctl knows ({known}); upgrade salesctl"
+                ),
+                path=self.path,
+                version=version,
+                known=SCHEMA_VERSION,
             )
         return (
             version == 0
@@ -530,8 +541,11 @@ class Store:
             version = store.schema_version()
             if version >= 0:
                 raise SalesError(
-                    f"db init: {store.where} already has a salesctl schema (version {version}); "
-                    "nothing was changed"
+                    N_(
+                        "db init: {where} already has a salesctl schema (version {version}); nothing was changed"
+                    ),
+                    where=store.where,
+                    version=version,
                 )
             with store.write():
                 store.dialect.init_schema(store.conn, MIGRATIONS[:SCHEMA_VERSION])
@@ -615,12 +629,19 @@ class Store:
                 return
             if version > SCHEMA_VERSION:
                 raise StoreError(
-                    f"{self.where} has schema version {version}, newer than this salesctl knows "
-                    f"({SCHEMA_VERSION}); upgrade salesctl"
+                    N_(
+                        "{where} has schema version {version}, newer than this salesctl knows ({known}); upgrade salesctl"
+                    ),
+                    where=self.where,
+                    version=version,
+                    known=SCHEMA_VERSION,
                 )
             if version < 0:
                 raise StoreError(
-                    f"{self.where} has no salesctl schema; the owner creates it with: salesctl db init URL"
+                    N_(
+                        "{where} has no salesctl schema; the owner creates it with: salesctl db init URL"
+                    ),
+                    where=self.where,
                 )
             with self.write():
                 self.dialect.migrate(self.conn, MIGRATIONS[:SCHEMA_VERSION], self.schema_version())
@@ -827,7 +848,7 @@ class Store:
     def lead(self, lead_id: int) -> sqlite3.Row:
         row = self.one(self.LEAD_SELECT + " WHERE l.id = ?", (lead_id,))
         if row is None:
-            raise NotFound(f"lead: no lead with id {lead_id}")
+            raise NotFound(N_("lead: no lead with id {id}"), id=lead_id)
         return row
 
     def add_tags(self, lead_id: int, tags: list[str]) -> None:
@@ -858,10 +879,10 @@ class Store:
                 lead_id > 2**63 - 1
                 or self.one("SELECT 1 FROM leads WHERE id = ?", (lead_id,)) is None
             ):
-                raise NotFound(f"lead: no lead with id {text}")
+                raise NotFound(N_("lead: no lead with id {id}"), id=text)
             return lead_id
         if not text:
-            raise NotFound('lead: "" matches no lead; give an id or part of a name or company')
+            raise NotFound(N_('lead: "" matches no lead; give an id or part of a name or company'))
         # LIKE and NOCASE fold ASCII letters only: other text is compared case-folded ("über" finds "Über").
         exact, match = (
             "l.name = ? COLLATE NOCASE",
@@ -900,11 +921,16 @@ class Store:
                     + f" [{r['stage']}]"
                     for r in level[:10]
                 )
-                more = f"; and {len(level) - 10} more" if len(level) > 10 else ""
                 raise Ambiguous(
-                    f'lead: "{ref}" matches {len(level)} leads: {listed}{more}; use the id'
+                    N_('lead: "{ref}" matches {count} leads: {listed}; and {more} more; use the id')
+                    if len(level) > 10
+                    else N_('lead: "{ref}" matches {count} leads: {listed}; use the id'),
+                    ref=ref,
+                    count=len(level),
+                    listed=listed,
+                    more=len(level) - 10,
                 )
-        raise NotFound(f'lead: "{ref}" matches no lead')
+        raise NotFound(N_('lead: "{ref}" matches no lead'), ref=ref)
 
     # Sort keys for `lead list`: user word → fixed SQL expression (never user text in SQL).
     LEAD_SORTS = {
@@ -1028,7 +1054,7 @@ class Store:
         )
         if row is None:
             raise NotFound(
-                f"activity: no activity with id {activity_id}; lead show LEAD lists them"
+                N_("activity: no activity with id {id}; lead show LEAD lists them"), id=activity_id
             )
         return row
 
@@ -1485,7 +1511,7 @@ class Store:
         self, name: str, text: str, stage: str | None, persona: str | None, now: str
     ) -> int:
         if self.play(name) is not None:
-            raise Duplicate(f'play: "{name}" already exists')
+            raise Duplicate(N_('play: "{name}" already exists'), name=name)
         return self.conn.execute(
             "INSERT INTO plays (name, text, stage, persona, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
             (name, text, stage, persona, now),
@@ -1917,8 +1943,12 @@ class Store:
         counts = target.row_counts()
         if counts["reps"] or counts["leads"] or counts["activities"]:
             raise SalesError(
-                f"db copy: {target.where} is not empty ({counts['reps']} reps, {counts['leads']} leads); "
-                "copy into a new database"
+                N_(
+                    "db copy: {where} is not empty ({reps} reps, {leads} leads); copy into a new database"
+                ),
+                where=target.where,
+                reps=counts["reps"],
+                leads=counts["leads"],
             )
         target.clear_for_restore()
         target.conn.execute("DELETE FROM settings")
@@ -1999,7 +2029,9 @@ class Store:
             target.close()
         if problems != ["ok"]:
             raise StoreError(
-                f"backup {name or dest} failed its integrity check: {'; '.join(problems[:5])}"
+                N_("backup {name} failed its integrity check: {problems}"),
+                name=name or dest,
+                problems="; ".join(problems[:5]),
             )
 
     # --- reminders (cron and mail) -------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from ..errors import Invalid, SalesError
+from ..i18n import N_
 from . import FormatOpt, app_of, check_limit, say, show
 
 PROGRESS_FROM = 5000  # rows; smaller files import faster than a bar could draw
@@ -123,7 +124,9 @@ def import_(
     stages = importing.parse_pairs(stage_map, "--stage-map")
     if isinstance(parsed, dict):
         if maps or stages:
-            raise Invalid("--map", (maps or stages)[0][0], "does not apply to a full export file")
+            raise Invalid(
+                "--map", (maps or stages)[0][0], N_("does not apply to a full export file")
+            )
         document = importing.check_document(
             parsed, app.tz, app.now, source
         )  # before anything is written
@@ -264,7 +267,9 @@ def export(
     app = app_of(ctx)
     fmt = fmt or (FileFormat.json if what is What.all else FileFormat.csv)
     if what is What.all and fmt is FileFormat.csv:
-        raise Invalid("--format", "csv", "cannot hold every table", "use export all --format json")
+        raise Invalid(
+            "--format", "csv", N_("cannot hold every table"), N_("use export all --format json")
+        )
     store = app.store()
     tz = app.tz
     with (
@@ -315,14 +320,15 @@ def search(
 
     app = app_of(ctx)
     if not text.strip():
-        raise Invalid("TEXT", text, "is blank", "give a word to search for")
+        raise Invalid("TEXT", text, N_("is blank"), N_("give a word to search for"))
     words = text.split()
     if len(words) > MAX_SEARCH_WORDS:
         raise Invalid(
             "TEXT",
             " ".join(words[:3]) + f" … ({len(words)} words)",
-            f"has too many words (max {MAX_SEARCH_WORDS})",
-            "search for the few that matter",
+            N_("has too many words (max {most})"),
+            N_("search for the few that matter"),
+            most=MAX_SEARCH_WORDS,
         )
     lead_rows, activity_rows = app.store().search(text, check_limit(limit))
     leads = [lead_object(r, app.tz) for r in lead_rows]
@@ -419,16 +425,20 @@ def backup(
     app = app_of(ctx)
     if app.is_server:
         raise SalesError(
-            "backup: the database is on PostgreSQL; back it up with pg_dump, or copy it to a file "
-            "with: salesctl db copy URL FILE (docs/team.md)"
+            N_(
+                "backup: the database is on PostgreSQL; back it up with pg_dump, or copy it to a file with: salesctl db copy URL FILE (docs/team.md)"
+            )
         )
     if app.is_server:
         raise SalesError(
-            "backup: the database is on PostgreSQL; back it up with pg_dump, or copy it to a file "
-            "with: salesctl db copy URL FILE (docs/team.md)"
+            N_(
+                "backup: the database is on PostgreSQL; back it up with pg_dump, or copy it to a file with: salesctl db copy URL FILE (docs/team.md)"
+            )
         )
     if not app.db_path.exists():
-        raise SalesError(f"backup: there is no database at {app.db_path} yet; nothing to back up")
+        raise SalesError(
+            N_("backup: there is no database at {path} yet; nothing to back up"), path=app.db_path
+        )
     path = _backup_path(dest, app)
     store = app.store(write=True)
     write_file_by_name(
@@ -442,7 +452,11 @@ def _backup_path(dest: str, app) -> Path:
     path = Path(dest).expanduser()
     if dest.endswith(("/", os.sep)) and not path.is_dir():
         raise Invalid(
-            "DEST", dest, "is not an existing folder", f"create it first: mkdir -p {dest}"
+            "DEST",
+            dest,
+            N_("is not an existing folder"),
+            N_("create it first: mkdir -p {folder}"),
+            folder=dest,
         )
     if path.is_dir():
         return path / f"salesctl-{app.now.astimezone(app.tz):%Y-%m-%d-%H%M}.db"

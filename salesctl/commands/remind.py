@@ -73,7 +73,9 @@ def _print_digests(digests) -> None:
     from ..mail import digest
 
     for n, (row, doc) in enumerate(digests):
-        with speaking(row["lang"]):  # each rep's digest in their own language (docs/chinese.md, Mail)
+        with speaking(
+            row["lang"]
+        ):  # each rep's digest in their own language (docs/chinese.md, Mail)
             subject, text, _html = digest(doc, rep=row["name"])
         print(
             ("\n" if n else "") + subject + "\n" + "=" * min(len(subject), 78) + "\n" + text, end=""

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from ..errors import Invalid
+from ..i18n import N_
 from . import say
 
 db_app = typer.Typer(
@@ -26,7 +27,7 @@ def _location(text: str, field: str):
     from ..context import database_location
 
     if not text.strip():
-        raise Invalid(field, text, "is empty", "give a file name or a postgresql:// URL")
+        raise Invalid(field, text, N_("is empty"), N_("give a file name or a postgresql:// URL"))
     return database_location(text.strip())
 
 
@@ -52,9 +53,10 @@ def db_init(
         raise Invalid(
             "URL",
             url,
-            "is not a PostgreSQL URL",
-            "write postgresql://HOST/DATABASE; a SQLite file "
-            "needs no init (it is created on the first change)",
+            N_("is not a PostgreSQL URL"),
+            N_(
+                "write postgresql://HOST/DATABASE; a SQLite file needs no init (it is created on the first change)"
+            ),
         )
     where = Store.init_server(url)
     say(f"Created the salesctl schema in {where}")
@@ -77,13 +79,13 @@ def db_copy(ctx: typer.Context, source: LocationArg, dest: LocationArg) -> None:
 
     src, dst = _location(source, "SRC"), _location(dest, "DST")
     if isinstance(src, Path) and not src.exists():
-        raise Invalid("SRC", source, "does not exist")
+        raise Invalid("SRC", source, N_("does not exist"))
     if str(src) == str(dst):
-        raise Invalid("DST", dest, "is the source itself", "copy into a new database")
+        raise Invalid("DST", dest, N_("is the source itself"), N_("copy into a new database"))
     reader = Store(src, create=False)
     try:
         if isinstance(dst, Path) and dst.exists() and dst.stat().st_size > 0:
-            raise Invalid("DST", dest, "already exists", "copy into a new file")
+            raise Invalid("DST", dest, N_("already exists"), N_("copy into a new file"))
         writer = Store(dst, migrate=not isinstance(dst, str))
         try:
             with writer.write():

@@ -146,11 +146,15 @@ def _set_active(ctx: typer.Context, name: str, active: bool) -> None:
             open_leads = store.open_lead_count(rep["id"])
             if open_leads:
                 raise SalesError(
-                    f'rep "{rep["name"]}" still owns {open_leads} open lead(s); hand them over first: '
-                    f"salesctl handoff {rep['name']} OTHER_REP --deactivate"
+                    N_(
+                        'rep "{name}" still owns {count} open lead(s); hand them over first: salesctl handoff {name} OTHER_REP --deactivate'
+                    ),
+                    name=rep["name"],
+                    count=open_leads,
                 )
         store.update_rep(rep["id"], active=active)
-    print(f"{'Activated' if active else 'Deactivated'} rep {rep['name']}")
+    message = _("Activated rep {name}") if active else _("Deactivated rep {name}")
+    say(message.format(name=rep["name"]))
 
 
 @rep_app.command("deactivate")
@@ -212,7 +216,8 @@ def handoff(
         target = store.require_rep(to_rep, field="TO_REP")
         if source["id"] == target["id"]:
             raise SalesError(
-                f'handoff: FROM_REP and TO_REP are both "{source["name"]}"; name another rep to take over'
+                N_('handoff: FROM_REP and TO_REP are both "{name}"; name another rep to take over'),
+                name=source["name"],
             )
         rows = store.open_leads_of(source["id"])
         if not dry_run:
@@ -223,7 +228,11 @@ def handoff(
                 rows
             ):  # cannot happen inside one transaction; refuse rather than drop a lead
                 raise SalesError(
-                    f"handoff: expected to move {len(rows)} leads but moved {moved}; nothing was changed"
+                    N_(
+                        "handoff: expected to move {expected} leads but moved {moved}; nothing was changed"
+                    ),
+                    expected=len(rows),
+                    moved=moved,
                 )
             if deactivate:
                 store.update_rep(source["id"], active=False)
