@@ -246,10 +246,10 @@ class App:
         others = [r["name"] for r in store.reps(active_only=True)]
         if others:
             listed = ", ".join(others[:10]) + (", …" if len(others) > 10 else "")
-            print(
-                printable(
-                    f'Note: no rep "{name}" yet; reps: {listed} — set SALESCTL_REP or config set default_rep'
-                ),
-                file=sys.stderr,
+            from .i18n import _
+
+            note = _(
+                'Note: no rep "{name}" yet; reps: {listed} — set SALESCTL_REP or config set default_rep'
             )
+            print(printable(note.format(name=name, listed=listed)), file=sys.stderr)
         return NEW_REP

@@ -37,7 +37,7 @@ class SalesError(Exception):
     """A request that is wrong or cannot be done: exit 1 with ``Error: <message>``.
 
     The message is an English template marked with N_ where it is raised, its values given as keyword
-    arguments: SalesError(N_('rep "{name}" already exists'), name=name). `str()` is the English text; the
+    arguments, as SalesError(N_(template), name=name). `str()` is the English text; the
     error boundary shows `render(_)`, the template translated and then filled (docs/chinese.md, Errors).
     A value that is itself a SalesError is rendered in the same language."""
 
@@ -99,6 +99,12 @@ class Invalid(SalesError):
         self.problem = _piece(_same, problem, params)
         self.hint = _piece(_same, hint, params) if hint else hint
         Exception.__init__(self, self.render())
+
+    def hint_words(self) -> Words:
+        """The hint, to be shown inside another message in the same language."""
+        if isinstance(self._hint, Words):
+            return self._hint
+        return Words(self._hint or "", **self.params)
 
     def render(self, translate: Callable[[str], str] = _same) -> str:
         problem = _piece(translate, self._problem, self.params)

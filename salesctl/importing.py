@@ -110,12 +110,19 @@ class ImportErrors(SalesError):
 
     def __init__(self, source: str, errors: list[RowError], total: int | None = None):
         total = total if total is not None else len(errors)
-        lines = [f"import {source}: {total} invalid value(s); nothing was imported"]
-        lines += ["  " + str(e) for e in errors[:MAX_ERRORS]]
-        if total > MAX_ERRORS:
-            lines.append(f"  … and {total - MAX_ERRORS} more")
-        super().__init__("\n".join(lines))
         self.errors = errors
+        self.rows = "\n".join("  " + str(e) for e in errors[:MAX_ERRORS])
+        super().__init__(
+            N_("import {source}: {total} invalid value(s); nothing was imported\n{rows}")
+            if total <= MAX_ERRORS
+            else N_(
+                "import {source}: {total} invalid value(s); nothing was imported\n{rows}\n  … and {more} more"
+            ),
+            source=source,
+            total=total,
+            rows=self.rows,
+            more=total - MAX_ERRORS,
+        )
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -123,7 +130,7 @@ class ImportErrors(SalesError):
 # a regular file: /dev/zero, a FIFO or a terminal would never end. A line is at most MAX_LINE characters.
 
 MAX_LINE = 1 << 20  # 1 MiB of text: far beyond any row of leads, short of exhausting memory
-_HINT_ENCODINGS = "e.g. utf-8, utf-16, gbk, gb18030, big5, latin-1"
+_HINT_ENCODINGS = N_("e.g. utf-8, utf-16, gbk, gb18030, big5, latin-1")
 
 
 def open_file(path, source: str) -> BinaryIO:
@@ -139,7 +146,11 @@ def open_file(path, source: str) -> BinaryIO:
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
-        what = "is a folder, not a file" if stat.S_ISDIR(info.st_mode) else "is not a regular file"
+        what = (
+            N_("is a folder, not a file")
+            if stat.S_ISDIR(info.st_mode)
+            else N_("is not a regular file")
+        )
         raise Invalid(
             "FILE", source, what, N_("import reads a saved file; save the data to a file first")
         )
@@ -182,8 +193,9 @@ def text_lines(stream: BinaryIO, encoding: str | None, source: str) -> Iterator[
             raise Invalid(
                 "FILE",
                 source,
-                f"has a line over 1 MiB (line {number})",
+                N_("has a line over 1 MiB (line {number})"),
                 N_("is it a text file of leads? one CSV row or JSON record per line"),
+                number=number,
             )
         yield line.removeprefix("\ufeff") if number == 1 else line
 
@@ -196,7 +208,8 @@ def _refuse_utf16(head: bytes, source: str) -> None:
             "FILE",
             source,
             N_("is not UTF-8 (it starts with a UTF-16 byte order mark)"),
-            f"try --encoding utf-16{endian}",
+            N_("try --encoding utf-16{endian}"),
+            endian=endian,
         )
     if b"\x00" in head:
         even, odd = head[0::2].count(0), head[1::2].count(0)
@@ -205,7 +218,8 @@ def _refuse_utf16(head: bytes, source: str) -> None:
                 "FILE",
                 source,
                 N_("is not UTF-8 (it looks like UTF-16: NUL bytes between the letters)"),
-                "try --encoding utf-16" + ("-be" if even > odd else ""),
+                N_("try --encoding utf-16{endian}"),
+                endian="-be" if even > odd else "",
             )
         raise Invalid("FILE", source, N_("is not a text file (it contains NUL bytes)"))
 
@@ -234,14 +248,17 @@ def _decode_error(stream: BinaryIO, encoding: str | None, source: str) -> Invali
         return Invalid(
             "--encoding",
             encoding,
-            f"cannot read {source}: {where}",
+            N_("cannot read {source}: {where}"),
             N_("check the file's encoding"),
+            source=source,
+            where=where,
         )
     return Invalid(
         "FILE",
         source,
-        f"is not UTF-8 ({where})",
+        N_("is not UTF-8 ({where})"),
         N_("give its encoding, e.g. --encoding gbk for a file saved by Chinese Excel"),
+        where=where,
     )
 
 
@@ -282,7 +299,11 @@ def read(lines: Iterator[str], source: str) -> Rows | dict:
             items = _loads("".join(every_line), source)
         except json.JSONDecodeError as exc:
             raise Invalid(
-                "FILE", source, f"is not valid JSON (line {exc.lineno}: {exc.msg})"
+                "FILE",
+                source,
+                N_("is not valid JSON (line {line}: {reason})"),
+                line=exc.lineno,
+                reason=exc.msg,
             ) from None
         return _json_records(list(enumerate(items, 1)), source)
     return _csv_rows(every_line, source)
@@ -311,7 +332,7 @@ def _csv_rows(lines: Iterator[str], source: str) -> Rows:
             "FILE", source, N_("is empty"), N_("a CSV file needs a header row naming its columns")
         ) from None
     except csv.Error as exc:
-        raise Invalid("FILE", source, f"is not valid CSV ({exc})") from None
+        raise Invalid("FILE", source, N_("is not valid CSV ({reason})"), reason=str(exc)) from None
     rows, line = [], reader.line_num
     try:
         for cells in reader:
@@ -319,7 +340,13 @@ def _csv_rows(lines: Iterator[str], source: str) -> Rows:
             if any(c.strip() for c in cells):
                 rows.append((start, cells))
     except csv.Error as exc:
-        raise Invalid("FILE", source, f"is not valid CSV after line {line} ({exc})") from None
+        raise Invalid(
+            "FILE",
+            source,
+            N_("is not valid CSV after line {line} ({reason})"),
+            line=line,
+            reason=str(exc),
+        ) from None
     return Rows([h.strip() for h in header], rows, keyed=False)
 
 
@@ -333,10 +360,12 @@ def _json_lines(text: str, source: str) -> Rows:
                 raise Invalid(
                     "FILE",
                     source,
-                    f"line {number} is not JSON ({exc.msg})",
+                    N_("line {number} is not JSON ({reason})"),
                     N_(
                         "JSON input is one lead object per line, or a file from export all --format json"
                     ),
+                    number=number,
+                    reason=exc.msg,
                 ) from None
     return _json_records(items, source)
 
@@ -346,7 +375,12 @@ def _json_records(items: list[tuple[int, object]], source: str) -> Rows:
     rows = []
     for number, item in items:
         if not isinstance(item, dict):
-            raise Invalid("FILE", source, f"record {number} is not a JSON object of lead fields")
+            raise Invalid(
+                "FILE",
+                source,
+                N_("record {number} is not a JSON object of lead fields"),
+                number=number,
+            )
         cells = {str(k): _cell_text(v) for k, v in item.items()}
         columns.update(dict.fromkeys(cells))
         rows.append((number, cells))
@@ -375,7 +409,13 @@ def parse_pairs(values: list[str] | None, option: str) -> list[tuple[str, str]]:
     for raw in values or []:
         left, sep, right = raw.partition("=")
         if not sep or not left.strip() or not right.strip():
-            raise Invalid(option, raw, N_("is not KEY=VALUE"), f"e.g. {option} name=opportunity_id")
+            raise Invalid(
+                option,
+                raw,
+                N_("is not KEY=VALUE"),
+                N_("e.g. {option} name=opportunity_id"),
+                option=option,
+            )
         pairs.append((left.strip(), right.strip()))
     return pairs
 
@@ -488,7 +528,12 @@ class Validator:
             )
         if not MIN_YEAR <= dt.year <= MAX_YEAR:
             raise Invalid(
-                name, raw, N_("is out of range"), f"use a year between {MIN_YEAR} and {MAX_YEAR}"
+                name,
+                raw,
+                N_("is out of range"),
+                N_("use a year between {least} and {most}"),
+                least=MIN_YEAR,
+                most=MAX_YEAR,
             )
         if dt.tzinfo is None:
             if ":" not in text:  # a bare date
@@ -517,7 +562,8 @@ class Validator:
                 "stage",
                 raw,
                 N_("is not a stage"),
-                (exc.hint or "") + "; or map it with --stage-map VALUE=STAGE",
+                N_("{hint}; or map it with --stage-map VALUE=STAGE"),
+                hint=exc.hint_words(),
             ) from None
 
     @staticmethod
@@ -1020,8 +1066,10 @@ def check_document(doc: dict, tz, now: datetime, source: str) -> Document:
         raise Invalid(
             "FILE",
             source,
-            f"is a salesctl export of version {doc.get('salesctl_export')}",
-            f"this salesctl reads version {DOCUMENT_VERSION}",
+            N_("is a salesctl export of version {version}"),
+            N_("this salesctl reads version {known}"),
+            version=doc.get("salesctl_export"),
+            known=DOCUMENT_VERSION,
         )
     errors: list[RowError] = []
     raw = doc.get("settings")
@@ -1046,8 +1094,12 @@ def require_empty(store: Store, source: str) -> None:
     counts = store.row_counts()
     if counts["leads"] or counts["reps"]:
         raise SalesError(
-            f"import {source}: a full export is restored only into an empty database, and this one has "
-            f"{counts['leads']} leads and {counts['reps']} reps; use a new file, e.g. salesctl --db new.db import {source}"
+            N_(
+                "import {source}: a full export is restored only into an empty database, and this one has {leads} leads and {reps} reps; use a new file, e.g. salesctl --db new.db import {source}"
+            ),
+            source=source,
+            leads=counts["leads"],
+            reps=counts["reps"],
         )
 
 
@@ -1067,8 +1119,11 @@ def restore(store: Store, document: Document, source: str) -> dict[str, int]:
         sqlite3.IntegrityError
     ) as exc:  # checked above; kept so that nothing half-restored can commit
         raise SalesError(
-            f"import {source}: the file is inconsistent ({exc}): a row repeats an id or points at a "
-            "lead, rep or play the file does not hold; nothing was imported"
+            N_(
+                "import {source}: the file is inconsistent ({reason}): a row repeats an id or points at a lead, rep or play the file does not hold; nothing was imported"
+            ),
+            source=source,
+            reason=str(exc),
         ) from None
     return document.counts()
 
@@ -1086,7 +1141,9 @@ def _id(raw: str) -> int:
 def _count(raw: str, name: str, least: int) -> int:
     text = raw.strip()
     if not re.fullmatch(r"[0-9]{1,9}", text) or int(text) < least:
-        raise Invalid(name, raw, N_("is not a count"), f"a whole number from {least}")
+        raise Invalid(
+            name, raw, N_("is not a count"), N_("a whole number from {least}"), least=least
+        )
     return int(text)
 
 

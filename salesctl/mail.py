@@ -71,8 +71,10 @@ class SmtpSettings:
     def require_host(self, config: Path) -> None:
         if not self.host:
             raise SalesError(
-                f"SMTP is not configured: set SALESCTL_SMTP_HOST (and SALESCTL_SMTP_FROM, …) or "
-                f"host in the [smtp] table of {config} (chmod 600)"
+                N_(
+                    "SMTP is not configured: set SALESCTL_SMTP_HOST (and SALESCTL_SMTP_FROM, …) or host in the [smtp] table of {config} (chmod 600)"
+                ),
+                config=config,
             )
 
 
@@ -95,8 +97,11 @@ def read_config(path: Path) -> dict:
         os.name == "posix" and info.st_mode & 0o077
     ):  # Windows has no such mode bits: ACLs guard the profile
         raise SalesError(
-            f"config file {path} is open to other users (mode {stat.filemode(info.st_mode)}); it may hold the "
-            f"SMTP password, so salesctl will not read it: run chmod 600 {path}"
+            N_(
+                "config file {path} is open to other users (mode {mode}); it may hold the SMTP password, so salesctl will not read it: run chmod 600 {path}"
+            ),
+            path=path,
+            mode=stat.filemode(info.st_mode),
         )
     import tomllib
 
@@ -104,9 +109,11 @@ def read_config(path: Path) -> dict:
         with path.open("rb") as f:
             document = tomllib.load(f)
     except tomllib.TOMLDecodeError as exc:
-        raise SalesError(f"config file {path} is not valid TOML: {exc}") from None
+        raise SalesError(
+            N_("config file {path} is not valid TOML: {reason}"), path=path, reason=str(exc)
+        ) from None
     except UnicodeDecodeError:
-        raise SalesError(f"config file {path} is not UTF-8 text") from None
+        raise SalesError(N_("config file {path} is not UTF-8 text"), path=path) from None
     smtp = document.get("smtp", {})
     if not isinstance(smtp, dict):
         raise Invalid(
@@ -210,13 +217,18 @@ def recipient(address: str, name: str | None = None) -> Address:
     the display name is the one-line text of `name`."""
     if model.email_problem(address.strip()):
         raise MailError(
-            f'"{printable(address)}" is not a usable email address (one address like name@example.com)'
+            N_('"{address}" is not a usable email address (one address like name@example.com)'),
+            address=printable(address),
         )
     local, _, domain = address.strip().rpartition("@")
     try:
         return Address(display_name=one_line(name) if name else "", username=local, domain=domain)
     except (ValueError, IndexError) as exc:
-        raise MailError(f'"{printable(address)}" is not a usable email address ({exc})') from None
+        raise MailError(
+            N_('"{address}" is not a usable email address ({reason})'),
+            address=printable(address),
+            reason=str(exc),
+        ) from None
 
 
 def build_message(
@@ -425,7 +437,9 @@ class Mailer:
                 context.load_verify_locations(cafile=self.settings.cafile)
             except (ssl.SSLError, OSError) as exc:
                 raise MailError(
-                    f"SALESCTL_SMTP_CAFILE {self.settings.cafile} is not a PEM certificate ({exc})"
+                    N_("SALESCTL_SMTP_CAFILE {file} is not a PEM certificate ({reason})"),
+                    file=self.settings.cafile,
+                    reason=str(exc),
                 ) from None
         return context
 
@@ -447,8 +461,10 @@ class Mailer:
                 if s.tls == "starttls":
                     if not smtp.has_extn("starttls"):
                         raise MailError(
-                            f"the SMTP server {self._where()} does not offer STARTTLS; not sending in plain text "
-                            "(set SALESCTL_SMTP_TLS=ssl for a TLS port, or none only for a local relay)"
+                            N_(
+                                "the SMTP server {where} does not offer STARTTLS; not sending in plain text (set SALESCTL_SMTP_TLS=ssl for a TLS port, or none only for a local relay)"
+                            ),
+                            where=self._where(),
                         )
                     smtp.starttls(context=self._context())
                     smtp.ehlo()
@@ -461,12 +477,18 @@ class Mailer:
             raise
         except ssl.SSLCertVerificationError as exc:
             raise MailError(
-                f"the certificate of {self._where()} is not trusted ({exc.verify_message or exc}); if your relay "
-                "uses a company CA, set SALESCTL_SMTP_CAFILE to its PEM file"
+                N_(
+                    "the certificate of {where} is not trusted ({reason}); if your relay uses a company CA, set SALESCTL_SMTP_CAFILE to its PEM file"
+                ),
+                where=self._where(),
+                reason=str(exc.verify_message or exc),
             ) from None
         except smtplib.SMTPAuthenticationError as exc:
             raise MailError(
-                f"{self._where()} refused the login for {s.user}: {_reply(exc)}"
+                N_("{where} refused the login for {user}: {reply}"),
+                where=self._where(),
+                user=s.user,
+                reply=_reply(exc),
             ) from None
         except UnicodeEncodeError:
             raise MailError(
@@ -474,17 +496,26 @@ class Mailer:
             ) from None
         except smtplib.SMTPNotSupportedError:
             raise MailError(
-                f"{self._where()} does not offer login (AUTH); unset SALESCTL_SMTP_USER"
+                N_("{where} does not offer login (AUTH); unset SALESCTL_SMTP_USER"),
+                where=self._where(),
             ) from None
         except (smtplib.SMTPException, ssl.SSLError) as exc:
-            raise MailError(f"SMTP session with {self._where()} failed: {_reply(exc)}") from None
+            raise MailError(
+                N_("SMTP session with {where} failed: {reply}"),
+                where=self._where(),
+                reply=_reply(exc),
+            ) from None
         except TimeoutError:
             raise MailError(
-                f"no answer from the SMTP server {self._where()} within {TIMEOUT_S} s"
+                N_("no answer from the SMTP server {where} within {seconds} s"),
+                where=self._where(),
+                seconds=TIMEOUT_S,
             ) from None
         except OSError as exc:
             raise MailError(
-                f"cannot connect to the SMTP server {self._where()}: {exc.strerror or exc}"
+                N_("cannot connect to the SMTP server {where}: {reason}"),
+                where=self._where(),
+                reason=exc.strerror or str(exc),
             ) from None
         return smtp
 
@@ -496,13 +527,25 @@ class Mailer:
         except smtplib.SMTPRecipientsRefused as exc:
             self._reset_after_error()
             reasons = "; ".join(f"{addr}: {_reply(err)}" for addr, err in exc.recipients.items())
-            raise MailError(f"{self._where()} refused the recipient ({reasons})") from None
+            raise MailError(
+                N_("{where} refused the recipient ({reasons})"),
+                where=self._where(),
+                reasons=reasons,
+            ) from None
         except (smtplib.SMTPException, OSError) as exc:
             self.close()  # the session may be broken: the next message opens a fresh one
-            raise MailError(f"sending through {self._where()} failed: {_reply(exc)}") from None
+            raise MailError(
+                N_("sending through {where} failed: {reply}"),
+                where=self._where(),
+                reply=_reply(exc),
+            ) from None
         if refused:
             reasons = "; ".join(f"{addr}: {_reply(err)}" for addr, err in refused.items())
-            raise MailError(f"{self._where()} refused some recipients ({reasons})")
+            raise MailError(
+                N_("{where} refused some recipients ({reasons})"),
+                where=self._where(),
+                reasons=reasons,
+            )
 
     def _reset_after_error(self) -> None:
         try:

@@ -198,7 +198,10 @@ def won(
     lead = store.lead(lead_id)
     if lead["stage"] in CLOSED_STAGES:
         raise SalesError(
-            f"lead #{lead_id} {lead['name']} is already {lead['stage']}; reopen it first to change that"
+            N_("lead #{id} {name} is already {stage}; reopen it first to change that"),
+            id=lead_id,
+            name=lead["name"],
+            stage=lead["stage"],
         )
     amount = lead["value"] if amount is None else amount
     if amount is None:
@@ -232,7 +235,10 @@ def lost(
     lead = store.lead(lead_id)
     if lead["stage"] in CLOSED_STAGES:
         raise SalesError(
-            f"lead #{lead_id} {lead['name']} is already {lead['stage']}; reopen it first to change that"
+            N_("lead #{id} {name} is already {stage}; reopen it first to change that"),
+            id=lead_id,
+            name=lead["name"],
+            stage=lead["stage"],
         )
     store.update_lead(
         lead_id,

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import SalesError, StoreError
-from ..i18n import N_
+from ..i18n import N_, _
 from ..model import CONFIG_KEYS, Settings, parse_setting
 from ..render import Fields, Output
 from . import VALUE_ARGS, FormatOpt, app_of, say, show
@@ -98,7 +98,7 @@ def config_set(
                     listed=listed,
                 )
         store.set_setting(stored_key, json.dumps(new_value, ensure_ascii=False))
-    print(f"Set {key} = {value}")
+    print(_("Set {key} = {value}").format(key=key, value=value))
 
 
 def doctor(ctx: typer.Context, fmt: FormatOpt = None) -> None:
@@ -119,7 +119,7 @@ def doctor(ctx: typer.Context, fmt: FormatOpt = None) -> None:
     if app.is_server:
         checks = app.store().server_checks()
     elif not path.exists():
-        print(f"No database at {path} yet; it is created on the first change.")
+        print(_("No database at {path} yet; it is created on the first change.").format(path=path))
         return
     else:
         checks = inspect_database(path)

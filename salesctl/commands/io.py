@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from ..errors import Invalid, SalesError
-from ..i18n import N_
+from ..i18n import N_, _
 from . import FormatOpt, app_of, check_limit, say, show
 
 PROGRESS_FROM = 5000  # rows; smaller files import faster than a bar could draw
@@ -149,7 +149,11 @@ def import_(
 
     sources, ignored = importing.map_columns(parsed.columns, maps)
     if ignored:
-        say("Ignored columns (map them with --map FIELD=COLUMN): " + ", ".join(ignored))
+        say(
+            _("Ignored columns (map them with --map FIELD=COLUMN): {columns}").format(
+                columns=", ".join(ignored)
+            )
+        )
     progress = _Progress(len(parsed.rows))
     try:
         if dry_run or (
@@ -160,8 +164,14 @@ def import_(
             )
         if dry_run:
             say(
-                f"Dry run of {source}: would add {len(plan.add)}, update {len(plan.update) + plan.replaced}, "
-                f"skip {plan.skipped}; nothing was written"
+                _(
+                    "Dry run of {source}: would add {added}, update {updated}, skip {skipped}; nothing was written"
+                ).format(
+                    source=source,
+                    added=len(plan.add),
+                    updated=len(plan.update) + plan.replaced,
+                    skipped=plan.skipped,
+                )
             )
             return
         with _no_new_file_on_failure(app), app.write() as store:
@@ -178,11 +188,25 @@ def import_(
             _check(source, late, len(late))
     finally:
         progress.stop()
-    created = f"; new reps: {', '.join(reps.created)}" if reps.created else ""
-    say(
-        f"Imported {source}: {len(plan.add)} added, {len(plan.update) + plan.replaced} updated, "
-        f"{plan.skipped} skipped{created}"
+    counts = dict(
+        source=source,
+        added=len(plan.add),
+        updated=len(plan.update) + plan.replaced,
+        skipped=plan.skipped,
+        reps=", ".join(reps.created),
     )
+    if reps.created:
+        say(
+            _(
+                "Imported {source}: {added} added, {updated} updated, {skipped} skipped; new reps: {reps}"
+            ).format(**counts)
+        )
+    else:
+        say(
+            _("Imported {source}: {added} added, {updated} updated, {skipped} skipped").format(
+                **counts
+            )
+        )
 
 
 def _checked_plan(source, parsed, sources, validator, store, on_duplicate: str, progress):
@@ -290,7 +314,11 @@ def export(
             else:
                 count = exporting.write_json_array(rows, stream)
     if out is not None:
-        say(f"Exported {count} {what.value if what is not What.all else 'rows'} to {out}")
+        say(
+            _("Exported {count} {what} to {file}").format(
+                count=count, what=what.value if what is not What.all else "rows", file=out
+            )
+        )
 
 
 def search(
@@ -444,7 +472,7 @@ def backup(
     write_file_by_name(
         path, lambda tmp: store.backup_to(tmp, name=path), protect=app.db_path, field="DEST"
     )
-    say(f"Backed up {app.db_path} to {path}")
+    say(_("Backed up {database} to {file}").format(database=app.db_path, file=path))
 
 
 def _backup_path(dest: str, app) -> Path:

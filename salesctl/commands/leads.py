@@ -240,8 +240,9 @@ def add(
             f"#{r['id']} {r['name']}" + (f" ({r['company']})" if r["company"] else "") for r in same
         )
         say(
-            f"Warning: an open lead with this name already exists: {listed}; added #{lead_id} anyway "
-            f"(salesctl lead delete {lead_id} --yes undoes it; --allow-duplicate silences this)"
+            _(
+                "Warning: an open lead with this name already exists: {listed}; added #{id} anyway (salesctl lead delete {id} --yes undoes it; --allow-duplicate silences this)"
+            ).format(listed=listed, id=lead_id)
         )
     _note_foreign_currency(app, fields["currency"])
     show(lead_output(lead_object(store.lead(lead_id), app.tz), message=str(lead_id)), fmt)
@@ -269,8 +270,9 @@ def _note_foreign_currency(app, currency: str) -> None:
     team = app.settings.currency
     if currency != team and currency not in app.settings.rates:
         say(
-            f"Note: this lead is in {currency}, the team's currency is {team}; reports convert it once a rate "
-            f"is set: salesctl config set fx.{currency} RATE (how many {team} buy 1 {currency})"
+            _(
+                "Note: this lead is in {currency}, the team's currency is {team}; reports convert it once a rate is set: salesctl config set fx.{currency} RATE (how many {team} buy 1 {currency})"
+            ).format(currency=currency, team=team)
         )
 
 
@@ -528,7 +530,7 @@ def delete(
                 count=count,
             )
         store.delete_lead(lead_id)
-    print(f"Deleted lead #{lead_id} {row['name']}")
+    print(_("Deleted lead #{id} {name}").format(id=lead_id, name=row["name"]))
 
 
 @lead_app.command("assign")

@@ -8,7 +8,7 @@ import typer
 
 from .. import model
 from ..errors import NotFound, Words
-from ..i18n import N_
+from ..i18n import N_, _
 from ..render import Column, Output, Table
 from . import VALUE_ARGS, FormatOpt, LeadArg, app_of, say, show
 
@@ -94,7 +94,14 @@ def play_add(
         )
         if steps is not None:
             store.set_play_cadence(play_id, steps)
-    say(f"Added play {name}" + (f" with a {steps.count(';') + 1}-step cadence" if steps else ""))
+    if steps:
+        say(
+            _("Added play {name} with a {count}-step cadence").format(
+                name=name, count=steps.count(";") + 1
+            )
+        )
+    else:
+        say(_("Added play {name}").format(name=name))
 
 
 @play_app.command("list")
