@@ -133,14 +133,19 @@ def import_(
         if dry_run:
             importing.require_empty(app.store(), source)
             say(
-                f"Dry run of {source}: would restore "
-                + ", ".join(f"{n} {t}" for t, n in document.counts().items())
-                + "; nothing was written"
+                _("Dry run of {source}: would restore {counts}; nothing was written").format(
+                    source=source,
+                    counts=", ".join(f"{n} {t}" for t, n in document.counts().items()),
+                )
             )
             return
         with _no_new_file_on_failure(app), app.write() as store:
             counts = importing.restore(store, document, source)
-        say(f"Restored {source}: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
+        say(
+            _("Restored {source}: {counts}").format(
+                source=source, counts=", ".join(f"{n} {t}" for t, n in counts.items())
+            )
+        )
         return
     validator = importing.Validator(
         app.settings, app.tz, app.now, stages

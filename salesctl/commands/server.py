@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ..errors import Invalid
-from ..i18n import N_
+from ..i18n import N_, _
 from . import say
 
 db_app = typer.Typer(
@@ -59,7 +59,7 @@ def db_init(
             ),
         )
     where = Store.init_server(url)
-    say(f"Created the salesctl schema in {where}")
+    say(_("Created the salesctl schema in {where}").format(where=where))
 
 
 @db_app.command("copy")
@@ -96,8 +96,11 @@ def db_copy(ctx: typer.Context, source: LocationArg, dest: LocationArg) -> None:
     finally:
         reader.close()
     say(
-        f"Copied {reader.where} to {writer.where}: "
-        + ", ".join(f"{n} {t}" for t, n in counts.items() if n)
+        _("Copied {source} to {target}: {counts}").format(
+            source=reader.where,
+            target=writer.where,
+            counts=", ".join(f"{n} {t}" for t, n in counts.items() if n),
+        )
     )
 
 
