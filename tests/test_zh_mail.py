@@ -307,3 +307,33 @@ def test_a_wrong_salesctl_lang_still_reports_in_english(run, monkeypatch):
     assert result.code == 1 and result.err.startswith(
         'Error: SALESCTL_LANG: "fr" is not a language'
     )
+
+
+def test_the_domain_raises_english_templates_and_calls_no_gettext():
+    """Errors are translated at the edge (cli.py): the domain marks its messages with N_ only."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "salesctl"
+    domain = [
+        "model.py",
+        "pipeline.py",
+        "followups.py",
+        "store.py",
+        "dates.py",
+        "money.py",
+        "cadence.py",
+        "importing.py",
+        "errors.py",
+        "files.py",
+        "zh.py",
+    ]
+    for name in domain:
+        text = (root / name).read_text(encoding="utf-8")
+        assert not re.search(r"(?<![\w.N])_\(|pgettext\(|gettext\(", text), name
+    # …and the English text is what str() gives, for logs and for the English boundary.
+    from salesctl.errors import Invalid, SalesError
+
+    error = Invalid("--next", "明年某天", "is not a date", "try {example}", example="fri")
+    assert str(error) == '--next: "明年某天" is not a date; try fri'
+    assert str(SalesError("lead #{id} {name}", id=4, name="{x}")) == "lead #4 {x}"
