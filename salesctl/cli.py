@@ -140,6 +140,7 @@ COMMAND_MODULES = {
     "doctor": "admin",
     "demo": "admin",
     "db": "server",
+    "team": "server",
 }
 MODULES = (
     "leads",
