@@ -6,7 +6,7 @@ nothing. Every case runs through the real CLI with the person's own role URL."""
 from __future__ import annotations
 
 import pytest
-from conftest import PG_SERVER, digest, pg_admin
+from conftest import digest, pg_admin
 
 pytestmark = pytest.mark.postgres_only
 
@@ -207,3 +207,189 @@ def test_a_role_that_is_no_rep_here_may_do_nothing(as_, team, command, db, tmp_p
         f"salesctl team grant REP --login {team['eve']}\n"
     )
     assert digest(db) == before
+
+
+# --- the server enforces it: row-level security and grants, should salesctl's own checks miss ------
+
+
+@pytest.fixture
+def unchecked(monkeypatch):
+    """salesctl without its checks before writing: what the server alone refuses."""
+    from salesctl.store import Store
+
+    for name in ("_guard_lead", "_guard_new_owner", "_guard_activity", "require_owner"):
+        monkeypatch.setattr(Store, name, lambda self, *args: None)
+
+
+@pytest.mark.parametrize(
+    "who, args, message",
+    [
+        ("carol", ("log", "1", "called"), 'row-level security policy for table "activities"'),
+        ("carol", ("move", "1", "quoted"), "lead #1 belongs to bob; ask an owner to assign it"),
+        ("carol", ("lead", "edit", "1", "--value", "1"), "lead #1 belongs to bob"),
+        ("bob", ("lead", "assign", "1", "--to", "carol"), "row-level security policy"),
+        ("bob", ("lead", "delete", "1", "--yes"), "permission denied for table leads"),
+        ("bob", ("config", "set", "rot_days.new", "3"), "permission denied for table settings"),
+        ("bob", ("target", "set", "1k", "--team"), "permission denied for table targets"),
+        ("bob", ("rep", "add", "dave"), "permission denied for table reps"),
+    ],
+)
+def test_the_server_refuses_what_the_checks_miss(as_, team, unchecked, db, who, args, message):
+    before = digest(db)
+    result = as_(who, *args)
+    assert result.code == 1, result.err
+    assert result.err.startswith("Error: ") and message in result.err, result.err
+    assert "Traceback" not in result.err
+    assert digest(db) == before
+
+
+def test_a_rep_connecting_directly_changes_no_one_elses_rows(team, url, db):
+    """psql as carol: bob's lead and activity are read but cannot be changed or deleted."""
+    import psycopg2
+
+    conn = psycopg2.connect(url("carol"))
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM leads")
+            assert cur.fetchone()[0] == 3  # the whole team's leads
+            cur.execute("UPDATE leads SET value = 1 WHERE id = 1")
+            assert cur.rowcount == 0
+            cur.execute("DELETE FROM activities WHERE id = 1")
+            assert cur.rowcount == 0
+            with pytest.raises(psycopg2.errors.InsufficientPrivilege):  # giving her lead away
+                cur.execute("UPDATE leads SET owner_id = 1 WHERE id = 2")
+    finally:
+        conn.close()
+    rows = pg_admin(
+        "SELECT l.id, l.value, r.name FROM leads l JOIN reps r ON r.id = l.owner_id ORDER BY l.id",
+        db.rsplit("/", 1)[1],
+    )
+    assert rows == [(1, 1_000_000, "bob"), (2, 500_000, "carol"), (3, 300_000, "bob")]
+
+
+# --- grant, revoke, and one idea of "owner" on both engines -------------------------------------------
+
+
+def test_grant_needs_an_existing_role_and_a_plain_name(ok, fails, roles):
+    fails(
+        "team",
+        "grant",
+        "dave",
+        "--login",
+        "no_such_role_x",
+        names=['"no_such_role_x" is not a role', "createuser"],
+    )
+    fails("team", "grant", "dave", "--login", "bad\x1bname", names=["--login"])
+    fails("team", "grant", "dave", "--login", "x" * 64, names=["--login", "63 bytes"])
+    ok("team", "grant", "bob", "--login", roles["bob"])
+    fails(
+        "team",
+        "grant",
+        "carol",
+        "--login",
+        roles["bob"],
+        names=[f'role "{roles["bob"]}" is already rep bob', "team revoke bob"],
+    )
+    fails("team", "revoke", "carol", names=['"carol" is not a rep'])
+    ok("rep", "add", "carol")
+    fails("team", "revoke", "carol", names=['"carol" has no login'])
+
+
+def test_owner_is_the_owners_setting_on_both_engines(ok, fails, as_, team):
+    """--owner puts the rep in `owners` (who may fix anyone's activities); config set owners then
+    points at team grant, and granting again without --owner takes it away."""
+    assert ok("config", "show", "--format", "json")["owners"] == ["olga"]
+    fails("config", "set", "owners", "bob", names=["team grant REP --login ROLE --owner"])
+    assert as_("olga", "activity", "edit", "1", "--note", "fixed by olga").code == 0
+    logins = ok("team", "list", "--format", "json")
+    assert [(r["rep"], r["owner"]) for r in logins] == [
+        ("bob", False),
+        ("carol", False),
+        ("olga", True),
+    ]
+    assert as_("olga", "team", "grant", "carol", "--login", team["carol"], "--owner").code == 0
+    assert ok("config", "show", "--format", "json")["owners"] == ["olga", "carol"]
+    assert as_("carol", "move", "1", "quoted").code == 0  # an owner now: bob's lead too
+    assert as_("olga", "team", "grant", "carol", "--login", team["carol"]).code == 0
+    assert ok("config", "show", "--format", "json")["owners"] == ["olga"]
+    refused = as_("carol", "move", "1", "contacted")
+    assert refused.code == 1 and "belongs to bob" in refused.err
+
+
+def test_an_owner_cannot_revoke_their_own_login(as_, team, db):
+    before = digest(db)
+    result = as_("olga", "team", "revoke", "olga")
+    assert result.code == 1 and "olga is you" in result.err
+    assert digest(db) == before
+
+
+@pytest.mark.sqlite_only
+def test_team_commands_on_a_sqlite_file_say_team_mode_needs_postgresql(fails):
+    for args in (("grant", "bob", "--login", "bob"), ("revoke", "bob"), ("list",)):
+        fails(
+            "team",
+            *args,
+            names=[
+                f"team {args[0]}: per-person logins need a team database on PostgreSQL",
+                "config set owners",
+            ],
+        )
+
+
+# --- a day of a team of three on one server -------------------------------------------------------
+
+
+def test_a_team_of_three_works_a_day_on_one_server(ok, as_, roles, db):
+    def by(who, *args):
+        result = as_(who, *args)
+        assert result.code == 0, (who, args, result.err)
+        return result.json() if "json" in args else result
+
+    # The database's owner role makes olga an owner; olga grants her reps herself.
+    ok("team", "grant", "olga", "--login", roles["olga"], "--owner")
+    by("olga", "team", "grant", "bob", "--login", roles["bob"])
+    by("olga", "team", "grant", "carol", "--login", roles["carol"])
+    by("olga", "target", "set", "50k", "--team")
+
+    # Morning: each rep adds and works their own leads.
+    by("bob", "add", "Acme", "--value", "20k", "--next", "fri", "--step", "send quote")
+    by("bob", "add", "Initech", "--value", "4k")
+    by("carol", "add", "Globex", "--value", "8k", "--next", "today 15:00", "--step", "call")
+    by("bob", "log", "Acme", "called, wants a quote", "--next", "tomorrow", "--step", "quote")
+    by("bob", "move", "Acme", "quoted")
+    by("carol", "log", "Globex", "signed")
+    by("carol", "won", "Globex")
+    refused = as_("carol", "log", "Acme", "poaching")
+    assert refused.code == 1
+    assert refused.err == "Error: lead #1 belongs to bob; ask an owner to assign it\n"
+
+    # Everyone reads the whole team; each one's own day is their own.
+    assert [
+        lead["name"] for lead in by("carol", "lead", "list", "--team", "--all", "--format", "json")
+    ] == [
+        "Acme",
+        "Initech",
+        "Globex",
+    ]
+    assert by("bob", "rep", "list", "--format", "json")[0]["name"] == "bob"
+
+    # Noon: olga moves Initech to carol, who works it.
+    by("olga", "lead", "assign", "Initech", "--to", "carol")
+    by("carol", "log", "Initech", "intro call")
+
+    # Evening: bob leaves. His login goes first; handoff still works, and carol takes over.
+    by("olga", "team", "revoke", "bob")
+    gone = as_("bob", "today")
+    assert gone.code == 1 and "is not a rep of this team" in gone.err
+    moved = by("olga", "handoff", "bob", "carol", "--deactivate", "--format", "json")
+    assert moved["moved"] == 1 and moved["deactivated"]
+    by("carol", "log", "Acme", "took over from bob")
+    owners = {
+        lead["name"]: lead["owner"]
+        for lead in by("olga", "lead", "list", "--team", "--all", "--format", "json")
+    }
+    assert owners == {"Acme": "carol", "Initech": "carol", "Globex": "carol"}
+    report = by("olga", "report", "--week", "--team", "--format", "json")
+    assert "carol" in str(report)
+    assert [r["rep"] for r in by("olga", "team", "list", "--format", "json")] == ["carol", "olga"]
