@@ -393,3 +393,11 @@ def test_a_team_of_three_works_a_day_on_one_server(ok, as_, roles, db):
     report = by("olga", "report", "--week", "--team", "--format", "json")
     assert "carol" in str(report)
     assert [r["rep"] for r in by("olga", "team", "list", "--format", "json")] == ["carol", "olga"]
+
+
+def test_a_refusal_speaks_the_runs_language(as_, team, db):
+    before = digest(db)
+    result = as_("carol", "--lang", "zh-Hant", "log", "1", "called")
+    assert result.code == 1
+    assert result.err == "錯誤: 客戶 #1 屬於 bob；請主管分配給你\n"
+    assert digest(db) == before
