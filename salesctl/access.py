@@ -24,6 +24,7 @@ OWNER_ACTIONS = {
     "reps": N_("add, change or deactivate reps"),
     "plays": N_("add or change plays"),
     "team": N_("grant or revoke logins"),
+    "remind": N_("mail other reps' digests"),
 }
 
 

@@ -659,6 +659,11 @@ class Store:
         if self.access is not None:
             self.access.check_owner(action)
 
+    def require_owner_unless_own(self, rep_ids: list[int], action: str) -> None:
+        """Refuse `action` on other reps' behalf unless whoever is connected is an owner."""
+        if self.access is not None and any(i != self.access.rep_id for i in rep_ids):
+            self.access.check_owner(action)
+
     def _guard_lead(self, lead_id: int) -> None:
         """Refuse a change to a lead someone else owns, before it is written (a rep's own, or an owner)."""
         if self.access is None or self.access.owner or lead_id in self._own_leads:

@@ -401,3 +401,11 @@ def test_a_refusal_speaks_the_runs_language(as_, team, db):
     assert result.code == 1
     assert result.err == "錯誤: 客戶 #1 屬於 bob；請主管分配給你\n"
     assert digest(db) == before
+
+
+def test_a_rep_mails_only_their_own_digest(as_, team, db):
+    before = digest(db)
+    result = as_("bob", "remind", "--all", "--email")
+    assert result.code == 1
+    assert result.err.startswith("Error: only an owner may mail other reps' digests; bob is a rep")
+    assert digest(db) == before
