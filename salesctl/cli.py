@@ -142,6 +142,7 @@ COMMAND_MODULES = {
     "doctor": "admin",
     "demo": "admin",
     "db": "server",
+    "team": "server",
 }
 MODULES = (
     "leads",

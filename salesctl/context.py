@@ -63,7 +63,7 @@ class App:
     def __post_init__(self) -> None:
         # Checked before anything opens the database: a bad $SALESCTL_REP must not create a file.
         if os.environ.get("SALESCTL_REP"):
-            self.current_rep_name()
+            self._named_rep()
 
     # --- database ----------------------------------------------------------------------------------
 
@@ -71,7 +71,10 @@ class App:
         """The open database. Read commands on a missing or blank file see an empty in-memory one and
         change nothing; `write` prepares the file for changes (creating it if need be)."""
         if self._store is None or (write and str(self._store.path) == ":memory:"):
-            if write or self.is_server or self.db_path.exists():
+            if self.is_server:
+                self._store = Store(self.db_path, write=write)
+                self._check_login(self._store)
+            elif write or self.db_path.exists():
                 self._store = Store(self.db_path, write=write)
             else:
                 self._store = Store.empty()
@@ -79,6 +82,18 @@ class App:
         elif write:
             self._store.allow_writes()
         return self._store
+
+    @staticmethod
+    def _check_login(store: Store) -> None:
+        """On a team server, whoever connects is the rep their role is mapped to (docs/team.md); a role
+        that is no rep of this team may do nothing here."""
+        try:
+            access = store.load_access()
+            if access is not None:
+                access.check_write()
+        except BaseException:
+            store.close()
+            raise
 
     @property
     def is_server(self) -> bool:
@@ -188,7 +203,15 @@ class App:
     # --- reps --------------------------------------------------------------------------------------
 
     def current_rep_name(self) -> str:
-        """$SALESCTL_REP, else the default_rep setting, else the login name; checked like any rep name."""
+        """Who you are: on a team server the rep your PostgreSQL role is (team grant); else
+        $SALESCTL_REP, else the default_rep setting, else the login name; checked like any rep name."""
+        if self.is_server:
+            access = self.store().access
+            if access is not None:
+                return access.rep
+        return self._named_rep()
+
+    def _named_rep(self) -> str:
         from .model import check_name
 
         field, name = "SALESCTL_REP", os.environ.get("SALESCTL_REP")

@@ -135,3 +135,7 @@ class StoreError(SalesError):
     """The database is busy, unreadable, corrupt or from a newer salesctl: exit 3."""
 
     exit_code = 3
+
+
+class Refused(SalesError):
+    """A change this person may not make on a team server (docs/team.md, "Who may do what"): exit 1."""

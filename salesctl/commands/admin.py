@@ -82,7 +82,13 @@ def config_set(
     """
     app = app_of(ctx)
     with app.write() as store:
+        store.require_owner("settings")
         stored_key, new_value = parse_setting(app.settings, key.strip().lower(), value)
+        if stored_key == "owners" and store.team_logins():
+            raise SalesError(
+                "config owners: on this team server owners are the logins granted --owner; "
+                "use salesctl team grant REP --login ROLE --owner (docs/team.md)"
+            )
         if stored_key == "stages":
             in_use = {
                 s: n

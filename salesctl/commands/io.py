@@ -180,6 +180,7 @@ def import_(
             )
             return
         with _no_new_file_on_failure(app), app.write() as store:
+            store.require_owner("import")
             # Validated again under the write lock, against the settings as committed (docs/data-safety.md).
             validator = importing.Validator(app.settings, app.tz, app.now, stages)
             plan, index = _checked_plan(

@@ -66,6 +66,8 @@ def remind(
     if not email and not dry_run:
         _print_digests(digests)
         return 0
+    if not dry_run:  # on a team server a rep mails only their own digest (docs/team.md)
+        store.require_owner_unless_own([row["id"] for row, _doc in digests], "remind")
     return _mail_digests(app, digests, dry_run=dry_run)
 
 
