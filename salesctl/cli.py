@@ -100,7 +100,7 @@ def root(
         from .i18n import check_lang
 
         ctx.obj.lang = check_lang(lang)
-    i18n.begin(ctx.obj.language)
+    i18n.begin(ctx.obj.language, ctx.obj.money_style)
     runs.append(ctx.obj)
     ctx.call_on_close(ctx.obj.close)
 

@@ -92,14 +92,16 @@ def rep_list(
         }
         for r in app.store().reps(active_only=not all_)
     ]
+    from ..i18n import _
+
     columns = [
-        Column("name", "Rep"),
-        Column("email", "Email"),
-        Column("open_leads", "Open leads", "right"),
+        Column("name", _("Rep")),
+        Column("email", _("Email")),
+        Column("open_leads", _("Open leads"), "right"),
     ]
     if all_:
-        columns.insert(2, Column("active", "Active"))
-    show(Output(rows, [Table(columns, rows, empty="No reps yet.")]), fmt)
+        columns.insert(2, Column("active", _("Active"), show=lambda v: _("yes") if v else ""))
+    show(Output(rows, [Table(columns, rows, empty=_("No reps yet."))]), fmt)
 
 
 def _set_active(ctx: typer.Context, name: str, active: bool) -> None:
