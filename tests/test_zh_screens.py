@@ -221,9 +221,7 @@ def test_wan_is_the_default_for_a_chinese_screen_of_a_cny_team_only(ok, monday):
     assert "¥125,000" in ok("lead", "list").out  # English: western
     assert "¥5,000" in ok("--lang", HANS, "lead", "list").out  # under 1万: as it is
     ok("config", "set", "currency", "USD")
-    ok("lead", "edit", "Acme", "--value", "125000")
-    ok("config", "set", "currency", "USD")
-    assert "125,000" in ok("--lang", HANS, "lead", "show", "Acme").out  # a USD team: western
+    assert "¥125,000" in ok("--lang", HANS, "lead", "show", "Acme").out  # a USD team: western
 
 
 def test_money_style_can_be_set_either_way(ok, monday):
@@ -310,3 +308,20 @@ def test_plays_reps_and_config_in_chinese(ok, monday):
     assert all(w in reps for w in ("销售", "邮箱", "在职", "进行中的客户")), reps
     config = ok("--lang", HANS, "config", "show").out
     assert "（系统：" in config and "（默认：wan）" in config, config
+
+
+def test_the_calendar_feed_speaks_the_language(ok, monday):
+    feed = ok("--lang", HANT, "calendar").out
+    for words in (
+        "X-WR-CALNAME:salesctl 跟進：alice",
+        "SUMMARY:逾期：call back – Acme",
+        "自 11月24日 週二 09:00 起逾期",
+        "階段：已聯繫",
+        "金額：¥12.5萬",
+    ):
+        assert words in feed, (words, feed)
+    english = ok("calendar").out
+    assert "SUMMARY:OVERDUE: call back – Acme" in english and "Stage: contacted" in english
+    assert [line for line in feed.splitlines() if line.startswith("UID")] == [
+        line for line in english.splitlines() if line.startswith("UID")
+    ]  # the same events, only their text translated

@@ -152,7 +152,9 @@ def target_lines(doc: dict) -> list[tuple[str, float | None, str]]:
         (
             _("Projection"),
             t["projection"] / target if target else None,
-            f"{show(t['projection'], 'money', cur)} ({verdict})",
+            _("{amount} ({verdict})").format(
+                amount=show(t["projection"], "money", cur), verdict=verdict
+            ),
         ),
     ]
 
