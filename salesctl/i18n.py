@@ -62,6 +62,11 @@ def _catalog(lang: str):
         return gettext.GNUTranslations(file)
 
 
+def catalog(lang: str):
+    """The compiled catalog of a Chinese language (read once per process)."""
+    return _catalog(lang)
+
+
 class _Run:
     """This run's language: resolved lazily by the callable `begin()` was given (the root command's)."""
 

@@ -325,3 +325,41 @@ def test_the_calendar_feed_speaks_the_language(ok, monday):
     assert [line for line in feed.splitlines() if line.startswith("UID")] == [
         line for line in english.splitlines() if line.startswith("UID")
     ]  # the same events, only their text translated
+
+
+# ---- --help -----------------------------------------------------------------------------------------
+
+
+def test_help_speaks_the_locale(run, monkeypatch):
+    monkeypatch.setenv("LANG", "zh_TW.UTF-8")
+    root = run("--help").out
+    for words in (
+        "salesctl：給小團隊用的命令列銷售追蹤工具。",
+        "老闆的週一：",
+        "本次執行的表格和訊息語言",
+    ):
+        assert words in root, (words, root)
+    assert "report    老闆的報告：跟進、成交與流失、目標進度和預測…" in root, root
+    group = run("lead").err  # a group alone shows its help (on stderr, exit 2, as click does)
+    assert (
+        "列出、查看、修改、刪除和分配客戶。" in group and "list    列出你進行中的客戶" in group
+    ), group
+
+
+def test_help_follows_lang_and_english_stays_english(run, monkeypatch):
+    report = run("--lang", HANS, "report", "--help").out
+    for words in (
+        "老板的报告：跟进、成交与流失、目标进度和预测，按销售和整个团队。",
+        "示例：",
+        "上一个完整的周一到周日（默认）。",
+    ):
+        assert words in report, (words, report)
+    assert "salesctl report --month --format html" in report  # examples are commands: as they are
+    english = run("report", "--help").out  # the same process: English help is not touched
+    assert (
+        "The owner's report: activity" in english
+        and "Example:" in english
+        and "示例" not in english
+    )
+    monkeypatch.setenv("SALESCTL_LANG", HANT)
+    assert "你的待辦清單" in run("today", "--help").out
