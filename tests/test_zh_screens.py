@@ -202,6 +202,8 @@ def test_the_html_report_declares_its_language_and_a_cjk_font_stack(
         ("config", "show"),
         ("play", "list"),
         ("rep", "list", "--all"),
+        ("search", "Acme"),
+        ("handoff", "alice", "bob", "--dry-run"),
     ],
 )
 def test_json_and_csv_are_byte_identical_to_english(run, monday, args):
@@ -363,3 +365,14 @@ def test_help_follows_lang_and_english_stays_english(run, monkeypatch):
     )
     monkeypatch.setenv("SALESCTL_LANG", HANT)
     assert "你的待辦清單" in run("today", "--help").out
+
+
+def test_search_and_handoff_lists_in_chinese(ok, monday):
+    found = ok("--lang", HANT, "search", "Acme").out
+    for words in ("找到於", "客戶", "階段", "已聯繫", "11月10日 週二 10:00"):
+        assert words in found, (words, found)
+    assert "跟進內容" in ok("--lang", HANT, "search", "quote").out  # found in an activity's note
+    moved = ok("--lang", HANS, "handoff", "alice", "bob", "--dry-run").out
+    assert "11月24日 周二 09:00" in moved and "2026年" not in moved, (
+        moved
+    )  # this year's days drop it

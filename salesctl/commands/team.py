@@ -205,7 +205,7 @@ def handoff(
         "deactivated": deactivate and not dry_run,
         "leads": objs,
     }
-    output = lead_list_output(objs)
+    output = lead_list_output(objs, year=app.now.astimezone(app.tz).year)
     output.data = data
     verb = "Would move" if dry_run else "Moved"
     summary = f"{verb} {len(objs)} open lead(s) from {source['name']} to {target['name']}"
