@@ -226,6 +226,13 @@ def test_wan_is_the_default_for_a_chinese_screen_of_a_cny_team_only(ok, monday):
     assert "¥125,000" in ok("--lang", HANS, "lead", "show", "Acme").out  # a USD team: western
 
 
+def test_a_twd_team_reads_nt_dollars_in_wan(ok):
+    ok("config", "set", "currency", "NT$")
+    ok("add", "Acme", "--value", "125000")
+    assert "NT$12.5萬" in ok("--lang", HANT, "lead", "list").out
+    assert "125,000 TWD" in ok("lead", "list").out
+
+
 def test_money_style_can_be_set_either_way(ok, monday):
     ok("config", "set", "money_style", "western")
     assert "¥125,000" in ok("--lang", HANT, "lead", "list").out
@@ -258,9 +265,10 @@ def test_money_style_default_is_shown_in_config(ok, monday):
         (12_500_000, "CNY", "¥12.5萬", "¥12.5万"),
         (12_345_678, "CNY", "¥12.35萬", "¥12.35万"),
         (999_999, "CNY", "¥9,999.99", "¥9,999.99"),
-        (1_000_000, "TWD", "NT$1萬", "NT$1萬"),
+        (1_000_000, "TWD", "NT$1萬", "NT$1万"),
         (18_323_700_000, "CNY", "¥1.83億", "¥1.83亿"),
         (183_237_000, "CNY", "¥183.24萬", "¥183.24万"),
+        (1_832_370_000, "CNY", "¥1,832.37萬", "¥1,832.37万"),
         (-3_540_000, "USD", "-$3.54萬", "-$3.54万"),
         (12_500_000, "SEK", "12.5萬 SEK", "12.5万 SEK"),
     ],
@@ -268,9 +276,10 @@ def test_money_style_default_is_shown_in_config(ok, monday):
 def test_wan_amounts(minor, currency, hant, hans):
     from salesctl.money import format_wan
 
-    assert format_wan(minor, currency, wan="萬", yi="億") == hant.replace("NT$1萬", "NT$1萬")
-    if currency != "TWD":
-        assert format_wan(minor, currency) == hans
+    """The formatting alone (the CLI tests above show it in tables): 万 from 1万 up, 亿 from 1亿, at most
+    two decimals, the currency's symbol (NT$ for TWD), small amounts as they are."""
+    assert format_wan(minor, currency, wan="萬", yi="億") == hant
+    assert format_wan(minor, currency) == hans
 
 
 # ---- dates ------------------------------------------------------------------------------------------
