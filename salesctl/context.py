@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .errors import Invalid, printable
+from .i18n import N_
 from .model import NO_REP, Settings
 from .store import Store
 
@@ -29,7 +30,9 @@ def database_location(given: str | None) -> Path | str:
 def check_db_path(path: Path, field: str) -> Path:
     """A database path must name a file: SQLite's ":memory:" would silently keep nothing."""
     if str(path) == ":memory:":
-        raise Invalid(field, str(path), "needs a file", "give a database file, e.g. --db sales.db")
+        raise Invalid(
+            field, str(path), N_("needs a file"), N_("give a database file, e.g. --db sales.db")
+        )
     return path
 
 
@@ -66,16 +69,20 @@ class App:
     def __post_init__(self) -> None:
         # Checked before anything opens the database: a bad $SALESCTL_REP must not create a file.
         if os.environ.get("SALESCTL_REP"):
-            self.current_rep_name()
+            self._named_rep()
 
     # --- database ----------------------------------------------------------------------------------
 
     def store(self, *, write: bool = False) -> Store:
         """The run's one open database, opened for reading or (`write`) for writing by Store's rule: a
         read of a missing file sees an empty database and creates nothing; the first `write` call makes
-        the same store writable, creating the file if need be (docs/design.md, "Opening a database")."""
+        the same store writable, creating the file if need be (docs/design.md, "Opening a database").
+        A team server's store is checked for who logged in as soon as it opens (docs/team.md)."""
         if self._store is None:
-            self._store = Store(self.db_path, write=write)
+            store = Store(self.db_path, write=write)
+            if self.is_server:
+                self._check_login(store)
+            self._store = store
             self._forget("settings")
         elif write and not self._store.writable:
             blank = self._store.blank
@@ -89,6 +96,18 @@ class App:
         place that invalidates them."""
         for name in names:
             self.__dict__.pop(name, None)  # how functools.cached_property is reset
+
+    @staticmethod
+    def _check_login(store: Store) -> None:
+        """On a team server, whoever connects is the rep their role is mapped to (docs/team.md); a role
+        that is no rep of this team may do nothing here."""
+        try:
+            access = store.load_access()
+            if access is not None:
+                access.check_write()
+        except BaseException:
+            store.close()
+            raise
 
     @property
     def is_server(self) -> bool:
@@ -152,6 +171,17 @@ class App:
                 pass
         return lang_of_environment()
 
+    def money_style(self) -> str:
+        """How tables show amounts: the `money_style` setting, else wan for a Chinese screen of a CNY or
+        TWD team, else western (docs/chinese.md, Money)."""
+        from .model import default_money_style
+
+        try:
+            settings = self.settings
+        except Exception:  # noqa: BLE001 - an unreadable database: its error is shown, amounts plainly
+            return "western"
+        return settings.money_style or default_money_style(self.language(), settings.currency)
+
     # --- time --------------------------------------------------------------------------------------
 
     @cached_property
@@ -206,7 +236,15 @@ class App:
     # --- reps --------------------------------------------------------------------------------------
 
     def current_rep_name(self) -> str:
-        """$SALESCTL_REP, else the default_rep setting, else the login name; checked like any rep name."""
+        """Who you are: on a team server the rep your PostgreSQL role is (team grant); else
+        $SALESCTL_REP, else the default_rep setting, else the login name; checked like any rep name."""
+        if self.is_server:
+            access = self.store().access
+            if access is not None:
+                return access.rep
+        return self._named_rep()
+
+    def _named_rep(self) -> str:
         from .model import check_name
 
         field, name = "SALESCTL_REP", os.environ.get("SALESCTL_REP")
@@ -228,7 +266,7 @@ class App:
         """`--rep R | --team` → one rep's id, or None for the whole team. Default: the current rep (NO_REP
         when they have no data yet)."""
         if rep and team:
-            raise Invalid("--team", "--team", "cannot be combined with --rep")
+            raise Invalid("--team", "--team", N_("cannot be combined with --rep"))
         if team:
             return None
         store = self.store()
@@ -241,7 +279,7 @@ class App:
     ) -> list[int] | None:
         """`--rep R…` (repeatable) `| --team` → rep ids, or None for the whole team. Default: the current rep."""
         if reps and team:
-            raise Invalid("--team", "--team", f"cannot be combined with {field}")
+            raise Invalid("--team", "--team", N_("cannot be combined with {other}"), other=field)
         if team:
             return None
         if reps:
@@ -265,10 +303,10 @@ class App:
         others = [r["name"] for r in store.reps(active_only=True)]
         if others:
             listed = ", ".join(others[:10]) + (", …" if len(others) > 10 else "")
-            print(
-                printable(
-                    f'Note: no rep "{name}" yet; reps: {listed} — set SALESCTL_REP or config set default_rep'
-                ),
-                file=sys.stderr,
+            from .i18n import _
+
+            note = _(
+                'Note: no rep "{name}" yet; reps: {listed} — set SALESCTL_REP or config set default_rep'
             )
+            print(printable(note.format(name=name, listed=listed)), file=sys.stderr)
         return NO_REP

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from .agenda import CLOSING_SOON_DAYS, days_idle, days_overdue, stalled_before
 from .dates import local_iso, parse_when, start_of_day, to_db, to_local_iso
 from .errors import Invalid
+from .i18n import N_
 from .model import NO_REP, Settings
 from .money import Converter, to_major
 from .store import Store
@@ -93,8 +94,9 @@ def span(
         raise Invalid(
             "--since",
             since or start.isoformat(),
-            f"is not before --until ({until or 'tomorrow'})",
-            "the range is half-open: --since 2026-11-01 --until 2026-12-01",
+            N_("is not before --until ({until})"),
+            N_("the range is half-open: --since 2026-11-01 --until 2026-12-01"),
+            until=until or "tomorrow",
         )
     return start, end
 
@@ -111,7 +113,9 @@ def report_period(
     """The report's period from --week | --month | --since/--until (as typed; default --week), and
     the previous period: the week or calendar month before, or the span of equal length before."""
     if sum((week, month, bool(since or until))) > 1:
-        raise Invalid("--week", "--week/--month/--since", "are alternatives", "give one of them")
+        raise Invalid(
+            "--week", "--week/--month/--since", N_("are alternatives"), N_("give one of them")
+        )
     if since or until:
         start, end = span(since, until, now=now, tz=tz, default_days=7)
         return Period(start, end, previous_span(start, end))
@@ -133,8 +137,8 @@ def funnel_spans(
             raise Invalid(
                 "--compare",
                 compare,
-                "cannot be combined with --since/--until",
-                "use --compare previous to compare with the span before them",
+                N_("cannot be combined with --since/--until"),
+                N_("use --compare previous to compare with the span before them"),
             )
         today = now.astimezone(tz).date()
         months = 3 if compare == "quarter" else 1
@@ -461,7 +465,7 @@ def report(
 
 
 # The report's funnel takes the cohort the `funnel` command takes by default: 90 days and the last day.
-REPORT_FUNNEL_DAYS = 91
+REPORT_FUNNEL_DAYS = FUNNEL_DAYS
 
 
 def report_funnel(

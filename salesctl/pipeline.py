@@ -9,14 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import followups
-from .errors import Duplicate, Invalid, SalesError
+from .errors import Duplicate, Invalid, SalesError, Words
+from .i18n import N_
 from .model import CLOSED_STAGES, Settings
 from .store import Store
 
 
 def _closed_error(lead, verb: str) -> SalesError:
+    """`verb` is marked N_ by the caller: it is translated with the message."""
     return SalesError(
-        f"lead #{lead['id']} {lead['name']} is {lead['stage']}; reopen it first (salesctl reopen {lead['id']}) to {verb} it"
+        N_("lead #{id} {name} is {stage}; reopen it first (salesctl reopen {id}) to {verb} it"),
+        id=lead["id"],
+        name=lead["name"],
+        stage=lead["stage"],
+        verb=Words(verb),
     )
 
 
@@ -31,7 +37,11 @@ def check_duplicates(
         )
         what = f'--email "{email}"' if email else f'--phone "{digits}"'
         raise Duplicate(
-            f"{what}: a lead with this email or phone exists: {listed}; pass --allow-duplicate to add anyway"
+            N_(
+                "{what}: a lead with this email or phone exists: {listed}; pass --allow-duplicate to add anyway"
+            ),
+            what=what,
+            listed=listed,
         )
 
 
@@ -127,9 +137,15 @@ def log_activity(
     """
     lead = store.lead(lead_id)
     if lead["stage"] == "lost" and (next_at is not None or step is not None):
-        raise _closed_error(lead, "schedule a follow-up on")
+        raise _closed_error(lead, N_("schedule a follow-up on"))
     if at < lead["created_at"]:
-        raise Invalid("--at", at, f"is before lead #{lead_id} was created ({lead['created_at']})")
+        raise Invalid(
+            "--at",
+            at,
+            N_("is before lead #{id} was created ({created})"),
+            id=lead_id,
+            created=lead["created_at"],
+        )
     effective = effective and kind != "note"
     store.add_activity(lead_id, rep_id, kind, note, effective, at, play_id, now)
     changes: dict = {"last_activity_at": max(at, lead["last_activity_at"] or at)}
@@ -163,9 +179,15 @@ def move(
 ) -> None:
     lead = store.lead(lead_id)
     if lead["stage"] in CLOSED_STAGES:
-        raise _closed_error(lead, "move")
+        raise _closed_error(lead, N_("move"))
     if lead["stage"] == stage:
-        raise Invalid("STAGE", stage, f"is already the stage of lead #{lead_id} {lead['name']}")
+        raise Invalid(
+            "STAGE",
+            stage,
+            N_("is already the stage of lead #{id} {name}"),
+            id=lead_id,
+            name=lead["name"],
+        )
     store.update_lead(lead_id, {"stage": stage, "stage_changed_at": now})
     store.record_stage(lead_id, rep_id, lead["stage"], stage, now)
     followups.end_on_move(store, settings, lead_id, stage, now=now)
@@ -178,12 +200,19 @@ def won(
     lead = store.lead(lead_id)
     if lead["stage"] in CLOSED_STAGES:
         raise SalesError(
-            f"lead #{lead_id} {lead['name']} is already {lead['stage']}; reopen it first to change that"
+            N_("lead #{id} {name} is already {stage}; reopen it first to change that"),
+            id=lead_id,
+            name=lead["name"],
+            stage=lead["stage"],
         )
     amount = lead["value"] if amount is None else amount
     if amount is None:
         raise Invalid(
-            "--amount", "", f"is needed: lead #{lead_id} has no value", "e.g. --amount 12000"
+            "--amount",
+            "",
+            N_("is needed: lead #{id} has no value"),
+            N_("e.g. --amount 12000"),
+            id=lead_id,
         )
     store.update_lead(
         lead_id,
@@ -208,7 +237,10 @@ def lost(
     lead = store.lead(lead_id)
     if lead["stage"] in CLOSED_STAGES:
         raise SalesError(
-            f"lead #{lead_id} {lead['name']} is already {lead['stage']}; reopen it first to change that"
+            N_("lead #{id} {name} is already {stage}; reopen it first to change that"),
+            id=lead_id,
+            name=lead["name"],
+            stage=lead["stage"],
         )
     store.update_lead(
         lead_id,
@@ -235,7 +267,10 @@ def reopen(
     lead = store.lead(lead_id)
     if lead["stage"] not in CLOSED_STAGES:
         raise SalesError(
-            f"lead #{lead_id} {lead['name']} is open ({lead['stage']}); only won or lost leads can be reopened"
+            N_("lead #{id} {name} is open ({stage}); only won or lost leads can be reopened"),
+            id=lead_id,
+            name=lead["name"],
+            stage=lead["stage"],
         )
     if stage is None:
         stage = (
@@ -262,8 +297,12 @@ def reopen(
         acting = store.rep_by_id(rep_id)
         if not acting["active"]:
             raise SalesError(
-                f"lead #{lead_id} {lead['name']} belongs to {lead['owner']}, who is deactivated, and so "
-                f"are you; reopen it as an active rep or first: salesctl rep activate {lead['owner']}"
+                N_(
+                    "lead #{id} {name} belongs to {owner}, who is deactivated, and so are you; reopen it as an active rep or first: salesctl rep activate {owner}"
+                ),
+                id=lead_id,
+                name=lead["name"],
+                owner=lead["owner"],
             )
         assign(store, [lead_id], rep_id, rep_id=rep_id, now=now)
     return stage
@@ -275,10 +314,13 @@ def snooze(
     """No stalled warning until `until` (a later snooze replaces an earlier one)."""
     lead = store.lead(lead_id)
     if lead["stage"] in CLOSED_STAGES:
-        raise _closed_error(lead, "snooze")
+        raise _closed_error(lead, N_("snooze"))
     if until <= now:
         raise Invalid(
-            "UNTIL", until, "is not in the future", "snooze until a later day, e.g. +1w or mon"
+            "UNTIL",
+            until,
+            N_("is not in the future"),
+            N_("snooze until a later day, e.g. +1w or mon"),
         )
     store.update_lead(lead_id, {"snoozed_until": until})
     _note(store, lead_id, rep_id, note, now)
@@ -293,7 +335,11 @@ def assign(
         lead = store.lead(lead_id)
         if lead["stage"] in CLOSED_STAGES:
             raise SalesError(
-                f"lead #{lead_id} {lead['name']} is {lead['stage']}; closed deals stay credited to {lead['owner']}"
+                N_("lead #{id} {name} is {stage}; closed deals stay credited to {owner}"),
+                id=lead_id,
+                name=lead["name"],
+                stage=lead["stage"],
+                owner=lead["owner"],
             )
         if lead["owner_id"] != to_rep_id:
             store.update_lead(lead_id, {"owner_id": to_rep_id})
@@ -321,13 +367,16 @@ def handoff(
     target = store.require_rep(to_rep, field="TO_REP")
     if source["id"] == target["id"]:
         raise SalesError(
-            f'handoff: FROM_REP and TO_REP are both "{source["name"]}"; name another rep to take over'
+            N_('handoff: FROM_REP and TO_REP are both "{name}"; name another rep to take over'),
+            name=source["name"],
         )
     leads = store.open_leads_of(source["id"])
     moved = store.hand_over(source["id"], target["id"], rep_id=acting(), now=now)
     if moved != len(leads):  # cannot happen inside one transaction; refuse rather than drop a lead
         raise SalesError(
-            f"handoff: expected to move {len(leads)} leads but moved {moved}; nothing was changed"
+            N_("handoff: expected to move {expected} leads but moved {moved}; nothing was changed"),
+            expected=len(leads),
+            moved=moved,
         )
     if deactivate:
         store.update_rep(source["id"], active=False)
@@ -341,10 +390,18 @@ def _check_may_change(settings: Settings, activity, acting: str | None, verb: st
         or acting.casefold() in {o.casefold() for o in settings.owners}
     ):
         return
-    who = f'"{acting}"' if acting is not None else "you"
     raise SalesError(
-        f"activity #{activity['id']}: {who} may not {verb} it; it was logged by {activity['rep']} "
-        f"(only they or an owner may: salesctl config set owners NAME,…)"
+        N_(
+            'activity #{id}: "{who}" may not {verb} it; it was logged by {rep} (only they or an owner may: salesctl config set owners NAME,…)'
+        )
+        if acting is not None
+        else N_(
+            "activity #{id}: you may not {verb} it; it was logged by {rep} (only they or an owner may: salesctl config set owners NAME,…)"
+        ),
+        id=activity["id"],
+        who=acting,
+        verb=Words(verb),
+        rep=activity["rep"],
     )
 
 
@@ -353,12 +410,14 @@ def edit_activity(
 ) -> int:
     """Correct an activity's note, kind, effective flag or time. Returns its lead's id."""
     activity = store.activity(activity_id)
-    _check_may_change(settings, activity, acting, "edit")
+    _check_may_change(settings, activity, acting, N_("edit"))
     if "at" in changes and changes["at"] < activity["lead_created_at"]:
         raise Invalid(
             "--at",
             changes["at"],
-            f"is before lead #{activity['lead_id']} was created ({activity['lead_created_at']})",
+            N_("is before lead #{id} was created ({created})"),
+            id=activity["lead_id"],
+            created=activity["lead_created_at"],
         )
     if "kind" in changes or "effective" in changes:  # a note is never effective
         kind = changes.get("kind", activity["kind"])
@@ -375,7 +434,7 @@ def delete_activity(
 ) -> int:
     """Remove an activity; the lead's timeline keeps a note of what was removed. Returns its lead's id."""
     activity = store.activity(activity_id)
-    _check_may_change(settings, activity, acting, "delete")
+    _check_may_change(settings, activity, acting, N_("delete"))
     store.remove_activity(activity_id, rep_id=rep_id, now=now)
     store.refresh_last_activity(activity["lead_id"])
     return activity["lead_id"]

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from ..errors import Invalid
+from ..i18n import N_, _, error_prefix, message
 from . import FormatOpt, TeamDefaultOpt, TeamRepOpt, app_of, say, show
 
 target_app = typer.Typer(help="Set and show monthly targets.", no_args_is_help=True)
@@ -160,10 +161,15 @@ def report(
     if email:
         failed = email_report(doc, email, now=app.now)  # quiet on success: cron mails only failures
         for address, exc in failed:
-            say(f"Error: report to {address} not sent: {exc}")
+            say(
+                f"{error_prefix()} "
+                + _("report to {address} not sent: {reason}").format(
+                    address=address, reason=message(exc)
+                )
+            )
         return 1 if failed else 0
     if out is not None:
-        say(f"Wrote {out}")
+        say(_("Wrote {file}").format(file=out))
     else:
         print(render_report(doc, fmt.value), end="")
     return 0
@@ -194,7 +200,7 @@ def rhythm(
 
     app = app_of(ctx)
     if not 1 <= weeks <= 104:
-        raise Invalid("--weeks", str(weeks), "is out of range", "give 1 to 104 weeks")
+        raise Invalid("--weeks", str(weeks), N_("is out of range"), N_("give 1 to 104 weeks"))
     rep_id = app.rep_scope(rep, team or not rep)  # the owner's view: the whole team unless --rep
     doc = rhythms.current(
         app.store(), app.settings, now=app.now, tz=app.tz, weeks=weeks, rep_id=rep_id
@@ -227,7 +233,7 @@ def target_set(
 
     app = app_of(ctx)
     if rep and team:
-        raise Invalid("--team", "--team", "cannot be combined with --rep")
+        raise Invalid("--team", "--team", N_("cannot be combined with --rep"))
     minor, hinted = parse_amount(amount, field="AMOUNT")
     first = _month(app, month)
     with app.write() as store:
@@ -273,7 +279,9 @@ def _month(app, text: str | None):
         return app.now.astimezone(app.tz).date().replace(day=1)
     match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text)
     if not match or not 1 <= int(match[2]) <= 12 or not 1900 <= int(match[1]) <= 2999:
-        raise Invalid("--month", text, "is not a month", "write it as YYYY-MM, e.g. 2026-12")
+        raise Invalid(
+            "--month", text, N_("is not a month"), N_("write it as YYYY-MM, e.g. 2026-12")
+        )
     return date(int(match[1]), int(match[2]), 1)
 
 

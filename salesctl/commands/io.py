@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from ..errors import Invalid, SalesError
+from ..i18n import N_, _
 from . import FormatOpt, app_of, check_limit, say, show
 
 PROGRESS_FROM = 5000  # rows; smaller files import faster than a bar could draw
@@ -140,25 +141,39 @@ def import_(
 
 
 def _summary_text(s) -> str:
-    """An importing.Summary as the line on stderr."""
+    """An importing.Summary as the line on stderr, in the run's language."""
     if s.restored is not None:
         counts = ", ".join(f"{n} {table}" for table, n in s.restored.items())
         if s.dry_run:
-            return f"Dry run of {s.source}: would restore {counts}; nothing was written"
-        return f"Restored {s.source}: {counts}"
+            return _("Dry run of {source}: would restore {counts}; nothing was written").format(
+                source=s.source, counts=counts
+            )
+        return _("Restored {source}: {counts}").format(source=s.source, counts=counts)
     from ..importing import ignored_note
 
-    lines = [ignored_note(s.ignored)] if s.ignored else []
-    created = f"; new reps: {', '.join(s.new_reps)}" if s.new_reps else ""
-    if s.dry_run:
-        lines.append(
-            f"Dry run of {s.source}: would add {s.added}, update {s.updated}, skip {s.skipped}"
-            f"{created}; nothing was written"
+    lines = [ignored_note(s.ignored).render(_)] if s.ignored else []
+    counts = dict(
+        source=s.source,
+        added=s.added,
+        updated=s.updated,
+        skipped=s.skipped,
+        reps=", ".join(s.new_reps),
+    )
+    if s.dry_run and s.new_reps:
+        template = _(
+            "Dry run of {source}: would add {added}, update {updated}, skip {skipped}; new reps: {reps}; nothing was written"
+        )
+    elif s.dry_run:
+        template = _(
+            "Dry run of {source}: would add {added}, update {updated}, skip {skipped}; nothing was written"
+        )
+    elif s.new_reps:
+        template = _(
+            "Imported {source}: {added} added, {updated} updated, {skipped} skipped; new reps: {reps}"
         )
     else:
-        lines.append(
-            f"Imported {s.source}: {s.added} added, {s.updated} updated, {s.skipped} skipped{created}"
-        )
+        template = _("Imported {source}: {added} added, {updated} updated, {skipped} skipped")
+    lines.append(template.format(**counts))
     return "\n".join(lines)
 
 
@@ -202,12 +217,18 @@ def export(
     app = app_of(ctx)
     fmt = fmt or (FileFormat.json if what is What.all else FileFormat.csv)
     if what is What.all and fmt is FileFormat.csv:
-        raise Invalid("--format", "csv", "cannot hold every table", "use export all --format json")
+        raise Invalid(
+            "--format", "csv", N_("cannot hold every table"), N_("use export all --format json")
+        )
     count = export_rows(
         app.store(), what.value, fmt.value, out, tz=app.tz, now=app.now, protect=app.db_path
     )
     if out is not None:
-        say(f"Exported {count} {what.value if what is not What.all else 'rows'} to {out}")
+        say(
+            _("Exported {count} {what} to {file}").format(
+                count=count, what=what.value if what is not What.all else "rows", file=out
+            )
+        )
 
 
 def search(
@@ -235,17 +256,18 @@ def search(
 
     app = app_of(ctx)
     if not text.strip():
-        raise Invalid("TEXT", text, "is blank", "give a word to search for")
+        raise Invalid("TEXT", text, N_("is blank"), N_("give a word to search for"))
     words = text.split()
     if len(words) > MAX_SEARCH_WORDS:
         raise Invalid(
             "TEXT",
             " ".join(words[:3]) + f" … ({len(words)} words)",
-            f"has too many words (max {MAX_SEARCH_WORDS})",
-            "search for the few that matter",
+            N_("has too many words (max {most})"),
+            N_("search for the few that matter"),
+            most=MAX_SEARCH_WORDS,
         )
     lead_rows, activity_rows = app.store().search(text, check_limit(limit))
-    show(search_output(text, lead_rows, activity_rows, app.tz), fmt)
+    show(search_output(text, lead_rows, activity_rows, app.tz, app.now), fmt)
 
 
 def backup(
@@ -274,17 +296,20 @@ def backup(
     app = app_of(ctx)
     if app.is_server:
         raise SalesError(
-            "backup: the database is on PostgreSQL; back it up with pg_dump, or copy it to a file "
-            "with: salesctl db copy URL FILE (docs/team.md)"
+            N_(
+                "backup: the database is on PostgreSQL; back it up with pg_dump, or copy it to a file with: salesctl db copy URL FILE (docs/team.md)"
+            )
         )
     if not app.db_path.exists():
-        raise SalesError(f"backup: there is no database at {app.db_path} yet; nothing to back up")
+        raise SalesError(
+            N_("backup: there is no database at {path} yet; nothing to back up"), path=app.db_path
+        )
     path = _backup_path(dest, app)
     store = app.store(write=True)
     write_file_by_name(
         path, lambda tmp: store.backup_to(tmp, name=path), protect=app.db_path, field="DEST"
     )
-    say(f"Backed up {app.db_path} to {path}")
+    say(_("Backed up {database} to {file}").format(database=app.db_path, file=path))
 
 
 def _backup_path(dest: str, app) -> Path:
@@ -292,7 +317,11 @@ def _backup_path(dest: str, app) -> Path:
     path = Path(dest).expanduser()
     if dest.endswith(("/", os.sep)) and not path.is_dir():
         raise Invalid(
-            "DEST", dest, "is not an existing folder", f"create it first: mkdir -p {dest}"
+            "DEST",
+            dest,
+            N_("is not an existing folder"),
+            N_("create it first: mkdir -p {folder}"),
+            folder=dest,
         )
     if path.is_dir():
         return path / f"salesctl-{app.now.astimezone(app.tz):%Y-%m-%d-%H%M}.db"

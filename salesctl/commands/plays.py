@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from .. import model
-from ..errors import NotFound
+from ..errors import NotFound, Words
+from ..i18n import N_, _, stage
 from ..render import Column, Output, Table
 from . import VALUE_ARGS, FormatOpt, LeadArg, app_of, say, show
 
@@ -15,12 +16,14 @@ play_app = typer.Typer(
     help="Plays: what to say to which customer. Add, list, suggest.", no_args_is_help=True
 )
 
-PLAY_COLUMNS = [
-    Column("name", "Play"),
-    Column("persona", "Persona"),
-    Column("stage", "Stage"),
-    Column("text", "What to do"),
-]
+
+def play_columns() -> list[Column]:
+    return [
+        Column("name", _("Play")),
+        Column("persona", _("Persona")),
+        Column("stage", _("Stage"), show=lambda v: stage(v) if v else ""),
+        Column("text", _("What to do")),
+    ]
 
 
 @play_app.command("add")
@@ -72,7 +75,9 @@ def play_add(
     if not text:
         from ..errors import Invalid
 
-        raise Invalid("--text", text, "is blank", 'say what to do, e.g. --text "send a case study"')
+        raise Invalid(
+            "--text", text, N_("is blank"), N_('say what to do, e.g. --text "send a case study"')
+        )
     persona = model.check_text(persona, field="--persona", limit=64)
     with app.write() as store:
         stage = app.settings.check_stage(stage, field="--stage") if stage is not None else None
@@ -81,7 +86,14 @@ def play_add(
         )
         if steps is not None:
             store.set_play_cadence(play_id, steps)
-    say(f"Added play {name}" + (f" with a {steps.count(';') + 1}-step cadence" if steps else ""))
+    if steps:
+        say(
+            _("Added play {name} with a {count}-step cadence").format(
+                name=name, count=steps.count(";") + 1
+            )
+        )
+    else:
+        say(_("Added play {name}").format(name=name))
 
 
 @play_app.command("list")
@@ -95,11 +107,10 @@ def play_list(ctx: typer.Context, fmt: FormatOpt = None) -> None:
     from ..playbook import play_object
 
     rows = [{**play_object(r), "used_on": r["used_on"]} for r in app_of(ctx).store().plays()]
-    columns = PLAY_COLUMNS[:3] + [Column("used_on", "Used on", "right")] + PLAY_COLUMNS[3:]
-    show(
-        Output(rows, [Table(columns, rows, empty="No plays yet: salesctl play add NAME --text …")]),
-        fmt,
-    )
+    columns = play_columns()
+    columns.insert(3, Column("used_on", _("Used on"), "right"))
+    empty = _("No plays yet: salesctl play add NAME --text …")
+    show(Output(rows, [Table(columns, rows, empty=empty)]), fmt)
 
 
 @play_app.command("suggest", context_settings=VALUE_ARGS)
@@ -117,12 +128,12 @@ def play_suggest(
     from ..playbook import suggestions
 
     doc = suggestions(app_of(ctx).store(), lead)
-    heading = (
-        f"Plays for #{doc['lead_id']} {doc['name']} ({doc['stage']}"
-        + (f", {doc['persona']}" if doc["persona"] else "")
-        + ")"
+    heading = _("Plays for #{id} {name} ({about})").format(
+        id=doc["lead_id"],
+        name=doc["name"],
+        about=_(", ").join(x for x in (stage(doc["stage"]), doc["persona"]) if x),
     )
-    table = Table(PLAY_COLUMNS, doc["plays"], title=heading, empty="No play fits this lead.")
+    table = Table(play_columns(), doc["plays"], title=heading, empty=_("No play fits this lead."))
     show(Output(doc, [table]), fmt)
 
 
@@ -155,8 +166,11 @@ def cadence_start(
         lead_id = store.resolve_lead(lead)
         row = store.play(play.strip()) if play.strip() else None
         if row is None:
-            known = ", ".join(store.play_names()) or "none yet"
-            raise NotFound(f'PLAY: "{play}" is not a play; known plays: {known}')
+            raise NotFound(
+                N_('PLAY: "{name}" is not a play; known plays: {known}'),
+                name=play,
+                known=", ".join(store.play_names()) or Words(N_("none yet")),
+            )
         followups.start(store, lead_id, row, rep_id=app.acting_rep_id(), now=app.now_db, tz=app.tz)
     obj = lead_object(store.lead(lead_id), app.tz)
     show(

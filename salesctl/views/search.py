@@ -3,21 +3,27 @@ hits (one row per lead or note). No I/O."""
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
+
 from ..dates import to_local_iso
+from ..i18n import _, moment, stage
 from ..render import Column, Output, Table
-from .lead import lead_object, short_time
-
-COLUMNS = [
-    Column("lead_id", "#", "right"),
-    Column("type", "Found in"),
-    Column("name", "Lead"),
-    Column("stage", "Stage"),
-    Column("at", "When", show=short_time),
-    Column("text", "Text"),
-]
+from .lead import lead_object
 
 
-def search_output(query: str, lead_rows, activity_rows, tz) -> Output:
+def _columns(year: int) -> list[Column]:
+    """The table's columns, labelled in the run's language; dates in `year` drop it in Chinese."""
+    return [
+        Column("lead_id", "#", "right"),
+        Column("type", _("Found in")),
+        Column("name", _("Lead")),
+        Column("stage", _("Stage"), show=stage),
+        Column("at", _("When"), show=lambda v: moment(v, year)),
+        Column("text", _("Text")),
+    ]
+
+
+def search_output(query: str, lead_rows, activity_rows, tz: tzinfo, now: datetime) -> Output:
     """JSON: {query, leads (lead objects), activities (the notes that matched)}; table and CSV: the hits."""
     leads = [lead_object(r, tz) for r in lead_rows]
     notes = [
@@ -62,11 +68,12 @@ def search_output(query: str, lead_rows, activity_rows, tz) -> Output:
         {
             **h,
             "text": h["text"].replace("\n", " ")[:80],
-            "type": "note" if h["type"] == "activity" else "lead",
+            "type": _("note") if h["type"] == "activity" else _("lead"),
         }
         for h in hits
     ]
-    table = Table(COLUMNS, shown, empty=f'Nothing matches "{query}".')
+    columns = _columns(now.astimezone(tz).year)
+    table = Table(columns, shown, empty=_('Nothing matches "{text}".').format(text=query))
     return Output(
-        {"query": query, "leads": leads, "activities": notes}, [table], csv=Table(COLUMNS, hits)
+        {"query": query, "leads": leads, "activities": notes}, [table], csv=Table(columns, hits)
     )
