@@ -532,8 +532,8 @@ class Store:
         return dialects.for_location(url).describe(url)
 
     def server_checks(self) -> list[tuple[str, str, str]]:
-        """`doctor` on PostgreSQL: (check, "ok"|"warning"|"error", detail)."""
-        return self.dialect.inspect(self.conn, SCHEMA_VERSION)
+        """`doctor` on PostgreSQL: (check, "ok"|"warning"|"error", detail); the settings as on SQLite."""
+        return [*self.dialect.inspect(self.conn, SCHEMA_VERSION), _settings_check(self.conn)]
 
     def ensure_schema(self) -> None:
         """Inside `write()`: give a PostgreSQL database without the schema the whole current one."""
@@ -2186,7 +2186,7 @@ def inspect_database(path: Path) -> list[tuple[str, str, str]]:
     return checks
 
 
-def _settings_check(conn: sqlite3.Connection) -> tuple[str, str, str]:
+def _settings_check(conn) -> tuple[str, str, str]:
     """The stored settings through the parser of `config set` (restores of edited files once let anything in)."""
     import json
 
