@@ -34,12 +34,12 @@ BEGIN = "BEGIN; SELECT pg_advisory_xact_lock(1511939185)"
 # --- connecting ------------------------------------------------------------------------------------
 
 
-def _params(url: str) -> dict:
+def _params(url: str, field: str) -> dict:
     try:
         return ext.parse_dsn(url)
     except psycopg2.ProgrammingError:
         raise Invalid(
-            "--db",
+            field,
             _without_secrets(url),
             "is not a PostgreSQL URL",
             "write postgresql://HOST/DATABASE or postgresql:///DATABASE?service=NAME",
@@ -47,15 +47,17 @@ def _params(url: str) -> dict:
 
 
 def _without_secrets(url: str) -> str:
-    return re.sub(r"(//[^/@:]*):[^/@]*@", r"\1:***@", url)
+    """The URL with any password (user:PASSWORD@host, ?password=…) masked."""
+    url = re.sub(r"(//[^/@:]*):[^/@]*@", r"\1:***@", url)
+    return re.sub(r"([?&]password=)[^&]*", r"\1***", url, flags=re.IGNORECASE)
 
 
-def check_url(url: str) -> dict:
+def check_url(url: str, field: str = "--db") -> dict:
     """The URL's parameters; a password in it is refused (it would sit in argv and shell history)."""
-    params = _params(url)
+    params = _params(url, field)
     if "password" in params:
         raise Invalid(
-            "--db",
+            field,
             _without_secrets(url),
             "has a password in it",
             "give it through ~/.pgpass, PGPASSWORD or a service file (docs/team.md), never in the URL",
@@ -132,11 +134,49 @@ def connect(url: str, *, create: bool = True) -> Connection:
             options=f"-c TimeZone=UTC -c lock_timeout={BUSY_TIMEOUT_S}s",
         )
     except psycopg2.OperationalError as exc:
-        raise StoreError(f"cannot connect to {describe(url)}: {_first_line(exc)}") from None
+        raise connect_error(url, exc) from None
     raw.autocommit = True
     ext.register_type(BOOL_INT, raw)
     ext.register_type(NUMERIC, raw)
     return Connection(raw, url)
+
+
+# What libpq says when a connection fails (its messages carry no SQLSTATE) -> what the user can do.
+_CONNECT_FAILURES = (
+    (
+        ("no password supplied", "password authentication failed", "authentication failed"),
+        "{where} refused the login ({detail}); give the password through ~/.pgpass, PGPASSWORD"
+        " or a service file, never in the URL (docs/team.md)",
+    ),
+    (
+        ("ssl", "certificate", "tls"),
+        "no secure connection to {where} ({detail}); check the URL's sslmode and the server's"
+        " certificate (docs/team.md)",
+    ),
+    (
+        ("does not exist",),
+        "{where} has no such database or role ({detail}); the owner creates them (docs/team.md)",
+    ),
+    (
+        ("starting up", "shutting down", "in recovery", "too many"),
+        "{where} cannot take the connection now ({detail}); try again in a moment",
+    ),
+)
+
+
+def connect_error(url: str, exc: Exception) -> StoreError:
+    """A failed connection as exit 3, naming the host; an unreachable server unless libpq says more."""
+    where = describe(url)
+    # 'connection to server at "h", port 5432 failed: FATAL:  why' -> 'why' (`where` names the server)
+    detail = re.sub(r"^connection to server .*? failed: ", "", _first_line(exc))
+    detail = detail.removeprefix("FATAL:").strip()
+    lowered = detail.lower()
+    for words, message in _CONNECT_FAILURES:
+        if any(w in lowered for w in words):
+            return StoreError(message.format(where=where, detail=detail))
+    return StoreError(
+        f"cannot reach {where} ({detail}); check the host and port, and that the server is running"
+    )
 
 
 def begin(conn: Connection) -> None:
