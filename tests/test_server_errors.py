@@ -159,9 +159,7 @@ def test_a_database_without_the_schema_is_exit_3_until_db_init(run, ok, db):
             names=(host_of(db), name, "no salesctl schema", "salesctl db init"),
         )
         refused(run, "--db", url, "add", "Acme", names=("no salesctl schema",))
-        assert raw_sql(url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [
-            (0,)
-        ]
+        assert raw_sql(url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]
         ok("db", "init", url)
         ok("--db", url, "add", "Acme")
         assert [lead["name"] for lead in ok("--db", url, "lead", "list", "--format", "json")] == [
