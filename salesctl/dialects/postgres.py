@@ -144,7 +144,7 @@ def connect(url: str, *, create: bool = True) -> Connection:
 # What libpq says when a connection fails (its messages carry no SQLSTATE) -> what the user can do.
 _CONNECT_FAILURES = (
     (
-        ("no password supplied", "password authentication failed", "authentication failed"),
+        ("no password supplied", "authentication failed", "pg_hba.conf"),
         "{where} refused the login ({detail}); give the password through ~/.pgpass, PGPASSWORD"
         " or a service file, never in the URL (docs/team.md)",
     ),
