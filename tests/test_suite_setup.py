@@ -33,7 +33,7 @@ def test_a_missing_data_set_fails_in_ci_and_skips_elsewhere(tmp_path):
     missing = str(tmp_path / "no-such-folder")
     in_ci = pytest_run(REAL_DATA_TEST, CI="true", SALESCTL_REAL_DATA=missing)
     assert in_ci.returncode == 1, in_ci.stdout
-    assert "missing in CI: the real CRM data set" in in_ci.stdout and missing in in_ci.stdout
+    assert "the real CRM data set is missing in CI" in in_ci.stdout and missing in in_ci.stdout
 
     unset_in_ci = pytest_run(REAL_DATA_TEST, CI="true")
     assert unset_in_ci.returncode == 1 and "SALESCTL_REAL_DATA is not set" in unset_in_ci.stdout
