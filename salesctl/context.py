@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .errors import Invalid, printable
+from .i18n import N_
 from .model import Settings
 from .store import Store
 
@@ -32,7 +33,9 @@ def database_location(given: str | None) -> Path | str:
 def check_db_path(path: Path, field: str) -> Path:
     """A database path must name a file: SQLite's ":memory:" would silently keep nothing."""
     if str(path) == ":memory:":
-        raise Invalid(field, str(path), "needs a file", "give a database file, e.g. --db sales.db")
+        raise Invalid(
+            field, str(path), N_("needs a file"), N_("give a database file, e.g. --db sales.db")
+        )
     return path
 
 
@@ -206,7 +209,7 @@ class App:
         """`--rep R | --team` → one rep's id, or None for the whole team. Default: the current rep (NEW_REP
         when they have no data yet)."""
         if rep and team:
-            raise Invalid("--team", "--team", "cannot be combined with --rep")
+            raise Invalid("--team", "--team", N_("cannot be combined with --rep"))
         if team:
             return None
         store = self.store()
@@ -219,7 +222,7 @@ class App:
     ) -> list[int] | None:
         """`--rep R…` (repeatable) `| --team` → rep ids, or None for the whole team. Default: the current rep."""
         if reps and team:
-            raise Invalid("--team", "--team", f"cannot be combined with {field}")
+            raise Invalid("--team", "--team", N_("cannot be combined with {other}"), other=field)
         if team:
             return None
         if reps:
@@ -243,10 +246,10 @@ class App:
         others = [r["name"] for r in store.reps(active_only=True)]
         if others:
             listed = ", ".join(others[:10]) + (", …" if len(others) > 10 else "")
-            print(
-                printable(
-                    f'Note: no rep "{name}" yet; reps: {listed} — set SALESCTL_REP or config set default_rep'
-                ),
-                file=sys.stderr,
+            from .i18n import _
+
+            note = _(
+                'Note: no rep "{name}" yet; reps: {listed} — set SALESCTL_REP or config set default_rep'
             )
+            print(printable(note.format(name=name, listed=listed)), file=sys.stderr)
         return NEW_REP

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from . import dialects, fields
 from .dialects import sqlite as sqlite_dialect
-from .errors import Ambiguous, Duplicate, NotFound, SalesError, StoreError
+from .errors import Ambiguous, Duplicate, NotFound, SalesError, StoreError, Words
+from .i18n import N_
 
 BUSY_TIMEOUT_S = sqlite_dialect.BUSY_TIMEOUT_S
 
@@ -328,6 +329,12 @@ def _m0010_effective_touches_index(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m0011_rep_language(conn: sqlite3.Connection) -> None:
+    """Each rep's own language for the mail written to them (`rep edit R --lang zh-Hant`,
+    docs/chinese.md): NULL speaks the language of the command that sends it."""
+    conn.execute("ALTER TABLE reps ADD COLUMN lang TEXT")
+
+
 MIGRATIONS = [
     ("0001_initial", _m0001_initial),
     ("0002_default_plays", _m0002_default_plays),
@@ -339,6 +346,7 @@ MIGRATIONS = [
     ("0008_migration_names", _m0008_migration_names),
     ("0009_mark_salesctl_file", _m0009_mark_salesctl_file),
     ("0010_effective_touches_index", _m0010_effective_touches_index),
+    ("0011_rep_language", _m0011_rep_language),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # Versions before the mark existed: such a file without the mark but with salesctl's tables is ours.
@@ -401,14 +409,18 @@ def _refuse_non_regular(path: Path) -> None:
         return  # missing (created later) or unreadable (SQLite says why)
     if not stat.S_ISREG(info.st_mode):
         raise StoreError(
-            f"{path} is not a regular file (a folder, device or FIFO); give --db a database file"
+            N_(
+                "{path} is not a regular file (a folder, device or FIFO); give --db a database file"
+            ),
+            path=path,
         )
 
 
 def corrupt(path: object) -> StoreError:
     """Damage SQLite reports in a way Python cannot even decode (a mangled schema page)."""
     return StoreError(
-        f"database {path} is corrupt; restore a backup (salesctl doctor shows the damage)"
+        N_("database {path} is corrupt; restore a backup (salesctl doctor shows the damage)"),
+        path=path,
     )
 
 
@@ -468,7 +480,7 @@ class Store:
             if create and write:
                 _create_private(path)
             elif not path.exists():
-                raise StoreError(f"database {path} does not exist")
+                raise StoreError(N_("database {path} does not exist"), path=path)
         self.conn = None
         try:
             self.conn = self._connect(str(path))
@@ -506,14 +518,21 @@ class Store:
         if foreign:
             listed = ", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else "")
             raise StoreError(
-                f"{self.path} is not a salesctl database (it holds other tables: {listed}); "
-                "it was left as it was; give --db a salesctl database or a new file"
+                N_(
+                    "{path} is not a salesctl database (it holds other tables: {listed}); it was left as it was; give --db a salesctl database or a new file"
+                ),
+                path=self.path,
+                listed=listed,
             )
         version = self.schema_version()
         if version > SCHEMA_VERSION:
             raise StoreError(
-                f"database {self.path} has schema version {version}, newer than this salesctl knows "
-                f"({SCHEMA_VERSION}); upgrade salesctl"
+                N_(
+                    "database {path} has schema version {version}, newer than this salesctl knows ({known}); upgrade salesctl"
+                ),
+                path=self.path,
+                version=version,
+                known=SCHEMA_VERSION,
             )
         return (
             version == 0
@@ -539,8 +558,11 @@ class Store:
             version = store.schema_version()
             if version >= 0:
                 raise SalesError(
-                    f"db init: {store.where} already has a salesctl schema (version {version}); "
-                    "nothing was changed"
+                    N_(
+                        "db init: {where} already has a salesctl schema (version {version}); nothing was changed"
+                    ),
+                    where=store.where,
+                    version=version,
                 )
             with store.write():
                 store.dialect.init_schema(store.conn, MIGRATIONS[:SCHEMA_VERSION])
@@ -624,12 +646,19 @@ class Store:
                 return
             if version > SCHEMA_VERSION:
                 raise StoreError(
-                    f"{self.where} has schema version {version}, newer than this salesctl knows "
-                    f"({SCHEMA_VERSION}); upgrade salesctl"
+                    N_(
+                        "{where} has schema version {version}, newer than this salesctl knows ({known}); upgrade salesctl"
+                    ),
+                    where=self.where,
+                    version=version,
+                    known=SCHEMA_VERSION,
                 )
             if version < 0:
                 raise StoreError(
-                    f"{self.where} has no salesctl schema; the owner creates it with: salesctl db init URL"
+                    N_(
+                        "{where} has no salesctl schema; the owner creates it with: salesctl db init URL"
+                    ),
+                    where=self.where,
                 )
             with self.write():
                 self.dialect.migrate(self.conn, MIGRATIONS[:SCHEMA_VERSION], self.schema_version())
@@ -674,7 +703,7 @@ class Store:
 
     def reps(self, *, active_only: bool = False) -> list[sqlite3.Row]:
         return self.all(
-            "SELECT r.id, r.name, r.email, r.active, r.created_at,"
+            "SELECT r.id, r.name, r.email, r.active, r.created_at, r.lang,"
             " (SELECT count(*) FROM leads l "
             + OPEN_BY_OWNER
             + " WHERE l.owner_id = r.id AND "
@@ -686,26 +715,32 @@ class Store:
         )
 
     def rep(self, name: str) -> sqlite3.Row | None:
-        return self.one("SELECT id, name, email, active FROM reps WHERE name = ?", (name,))
+        return self.one("SELECT id, name, email, active, lang FROM reps WHERE name = ?", (name,))
 
     def rep_by_id(self, rep_id: int) -> sqlite3.Row | None:
-        return self.one("SELECT id, name, email, active FROM reps WHERE id = ?", (rep_id,))
+        return self.one("SELECT id, name, email, active, lang FROM reps WHERE id = ?", (rep_id,))
 
     def require_rep(self, name: str, *, field: str, active: bool = True) -> sqlite3.Row:
         """A rep named explicitly must exist (and be active where it will own leads)."""
         row = self.rep(name)
         if row is None or (active and not row["active"]):
-            known = ", ".join(r["name"] for r in self.reps(active_only=True)) or "none yet"
-            problem = "is not an active rep" if row is not None else "is not a rep"
-            raise NotFound(f'{field}: "{name}" {problem}; known reps: {known}')
+            known = ", ".join(r["name"] for r in self.reps(active_only=True))
+            raise NotFound(
+                N_('{field}: "{name}" is not an active rep; known reps: {known}')
+                if row is not None
+                else N_('{field}: "{name}" is not a rep; known reps: {known}'),
+                field=field,
+                name=name,
+                known=known or Words(N_("none yet")),
+            )
         return row
 
-    def add_rep(self, name: str, email: str | None, now: str) -> int:
+    def add_rep(self, name: str, email: str | None, now: str, lang: str | None = None) -> int:
         if self.rep(name) is not None:
-            raise Duplicate(f'rep: "{name}" already exists')
+            raise Duplicate(N_('rep: "{name}" already exists'), name=name)
         return self.conn.execute(
-            "INSERT INTO reps (name, email, created_at) VALUES (?, ?, ?) RETURNING id",
-            (name, email, now),
+            "INSERT INTO reps (name, email, created_at, lang) VALUES (?, ?, ?, ?) RETURNING id",
+            (name, email, now, lang),
         ).fetchone()[0]
 
     def ensure_rep(self, name: str, now: str) -> int:
@@ -718,8 +753,16 @@ class Store:
         ).fetchone()[0]
 
     def update_rep(
-        self, rep_id: int, *, email: str | None = None, active: bool | None = None
+        self,
+        rep_id: int,
+        *,
+        email: str | None = None,
+        active: bool | None = None,
+        lang: str | None = None,
     ) -> None:
+        """Change what is given; `lang=""` clears the rep's language."""
+        if lang is not None:
+            self.conn.execute("UPDATE reps SET lang = ? WHERE id = ?", (lang or None, rep_id))
         if email is not None:
             self.conn.execute("UPDATE reps SET email = ? WHERE id = ?", (email, rep_id))
         if active is not None:
@@ -794,7 +837,7 @@ class Store:
     def lead(self, lead_id: int) -> sqlite3.Row:
         row = self.one(self.LEAD_SELECT + " WHERE l.id = ?", (lead_id,))
         if row is None:
-            raise NotFound(f"lead: no lead with id {lead_id}")
+            raise NotFound(N_("lead: no lead with id {id}"), id=lead_id)
         return row
 
     def add_tags(self, lead_id: int, tags: list[str]) -> None:
@@ -825,10 +868,10 @@ class Store:
                 lead_id > 2**63 - 1
                 or self.one("SELECT 1 FROM leads WHERE id = ?", (lead_id,)) is None
             ):
-                raise NotFound(f"lead: no lead with id {text}")
+                raise NotFound(N_("lead: no lead with id {id}"), id=text)
             return lead_id
         if not text:
-            raise NotFound('lead: "" matches no lead; give an id or part of a name or company')
+            raise NotFound(N_('lead: "" matches no lead; give an id or part of a name or company'))
         # LIKE and NOCASE fold ASCII letters only: other text is compared case-folded ("über" finds "Über").
         exact, match = (
             "l.name = ? COLLATE NOCASE",
@@ -867,11 +910,16 @@ class Store:
                     + f" [{r['stage']}]"
                     for r in level[:10]
                 )
-                more = f"; and {len(level) - 10} more" if len(level) > 10 else ""
                 raise Ambiguous(
-                    f'lead: "{ref}" matches {len(level)} leads: {listed}{more}; use the id'
+                    N_('lead: "{ref}" matches {count} leads: {listed}; and {more} more; use the id')
+                    if len(level) > 10
+                    else N_('lead: "{ref}" matches {count} leads: {listed}; use the id'),
+                    ref=ref,
+                    count=len(level),
+                    listed=listed,
+                    more=len(level) - 10,
                 )
-        raise NotFound(f'lead: "{ref}" matches no lead')
+        raise NotFound(N_('lead: "{ref}" matches no lead'), ref=ref)
 
     # Sort keys for `lead list`: user word → fixed SQL expression (never user text in SQL), from the
     # `sort` of each lead field (salesctl/fields.py) in the order the help lists them.
@@ -984,7 +1032,7 @@ class Store:
         )
         if row is None:
             raise NotFound(
-                f"activity: no activity with id {activity_id}; lead show LEAD lists them"
+                N_("activity: no activity with id {id}; lead show LEAD lists them"), id=activity_id
             )
         return row
 
@@ -1441,7 +1489,7 @@ class Store:
         self, name: str, text: str, stage: str | None, persona: str | None, now: str
     ) -> int:
         if self.play(name) is not None:
-            raise Duplicate(f'play: "{name}" already exists')
+            raise Duplicate(N_('play: "{name}" already exists'), name=name)
         return self.conn.execute(
             "INSERT INTO plays (name, text, stage, persona, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
             (name, text, stage, persona, now),
@@ -1740,7 +1788,7 @@ class Store:
     # Export streams cursors (never fetchall), import writes in batches with executemany, search uses FTS5.
 
     TABLE_COLUMNS = {
-        "reps": ("id", "name", "email", "active", "created_at"),
+        "reps": ("id", "name", "email", "active", "created_at", "lang"),
         "plays": ("id", "name", "text", "stage", "persona", "cadence", "created_at"),
         "leads": ("id", *LEAD_FIELDS),
         "lead_tags": ("lead_id", "tag"),
@@ -1874,8 +1922,12 @@ class Store:
         counts = target.row_counts()
         if counts["reps"] or counts["leads"] or counts["activities"]:
             raise SalesError(
-                f"db copy: {target.where} is not empty ({counts['reps']} reps, {counts['leads']} leads); "
-                "copy into a new database"
+                N_(
+                    "db copy: {where} is not empty ({reps} reps, {leads} leads); copy into a new database"
+                ),
+                where=target.where,
+                reps=counts["reps"],
+                leads=counts["leads"],
             )
         target.clear_for_restore()
         target.conn.execute("DELETE FROM settings")
@@ -1956,7 +2008,9 @@ class Store:
             target.close()
         if problems != ["ok"]:
             raise StoreError(
-                f"backup {name or dest} failed its integrity check: {'; '.join(problems[:5])}"
+                N_("backup {name} failed its integrity check: {problems}"),
+                name=name or dest,
+                problems="; ".join(problems[:5]),
             )
 
     # --- reminders (cron and mail) -------------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from ..errors import Invalid
+from ..i18n import N_, _
 from . import say
 
 db_app = typer.Typer(
@@ -26,7 +27,7 @@ def _location(text: str, field: str):
     from ..context import database_location
 
     if not text.strip():
-        raise Invalid(field, text, "is empty", "give a file name or a postgresql:// URL")
+        raise Invalid(field, text, N_("is empty"), N_("give a file name or a postgresql:// URL"))
     location = database_location(text.strip())
     if isinstance(location, str):
         from ..dialects.postgres import check_url
@@ -57,15 +58,16 @@ def db_init(
         raise Invalid(
             "URL",
             url,
-            "is not a PostgreSQL URL",
-            "write postgresql://HOST/DATABASE; a SQLite file "
-            "needs no init (it is created on the first change)",
+            N_("is not a PostgreSQL URL"),
+            N_(
+                "write postgresql://HOST/DATABASE; a SQLite file needs no init (it is created on the first change)"
+            ),
         )
     from ..dialects.postgres import check_url
 
     check_url(url, "URL")
     where = Store.init_server(url)
-    say(f"Created the salesctl schema in {where}")
+    say(_("Created the salesctl schema in {where}").format(where=where))
 
 
 @db_app.command("copy")
@@ -85,13 +87,13 @@ def db_copy(ctx: typer.Context, source: LocationArg, dest: LocationArg) -> None:
 
     src, dst = _location(source, "SRC"), _location(dest, "DST")
     if isinstance(src, Path) and not src.exists():
-        raise Invalid("SRC", source, "does not exist")
+        raise Invalid("SRC", source, N_("does not exist"))
     if str(src) == str(dst):
-        raise Invalid("DST", dest, "is the source itself", "copy into a new database")
+        raise Invalid("DST", dest, N_("is the source itself"), N_("copy into a new database"))
     reader = Store(src, create=False)
     try:
         if isinstance(dst, Path) and dst.exists() and dst.stat().st_size > 0:
-            raise Invalid("DST", dest, "already exists", "copy into a new file")
+            raise Invalid("DST", dest, N_("already exists"), N_("copy into a new file"))
         writer = Store(dst, migrate=not isinstance(dst, str))
         try:
             with writer.write():
@@ -102,8 +104,11 @@ def db_copy(ctx: typer.Context, source: LocationArg, dest: LocationArg) -> None:
     finally:
         reader.close()
     say(
-        f"Copied {reader.where} to {writer.where}: "
-        + ", ".join(f"{n} {t}" for t, n in counts.items() if n)
+        _("Copied {source} to {target}: {counts}").format(
+            source=reader.where,
+            target=writer.where,
+            counts=", ".join(f"{n} {t}" for t, n in counts.items() if n),
+        )
     )
 
 

@@ -21,6 +21,7 @@ import psycopg2.extensions as ext
 import psycopg2.extras
 
 from ..errors import Invalid, SalesError, StoreError
+from ..i18n import N_
 
 NAME = "postgresql"
 BUSY_TIMEOUT_S = 15
@@ -41,8 +42,8 @@ def _params(url: str, field: str) -> dict:
         raise Invalid(
             field,
             _without_secrets(url),
-            "is not a PostgreSQL URL",
-            "write postgresql://HOST/DATABASE or postgresql:///DATABASE?service=NAME",
+            N_("is not a PostgreSQL URL"),
+            N_("write postgresql://HOST/DATABASE or postgresql:///DATABASE?service=NAME"),
         ) from None
 
 
@@ -59,8 +60,10 @@ def check_url(url: str, field: str = "--db") -> dict:
         raise Invalid(
             field,
             _without_secrets(url),
-            "has a password in it",
-            "give it through ~/.pgpass, PGPASSWORD or a service file (docs/team.md), never in the URL",
+            N_("has a password in it"),
+            N_(
+                "give it through ~/.pgpass, PGPASSWORD or a service file (docs/team.md), never in the URL"
+            ),
         )
     return params
 
@@ -145,21 +148,25 @@ def connect(url: str, *, create: bool = True) -> Connection:
 _CONNECT_FAILURES = (
     (
         ("no password supplied", "authentication failed", "pg_hba.conf"),
-        "{where} refused the login ({detail}); give the password through ~/.pgpass, PGPASSWORD"
-        " or a service file, never in the URL (docs/team.md)",
+        N_(
+            "{where} refused the login ({reason}); give the password through ~/.pgpass, PGPASSWORD or a service file, never in the URL (docs/team.md)"
+        ),
     ),
     (
         ("ssl", "certificate", "tls"),
-        "no secure connection to {where} ({detail}); check the URL's sslmode and the server's"
-        " certificate (docs/team.md)",
+        N_(
+            "no secure connection to {where} ({reason}); check the URL's sslmode and the server's certificate (docs/team.md)"
+        ),
     ),
     (
         ("does not exist",),
-        "{where} has no such database or role ({detail}); the owner creates them (docs/team.md)",
+        N_(
+            "{where} has no such database or role ({reason}); the owner creates them (docs/team.md)"
+        ),
     ),
     (
         ("starting up", "shutting down", "in recovery", "too many"),
-        "{where} cannot take the connection now ({detail}); try again in a moment",
+        N_("{where} cannot take the connection now ({reason}); try again in a moment"),
     ),
 )
 
@@ -168,14 +175,18 @@ def connect_error(url: str, exc: Exception) -> StoreError:
     """A failed connection as exit 3, naming the host; an unreachable server unless libpq says more."""
     where = describe(url)
     # 'connection to server at "h", port 5432 failed: FATAL:  why' -> 'why' (`where` names the server)
-    detail = re.sub(r"^connection to server .*? failed: ", "", _first_line(exc))
-    detail = detail.removeprefix("FATAL:").strip()
-    lowered = detail.lower()
-    for words, message in _CONNECT_FAILURES:
+    reason = re.sub(r"^connection to server .*? failed: ", "", _first_line(exc))
+    reason = reason.removeprefix("FATAL:").strip()
+    lowered = reason.lower()
+    for words, template in _CONNECT_FAILURES:
         if any(w in lowered for w in words):
-            return StoreError(message.format(where=where, detail=detail))
+            return StoreError(template, where=where, reason=reason)
     return StoreError(
-        f"cannot reach {where} ({detail}); check the host and port, and that the server is running"
+        N_(
+            "cannot reach {where} ({reason}); check the host and port, and that the server is running"
+        ),
+        where=where,
+        reason=reason,
     )
 
 
@@ -192,7 +203,9 @@ def _first_line(exc: Exception) -> str:
 def storage_error(url: object, exc: Exception) -> SalesError:
     where = describe(url)
     if isinstance(exc, (psycopg2.errors.LockNotAvailable, psycopg2.errors.DeadlockDetected)):
-        return StoreError(f"{where} is busy (another salesctl is writing); try again in a moment")
+        return StoreError(
+            N_("{where} is busy (another salesctl is writing); try again in a moment"), where=where
+        )
     if isinstance(exc, psycopg2.errors.InsufficientPrivilege):
         error = SalesError(
             f"{where} refused the change: {_first_line(exc)}; ask an owner (docs/team.md)"
@@ -200,13 +213,17 @@ def storage_error(url: object, exc: Exception) -> SalesError:
         return error
     if isinstance(exc, psycopg2.errors.UndefinedTable):
         return StoreError(
-            f"{where} has no salesctl schema ({_first_line(exc)}); the owner runs: salesctl db init URL"
+            N_("{where} has no salesctl schema ({reason}); the owner runs: salesctl db init URL"),
+            where=where,
+            reason=_first_line(exc),
         )
     if isinstance(exc, (psycopg2.OperationalError, psycopg2.InterfaceError)):
         return StoreError(
-            f"lost the connection to {where} ({_first_line(exc)}); the change in progress was not saved"
+            N_("lost the connection to {where} ({reason}); the change in progress was not saved"),
+            where=where,
+            reason=_first_line(exc),
         )
-    return StoreError(f"{where}: {_first_line(exc)}")
+    return StoreError(N_("{where}: {reason}"), where=where, reason=_first_line(exc))
 
 
 # --- SQL: one text, translated once ----------------------------------------------------------------
@@ -271,12 +288,17 @@ def migrate(conn: Connection, migrations: list, from_version: int) -> None:
     """Run each named migration's PostgreSQL version after `from_version`; record the version."""
     if from_version < 0:
         raise StoreError(
-            f"{describe(conn.url)} has no salesctl schema; the owner runs: salesctl db init URL"
+            N_("{where} has no salesctl schema; the owner runs: salesctl db init URL"),
+            where=describe(conn.url),
         )
     for name, _sqlite_version in migrations[from_version:]:
         if name not in MIGRATIONS:
             raise StoreError(
-                f"migration {name} has no PostgreSQL version; this salesctl cannot upgrade {describe(conn.url)}"
+                N_(
+                    "migration {name} has no PostgreSQL version; this salesctl cannot upgrade {where}"
+                ),
+                name=name,
+                where=describe(conn.url),
             )
         for statement in MIGRATIONS[name]:
             if statement == "default plays":
@@ -491,6 +513,7 @@ MIGRATIONS: dict[str, tuple[str, ...]] = {
     "0010_effective_touches_index": (
         "CREATE INDEX activities_effective_at ON activities(at, rep_id) WHERE effective = 1",
     ),
+    "0011_rep_language": ('ALTER TABLE reps ADD COLUMN lang text COLLATE "C"',),
     "0004_open_leads_index": (
         "CREATE INDEX leads_open ON leads(id) WHERE stage NOT IN ('won', 'lost')",
         "CREATE INDEX leads_open_owner ON leads(owner_id, id) WHERE stage NOT IN ('won', 'lost')",
