@@ -581,8 +581,8 @@ class Store:
         return dialects.for_location(url).describe(url)
 
     def server_checks(self) -> list[tuple[str, str, str]]:
-        """`doctor` on PostgreSQL: (check, "ok"|"warning"|"error", detail)."""
-        return self.dialect.inspect(self.conn, SCHEMA_VERSION)
+        """`doctor` on PostgreSQL: (check, "ok"|"warning"|"error", detail); the settings as on SQLite."""
+        return [*self.dialect.inspect(self.conn, SCHEMA_VERSION), _settings_check(self.conn)]
 
     def ensure_schema(self) -> None:
         """Inside `write()`: give a PostgreSQL database without the schema the whole current one."""
@@ -1966,6 +1966,9 @@ class Store:
         "recurrences": ("lead_id", "every", "set_at"),
         "followup_revisions": ("lead_id", "sequence", "modified_at"),
         "settings": ("key", "value"),
+        # not in `export all` (a day's claims are no history), but `db copy` keeps them: moving a
+        # database mid-morning must not mail anyone a second digest that day
+        "reminders": ("rep_id", "day", "claimed_at", "sent_at"),
     }
     # Tables keyed by their lead, not by an id of their own.
     _BY_LEAD = ("lead_tags", "recurrences", "followup_revisions")
@@ -1973,7 +1976,7 @@ class Store:
     def iter_table(self, table: str) -> sqlite3.Cursor:
         """Every row of one table, oldest id first, as a cursor (rows are read as they are written out)."""
         columns = self.TABLE_COLUMNS[table]
-        order = {"settings": "key", "lead_tags": "lead_id, tag"}.get(
+        order = {"settings": "key", "lead_tags": "lead_id, tag", "reminders": "rep_id, day"}.get(
             table, "lead_id" if table in self._BY_LEAD else "id"
         )
         return self.conn.execute(
@@ -2019,9 +2022,7 @@ class Store:
         return {nocase(r[0]) for r in self.conn.execute("SELECT name FROM reps WHERE active = 0")}
 
     def next_id(self, table: str) -> int:
-        if (
-            table not in self.TABLE_COLUMNS or table in self._BY_LEAD
-        ):  # a real check: `python -O` drops asserts
+        if "id" not in self.TABLE_COLUMNS.get(table, ()):  # a real check: `python -O` drops asserts
             raise ValueError(f"unknown table {table!r}")
         return self.one("SELECT coalesce(max(id), 0) + 1 FROM " + table)[0]
 
@@ -2357,7 +2358,7 @@ def inspect_database(path: Path) -> list[tuple[str, str, str]]:
     return checks
 
 
-def _settings_check(conn: sqlite3.Connection) -> tuple[str, str, str]:
+def _settings_check(conn) -> tuple[str, str, str]:
     """The stored settings through the parser of `config set` (restores of edited files once let anything in)."""
     import json
 

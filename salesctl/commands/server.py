@@ -28,7 +28,12 @@ def _location(text: str, field: str):
 
     if not text.strip():
         raise Invalid(field, text, N_("is empty"), N_("give a file name or a postgresql:// URL"))
-    return database_location(text.strip())
+    location = database_location(text.strip())
+    if isinstance(location, str):
+        from ..dialects.postgres import check_url
+
+        check_url(location, field)  # a password in it is refused naming this argument
+    return location
 
 
 @db_app.command("init")
@@ -58,6 +63,9 @@ def db_init(
                 "write postgresql://HOST/DATABASE; a SQLite file needs no init (it is created on the first change)"
             ),
         )
+    from ..dialects.postgres import check_url
+
+    check_url(url, "URL")
     where = Store.init_server(url)
     say(_("Created the salesctl schema in {where}").format(where=where))
 

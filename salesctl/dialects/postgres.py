@@ -35,12 +35,12 @@ BEGIN = "BEGIN; SELECT pg_advisory_xact_lock(1511939185)"
 # --- connecting ------------------------------------------------------------------------------------
 
 
-def _params(url: str) -> dict:
+def _params(url: str, field: str) -> dict:
     try:
         return ext.parse_dsn(url)
     except psycopg2.ProgrammingError:
         raise Invalid(
-            "--db",
+            field,
             _without_secrets(url),
             N_("is not a PostgreSQL URL"),
             N_("write postgresql://HOST/DATABASE or postgresql:///DATABASE?service=NAME"),
@@ -48,15 +48,17 @@ def _params(url: str) -> dict:
 
 
 def _without_secrets(url: str) -> str:
-    return re.sub(r"(//[^/@:]*):[^/@]*@", r"\1:***@", url)
+    """The URL with any password (user:PASSWORD@host, ?password=…) masked."""
+    url = re.sub(r"(//[^/@:]*):[^/@]*@", r"\1:***@", url)
+    return re.sub(r"([?&]password=)[^&]*", r"\1***", url, flags=re.IGNORECASE)
 
 
-def check_url(url: str) -> dict:
+def check_url(url: str, field: str = "--db") -> dict:
     """The URL's parameters; a password in it is refused (it would sit in argv and shell history)."""
-    params = _params(url)
+    params = _params(url, field)
     if "password" in params:
         raise Invalid(
-            "--db",
+            field,
             _without_secrets(url),
             N_("has a password in it"),
             N_(
@@ -135,13 +137,57 @@ def connect(url: str, *, create: bool = True) -> Connection:
             options=f"-c TimeZone=UTC -c lock_timeout={BUSY_TIMEOUT_S}s",
         )
     except psycopg2.OperationalError as exc:
-        raise StoreError(
-            N_("cannot connect to {where}: {reason}"), where=describe(url), reason=_first_line(exc)
-        ) from None
+        raise connect_error(url, exc) from None
     raw.autocommit = True
     ext.register_type(BOOL_INT, raw)
     ext.register_type(NUMERIC, raw)
     return Connection(raw, url)
+
+
+# What libpq says when a connection fails (its messages carry no SQLSTATE) -> what the user can do.
+_CONNECT_FAILURES = (
+    (
+        ("no password supplied", "authentication failed", "pg_hba.conf"),
+        N_(
+            "{where} refused the login ({reason}); give the password through ~/.pgpass, PGPASSWORD or a service file, never in the URL (docs/team.md)"
+        ),
+    ),
+    (
+        ("ssl", "certificate", "tls"),
+        N_(
+            "no secure connection to {where} ({reason}); check the URL's sslmode and the server's certificate (docs/team.md)"
+        ),
+    ),
+    (
+        ("does not exist",),
+        N_(
+            "{where} has no such database or role ({reason}); the owner creates them (docs/team.md)"
+        ),
+    ),
+    (
+        ("starting up", "shutting down", "in recovery", "too many"),
+        N_("{where} cannot take the connection now ({reason}); try again in a moment"),
+    ),
+)
+
+
+def connect_error(url: str, exc: Exception) -> StoreError:
+    """A failed connection as exit 3, naming the host; an unreachable server unless libpq says more."""
+    where = describe(url)
+    # 'connection to server at "h", port 5432 failed: FATAL:  why' -> 'why' (`where` names the server)
+    reason = re.sub(r"^connection to server .*? failed: ", "", _first_line(exc))
+    reason = reason.removeprefix("FATAL:").strip()
+    lowered = reason.lower()
+    for words, template in _CONNECT_FAILURES:
+        if any(w in lowered for w in words):
+            return StoreError(template, where=where, reason=reason)
+    return StoreError(
+        N_(
+            "cannot reach {where} ({reason}); check the host and port, and that the server is running"
+        ),
+        where=where,
+        reason=reason,
+    )
 
 
 def begin(conn: Connection) -> None:
