@@ -1987,8 +1987,11 @@ class Store:
     # "now" (--as-of, $SALESCTL_NOW): a run pinned 20 minutes later must not see a live claim as old.
 
     def clock(self) -> datetime:
-        """The clock of reminder claims: the system's real UTC time. The one place to change it (a server
-        database would read its own clock here, so every client compares claims against one clock)."""
+        """The clock of reminder claims, aware UTC: the server's on PostgreSQL, so cron on two hosts
+        whose clocks disagree still compares every claim against one clock and sends once
+        (docs/team.md); the system's on SQLite, where every client shares the machine's clock."""
+        if self.is_server:
+            return self.dialect.clock(self.conn)
         return datetime.now(UTC)
 
     @staticmethod

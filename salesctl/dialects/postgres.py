@@ -10,9 +10,12 @@ text runs on both engines. The driver is psycopg2: it imports in ~30 ms against 
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from functools import lru_cache
 
 import psycopg2
@@ -92,21 +95,51 @@ NUMERIC = ext.new_type((1700,), "SALESCTL_NUMERIC", _numeric)
 ext.register_adapter(bool, lambda b: ext.AsIs("1" if b else "0"))
 
 
+class UnlockedWrite(RuntimeError):
+    """A statement that changes the database ran outside `Store.write()`: a bug, refused (docs/team.md)."""
+
+
+@lru_cache(maxsize=512)
+def _changes_data(sql: str) -> bool:
+    """Whether a statement writes: it must run under the advisory lock (BEGIN), like every change."""
+    head = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
+    return head in _WRITING or "setval(" in sql
+
+
+_WRITING = frozenset(("INSERT", "UPDATE", "DELETE", "CREATE", "ALTER", "DROP", "TRUNCATE"))
+
+
 class Connection:
-    """A psycopg2 connection with sqlite3's small surface: execute, executemany, in_transaction."""
+    """A psycopg2 connection with sqlite3's small surface: execute, executemany, in_transaction.
+
+    It refuses a change made outside a transaction that holds the write lock (`begin`), so no
+    read-modify-write can skip the lock; and it counts round trips to the server, printed on stderr
+    at close when $SALESCTL_ROUND_TRIPS is set (benchmarks/, docs/speed.md)."""
 
     def __init__(self, raw, url: str):
         self.raw = raw
         self.url = url
         self.round_trips = 0
+        self.locked = False  # the advisory lock is held by the open transaction
+
+    def _check_locked(self, sql: str) -> None:
+        if _changes_data(sql) and not (self.locked and self.in_transaction):
+            raise UnlockedWrite(f"a change outside Store.write(): {sql.split(None, 3)[:3]}")
 
     def execute(self, sql: str, params=()):
+        if sql == BEGIN:
+            self.locked = True
+        elif sql in ("COMMIT", "ROLLBACK"):
+            self.locked = False
+        else:
+            self._check_locked(sql)
         cursor = self.raw.cursor(cursor_factory=psycopg2.extras.DictCursor)
         self.round_trips += 1
         cursor.execute(translate(sql), params if params is not None else ())
         return cursor
 
     def executemany(self, sql: str, rows) -> None:
+        self._check_locked(sql)
         cursor = self.raw.cursor()
         rows = list(rows)
         self.round_trips += (len(rows) + 999) // 1000
@@ -119,6 +152,11 @@ class Connection:
         )
 
     def close(self) -> None:
+        if os.environ.get("SALESCTL_ROUND_TRIPS") and not self.raw.closed:
+            print(
+                f"salesctl: {self.round_trips} round trips to {describe(self.url)} (+ connecting)",
+                file=sys.stderr,
+            )
         self.raw.close()
 
 
@@ -141,6 +179,11 @@ def connect(url: str, *, create: bool = True) -> Connection:
 
 def begin(conn: Connection) -> None:
     conn.execute(BEGIN)
+
+
+def clock(conn: Connection) -> datetime:
+    """The server's time (reminder claims): one clock for every client, however theirs are set."""
+    return conn.execute("SELECT clock_timestamp()").fetchone()[0].astimezone(UTC)
 
 
 def _first_line(exc: Exception) -> str:
