@@ -1868,16 +1868,19 @@ class Store:
             return
         if not set(columns) <= set(self.TABLE_COLUMNS[table]):
             raise ValueError(f"unknown columns for {table}: {columns}")
-        sql = (
-            "INSERT INTO "
-            + table
-            + " ("
-            + ", ".join(columns)
-            + ") VALUES ("
-            + ", ".join("?" * len(columns))
-            + ")"
-        )
-        self.conn.executemany(sql, rows)
+        if self.is_server:  # COPY: one round trip per batch (docs/speed.md)
+            self.conn.copy_in("COPY " + table + " (" + ", ".join(columns) + ") FROM STDIN", rows)
+        else:
+            sql = (
+                "INSERT INTO "
+                + table
+                + " ("
+                + ", ".join(columns)
+                + ") VALUES ("
+                + ", ".join("?" * len(columns))
+                + ")"
+            )
+            self.conn.executemany(sql, rows)
         if "id" in columns:
             self.dialect.after_explicit_ids(self.conn, table)
 

@@ -10,6 +10,7 @@ text runs on both engines. The driver is psycopg2: it imports in ~30 ms against 
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import sys
@@ -109,6 +110,20 @@ def _changes_data(sql: str) -> bool:
 _WRITING = frozenset(("INSERT", "UPDATE", "DELETE", "CREATE", "ALTER", "DROP", "TRUNCATE"))
 
 
+# COPY's text format: a tab between fields, \N for NULL, backslash escapes inside text.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_field(value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
 class Connection:
     """A psycopg2 connection with sqlite3's small surface: execute, executemany, in_transaction.
 
@@ -144,6 +159,15 @@ class Connection:
         rows = list(rows)
         self.round_trips += (len(rows) + 999) // 1000
         psycopg2.extras.execute_batch(cursor, translate(sql), rows, page_size=1000)
+
+    def copy_in(self, statement: str, rows: list[tuple]) -> None:
+        """`COPY table (columns) FROM STDIN` with `rows`: one round trip for a whole batch, many
+        times faster than INSERTs for `db copy` (docs/speed.md)."""
+        if not (self.locked and self.in_transaction):
+            raise UnlockedWrite(f"a change outside Store.write(): {statement.split(' (')[0]}")
+        text = "".join("\t".join(map(_copy_field, row)) + "\n" for row in rows)
+        self.round_trips += 1
+        self.raw.cursor().copy_expert(statement, io.StringIO(text), size=1 << 16)
 
     @property
     def in_transaction(self) -> bool:
