@@ -1904,7 +1904,11 @@ class Store:
         target.clear_for_restore()
         target.conn.execute("DELETE FROM settings")
         copied = {}
-        with target.bulk_index("leads"), target.bulk_index("activities"):
+        with (
+            target.dialect.bulk_load(target.conn),
+            target.bulk_index("leads"),
+            target.bulk_index("activities"),
+        ):
             for table, columns in self.TABLE_COLUMNS.items():
                 cursor, copied[table] = self.iter_table(table), 0
                 while rows := cursor.fetchmany(batch):

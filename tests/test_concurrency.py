@@ -257,6 +257,19 @@ def test_every_change_waits_for_the_write_lock_and_gives_up_with_exit_3(
     assert server.received == []
 
 
+def schema_of(dbname: str) -> tuple[list, list]:
+    """A server database's index and constraint definitions."""
+    from conftest import pg_admin
+
+    return pg_admin(
+        "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1", dbname
+    ), pg_admin(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2",
+        dbname,
+    )
+
+
 @pytest.mark.postgres_only
 @pytest.mark.parametrize("command", ["db init", "db copy"])
 def test_db_init_and_copy_wait_for_the_write_lock_on_the_target(
@@ -282,6 +295,9 @@ def test_db_init_and_copy_wait_for_the_write_lock_on_the_target(
             tables = pg_admin("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", name)
             assert tables == [(0,)]  # nothing was created
         ok(*argv)  # and once the lock is free it goes through
+        # `db copy` loads without secondary indexes and foreign keys and makes them again at the end:
+        # the copy has exactly the schema `db init` gives.
+        assert schema_of(name) == schema_of(db.rsplit("/", 1)[1])
     finally:
         drop_pg_database(target)
 
