@@ -12,7 +12,8 @@ import typer
 
 from . import i18n
 from .context import App, check_db_path, database_location, demo_db_path
-from .errors import SalesError, printable
+from .errors import Invalid, SalesError, printable
+from .i18n import N_
 from .usage import SalesGroup
 
 app = typer.Typer(
@@ -82,7 +83,8 @@ def root(
 ) -> None:
     if demo and db:
         raise SalesError(
-            "--demo: cannot be combined with --db (--demo means --db " + str(demo_db_path()) + ")"
+            N_("--demo: cannot be combined with --db (--demo means --db {path})"),
+            path=str(demo_db_path()),
         )
     path = demo_db_path() if demo else database_location(db or os.environ.get("SALESCTL_DB"))
     runs = (
@@ -100,7 +102,7 @@ def root(
         from .i18n import check_lang
 
         ctx.obj.lang = check_lang(lang)
-    i18n.begin(ctx.obj.language)
+    i18n.begin(ctx.obj.language, ctx.obj.money_style)
     runs.append(ctx.obj)
     ctx.call_on_close(ctx.obj.close)
 
@@ -140,6 +142,7 @@ COMMAND_MODULES = {
     "doctor": "admin",
     "demo": "admin",
     "db": "server",
+    "team": "server",
 }
 MODULES = (
     "leads",
@@ -194,17 +197,39 @@ def registered_names() -> set[str]:
 
 
 @cache
-def _click_command(modules: frozenset[str]):
+def _click_command(modules: frozenset[str], lang: str = "en"):
     """The click command for these registered modules. Building it is most of a run's own time
-    (≈ 30 ms with every module), so a process that calls main() many times (the tests) builds it once."""
-    return typer.main.get_command(app)
+    (≈ 30 ms with every module), so a process that calls main() many times (the tests) builds it once.
+    `lang`: its help in that language (docs/chinese.md, Help)."""
+    command = typer.main.get_command(app)
+    if lang != "en":
+        from .helptext import translate
+
+        translate(command, i18n.catalog(lang))
+    return command
+
+
+def _help_lang(args: list[str]) -> str:
+    """The language help is shown in, when this run shows help (-h, --help, a group or salesctl alone):
+    --lang, else $SALESCTL_LANG, else the locale; the `lang` setting is not read, as help never opens
+    the database. Any other run: "en", at the cost of a look at argv."""
+    name = _command_name(args)
+    groups = {g.name for g in app.registered_groups}
+    if not ({"-h", "--help"} & set(args) or name is None or (name in groups and args[-1] == name)):
+        return "en"
+    try:
+        given = args[args.index("--lang") + 1] if "--lang" in args else None
+        return i18n.check_lang(given) if given else i18n.lang_of_environment()
+    except (Invalid, IndexError):
+        return "en"  # the root command reports a wrong --lang or $SALESCTL_LANG
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run salesctl; every failure becomes `Error: …` on stderr and an exit code, never a traceback."""
     _register(sys.argv[1:] if argv is None else argv)
     i18n.begin()  # the root command names this run's language source; until then the environment's
-    command = _click_command(frozenset(_registered))
+    args = sys.argv[1:] if argv is None else argv
+    command = _click_command(frozenset(_registered), _help_lang(args))
     runs: list[
         App
     ] = []  # filled by root(): which database this run used, once its context has closed
@@ -224,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         _error(exc)
         return exc.exit_code
     except KeyboardInterrupt:
-        _error("interrupted; nothing was changed by the interrupted step")
+        _error(SalesError(N_("interrupted; nothing was changed by the interrupted step")))
         return 130
     except BrokenPipeError:
         # `salesctl lead list | head`: the reader left; not an error worth a message.
@@ -234,10 +259,12 @@ def main(argv: list[str] | None = None) -> int:
         return _report(exc, runs[-1].db_path if runs else None)
 
 
-def _error(message: object) -> None:
-    """`Error: …` on stderr (the prefix in the run's language: docs/chinese.md). Messages quote user input:
-    anything invisible or controlling is escaped."""
-    print(f"{i18n.error_prefix()} {printable(message, keep_newlines=True)}", file=sys.stderr)
+def _error(error: object) -> None:
+    """`Error: …` on stderr, prefix and message in the run's language (docs/chinese.md, Errors): a
+    SalesError's template is translated here, at the edge, and filled with its values as typed.
+    Messages quote user input: anything invisible or controlling is escaped."""
+    text = i18n.message(error)
+    print(f"{i18n.error_prefix()} {printable(text, keep_newlines=True)}", file=sys.stderr)
 
 
 def _check_text(command, args: list[str]) -> None:
@@ -247,11 +274,13 @@ def _check_text(command, args: list[str]) -> None:
 
     for name, value in sorted(os.environ.items()):
         if name.startswith("SALESCTL_") and not _is_text(value):
-            raise Invalid(name, _shown(value), "is not valid UTF-8 text")
+            raise Invalid(name, _shown(value), N_("is not valid UTF-8 text"))
     for index, arg in enumerate(args):
         if not _is_text(arg):
             value = arg.split("=", 1)[1] if arg.startswith("--") and "=" in arg else arg
-            raise Invalid(_field_of(command, args, index), _shown(value), "is not valid UTF-8 text")
+            raise Invalid(
+                _field_of(command, args, index), _shown(value), N_("is not valid UTF-8 text")
+            )
 
 
 def _is_text(value: str) -> bool:
@@ -302,20 +331,29 @@ def _report(exc: Exception, db_path: Path | None = None) -> int:
         exc.show()
         return exc.exit_code
     if type(exc).__name__ == "Abort":
-        _error("aborted")
+        _error(SalesError(N_("aborted")))
         return 1
     if _is_driver_error(exc):
         error = storage_error(db_path or os.environ.get("SALESCTL_DB", "salesctl.db"), exc)
         _error(error)
         return error.exit_code
     if isinstance(exc, OSError):
-        where = f"{exc.filename}: " if exc.filename else ""
-        _error(f"{where}{exc.strerror or exc}")
+        reason = exc.strerror or str(exc)
+        if exc.filename:
+            _error(SalesError(N_("{file}: {reason}"), file=exc.filename, reason=reason))
+        else:
+            _error(reason)
         return 1
     if os.environ.get("SALESCTL_DEBUG"):
         raise exc
     _error(
-        f"internal error ({type(exc).__name__}: {exc}); set SALESCTL_DEBUG=1 for details and please report it"
+        SalesError(
+            N_(
+                "internal error ({kind}: {error}); set SALESCTL_DEBUG=1 for details and please report it"
+            ),
+            kind=type(exc).__name__,
+            error=str(exc),
+        )
     )
     return 1
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import _
 from . import RepOpt, TeamOpt, app_of, say
 
 
@@ -48,11 +49,11 @@ def calendar(
     today = app.now.astimezone(app.tz).date()
     until = start_of_day(today + timedelta(days=days + 1), app.tz)
     rows = store.scheduled_followups(owner_id=owner_id, until=to_db(until))
-    whose = "team" if owner_id is None else (rep or app.current_rep_name())
+    whose = _("team") if owner_id is None else (rep or app.current_rep_name())
     data = ics.build(
         rows,
         calendar_id=store.calendar_id() or "salesctl",
-        title=f"salesctl follow-ups: {whose}",
+        title=_("salesctl follow-ups: {whose}").format(whose=whose),
         today=today,
         overdue_before=start_of_day(today, app.tz),
         tz=app.tz,
@@ -64,7 +65,7 @@ def calendar(
     from ..files import write_file
 
     write_file(out.expanduser(), data, protect=app.db_path)
-    say(f"Wrote {len(rows)} follow-up(s) to {out}")
+    say(_("Wrote {count} follow-up(s) to {file}").format(count=len(rows), file=out))
 
 
 def register(app: typer.Typer) -> None:

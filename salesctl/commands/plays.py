@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from .. import model
-from ..errors import NotFound
+from ..errors import NotFound, Words
+from ..i18n import N_, _, stage
 from ..render import Column, Output, Table
 from . import VALUE_ARGS, FormatOpt, LeadArg, app_of, say, show
 
@@ -15,12 +16,14 @@ play_app = typer.Typer(
     help="Plays: what to say to which customer. Add, list, suggest.", no_args_is_help=True
 )
 
-PLAY_COLUMNS = [
-    Column("name", "Play"),
-    Column("persona", "Persona"),
-    Column("stage", "Stage"),
-    Column("text", "What to do"),
-]
+
+def play_columns() -> list[Column]:
+    return [
+        Column("name", _("Play")),
+        Column("persona", _("Persona")),
+        Column("stage", _("Stage"), show=lambda v: stage(v) if v else ""),
+        Column("text", _("What to do")),
+    ]
 
 
 def _play(row) -> dict:
@@ -82,7 +85,9 @@ def play_add(
     if not text:
         from ..errors import Invalid
 
-        raise Invalid("--text", text, "is blank", 'say what to do, e.g. --text "send a case study"')
+        raise Invalid(
+            "--text", text, N_("is blank"), N_('say what to do, e.g. --text "send a case study"')
+        )
     persona = model.check_text(persona, field="--persona", limit=64)
     with app.write() as store:
         stage = app.settings.check_stage(stage, field="--stage") if stage is not None else None
@@ -91,7 +96,14 @@ def play_add(
         )
         if steps is not None:
             store.set_play_cadence(play_id, steps)
-    say(f"Added play {name}" + (f" with a {steps.count(';') + 1}-step cadence" if steps else ""))
+    if steps:
+        say(
+            _("Added play {name} with a {count}-step cadence").format(
+                name=name, count=steps.count(";") + 1
+            )
+        )
+    else:
+        say(_("Added play {name}").format(name=name))
 
 
 @play_app.command("list")
@@ -103,11 +115,10 @@ def play_list(ctx: typer.Context, fmt: FormatOpt = None) -> None:
       salesctl play list --format json
     """
     rows = [{**_play(r), "used_on": r["used_on"]} for r in app_of(ctx).store().plays()]
-    columns = PLAY_COLUMNS[:3] + [Column("used_on", "Used on", "right")] + PLAY_COLUMNS[3:]
-    show(
-        Output(rows, [Table(columns, rows, empty="No plays yet: salesctl play add NAME --text …")]),
-        fmt,
-    )
+    columns = play_columns()
+    columns.insert(3, Column("used_on", _("Used on"), "right"))
+    empty = _("No plays yet: salesctl play add NAME --text …")
+    show(Output(rows, [Table(columns, rows, empty=empty)]), fmt)
 
 
 def rank_plays(plays: list[dict], stage: str, persona: str | None) -> list[dict]:
@@ -155,15 +166,13 @@ def play_suggest(
         "persona": row["persona"],
         "plays": plays,
     }
-    heading = (
-        f"Plays for #{row['id']} {row['name']} ({row['stage']}"
-        + (f", {row['persona']}" if row["persona"] else "")
-        + ")"
+    heading = _("Plays for #{id} {name} ({about})").format(
+        id=row["id"],
+        name=row["name"],
+        about=_(", ").join(x for x in (stage(row["stage"]), row["persona"]) if x),
     )
-    show(
-        Output(doc, [Table(PLAY_COLUMNS, plays, title=heading, empty="No play fits this lead.")]),
-        fmt,
-    )
+    table = Table(play_columns(), plays, title=heading, empty=_("No play fits this lead."))
+    show(Output(doc, [table]), fmt)
 
 
 cadence_app = typer.Typer(help="Run a play's cadence on a lead: start, stop.", no_args_is_help=True)
@@ -195,8 +204,11 @@ def cadence_start(
         lead_id = store.resolve_lead(lead)
         row = store.play(play.strip()) if play.strip() else None
         if row is None:
-            known = ", ".join(store.play_names()) or "none yet"
-            raise NotFound(f'PLAY: "{play}" is not a play; known plays: {known}')
+            raise NotFound(
+                N_('PLAY: "{name}" is not a play; known plays: {known}'),
+                name=play,
+                known=", ".join(store.play_names()) or Words(N_("none yet")),
+            )
         followups.start(store, lead_id, row, rep_id=app.acting_rep_id(), now=app.now_db, tz=app.tz)
     obj = lead_object(store.lead(lead_id), app.tz)
     show(
