@@ -2025,14 +2025,17 @@ class Store:
             raise ValueError(f"unknown table {table!r}")
         return self.one("SELECT coalesce(max(id), 0) + 1 FROM " + table)[0]
 
-    def insert_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-        """Batched insert; table and column names must come from TABLE_COLUMNS."""
+    def insert_rows(
+        self, table: str, columns: tuple[str, ...], rows: list[tuple], *, load: bool = False
+    ) -> None:
+        """Batched insert; table and column names must come from TABLE_COLUMNS. `load` (`db copy` into
+        an empty server database): through COPY, which row-level security refuses to other roles."""
         self.require_owner("import")
         if not rows:
             return
         if not set(columns) <= set(self.TABLE_COLUMNS[table]):
             raise ValueError(f"unknown columns for {table}: {columns}")
-        if self.is_server:  # COPY: one round trip per batch (docs/speed.md)
+        if load and self.is_server:  # COPY: one round trip per batch (docs/speed.md)
             self.conn.copy_in("COPY " + table + " (" + ", ".join(columns) + ") FROM STDIN", rows)
         else:
             sql = (
@@ -2080,7 +2083,7 @@ class Store:
             for table, columns in self.TABLE_COLUMNS.items():
                 cursor, copied[table] = self.iter_table(table), 0
                 while rows := cursor.fetchmany(batch):
-                    target.insert_rows(table, columns, [tuple(row) for row in rows])
+                    target.insert_rows(table, columns, [tuple(row) for row in rows], load=True)
                     copied[table] += len(rows)
         target.dialect.analyze(target.conn)
         return copied
