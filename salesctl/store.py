@@ -2026,23 +2026,29 @@ class Store:
             raise ValueError(f"unknown table {table!r}")
         return self.one("SELECT coalesce(max(id), 0) + 1 FROM " + table)[0]
 
-    def insert_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-        """Batched insert; table and column names must come from TABLE_COLUMNS."""
+    def insert_rows(
+        self, table: str, columns: tuple[str, ...], rows: list[tuple], *, load: bool = False
+    ) -> None:
+        """Batched insert; table and column names must come from TABLE_COLUMNS. `load` (`db copy` into
+        an empty server database): through COPY, which row-level security refuses to other roles."""
         self.require_owner("import")
         if not rows:
             return
         if not set(columns) <= set(self.TABLE_COLUMNS[table]):
             raise ValueError(f"unknown columns for {table}: {columns}")
-        sql = (
-            "INSERT INTO "
-            + table
-            + " ("
-            + ", ".join(columns)
-            + ") VALUES ("
-            + ", ".join("?" * len(columns))
-            + ")"
-        )
-        self.conn.executemany(sql, rows)
+        if load and self.is_server:  # COPY: one round trip per batch (docs/speed.md)
+            self.conn.copy_in("COPY " + table + " (" + ", ".join(columns) + ") FROM STDIN", rows)
+        else:
+            sql = (
+                "INSERT INTO "
+                + table
+                + " ("
+                + ", ".join(columns)
+                + ") VALUES ("
+                + ", ".join("?" * len(columns))
+                + ")"
+            )
+            self.conn.executemany(sql, rows)
         if "id" in columns:
             self.dialect.after_explicit_ids(self.conn, table)
 
@@ -2070,11 +2076,15 @@ class Store:
         target.clear_for_restore()
         target.conn.execute("DELETE FROM settings")
         copied = {}
-        with target.bulk_index("leads"), target.bulk_index("activities"):
+        with (
+            target.dialect.bulk_load(target.conn),
+            target.bulk_index("leads"),
+            target.bulk_index("activities"),
+        ):
             for table, columns in self.TABLE_COLUMNS.items():
                 cursor, copied[table] = self.iter_table(table), 0
                 while rows := cursor.fetchmany(batch):
-                    target.insert_rows(table, columns, [tuple(row) for row in rows])
+                    target.insert_rows(table, columns, [tuple(row) for row in rows], load=True)
                     copied[table] += len(rows)
         target.dialect.analyze(target.conn)
         return copied
@@ -2159,8 +2169,11 @@ class Store:
     # "now" (--as-of, $SALESCTL_NOW): a run pinned 20 minutes later must not see a live claim as old.
 
     def clock(self) -> datetime:
-        """The clock of reminder claims: the system's real UTC time. The one place to change it (a server
-        database would read its own clock here, so every client compares claims against one clock)."""
+        """The clock of reminder claims, aware UTC: the server's on PostgreSQL, so cron on two hosts
+        whose clocks disagree still compares every claim against one clock and sends once
+        (docs/team.md); the system's on SQLite, where every client shares the machine's clock."""
+        if self.is_server:
+            return self.dialect.clock(self.conn)
         return datetime.now(UTC)
 
     @staticmethod

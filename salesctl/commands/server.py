@@ -96,7 +96,9 @@ def db_copy(ctx: typer.Context, source: LocationArg, dest: LocationArg) -> None:
             raise Invalid("DST", dest, N_("already exists"), N_("copy into a new file"))
         writer = Store(dst, migrate=not isinstance(dst, str))
         try:
-            with writer.write():
+            # One snapshot of the source: reps, leads and activities that others change meanwhile are
+            # copied as they all were at one moment (docs/team.md).
+            with writer.write(), reader.snapshot():
                 writer.ensure_schema()
                 counts = reader.copy_to(writer)
         finally:
