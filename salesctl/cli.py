@@ -89,6 +89,10 @@ def root(
     path = demo_db_path() if demo else database_location(db or os.environ.get("SALESCTL_DB"))
     if isinstance(path, Path):  # a SQLite file; a postgresql:// URL stays text (docs/team.md)
         path = check_db_path(path.expanduser(), "--db" if db or demo else "SALESCTL_DB")
+    else:  # refused before anything runs if it holds a password, naming where it came from
+        from .dialects.postgres import check_url
+
+        check_url(path, "--db" if db else "SALESCTL_DB")
     app = App(
         db_path=path,
         as_of=as_of or None,

@@ -613,8 +613,8 @@ class Store:
         return dialects.for_location(url).describe(url)
 
     def server_checks(self) -> list[tuple[str, str, str]]:
-        """`doctor` on PostgreSQL: (check, "ok"|"warning"|"error", detail)."""
-        return self.dialect.inspect(self.conn, SCHEMA_VERSION)
+        """`doctor` on PostgreSQL: (check, "ok"|"warning"|"error", detail); the settings as on SQLite."""
+        return [*self.dialect.inspect(self.conn, SCHEMA_VERSION), _settings_check(self.conn)]
 
     def ensure_schema(self) -> None:
         """Inside `write()`: give a PostgreSQL database without the schema the whole current one."""
@@ -2003,6 +2003,9 @@ class Store:
         "recurrences": ("lead_id", "every", "set_at"),
         "followup_revisions": ("lead_id", "sequence", "modified_at"),
         "settings": ("key", "value"),
+        # not in `export all` (a day's claims are no history), but `db copy` keeps them: moving a
+        # database mid-morning must not mail anyone a second digest that day
+        "reminders": ("rep_id", "day", "claimed_at", "sent_at"),
     }
     # Tables keyed by their lead, not by an id of their own.
     _BY_LEAD = ("lead_tags", "recurrences", "followup_revisions")
@@ -2010,7 +2013,7 @@ class Store:
     def iter_table(self, table: str) -> sqlite3.Cursor:
         """Every row of one table, oldest id first, as a cursor (rows are read as they are written out)."""
         columns = self.TABLE_COLUMNS[table]
-        order = {"settings": "key", "lead_tags": "lead_id, tag"}.get(
+        order = {"settings": "key", "lead_tags": "lead_id, tag", "reminders": "rep_id, day"}.get(
             table, "lead_id" if table in self._BY_LEAD else "id"
         )
         return self.conn.execute(
@@ -2056,29 +2059,33 @@ class Store:
         return {nocase(r[0]) for r in self.conn.execute("SELECT name FROM reps WHERE active = 0")}
 
     def next_id(self, table: str) -> int:
-        if (
-            table not in self.TABLE_COLUMNS or table in self._BY_LEAD
-        ):  # a real check: `python -O` drops asserts
+        if "id" not in self.TABLE_COLUMNS.get(table, ()):  # a real check: `python -O` drops asserts
             raise ValueError(f"unknown table {table!r}")
         return self.one("SELECT coalesce(max(id), 0) + 1 FROM " + table)[0]
 
-    def insert_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-        """Batched insert; table and column names must come from TABLE_COLUMNS."""
+    def insert_rows(
+        self, table: str, columns: tuple[str, ...], rows: list[tuple], *, load: bool = False
+    ) -> None:
+        """Batched insert; table and column names must come from TABLE_COLUMNS. `load` (`db copy` into
+        an empty server database): through COPY, which row-level security refuses to other roles."""
         self.require_owner("import")
         if not rows:
             return
         if not set(columns) <= set(self.TABLE_COLUMNS[table]):
             raise ValueError(f"unknown columns for {table}: {columns}")
-        sql = (
-            "INSERT INTO "
-            + table
-            + " ("
-            + ", ".join(columns)
-            + ") VALUES ("
-            + ", ".join("?" * len(columns))
-            + ")"
-        )
-        self.conn.executemany(sql, rows)
+        if load and self.is_server:  # COPY: one round trip per batch (docs/speed.md)
+            self.conn.copy_in("COPY " + table + " (" + ", ".join(columns) + ") FROM STDIN", rows)
+        else:
+            sql = (
+                "INSERT INTO "
+                + table
+                + " ("
+                + ", ".join(columns)
+                + ") VALUES ("
+                + ", ".join("?" * len(columns))
+                + ")"
+            )
+            self.conn.executemany(sql, rows)
         if "id" in columns:
             self.dialect.after_explicit_ids(self.conn, table)
 
@@ -2106,11 +2113,15 @@ class Store:
         target.clear_for_restore()
         target.conn.execute("DELETE FROM settings")
         copied = {}
-        with target.bulk_index("leads"), target.bulk_index("activities"):
+        with (
+            target.dialect.bulk_load(target.conn),
+            target.bulk_index("leads"),
+            target.bulk_index("activities"),
+        ):
             for table, columns in self.TABLE_COLUMNS.items():
                 cursor, copied[table] = self.iter_table(table), 0
                 while rows := cursor.fetchmany(batch):
-                    target.insert_rows(table, columns, [tuple(row) for row in rows])
+                    target.insert_rows(table, columns, [tuple(row) for row in rows], load=True)
                     copied[table] += len(rows)
         target.dialect.analyze(target.conn)
         return copied
@@ -2195,8 +2206,11 @@ class Store:
     # "now" (--as-of, $SALESCTL_NOW): a run pinned 20 minutes later must not see a live claim as old.
 
     def clock(self) -> datetime:
-        """The clock of reminder claims: the system's real UTC time. The one place to change it (a server
-        database would read its own clock here, so every client compares claims against one clock)."""
+        """The clock of reminder claims, aware UTC: the server's on PostgreSQL, so cron on two hosts
+        whose clocks disagree still compares every claim against one clock and sends once
+        (docs/team.md); the system's on SQLite, where every client shares the machine's clock."""
+        if self.is_server:
+            return self.dialect.clock(self.conn)
         return datetime.now(UTC)
 
     @staticmethod
@@ -2394,7 +2408,7 @@ def inspect_database(path: Path) -> list[tuple[str, str, str]]:
     return checks
 
 
-def _settings_check(conn: sqlite3.Connection) -> tuple[str, str, str]:
+def _settings_check(conn) -> tuple[str, str, str]:
     """The stored settings through the parser of `config set` (restores of edited files once let anything in)."""
     import json
 

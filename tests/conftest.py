@@ -256,6 +256,15 @@ def load_database(source: Path, db: Path | str) -> None:
         shutil.copyfile(source, db)
 
 
+def is_new(db: Path | str) -> bool:
+    """Nothing was ever written to the test's database: on SQLite the file is not even created, on
+    PostgreSQL its rows are still those of the template it was made from (the schema's defaults)."""
+    if isinstance(db, str):
+        worker_id = db.rsplit("/", 1)[1].split("_")[2]  # salesctl_t_{worker_id}_{n}
+        return digest(db) == digest(f"{PG_SERVER}/salesctl_tpl_{worker_id}")
+    return not db.exists()
+
+
 def mode(path: Path) -> int:
     """A file's permission bits, e.g. 0o600."""
     return stat.S_IMODE(path.stat().st_mode)

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import icalendar
 import pytest
 import vobject
-from conftest import mode
+from conftest import is_new, mode
 
 
 @pytest.fixture
@@ -169,7 +169,7 @@ def test_bad_calendar_requests(fails, ok, team, tmp_path):
 
 def test_empty_database_gives_an_empty_valid_calendar(ok, db):
     data = feed(ok)
-    assert not db.exists()
+    assert is_new(db)
     assert events(data) == {} and vobject.readOne(data.decode()).name == "VCALENDAR"
 
 

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import raw_sql
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -100,7 +101,8 @@ def test_export_all_is_one_snapshot_while_others_write(ok, db, tmp_path, monkeyp
             with other.write():
                 other.conn.execute(
                     "INSERT INTO activities (lead_id, rep_id, kind, note, effective, at, created_at)"
-                    " SELECT max(id), 1, 'call', 'late', 1, created_at, created_at FROM leads"
+                    " SELECT id, 1, 'call', 'late', 1, created_at, created_at FROM leads"
+                    " ORDER BY id DESC LIMIT 1"
                 )
             other.close()
         return real(self, table)
@@ -448,15 +450,8 @@ def test_a_restore_refuses_repeated_ids_and_open_leads_of_a_deactivated_rep(
 def test_settings_broken_before_restores_were_checked_are_named_by_doctor_and_repaired_by_config_set(
     ok, run, db
 ):
-    import sqlite3
-
     ok("add", "Acme")
-    conn = sqlite3.connect(db)
-    with conn:
-        conn.execute(
-            "INSERT INTO settings (key, value) VALUES ('rot_days', '\"x\"'), ('stages', '5')"
-        )
-    conn.close()
+    raw_sql(db, "INSERT INTO settings (key, value) VALUES ('rot_days', '\"x\"'), ('stages', '5')")
     assert ok("lead", "list", "--format", "json")[0]["stage"] == "new"  # every command still runs
     ok("export", "all")
     result = run("doctor", "--format", "json")

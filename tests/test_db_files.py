@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import digest, mode, salesctl_process
+from conftest import digest, is_new, mode, salesctl_process
 
 from salesctl.store import SCHEMA_VERSION
 
@@ -285,7 +285,7 @@ BAD = "bad\udcff"  # what Python makes of the bytes b"bad\xff" in argv or the en
 )
 def test_undecodable_bytes_in_an_argument_are_refused_naming_it(db, fails, args, field):
     fails(*args, names=(f'{field}: "bad\\xff', "is not valid UTF-8"))
-    assert not db.exists()
+    assert is_new(db)
 
 
 def test_undecodable_bytes_in_the_environment_are_refused_naming_the_variable(
@@ -293,7 +293,7 @@ def test_undecodable_bytes_in_the_environment_are_refused_naming_the_variable(
 ):
     monkeypatch.setenv("SALESCTL_REP", "r\udcff")
     fails("add", "Acme", names=('SALESCTL_REP: "r\\xff" is not valid UTF-8',))
-    assert not db.exists()
+    assert is_new(db)
 
 
 def test_undecodable_bytes_from_a_real_shell(tmp_path):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import digest, raw_sql
+from tests.conftest import digest, is_new, raw_sql
 
 
 def lead(ok, ref) -> dict:
@@ -32,7 +32,7 @@ def test_demo_goes_to_its_own_file_and_never_into_yours(run, ok, db, tmp_path, m
     result = run("demo")
     assert result.code == 0, result.err
     assert demo_file(tmp_path).exists()
-    assert not db.exists()  # $SALESCTL_DB, the rep's own database, is not even created
+    assert is_new(db)  # $SALESCTL_DB, the rep's own database, is not even created
     assert "salesctl --demo today" in result.err and f"rm {demo_file(tmp_path)}" in result.err
     assert ok("--demo", "today", "--format", "json")["rep"] == "maya"
     assert len(ok("--demo", "lead", "list", "--team", "--format", "json")) > 50

@@ -5,20 +5,19 @@ from __future__ import annotations
 import inspect
 import re
 import shutil
-import sqlite3
 from pathlib import Path
+
+from conftest import raw_sql
 
 from salesctl import store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def recorded(db: Path) -> list[tuple[str, str | None]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute("SELECT name, applied_at FROM migrations ORDER BY name").fetchall()
-    finally:
-        conn.close()
+def recorded(db: Path | str) -> list[tuple[str, str | None]]:
+    return [
+        tuple(row) for row in raw_sql(db, "SELECT name, applied_at FROM migrations ORDER BY name")
+    ]
 
 
 def test_migrations_are_one_numbered_list_in_the_order_they_are_written():

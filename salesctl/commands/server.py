@@ -28,7 +28,12 @@ def _location(text: str, field: str):
 
     if not text.strip():
         raise Invalid(field, text, N_("is empty"), N_("give a file name or a postgresql:// URL"))
-    return database_location(text.strip())
+    location = database_location(text.strip())
+    if isinstance(location, str):
+        from ..dialects.postgres import check_url
+
+        check_url(location, field)  # a password in it is refused naming this argument
+    return location
 
 
 @db_app.command("init")
@@ -58,6 +63,9 @@ def db_init(
                 "write postgresql://HOST/DATABASE; a SQLite file needs no init (it is created on the first change)"
             ),
         )
+    from ..dialects.postgres import check_url
+
+    check_url(url, "URL")
     where = Store.init_server(url)
     say(_("Created the salesctl schema in {where}").format(where=where))
 
@@ -88,7 +96,9 @@ def db_copy(ctx: typer.Context, source: LocationArg, dest: LocationArg) -> None:
             raise Invalid("DST", dest, N_("already exists"), N_("copy into a new file"))
         writer = Store(dst, migrate=not isinstance(dst, str))
         try:
-            with writer.write():
+            # One snapshot of the source: reps, leads and activities that others change meanwhile are
+            # copied as they all were at one moment (docs/team.md).
+            with writer.write(), reader.snapshot():
                 writer.ensure_schema()
                 counts = reader.copy_to(writer)
         finally:

@@ -64,6 +64,12 @@ def bulk_index(conn: sqlite3.Connection, table: str, first_id: int) -> Iterator[
     conn.execute(sql)
 
 
+@contextmanager
+def bulk_load(conn: sqlite3.Connection) -> Iterator[None]:
+    """Nothing beyond `bulk_index`: SQLite's index upkeep is cheap enough for `db copy`."""
+    yield
+
+
 # FTS tables and the trigger that indexes each new row, by content table.
 _FTS = {
     "leads": ("leads_fts", "leads_fts_insert", "name, company"),
