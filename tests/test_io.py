@@ -280,6 +280,22 @@ def test_dry_run_meets_what_the_real_import_would_meet(existing, ok, fails, db, 
     assert [r["name"] for r in ok("rep", "list", "--format", "json")] == ["alice"]
 
 
+def test_import_summaries_and_errors_in_chinese(existing, ok, run, db, tmp_path):
+    """The summary of a dry run that would create reps, and a refused import's note on the columns no
+    field reads, speak the run's language like the rest of the message (docs/chinese.md)."""
+    fine = write(tmp_path / "fine.csv", "name,owner,colour\nNew,bob,red\n")
+    result = ok("--lang", "zh-Hans", "import", fine, "--dry-run")
+    assert "跳过的列（用 --map FIELD=COLUMN 映射）：colour" in result.err
+    assert "试运行" in result.err and "新销售：bob" in result.err
+    bad = write(tmp_path / "bad.csv", "name,stage,colour\nNew,nowhere,red\n")
+    before = digest(db)
+    result = run("--lang", "zh-Hant", "import", bad)
+    assert result.code == 1 and "Traceback" not in result.err
+    assert 'column "stage"' in result.err
+    assert result.err.rstrip().endswith("colour") and "略過的欄位" in result.err, result.err
+    assert digest(db) == before
+
+
 @pytest.mark.sqlite_only
 def test_dry_run_on_missing_database_creates_nothing(ok, db, tmp_path):
     ok("import", write(tmp_path / "a.csv", "name\nA\n"), "--dry-run")
