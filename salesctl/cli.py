@@ -140,6 +140,8 @@ COMMAND_MODULES = {
     "doctor": "admin",
     "demo": "admin",
     "db": "server",
+    "pool": "pool",
+    "claim": "pool",
 }
 MODULES = (
     "leads",
@@ -153,6 +155,7 @@ MODULES = (
     "remind",
     "admin",
     "server",
+    "pool",
 )
 _GLOBAL_VALUE_OPTIONS = ("--db", "--as-of", "--lang")
 _registered: set[str] = set()

@@ -84,7 +84,7 @@ def lead_fields(obj: dict) -> Fields:
                 else ""
             ),
         ),
-        (_("Owner"), obj["owner"]),
+        (_("Owner"), obj["owner"] or _("(the pool)")),
         (_("Value"), format_major(obj["value"], obj["currency"])),
         (
             _("Won"),
@@ -212,13 +212,17 @@ def timeline_entry(row, tz) -> dict:
             "note": row["note"],
             "activity_at": to_local_iso(row["from_value"], tz),
         }
-    return {
+    entry = {
         "type": row["type"],
         "at": at,
         "rep": row["rep"],
         "from": row["from_value"],
         "to": row["to_value"],
     }
+    if row["type"] == "owner":  # docs/pool.md: from/to null is the pool; rep null is salesctl (recycle)
+        entry["change"] = row["kind"]
+        entry["reason"] = row["note"]
+    return entry
 
 
 def _describe(entry: dict) -> str:
@@ -237,7 +241,14 @@ def _describe(entry: dict) -> str:
         if entry["from"] is None:
             return _("created in {stage}").format(stage=stage(entry["to"]))
         return _("stage {old} → {new}").format(old=stage(entry["from"]), new=stage(entry["to"]))
-    return _("owner {old} → {new}").format(old=entry["from"], new=entry["to"])
+    pool = _("the pool")
+    text = {
+        "claim": _("claimed from the pool"),
+        "release": _("released to the pool by {old}"),
+        "recycle": _("recycled to the pool from {old}"),
+    }.get(entry.get("change"), _("owner {old} → {new}"))
+    text = text.format(old=entry["from"] or pool, new=entry["to"] or pool)
+    return text + (f": {entry['reason']}" if entry.get("reason") else "")
 
 
 def lead_show_output(obj: dict, timeline: list[dict], schedule: dict | None = None) -> Output:
@@ -245,7 +256,7 @@ def lead_show_output(obj: dict, timeline: list[dict], schedule: dict | None = No
     rows = [
         {
             "at": short_time(e["at"]),
-            "rep": e["rep"],
+            "rep": e["rep"] or "salesctl",
             "what": _describe(e),
             "id": e["id"] if e["type"] == "activity" else "",
         }
