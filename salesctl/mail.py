@@ -246,6 +246,7 @@ REASON_WORDS = {
     "closing_soon": "closing soon",
     "no_next_step": "no next step",
     "after_sale": "after-sale follow-up",
+    "recycle_soon": "returns to the pool",
 }
 
 
@@ -261,12 +262,17 @@ def digest(doc: dict, *, rep: str) -> tuple[str, str, str]:
     """A rep's today list as (subject, plain text, HTML). The subject says how many are overdue and due today."""
     overdue, due, other = digest_counts(doc)
     day = (doc.get("as_of") or "")[:10]
-    summary = f"{overdue} overdue, {due} due today" + (
-        f", {other} more to look at" if other else ""
+    recycled = doc.get("recycled") or []
+    summary = (
+        f"{overdue} overdue, {due} due today"
+        + (f", {other} more to look at" if other else "")
+        + (f", {len(recycled)} returned to the pool" if recycled else "")
     )
     # The name goes first: Python's header folder can double a space when it folds just before an encoded word.
     subject = one_line(f"{one_line(rep, 60)}: {summary} (salesctl {day})", limit=200)
     sections = _sections(doc.get("items", []))
+    if recycled:  # docs/pool.md: the rep hears of the leads the pool took back
+        sections.append(("Returned to the pool", recycled))
     return (
         subject,
         _digest_text(rep, day, summary, sections),
@@ -290,6 +296,8 @@ def _who(item: dict) -> str:
 
 
 def _details(item: dict) -> list[str]:
+    if "assignment_id" in item:  # a lead `pool recycle` took back
+        return [f"on {short_time(item['at'])}", str(item.get("reason") or "")]
     parts = []
     if item.get("days_overdue"):
         parts.append(
@@ -302,7 +310,11 @@ def _details(item: dict) -> list[str]:
     parts.append(str(item.get("stage", "")))
     if item.get("value") is not None:
         parts.append(format_major(item["value"], item.get("currency")))
-    extra = [REASON_WORDS.get(r, r) for r in item["reasons"] if r not in ("overdue", "due_today")]
+    extra = [
+        REASON_WORDS.get(r, r) + (f" on {item['recycle_on']}" if r == "recycle_soon" else "")
+        for r in item["reasons"]
+        if r not in ("overdue", "due_today")
+    ]
     if extra:
         parts.append(", ".join(extra))
     if item.get("key"):
@@ -490,13 +502,14 @@ STALE_CLAIM = timedelta(minutes=15)
 CLAIM_REFRESH = STALE_CLAIM / 5
 
 
-def send_reminder_once(store, mailer: Mailer, rep_id: int, day: str, msg: EmailMessage) -> None:
-    """Claim (rep, day), send while keeping the claim fresh, then stamp it sent; release the claim and
-    raise `MailError` if sending fails. Nothing happens when another run has sent it or is sending it."""
+def send_reminder_once(store, mailer: Mailer, rep_id: int, day: str, msg: EmailMessage) -> bool:
+    """Claim (rep, day), send while keeping the claim fresh, then stamp it sent (True); release the claim
+    and raise `MailError` if sending fails. Nothing happens (False) when another run has sent it or is
+    sending it."""
     with store.write():
         claimed = store.claim_reminder(rep_id, day, stale_after=STALE_CLAIM)
     if not claimed:
-        return  # another run has sent it or is sending it right now
+        return False  # another run has sent it or is sending it right now
     try:
         with _claim_kept(store, rep_id, day):
             mailer.send(msg)
@@ -506,6 +519,7 @@ def send_reminder_once(store, mailer: Mailer, rep_id: int, day: str, msg: EmailM
         raise
     with store.write():
         store.mark_reminder_sent(rep_id, day)
+    return True
 
 
 @contextmanager

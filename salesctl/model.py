@@ -255,7 +255,10 @@ def _check_setting(settings: Settings, key: str, value: object) -> object:
     if key == "pool.release_days":
         if not isinstance(value, dict):
             raise Invalid(
-                field_name, _shown(value), "is not an object of STAGE: days", 'e.g. {"contacted": 14}'
+                field_name,
+                _shown(value),
+                "is not an object of STAGE: days",
+                'e.g. {"contacted": 14}',
             )
         days = {}
         for stage, number in value.items():

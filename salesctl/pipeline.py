@@ -311,7 +311,9 @@ def assign(
             )
         if lead["owner_id"] != to_rep_id:
             store.set_owner(lead_id, to_rep_id)
-            store.record_assignment(lead_id, rep_id, lead["owner_id"], to_rep_id, now, kind="assign")
+            store.record_assignment(
+                lead_id, rep_id, lead["owner_id"], to_rep_id, now, kind="assign"
+            )
             moved.append(lead_id)
     return moved
 

@@ -27,7 +27,9 @@ def _taken(store: Store, lead) -> SalesError:
     """A claim of a lead someone owns: name who has it (the winner of a race says "was claimed by")."""
     change = store.last_owner_change(lead["id"])
     if change is not None and change["kind"] == "claim":
-        return SalesError(f"lead #{lead['id']} was claimed by {lead['owner']}; it is not in the pool")
+        return SalesError(
+            f"lead #{lead['id']} was claimed by {lead['owner']}; it is not in the pool"
+        )
     return SalesError(f"lead #{lead['id']} is not in the pool: {lead['owner']} owns it")
 
 
@@ -76,7 +78,9 @@ def release(
             f"(only they or an owner may: salesctl config set owners NAME,…)"
         )
     store.set_owner(lead_id, None)
-    store.record_assignment(lead_id, rep_id, lead["owner_id"], None, now, kind="release", reason=reason)
+    store.record_assignment(
+        lead_id, rep_id, lead["owner_id"], None, now, kind="release", reason=reason
+    )
 
 
 def idle_cutoffs(settings: Settings, at: datetime) -> dict[str, str]:
@@ -103,7 +107,12 @@ def recycle(store: Store, settings: Settings, rows: list, *, now: str) -> None:
     for row in rows:
         store.set_owner(row["id"], None)
         store.record_assignment(
-            row["id"], None, row["owner_id"], None, now, kind="recycle",
+            row["id"],
+            None,
+            row["owner_id"],
+            None,
+            now,
+            kind="recycle",
             reason=recycle_reason(settings, row["stage"]),
         )
 
@@ -112,7 +121,9 @@ def recycle_at(settings: Settings, row) -> str:
     """When the lead becomes due for recycling (UTC database time)."""
     from .dates import from_db
 
-    return to_db(from_db(row["idle_since"]) + timedelta(days=settings.pool_release_days[row["stage"]]))
+    return to_db(
+        from_db(row["idle_since"]) + timedelta(days=settings.pool_release_days[row["stage"]])
+    )
 
 
 def soon(store: Store, settings: Settings, now: datetime, owner_id: int | None) -> list:
@@ -128,5 +139,10 @@ def check_reason(text: str) -> str:
 
     reason = check_text(text, field="--reason")
     if not reason:
-        raise Invalid("--reason", text, "is empty", "say why you give it back, e.g. --reason \"no budget this year\"")
+        raise Invalid(
+            "--reason",
+            text,
+            "is empty",
+            'say why you give it back, e.g. --reason "no budget this year"',
+        )
     return reason

@@ -328,7 +328,9 @@ def _m0010_effective_touches_index(conn: sqlite3.Connection) -> None:
     )
 
 
-def _rebuild_table(conn: sqlite3.Connection, table: str, edits: tuple[tuple[str, str], ...]) -> None:
+def _rebuild_table(
+    conn: sqlite3.Connection, table: str, edits: tuple[tuple[str, str], ...]
+) -> None:
     """Rebuild `table` with its CREATE statement changed by `edits` (old text → new text), keeping every
     row, index and trigger: SQLite's documented way to drop a NOT NULL (www.sqlite.org/lang_altertable.html,
     "Making Other Kinds Of Table Schema Changes"). Runs inside the migration's transaction with foreign
@@ -365,7 +367,12 @@ def _m0011_shared_pool(conn: sqlite3.Connection) -> None:
     _rebuild_table(
         conn,
         "leads",
-        (("owner_id INTEGER NOT NULL REFERENCES reps(id)", "owner_id INTEGER REFERENCES reps(id)"),),
+        (
+            (
+                "owner_id INTEGER NOT NULL REFERENCES reps(id)",
+                "owner_id INTEGER REFERENCES reps(id)",
+            ),
+        ),
     )
     _rebuild_table(
         conn,
@@ -1887,7 +1894,9 @@ class Store:
             + " AS idle_since, "
             + cutoff
             + " AS cutoff FROM leads l JOIN reps r ON r.id = l.owner_id"
-            " WHERE l.stage IN (" + ", ".join(f":s{i}" for i in range(len(stages))) + ")"
+            " WHERE l.stage IN ("
+            + ", ".join(f":s{i}" for i in range(len(stages)))
+            + ")"
             + scope
             + ") c WHERE idle_since <= cutoff ORDER BY idle_since, id",
             {**params, **{f"s{i}": st for i, st in enumerate(stages)}, "owner_id": owner_id},

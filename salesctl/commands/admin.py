@@ -43,6 +43,12 @@ def _settings_output(app) -> Output:
             or "(no rates: salesctl config set fx.USD 7.12)",
         ),
         ("lang", s.lang or f"(from the environment: {app.language()})"),
+        (
+            "pool.release_days",
+            ", ".join(f"{k}={v}" for k, v in s.pool_release_days.items())
+            or "(off: pool recycle returns nothing)",
+        ),
+        ("pool.max_open_per_rep", str(s.pool_max_open_per_rep or "(off: no limit on claims)")),
         ("database", str(app.db_path)),
     ]
     return Output(data, [Fields(pairs)])
@@ -78,6 +84,7 @@ def config_set(
       salesctl config set timezone Asia/Shanghai
       salesctl config set currency CNY
       salesctl config set fx.USD 7.12
+      salesctl config set pool.release_days.contacted 14
     """
     app = app_of(ctx)
     with app.write() as store:

@@ -231,11 +231,7 @@ def add(
         fields.setdefault("currency", app.settings.currency)
         rep_id = app.acting_rep_id()
         fields["owner_id"] = (
-            None
-            if pool
-            else store.require_rep(owner, field="--owner")["id"]
-            if owner
-            else rep_id
+            None if pool else store.require_rep(owner, field="--owner")["id"] if owner else rep_id
         )
         same = (
             [] if allow_duplicate else store.open_leads_named(fields["name"], fields.get("company"))
@@ -572,7 +568,9 @@ def release(
     lead: LeadArg,
     reason: Annotated[
         str,
-        typer.Option("--reason", metavar="TEXT", help="Why you give it back (kept in its history)."),
+        typer.Option(
+            "--reason", metavar="TEXT", help="Why you give it back (kept in its history)."
+        ),
     ],
     fmt: FormatOpt = None,
 ) -> None:

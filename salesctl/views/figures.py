@@ -131,7 +131,9 @@ def _pool_block(doc: dict) -> list:
         cur = doc["currency"]
         blocks.append(
             Text(
-                _("In the pool at the period's end: {n} open lead(s), {value} (weighted {weighted})").format(
+                _(
+                    "In the pool at the period's end: {n} open lead(s), {value} (weighted {weighted})"
+                ).format(
                     n=pool["open_count"],
                     value=show(pool["open_value"], "money", cur),
                     weighted=show(pool["weighted_value"], "money", cur),

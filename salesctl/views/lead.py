@@ -219,7 +219,9 @@ def timeline_entry(row, tz) -> dict:
         "from": row["from_value"],
         "to": row["to_value"],
     }
-    if row["type"] == "owner":  # docs/pool.md: from/to null is the pool; rep null is salesctl (recycle)
+    if (
+        row["type"] == "owner"
+    ):  # docs/pool.md: from/to null is the pool; rep null is salesctl (recycle)
         entry["change"] = row["kind"]
         entry["reason"] = row["note"]
     return entry
