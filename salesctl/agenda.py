@@ -142,6 +142,7 @@ def _today_item(row, settings: Settings, now: datetime, tz: tzinfo) -> dict:
         "days_idle": idle,
         "rot_days": settings.rot_days.get(row["stage"], 7),
         "score": score(key=bool(row["key"]), intent=row["intent"], value_minor=row["value"]),
+        "recycle_on": None,  # the day `pool recycle` takes it back, with reason recycle_soon (docs/pool.md)
         "_next_db": row["next_at"] or "",
     }
 
