@@ -7,26 +7,31 @@ from typing import Annotated
 
 import typer
 
+from ..usage import SalesGroup
 from . import FormatOpt, app_of, check_limit, show
 
-pool_app = typer.Typer(
-    help="The shared pool (公海): leads nobody owns, for any rep to claim. `salesctl pool` lists them.",
-    invoke_without_command=True,
-    no_args_is_help=False,
-)
+class _ListByDefault(SalesGroup):
+    """`salesctl pool [OPTIONS]` is `salesctl pool list [OPTIONS]`."""
+
+    def parse_args(self, ctx, args):
+        if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help")):
+            args = ["list", *args]
+        return super().parse_args(ctx, args)
+
+
+pool_app = typer.Typer(cls=_ListByDefault, no_args_is_help=False)
 
 
 @pool_app.callback()
-def pool_root(ctx: typer.Context) -> None:
+def pool_root() -> None:
     """The shared pool (公海): leads nobody owns, for any rep to claim (docs/pool.md).
+    `salesctl pool` alone is `salesctl pool list`.
 
     \b
     Example:
-      salesctl pool
+      salesctl pool --sort -value
       salesctl claim 12 15
     """
-    if ctx.invoked_subcommand is None:
-        pool_list(ctx)
 
 
 @pool_app.command("list")
