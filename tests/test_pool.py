@@ -9,7 +9,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ON_POSTGRES, raw_sql
 
 
@@ -70,9 +69,7 @@ def test_a_claim_of_a_taken_lead_names_who_took_it_and_claims_nothing(ok, fails)
     fails("claim", "Own", names=["lead #3 is not in the pool: bob owns it"])
 
 
-def test_release_gives_a_lead_back_with_its_reason_and_only_its_owner_or_an_owner_may(
-    ok, fails
-):
+def test_release_gives_a_lead_back_with_its_reason_and_only_its_owner_or_an_owner_may(ok, fails):
     ok("rep", "add", "bob")
     ok("rep", "add", "carol")
     ok("add", "Acme", "--owner", "bob", "--next", "fri", "--step", "send quote")
@@ -104,7 +101,12 @@ def test_a_claim_over_the_open_lead_limit_claims_nothing(ok, fails):
     ok("add", "Held 2")
     for name in ("P1", "P2", "P3"):
         ok("add", name, "--pool")
-    fails("claim", "P1", "P2", names=["holds 2 open lead(s); claiming 2", "(3)", "nothing was claimed"])
+    fails(
+        "claim",
+        "P1",
+        "P2",
+        names=["holds 2 open lead(s); claiming 2", "(3)", "nothing was claimed"],
+    )
     assert len(ok("pool", "--format", "json")) == 3
     ok("claim", "P1")  # 3 open: at the limit, not over it
     fails("claim", "P2", names=["holds 3 open lead(s)"])
@@ -150,12 +152,12 @@ def test_today_warns_three_days_before_a_lead_is_recycled(ok):
     os.environ["SALESCTL_REP"] = "bob"
     # Acme is due on Nov 24 09:00 (Nov 10 + 14 days): warned from Nov 21 09:00 on, not before
     os.environ["SALESCTL_NOW"] = "2026-11-21T08:00:00"
-    assert all(
-        "recycle_soon" not in i["reasons"] for i in ok("today", "--format", "json")["items"]
-    )
+    assert all("recycle_soon" not in i["reasons"] for i in ok("today", "--format", "json")["items"])
     os.environ["SALESCTL_NOW"] = "2026-11-21T10:00:00"
     items = {i["name"]: i for i in ok("today", "--format", "json")["items"]}
-    assert "recycle_soon" in items["Acme"]["reasons"] and items["Acme"]["recycle_on"] == "2026-11-24"
+    assert (
+        "recycle_soon" in items["Acme"]["reasons"] and items["Acme"]["recycle_on"] == "2026-11-24"
+    )
     assert "Globex" not in items or "recycle_soon" not in items["Globex"]["reasons"]
     assert "to the pool 11-24" in ok("today").out
 
@@ -169,7 +171,9 @@ def test_recycle_returns_idle_leads_records_why_and_tells_the_rep_once(ok):
     assert [(i["name"], i["owner"], i["release_days"]) for i in dry["items"]] == [
         ("Acme", "bob", 14)
     ]
-    assert ok("lead", "show", "Acme", "--format", "json")["owner"] == "bob"  # a dry run changes nothing
+    assert (
+        ok("lead", "show", "Acme", "--format", "json")["owner"] == "bob"
+    )  # a dry run changes nothing
     done = ok("pool", "recycle", "--format", "json")
     assert done["recycled"] == 1 and not done["dry_run"]
     assert ok("lead", "show", "Acme", "--format", "json")["owner"] is None
@@ -192,7 +196,9 @@ def test_a_claimed_lead_is_not_recycled_for_its_old_silence(ok):
     ok("claim", "Acme")  # idle since Nov 10, but alice has it only since Nov 25
     os.environ["SALESCTL_NOW"] = "2026-12-09T08:59:00"
     due = ok("pool", "recycle", "--dry-run", "--format", "json")["items"]
-    assert [(i["name"], i["owner"]) for i in due] == [("Globex", "bob")]  # touched Nov 20: due Dec 4
+    assert [(i["name"], i["owner"]) for i in due] == [
+        ("Globex", "bob")
+    ]  # touched Nov 20: due Dec 4
     os.environ["SALESCTL_NOW"] = "2026-12-09T09:00:00"
     due = ok("pool", "recycle", "--format", "json")["items"]
     assert [(i["name"], i["owner"], i["idle_since"][:10]) for i in due] == [
@@ -229,7 +235,10 @@ def test_the_report_counts_claims_releases_and_recycles_per_rep_and_the_pool_as_
     assert report["team"]["open_count"] == 3  # Acme (alice) and the pool's two
     assert sum(r["open_count"] for r in report["reps"]) + report["pool"]["open_count"] == 3
     table = ok("report", "--week").out
-    assert "Shared pool" in table and "In the pool at the period's end: 2 open lead(s), $10,000" in table
+    assert (
+        "Shared pool" in table
+        and "In the pool at the period's end: 2 open lead(s), $10,000" in table
+    )
     assert ok("report", "--week", "--rep", "bob", "--format", "json")["pool"] is None
 
 
@@ -248,13 +257,20 @@ def write(tmp_path, name: str, text: str):
 def test_import_pool_empty_sends_ownerless_rows_to_the_pool(ok, fails, tmp_path):
     csv = write(tmp_path, "leads.csv", "name,owner,stage\nA1,bob,new\nA2,,contacted\n")
     ok("import", csv, "--pool-empty")
-    assert [(x["name"], x["stage"]) for x in ok("pool", "--format", "json")] == [("A2", "contacted")]
+    assert [(x["name"], x["stage"]) for x in ok("pool", "--format", "json")] == [
+        ("A2", "contacted")
+    ]
     assert ok("lead", "show", "A1", "--format", "json")["owner"] == "bob"
     # without the flag an empty owner is the importing rep, as before
     ok("import", write(tmp_path, "more.csv", "name,owner\nB1,\n"))
     assert ok("lead", "show", "B1", "--format", "json")["owner"] == "alice"
     closed = write(tmp_path, "won.csv", "name,owner,stage,amount\nC1,,won,5k\nC2,,new,\n")
-    fails("import", closed, "--pool-empty", names=['line 2, column "owner"', "only open leads go to the pool"])
+    fails(
+        "import",
+        closed,
+        "--pool-empty",
+        names=['line 2, column "owner"', "only open leads go to the pool"],
+    )
 
 
 def test_export_all_and_import_keep_pool_leads_unowned_with_their_history(ok, tmp_path):

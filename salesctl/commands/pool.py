@@ -10,6 +10,7 @@ import typer
 from ..usage import SalesGroup
 from . import FormatOpt, app_of, check_limit, show
 
+
 class _ListByDefault(SalesGroup):
     """`salesctl pool [OPTIONS]` is `salesctl pool list [OPTIONS]`."""
 
