@@ -307,6 +307,7 @@ def report(
 
     Pipeline, stalled, pace and month-to-date figures are as of the period's end, or now when the period
     has not ended yet; they are rebuilt from history, so a past period's report does not change later.
+    Only `funnel` shows where its cohort stands now, as the `funnel` command does.
     """
     as_of = min(until, just_after(now))
     previous = previous or previous_span(since, until)
@@ -388,6 +389,7 @@ def report(
             rep_id,
             sum(pipes[i].weighted_value for i in everyone if i in pipes),
         ),
+        "funnel": report_funnel(store, settings, until=until, tz=tz, rep_id=rep_id),
     }
 
 
@@ -399,6 +401,21 @@ def _pool_part(c: Counts, p: Pipeline) -> dict:
         "open_value": to_major(p.open_value),
         "weighted_value": money(p.weighted_value),
     }
+
+
+# The report's funnel takes the cohort the `funnel` command takes by default: 90 days and the last day.
+REPORT_FUNNEL_DAYS = 91
+
+
+def report_funnel(
+    store: Store, settings: Settings, *, until: datetime, tz: tzinfo, rep_id: int | None
+) -> dict:
+    """The report's funnel (docs/figures.md, The funnel in the report): the cohort of leads created in
+    the 91 local days to the period's end, where they stand now; the same as `funnel` when the period
+    ends tomorrow at 00:00."""
+    last_day = (until - timedelta(microseconds=1)).astimezone(tz).date()
+    since = start_of_day(last_day - timedelta(days=REPORT_FUNNEL_DAYS - 1), tz)
+    return funnel(store, settings, since=since, until=until, rep_id=rep_id, tz=tz)
 
 
 def _trends(

@@ -240,6 +240,8 @@ def report_output(doc: dict) -> Output:
         blocks.append(figures_table(doc["rhythm"]["by_rep"], title=rhythm_title(doc["rhythm"])))
     if doc.get("trends"):
         blocks.append(trends_table(doc["trends"], cur))
+    if doc.get("funnel", {}).get("cohort"):
+        blocks.append(funnel_bars(doc["funnel"], report_funnel_title(doc["funnel"])))
     blocks.append(_deals_table(doc["key_deals"], _("Key deals"), cur, _("No open key deals.")))
     blocks.append(
         _deals_table(
@@ -313,6 +315,30 @@ def rhythm_title(section: dict) -> str:
     return f"Rhythm: {section['weeks']} weeks to {section['until'][:10]} (exclusive), effective touches"
 
 
+def funnel_bars(doc: dict, title: str) -> Bars:
+    """How many of the funnel's cohort reached each stage, as bars: `72 (100%)`."""
+    cohort = doc["cohort"]
+    return Bars(
+        [
+            (
+                stage(s["stage"]),
+                s["reached"] / cohort if cohort else 0.0,
+                f"{s['reached']}"
+                + (f" ({show(s['reached'] / cohort, 'pct', None)})" if cohort else ""),
+            )
+            for s in doc["stages"]
+        ],
+        title=title,
+    )
+
+
+def report_funnel_title(funnel: dict) -> str:
+    """The report's funnel heading: the cohort and its span (docs/figures.md, The funnel in the report)."""
+    return _("Funnel: {n} lead(s) created {period}, where they stand now").format(
+        n=funnel["cohort"], period=period_label(funnel)
+    )
+
+
 def funnel_output(doc: dict) -> Output:
     cohort = doc["cohort"]
     who = doc["rep"] or "Team"
@@ -320,18 +346,7 @@ def funnel_output(doc: dict) -> Output:
         f"{who} funnel: {cohort} lead(s) created {period_label(doc)} · won {doc['won']}, lost {doc['lost']},"
         f" open {doc['open']}, win rate {show(doc['win_rate'], 'pct', None)}"
     )
-    bars = Bars(
-        [
-            (
-                s["stage"],
-                s["reached"] / cohort if cohort else 0.0,
-                f"{s['reached']}"
-                + (f" ({show(s['reached'] / cohort, 'pct', None)})" if cohort else ""),
-            )
-            for s in doc["stages"]
-        ],
-        title="Reached",
-    )
+    bars = funnel_bars(doc, "Reached")
     table = Table(
         [
             Column("stage", "Stage"),

@@ -219,6 +219,7 @@ def report_text(doc: dict) -> str:
         lines.append("  " + rep_legend())
     lines += _rhythm_text(doc)
     lines += _trends_text(doc)
+    lines += _funnel_text(doc)
     for key, heading in (
         ("key_deals", _("Key deals")),
         ("closing_soon", _("Closing within a week")),
@@ -471,6 +472,81 @@ def _trends_html(doc: dict) -> list[str]:
     ]
 
 
+def _funnel_text(doc: dict) -> list[str]:
+    from .figures import report_funnel_title
+
+    funnel = doc.get("funnel")
+    if not funnel or not funnel["cohort"]:
+        return []
+    return ["", report_funnel_title(funnel)] + [
+        f"  {stage(s['stage']):12}{_text_bar(s['reached'] / funnel['cohort'])} {s['reached']}"
+        + (f"  → {show(s['conversion'], 'pct', None)}" if s["conversion"] is not None else "")
+        for s in funnel["stages"]
+    ]
+
+
+# The funnel's bars, from the first stage's blue to the won green (one colour per stage, in order).
+_FUNNEL_COLOURS = ("#1f5fae", "#2b7de9", "#4b95ee", "#6aa9f1", "#8bbcf4", "#2e9e4f")
+
+
+def _funnel_bar(fraction: float, colour: str) -> str:
+    """One stage of the funnel chart: a bar centred in its row, as table cells (no SVG, no CSS
+    transforms), so the funnel shape shows in every mail client, Gmail and Outlook included."""
+    share = max(1, round(max(0.0, min(1.0, fraction)) * 100))
+    side = (100 - share) / 2
+    spacer = '<td width="{w:.1f}%" style="font-size:1px;line-height:1px">&nbsp;</td>'
+    return (
+        '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" '
+        'style="border-collapse:collapse;width:100%;min-width:120px;max-width:320px"><tr>'
+        + (spacer.format(w=side) if side else "")
+        + f'<td width="{share}%" style="background:{colour};height:18px;font-size:1px;line-height:1px">&nbsp;</td>'
+        + (spacer.format(w=side) if side else "")
+        + "</tr></table>"
+    )
+
+
+def _funnel_colour(position: int, name: str) -> str:
+    return (
+        _FUNNEL_COLOURS[-1]
+        if name == "won"
+        else _FUNNEL_COLOURS[min(position, len(_FUNNEL_COLOURS) - 2)]
+    )
+
+
+def _funnel_html(doc: dict) -> list[str]:
+    """The funnel chart: one centred bar per stage, as wide as the share of the cohort that reached it,
+    with the count, the conversion to the next stage and the leads lost there."""
+    from .figures import report_funnel_title
+
+    funnel = doc.get("funnel")
+    if not funnel or not funnel["cohort"]:
+        return []
+    cohort, stages = funnel["cohort"], funnel["stages"]
+    rows = "".join(
+        f'<tr><td style="{_CELL}">{escape(stage(s["stage"]))}</td>'
+        f'<td style="{_CELL}">{_funnel_bar(s["reached"] / cohort, _funnel_colour(i, s["stage"]))}</td>'
+        f'<td style="{_NUM}">{s["reached"]} ({escape(show(s["reached"] / cohort, "pct", None))})</td>'
+        f'<td style="{_NUM}">{escape(show(s["conversion"], "pct", None)) if s["conversion"] is not None else ""}</td>'
+        f'<td style="{_NUM}">{s["lost"] or ""}</td></tr>'
+        for i, s in enumerate(stages)
+    )
+    head = "".join(
+        f'<th style="{_HEAD}{"text-align:right;" if num else ""}">{escape(h)}</th>'
+        for h, num in (
+            (_("Stage"), False),
+            ("", False),
+            (_("Reached"), True),
+            (_("→ next"), True),
+            (_("Lost here"), True),
+        )
+    )
+    return [
+        f'<h2 style="{_H2}">{escape(report_funnel_title(funnel))}</h2>',
+        f'<div style="overflow-x:auto;max-width:100%"><table role="presentation" cellpadding="0" cellspacing="0" '
+        f'border="0" width="100%" style="border-collapse:collapse;{_FONT}"><tr>{head}</tr>{rows}</table></div>',
+    ]
+
+
 def report_html(doc: dict) -> str:
     """The report as one self-contained HTML page for a mail client."""
     cur, t, prev = doc["currency"], doc["team"], doc["team"]["previous"]
@@ -574,6 +650,7 @@ def report_html(doc: dict) -> str:
             )
     parts.extend(_rhythm_html(doc))
     parts.extend(_trends_html(doc))
+    parts.extend(_funnel_html(doc))
     for key, heading in (
         ("key_deals", _("Key deals")),
         ("closing_soon", _("Closing within a week")),
