@@ -140,8 +140,8 @@ COMMAND_MODULES = {
     "doctor": "admin",
     "demo": "admin",
     "db": "server",
-    "pool": "pool",
-    "claim": "pool",
+    "pool": "claims",
+    "claim": "claims",
 }
 MODULES = (
     "leads",
@@ -155,7 +155,7 @@ MODULES = (
     "remind",
     "admin",
     "server",
-    "pool",
+    "claims",
 )
 _GLOBAL_VALUE_OPTIONS = ("--db", "--as-of", "--lang")
 _registered: set[str] = set()

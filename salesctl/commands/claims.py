@@ -1,4 +1,4 @@
-"""The shared pool (公海): `pool list`, `pool recycle` and `claim` (`lead release` is in leads.py)."""
+"""The shared pool (公海): `pool list`, `pool recycle` and `claim` (the rules are pool.py; `lead release` is in leads.py)."""
 
 from __future__ import annotations
 
