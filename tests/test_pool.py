@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -354,3 +355,23 @@ def test_a_pool_lead_set_up_behind_salesctls_back_is_listed(ok, db):
     ok("add", "Acme")
     raw_sql(db, "UPDATE leads SET owner_id = NULL WHERE id = 1")
     assert [x["name"] for x in ok("pool", "list", "--format", "json")] == ["Acme"]
+
+
+def test_the_mailed_report_shows_the_pool_per_rep(ok, tmp_path):
+    """The weekly mail (HTML and its text part) carries the same claimed / released / recycled counts."""
+    recycling_team(ok)
+    os.environ["SALESCTL_NOW"] = "2026-11-24T09:00:00"
+    ok("pool", "recycle")
+    os.environ["SALESCTL_NOW"] = "2026-11-25T09:00:00"
+    ok("claim", "Acme")
+    os.environ["SALESCTL_NOW"] = "2026-11-30T09:00:00"
+    page = tmp_path / "week.html"
+    ok("report", "--week", "--format", "html", "--out", page)
+    html = page.read_text(encoding="utf-8")
+    assert "Shared pool" in html
+    start = html.index("Shared pool")
+    section = html[start : html.index("</table>", start)]
+    assert [re.sub(r"<[^>]+>", " ", "<tr" + row).split() for row in section.split("<tr")[2:]] == [
+        ["alice", "1", "0", "0"],
+        ["bob", "0", "0", "1"],
+    ]
