@@ -375,3 +375,21 @@ def test_the_mailed_report_shows_the_pool_per_rep(ok, tmp_path):
         ["alice", "1", "0", "0"],
         ["bob", "0", "0", "1"],
     ]
+
+
+def test_assignments_and_handoffs_are_kept_with_their_kind(ok):
+    ok("rep", "add", "bob")
+    ok("rep", "add", "carol")
+    ok("add", "Acme")
+    ok("add", "Globex", "--pool")
+    ok("lead", "assign", "Acme", "--to", "bob")
+    ok("lead", "assign", "Globex", "--to", "bob")  # an owner may give a pool lead directly
+    ok("handoff", "bob", "carol")
+    assert owner_changes(ok, "Acme") == [
+        ("assign", "alice", "alice", "bob", None),
+        ("handoff", "alice", "bob", "carol", None),
+    ]
+    assert owner_changes(ok, "Globex") == [
+        ("assign", "alice", None, "bob", None),
+        ("handoff", "alice", "bob", "carol", None),
+    ]
