@@ -393,3 +393,32 @@ def test_assignments_and_handoffs_are_kept_with_their_kind(ok):
         ("assign", "alice", None, "bob", None),
         ("handoff", "alice", "bob", "carol", None),
     ]
+
+
+@pytest.mark.parametrize(
+    "args, names",
+    [
+        (("pool", "list", "--sort", "owner"), ["--sort", "owner", "is not a sort field"]),
+        (("pool", "list", "--stage", "closing"), ["--stage", "closing", "is not a stage"]),
+        (("claim", "99"), ["lead: no lead with id 99"]),
+        (("lead", "release", "99", "--reason", "x"), ["lead: no lead with id 99"]),
+    ],
+)
+def test_bad_pool_input_is_refused_and_changes_nothing(ok, fails, args, names):
+    ok("add", "Acme", "--pool")
+    fails(*args, names=names)
+
+
+def test_the_pool_settings_survive_export_and_import(ok, tmp_path):
+    ok("config", "set", "pool.release_days.contacted", "14")
+    ok("config", "set", "pool.release_days.quoted", "21")
+    ok("config", "set", "pool.max_open_per_rep", "30")
+    ok("config", "set", "pool.release_days.quoted", "off")
+    ok("add", "Acme", "--pool")
+    dump = tmp_path / "all.json"
+    ok("export", "all", "--out", dump)
+    copy = tmp_path / "copy.db"
+    ok("--db", copy, "import", dump)
+    shown = ok("--db", copy, "config", "show", "--format", "json")
+    assert shown["pool.release_days"] == {"contacted": 14}
+    assert shown["pool.max_open_per_rep"] == 30
