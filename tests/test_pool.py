@@ -422,3 +422,27 @@ def test_the_pool_settings_survive_export_and_import(ok, tmp_path):
     shown = ok("--db", copy, "config", "show", "--format", "json")
     assert shown["pool.release_days"] == {"contacted": 14}
     assert shown["pool.max_open_per_rep"] == 30
+
+
+def test_the_mailed_digest_tells_the_rep_of_a_recycle_once(ok, smtp_server, monkeypatch):
+    """remind --email: the recycle is in the next mail sent to the rep who lost the lead, not after."""
+    recycling_team(ok)
+    ok("rep", "edit", "bob", "--email", "bob@example.com")
+    server = smtp_server()
+    for name, value in server.env().items():
+        monkeypatch.setenv(name, value)
+    os.environ["SALESCTL_NOW"] = "2026-11-24T09:00:00"
+    ok("pool", "recycle")
+    ok("remind", "--rep", "bob", "--email", "--dry-run")  # a dry run tells nobody anything
+    assert server.received == []
+    ok("remind", "--rep", "bob", "--email")
+    (first,) = server.received
+    assert "returned to the pool" in first.message["Subject"]
+    assert "#1 Acme" in first.text and "pool.release_days.contacted 14" in first.text
+    os.environ["SALESCTL_NOW"] = "2026-11-25T09:00:00"
+    ok("log", "Globex", "checking in", "--next", "2026-11-25 08:00", "--step", "call")
+    os.environ["SALESCTL_NOW"] = "2026-11-25T10:00:00"
+    ok("remind", "--rep", "bob", "--email")
+    assert len(server.received) == 2
+    assert "pool" not in server.received[1].message["Subject"]
+    assert "Acme" not in server.received[1].text
