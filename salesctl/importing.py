@@ -16,75 +16,49 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import BinaryIO
 
-from . import model
+from . import fields, model
 from .dates import MAX_YEAR, MIN_YEAR, local_text, parse_day, parse_when, to_db
 from .errors import Invalid, SalesError, printable
 from .model import Settings
 from .money import parse_amount, parse_currency
 from .store import Store, nocase
 
-FIELDS = (
-    "name",
-    "company",
-    "contact",
-    "email",
-    "phone",
-    "source",
-    "intent",
-    "industry",
-    "persona",
-    "tags",
-    "value",
-    "currency",
-    "owner",
-    "stage",
-    "created_at",
-    "closed_at",
-    "amount",
-    "lost_reason",
-    "lost_stage",
-    "notes",
-    "close_by",
-    "key",
-    "next_at",
-    "next_step",
-    "snoozed_until",
-    "stage_changed_at",
+# The fields `import` reads, their other spellings (e.g. the keys of an exported lead object: won_at and
+# lost_at both give closed_at), and the lead columns an update may change (owner and stage go through
+# the pipeline rules instead): all from the lead-field table (salesctl/fields.py).
+FIELDS = fields.IMPORT_FIELDS
+ALIASES = fields.IMPORT_ALIASES
+UPDATABLE = fields.EDITABLE
+# Import fields kept as the row gives them, through model.check_text.
+_TEXT = frozenset(f.name for f in fields.LEAD if f.kind == "text" and f.imports)
+# The columns of an imported lead (its owner's id is found when it is written), and those stored as
+# the row gives them: all that import reads under their own name but the ones `Validator.record`'s
+# rules set (a close, a follow-up only on an open lead, the value with its currency…).
+_RECORD_COLUMNS = tuple(c for c in Store.LEAD_FIELDS if c != "owner_id")
+_BY_RULE = frozenset(
+    (
+        "value",
+        "currency",
+        "stage",
+        "created_at",
+        "stage_changed_at",
+        "next_at",
+        "next_step",
+        "key",
+        "lost_reason",
+        "lost_stage",
+        "snoozed_until",
+    )
 )
-# Other spellings of a field, e.g. the keys of an exported lead object (won_at and lost_at both give closed_at).
-ALIASES = {
-    "won_amount": "amount",
-    "won_at": "closed_at",
-    "lost_at": "closed_at",
-    "note": "notes",
-    "tag": "tags",
-    "lead": "name",
-    "next": "next_at",
-    "step": "next_step",
-    "created": "created_at",
-    "closed": "closed_at",
-    "rep": "owner",
-    "e_mail": "email",
-    "mobile": "phone",
-    "tel": "phone",
-}
-# Lead columns an update may change (owner and stage go through the pipeline rules instead).
-UPDATABLE = (
-    "name",
-    "company",
-    "contact",
-    "email",
-    "phone",
-    "source",
-    "intent",
-    "industry",
-    "persona",
-    "value",
-    "currency",
-    "close_by",
-    "key",
-    "next_at",
-    "next_step",
+_AS_GIVEN = tuple(
+    f.name
+    for f in fields.LEAD
+    if f.column and f.imports and f.imports[1] == f.name and f.name not in _BY_RULE
+)
+# The lead fields a full export's lead object gives as they are stored (id, owner and the phone's digits
+# are worked out from it; tags go to their own table).
+_DOCUMENT_LEAD_FIELDS = tuple(
+    f for f in fields.LEAD if f.column and f.key and f.kind not in ("id", "rep")
 )
 MAX_ERRORS = 20
 BATCH = 5000
@@ -453,7 +427,8 @@ class Validator:
         return f"is in the future: {local_text(at, self.tz)} is after now ({local_text(self.now_db, self.tz)})"
 
     # One parser per field: raw text (never blank) → stored value; raises Invalid.
-    def _time(self, raw: str, name: str, default: time) -> str:
+    def at(self, raw: str, name: str, default: time = time(0, 0)) -> str:
+        """A time as stored (UTC), from ISO text or the words of `--next`; `default` for a bare day."""
         found = self._times.get((raw, name))
         if found is None:
             try:
@@ -483,7 +458,8 @@ class Validator:
             dt = dt.replace(tzinfo=self.tz, fold=0)
         return to_db(dt)
 
-    def _close_by(self, raw: str) -> str:
+    def day(self, raw: str) -> str:
+        """A day (close_by) as stored: ISO, or the words of `--close-by`."""
         text = raw.strip()
         try:
             dt = datetime.fromisoformat(text)
@@ -508,7 +484,8 @@ class Validator:
             ) from None
 
     @staticmethod
-    def _key(raw: str) -> int:
+    def flag(raw: str) -> int:
+        """Yes or no (key, effective) as stored: 1 or 0."""
         word = raw.strip().lower()
         if word in ("1", "true", "yes", "y", "x", "key", "是"):
             return 1
@@ -519,7 +496,7 @@ class Validator:
     def parse(self, f: str, raw: str):
         if f == "name":
             return model.check_name(raw, field=f)
-        if f in ("company", "contact", "source", "industry", "persona", "next_step"):
+        if f in _TEXT:
             return model.check_text(raw, field=f)
         if f == "owner":
             return model.check_name(raw, field=f)
@@ -542,13 +519,13 @@ class Validator:
         if f == "lost_reason":
             return self.settings.check_reason(raw)
         if f in ("created_at", "closed_at", "stage_changed_at"):
-            return self._time(raw, f, time(0, 0))
+            return self.at(raw, f)
         if f in ("next_at", "snoozed_until"):
-            return self._time(raw, f, time(9, 0))
+            return self.at(raw, f, time(9, 0))
         if f == "close_by":
-            return self._close_by(raw)
+            return self.day(raw)
         if f == "key":
-            return self._key(raw)
+            return self.flag(raw)
         if f == "notes":
             return model.check_note(raw, field=f) or None
         raise AssertionError(f)
@@ -570,6 +547,36 @@ class Validator:
             "close_by",
         )
     )
+
+    def stored(self, kind: str, name: str, raw: str):
+        """A value of `kind` (salesctl/fields.py) as a salesctl export holds it, for its field `name`:
+        what a full export's rows are checked with. Stage and reason names are enough there (`label`):
+        the document's settings may no longer list the stage or reason a lead was lost at."""
+        if kind == "name":
+            return model.check_name(raw, field=name)
+        if kind == "text":
+            return model.check_text(raw, field=name)
+        if kind == "label":
+            return model.check_text(raw, field=name, limit=64)
+        if kind == "email":
+            return model.check_email(raw)
+        if kind == "phone":
+            return model.check_phone(raw)
+        if kind == "intent":
+            return model.check_intent(raw)
+        if kind == "money":
+            return parse_amount(raw, field="amount")[0]
+        if kind == "currency":
+            return parse_currency(raw)
+        if kind == "stage":
+            return self.settings.check_stage(raw, open_only=False)
+        if kind == "time":
+            return self.at(raw, name)
+        if kind == "day":
+            return self.day(raw)
+        if kind == "flag":
+            return self.flag(raw)
+        raise AssertionError(kind)
 
     def parse_memo(self, f: str, raw: str):
         key = (f, raw)
@@ -622,34 +629,18 @@ class Validator:
         created = values.get("created_at") or (min(closed, self.now_db) if closed else self.now_db)
         if created > self.now_db:  # nothing could be logged on it until then
             return bad("created_at", self.after_now(created))
-        lead = {
-            "name": values["name"],
-            "company": values.get("company"),
-            "contact": values.get("contact"),
-            "email": values.get("email"),
-            "phone": values.get("phone"),
-            "phone_digits": model.phone_digits(values.get("phone")),
-            "source": values.get("source"),
-            "intent": values.get("intent"),
-            "industry": values.get("industry"),
-            "persona": values.get("persona"),
-            "value": value,
-            "currency": currency,
-            "stage": stage,
-            "created_at": created,
-            "stage_changed_at": created,
-            "last_activity_at": None,
-            "next_at": None,
-            "next_step": None,
-            "close_by": values.get("close_by"),
-            "key": values.get("key", 0),
-            "won_at": None,
-            "won_amount": None,
-            "lost_at": None,
-            "lost_reason": None,
-            "lost_stage": None,
-            "snoozed_until": None,
-        }
+        # Every column but owner_id (given when written): as the row gives it, or by the rules here.
+        lead = dict.fromkeys(_RECORD_COLUMNS)
+        lead.update((c, values.get(c)) for c in _AS_GIVEN)
+        lead.update(
+            phone_digits=model.phone_digits(values.get("phone")),
+            value=value,
+            currency=currency,
+            key=values.get("key", 0),
+            stage=stage,
+            created_at=created,
+            stage_changed_at=created,
+        )
         first = s.stages[0]
         history: list[tuple[str | None, str, str]] = [(None, first, created)]
         if stage in ("won", "lost"):
@@ -1137,7 +1128,8 @@ def _items(doc: dict, key: str, errors: list[RowError]) -> Iterator[tuple[str, d
 def _document_tables(
     doc: dict, v: Validator, errors: list[RowError]
 ) -> dict[str, tuple[tuple, list]]:
-    """Each table's rows from the document, each value through the parsers; problems go to `errors`."""
+    """Each table's rows from the document, each value through the parsers; problems go to `errors`.
+    Rows are built by column name and laid out in `Store.TABLE_COLUMNS` order at the end."""
     from .cadence import format_cadence, parse_cadence, parse_every
 
     def take(
@@ -1180,53 +1172,46 @@ def _document_tables(
             )
         return value
 
-    def when(name: str) -> Callable[[str], str]:
-        return lambda raw: v._time(raw, name, time(0, 0))
+    def value(where: str, item: dict, kind: str, name: str, required: bool = False):
+        """A value of `kind` (salesctl/fields.py) through `Validator.stored`."""
+        return take(where, item, name, lambda raw: v.stored(kind, name, raw), required)
 
-    def minor(raw: str) -> int:
-        return parse_amount(raw, field="amount")[0]
+    def text(where: str, item: dict, name: str, check=model.check_text, required=False):
+        return take(where, item, name, lambda raw: check(raw, field=name), required)
 
-    def flag(raw: str) -> int:
-        return v._key(raw)
-
-    def label(name: str) -> Callable[[str], str | None]:
-        return lambda raw: model.check_text(raw, field=name, limit=64)
-
-    tables: dict[str, tuple[tuple, list]] = {}
+    tables: dict[str, list[dict]] = {}
     reps, rep_by_name, inactive = [], {}, set()
     for where, r in _items(doc, "reps", errors):
-        row = (
-            own_id(where, r, "reps"),
-            take(where, r, "name", lambda x: model.check_name(x, field="name"), True),
-            take(where, r, "email", model.check_email),
-            1 if r.get("active", True) else 0,
-            take(where, r, "created_at", when("created_at"), True),
-        )
+        row = {
+            "id": own_id(where, r, "reps"),
+            "name": text(where, r, "name", model.check_name, True),
+            "email": take(where, r, "email", model.check_email),
+            "active": 1 if r.get("active", True) else 0,
+            "created_at": value(where, r, "time", "created_at", True),
+        }
         reps.append(row)
-        rep_by_name[nocase(row[1] or "")] = row[0]
-        if not row[3]:
-            inactive.add(row[0])
-    tables["reps"] = (Store.TABLE_COLUMNS["reps"], reps)
-    plays = []
-    for where, p in _items(doc, "plays", errors):
+        rep_by_name[nocase(row["name"] or "")] = row["id"]
+        if not row["active"]:
+            inactive.add(row["id"])
+    tables["reps"] = reps
+    tables["plays"] = [
         # A play's stage may be one removed since (config set stages does not touch plays): a name is enough.
-        plays.append(
-            (
-                own_id(where, p, "plays"),
-                take(where, p, "name", lambda x: model.check_name(x, field="name"), True),
-                take(where, p, "text", lambda x: model.check_note(x, field="text"), True),
-                take(where, p, "stage", label("stage")),
-                take(where, p, "persona", lambda x: model.check_text(x, field="persona")),
-                take(
-                    where, p, "cadence", lambda x: format_cadence(parse_cadence(x, field="cadence"))
-                ),
-                take(where, p, "created_at", when("created_at"), True),
-            )
-        )
-    tables["plays"] = (Store.TABLE_COLUMNS["plays"], plays)
+        {
+            "id": own_id(where, p, "plays"),
+            "name": text(where, p, "name", model.check_name, True),
+            "text": text(where, p, "text", model.check_note, True),
+            "stage": value(where, p, "label", "stage"),
+            "persona": text(where, p, "persona"),
+            "cadence": take(
+                where, p, "cadence", lambda x: format_cadence(parse_cadence(x, field="cadence"))
+            ),
+            "created_at": value(where, p, "time", "created_at", True),
+        }
+        for where, p in _items(doc, "plays", errors)
+    ]
     leads, tags = [], []
     for where, obj in _items(doc, "leads", errors):
-        lead_id = own_id(where, obj, "leads")
+        row = {"id": own_id(where, obj, "leads")}
         owner = rep_by_name.get(nocase(_cell_text(obj.get("owner"))))
         # An empty owner is a lead of the pool (docs/pool.md); a closed deal stays credited to someone.
         in_pool = (
@@ -1241,47 +1226,12 @@ def _document_tables(
                     "is not one of the document's reps",
                 )
             )
-        value = take(where, obj, "value", minor)
-        row = {
-            "name": take(where, obj, "name", lambda x: model.check_name(x, field="name"), True),
-            "company": take(where, obj, "company", lambda x: model.check_text(x, field="company")),
-            "contact": take(where, obj, "contact", lambda x: model.check_text(x, field="contact")),
-            "email": take(where, obj, "email", model.check_email),
-            "phone": take(where, obj, "phone", model.check_phone),
-            "source": take(where, obj, "source", lambda x: model.check_text(x, field="source")),
-            "intent": take(where, obj, "intent", model.check_intent),
-            "industry": take(
-                where, obj, "industry", lambda x: model.check_text(x, field="industry")
-            ),
-            "persona": take(where, obj, "persona", lambda x: model.check_text(x, field="persona")),
-            "value": value,
-            "currency": take(where, obj, "currency", parse_currency, True),
-            "owner_id": owner,
-            "stage": take(
-                where, obj, "stage", lambda x: v.settings.check_stage(x, open_only=False), True
-            ),
-            "next_step": take(
-                where, obj, "next_step", lambda x: model.check_text(x, field="next_step")
-            ),
-            "close_by": take(where, obj, "close_by", v._close_by),
-            "key": take(where, obj, "key", flag) or 0,
-            "won_amount": take(where, obj, "won_amount", minor),
-            # Reasons and stages lost at may have been removed from the settings since: names are enough.
-            "lost_reason": take(where, obj, "lost_reason", label("lost_reason")),
-            "lost_stage": take(where, obj, "lost_stage", label("lost_stage")),
-        }
-        for name in (
-            "created_at",
-            "stage_changed_at",
-            "last_activity_at",
-            "next_at",
-            "won_at",
-            "lost_at",
-            "snoozed_until",
-        ):
-            row[name] = take(
-                where, obj, name, when(name), name in ("created_at", "stage_changed_at")
-            )
+        for f in _DOCUMENT_LEAD_FIELDS:
+            row[f.name] = value(where, obj, f.kind, f.key, f.required)
+            if row[f.name] is None and f.default is not None:
+                row[f.name] = f.default
+        row["owner_id"] = owner
+        row["phone_digits"] = model.phone_digits(row["phone"])
         if row["created_at"] and row["created_at"] > v.now_db:
             errors.append(
                 RowError(
@@ -1293,127 +1243,114 @@ def _document_tables(
             )
         if owner in inactive and row["stage"] not in model.CLOSED_STAGES:
             errors.append(RowError(where, "owner", _cell_text(obj.get("owner")), _INACTIVE))
-        row["phone_digits"] = model.phone_digits(row["phone"])
-        leads.append((lead_id, *(row[c] for c in Store.LEAD_FIELDS)))
+        leads.append(row)
         tags.extend(
-            (lead_id, t)
+            {"lead_id": row["id"], "tag": t}
             for t in (take(where, obj, "tags", lambda x: model.check_tags([x], field="tags")) or [])
         )
-    tables["leads"] = (LEAD_COLUMNS, leads)
-    tables["lead_tags"] = (("lead_id", "tag"), tags)
-    activities = []
-    for where, a in _items(doc, "activities", errors):
-        activities.append(
-            (
-                own_id(where, a, "activities"),
-                ref(where, a, "lead_id", "leads"),
-                ref(where, a, "rep_id", "reps"),
-                take(where, a, "kind", model.check_kind, True),
-                take(where, a, "note", lambda x: model.check_note(x, field="note")) or "",
-                take(where, a, "effective", flag) or 0,
-                take(where, a, "at", when("at"), True),
-                ref(where, a, "play_id", "plays", required=False),
-                take(where, a, "created_at", when("created_at"), True),
-            )
-        )
-    tables["activities"] = (Store.TABLE_COLUMNS["activities"], activities)
-    history = []
-    for where, h in _items(doc, "stage_history", errors):
-        history.append(
-            (
-                own_id(where, h, "stage_history"),
-                ref(where, h, "lead_id", "leads"),
-                ref(where, h, "rep_id", "reps"),
-                take(where, h, "from_stage", label("from_stage")),
-                take(where, h, "to_stage", label("to_stage"), True),
-                take(where, h, "at", when("at"), True),
-            )
-        )
-    tables["stage_history"] = (Store.TABLE_COLUMNS["stage_history"], history)
-    assignments = []
-    for where, s in _items(doc, "assignments", errors):
-        assignments.append(
-            (
-                own_id(where, s, "assignments"),
-                ref(where, s, "lead_id", "leads"),
-                # null reps: the pool (from, to) or salesctl itself (a recycle); docs/pool.md
-                ref(where, s, "rep_id", "reps", required=False),
-                ref(where, s, "from_rep_id", "reps", required=False),
-                ref(where, s, "to_rep_id", "reps", required=False),
-                take(where, s, "at", when("at"), True),
-                take(where, s, "kind", _owner_change),
-                take(where, s, "reason", lambda x: model.check_text(x, field="reason")),
-                take(where, s, "notified_at", when("notified_at")),
-            )
-        )
-    tables["assignments"] = (Store.TABLE_COLUMNS["assignments"], assignments)
-    targets = []
-    for where, t in _items(doc, "targets", errors):
-        targets.append(
-            (
-                own_id(where, t, "targets"),
-                ref(where, t, "rep_id", "reps", required=False),
-                take(where, t, "month", _month, True),
-                take(where, t, "amount", minor, True),
-                take(where, t, "set_at", when("set_at"), True),
-            )
-        )
-    tables["targets"] = (Store.TABLE_COLUMNS["targets"], targets)
+    tables["leads"] = leads
+    tables["lead_tags"] = tags
+    tables["activities"] = [
+        {
+            "id": own_id(where, a, "activities"),
+            "lead_id": ref(where, a, "lead_id", "leads"),
+            "rep_id": ref(where, a, "rep_id", "reps"),
+            "kind": take(where, a, "kind", model.check_kind, True),
+            "note": text(where, a, "note", model.check_note) or "",
+            "effective": value(where, a, "flag", "effective") or 0,
+            "at": value(where, a, "time", "at", True),
+            "play_id": ref(where, a, "play_id", "plays", required=False),
+            "created_at": value(where, a, "time", "created_at", True),
+        }
+        for where, a in _items(doc, "activities", errors)
+    ]
+    tables["stage_history"] = [
+        {
+            "id": own_id(where, h, "stage_history"),
+            "lead_id": ref(where, h, "lead_id", "leads"),
+            "rep_id": ref(where, h, "rep_id", "reps"),
+            "from_stage": value(where, h, "label", "from_stage"),
+            "to_stage": value(where, h, "label", "to_stage", True),
+            "at": value(where, h, "time", "at", True),
+        }
+        for where, h in _items(doc, "stage_history", errors)
+    ]
+    tables["assignments"] = [
+        {
+            "id": own_id(where, s, "assignments"),
+            "lead_id": ref(where, s, "lead_id", "leads"),
+            # null reps: the pool (from, to) or salesctl itself (a recycle); docs/pool.md
+            "rep_id": ref(where, s, "rep_id", "reps", required=False),
+            "from_rep_id": ref(where, s, "from_rep_id", "reps", required=False),
+            "to_rep_id": ref(where, s, "to_rep_id", "reps", required=False),
+            "at": value(where, s, "time", "at", True),
+            "kind": take(where, s, "kind", _owner_change),
+            "reason": take(where, s, "reason", lambda x: model.check_text(x, field="reason")),
+            "notified_at": value(where, s, "time", "notified_at"),
+        }
+        for where, s in _items(doc, "assignments", errors)
+    ]
+    tables["targets"] = [
+        {
+            "id": own_id(where, t, "targets"),
+            "rep_id": ref(where, t, "rep_id", "reps", required=False),
+            "month": take(where, t, "month", _month, True),
+            "amount": value(where, t, "money", "amount", True),
+            "set_at": value(where, t, "time", "set_at", True),
+        }
+        for where, t in _items(doc, "targets", errors)
+    ]
     # Tables added since the first documents: an older document without them restores with no rows.
-    removals = []
-    for where, d in _items(doc, "activity_removals", errors):
-        removals.append(
-            (
-                own_id(where, d, "activity_removals"),
-                ref(where, d, "lead_id", "leads"),
-                ref(where, d, "rep_id", "reps"),
-                take(where, d, "activity_id", _id, True),
-                take(where, d, "kind", model.check_kind, True),
-                take(where, d, "note", lambda x: model.check_note(x, field="note")) or "",
-                take(where, d, "activity_at", when("activity_at"), True),
-                take(where, d, "at", when("at"), True),
-            )
-        )
-    tables["activity_removals"] = (Store.TABLE_COLUMNS["activity_removals"], removals)
+    tables["activity_removals"] = [
+        {
+            "id": own_id(where, d, "activity_removals"),
+            "lead_id": ref(where, d, "lead_id", "leads"),
+            "rep_id": ref(where, d, "rep_id", "reps"),
+            "activity_id": take(where, d, "activity_id", _id, True),
+            "kind": take(where, d, "kind", model.check_kind, True),
+            "note": text(where, d, "note", model.check_note) or "",
+            "activity_at": value(where, d, "time", "activity_at", True),
+            "at": value(where, d, "time", "at", True),
+        }
+        for where, d in _items(doc, "activity_removals", errors)
+    ]
     runs, running = [], set()
     for where, c in _items(doc, "cadence_runs", errors):
-        row = (
-            own_id(where, c, "cadence_runs"),
-            ref(where, c, "lead_id", "leads"),
-            ref(where, c, "play_id", "plays"),
-            ref(where, c, "rep_id", "reps"),
-            take(where, c, "steps_done", lambda x: _count(x, "steps_done", 0), True),
-            take(where, c, "started_at", when("started_at"), True),
-            take(where, c, "ended_at", when("ended_at")),
-            take(where, c, "end_reason", label("end_reason")),
-        )
-        if (
-            row[6] is None and row[1] is not None
-        ):  # a lead runs one cadence at a time (docs/calendar.md)
-            if row[1] in running:
+        row = {
+            "id": own_id(where, c, "cadence_runs"),
+            "lead_id": ref(where, c, "lead_id", "leads"),
+            "play_id": ref(where, c, "play_id", "plays"),
+            "rep_id": ref(where, c, "rep_id", "reps"),
+            "steps_done": take(where, c, "steps_done", lambda x: _count(x, "steps_done", 0), True),
+            "started_at": value(where, c, "time", "started_at", True),
+            "ended_at": value(where, c, "time", "ended_at"),
+            "end_reason": value(where, c, "label", "end_reason"),
+        }
+        # A lead runs one cadence at a time (docs/calendar.md).
+        if row["ended_at"] is None and row["lead_id"] is not None:
+            if row["lead_id"] in running:
                 errors.append(
                     RowError(
                         where,
                         "lead_id",
-                        str(row[1]),
+                        str(row["lead_id"]),
                         "already has a running cadence (no ended_at) in the document",
                     )
                 )
-            running.add(row[1])
+            running.add(row["lead_id"])
         runs.append(row)
-    tables["cadence_runs"] = (Store.TABLE_COLUMNS["cadence_runs"], runs)
+    tables["cadence_runs"] = runs
 
     def every(raw: str) -> str:
         if parse_every(raw, field="every") is None:  # "off" means no row, never a row saying off
             raise Invalid("every", raw, "is not a repeat interval", "use 1w, 2w, 10d or 1m")
         return parse_every(raw, field="every")
 
-    for table, value, parse in (
-        ("recurrences", "every", every),
-        ("followup_revisions", "sequence", lambda x: _count(x, "sequence", 1)),
+    for table, name, parse, stamp in (
+        ("recurrences", "every", every, "set_at"),
+        ("followup_revisions", "sequence", lambda x: _count(x, "sequence", 1), "modified_at"),
     ):
         rows, seen = [], set()
-        stamp = Store.TABLE_COLUMNS[table][2]  # set_at, modified_at
         for where, r in _items(doc, table, errors):
             lead_id = ref(where, r, "lead_id", "leads")
             if lead_id is not None and lead_id in seen:
@@ -1427,11 +1364,17 @@ def _document_tables(
                 )
             seen.add(lead_id)
             rows.append(
-                (
-                    lead_id,
-                    take(where, r, value, parse, True),
-                    take(where, r, stamp, when(stamp), True),
-                )
+                {
+                    "lead_id": lead_id,
+                    name: take(where, r, name, parse, True),
+                    stamp: value(where, r, "time", stamp, True),
+                }
             )
-        tables[table] = (Store.TABLE_COLUMNS[table], rows)
-    return tables
+        tables[table] = rows
+    return {
+        table: (
+            Store.TABLE_COLUMNS[table],
+            [tuple(row[c] for c in Store.TABLE_COLUMNS[table]) for row in rows],
+        )
+        for table, rows in tables.items()
+    }

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from . import dialects
+from . import dialects, fields
 from .dialects import sqlite as sqlite_dialect
 from .errors import Ambiguous, Duplicate, NotFound, SalesError, StoreError
 
@@ -494,6 +494,23 @@ def storage_error(path: object, exc: Exception) -> StoreError:
     return postgres.storage_error(path, exc)
 
 
+# A lead column in SQL, by its name in the lead-field table (a KeyError for any other name).
+_LEAD_COLUMN = {c: "l." + c for c in fields.COLUMNS}
+
+
+def _sort_expression(field: fields.LeadField) -> str:
+    """The ORDER BY of a lead field: text without regard to case, an owner by name, a stage by its place
+    in the stages setting (`stage_order`, bound per query), and empty values last where asked."""
+    if field.kind == "rep":
+        return "r.name COLLATE NOCASE"
+    if field.kind == "stage":
+        return "stage_order"
+    column = _LEAD_COLUMN[field.name]
+    if field.kind in ("name", "text"):
+        return column + " COLLATE NOCASE"
+    return f"{column} IS NULL, {column}" if field.empty_last else column
+
+
 class Store:
     """One open salesctl database: a SQLite file, or a PostgreSQL database given by URL (docs/team.md)."""
 
@@ -810,35 +827,7 @@ class Store:
 
     # --- leads -------------------------------------------------------------------------------------
 
-    LEAD_FIELDS = (
-        "name",
-        "company",
-        "contact",
-        "email",
-        "phone",
-        "phone_digits",
-        "source",
-        "intent",
-        "industry",
-        "persona",
-        "value",
-        "currency",
-        "owner_id",
-        "stage",
-        "created_at",
-        "stage_changed_at",
-        "last_activity_at",
-        "next_at",
-        "next_step",
-        "close_by",
-        "key",
-        "won_at",
-        "won_amount",
-        "lost_at",
-        "lost_reason",
-        "lost_stage",
-        "snoozed_until",
-    )
+    LEAD_FIELDS = fields.COLUMNS[1:]  # every column but id, in order (salesctl/fields.py)
     # LEFT JOIN keeps leads the outer loop (SQLite never reorders it): otherwise SQLite may walk reps and
     # every lead of each rep (won and lost included) for a sorted `lead list`, which grows with history,
     # not with open leads. It also keeps the pool's leads, which have no owner (docs/pool.md).
@@ -979,20 +968,9 @@ class Store:
                 )
         raise NotFound(f'lead: "{ref}" matches no lead')
 
-    # Sort keys for `lead list`: user word → fixed SQL expression (never user text in SQL).
-    LEAD_SORTS = {
-        "id": "l.id",
-        "name": "l.name COLLATE NOCASE",
-        "company": "l.company COLLATE NOCASE",
-        "owner": "r.name COLLATE NOCASE",
-        "value": "l.value",
-        "created": "l.created_at",
-        "updated": "l.stage_changed_at",
-        "activity": "l.last_activity_at",
-        "next": "l.next_at IS NULL, l.next_at",
-        "close_by": "l.close_by IS NULL, l.close_by",
-        "stage": "stage_order",
-    }
+    # Sort keys for `lead list`: user word → fixed SQL expression (never user text in SQL), from the
+    # `sort` of each lead field (salesctl/fields.py) in the order the help lists them.
+    LEAD_SORTS = {f.sort[1]: _sort_expression(f) for f in fields.SORTS}
 
     def list_leads(
         self,

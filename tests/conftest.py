@@ -103,14 +103,14 @@ def real_data(name: str) -> Path:
     if path is not None and path.is_file():
         return path
     why = f"{path} does not exist" if path else "SALESCTL_REAL_DATA is not set"
-    missing_outside_ci(f"the real CRM data set is not here: {why}")
+    missing_outside_ci(f"the real CRM data set is not here: {why}", "the real CRM data set")
 
 
-def missing_outside_ci(why: str):
+def missing_outside_ci(why: str, what: str):
     """Skip a test whose tool or data is not on this machine, except in CI (CI=true), where .ci/run
     installs everything: there a missing part fails the test, so CI never passes quietly."""
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"missing in CI: {why}")
+        pytest.fail(f"{what} is missing in CI: {why}")
     pytest.skip(why)
 
 
@@ -122,7 +122,7 @@ def chromium() -> str:
     found = next(
         filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None
     )
-    return found or missing_outside_ci("needs headless Chromium (apt-get install chromium)")
+    return found or missing_outside_ci("needs apt-get install chromium", "headless Chromium")
 
 
 @pytest.fixture(scope="session")

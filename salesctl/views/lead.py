@@ -4,61 +4,27 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from .. import fields
 from ..dates import to_local_iso
 from ..i18n import _, intent, kind, pgettext, stage
 from ..money import format_major, to_major
 from ..render import Column, Fields, Output, Table
 
-LEAD_KEYS = (
-    "id",
-    "name",
-    "company",
-    "contact",
-    "email",
-    "phone",
-    "source",
-    "intent",
-    "industry",
-    "persona",
-    "tags",
-    "value",
-    "currency",
-    "owner",
-    "stage",
-    "created_at",
-    "stage_changed_at",
-    "last_activity_at",
-    "next_at",
-    "next_step",
-    "close_by",
-    "key",
-    "won_at",
-    "won_amount",
-    "lost_at",
-    "lost_reason",
-    "lost_stage",
-    "snoozed_until",
-)
-_TIMES = (
-    "created_at",
-    "stage_changed_at",
-    "last_activity_at",
-    "next_at",
-    "won_at",
-    "lost_at",
-    "snoozed_until",
-)
+# The lead object's keys in order (salesctl/fields.py): JSON, the CSV header, export.
+LEAD_KEYS = fields.KEYS
+_CONVERTED = (*fields.TIMES, *fields.MONEY, *fields.FLAGS, "tags")
 
 
 def lead_object(row, tz) -> dict:
     """The lead object (docs/reference.md, JSON objects) from a `Store.LEAD_SELECT` row."""
-    obj = {key: row[key] for key in LEAD_KEYS if key not in ("tags", "key", "value", "won_amount")}
-    for key in _TIMES:
+    obj = {key: row[key] for key in LEAD_KEYS if key not in _CONVERTED}
+    for key in fields.TIMES:
         obj[key] = to_local_iso(row[key], tz)
+    for key in fields.MONEY:
+        obj[key] = to_major(row[key])
+    for key in fields.FLAGS:
+        obj[key] = bool(row[key])
     obj["tags"] = row["tags"].split("\x1f") if row["tags"] else []
-    obj["key"] = bool(row["key"])
-    obj["value"] = to_major(row["value"])
-    obj["won_amount"] = to_major(row["won_amount"])
     return {key: obj[key] for key in LEAD_KEYS}
 
 
@@ -134,35 +100,30 @@ def short_day_time(iso: str | None, year: int | None) -> str:
 
 
 def list_columns(year: int | None) -> dict[str, Column]:
-    """`lead list` columns by the sort word that orders them. Priorities say which go first on a narrow
-    terminal (Company, then Next step, Next, Owner, Value); names and dates are never folded."""
-
-    def when(key: str, header: str, priority: int = 0) -> Column:
-        return Column(
-            key,
-            header,
-            show=short_time,
-            wrap=False,
-            priority=priority,
-            short=lambda v: short_day_time(v, year),
-        )
-
-    return {
-        "id": Column("id", "#", "right"),
-        "name": Column("name", _("Name"), wrap=False, max_width=24),
-        "company": Column("company", _("Company"), wrap=False, max_width=16, priority=6),
-        "stage": Column("stage", _("Stage"), wrap=False, show=stage),
-        "owner": Column("owner", _("Owner"), wrap=False, max_width=10, priority=3),
-        "value": Column("value", _("Value"), "right", priority=2),
-        "next": when("next_at", _("Next"), priority=4),
-        "next_step": Column("next_step", _("Next step"), priority=5),
-        "close_by": Column(
-            "close_by", _("Close by"), wrap=False, short=lambda v: short_date(v, year)
-        ),
-        "created": when("created_at", _("Created")),
-        "updated": when("stage_changed_at", _("Stage since")),
-        "activity": when("last_activity_at", _("Last activity")),
+    """`lead list` columns by the sort word that orders them (else the field's key), as each field's
+    `listed` says (salesctl/fields.py). Priorities say which go first on a narrow terminal (Company,
+    then Next step, Next, Owner, Value); names and dates are never folded."""
+    shown = {"time": short_time, "stage": stage}
+    shorter = {
+        "time": lambda v: short_day_time(v, year),
+        "day": lambda v: short_date(v, year),
     }
+    columns = {}
+    for field in fields.LEAD:
+        listed = field.listed
+        if listed is None:
+            continue
+        columns[field.sort[1] if field.sort else field.key] = Column(
+            field.key,
+            listed.header if listed.header == "#" else _(listed.header),
+            "right" if field.kind in ("id", "money") else "left",
+            show=shown.get(field.kind),
+            wrap=listed.wrap,
+            max_width=listed.width,
+            priority=listed.priority,
+            short=shorter.get(field.kind),
+        )
+    return columns
 
 
 LIST_ORDER = ("id", "name", "company", "stage", "owner", "value", "next", "next_step")
