@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import Invalid
+from .i18n import N_
 from .model import ACTIVITY_KINDS, MAX_TEXT, check_name, from_chinese
 
 MAX_STEPS = 20
@@ -13,7 +14,7 @@ _OFFSET = re.compile(r"\+?(\d{1,3})([hdw])")
 # The colon may be full-width (：), as Chinese keyboards type it (docs/chinese.md).
 _STEP = re.compile(r"(?P<offset>\S+)\s+(?P<kind>[^:：\s]+)\s*[:：]\s*(?P<text>.*)", re.S)
 _EVERY = re.compile(r"\+?(\d{1,3})([dwm])")
-CADENCE_HINT = (
+CADENCE_HINT = N_(
     'write steps like "0d call: intro; +2d email: case study" (OFFSET KIND: WHAT, separated by ;)'
 )
 
@@ -44,8 +45,10 @@ def parse_cadence(text: str, *, field: str = "--cadence") -> list[Step]:
         raise Invalid(
             field,
             shown,
-            f"has {len(parts)} steps, more than {MAX_STEPS}",
-            "split it into two plays",
+            N_("has {count} steps, more than {most}"),
+            N_("split it into two plays"),
+            count=len(parts),
+            most=MAX_STEPS,
         )
     return [_step(part, n, field) for n, part in enumerate(parts, 1)]
 
@@ -53,25 +56,26 @@ def parse_cadence(text: str, *, field: str = "--cadence") -> list[Step]:
 def _step(part: str, n: int, field: str) -> Step:
     where = f"{field} step {n}"
     if not part.strip():
-        raise Invalid(where, part.strip(), "is empty", CADENCE_HINT)
+        raise Invalid(where, part.strip(), N_("is empty"), CADENCE_HINT)
     match = _STEP.fullmatch(part.strip())
     if match is None:
-        raise Invalid(where, part.strip(), "is not OFFSET KIND: WHAT", CADENCE_HINT)
+        raise Invalid(where, part.strip(), N_("is not OFFSET KIND: WHAT"), CADENCE_HINT)
     offset = _OFFSET.fullmatch(match["offset"].lower())
     if offset is None:
         raise Invalid(
             where,
             match["offset"],
-            "is not an offset",
-            "use 0d, +2d, +1w or +4h (from the step before)",
+            N_("is not an offset"),
+            N_("use 0d, +2d, +1w or +4h (from the step before)"),
         )
     kind = from_chinese("ACTIVITY_KINDS", match["kind"].lower())
     if kind not in ACTIVITY_KINDS or kind == "note":
         raise Invalid(
             where,
             match["kind"],
-            "is not an activity kind",
-            "use one of " + ", ".join(k for k in ACTIVITY_KINDS if k != "note"),
+            N_("is not an activity kind"),
+            N_("use one of {choices}"),
+            choices=", ".join(k for k in ACTIVITY_KINDS if k != "note"),
         )
     what = check_name(match["text"], field=where, limit=MAX_TEXT)
     return Step(f"+{int(offset[1])}{offset[2]}", kind, what)
@@ -90,6 +94,6 @@ def parse_every(text: str, *, field: str = "--every") -> str | None:
     match = _EVERY.fullmatch(word)
     if match is None or int(match[1]) == 0:
         raise Invalid(
-            field, text, "is not a repeat interval", "use 1w, 2w, 10d, 1m, or off to stop"
+            field, text, N_("is not a repeat interval"), N_("use 1w, 2w, 10d, 1m, or off to stop")
         )
     return f"{int(match[1])}{match[2]}"

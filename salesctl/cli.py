@@ -13,6 +13,7 @@ import typer
 from . import i18n
 from .context import App, check_db_path, database_location, demo_db_path
 from .errors import SalesError, printable
+from .i18n import N_
 from .usage import SalesGroup
 
 app = typer.Typer(
@@ -82,7 +83,8 @@ def root(
 ) -> None:
     if demo and db:
         raise SalesError(
-            "--demo: cannot be combined with --db (--demo means --db " + str(demo_db_path()) + ")"
+            N_("--demo: cannot be combined with --db (--demo means --db {path})"),
+            path=str(demo_db_path()),
         )
     path = demo_db_path() if demo else database_location(db or os.environ.get("SALESCTL_DB"))
     runs = (
@@ -140,6 +142,7 @@ COMMAND_MODULES = {
     "doctor": "admin",
     "demo": "admin",
     "db": "server",
+    "team": "server",
     "pool": "claims",
     "claim": "claims",
 }
@@ -227,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         _error(exc)
         return exc.exit_code
     except KeyboardInterrupt:
-        _error("interrupted; nothing was changed by the interrupted step")
+        _error(SalesError(N_("interrupted; nothing was changed by the interrupted step")))
         return 130
     except BrokenPipeError:
         # `salesctl lead list | head`: the reader left; not an error worth a message.
@@ -237,10 +240,12 @@ def main(argv: list[str] | None = None) -> int:
         return _report(exc, runs[-1].db_path if runs else None)
 
 
-def _error(message: object) -> None:
-    """`Error: …` on stderr (the prefix in the run's language: docs/chinese.md). Messages quote user input:
-    anything invisible or controlling is escaped."""
-    print(f"{i18n.error_prefix()} {printable(message, keep_newlines=True)}", file=sys.stderr)
+def _error(error: object) -> None:
+    """`Error: …` on stderr, prefix and message in the run's language (docs/chinese.md, Errors): a
+    SalesError's template is translated here, at the edge, and filled with its values as typed.
+    Messages quote user input: anything invisible or controlling is escaped."""
+    text = i18n.message(error)
+    print(f"{i18n.error_prefix()} {printable(text, keep_newlines=True)}", file=sys.stderr)
 
 
 def _check_text(command, args: list[str]) -> None:
@@ -250,11 +255,13 @@ def _check_text(command, args: list[str]) -> None:
 
     for name, value in sorted(os.environ.items()):
         if name.startswith("SALESCTL_") and not _is_text(value):
-            raise Invalid(name, _shown(value), "is not valid UTF-8 text")
+            raise Invalid(name, _shown(value), N_("is not valid UTF-8 text"))
     for index, arg in enumerate(args):
         if not _is_text(arg):
             value = arg.split("=", 1)[1] if arg.startswith("--") and "=" in arg else arg
-            raise Invalid(_field_of(command, args, index), _shown(value), "is not valid UTF-8 text")
+            raise Invalid(
+                _field_of(command, args, index), _shown(value), N_("is not valid UTF-8 text")
+            )
 
 
 def _is_text(value: str) -> bool:
@@ -305,20 +312,29 @@ def _report(exc: Exception, db_path: Path | None = None) -> int:
         exc.show()
         return exc.exit_code
     if type(exc).__name__ == "Abort":
-        _error("aborted")
+        _error(SalesError(N_("aborted")))
         return 1
     if _is_driver_error(exc):
         error = storage_error(db_path or os.environ.get("SALESCTL_DB", "salesctl.db"), exc)
         _error(error)
         return error.exit_code
     if isinstance(exc, OSError):
-        where = f"{exc.filename}: " if exc.filename else ""
-        _error(f"{where}{exc.strerror or exc}")
+        reason = exc.strerror or str(exc)
+        if exc.filename:
+            _error(SalesError(N_("{file}: {reason}"), file=exc.filename, reason=reason))
+        else:
+            _error(reason)
         return 1
     if os.environ.get("SALESCTL_DEBUG"):
         raise exc
     _error(
-        f"internal error ({type(exc).__name__}: {exc}); set SALESCTL_DEBUG=1 for details and please report it"
+        SalesError(
+            N_(
+                "internal error ({kind}: {error}); set SALESCTL_DEBUG=1 for details and please report it"
+            ),
+            kind=type(exc).__name__,
+            error=str(exc),
+        )
     )
     return 1
 

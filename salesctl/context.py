@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .errors import Invalid, printable
+from .i18n import N_
 from .model import Settings
 from .store import Store
 
@@ -32,7 +33,9 @@ def database_location(given: str | None) -> Path | str:
 def check_db_path(path: Path, field: str) -> Path:
     """A database path must name a file: SQLite's ":memory:" would silently keep nothing."""
     if str(path) == ":memory:":
-        raise Invalid(field, str(path), "needs a file", "give a database file, e.g. --db sales.db")
+        raise Invalid(
+            field, str(path), N_("needs a file"), N_("give a database file, e.g. --db sales.db")
+        )
     return path
 
 
@@ -60,7 +63,7 @@ class App:
     def __post_init__(self) -> None:
         # Checked before anything opens the database: a bad $SALESCTL_REP must not create a file.
         if os.environ.get("SALESCTL_REP"):
-            self.current_rep_name()
+            self._named_rep()
 
     # --- database ----------------------------------------------------------------------------------
 
@@ -68,7 +71,10 @@ class App:
         """The open database. Read commands on a missing or blank file see an empty in-memory one and
         change nothing; `write` prepares the file for changes (creating it if need be)."""
         if self._store is None or (write and str(self._store.path) == ":memory:"):
-            if write or self.is_server or self.db_path.exists():
+            if self.is_server:
+                self._store = Store(self.db_path, write=write)
+                self._check_login(self._store)
+            elif write or self.db_path.exists():
                 self._store = Store(self.db_path, write=write)
             else:
                 self._store = Store.empty()
@@ -76,6 +82,18 @@ class App:
         elif write:
             self._store.allow_writes()
         return self._store
+
+    @staticmethod
+    def _check_login(store: Store) -> None:
+        """On a team server, whoever connects is the rep their role is mapped to (docs/team.md); a role
+        that is no rep of this team may do nothing here."""
+        try:
+            access = store.load_access()
+            if access is not None:
+                access.check_write()
+        except BaseException:
+            store.close()
+            raise
 
     @property
     def is_server(self) -> bool:
@@ -185,7 +203,15 @@ class App:
     # --- reps --------------------------------------------------------------------------------------
 
     def current_rep_name(self) -> str:
-        """$SALESCTL_REP, else the default_rep setting, else the login name; checked like any rep name."""
+        """Who you are: on a team server the rep your PostgreSQL role is (team grant); else
+        $SALESCTL_REP, else the default_rep setting, else the login name; checked like any rep name."""
+        if self.is_server:
+            access = self.store().access
+            if access is not None:
+                return access.rep
+        return self._named_rep()
+
+    def _named_rep(self) -> str:
         from .model import check_name
 
         field, name = "SALESCTL_REP", os.environ.get("SALESCTL_REP")
@@ -206,7 +232,7 @@ class App:
         """`--rep R | --team` → one rep's id, or None for the whole team. Default: the current rep (NEW_REP
         when they have no data yet)."""
         if rep and team:
-            raise Invalid("--team", "--team", "cannot be combined with --rep")
+            raise Invalid("--team", "--team", N_("cannot be combined with --rep"))
         if team:
             return None
         store = self.store()
@@ -219,7 +245,7 @@ class App:
     ) -> list[int] | None:
         """`--rep R…` (repeatable) `| --team` → rep ids, or None for the whole team. Default: the current rep."""
         if reps and team:
-            raise Invalid("--team", "--team", f"cannot be combined with {field}")
+            raise Invalid("--team", "--team", N_("cannot be combined with {other}"), other=field)
         if team:
             return None
         if reps:
@@ -243,10 +269,10 @@ class App:
         others = [r["name"] for r in store.reps(active_only=True)]
         if others:
             listed = ", ".join(others[:10]) + (", …" if len(others) > 10 else "")
-            print(
-                printable(
-                    f'Note: no rep "{name}" yet; reps: {listed} — set SALESCTL_REP or config set default_rep'
-                ),
-                file=sys.stderr,
+            from .i18n import _
+
+            note = _(
+                'Note: no rep "{name}" yet; reps: {listed} — set SALESCTL_REP or config set default_rep'
             )
+            print(printable(note.format(name=name, listed=listed)), file=sys.stderr)
         return NEW_REP

@@ -8,29 +8,39 @@ import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from salesctl.errors import Invalid
+from salesctl.errors import Invalid, Words
 
-TRY_HINT = "try fri, +3d, 2026-12-01"
+from .i18n import N_
+
+TRY_HINT = N_("try fri, +3d, 2026-12-01")
 END_OF_DAY = time(23, 59)
 MIN_YEAR, MAX_YEAR = 1900, 2999
 _LOCALTIME = "/etc/localtime"
 
 # English names on purpose: calendar.month_name follows the C locale, which another module may change.
 _MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
 )
-_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_DAY_NAMES = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
 _WEEKDAYS = {
     "mon": 0,
     "monday": 0,
@@ -104,7 +114,10 @@ def zone(name: str | None) -> tzinfo:
     found = _try_zone(name.strip())
     if found is None:
         raise Invalid(
-            "timezone", name, "is not a known time zone", "try Asia/Shanghai, Europe/Berlin, UTC"
+            "timezone",
+            name,
+            N_("is not a known time zone"),
+            N_("try Asia/Shanghai, Europe/Berlin, UTC"),
         )
     return found
 
@@ -188,11 +201,20 @@ def parse_now(text: str, tz: tzinfo, *, field: str = "--as-of") -> datetime:
     try:
         dt = datetime.fromisoformat(text.strip())
     except ValueError:
-        hint = "try 2026-11-26 or 2026-11-26T09:00"
-        raise Invalid(field, text, "is not an ISO-8601 date or datetime", hint) from None
+        raise Invalid(
+            field,
+            text,
+            N_("is not an ISO-8601 date or datetime"),
+            N_("try 2026-11-26 or 2026-11-26T09:00"),
+        ) from None
     if not MIN_YEAR <= dt.year <= MAX_YEAR:
         raise Invalid(
-            field, text, "is out of range", f"use a year between {MIN_YEAR} and {MAX_YEAR}"
+            field,
+            text,
+            N_("is out of range"),
+            N_("use a year between {least} and {most}"),
+            least=MIN_YEAR,
+            most=MAX_YEAR,
         )
     return _local_to_utc(dt, tz) if dt.tzinfo is None else dt.astimezone(UTC)
 
@@ -236,7 +258,7 @@ def _resolve(
     _require_aware(now)
     words = _ISO_T.sub(r"\1 ", " ".join(text.split()).lower())
     if not words:
-        raise Invalid(field, text, "is empty", TRY_HINT)
+        raise Invalid(field, text, N_("is empty"), TRY_HINT)
     if words == "now":
         return now
     today = now.astimezone(tz).date()
@@ -253,8 +275,12 @@ def _resolve(
         raise _out_of_range(text, field) from None
     if isinstance(day, datetime):
         if clock is not None:
-            hint = "write +3h alone, or a day with a time like tomorrow 10:00"
-            raise Invalid(field, text, "mixes hours with a time of day", hint)
+            raise Invalid(
+                field,
+                text,
+                N_("mixes hours with a time of day"),
+                N_("write +3h alone, or a day with a time like tomorrow 10:00"),
+            )
         if not MIN_YEAR <= day.astimezone(tz).year <= MAX_YEAR:
             raise _out_of_range(text, field)
         return day
@@ -350,11 +376,17 @@ def _real_date(year: int, month: int, day: int, text: str, field: str) -> date:
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise _out_of_range(text, field)
     if not 1 <= month <= 12:
-        raise Invalid(field, text, "is not a real date", "months run from 01 to 12")
+        raise Invalid(field, text, N_("is not a real date"), N_("months run from 01 to 12"))
     days = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days:
         raise Invalid(
-            field, text, "is not a real date", f"{_MONTHS[month - 1]} {year} has {days} days"
+            field,
+            text,
+            N_("is not a real date"),
+            N_("{month} {year} has {days} days"),
+            month=Words(_MONTHS[month - 1]),
+            year=year,
+            days=days,
         )
     return date(year, month, day)
 
@@ -365,22 +397,26 @@ def _not_in_grammar(words: str, today: date, text: str, field: str) -> Invalid:
     if first == "next" and rest in _WEEKDAYS:
         # "next friday" means this week's Friday to some and next week's to others; make them say.
         weekday = _WEEKDAYS[rest]
-        hint = (
-            f"write {_DAY_NAMES[weekday][:3].lower()} for the next {_DAY_NAMES[weekday]}, or a date"
+        return Invalid(
+            field,
+            text,
+            N_("is ambiguous"),
+            N_("write {short} for the next {day}, or a date"),
+            short=_DAY_NAMES[weekday][:3].lower(),
+            day=Words(_DAY_NAMES[weekday]),
         )
-        return Invalid(field, text, "is ambiguous", hint)
     if match := _NUMERIC_DAY.fullmatch(words):
-        return Invalid(field, text, "is ambiguous", _readings_hint(match, today.year))
+        return Invalid(field, text, N_("is ambiguous"), _readings_hint(match, today.year))
     if (
         not text.isascii()
     ):  # a Chinese time with a day the grammar does not know: suggest Chinese forms
         from salesctl.zh import DATE_HINT
 
-        return Invalid(field, text, "is not a date", DATE_HINT)
-    return Invalid(field, text, "is not a date", TRY_HINT)
+        return Invalid(field, text, N_("is not a date"), DATE_HINT)
+    return Invalid(field, text, N_("is not a date"), TRY_HINT)
 
 
-def _readings_hint(match: re.Match, this_year: int) -> str:
+def _readings_hint(match: re.Match, this_year: int) -> Words:
     """03/04/2026 -> "write it as 2026-03-04 or 2026-04-03": every real date the numbers could mean."""
     first, _, second, third = match.groups()
     if third is None:
@@ -399,14 +435,28 @@ def _readings_hint(match: re.Match, this_year: int) -> str:
             reading = f"{year:04d}-{month:02d}-{day:02d}"
             if reading not in readings:
                 readings.append(reading)
-    return "write it as " + " or ".join(readings) if readings else "write dates as YYYY-MM-DD"
+    if not readings:
+        return Words(N_("write dates as YYYY-MM-DD"))
+    if len(readings) == 1:
+        return Words(N_("write it as {date}"), date=readings[0])
+    return Words(N_("write it as {date} or {other}"), date=readings[0], other=readings[1])
 
 
 def _bad_clock(text: str, field: str) -> Invalid:
     return Invalid(
-        field, text, "has an impossible time", "hours run 0-23 (1-12 with am/pm), minutes 0-59"
+        field,
+        text,
+        N_("has an impossible time"),
+        N_("hours run 0-23 (1-12 with am/pm), minutes 0-59"),
     )
 
 
 def _out_of_range(text: str, field: str) -> Invalid:
-    return Invalid(field, text, "is out of range", f"use a year between {MIN_YEAR} and {MAX_YEAR}")
+    return Invalid(
+        field,
+        text,
+        N_("is out of range"),
+        N_("use a year between {least} and {most}"),
+        least=MIN_YEAR,
+        most=MAX_YEAR,
+    )

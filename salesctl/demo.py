@@ -15,6 +15,7 @@ from datetime import datetime, time, timedelta, tzinfo
 from . import pipeline
 from .dates import to_db
 from .errors import SalesError
+from .i18n import N_
 from .model import Settings
 from .store import Store
 
@@ -214,7 +215,9 @@ def build(store: Store, settings: Settings, now: datetime, tz: tzinfo) -> dict[s
     """Fill an empty database (inside the caller's transaction). Returns how many of each were made."""
     if store.row_counts()["leads"]:
         raise SalesError(
-            "demo: this database already has leads; run it on a new one, e.g. salesctl demo --db demo.db"
+            N_(
+                "demo: this database already has leads; run it on a new one, e.g. salesctl demo --db demo.db"
+            )
         )
     rng = random.Random(SEED)
     now_db = to_db(now)

@@ -1,5 +1,11 @@
 """Domain errors: raised anywhere below the CLI, turned into messages and exit codes in cli.py."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .i18n import N_
+
 
 def printable(text: object, *, keep_newlines: bool = False) -> str:
     """`text` safe to echo on a terminal: every invisible or controlling character shown as its escape,
@@ -23,22 +29,94 @@ def _plain_space(ch: str) -> bool:
     return ch.isspace() and ord(ch) > 0x9F and ch not in "\u2028\u2029"
 
 
+def _same(text: str) -> str:
+    return text
+
+
 class SalesError(Exception):
-    """A request that is wrong or cannot be done: exit 1 with ``Error: <message>``."""
+    """A request that is wrong or cannot be done: exit 1 with ``Error: <message>``.
+
+    The message is an English template marked with N_ where it is raised, its values given as keyword
+    arguments, as SalesError(N_(template), name=name). `str()` is the English text; the
+    error boundary shows `render(_)`, the template translated and then filled (docs/chinese.md, Errors).
+    A value that is itself a SalesError is rendered in the same language."""
 
     exit_code = 1
 
+    def __init__(self, message: str = "", /, **params: object):
+        self.template, self.params = message, params
+        super().__init__(self.render())
+
+    def render(self, translate: Callable[[str], str] = _same) -> str:
+        return _fill(translate, self.template, self.params)
+
+
+class Words:
+    """A piece of a message translated with it, such as the "none yet" of an empty list."""
+
+    def __init__(self, template: str, /, **params: object):
+        self.template, self.params = template, params
+
+    def render(self, translate: Callable[[str], str] = _same) -> str:
+        return _fill(translate, self.template, self.params)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def _fill(translate: Callable[[str], str], template: str, params: dict) -> str:
+    if not params:
+        return translate(template) if template else template
+    values = {
+        key: value.render(translate) if isinstance(value, SalesError | Words) else value
+        for key, value in params.items()
+    }
+    return translate(template).format(**values)
+
+
+def _piece(translate: Callable[[str], str], piece: str | Words, params: dict) -> str:
+    """A problem or hint: a template filled from the error's values, or Words of its own."""
+    return piece.render(translate) if isinstance(piece, Words) else _fill(translate, piece, params)
+
 
 class Invalid(SalesError):
-    """A value that does not parse or is out of range. The message names the field and the value."""
+    """A value that does not parse or is out of range. The message names the field and the value.
 
-    def __init__(self, field: str, value: object, problem: str, hint: str | None = None):
-        self.field, self.value, self.problem, self.hint = field, value, problem, hint
-        shown = printable(value)
-        message = f'{field}: "{shown}" {problem}' if field else f'"{shown}" {problem}'
-        if hint:
-            message += f"; {hint}"
-        super().__init__(message)
+    `problem` and `hint` are templates like SalesError's (marked `N_`), filled from `params`; the field
+    and the value are shown as typed, never translated."""
+
+    def __init__(
+        self,
+        field: str,
+        value: object,
+        problem: str | Words,
+        hint: str | Words | None = None,
+        /,
+        **params: object,
+    ):
+        self.field, self.value = field, value
+        self._problem, self._hint, self.params = problem, hint, params
+        self.problem = _piece(_same, problem, params)
+        self.hint = _piece(_same, hint, params) if hint else hint
+        Exception.__init__(self, self.render())
+
+    def hint_words(self) -> Words:
+        """The hint, to be shown inside another message in the same language."""
+        if isinstance(self._hint, Words):
+            return self._hint
+        return Words(self._hint or "", **self.params)
+
+    def render(self, translate: Callable[[str], str] = _same) -> str:
+        problem = _piece(translate, self._problem, self.params)
+        frame = translate(
+            N_('{field}: "{value}" {problem}') if self.field else N_('"{value}" {problem}')
+        )
+        message = frame.format(field=self.field, value=printable(self.value), problem=problem)
+        if self._hint:
+            message = translate(N_("{message}; {hint}")).format(
+                message=message, hint=_piece(translate, self._hint, self.params)
+            )
+        return message
 
 
 class NotFound(SalesError):
@@ -57,3 +135,7 @@ class StoreError(SalesError):
     """The database is busy, unreadable, corrupt or from a newer salesctl: exit 3."""
 
     exit_code = 3
+
+
+class Refused(SalesError):
+    """A change this person may not make on a team server (docs/team.md, "Who may do what"): exit 1."""

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import BinaryIO, TypeVar
 
 from .errors import Invalid
+from .i18n import N_
 
 T = TypeVar("T")
 TEMP_MARK = ".salesctl-tmp-"
@@ -83,7 +84,11 @@ def check_target(path: Path | str, *, protect: Path | None, field: str = "--out"
     _refuse_database(path, protect, field)
     if not path.parent.is_dir():
         raise Invalid(
-            field, str(path), "is in a folder that does not exist", f"create {path.parent} first"
+            field,
+            str(path),
+            N_("is in a folder that does not exist"),
+            N_("create {folder} first"),
+            folder=str(path.parent),
         )
     try:
         info = os.lstat(path)
@@ -95,14 +100,17 @@ def check_target(path: Path | str, *, protect: Path | None, field: str = "--out"
         raise Invalid(
             field,
             str(path),
-            "is a symbolic link; salesctl never writes through a link",
-            "give the real file's path",
+            N_("is a symbolic link; salesctl never writes through a link"),
+            N_("give the real file's path"),
         )
     if stat.S_ISDIR(info.st_mode):
-        raise Invalid(field, str(path), "is a folder", "give a file name")
+        raise Invalid(field, str(path), N_("is a folder"), N_("give a file name"))
     if not stat.S_ISREG(info.st_mode):
         raise Invalid(
-            field, str(path), "is not a regular file (a device, FIFO or socket)", "give a file name"
+            field,
+            str(path),
+            N_("is not a regular file (a device, FIFO or socket)"),
+            N_("give a file name"),
         )
     return path
 
@@ -146,12 +154,17 @@ def _refuse_database(path: Path, protect: Path | None, field: str) -> None:
         for suffix in DATABASE_SIBLINGS:
             guarded = base + suffix
             if target == os.path.realpath(guarded) or _same_file(path, guarded):
-                what = "the database" if not suffix else f"the database's {suffix[1:]} file"
                 raise Invalid(
                     field,
                     str(path),
-                    f"is {what} ({protect}); writing it would destroy data",
-                    "choose another file",
+                    N_("is the database ({database}); writing it would destroy data")
+                    if not suffix
+                    else N_(
+                        "is the database's {suffix} file ({database}); writing it would destroy data"
+                    ),
+                    N_("choose another file"),
+                    database=str(protect),
+                    suffix=suffix[1:],
                 )
 
 

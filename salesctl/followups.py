@@ -7,15 +7,20 @@ database strings (UTC). The rules are described for users in docs/calendar.md.
 from __future__ import annotations
 
 from .cadence import Step, parse_cadence
-from .errors import Invalid, SalesError
+from .errors import Invalid, SalesError, Words
+from .i18n import N_
 from .model import CLOSED_STAGES, Settings
 from .store import Store
 
 
 def _reopen_first(lead, verb: str) -> SalesError:
+    """`verb` is marked N_ by the caller: it is translated with the message."""
     return SalesError(
-        f"lead #{lead['id']} {lead['name']} is {lead['stage']}; reopen it first "
-        f"(salesctl reopen {lead['id']}) to {verb}"
+        N_("lead #{id} {name} is {stage}; reopen it first (salesctl reopen {id}) to {verb}"),
+        id=lead["id"],
+        name=lead["name"],
+        stage=lead["stage"],
+        verb=Words(verb),
     )
 
 
@@ -34,19 +39,25 @@ def start(store: Store, lead_id: int, play, *, rep_id: int, now: str, tz) -> Ste
     """Start `play`'s cadence on the lead: its first step becomes the follow-up. Returns that step."""
     lead = store.lead(lead_id)
     if lead["stage"] in CLOSED_STAGES:
-        raise _reopen_first(lead, "start a cadence on it")
+        raise _reopen_first(lead, N_("start a cadence on it"))
     running = store.running_cadence(lead_id)
     if running is not None:
         raise SalesError(
-            f"lead #{lead_id} {lead['name']} is already in cadence {running['play']}; "
-            f"stop it first (salesctl cadence stop {lead_id})"
+            N_(
+                "lead #{id} {name} is already in cadence {play}; stop it first (salesctl cadence stop {id})"
+            ),
+            id=lead_id,
+            name=lead["name"],
+            play=running["play"],
         )
     if not play["cadence"]:
         raise Invalid(
             "PLAY",
             play["name"],
-            "has no cadence",
-            'give a play one: salesctl play add NAME --cadence "0d call: intro; +2d email: case study"',
+            N_("has no cadence"),
+            N_(
+                'give a play one: salesctl play add NAME --cadence "0d call: intro; +2d email: case study"'
+            ),
         )
     first = parse_cadence(play["cadence"])[0]
     store.start_cadence(lead_id, play["id"], rep_id, now)
@@ -62,7 +73,9 @@ def stop(store: Store, lead_id: int, *, now: str) -> str:
     running = store.running_cadence(lead_id)
     if running is None:
         lead = store.lead(lead_id)
-        raise SalesError(f"lead #{lead_id} {lead['name']} has no cadence running")
+        raise SalesError(
+            N_("lead #{id} {name} has no cadence running"), id=lead_id, name=lead["name"]
+        )
     store.end_cadence(running["id"], "stopped", now)
     return running["play"]
 
@@ -87,7 +100,7 @@ def set_every(store: Store, lead_id: int, every: str | None, *, now: str, tz) ->
     """`--every 2w` (or None for off). A lead with no follow-up gets one that far from now."""
     lead = store.lead(lead_id)
     if every is not None and lead["stage"] in CLOSED_STAGES:
-        raise _reopen_first(lead, "repeat its follow-ups")
+        raise _reopen_first(lead, N_("repeat its follow-ups"))
     store.set_recurrence(lead_id, every, now)
     if every is not None and lead["next_at"] is None:
         store.update_lead(lead_id, {"next_at": due_after("+" + every, now, tz)})
@@ -152,7 +165,7 @@ def after_log(
 
 def set_every_on_log(store: Store, before, every: str | None, *, now: str) -> None:
     if every is not None and before["stage"] in CLOSED_STAGES:
-        raise _reopen_first(before, "repeat its follow-ups")
+        raise _reopen_first(before, N_("repeat its follow-ups"))
     store.set_recurrence(before["id"], every, now)
 
 

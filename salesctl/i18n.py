@@ -13,11 +13,10 @@ first `_()` of the run, when the command has its database open.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-
-from .errors import Invalid
 
 LANGS = ("en", "zh-Hant", "zh-Hans")
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -26,10 +25,14 @@ DOMAIN = "salesctl"
 
 def check_lang(value: str, *, field: str = "--lang") -> str:
     """`zh-hant` → `zh-Hant`; anything not in LANGS is an error naming the field."""
+    from .errors import Invalid  # errors imports this module (N_)
+
     for lang in LANGS:
         if value.strip().lower() == lang.lower():
             return lang
-    raise Invalid(field, value, "is not a language", "use one of " + ", ".join(LANGS))
+    raise Invalid(
+        field, value, N_("is not a language"), N_("use one of {choices}"), choices=", ".join(LANGS)
+    )
 
 
 def lang_of_locale(value: str) -> str:
@@ -104,13 +107,46 @@ def pgettext(context: str, message: str) -> str:
     return message if lang == "en" else _catalog(lang).pgettext(context, message)
 
 
-def error_prefix() -> str:
-    """`Error:` in the language known so far, without opening anything (the error boundary)."""
+def _peeked() -> str:
+    """The language known so far, without opening anything (the error boundary); English when the
+    error being reported is a wrong $SALESCTL_LANG itself."""
+    from .errors import Invalid
+
     try:
-        lang = current(peek=True)
-    except Invalid:  # the error being reported may be a wrong $SALESCTL_LANG itself
-        return "Error:"
+        return current(peek=True)
+    except Invalid:
+        return "en"
+
+
+def error_prefix() -> str:
+    """`Error:` in the language known so far (the error boundary)."""
+    lang = _peeked()
     return "Error:" if lang == "en" else _catalog(lang).gettext("Error:")
+
+
+def message(error: object) -> str:
+    """An error's text in the language known so far: a SalesError's template translated, then filled
+    with its values (which stay as typed); anything else as it is."""
+    lang = _peeked()
+    if lang == "en" or not hasattr(error, "render"):
+        return str(error)
+    return error.render(_catalog(lang).gettext)
+
+
+@contextmanager
+def speaking(lang: str | None) -> Iterator[None]:
+    """Within the block, `_()` speaks `lang` (a rep's own language for their mail); None keeps the
+    run's language."""
+    if lang is None:
+        yield
+        return
+    current()  # settle the run's language first, so it is restored exactly
+    before = _Run.lang
+    _Run.lang = lang
+    try:
+        yield
+    finally:
+        _Run.lang = before
 
 
 def stage(name: str) -> str:

@@ -19,6 +19,7 @@ from typing import BinaryIO
 from . import fields, model
 from .dates import MAX_YEAR, MIN_YEAR, local_text, parse_day, parse_when, to_db
 from .errors import Invalid, SalesError, printable
+from .i18n import N_
 from .model import Settings
 from .money import parse_amount, parse_currency
 from .store import Store, nocase
@@ -83,12 +84,19 @@ class ImportErrors(SalesError):
 
     def __init__(self, source: str, errors: list[RowError], total: int | None = None):
         total = total if total is not None else len(errors)
-        lines = [f"import {source}: {total} invalid value(s); nothing was imported"]
-        lines += ["  " + str(e) for e in errors[:MAX_ERRORS]]
-        if total > MAX_ERRORS:
-            lines.append(f"  … and {total - MAX_ERRORS} more")
-        super().__init__("\n".join(lines))
         self.errors = errors
+        self.rows = "\n".join("  " + str(e) for e in errors[:MAX_ERRORS])
+        super().__init__(
+            N_("import {source}: {total} invalid value(s); nothing was imported\n{rows}")
+            if total <= MAX_ERRORS
+            else N_(
+                "import {source}: {total} invalid value(s); nothing was imported\n{rows}\n  … and {more} more"
+            ),
+            source=source,
+            total=total,
+            rows=self.rows,
+            more=total - MAX_ERRORS,
+        )
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -96,7 +104,7 @@ class ImportErrors(SalesError):
 # a regular file: /dev/zero, a FIFO or a terminal would never end. A line is at most MAX_LINE characters.
 
 MAX_LINE = 1 << 20  # 1 MiB of text: far beyond any row of leads, short of exhausting memory
-_HINT_ENCODINGS = "e.g. utf-8, utf-16, gbk, gb18030, big5, latin-1"
+_HINT_ENCODINGS = N_("e.g. utf-8, utf-16, gbk, gb18030, big5, latin-1")
 
 
 def open_file(path, source: str) -> BinaryIO:
@@ -108,13 +116,17 @@ def open_file(path, source: str) -> BinaryIO:
             path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
         )  # a FIFO must not block the open
     except FileNotFoundError:
-        raise Invalid("FILE", source, "does not exist") from None
+        raise Invalid("FILE", source, N_("does not exist")) from None
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
-        what = "is a folder, not a file" if stat.S_ISDIR(info.st_mode) else "is not a regular file"
+        what = (
+            N_("is a folder, not a file")
+            if stat.S_ISDIR(info.st_mode)
+            else N_("is not a regular file")
+        )
         raise Invalid(
-            "FILE", source, what, "import reads a saved file; save the data to a file first"
+            "FILE", source, what, N_("import reads a saved file; save the data to a file first")
         )
     return os.fdopen(fd, "rb")
 
@@ -131,10 +143,10 @@ def text_lines(stream: BinaryIO, encoding: str | None, source: str) -> Iterator[
             text_encoding = getattr(codecs.lookup(encoding), "_is_text_encoding", True)
         except LookupError:
             raise Invalid(
-                "--encoding", encoding, "is not a known encoding", _HINT_ENCODINGS
+                "--encoding", encoding, N_("is not a known encoding"), _HINT_ENCODINGS
             ) from None
         if not text_encoding:  # rot13, base64, hex, zlib: codecs, but not of text
-            raise Invalid("--encoding", encoding, "is not a text encoding", _HINT_ENCODINGS)
+            raise Invalid("--encoding", encoding, N_("is not a text encoding"), _HINT_ENCODINGS)
         if codecs.lookup(encoding).name == "utf-16" and not head.startswith(
             (b"\xff\xfe", b"\xfe\xff")
         ):
@@ -155,8 +167,9 @@ def text_lines(stream: BinaryIO, encoding: str | None, source: str) -> Iterator[
             raise Invalid(
                 "FILE",
                 source,
-                f"has a line over 1 MiB (line {number})",
-                "is it a text file of leads? one CSV row or JSON record per line",
+                N_("has a line over 1 MiB (line {number})"),
+                N_("is it a text file of leads? one CSV row or JSON record per line"),
+                number=number,
             )
         yield line.removeprefix("\ufeff") if number == 1 else line
 
@@ -168,8 +181,9 @@ def _refuse_utf16(head: bytes, source: str) -> None:
         raise Invalid(
             "FILE",
             source,
-            "is not UTF-8 (it starts with a UTF-16 byte order mark)",
-            f"try --encoding utf-16{endian}",
+            N_("is not UTF-8 (it starts with a UTF-16 byte order mark)"),
+            N_("try --encoding utf-16{endian}"),
+            endian=endian,
         )
     if b"\x00" in head:
         even, odd = head[0::2].count(0), head[1::2].count(0)
@@ -177,10 +191,11 @@ def _refuse_utf16(head: bytes, source: str) -> None:
             raise Invalid(
                 "FILE",
                 source,
-                "is not UTF-8 (it looks like UTF-16: NUL bytes between the letters)",
-                "try --encoding utf-16" + ("-be" if even > odd else ""),
+                N_("is not UTF-8 (it looks like UTF-16: NUL bytes between the letters)"),
+                N_("try --encoding utf-16{endian}"),
+                endian="-be" if even > odd else "",
             )
-        raise Invalid("FILE", source, "is not a text file (it contains NUL bytes)")
+        raise Invalid("FILE", source, N_("is not a text file (it contains NUL bytes)"))
 
 
 def _decode_error(stream: BinaryIO, encoding: str | None, source: str) -> Invalid:
@@ -205,13 +220,19 @@ def _decode_error(stream: BinaryIO, encoding: str | None, source: str) -> Invali
         lines += chunk.count(b"\n")
     if encoding:
         return Invalid(
-            "--encoding", encoding, f"cannot read {source}: {where}", "check the file's encoding"
+            "--encoding",
+            encoding,
+            N_("cannot read {source}: {where}"),
+            N_("check the file's encoding"),
+            source=source,
+            where=where,
         )
     return Invalid(
         "FILE",
         source,
-        f"is not UTF-8 ({where})",
-        "give its encoding, e.g. --encoding gbk for a file saved by Chinese Excel",
+        N_("is not UTF-8 ({where})"),
+        N_("give its encoding, e.g. --encoding gbk for a file saved by Chinese Excel"),
+        where=where,
     )
 
 
@@ -252,7 +273,11 @@ def read(lines: Iterator[str], source: str) -> Rows | dict:
             items = _loads("".join(every_line), source)
         except json.JSONDecodeError as exc:
             raise Invalid(
-                "FILE", source, f"is not valid JSON (line {exc.lineno}: {exc.msg})"
+                "FILE",
+                source,
+                N_("is not valid JSON (line {line}: {reason})"),
+                line=exc.lineno,
+                reason=exc.msg,
             ) from None
         return _json_records(list(enumerate(items, 1)), source)
     return _csv_rows(every_line, source)
@@ -263,7 +288,10 @@ def _loads(text: str, source: str):
         return json.loads(text)
     except RecursionError:
         raise Invalid(
-            "FILE", source, "is too deeply nested JSON", "a lead is one flat object of fields"
+            "FILE",
+            source,
+            N_("is too deeply nested JSON"),
+            N_("a lead is one flat object of fields"),
         ) from None
 
 
@@ -275,10 +303,10 @@ def _csv_rows(lines: Iterator[str], source: str) -> Rows:
         header = next(reader)
     except StopIteration:
         raise Invalid(
-            "FILE", source, "is empty", "a CSV file needs a header row naming its columns"
+            "FILE", source, N_("is empty"), N_("a CSV file needs a header row naming its columns")
         ) from None
     except csv.Error as exc:
-        raise Invalid("FILE", source, f"is not valid CSV ({exc})") from None
+        raise Invalid("FILE", source, N_("is not valid CSV ({reason})"), reason=str(exc)) from None
     rows, line = [], reader.line_num
     try:
         for cells in reader:
@@ -286,7 +314,13 @@ def _csv_rows(lines: Iterator[str], source: str) -> Rows:
             if any(c.strip() for c in cells):
                 rows.append((start, cells))
     except csv.Error as exc:
-        raise Invalid("FILE", source, f"is not valid CSV after line {line} ({exc})") from None
+        raise Invalid(
+            "FILE",
+            source,
+            N_("is not valid CSV after line {line} ({reason})"),
+            line=line,
+            reason=str(exc),
+        ) from None
     return Rows([h.strip() for h in header], rows, keyed=False)
 
 
@@ -300,8 +334,12 @@ def _json_lines(text: str, source: str) -> Rows:
                 raise Invalid(
                     "FILE",
                     source,
-                    f"line {number} is not JSON ({exc.msg})",
-                    "JSON input is one lead object per line, or a file from export all --format json",
+                    N_("line {number} is not JSON ({reason})"),
+                    N_(
+                        "JSON input is one lead object per line, or a file from export all --format json"
+                    ),
+                    number=number,
+                    reason=exc.msg,
                 ) from None
     return _json_records(items, source)
 
@@ -311,7 +349,12 @@ def _json_records(items: list[tuple[int, object]], source: str) -> Rows:
     rows = []
     for number, item in items:
         if not isinstance(item, dict):
-            raise Invalid("FILE", source, f"record {number} is not a JSON object of lead fields")
+            raise Invalid(
+                "FILE",
+                source,
+                N_("record {number} is not a JSON object of lead fields"),
+                number=number,
+            )
         cells = {str(k): _cell_text(v) for k, v in item.items()}
         columns.update(dict.fromkeys(cells))
         rows.append((number, cells))
@@ -340,7 +383,13 @@ def parse_pairs(values: list[str] | None, option: str) -> list[tuple[str, str]]:
     for raw in values or []:
         left, sep, right = raw.partition("=")
         if not sep or not left.strip() or not right.strip():
-            raise Invalid(option, raw, "is not KEY=VALUE", f"e.g. {option} name=opportunity_id")
+            raise Invalid(
+                option,
+                raw,
+                N_("is not KEY=VALUE"),
+                N_("e.g. {option} name=opportunity_id"),
+                option=option,
+            )
         pairs.append((left.strip(), right.strip()))
     return pairs
 
@@ -360,15 +409,19 @@ def map_columns(
             raise Invalid(
                 "--map",
                 f"{field_name}={column}",
-                f'"{field_name}" is not an importable field',
-                "fields: " + ", ".join(FIELDS),
+                N_('"{name}" is not an importable field'),
+                N_("fields: {choices}"),
+                name=field_name,
+                choices=", ".join(FIELDS),
             )
         if _norm(column) not in by_norm:
             raise Invalid(
                 "--map",
                 f"{field_name}={column}",
-                f'"{column}" is not a column of the file',
-                "columns: " + ", ".join(columns),
+                N_('"{column}" is not a column of the file'),
+                N_("columns: {choices}"),
+                column=column,
+                choices=", ".join(columns),
             )
         index = by_norm[_norm(column)]
         sources.setdefault(f, []).append(index)
@@ -387,8 +440,8 @@ def map_columns(
         raise Invalid(
             "FILE",
             "columns: " + ", ".join(columns),
-            "has no column for the lead name",
-            "name a column `name`, or map one with --map name=COLUMN",
+            N_("has no column for the lead name"),
+            N_("name a column `name`, or map one with --map name=COLUMN"),
         )
     return sources, ignored
 
@@ -450,7 +503,12 @@ class Validator:
             )
         if not MIN_YEAR <= dt.year <= MAX_YEAR:
             raise Invalid(
-                name, raw, "is out of range", f"use a year between {MIN_YEAR} and {MAX_YEAR}"
+                name,
+                raw,
+                N_("is out of range"),
+                N_("use a year between {least} and {most}"),
+                least=MIN_YEAR,
+                most=MAX_YEAR,
             )
         if dt.tzinfo is None:
             if ":" not in text:  # a bare date
@@ -479,8 +537,9 @@ class Validator:
             raise Invalid(
                 "stage",
                 raw,
-                "is not a stage",
-                (exc.hint or "") + "; or map it with --stage-map VALUE=STAGE",
+                N_("is not a stage"),
+                N_("{hint}; or map it with --stage-map VALUE=STAGE"),
+                hint=exc.hint_words(),
             ) from None
 
     @staticmethod
@@ -491,7 +550,7 @@ class Validator:
             return 1
         if word in ("0", "false", "no", "n", "否"):
             return 0
-        raise Invalid("key", raw, "is not yes or no", "use true/false, yes/no or 1/0")
+        raise Invalid("key", raw, N_("is not yes or no"), N_("use true/false, yes/no or 1/0"))
 
     def parse(self, f: str, raw: str):
         if f == "name":
@@ -1037,8 +1096,10 @@ def check_document(doc: dict, tz, now: datetime, source: str) -> Document:
         raise Invalid(
             "FILE",
             source,
-            f"is a salesctl export of version {doc.get('salesctl_export')}",
-            f"this salesctl reads version {DOCUMENT_VERSION}",
+            N_("is a salesctl export of version {version}"),
+            N_("this salesctl reads version {known}"),
+            version=doc.get("salesctl_export"),
+            known=DOCUMENT_VERSION,
         )
     errors: list[RowError] = []
     raw = doc.get("settings")
@@ -1063,8 +1124,12 @@ def require_empty(store: Store, source: str) -> None:
     counts = store.row_counts()
     if counts["leads"] or counts["reps"]:
         raise SalesError(
-            f"import {source}: a full export is restored only into an empty database, and this one has "
-            f"{counts['leads']} leads and {counts['reps']} reps; use a new file, e.g. salesctl --db new.db import {source}"
+            N_(
+                "import {source}: a full export is restored only into an empty database, and this one has {leads} leads and {reps} reps; use a new file, e.g. salesctl --db new.db import {source}"
+            ),
+            source=source,
+            leads=counts["leads"],
+            reps=counts["reps"],
         )
 
 
@@ -1084,8 +1149,11 @@ def restore(store: Store, document: Document, source: str) -> dict[str, int]:
         sqlite3.IntegrityError
     ) as exc:  # checked above; kept so that nothing half-restored can commit
         raise SalesError(
-            f"import {source}: the file is inconsistent ({exc}): a row repeats an id or points at a "
-            "lead, rep or play the file does not hold; nothing was imported"
+            N_(
+                "import {source}: the file is inconsistent ({reason}): a row repeats an id or points at a lead, rep or play the file does not hold; nothing was imported"
+            ),
+            source=source,
+            reason=str(exc),
         ) from None
     return document.counts()
 
@@ -1096,20 +1164,22 @@ MAX_ID = 2**53  # ids stay exact in JSON readers (JavaScript, jq) and far from S
 def _id(raw: str) -> int:
     text = raw.strip()
     if not re.fullmatch(r"[0-9]{1,16}", text) or not 0 < int(text) < MAX_ID:
-        raise Invalid("id", raw, "is not an id", "ids are whole numbers from 1 to 2^53 - 1")
+        raise Invalid("id", raw, N_("is not an id"), N_("ids are whole numbers from 1 to 2^53 - 1"))
     return int(text)
 
 
 def _count(raw: str, name: str, least: int) -> int:
     text = raw.strip()
     if not re.fullmatch(r"[0-9]{1,9}", text) or int(text) < least:
-        raise Invalid(name, raw, "is not a count", f"a whole number from {least}")
+        raise Invalid(
+            name, raw, N_("is not a count"), N_("a whole number from {least}"), least=least
+        )
     return int(text)
 
 
 def _month(raw: str) -> str:
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", raw.strip()):
-        raise Invalid("month", raw, "is not a month", "write YYYY-MM")
+        raise Invalid("month", raw, N_("is not a month"), N_("write YYYY-MM"))
     return raw.strip()
 
 
@@ -1179,6 +1249,11 @@ def _document_tables(
     def text(where: str, item: dict, name: str, check=model.check_text, required=False):
         return take(where, item, name, lambda raw: check(raw, field=name), required)
 
+    def _rep_lang(raw: str) -> str:
+        from .i18n import check_lang
+
+        return check_lang(raw, field="lang")
+
     tables: dict[str, list[dict]] = {}
     reps, rep_by_name, inactive = [], {}, set()
     for where, r in _items(doc, "reps", errors):
@@ -1188,6 +1263,7 @@ def _document_tables(
             "email": take(where, r, "email", model.check_email),
             "active": 1 if r.get("active", True) else 0,
             "created_at": value(where, r, "time", "created_at", True),
+            "lang": take(where, r, "lang", _rep_lang),
         }
         reps.append(row)
         rep_by_name[nocase(row["name"] or "")] = row["id"]
@@ -1343,7 +1419,7 @@ def _document_tables(
 
     def every(raw: str) -> str:
         if parse_every(raw, field="every") is None:  # "off" means no row, never a row saying off
-            raise Invalid("every", raw, "is not a repeat interval", "use 1w, 2w, 10d or 1m")
+            raise Invalid("every", raw, N_("is not a repeat interval"), N_("use 1w, 2w, 10d or 1m"))
         return parse_every(raw, field="every")
 
     for table, name, parse, stamp in (

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from . import model
 from .errors import Invalid, SalesError, printable
+from .i18n import N_, _, current, stage
 from .money import format_major
 from .views.lead import short_time
 
@@ -70,8 +71,10 @@ class SmtpSettings:
     def require_host(self, config: Path) -> None:
         if not self.host:
             raise SalesError(
-                f"SMTP is not configured: set SALESCTL_SMTP_HOST (and SALESCTL_SMTP_FROM, …) or "
-                f"host in the [smtp] table of {config} (chmod 600)"
+                N_(
+                    "SMTP is not configured: set SALESCTL_SMTP_HOST (and SALESCTL_SMTP_FROM, …) or host in the [smtp] table of {config} (chmod 600)"
+                ),
+                config=config,
             )
 
 
@@ -94,8 +97,11 @@ def read_config(path: Path) -> dict:
         os.name == "posix" and info.st_mode & 0o077
     ):  # Windows has no such mode bits: ACLs guard the profile
         raise SalesError(
-            f"config file {path} is open to other users (mode {stat.filemode(info.st_mode)}); it may hold the "
-            f"SMTP password, so salesctl will not read it: run chmod 600 {path}"
+            N_(
+                "config file {path} is open to other users (mode {mode}); it may hold the SMTP password, so salesctl will not read it: run chmod 600 {path}"
+            ),
+            path=path,
+            mode=stat.filemode(info.st_mode),
         )
     import tomllib
 
@@ -103,21 +109,27 @@ def read_config(path: Path) -> dict:
         with path.open("rb") as f:
             document = tomllib.load(f)
     except tomllib.TOMLDecodeError as exc:
-        raise SalesError(f"config file {path} is not valid TOML: {exc}") from None
+        raise SalesError(
+            N_("config file {path} is not valid TOML: {reason}"), path=path, reason=str(exc)
+        ) from None
     except UnicodeDecodeError:
-        raise SalesError(f"config file {path} is not UTF-8 text") from None
+        raise SalesError(N_("config file {path} is not UTF-8 text"), path=path) from None
     smtp = document.get("smtp", {})
     if not isinstance(smtp, dict):
         raise Invalid(
             f"{path}: smtp",
             smtp,
-            "is not a table",
-            "write [smtp] on its own line, then key = value lines",
+            N_("is not a table"),
+            N_("write [smtp] on its own line, then key = value lines"),
         )
     unknown = sorted(set(smtp) - set(SMTP_KEYS))
     if unknown:
         raise Invalid(
-            f"{path}: [smtp]", unknown[0], "is not an SMTP setting", "keys: " + ", ".join(SMTP_KEYS)
+            f"{path}: [smtp]",
+            unknown[0],
+            N_("is not an SMTP setting"),
+            N_("keys: {choices}"),
+            choices=", ".join(SMTP_KEYS),
         )
     return smtp
 
@@ -135,18 +147,24 @@ def load_settings(environ: dict | None = None) -> SmtpSettings:
         raise Invalid(
             "SALESCTL_SMTP_TLS",
             values["tls"],
-            "is not a TLS mode",
-            "use starttls (default), ssl, or none",
+            N_("is not a TLS mode"),
+            N_("use starttls (default), ssl, or none"),
         )
     port = values.get("port", "").strip() or str(DEFAULT_PORTS[tls])
     if not port.isdigit() or not 0 < int(port) < 65536:
         raise Invalid(
-            "SALESCTL_SMTP_PORT", port, "is not a port number", "e.g. 587 for starttls, 465 for ssl"
+            "SALESCTL_SMTP_PORT",
+            port,
+            N_("is not a port number"),
+            N_("e.g. 587 for starttls, 465 for ssl"),
         )
     cafile = values.get("cafile") or None
     if cafile and not Path(cafile).expanduser().is_file():
         raise Invalid(
-            "SALESCTL_SMTP_CAFILE", cafile, "is not a file", "give the PEM file of the CA to trust"
+            "SALESCTL_SMTP_CAFILE",
+            cafile,
+            N_("is not a file"),
+            N_("give the PEM file of the CA to trust"),
         )
     sender = values.get("from") or None
     if sender is not None:
@@ -160,13 +178,13 @@ def load_settings(environ: dict | None = None) -> SmtpSettings:
             raise Invalid(
                 "SALESCTL_SMTP_FROM",
                 sender,
-                "is not an email address",
-                'one, e.g. "Sales <sales@example.com>"',
+                N_("is not an email address"),
+                N_('one, e.g. "Sales <sales@example.com>"'),
             )
     for key in ("host", "user"):
         if values.get(key) and _CONTROL.search(values[key]):
             raise Invalid(
-                f"SALESCTL_SMTP_{key.upper()}", values[key], "contains control characters"
+                f"SALESCTL_SMTP_{key.upper()}", values[key], N_("contains control characters")
             )
     return SmtpSettings(
         host=(values.get("host") or "").strip() or None,
@@ -199,13 +217,18 @@ def recipient(address: str, name: str | None = None) -> Address:
     the display name is the one-line text of `name`."""
     if model.email_problem(address.strip()):
         raise MailError(
-            f'"{printable(address)}" is not a usable email address (one address like name@example.com)'
+            N_('"{address}" is not a usable email address (one address like name@example.com)'),
+            address=printable(address),
         )
     local, _, domain = address.strip().rpartition("@")
     try:
         return Address(display_name=one_line(name) if name else "", username=local, domain=domain)
     except (ValueError, IndexError) as exc:
-        raise MailError(f'"{printable(address)}" is not a usable email address ({exc})') from None
+        raise MailError(
+            N_('"{address}" is not a usable email address ({reason})'),
+            address=printable(address),
+            reason=str(exc),
+        ) from None
 
 
 def build_message(
@@ -237,16 +260,18 @@ def preview(msg: EmailMessage) -> str:
 
 
 # --- the today digest --------------------------------------------------------------------------------
+# Written in the language `_()` speaks when it is built: `remind` builds each rep's inside
+# `i18n.speaking(rep's lang)` (docs/chinese.md, Mail).
 
 REASON_WORDS = {
-    "overdue": "overdue",
-    "due_today": "due today",
-    "new_untouched": "new, untouched",
-    "stalled": "stalled",
-    "closing_soon": "closing soon",
-    "no_next_step": "no next step",
-    "after_sale": "after-sale follow-up",
-    "recycle_soon": "returns to the pool",
+    "overdue": N_("overdue"),
+    "due_today": N_("due today"),
+    "new_untouched": N_("new, untouched"),
+    "stalled": N_("stalled"),
+    "closing_soon": N_("closing soon"),
+    "no_next_step": N_("no next step"),
+    "after_sale": N_("after-sale follow-up"),
+    "recycle_soon": N_("returns to the pool"),
 }
 
 
@@ -262,17 +287,22 @@ def digest(doc: dict, *, rep: str) -> tuple[str, str, str]:
     """A rep's today list as (subject, plain text, HTML). The subject says how many are overdue and due today."""
     overdue, due, other = digest_counts(doc)
     day = (doc.get("as_of") or "")[:10]
+    summary = _("{overdue} overdue, {due} due today").format(overdue=overdue, due=due)
+    if other:
+        summary += _(", {other} more to look at").format(other=other)
     recycled = doc.get("recycled") or []
-    summary = (
-        f"{overdue} overdue, {due} due today"
-        + (f", {other} more to look at" if other else "")
-        + (f", {len(recycled)} returned to the pool" if recycled else "")
-    )
+    if recycled:
+        summary += _(", {n} returned to the pool").format(n=len(recycled))
     # The name goes first: Python's header folder can double a space when it folds just before an encoded word.
-    subject = one_line(f"{one_line(rep, 60)}: {summary} (salesctl {day})", limit=200)
+    subject = one_line(
+        _("{rep}: {summary} (salesctl {day})").format(
+            rep=one_line(rep, 60), summary=summary, day=day
+        ),
+        limit=200,
+    )
     sections = _sections(doc.get("items", []))
     if recycled:  # docs/pool.md: the rep hears of the leads the pool took back
-        sections.append(("Returned to the pool", recycled))
+        sections.append(("recycled", _("Returned to the pool"), recycled))
     return (
         subject,
         _digest_text(rep, day, summary, sections),
@@ -280,13 +310,21 @@ def digest(doc: dict, *, rep: str) -> tuple[str, str, str]:
     )
 
 
-def _sections(items: list[dict]) -> list[tuple[str, list[dict]]]:
+_SECTION_COLOURS = {"overdue": "#b00020", "due_today": "#b26a00"}
+
+
+def _sections(items: list[dict]) -> list[tuple[str, str, list[dict]]]:
+    """(key, title, items) of each non-empty section."""
     overdue = [i for i in items if "overdue" in i["reasons"]]
     due = [i for i in items if "due_today" in i["reasons"] and "overdue" not in i["reasons"]]
     rest = [i for i in items if "overdue" not in i["reasons"] and "due_today" not in i["reasons"]]
     return [
-        (title, group)
-        for title, group in (("Overdue", overdue), ("Due today", due), ("Also", rest))
+        (key, title, group)
+        for key, title, group in (
+            ("overdue", _("Overdue"), overdue),
+            ("due_today", _("Due today"), due),
+            ("also", _("Also"), rest),
+        )
         if group
     ]
 
@@ -297,54 +335,68 @@ def _who(item: dict) -> str:
 
 def _details(item: dict) -> list[str]:
     if "assignment_id" in item:  # a lead `pool recycle` took back
-        return [f"on {short_time(item['at'])}", str(item.get("reason") or "")]
+        return [_("on {day}").format(day=short_time(item["at"])), str(item.get("reason") or "")]
     parts = []
-    if item.get("days_overdue"):
-        parts.append(
-            f"{item['days_overdue']} day{'s' if item['days_overdue'] != 1 else ''} overdue"
-        )
+    days = item.get("days_overdue")
+    if days:
+        late = _("{days} day overdue") if days == 1 else _("{days} days overdue")
+        parts.append(late.format(days=days))
     if item.get("next_at"):
-        parts.append("due " + short_time(item["next_at"]))
+        parts.append(_("due {when}").format(when=short_time(item["next_at"])))
     if item.get("next_step"):
-        parts.append("next: " + str(item["next_step"]))
-    parts.append(str(item.get("stage", "")))
+        parts.append(_("next: {step}").format(step=item["next_step"]))
+    parts.append(stage(str(item.get("stage", ""))))
     if item.get("value") is not None:
         parts.append(format_major(item["value"], item.get("currency")))
     extra = [
-        REASON_WORDS.get(r, r) + (f" on {item['recycle_on']}" if r == "recycle_soon" else "")
+        (_(REASON_WORDS[r]) if r in REASON_WORDS else r)
+        + (
+            " " + _("on {day}").format(day=item["recycle_on"])
+            if r == "recycle_soon" and item.get("recycle_on")
+            else ""
+        )
         for r in item["reasons"]
         if r not in ("overdue", "due_today")
     ]
     if extra:
-        parts.append(", ".join(extra))
+        parts.append(_(", ").join(extra))
     if item.get("key"):
-        parts.append("key customer")
+        parts.append(_("key customer"))
     return parts
 
 
 def _digest_text(rep: str, day: str, summary: str, sections) -> str:
-    out = [f"Today's list for {rep} ({day}): {summary}.", ""]
-    for title, items in sections:
+    out = [
+        _("Today's list for {rep} ({day}): {summary}.").format(rep=rep, day=day, summary=summary),
+        "",
+    ]
+    for _key, title, items in sections:
         out.append(title)
         for item in items:
             out.append(f"  #{item['lead_id']} {_who(item)}")
             out.append("      " + " · ".join(_details(item)))
         out.append("")
-    out.append("Open it with: salesctl today")
+    out.append(_("Open it with: salesctl today"))
     return "\n".join(out) + "\n"
 
 
 def _digest_html(rep: str, day: str, summary: str, sections) -> str:
     e = html.escape
     cell = "padding:4px 8px;border-bottom:1px solid #e5e5e5;vertical-align:top"
+    lang = current()
+    fonts = {
+        "zh-Hant": "'PingFang TC','Microsoft JhengHei','Noto Sans CJK TC',",
+        "zh-Hans": "'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',",
+    }.get(lang, "")
+    heading = _("Today's list for {rep}").format(rep=rep)
     out = [
-        '<!DOCTYPE html><html><head><meta charset="utf-8"></head>'
-        '<body style="font-family:Helvetica,Arial,sans-serif;color:#222;font-size:14px">',
-        f'<h2 style="font-size:18px;margin:0 0 4px">Today\'s list for {e(rep)}</h2>',
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"></head>'
+        f'<body style="font-family:Helvetica,Arial,{fonts}sans-serif;color:#222;font-size:14px">',
+        f'<h2 style="font-size:18px;margin:0 0 4px">{e(heading)}</h2>',
         f'<p style="margin:0 0 12px;color:#555">{e(day)}: {e(summary)}</p>',
     ]
-    for title, items in sections:
-        colour = {"Overdue": "#b00020", "Due today": "#b26a00"}.get(title, "#333")
+    for key, title, items in sections:
+        colour = _SECTION_COLOURS.get(key, "#333")
         out.append(f'<h3 style="font-size:15px;margin:12px 0 4px;color:{colour}">{e(title)}</h3>')
         out.append('<table style="border-collapse:collapse;width:100%">')
         for item in items:
@@ -355,7 +407,7 @@ def _digest_html(rep: str, day: str, summary: str, sections) -> str:
             )
         out.append("</table>")
     out.append(
-        '<p style="color:#777;font-size:12px;margin-top:16px">Open it with: salesctl today</p>'
+        f'<p style="color:#777;font-size:12px;margin-top:16px">{e(_("Open it with: salesctl today"))}</p>'
     )
     out.append("</body></html>")
     return "\n".join(out) + "\n"
@@ -398,7 +450,9 @@ class Mailer:
                 context.load_verify_locations(cafile=self.settings.cafile)
             except (ssl.SSLError, OSError) as exc:
                 raise MailError(
-                    f"SALESCTL_SMTP_CAFILE {self.settings.cafile} is not a PEM certificate ({exc})"
+                    N_("SALESCTL_SMTP_CAFILE {file} is not a PEM certificate ({reason})"),
+                    file=self.settings.cafile,
+                    reason=str(exc),
                 ) from None
         return context
 
@@ -406,8 +460,9 @@ class Mailer:
         s = self.settings
         if s.tls == "none" and s.password:
             raise MailError(
-                "refusing to send the SMTP password over an unencrypted connection "
-                "(SALESCTL_SMTP_TLS=none is for a local relay without login; use starttls or ssl)"
+                N_(
+                    "refusing to send the SMTP password over an unencrypted connection (SALESCTL_SMTP_TLS=none is for a local relay without login; use starttls or ssl)"
+                )
             )
         try:
             if s.tls == "ssl":
@@ -419,8 +474,10 @@ class Mailer:
                 if s.tls == "starttls":
                     if not smtp.has_extn("starttls"):
                         raise MailError(
-                            f"the SMTP server {self._where()} does not offer STARTTLS; not sending in plain text "
-                            "(set SALESCTL_SMTP_TLS=ssl for a TLS port, or none only for a local relay)"
+                            N_(
+                                "the SMTP server {where} does not offer STARTTLS; not sending in plain text (set SALESCTL_SMTP_TLS=ssl for a TLS port, or none only for a local relay)"
+                            ),
+                            where=self._where(),
                         )
                     smtp.starttls(context=self._context())
                     smtp.ehlo()
@@ -433,30 +490,45 @@ class Mailer:
             raise
         except ssl.SSLCertVerificationError as exc:
             raise MailError(
-                f"the certificate of {self._where()} is not trusted ({exc.verify_message or exc}); if your relay "
-                "uses a company CA, set SALESCTL_SMTP_CAFILE to its PEM file"
+                N_(
+                    "the certificate of {where} is not trusted ({reason}); if your relay uses a company CA, set SALESCTL_SMTP_CAFILE to its PEM file"
+                ),
+                where=self._where(),
+                reason=str(exc.verify_message or exc),
             ) from None
         except smtplib.SMTPAuthenticationError as exc:
             raise MailError(
-                f"{self._where()} refused the login for {s.user}: {_reply(exc)}"
+                N_("{where} refused the login for {user}: {reply}"),
+                where=self._where(),
+                user=s.user,
+                reply=_reply(exc),
             ) from None
         except UnicodeEncodeError:
             raise MailError(
-                "Python's smtplib can only log in with an ASCII user name and password"
+                N_("Python's smtplib can only log in with an ASCII user name and password")
             ) from None
         except smtplib.SMTPNotSupportedError:
             raise MailError(
-                f"{self._where()} does not offer login (AUTH); unset SALESCTL_SMTP_USER"
+                N_("{where} does not offer login (AUTH); unset SALESCTL_SMTP_USER"),
+                where=self._where(),
             ) from None
         except (smtplib.SMTPException, ssl.SSLError) as exc:
-            raise MailError(f"SMTP session with {self._where()} failed: {_reply(exc)}") from None
+            raise MailError(
+                N_("SMTP session with {where} failed: {reply}"),
+                where=self._where(),
+                reply=_reply(exc),
+            ) from None
         except TimeoutError:
             raise MailError(
-                f"no answer from the SMTP server {self._where()} within {TIMEOUT_S} s"
+                N_("no answer from the SMTP server {where} within {seconds} s"),
+                where=self._where(),
+                seconds=TIMEOUT_S,
             ) from None
         except OSError as exc:
             raise MailError(
-                f"cannot connect to the SMTP server {self._where()}: {exc.strerror or exc}"
+                N_("cannot connect to the SMTP server {where}: {reason}"),
+                where=self._where(),
+                reason=exc.strerror or str(exc),
             ) from None
         return smtp
 
@@ -468,13 +540,25 @@ class Mailer:
         except smtplib.SMTPRecipientsRefused as exc:
             self._reset_after_error()
             reasons = "; ".join(f"{addr}: {_reply(err)}" for addr, err in exc.recipients.items())
-            raise MailError(f"{self._where()} refused the recipient ({reasons})") from None
+            raise MailError(
+                N_("{where} refused the recipient ({reasons})"),
+                where=self._where(),
+                reasons=reasons,
+            ) from None
         except (smtplib.SMTPException, OSError) as exc:
             self.close()  # the session may be broken: the next message opens a fresh one
-            raise MailError(f"sending through {self._where()} failed: {_reply(exc)}") from None
+            raise MailError(
+                N_("sending through {where} failed: {reply}"),
+                where=self._where(),
+                reply=_reply(exc),
+            ) from None
         if refused:
             reasons = "; ".join(f"{addr}: {_reply(err)}" for addr, err in refused.items())
-            raise MailError(f"{self._where()} refused some recipients ({reasons})")
+            raise MailError(
+                N_("{where} refused some recipients ({reasons})"),
+                where=self._where(),
+                reasons=reasons,
+            )
 
     def _reset_after_error(self) -> None:
         try:
@@ -565,10 +649,14 @@ def email_report(doc: dict, addresses: list[str], *, now: datetime) -> list[tupl
     settings.require_host(config_path())
     team = doc["team"]
     # ASCII "to", not the en dash of the page title: non-ASCII mid-subject can fold badly in Python's email.
-    who = one_line(doc.get("rep") or "Team", 60)
-    subject = (
-        f"{who} report {period_label(doc).replace(' – ', ' to ')}: {team['won_count']} won"
-        f" ({show(team['won_amount'], 'money', doc['currency'])}), {team['lost_count']} lost"
+    # In the command's language, as the report itself (docs/chinese.md, Mail).
+    who = one_line(doc.get("rep") or _("Team"), 60)
+    subject = _("{who} report {period}: {won} won ({amount}), {lost} lost").format(
+        who=who,
+        period=period_label(doc).replace(" – ", _(" to ")),
+        won=team["won_count"],
+        amount=show(team["won_amount"], "money", doc["currency"]),
+        lost=team["lost_count"],
     )
     text, html_body = report_text(doc), report_html(doc)
     failed = []

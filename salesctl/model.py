@@ -8,7 +8,7 @@ import unicodedata  # a builtin module (0.2 ms): loaded up front, not when a nam
 from dataclasses import dataclass, field
 
 from .errors import Invalid
-from .i18n import LANGS
+from .i18n import LANGS, N_
 
 CLOSED_STAGES = ("won", "lost")
 DEFAULT_STAGES = ("new", "contacted", "quoted", "negotiating", "deciding")
@@ -80,7 +80,13 @@ class Settings:
         stage = from_chinese("STAGES", value.strip().lower())
         allowed = self.stages if open_only else self.all_stages
         if stage not in allowed:
-            raise Invalid(field, value, "is not a stage", "use one of " + ", ".join(allowed))
+            raise Invalid(
+                field,
+                value,
+                N_("is not a stage"),
+                N_("use one of {choices}"),
+                choices=", ".join(allowed),
+            )
         return stage
 
     def check_reason(self, value: str) -> str:
@@ -89,8 +95,9 @@ class Settings:
             raise Invalid(
                 "--reason",
                 value,
-                "is not a lost reason",
-                "use one of " + ", ".join(self.lost_reasons),
+                N_("is not a lost reason"),
+                N_("use one of {choices}"),
+                choices=", ".join(self.lost_reasons),
             )
         return reason
 
@@ -187,8 +194,8 @@ def check_settings(raw: object) -> tuple[dict[str, object], Settings, list[Inval
                 Invalid(
                     "settings",
                     _shown(raw),
-                    "is not an object of settings",
-                    'e.g. {"stages": [...]}',
+                    N_("is not an object of settings"),
+                    N_('e.g. {"stages": [...]}'),
                 )
             ],
         )
@@ -227,26 +234,30 @@ def _check_setting(settings: Settings, key: str, value: object) -> object:
             raise Invalid(
                 field_name,
                 _shown(value),
-                "is not a list of names",
-                "e.g. " + json.dumps(list(getattr(Settings(), key))[:3] or ["alice"]),
+                N_("is not a list of names"),
+                N_("e.g. {example}"),
+                example=json.dumps(list(getattr(Settings(), key))[:3] or ["alice"]),
             )
         _key, words = parse_setting(settings, key, ",".join(value))
         if words != value:
             raise Invalid(
                 field_name,
                 _shown(value),
-                "is not a list of distinct names as config set stores them",
+                N_("is not a list of distinct names as config set stores them"),
             )
         setattr(settings, key, tuple(words))
         return words
     if key in ("rot_days", "probability"):
         if not isinstance(value, dict):
             raise Invalid(
-                field_name, _shown(value), "is not an object of STAGE: value", 'e.g. {"quoted": 7}'
+                field_name,
+                _shown(value),
+                N_("is not an object of STAGE: value"),
+                N_('e.g. {"quoted": 7}'),
             )
         for stage, number in value.items():
             if not _is_number(number):
-                raise Invalid(f"config {key}.{stage}", _shown(number), "is not a number")
+                raise Invalid(f"config {key}.{stage}", _shown(number), N_("is not a number"))
             # A stage removed since keeps its value (it comes back with it); its value is checked all the same.
             scope = settings if stage in settings.stages else Settings(stages=(str(stage),))
             _key, checked = parse_setting(scope, f"{key}.{stage}", str(number))
@@ -275,7 +286,7 @@ def _check_setting(settings: Settings, key: str, value: object) -> object:
         return checked
     if key in INTERNAL_SETTINGS:  # written by salesctl itself, not by config set
         if not isinstance(value, str) or not INTERNAL_SETTINGS[key].fullmatch(value):
-            raise Invalid(f"settings {key}", _shown(value), "is not what salesctl writes there")
+            raise Invalid(f"settings {key}", _shown(value), N_("is not what salesctl writes there"))
         return value
     if (
         key == "fx"
@@ -286,8 +297,8 @@ def _check_setting(settings: Settings, key: str, value: object) -> object:
             raise Invalid(
                 field_name,
                 _shown(value),
-                "is not an object of currency: {currency: rate}",
-                'e.g. {"CNY": {"USD": "7.12"}}',
+                N_("is not an object of currency: {currency: rate}"),
+                N_('e.g. {"CNY": {"USD": "7.12"}}'),
             )
         for team, rates in value.items():
             for code, rate in rates.items():
@@ -304,10 +315,13 @@ def _check_setting(settings: Settings, key: str, value: object) -> object:
     ):  # the text `config set` takes for a flag or a number
         value = str(value).lower() if isinstance(value, bool) else str(value)
         if key in ("timezone", "default_rep", "currency", "lang"):
-            raise Invalid(field_name, value, "is not text")
+            raise Invalid(field_name, value, N_("is not text"))
     elif not isinstance(value, str):
         raise Invalid(
-            field_name, _shown(value), "is not a valid value", "see salesctl config set --help"
+            field_name,
+            _shown(value),
+            N_("is not a valid value"),
+            N_("see salesctl config set --help"),
         )
     _key, checked = parse_setting(settings, key, value)
     if hasattr(settings, key):
@@ -360,25 +374,29 @@ def parse_setting(settings: Settings, key: str, value: str) -> tuple[str, object
                 raise Invalid(
                     field_name,
                     w,
-                    "is not a valid name",
-                    "use short lower-case words like quoted or no-need",
+                    N_("is not a valid name"),
+                    N_("use short lower-case words like quoted or no-need"),
                 )
         if not words or len(set(words)) != len(words):
-            raise Invalid(field_name, value, "must be a comma-separated list of distinct names")
+            raise Invalid(field_name, value, N_("must be a comma-separated list of distinct names"))
         return key, words
     if key.startswith(("rot_days.", "probability.")):
         group, _, stage = key.partition(".")
         settings.check_stage(stage, field=field_name)
         if group == "rot_days":
             if not value.isdigit() or not 0 < int(value) <= 3650:
-                raise Invalid(field_name, value, "must be a whole number of days from 1 to 3650")
+                raise Invalid(
+                    field_name, value, N_("must be a whole number of days from 1 to 3650")
+                )
             return group, {**settings.rot_days, stage: int(value)}
         try:
             p = float(value)
         except ValueError:
             p = -1.0
         if not 0.0 <= p <= 1.0:
-            raise Invalid(field_name, value, "must be a probability from 0 to 1", "e.g. 0.35")
+            raise Invalid(
+                field_name, value, N_("must be a probability from 0 to 1"), N_("e.g. 0.35")
+            )
         return group, {**settings.probability, stage: p}
     if key == "lang":
         from .i18n import check_lang
@@ -400,12 +418,12 @@ def parse_setting(settings: Settings, key: str, value: str) -> tuple[str, object
         return key, parse_currency(value, field=field_name)
     if key == "alarm_minutes":
         if not value.strip().isdigit() or int(value) > 10080:
-            raise Invalid(field_name, value, "must be whole minutes from 0 (no alarm) to 10080")
+            raise Invalid(field_name, value, N_("must be whole minutes from 0 (no alarm) to 10080"))
         return key, int(value)
     if key == "cadence_ends_on_move":
         word = value.strip().lower()
         if word not in ("true", "false", "yes", "no", "on", "off"):
-            raise Invalid(field_name, value, "must be true or false")
+            raise Invalid(field_name, value, N_("must be true or false"))
         return key, word in ("true", "yes", "on")
     if key.startswith("fx."):
         return "fx", _with_rate(settings, key, value)
@@ -428,7 +446,13 @@ def parse_setting(settings: Settings, key: str, value: str) -> tuple[str, object
         if not value.strip().isdigit() or not 0 < int(value) <= 1_000_000:
             raise Invalid(field_name, value, "must be a whole number of leads from 1, or off")
         return key, int(value)
-    raise Invalid("config", key, "is not a setting", "settable keys: " + ", ".join(CONFIG_KEYS))
+    raise Invalid(
+        "config",
+        key,
+        N_("is not a setting"),
+        N_("settable keys: {choices}"),
+        choices=", ".join(CONFIG_KEYS),
+    )
 
 
 _RATE = re.compile(r"[0-9]{1,12}(\.[0-9]{1,12})?")
@@ -442,12 +466,22 @@ def _with_rate(settings: Settings, key: str, value: str) -> dict[str, dict[str, 
     code = parse_currency(key.partition(".")[2], field=field_name)
     if code == settings.currency:
         raise Invalid(
-            field_name, value, f"is for the team currency ({code}) itself", "its rate is always 1"
+            field_name,
+            value,
+            N_("is for the team currency ({code}) itself"),
+            N_("its rate is always 1"),
+            code=code,
         )
     text = value.strip()
     if not _RATE.fullmatch(text) or not text.strip("0."):
-        hint = f"give how many {settings.currency} buy 1 {code}, as 7.12"
-        raise Invalid(field_name, value, "is not a positive exchange rate", hint)
+        raise Invalid(
+            field_name,
+            value,
+            N_("is not a positive exchange rate"),
+            N_("give how many {team} buy 1 {code}, as 7.12"),
+            team=settings.currency,
+            code=code,
+        )
     return {**settings.fx, settings.currency: {**settings.rates, code: text}}
 
 
@@ -482,7 +516,7 @@ def check_name(value: str, *, field: str, limit: int = MAX_NAME) -> str:
     the size limit. Errors show the value with invisible characters escaped (errors.printable)."""
     text = value.strip()
     if not text:
-        raise Invalid(field, value, "is blank", "give a name")
+        raise Invalid(field, value, N_("is blank"), N_("give a name"))
     if _REFUSED_IN_NAMES.search(
         text
     ):  # one pass for the usual clean name; then say which rule it broke
@@ -491,22 +525,24 @@ def check_name(value: str, *, field: str, limit: int = MAX_NAME) -> str:
             raise Invalid(
                 field,
                 value,
-                f"contains control characters ({ascii(bad)[1:-1]})",
-                "names are one line of text",
+                N_("contains control characters ({char})"),
+                N_("names are one line of text"),
+                char=ascii(bad)[1:-1],
             )
         bad = _first_control(text, _BIDI)
         if bad is not None:
             raise Invalid(
                 field,
                 value,
-                f"contains a bidirectional override ({ascii(bad)[1:-1]})",
-                "it can make text display as something else; retype the name without it",
+                N_("contains a bidirectional override ({char})"),
+                N_("it can make text display as something else; retype the name without it"),
+                char=ascii(bad)[1:-1],
             )
     # Stripped ASCII without controls always shows something; other text is checked character by character.
     if not text.isascii() and not has_visible(text):
-        raise Invalid(field, value, "has no visible character", "give a name")
+        raise Invalid(field, value, N_("has no visible character"), N_("give a name"))
     if len(text) > limit:
-        raise Invalid(field, text[:20] + "…", f"is longer than {limit} characters")
+        raise Invalid(field, text[:20] + "…", N_("is longer than {limit} characters"), limit=limit)
     return text
 
 
@@ -521,14 +557,15 @@ def check_note(value: str, *, field: str = "NOTE") -> str:
     """A note may span lines (any line ending becomes \\n) and hold tabs, no other control character,
     and must stay under 64 KiB."""
     if len(value.encode("utf-8")) > MAX_NOTE_BYTES:
-        raise Invalid(field, value[:20] + "…", "is over the 64 KiB limit for a note")
+        raise Invalid(field, value[:20] + "…", N_("is over the 64 KiB limit for a note"))
     bad = _first_control(value, _NOTE_CONTROL)
     if bad is not None:
         raise Invalid(
             field,
             value[:40],
-            f"contains control characters ({ascii(bad)[1:-1]})",
-            "a note may hold line breaks and tabs only",
+            N_("contains control characters ({char})"),
+            N_("a note may hold line breaks and tabs only"),
+            char=ascii(bad)[1:-1],
         )
     # A lone CR would move the cursor back over the line when the note is shown.
     return value.replace("\r\n", "\n").replace("\r", "\n").strip()
@@ -550,19 +587,21 @@ def email_problem(text: str) -> str | None:
     `,;<>()[]":\\`, at most 254 characters, and `email.utils.parseaddr` gives back the same string, so no
     mail library can read it as two recipients or a name plus an address."""
     if len(text) > MAX_EMAIL:
-        return f"is longer than {MAX_EMAIL} characters"
+        return N_("is longer than 254 characters")
     if not text.isprintable() or _EMAIL_REFUSED.search(text):
-        return 'is not one email address (it may not hold spaces, control characters or , ; < > ( ) [ ] " : \\)'
+        return N_(
+            'is not one email address (it may not hold spaces, control characters or , ; < > ( ) [ ] " : \\)'
+        )
     local, at, domain = text.partition("@")
     if not local or not at or "@" in domain or "." not in domain.strip(".") or ".." in domain:
-        return "is not an email address"
+        return N_("is not an email address")
     if domain.startswith((".", "-")) or domain.endswith((".", "-")):
-        return "is not an email address"
+        return N_("is not an email address")
     if not _PLAIN_ADDRESS.match(text):
         from email.utils import parseaddr
 
         if parseaddr(text) != ("", text):
-            return "is not one email address"
+            return N_("is not one email address")
     return None
 
 
@@ -573,7 +612,7 @@ def check_email(value: str | None, *, field: str = "--email") -> str | None:
     text = value.strip()
     problem = email_problem(text)
     if problem:
-        raise Invalid(field, value, problem, "e.g. li.wei@example.com")
+        raise Invalid(field, value, problem, N_("e.g. li.wei@example.com"))
     return text
 
 
@@ -586,7 +625,10 @@ def check_phone(value: str | None, *, field: str = "--phone") -> str | None:
     text = value.strip()
     if not _PHONE.match(text) or sum(c.isdigit() for c in text) < 3:
         raise Invalid(
-            field, value, "is not a phone number", "digits with optional + ( ) - . and spaces"
+            field,
+            value,
+            N_("is not a phone number"),
+            N_("digits with optional + ( ) - . and spaces"),
         )
     return text
 
@@ -601,7 +643,7 @@ def check_intent(value: str | None) -> str | None:
         return None
     intent = from_chinese("INTENTS", value.strip().lower())
     if intent not in INTENTS:
-        raise Invalid("--intent", value, "is not an intent", "use hot, warm or cold")
+        raise Invalid("--intent", value, N_("is not an intent"), N_("use hot, warm or cold"))
     return intent
 
 
@@ -609,7 +651,11 @@ def check_kind(value: str) -> str:
     kind = from_chinese("ACTIVITY_KINDS", value.strip().lower())
     if kind not in ACTIVITY_KINDS:
         raise Invalid(
-            "--kind", value, "is not an activity kind", "use one of " + ", ".join(ACTIVITY_KINDS)
+            "--kind",
+            value,
+            N_("is not an activity kind"),
+            N_("use one of {choices}"),
+            choices=", ".join(ACTIVITY_KINDS),
         )
     return kind
 

@@ -6,9 +6,11 @@ from decimal import Decimal
 from salesctl.currencies import lookup
 from salesctl.errors import Invalid, SalesError
 
+from .i18n import N_
+
 MAX_MAJOR = 10**13
 
-_HINT = "try 1000, 1,000.50, 1.5k, 5万"
+_HINT = N_("try 1000, 1,000.50, 1.5k, 5万")
 # "$" and "¥" are written for other currencies too: "CAD $5" or "¥500 JPY" names one currency, not two.
 _SHARED_SYMBOLS = {
     "$": {"AUD", "CAD", "HKD", "MXN", "NZD", "SGD", "TWD"},
@@ -16,7 +18,7 @@ _SHARED_SYMBOLS = {
     "￥": {"JPY"},
 }
 _DISPLAY_SYMBOLS = {"USD": "$", "CNY": "¥", "EUR": "€", "GBP": "£"}
-_CODE_HINT = "use an ISO 4217 code, as USD, EUR or CNY (RMB, 元, NT$ and HK$ work too)"
+_CODE_HINT = N_("use an ISO 4217 code, as USD, EUR or CNY (RMB, 元, NT$ and HK$ work too)")
 _UNIT_EXPONENTS = {"k": 3, "K": 3, "m": 6, "M": 6, "千": 3, "万": 4, "萬": 4, "亿": 8, "億": 8}
 
 # Classes are spelled out ([0-9], [A-Za-z]) because \d and \w also match non-ASCII digits and letters.
@@ -39,19 +41,19 @@ def parse_amount(text: str, *, field: str) -> tuple[int, str | None]:
     """Parse `1,000.50`, `1.5k`, `¥5万`, `USD 1200`… into (minor units, currency named in the text or None)."""
     stripped = text.strip()
     if not stripped:
-        raise Invalid(field, text, "is empty", _HINT)
+        raise Invalid(field, text, N_("is empty"), _HINT)
     if not stripped.isascii():  # Chinese numerals: 五萬, 十二万, 兩百萬 (docs/chinese.md)
         from salesctl.zh import arabic
 
         stripped = arabic(stripped)
     if any(ch.isdigit() and not ch.isascii() for ch in stripped):
         # Decimal() would happily read "１０００"; we keep one way of writing digits.
-        raise Invalid(field, text, "has non-ASCII digits", "type the digits as 1000")
+        raise Invalid(field, text, N_("has non-ASCII digits"), N_("type the digits as 1000"))
     match = _AMOUNT.fullmatch(stripped)
     if match is None:
         raise _not_an_amount(stripped, text, field)
     if match["minus"]:
-        raise Invalid(field, text, "must not be negative", "amounts are 0 or more")
+        raise Invalid(field, text, N_("must not be negative"), N_("amounts are 0 or more"))
     currency = _currency_hint(match, text, field)
     return _to_minor(match["number"], match["unit"], text, field), currency
 
@@ -65,15 +67,26 @@ def check_same_currency(text: str, hinted: str | None, expected: str, *, field: 
         symbol in text and expected in codes for symbol, codes in _SHARED_SYMBOLS.items()
     ):
         return
-    raise Invalid(field, text, f"is in {hinted}, not {expected}", f"give the amount in {expected}")
+    raise Invalid(
+        field,
+        text,
+        N_("is in {hinted}, not {expected}"),
+        N_("give the amount in {expected}"),
+        hinted=hinted,
+        expected=expected,
+    )
 
 
 def _not_an_amount(stripped: str, text: str, field: str) -> Invalid:
     # Commas next to digits mean the user tried grouping: say what is wrong with it, not just "not an amount".
     if re.search(r"[0-9],|,[0-9]", stripped):
-        hint = "group digits by three, as 1,000.50, or drop the commas"
-        return Invalid(field, text, "has misplaced thousands separators", hint)
-    return Invalid(field, text, "is not an amount", _HINT)
+        return Invalid(
+            field,
+            text,
+            N_("has misplaced thousands separators"),
+            N_("group digits by three, as 1,000.50, or drop the commas"),
+        )
+    return Invalid(field, text, N_("is not an amount"), _HINT)
 
 
 def _currency_hint(match: re.Match, text: str, field: str) -> str | None:
@@ -84,13 +97,14 @@ def _currency_hint(match: re.Match, text: str, field: str) -> str | None:
             code = lookup(written)
             if code is None:
                 # Three letters, but not a currency: "5 inf" is no amount; "5 XYZ" names no currency we know.
-                problem = (
-                    "is not an amount"
-                    if written.upper() in ("INF", "NAN")
-                    else f'names no known currency ("{written}")'
-                )
+                if written.upper() in ("INF", "NAN"):
+                    raise Invalid(field, text, N_("is not an amount"), _HINT)
                 raise Invalid(
-                    field, text, problem, _HINT if problem == "is not an amount" else _CODE_HINT
+                    field,
+                    text,
+                    N_('names no known currency ("{written}")'),
+                    _CODE_HINT,
+                    written=written,
                 )
             codes.add(code)
     found = set(codes)
@@ -99,8 +113,13 @@ def _currency_hint(match: re.Match, text: str, field: str) -> str | None:
             found.add(lookup(symbol))
     if len(found) > 1:
         named = ", ".join(sorted(found))
-        hint = "use one symbol or code, as $1,200 or 1200 EUR"
-        raise Invalid(field, text, f"names more than one currency ({named})", hint)
+        raise Invalid(
+            field,
+            text,
+            N_("names more than one currency ({named})"),
+            N_("use one symbol or code, as $1,200 or 1200 EUR"),
+            named=named,
+        )
     return found.pop() if found else None
 
 
@@ -123,12 +142,17 @@ def _to_minor(number: str, unit: str | None, text: str, field: str) -> int:
 
 
 def _over_limit(text: str, field: str) -> Invalid:
-    hint = "check for extra zeros or a wrong k/m/万/亿"
-    return Invalid(field, text, f"is over the limit of {MAX_MAJOR:,}", hint)
+    return Invalid(
+        field,
+        text,
+        N_("is over the limit of {limit}"),
+        N_("check for extra zeros or a wrong k/m/万/亿"),
+        limit=f"{MAX_MAJOR:,}",
+    )
 
 
 def _too_precise(text: str, field: str) -> Invalid:
-    return Invalid(field, text, "has more than 2 decimal places", "round to cents, as 1.23")
+    return Invalid(field, text, N_("has more than 2 decimal places"), N_("round to cents, as 1.23"))
 
 
 def to_major(minor: int | None) -> int | float | None:
@@ -166,7 +190,7 @@ def parse_currency(text: str, *, field: str = "--currency") -> str:
     a lone symbol ($ ¥ € £) → its code."""
     code = lookup(text)
     if code is None:
-        raise Invalid(field, text, "is not a currency code", _CODE_HINT)
+        raise Invalid(field, text, N_("is not a currency code"), _CODE_HINT)
     return code
 
 
@@ -212,7 +236,9 @@ class MissingRate(SalesError):
     def __init__(self, currency: str, team_currency: str):
         self.currency = currency
         super().__init__(
-            f"fx.{currency}: deals in {currency} are in this total, but there is no rate from {currency} to "
-            f"{team_currency}; set one with: salesctl config set fx.{currency} RATE "
-            f"(how many {team_currency} buy 1 {currency})"
+            N_(
+                "fx.{code}: deals in {code} are in this total, but there is no rate from {code} to {team}; set one with: salesctl config set fx.{code} RATE (how many {team} buy 1 {code})"
+            ),
+            code=currency,
+            team=team_currency,
         )

@@ -7,14 +7,20 @@ its history rows commit together or not at all. Times are database strings (UTC 
 from __future__ import annotations
 
 from . import followups
-from .errors import Duplicate, Invalid, SalesError
+from .errors import Duplicate, Invalid, SalesError, Words
+from .i18n import N_
 from .model import CLOSED_STAGES, Settings
 from .store import Store
 
 
 def _closed_error(lead, verb: str) -> SalesError:
+    """`verb` is marked N_ by the caller: it is translated with the message."""
     return SalesError(
-        f"lead #{lead['id']} {lead['name']} is {lead['stage']}; reopen it first (salesctl reopen {lead['id']}) to {verb} it"
+        N_("lead #{id} {name} is {stage}; reopen it first (salesctl reopen {id}) to {verb} it"),
+        id=lead["id"],
+        name=lead["name"],
+        stage=lead["stage"],
+        verb=Words(verb),
     )
 
 
@@ -38,7 +44,11 @@ def check_duplicates(
         )
         what = f'--email "{email}"' if email else f'--phone "{digits}"'
         raise Duplicate(
-            f"{what}: a lead with this email or phone exists: {listed}; pass --allow-duplicate to add anyway"
+            N_(
+                "{what}: a lead with this email or phone exists: {listed}; pass --allow-duplicate to add anyway"
+            ),
+            what=what,
+            listed=listed,
         )
 
 
@@ -137,9 +147,15 @@ def log_activity(
     lead = store.lead(lead_id)
     check_owned(lead, "log on")
     if lead["stage"] == "lost" and (next_at is not None or step is not None):
-        raise _closed_error(lead, "schedule a follow-up on")
+        raise _closed_error(lead, N_("schedule a follow-up on"))
     if at < lead["created_at"]:
-        raise Invalid("--at", at, f"is before lead #{lead_id} was created ({lead['created_at']})")
+        raise Invalid(
+            "--at",
+            at,
+            N_("is before lead #{id} was created ({created})"),
+            id=lead_id,
+            created=lead["created_at"],
+        )
     effective = effective and kind != "note"
     store.add_activity(lead_id, rep_id, kind, note, effective, at, play_id, now)
     changes: dict = {"last_activity_at": max(at, lead["last_activity_at"] or at)}
@@ -174,9 +190,15 @@ def move(
     lead = store.lead(lead_id)
     check_owned(lead, "move")
     if lead["stage"] in CLOSED_STAGES:
-        raise _closed_error(lead, "move")
+        raise _closed_error(lead, N_("move"))
     if lead["stage"] == stage:
-        raise Invalid("STAGE", stage, f"is already the stage of lead #{lead_id} {lead['name']}")
+        raise Invalid(
+            "STAGE",
+            stage,
+            N_("is already the stage of lead #{id} {name}"),
+            id=lead_id,
+            name=lead["name"],
+        )
     store.update_lead(lead_id, {"stage": stage, "stage_changed_at": now})
     store.record_stage(lead_id, rep_id, lead["stage"], stage, now)
     followups.end_on_move(store, settings, lead_id, stage, now=now)
@@ -190,12 +212,19 @@ def won(
     check_owned(lead, "close")
     if lead["stage"] in CLOSED_STAGES:
         raise SalesError(
-            f"lead #{lead_id} {lead['name']} is already {lead['stage']}; reopen it first to change that"
+            N_("lead #{id} {name} is already {stage}; reopen it first to change that"),
+            id=lead_id,
+            name=lead["name"],
+            stage=lead["stage"],
         )
     amount = lead["value"] if amount is None else amount
     if amount is None:
         raise Invalid(
-            "--amount", "", f"is needed: lead #{lead_id} has no value", "e.g. --amount 12000"
+            "--amount",
+            "",
+            N_("is needed: lead #{id} has no value"),
+            N_("e.g. --amount 12000"),
+            id=lead_id,
         )
     store.update_lead(
         lead_id,
@@ -221,7 +250,10 @@ def lost(
     check_owned(lead, "close")
     if lead["stage"] in CLOSED_STAGES:
         raise SalesError(
-            f"lead #{lead_id} {lead['name']} is already {lead['stage']}; reopen it first to change that"
+            N_("lead #{id} {name} is already {stage}; reopen it first to change that"),
+            id=lead_id,
+            name=lead["name"],
+            stage=lead["stage"],
         )
     store.update_lead(
         lead_id,
@@ -248,7 +280,10 @@ def reopen(
     lead = store.lead(lead_id)
     if lead["stage"] not in CLOSED_STAGES:
         raise SalesError(
-            f"lead #{lead_id} {lead['name']} is open ({lead['stage']}); only won or lost leads can be reopened"
+            N_("lead #{id} {name} is open ({stage}); only won or lost leads can be reopened"),
+            id=lead_id,
+            name=lead["name"],
+            stage=lead["stage"],
         )
     if stage is None:
         stage = (
@@ -275,8 +310,12 @@ def reopen(
         acting = store.rep_by_id(rep_id)
         if not acting["active"]:
             raise SalesError(
-                f"lead #{lead_id} {lead['name']} belongs to {lead['owner']}, who is deactivated, and so "
-                f"are you; reopen it as an active rep or first: salesctl rep activate {lead['owner']}"
+                N_(
+                    "lead #{id} {name} belongs to {owner}, who is deactivated, and so are you; reopen it as an active rep or first: salesctl rep activate {owner}"
+                ),
+                id=lead_id,
+                name=lead["name"],
+                owner=lead["owner"],
             )
         assign(store, [lead_id], rep_id, rep_id=rep_id, now=now)
     return stage
@@ -289,10 +328,13 @@ def snooze(
     lead = store.lead(lead_id)
     check_owned(lead, "snooze")
     if lead["stage"] in CLOSED_STAGES:
-        raise _closed_error(lead, "snooze")
+        raise _closed_error(lead, N_("snooze"))
     if until <= now:
         raise Invalid(
-            "UNTIL", until, "is not in the future", "snooze until a later day, e.g. +1w or mon"
+            "UNTIL",
+            until,
+            N_("is not in the future"),
+            N_("snooze until a later day, e.g. +1w or mon"),
         )
     store.update_lead(lead_id, {"snoozed_until": until})
     _note(store, lead_id, rep_id, note, now)
@@ -307,7 +349,11 @@ def assign(
         lead = store.lead(lead_id)
         if lead["stage"] in CLOSED_STAGES:
             raise SalesError(
-                f"lead #{lead_id} {lead['name']} is {lead['stage']}; closed deals stay credited to {lead['owner']}"
+                N_("lead #{id} {name} is {stage}; closed deals stay credited to {owner}"),
+                id=lead_id,
+                name=lead["name"],
+                stage=lead["stage"],
+                owner=lead["owner"],
             )
         if lead["owner_id"] != to_rep_id:
             store.set_owner(lead_id, to_rep_id)
@@ -325,10 +371,18 @@ def _check_may_change(settings: Settings, activity, acting: str | None, verb: st
         or acting.casefold() in {o.casefold() for o in settings.owners}
     ):
         return
-    who = f'"{acting}"' if acting is not None else "you"
     raise SalesError(
-        f"activity #{activity['id']}: {who} may not {verb} it; it was logged by {activity['rep']} "
-        f"(only they or an owner may: salesctl config set owners NAME,…)"
+        N_(
+            'activity #{id}: "{who}" may not {verb} it; it was logged by {rep} (only they or an owner may: salesctl config set owners NAME,…)'
+        )
+        if acting is not None
+        else N_(
+            "activity #{id}: you may not {verb} it; it was logged by {rep} (only they or an owner may: salesctl config set owners NAME,…)"
+        ),
+        id=activity["id"],
+        who=acting,
+        verb=Words(verb),
+        rep=activity["rep"],
     )
 
 
@@ -337,12 +391,14 @@ def edit_activity(
 ) -> int:
     """Correct an activity's note, kind, effective flag or time. Returns its lead's id."""
     activity = store.activity(activity_id)
-    _check_may_change(settings, activity, acting, "edit")
+    _check_may_change(settings, activity, acting, N_("edit"))
     if "at" in changes and changes["at"] < activity["lead_created_at"]:
         raise Invalid(
             "--at",
             changes["at"],
-            f"is before lead #{activity['lead_id']} was created ({activity['lead_created_at']})",
+            N_("is before lead #{id} was created ({created})"),
+            id=activity["lead_id"],
+            created=activity["lead_created_at"],
         )
     if "kind" in changes or "effective" in changes:  # a note is never effective
         kind = changes.get("kind", activity["kind"])
@@ -359,7 +415,7 @@ def delete_activity(
 ) -> int:
     """Remove an activity; the lead's timeline keeps a note of what was removed. Returns its lead's id."""
     activity = store.activity(activity_id)
-    _check_may_change(settings, activity, acting, "delete")
+    _check_may_change(settings, activity, acting, N_("delete"))
     store.remove_activity(activity_id, rep_id=rep_id, now=now)
     store.refresh_last_activity(activity["lead_id"])
     return activity["lead_id"]

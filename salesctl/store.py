@@ -17,7 +17,8 @@ from pathlib import Path
 
 from . import dialects, fields
 from .dialects import sqlite as sqlite_dialect
-from .errors import Ambiguous, Duplicate, NotFound, SalesError, StoreError
+from .errors import Ambiguous, Duplicate, NotFound, SalesError, StoreError, Words
+from .i18n import N_
 
 BUSY_TIMEOUT_S = sqlite_dialect.BUSY_TIMEOUT_S
 
@@ -328,6 +329,17 @@ def _m0010_effective_touches_index(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m0011_rep_language(conn: sqlite3.Connection) -> None:
+    """Each rep's own language for the mail written to them (`rep edit R --lang zh-Hant`,
+    docs/chinese.md): NULL speaks the language of the command that sends it."""
+    conn.execute("ALTER TABLE reps ADD COLUMN lang TEXT")
+
+
+def _m0012_team_logins(conn: sqlite3.Connection) -> None:
+    """Team logins (PostgreSQL roles mapped to reps) exist only on a server: a SQLite file has one user,
+    and its `owners` setting says who fixes anyone's activities (docs/team.md, "Who may do what")."""
+
+
 def _rebuild_table(
     conn: sqlite3.Connection, table: str, edits: tuple[tuple[str, str], ...]
 ) -> None:
@@ -361,7 +373,7 @@ def _rebuild_table(
         conn.execute(statement)
 
 
-def _m0011_shared_pool(conn: sqlite3.Connection) -> None:
+def _m0013_shared_pool(conn: sqlite3.Connection) -> None:
     """The shared pool (docs/pool.md): a lead may have no owner (`leads.owner_id` NULL = in the pool), and
     `assignments` keeps every owner change with its kind (assign, handoff, claim, release, recycle), the
     reason given, and when a recycle was told to the rep who lost the lead. Both tables are rebuilt to drop
@@ -398,7 +410,7 @@ def _m0011_shared_pool(conn: sqlite3.Connection) -> None:
 
 
 # Migrations that rebuild a table: they run with foreign keys off (see _rebuild_table).
-REBUILDS = {"0011_shared_pool"}
+REBUILDS = {"0013_shared_pool"}
 
 MIGRATIONS = [
     ("0001_initial", _m0001_initial),
@@ -411,7 +423,9 @@ MIGRATIONS = [
     ("0008_migration_names", _m0008_migration_names),
     ("0009_mark_salesctl_file", _m0009_mark_salesctl_file),
     ("0010_effective_touches_index", _m0010_effective_touches_index),
-    ("0011_shared_pool", _m0011_shared_pool),
+    ("0011_rep_language", _m0011_rep_language),
+    ("0012_team_logins", _m0012_team_logins),
+    ("0013_shared_pool", _m0013_shared_pool),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # Versions before the mark existed: such a file without the mark but with salesctl's tables is ours.
@@ -474,14 +488,18 @@ def _refuse_non_regular(path: Path) -> None:
         return  # missing (created later) or unreadable (SQLite says why)
     if not stat.S_ISREG(info.st_mode):
         raise StoreError(
-            f"{path} is not a regular file (a folder, device or FIFO); give --db a database file"
+            N_(
+                "{path} is not a regular file (a folder, device or FIFO); give --db a database file"
+            ),
+            path=path,
         )
 
 
 def corrupt(path: object) -> StoreError:
     """Damage SQLite reports in a way Python cannot even decode (a mangled schema page)."""
     return StoreError(
-        f"database {path} is corrupt; restore a backup (salesctl doctor shows the damage)"
+        N_("database {path} is corrupt; restore a backup (salesctl doctor shows the damage)"),
+        path=path,
     )
 
 
@@ -514,6 +532,10 @@ def _sort_expression(field: fields.LeadField) -> str:
 class Store:
     """One open salesctl database: a SQLite file, or a PostgreSQL database given by URL (docs/team.md)."""
 
+    # Who is changing things on a team server (salesctl.access.Access, from load_access); None on a
+    # SQLite file and for the database's own owner role: no per-rep limits (docs/team.md).
+    access = None
+
     def __init__(
         self, path: Path | str, *, create: bool = True, write: bool = True, migrate: bool = True
     ):
@@ -541,7 +563,7 @@ class Store:
             if create and write:
                 _create_private(path)
             elif not path.exists():
-                raise StoreError(f"database {path} does not exist")
+                raise StoreError(N_("database {path} does not exist"), path=path)
         self.conn = None
         try:
             self.conn = self._connect(str(path))
@@ -579,14 +601,21 @@ class Store:
         if foreign:
             listed = ", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else "")
             raise StoreError(
-                f"{self.path} is not a salesctl database (it holds other tables: {listed}); "
-                "it was left as it was; give --db a salesctl database or a new file"
+                N_(
+                    "{path} is not a salesctl database (it holds other tables: {listed}); it was left as it was; give --db a salesctl database or a new file"
+                ),
+                path=self.path,
+                listed=listed,
             )
         version = self.schema_version()
         if version > SCHEMA_VERSION:
             raise StoreError(
-                f"database {self.path} has schema version {version}, newer than this salesctl knows "
-                f"({SCHEMA_VERSION}); upgrade salesctl"
+                N_(
+                    "database {path} has schema version {version}, newer than this salesctl knows ({known}); upgrade salesctl"
+                ),
+                path=self.path,
+                version=version,
+                known=SCHEMA_VERSION,
             )
         return (
             version == 0
@@ -612,8 +641,11 @@ class Store:
             version = store.schema_version()
             if version >= 0:
                 raise SalesError(
-                    f"db init: {store.where} already has a salesctl schema (version {version}); "
-                    "nothing was changed"
+                    N_(
+                        "db init: {where} already has a salesctl schema (version {version}); nothing was changed"
+                    ),
+                    where=store.where,
+                    version=version,
                 )
             with store.write():
                 store.dialect.init_schema(store.conn, MIGRATIONS[:SCHEMA_VERSION])
@@ -697,12 +729,19 @@ class Store:
                 return
             if version > SCHEMA_VERSION:
                 raise StoreError(
-                    f"{self.where} has schema version {version}, newer than this salesctl knows "
-                    f"({SCHEMA_VERSION}); upgrade salesctl"
+                    N_(
+                        "{where} has schema version {version}, newer than this salesctl knows ({known}); upgrade salesctl"
+                    ),
+                    where=self.where,
+                    version=version,
+                    known=SCHEMA_VERSION,
                 )
             if version < 0:
                 raise StoreError(
-                    f"{self.where} has no salesctl schema; the owner creates it with: salesctl db init URL"
+                    N_(
+                        "{where} has no salesctl schema; the owner creates it with: salesctl db init URL"
+                    ),
+                    where=self.where,
                 )
             with self.write():
                 self.dialect.migrate(self.conn, MIGRATIONS[:SCHEMA_VERSION], self.schema_version())
@@ -741,6 +780,102 @@ class Store:
     def _orphan_count(self) -> int:
         return len(self.conn.execute("PRAGMA foreign_key_check").fetchall())
 
+    # --- who may change what (docs/team.md, "Who may do what") ------------------------------------------
+
+    def load_access(self):
+        """On a team server, who this connection is (its role and the rep `team grant` mapped it to),
+        kept in `self.access` for the checks below; None when nothing limits it."""
+        if self.is_server:
+            row = self.dialect.team_login(self.conn)
+            if not row["admin"]:
+                from .access import Access
+
+                self.access = Access(row["role"], row["rep_id"], row["rep"], bool(row["owner"]))
+                self._own_leads: set[int] = set()  # leads checked in this run: the rep's own
+        return self.access
+
+    def require_owner(self, action: str) -> None:
+        """Refuse `action` (a key of access.OWNER_ACTIONS) unless whoever is connected is an owner."""
+        if self.access is not None:
+            self.access.check_owner(action)
+
+    def require_owner_unless_own(self, rep_ids: list[int], action: str) -> None:
+        """Refuse `action` on other reps' behalf unless whoever is connected is an owner."""
+        if self.access is not None and any(i != self.access.rep_id for i in rep_ids):
+            self.access.check_owner(action)
+
+    def _guard_lead(self, lead_id: int) -> None:
+        """Refuse a change to a lead someone else owns, before it is written (a rep's own, or an owner)."""
+        if self.access is None or self.access.owner or lead_id in self._own_leads:
+            return
+        row = self.one(
+            "SELECT l.owner_id, r.name FROM leads l LEFT JOIN reps r ON r.id = l.owner_id WHERE l.id = ?",
+            (lead_id,),
+        )
+        if row is not None:
+            self.access.check_lead(lead_id, row[0], row[1])
+            if row[0] is not None:  # a pool lead is checked again: it is claimed by this change
+                self._own_leads.add(lead_id)
+
+    def _guard_new_owner(self, owner_id: int | None) -> None:
+        if self.access is not None:
+            self.access.check_new_owner(owner_id)
+
+    def _refused_lead(self, lead_id: int) -> SalesError:
+        """A lead change that row-level security silently skipped: say whose lead it is."""
+        from .access import lead_refusal
+
+        row = self.one(
+            "SELECT r.name FROM leads l JOIN reps r ON r.id = l.owner_id WHERE l.id = ?", (lead_id,)
+        )
+        return lead_refusal(lead_id, row[0] if row else None)
+
+    # --- team logins: PostgreSQL roles mapped to reps (team grant / revoke) ------------------------------
+
+    def team_logins(self) -> list[sqlite3.Row]:
+        if not self.is_server:
+            return []
+        return self.all(
+            "SELECT t.role, r.name AS rep, t.owner, t.granted_at FROM team_logins t"
+            " JOIN reps r ON r.id = t.rep_id ORDER BY r.name"
+        )
+
+    def grant_login(self, rep_id: int, role: str, *, owner: bool, now: str) -> None:
+        """Map `role` to the rep (one role per rep), owner or not, and give it the group's privileges."""
+        self.require_owner("team")
+        if not self.dialect.role_exists(self.conn, role):
+            raise NotFound(
+                f'--login: "{role}" is not a role on {self.where}; create it first, e.g. '
+                f"sudo -u postgres createuser --pwprompt {role} (docs/team.md)"
+            )
+        taken = self.one(
+            "SELECT r.name, t.role FROM team_logins t JOIN reps r ON r.id = t.rep_id"
+            " WHERE (t.role = ? AND t.rep_id <> ?) OR (t.rep_id = ? AND t.role <> ?)",
+            (role, rep_id, rep_id, role),
+        )
+        if taken is not None:
+            raise Duplicate(
+                f'--login: role "{taken[1]}" is already rep {taken[0]}; '
+                f"revoke it first: salesctl team revoke {taken[0]}"
+            )
+        self.conn.execute(
+            "INSERT INTO team_logins (role, rep_id, owner, granted_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (role) DO UPDATE SET owner = excluded.owner, granted_at = excluded.granted_at",
+            (role, rep_id, int(owner), now),
+        )
+        self.dialect.grant_groups(self.conn, role, owner)
+
+    def revoke_login(self, rep_id: int) -> str | None:
+        """Remove the rep's login; returns the role it was (None if they had none)."""
+        self.require_owner("team")
+        row = self.one("SELECT role FROM team_logins WHERE rep_id = ?", (rep_id,))
+        if row is None:
+            return None
+        self.conn.execute("DELETE FROM team_logins WHERE rep_id = ?", (rep_id,))
+        if self.dialect.role_exists(self.conn, row[0]):
+            self.dialect.revoke_groups(self.conn, row[0])
+        return row[0]
+
     def one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
         return self.conn.execute(sql, params).fetchone()
 
@@ -753,6 +888,7 @@ class Store:
         return {row["key"]: row["value"] for row in self.all("SELECT key, value FROM settings")}
 
     def set_setting(self, key: str, json_value: str) -> None:
+        self.require_owner("settings")
         self.conn.execute(
             "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, json_value),
@@ -768,7 +904,7 @@ class Store:
 
     def reps(self, *, active_only: bool = False) -> list[sqlite3.Row]:
         return self.all(
-            "SELECT r.id, r.name, r.email, r.active, r.created_at,"
+            "SELECT r.id, r.name, r.email, r.active, r.created_at, r.lang,"
             " (SELECT count(*) FROM leads l "
             + OPEN_BY_OWNER
             + " WHERE l.owner_id = r.id AND "
@@ -780,26 +916,33 @@ class Store:
         )
 
     def rep(self, name: str) -> sqlite3.Row | None:
-        return self.one("SELECT id, name, email, active FROM reps WHERE name = ?", (name,))
+        return self.one("SELECT id, name, email, active, lang FROM reps WHERE name = ?", (name,))
 
     def rep_by_id(self, rep_id: int) -> sqlite3.Row | None:
-        return self.one("SELECT id, name, email, active FROM reps WHERE id = ?", (rep_id,))
+        return self.one("SELECT id, name, email, active, lang FROM reps WHERE id = ?", (rep_id,))
 
     def require_rep(self, name: str, *, field: str, active: bool = True) -> sqlite3.Row:
         """A rep named explicitly must exist (and be active where it will own leads)."""
         row = self.rep(name)
         if row is None or (active and not row["active"]):
-            known = ", ".join(r["name"] for r in self.reps(active_only=True)) or "none yet"
-            problem = "is not an active rep" if row is not None else "is not a rep"
-            raise NotFound(f'{field}: "{name}" {problem}; known reps: {known}')
+            known = ", ".join(r["name"] for r in self.reps(active_only=True))
+            raise NotFound(
+                N_('{field}: "{name}" is not an active rep; known reps: {known}')
+                if row is not None
+                else N_('{field}: "{name}" is not a rep; known reps: {known}'),
+                field=field,
+                name=name,
+                known=known or Words(N_("none yet")),
+            )
         return row
 
-    def add_rep(self, name: str, email: str | None, now: str) -> int:
+    def add_rep(self, name: str, email: str | None, now: str, lang: str | None = None) -> int:
+        self.require_owner("reps")
         if self.rep(name) is not None:
-            raise Duplicate(f'rep: "{name}" already exists')
+            raise Duplicate(N_('rep: "{name}" already exists'), name=name)
         return self.conn.execute(
-            "INSERT INTO reps (name, email, created_at) VALUES (?, ?, ?) RETURNING id",
-            (name, email, now),
+            "INSERT INTO reps (name, email, created_at, lang) VALUES (?, ?, ?, ?) RETURNING id",
+            (name, email, now, lang),
         ).fetchone()[0]
 
     def ensure_rep(self, name: str, now: str) -> int:
@@ -812,8 +955,17 @@ class Store:
         ).fetchone()[0]
 
     def update_rep(
-        self, rep_id: int, *, email: str | None = None, active: bool | None = None
+        self,
+        rep_id: int,
+        *,
+        email: str | None = None,
+        active: bool | None = None,
+        lang: str | None = None,
     ) -> None:
+        """Change what is given; `lang=""` clears the rep's language."""
+        self.require_owner("reps")
+        if lang is not None:
+            self.conn.execute("UPDATE reps SET lang = ? WHERE id = ?", (lang or None, rep_id))
         if email is not None:
             self.conn.execute("UPDATE reps SET email = ? WHERE id = ?", (email, rep_id))
         if active is not None:
@@ -860,6 +1012,7 @@ class Store:
         )
 
     def insert_lead(self, fields: dict, *, lead_id: int | None = None) -> int:
+        self._guard_new_owner(fields.get("owner_id"))
         columns = [c for c in self.LEAD_FIELDS if c in fields]
         values = [fields[c] for c in columns]
         if lead_id is not None:
@@ -880,25 +1033,34 @@ class Store:
     def update_lead(self, lead_id: int, fields: dict) -> None:
         columns = [c for c in self.LEAD_FIELDS if c in fields]
         if columns:
+            self._guard_lead(lead_id)
+            if "owner_id" in fields:
+                self._guard_new_owner(fields["owner_id"])
             sql = "UPDATE leads SET " + ", ".join(f"{c} = ?" for c in columns) + " WHERE id = ?"
-            self.conn.execute(sql, [fields[c] for c in columns] + [lead_id])
+            if not self.conn.execute(sql, [fields[c] for c in columns] + [lead_id]).rowcount:
+                raise self._refused_lead(lead_id)
 
     def delete_lead(self, lead_id: int) -> None:
+        self.require_owner("delete")
         self.conn.execute("DELETE FROM leads WHERE id = ?", (lead_id,))
 
     def lead(self, lead_id: int) -> sqlite3.Row:
         row = self.one(self.LEAD_SELECT + " WHERE l.id = ?", (lead_id,))
         if row is None:
-            raise NotFound(f"lead: no lead with id {lead_id}")
+            raise NotFound(N_("lead: no lead with id {id}"), id=lead_id)
         return row
 
     def add_tags(self, lead_id: int, tags: list[str]) -> None:
+        if tags:
+            self._guard_lead(lead_id)
         self.conn.executemany(
             "INSERT OR IGNORE INTO lead_tags (lead_id, tag) VALUES (?, ?)",
             [(lead_id, t) for t in tags],
         )
 
     def remove_tags(self, lead_id: int, tags: list[str]) -> None:
+        if tags:
+            self._guard_lead(lead_id)
         self.conn.executemany(
             "DELETE FROM lead_tags WHERE lead_id = ? AND tag = ?", [(lead_id, t) for t in tags]
         )
@@ -920,10 +1082,10 @@ class Store:
                 lead_id > 2**63 - 1
                 or self.one("SELECT 1 FROM leads WHERE id = ?", (lead_id,)) is None
             ):
-                raise NotFound(f"lead: no lead with id {text}")
+                raise NotFound(N_("lead: no lead with id {id}"), id=text)
             return lead_id
         if not text:
-            raise NotFound('lead: "" matches no lead; give an id or part of a name or company')
+            raise NotFound(N_('lead: "" matches no lead; give an id or part of a name or company'))
         # LIKE and NOCASE fold ASCII letters only: other text is compared case-folded ("über" finds "Über").
         exact, match = (
             "l.name = ? COLLATE NOCASE",
@@ -962,11 +1124,16 @@ class Store:
                     + f" [{r['stage']}]"
                     for r in level[:10]
                 )
-                more = f"; and {len(level) - 10} more" if len(level) > 10 else ""
                 raise Ambiguous(
-                    f'lead: "{ref}" matches {len(level)} leads: {listed}{more}; use the id'
+                    N_('lead: "{ref}" matches {count} leads: {listed}; and {more} more; use the id')
+                    if len(level) > 10
+                    else N_('lead: "{ref}" matches {count} leads: {listed}; use the id'),
+                    ref=ref,
+                    count=len(level),
+                    listed=listed,
+                    more=len(level) - 10,
                 )
-        raise NotFound(f'lead: "{ref}" matches no lead')
+        raise NotFound(N_('lead: "{ref}" matches no lead'), ref=ref)
 
     # Sort keys for `lead list`: user word → fixed SQL expression (never user text in SQL), from the
     # `sort` of each lead field (salesctl/fields.py) in the order the help lists them.
@@ -1033,6 +1200,7 @@ class Store:
     def record_stage(
         self, lead_id: int, rep_id: int, from_stage: str | None, to_stage: str, at: str
     ) -> None:
+        self._guard_lead(lead_id)
         self.conn.execute(
             "INSERT INTO stage_history (lead_id, rep_id, from_stage, to_stage, at) VALUES (?, ?, ?, ?, ?)",
             (lead_id, rep_id, from_stage, to_stage, at),
@@ -1051,6 +1219,7 @@ class Store:
     ) -> None:
         """One owner change (docs/pool.md): `kind` is assign, handoff, claim, release or recycle; a None
         rep is the pool (from/to) or salesctl itself (rep_id, for a recycle)."""
+        self._guard_new_owner(to_rep_id)
         self.conn.execute(
             "INSERT INTO assignments (lead_id, rep_id, from_rep_id, to_rep_id, at, kind, reason)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -1093,6 +1262,7 @@ class Store:
         play_id: int | None,
         now: str,
     ) -> int:
+        self._guard_lead(lead_id)
         return self.conn.execute(
             "INSERT INTO activities (lead_id, rep_id, kind, note, effective, at, play_id, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -1110,13 +1280,14 @@ class Store:
         )
         if row is None:
             raise NotFound(
-                f"activity: no activity with id {activity_id}; lead show LEAD lists them"
+                N_("activity: no activity with id {id}; lead show LEAD lists them"), id=activity_id
             )
         return row
 
     def update_activity(self, activity_id: int, fields: dict) -> None:
         columns = [c for c in self.ACTIVITY_FIELDS if c in fields]
         if columns:
+            self._guard_activity(activity_id)
             sql = (
                 "UPDATE activities SET " + ", ".join(f"{c} = ?" for c in columns) + " WHERE id = ?"
             )
@@ -1124,12 +1295,19 @@ class Store:
 
     def remove_activity(self, activity_id: int, *, rep_id: int, now: str) -> None:
         """Delete an activity, keeping a note of it for the lead's timeline."""
+        self._guard_activity(activity_id)
         self.conn.execute(
             "INSERT INTO activity_removals (lead_id, rep_id, activity_id, kind, note, activity_at, at)"
             " SELECT lead_id, ?, id, kind, note, at, ? FROM activities WHERE id = ?",
             (rep_id, now, activity_id),
         )
         self.conn.execute("DELETE FROM activities WHERE id = ?", (activity_id,))
+
+    def _guard_activity(self, activity_id: int) -> None:
+        if self.access is not None and not self.access.owner:
+            row = self.one("SELECT lead_id FROM activities WHERE id = ?", (activity_id,))
+            if row is not None:
+                self._guard_lead(row[0])
 
     def refresh_last_activity(self, lead_id: int) -> None:
         """A lead's last_activity_at from the activities it still has (after one was edited or removed)."""
@@ -1551,6 +1729,7 @@ class Store:
     # --- targets -----------------------------------------------------------------------------------
 
     def set_target(self, rep_id: int | None, month: str, amount: int, now: str) -> None:
+        self.require_owner("targets")
         self.conn.execute("DELETE FROM targets WHERE month = ? AND rep_id IS ?", (month, rep_id))
         self.conn.execute(
             "INSERT INTO targets (rep_id, month, amount, set_at) VALUES (?, ?, ?, ?)",
@@ -1569,8 +1748,9 @@ class Store:
     def add_play(
         self, name: str, text: str, stage: str | None, persona: str | None, now: str
     ) -> int:
+        self.require_owner("plays")
         if self.play(name) is not None:
-            raise Duplicate(f'play: "{name}" already exists')
+            raise Duplicate(N_('play: "{name}" already exists'), name=name)
         return self.conn.execute(
             "INSERT INTO plays (name, text, stage, persona, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
             (name, text, stage, persona, now),
@@ -1591,6 +1771,7 @@ class Store:
     # --- cadences, recurring follow-ups, the calendar feed (docs/calendar.md) ----------------------
 
     def set_play_cadence(self, play_id: int, cadence: str | None) -> None:
+        self.require_owner("plays")
         self.conn.execute("UPDATE plays SET cadence = ? WHERE id = ?", (cadence, play_id))
 
     def running_cadence(self, lead_id: int) -> sqlite3.Row | None:
@@ -1602,6 +1783,7 @@ class Store:
         )
 
     def start_cadence(self, lead_id: int, play_id: int, rep_id: int, now: str) -> None:
+        self._guard_lead(lead_id)
         self.conn.execute(
             "INSERT INTO cadence_runs (lead_id, play_id, rep_id, steps_done, started_at) VALUES (?, ?, ?, 0, ?)",
             (lead_id, play_id, rep_id, now),
@@ -1642,6 +1824,7 @@ class Store:
 
     def set_recurrence(self, lead_id: int, every: str | None, now: str) -> None:
         """`every` like "2w"; None stops it."""
+        self._guard_lead(lead_id)
         if every is None:
             self.conn.execute("DELETE FROM recurrences WHERE lead_id = ?", (lead_id,))
         else:
@@ -1653,6 +1836,7 @@ class Store:
 
     def revise_followup(self, lead_id: int, now: str) -> None:
         """Count one more change of the lead's follow-up (its calendar event's SEQUENCE and LAST-MODIFIED)."""
+        self._guard_lead(lead_id)
         self.conn.execute(
             "INSERT INTO followup_revisions (lead_id, sequence, modified_at) VALUES (?, 1, ?)"
             " ON CONFLICT (lead_id) DO UPDATE SET sequence = followup_revisions.sequence + 1,"
@@ -1913,6 +2097,7 @@ class Store:
         Set-based: two statements whatever the number of leads; the caller's transaction makes them one.
         Won and lost leads stay with whoever closed them.
         """
+        self.require_owner("handoff")
         self.conn.execute(
             "INSERT INTO assignments (lead_id, rep_id, from_rep_id, to_rep_id, at, kind)"
             " SELECT l.id, ?, l.owner_id, ?, ?, 'handoff' FROM leads l "
@@ -1931,7 +2116,7 @@ class Store:
     # Export streams cursors (never fetchall), import writes in batches with executemany, search uses FTS5.
 
     TABLE_COLUMNS = {
-        "reps": ("id", "name", "email", "active", "created_at"),
+        "reps": ("id", "name", "email", "active", "created_at", "lang"),
         "plays": ("id", "name", "text", "stage", "persona", "cadence", "created_at"),
         "leads": ("id", *LEAD_FIELDS),
         "lead_tags": ("lead_id", "tag"),
@@ -2043,6 +2228,7 @@ class Store:
 
     def insert_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
         """Batched insert; table and column names must come from TABLE_COLUMNS."""
+        self.require_owner("import")
         if not rows:
             return
         if not set(columns) <= set(self.TABLE_COLUMNS[table]):
@@ -2074,8 +2260,12 @@ class Store:
         counts = target.row_counts()
         if counts["reps"] or counts["leads"] or counts["activities"]:
             raise SalesError(
-                f"db copy: {target.where} is not empty ({counts['reps']} reps, {counts['leads']} leads); "
-                "copy into a new database"
+                N_(
+                    "db copy: {where} is not empty ({reps} reps, {leads} leads); copy into a new database"
+                ),
+                where=target.where,
+                reps=counts["reps"],
+                leads=counts["leads"],
             )
         target.clear_for_restore()
         target.conn.execute("DELETE FROM settings")
@@ -2091,6 +2281,7 @@ class Store:
 
     def clear_for_restore(self) -> None:
         """Before a full import into a database without leads or reps: drop the unused defaults it replaces."""
+        self.require_owner("import")
         self.conn.execute("DELETE FROM targets")
         self.conn.execute("DELETE FROM plays")
 
@@ -2156,7 +2347,9 @@ class Store:
             target.close()
         if problems != ["ok"]:
             raise StoreError(
-                f"backup {name or dest} failed its integrity check: {'; '.join(problems[:5])}"
+                N_("backup {name} failed its integrity check: {problems}"),
+                name=name or dest,
+                problems="; ".join(problems[:5]),
             )
 
     # --- reminders (cron and mail) -------------------------------------------------------------------

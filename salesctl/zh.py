@@ -11,6 +11,7 @@ import re
 from datetime import date, timedelta
 
 from .errors import Invalid
+from .i18n import N_
 
 # Only the default vocabulary: a team's custom stages and reasons keep their own (ASCII) names.
 STAGES = {
@@ -176,7 +177,7 @@ def arabic(text: str) -> str:
 
 # ---- dates --------------------------------------------------------------------------------------
 
-DATE_HINT = "try 明天, 週五, 下週三, 3天後, 12月2日, 明天下午3點"
+DATE_HINT = N_("try 明天, 週五, 下週三, 3天後, 12月2日, 明天下午3點")
 _N = NUMERAL + "+"
 _NAMED_DAYS = {
     "今天": "today",
@@ -241,7 +242,7 @@ def date_words(words: str, today: date, text: str, field: str) -> str:
     day_text, clock = _split_clock(squeezed, text, field)
     if not day_text:
         if clock is None:
-            raise Invalid(field, text, "is not a date", DATE_HINT)
+            raise Invalid(field, text, N_("is not a date"), DATE_HINT)
         return clock
     day = _day(day_text, today, text, field)
     return day if clock is None else f"{day} {clock}"
@@ -257,7 +258,7 @@ def _split_clock(words: str, text: str, field: str) -> tuple[str, str | None]:
         hour, minute = number(match["h"]), 30 if match["half"] else number(match["m"] or "0")
         if hour is None or minute is None:
             raise Invalid(
-                field, text, "has an impossible time", "write 上午10點, 下午3點半 or 15:30"
+                field, text, N_("has an impossible time"), N_("write 上午10點, 下午3點半 or 15:30")
             )
     if (
         match["period"] in _AFTERNOON
@@ -271,8 +272,8 @@ def _split_clock(words: str, text: str, field: str) -> tuple[str, str | None]:
         raise Invalid(
             field,
             text,
-            "has an impossible time",
-            "hours run 0-23 (1-12 after 上午/下午), minutes 0-59",
+            N_("has an impossible time"),
+            N_("hours run 0-23 (1-12 after 上午/下午), minutes 0-59"),
         )
     return match["day"], f"{hour:02d}:{minute:02d}"
 
@@ -305,4 +306,4 @@ def _day(words: str, today: date, text: str, field: str) -> str:
         month, day = number(match["m"]), number(match["d"])
         if month is not None and day is not None:
             return f"{match['y']}-{month}-{day}" if match["y"] else f"{month}-{day}"
-    raise Invalid(field, text, "is not a date", DATE_HINT)
+    raise Invalid(field, text, N_("is not a date"), DATE_HINT)

@@ -161,6 +161,10 @@ def isolated(tmp_path, monkeypatch, request):
     monkeypatch.setenv("LANG", "C.UTF-8")
     for name in ("LC_ALL", "LC_MESSAGES", "SALESCTL_LANG"):
         monkeypatch.delenv(name, raising=False)
+    # A process runs one command; the tests run many in one process, so the last run's language goes too.
+    from salesctl import i18n
+
+    i18n.begin()
     for name in list(os.environ):
         if name.startswith("SALESCTL_SMTP_"):
             monkeypatch.delenv(name)

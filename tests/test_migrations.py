@@ -74,7 +74,7 @@ def schema_objects(db: Path) -> dict[str, str]:
 def test_the_pool_migration_rebuilds_leads_and_assignments_keeping_rows_indexes_and_references(
     ok, run, tmp_path
 ):
-    """0011 drops NOT NULL from leads.owner_id by rebuilding the table (docs/pool.md): every row, index,
+    """0013 drops NOT NULL from leads.owner_id by rebuilding the table (docs/pool.md): every row, index,
     search trigger and ON DELETE CASCADE survives, and an old database ends up like a new one."""
     old = tmp_path / "old.db"
     shutil.copyfile(FIXTURES / "schema_v1.db", old)
@@ -124,10 +124,10 @@ def test_a_failed_pool_migration_changes_nothing(tmp_path, monkeypatch, run):
     shutil.copyfile(FIXTURES / "schema_v1.db", old)
 
     def broken(conn):
-        store._m0011_shared_pool(conn)
+        store._m0013_shared_pool(conn)
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(store, "MIGRATIONS", [*store.MIGRATIONS[:-1], ("0011_shared_pool", broken)])
+    monkeypatch.setattr(store, "MIGRATIONS", [*store.MIGRATIONS[:-1], ("0013_shared_pool", broken)])
     result = run("--db", old, "pool")
     assert result.code == 3 and "Traceback" not in result.err
     conn = sqlite3.connect(old)

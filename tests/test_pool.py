@@ -351,7 +351,7 @@ def test_two_reps_claiming_the_same_lead_at_once_one_wins_the_other_is_told_who(
 
 
 def test_a_pool_lead_set_up_behind_salesctls_back_is_listed(ok, db):
-    """The schema takes a lead without an owner (migration 0011)."""
+    """The schema takes a lead without an owner (migration 0013)."""
     ok("add", "Acme")
     raw_sql(db, "UPDATE leads SET owner_id = NULL WHERE id = 1")
     assert [x["name"] for x in ok("pool", "list", "--format", "json")] == ["Acme"]

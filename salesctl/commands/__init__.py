@@ -9,6 +9,7 @@ import typer
 
 from ..context import App
 from ..errors import printable
+from ..i18n import N_
 from ..render import Format, Output, emit
 
 FormatOpt = Annotated[
@@ -55,7 +56,7 @@ def check_limit(limit: int | None, field: str = "--limit") -> int | None:
     if limit is not None and limit > MAX_LIMIT:
         from ..errors import Invalid
 
-        raise Invalid(field, limit, "is too large", "leave --limit out to get every row")
+        raise Invalid(field, limit, N_("is too large"), N_("leave --limit out to get every row"))
     return limit
 
 

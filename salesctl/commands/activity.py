@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from .. import model, pipeline
-from ..errors import Invalid, NotFound, SalesError
-from ..i18n import _, pgettext
+from ..errors import Invalid, NotFound, SalesError, Words
+from ..i18n import N_, _, pgettext
 from ..i18n import kind as kind_word
 from ..i18n import stage as stage_word  # `stage` is move's argument
 from ..views.lead import lead_object, lead_output, short_time
@@ -59,7 +59,9 @@ def _not_before_creation(app, lead, at: str, field: str) -> None:
         raise Invalid(
             field,
             local_text(at, app.tz),
-            f"is before lead #{lead['id']} was created ({local_text(lead['created_at'], app.tz)})",
+            N_("is before lead #{id} was created ({created})"),
+            id=lead["id"],
+            created=local_text(lead["created_at"], app.tz),
         )
 
 
@@ -130,14 +132,17 @@ def log(
     text = model.check_note(note)
     if not text:
         raise Invalid(
-            "NOTE", note, "is empty", 'say what happened, e.g. "no answer" with --no-effective'
+            "NOTE",
+            note,
+            N_("is empty"),
+            N_('say what happened, e.g. "no answer" with --no-effective'),
         )
     step_text = model.check_text(step, field="--step") if step is not None else None
     next_at = to_db(app.when(next_, field="--next", ahead=True)) if next_ is not None else None
     at_db = to_db(app.when(at, field="--at")) if at is not None else app.now_db
     if at_db > app.now_db:
         raise Invalid(
-            "--at", at, "is in the future; log what happened, and plan what comes with --next"
+            "--at", at, N_("is in the future; log what happened, and plan what comes with --next")
         )
     from ..cadence import parse_every
 
@@ -211,8 +216,12 @@ def _after_log(app, store, before, *, effective, at, next_given, step, every) ->
 def _play_id(store, name: str) -> int:
     row = store.play(name.strip()) if name.strip() else None
     if row is None:
-        known = ", ".join(store.play_names()) or "none yet (add one with salesctl play add)"
-        raise NotFound(f'--play: "{name}" is not a play; known plays: {known}')
+        raise NotFound(
+            N_('--play: "{name}" is not a play; known plays: {known}'),
+            name=name,
+            known=", ".join(store.play_names())
+            or Words(N_("none yet (add one with salesctl play add)")),
+        )
     return row["id"]
 
 
@@ -239,8 +248,10 @@ def move(
         raise Invalid(
             "STAGE",
             stage,
-            "closes the lead",
-            f"use salesctl {wanted} LEAD" + (" --reason REASON" if wanted == "lost" else ""),
+            N_("closes the lead"),
+            N_("use salesctl lost LEAD --reason REASON")
+            if wanted == "lost"
+            else N_("use salesctl won LEAD"),
         )
     text = _note(note)
 
@@ -320,9 +331,12 @@ def lost(
     """
     app = app_of(ctx)
     if reason is None or not reason.strip():
-        reasons = ", ".join(app.settings.lost_reasons)
         raise Invalid(
-            "--reason", reason or "", "is required to mark a lead lost", f"use one of {reasons}"
+            "--reason",
+            reason or "",
+            N_("is required to mark a lead lost"),
+            N_("use one of {choices}"),
+            choices=", ".join(app.settings.lost_reasons),
         )
     text = _note(note)
 
@@ -407,8 +421,9 @@ def snooze(
         raise Invalid(
             "UNTIL",
             until,
-            f"is not in the future ({shown})",
-            "snooze until a later day, e.g. +1w or mon",
+            N_("is not in the future ({when})"),
+            N_("snooze until a later day, e.g. +1w or mon"),
+            when=shown,
         )
     text = _note(note)
 
@@ -479,7 +494,9 @@ def activity_edit(
     if note is not None:
         changes["note"] = model.check_note(note, field="--note")
         if not changes["note"]:
-            raise Invalid("--note", note, "is empty", "a logged activity says what happened")
+            raise Invalid(
+                "--note", note, N_("is empty"), N_("a logged activity says what happened")
+            )
     if kind is not None:
         changes["kind"] = model.check_kind(kind)
     if effective is not None:
@@ -487,10 +504,12 @@ def activity_edit(
     if at is not None:
         changes["at"] = to_db(app.when(at, field="--at"))
         if changes["at"] > app.now_db:
-            raise Invalid("--at", at, "is in the future; log what happened")
+            raise Invalid("--at", at, N_("is in the future; log what happened"))
     if not changes:
         raise SalesError(
-            "activity edit: nothing to change; give --note, --kind, --effective/--no-effective or --at"
+            N_(
+                "activity edit: nothing to change; give --note, --kind, --effective/--no-effective or --at"
+            )
         )
     store = app.store(write=True)
     with store.write():
@@ -528,8 +547,14 @@ def activity_delete(
         activity = store.activity(activity_id)
         if not yes:
             raise SalesError(
-                f"activity delete: pass --yes to delete activity #{activity_id} "
-                f"({activity['kind']} on #{activity['lead_id']} {activity['lead']}: {activity['note'][:40]})"
+                N_(
+                    "activity delete: pass --yes to delete activity #{id} ({kind} on #{lead_id} {lead}: {note})"
+                ),
+                id=activity_id,
+                kind=activity["kind"],
+                lead_id=activity["lead_id"],
+                lead=activity["lead"],
+                note=activity["note"][:40],
             )
         lead_id = pipeline.delete_activity(
             store,

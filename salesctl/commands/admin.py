@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ..errors import SalesError, StoreError
+from ..i18n import N_, _
 from ..model import CONFIG_KEYS, Settings, parse_setting
 from ..render import Fields, Output
 from . import VALUE_ARGS, FormatOpt, app_of, say, show
@@ -88,7 +89,13 @@ def config_set(
     """
     app = app_of(ctx)
     with app.write() as store:
+        store.require_owner("settings")
         stored_key, new_value = parse_setting(app.settings, key.strip().lower(), value)
+        if stored_key == "owners" and store.team_logins():
+            raise SalesError(
+                "config owners: on this team server owners are the logins granted --owner; "
+                "use salesctl team grant REP --login ROLE --owner (docs/team.md)"
+            )
         if stored_key == "stages":
             in_use = {
                 s: n
@@ -98,10 +105,13 @@ def config_set(
             if in_use:
                 listed = ", ".join(f"{s} ({n})" for s, n in in_use.items())
                 raise SalesError(
-                    f"config stages: leads are still in {listed}; move them before removing the stage"
+                    N_(
+                        "config stages: leads are still in {listed}; move them before removing the stage"
+                    ),
+                    listed=listed,
                 )
         store.set_setting(stored_key, json.dumps(new_value, ensure_ascii=False))
-    print(f"Set {key} = {value}")
+    print(_("Set {key} = {value}").format(key=key, value=value))
 
 
 def doctor(ctx: typer.Context, fmt: FormatOpt = None) -> None:
@@ -122,7 +132,7 @@ def doctor(ctx: typer.Context, fmt: FormatOpt = None) -> None:
     if app.is_server:
         checks = app.store().server_checks()
     elif not path.exists():
-        print(f"No database at {path} yet; it is created on the first change.")
+        print(_("No database at {path} yet; it is created on the first change.").format(path=path))
         return
     else:
         checks = inspect_database(path)
@@ -148,7 +158,9 @@ def doctor(ctx: typer.Context, fmt: FormatOpt = None) -> None:
     )
     if errors:
         raise StoreError(
-            f"doctor: {path}: " + "; ".join(f"{r['check']}: {r['detail']}" for r in errors)
+            N_("doctor: {path}: {problems}"),
+            path=path,
+            problems="; ".join(f"{r['check']}: {r['detail']}" for r in errors),
         )
 
 
@@ -189,8 +201,10 @@ def demo(
     with app.write() as store:
         if store.row_counts()["leads"]:
             raise SalesError(
-                f"demo: {app.db_path} already holds leads; the demo goes into a new file "
-                f"(salesctl demo, or salesctl demo --db NEW.db)"
+                N_(
+                    "demo: {path} already holds leads; the demo goes into a new file (salesctl demo, or salesctl demo --db NEW.db)"
+                ),
+                path=app.db_path,
             )
         counts = sample.build(store, app.settings, app.now, app.tz)
     use = (

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from ..errors import Invalid
+from ..i18n import N_, _, error_prefix, message
 from ..render import Format
 from . import FormatOpt, TeamDefaultOpt, TeamRepOpt, app_of, say, show
 
@@ -61,8 +62,9 @@ def _span(
         raise Invalid(
             "--since",
             since or start.isoformat(),
-            f"is not before --until ({until or 'tomorrow'})",
-            "the range is half-open: --since 2026-11-01 --until 2026-12-01",
+            N_("is not before --until ({until})"),
+            N_("the range is half-open: --since 2026-11-01 --until 2026-12-01"),
+            until=until or "tomorrow",
         )
     return start, end
 
@@ -72,7 +74,9 @@ def report_period(app, *, week: bool, month: bool, since: str | None, until: str
     from .. import figures
 
     if sum((week, month, bool(since or until))) > 1:
-        raise Invalid("--week", "--week/--month/--since", "are alternatives", "give one of them")
+        raise Invalid(
+            "--week", "--week/--month/--since", N_("are alternatives"), N_("give one of them")
+        )
     if since or until:
         start, end = _span(app, since, until, 7)
         return start, end, figures.previous_span(start, end)
@@ -197,8 +201,8 @@ def _funnel_spans(app, since: str | None, until: str | None, compare: ComparePer
             raise Invalid(
                 "--compare",
                 compare.value,
-                "cannot be combined with --since/--until",
-                "use --compare previous to compare with the span before them",
+                N_("cannot be combined with --since/--until"),
+                N_("use --compare previous to compare with the span before them"),
             )
         today = app.now.astimezone(app.tz).date()
         months = 3 if compare is ComparePeriod.quarter else 1
@@ -275,13 +279,18 @@ def report(
             )
         failed = email_report(doc, email, now=app.now)  # quiet on success: cron mails only failures
         for address, exc in failed:
-            say(f"Error: report to {address} not sent: {exc}")
+            say(
+                f"{error_prefix()} "
+                + _("report to {address} not sent: {reason}").format(
+                    address=address, reason=message(exc)
+                )
+            )
         return 1 if failed else 0
     fmt = fmt or ReportFormat.table
     text = render_report(doc, fmt)
     if out is not None:
         write_report(app, out, fmt, text)
-        say(f"Wrote {out}")
+        say(_("Wrote {file}").format(file=out))
     else:
         print(text, end="")
     return 0
@@ -313,7 +322,7 @@ def rhythm(
 
     app = app_of(ctx)
     if not 1 <= weeks <= 104:
-        raise Invalid("--weeks", str(weeks), "is out of range", "give 1 to 104 weeks")
+        raise Invalid("--weeks", str(weeks), N_("is out of range"), N_("give 1 to 104 weeks"))
     rep_id = app.rep_scope(rep, team or not rep)  # the owner's view: the whole team unless --rep
     store = app.store()
     held = {
@@ -357,7 +366,7 @@ def target_set(
 
     app = app_of(ctx)
     if rep and team:
-        raise Invalid("--team", "--team", "cannot be combined with --rep")
+        raise Invalid("--team", "--team", N_("cannot be combined with --rep"))
     minor, hinted = parse_amount(amount, field="AMOUNT")
     first = _month(app, month)
     with app.write() as store:
@@ -403,7 +412,9 @@ def _month(app, text: str | None):
         return app.now.astimezone(app.tz).date().replace(day=1)
     match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text)
     if not match or not 1 <= int(match[2]) <= 12 or not 1900 <= int(match[1]) <= 2999:
-        raise Invalid("--month", text, "is not a month", "write it as YYYY-MM, e.g. 2026-12")
+        raise Invalid(
+            "--month", text, N_("is not a month"), N_("write it as YYYY-MM, e.g. 2026-12")
+        )
     return date(int(match[1]), int(match[2]), 1)
 
 

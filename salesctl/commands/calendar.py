@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import _
 from . import RepOpt, TeamOpt, app_of, say
 
 
@@ -64,7 +65,7 @@ def calendar(
     from ..files import write_file
 
     write_file(out.expanduser(), data, protect=app.db_path)
-    say(f"Wrote {len(rows)} follow-up(s) to {out}")
+    say(_("Wrote {count} follow-up(s) to {file}").format(count=len(rows), file=out))
 
 
 def register(app: typer.Typer) -> None:

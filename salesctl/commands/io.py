@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from ..errors import Invalid, SalesError
+from ..i18n import N_, _
 from . import FormatOpt, app_of, check_limit, say, show
 
 PROGRESS_FROM = 5000  # rows; smaller files import faster than a bar could draw
@@ -132,21 +133,28 @@ def import_(
     stages = importing.parse_pairs(stage_map, "--stage-map")
     if isinstance(parsed, dict):
         if maps or stages:
-            raise Invalid("--map", (maps or stages)[0][0], "does not apply to a full export file")
+            raise Invalid(
+                "--map", (maps or stages)[0][0], N_("does not apply to a full export file")
+            )
         document = importing.check_document(
             parsed, app.tz, app.now, source
         )  # before anything is written
         if dry_run:
             importing.require_empty(app.store(), source)
             say(
-                f"Dry run of {source}: would restore "
-                + ", ".join(f"{n} {t}" for t, n in document.counts().items())
-                + "; nothing was written"
+                _("Dry run of {source}: would restore {counts}; nothing was written").format(
+                    source=source,
+                    counts=", ".join(f"{n} {t}" for t, n in document.counts().items()),
+                )
             )
             return
         with _no_new_file_on_failure(app), app.write() as store:
             counts = importing.restore(store, document, source)
-        say(f"Restored {source}: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
+        say(
+            _("Restored {source}: {counts}").format(
+                source=source, counts=", ".join(f"{n} {t}" for t, n in counts.items())
+            )
+        )
         return
     validator = importing.Validator(
         app.settings, app.tz, app.now, stages
@@ -155,7 +163,11 @@ def import_(
 
     sources, ignored = importing.map_columns(parsed.columns, maps)
     if ignored:
-        say("Ignored columns (map them with --map FIELD=COLUMN): " + ", ".join(ignored))
+        say(
+            _("Ignored columns (map them with --map FIELD=COLUMN): {columns}").format(
+                columns=", ".join(ignored)
+            )
+        )
     progress = _Progress(len(parsed.rows))
     try:
         if dry_run or (
@@ -166,11 +178,18 @@ def import_(
             )
         if dry_run:
             say(
-                f"Dry run of {source}: would add {len(plan.add)}, update {len(plan.update) + plan.replaced}, "
-                f"skip {plan.skipped}; nothing was written"
+                _(
+                    "Dry run of {source}: would add {added}, update {updated}, skip {skipped}; nothing was written"
+                ).format(
+                    source=source,
+                    added=len(plan.add),
+                    updated=len(plan.update) + plan.replaced,
+                    skipped=plan.skipped,
+                )
             )
             return
         with _no_new_file_on_failure(app), app.write() as store:
+            store.require_owner("import")
             # Validated again under the write lock, against the settings as committed (docs/data-safety.md).
             validator = importing.Validator(app.settings, app.tz, app.now, stages)
             plan, index = _checked_plan(
@@ -186,11 +205,25 @@ def import_(
             _check(source, late, len(late))
     finally:
         progress.stop()
-    created = f"; new reps: {', '.join(reps.created)}" if reps.created else ""
-    say(
-        f"Imported {source}: {len(plan.add)} added, {len(plan.update) + plan.replaced} updated, "
-        f"{plan.skipped} skipped{created}"
+    counts = dict(
+        source=source,
+        added=len(plan.add),
+        updated=len(plan.update) + plan.replaced,
+        skipped=plan.skipped,
+        reps=", ".join(reps.created),
     )
+    if reps.created:
+        say(
+            _(
+                "Imported {source}: {added} added, {updated} updated, {skipped} skipped; new reps: {reps}"
+            ).format(**counts)
+        )
+    else:
+        say(
+            _("Imported {source}: {added} added, {updated} updated, {skipped} skipped").format(
+                **counts
+            )
+        )
 
 
 def _checked_plan(
@@ -279,7 +312,9 @@ def export(
     app = app_of(ctx)
     fmt = fmt or (FileFormat.json if what is What.all else FileFormat.csv)
     if what is What.all and fmt is FileFormat.csv:
-        raise Invalid("--format", "csv", "cannot hold every table", "use export all --format json")
+        raise Invalid(
+            "--format", "csv", N_("cannot hold every table"), N_("use export all --format json")
+        )
     store = app.store()
     tz = app.tz
     with (
@@ -300,7 +335,11 @@ def export(
             else:
                 count = exporting.write_json_array(rows, stream)
     if out is not None:
-        say(f"Exported {count} {what.value if what is not What.all else 'rows'} to {out}")
+        say(
+            _("Exported {count} {what} to {file}").format(
+                count=count, what=what.value if what is not What.all else "rows", file=out
+            )
+        )
 
 
 def search(
@@ -330,14 +369,15 @@ def search(
 
     app = app_of(ctx)
     if not text.strip():
-        raise Invalid("TEXT", text, "is blank", "give a word to search for")
+        raise Invalid("TEXT", text, N_("is blank"), N_("give a word to search for"))
     words = text.split()
     if len(words) > MAX_SEARCH_WORDS:
         raise Invalid(
             "TEXT",
             " ".join(words[:3]) + f" … ({len(words)} words)",
-            f"has too many words (max {MAX_SEARCH_WORDS})",
-            "search for the few that matter",
+            N_("has too many words (max {most})"),
+            N_("search for the few that matter"),
+            most=MAX_SEARCH_WORDS,
         )
     lead_rows, activity_rows = app.store().search(text, check_limit(limit))
     leads = [lead_object(r, app.tz) for r in lead_rows]
@@ -434,22 +474,26 @@ def backup(
     app = app_of(ctx)
     if app.is_server:
         raise SalesError(
-            "backup: the database is on PostgreSQL; back it up with pg_dump, or copy it to a file "
-            "with: salesctl db copy URL FILE (docs/team.md)"
+            N_(
+                "backup: the database is on PostgreSQL; back it up with pg_dump, or copy it to a file with: salesctl db copy URL FILE (docs/team.md)"
+            )
         )
     if app.is_server:
         raise SalesError(
-            "backup: the database is on PostgreSQL; back it up with pg_dump, or copy it to a file "
-            "with: salesctl db copy URL FILE (docs/team.md)"
+            N_(
+                "backup: the database is on PostgreSQL; back it up with pg_dump, or copy it to a file with: salesctl db copy URL FILE (docs/team.md)"
+            )
         )
     if not app.db_path.exists():
-        raise SalesError(f"backup: there is no database at {app.db_path} yet; nothing to back up")
+        raise SalesError(
+            N_("backup: there is no database at {path} yet; nothing to back up"), path=app.db_path
+        )
     path = _backup_path(dest, app)
     store = app.store(write=True)
     write_file_by_name(
         path, lambda tmp: store.backup_to(tmp, name=path), protect=app.db_path, field="DEST"
     )
-    say(f"Backed up {app.db_path} to {path}")
+    say(_("Backed up {database} to {file}").format(database=app.db_path, file=path))
 
 
 def _backup_path(dest: str, app) -> Path:
@@ -457,7 +501,11 @@ def _backup_path(dest: str, app) -> Path:
     path = Path(dest).expanduser()
     if dest.endswith(("/", os.sep)) and not path.is_dir():
         raise Invalid(
-            "DEST", dest, "is not an existing folder", f"create it first: mkdir -p {dest}"
+            "DEST",
+            dest,
+            N_("is not an existing folder"),
+            N_("create it first: mkdir -p {folder}"),
+            folder=dest,
         )
     if path.is_dir():
         return path / f"salesctl-{app.now.astimezone(app.tz):%Y-%m-%d-%H%M}.db"

@@ -8,7 +8,7 @@ import typer
 
 from .. import model, pipeline
 from ..errors import Invalid, SalesError
-from ..i18n import _
+from ..i18n import N_, _
 from ..views.lead import (
     lead_list_output,
     lead_object,
@@ -204,8 +204,8 @@ def add(
             raise Invalid(
                 option,
                 raw,
-                "is empty",
-                "give a date like fri, +3d or 2026-12-01, or leave the option out",
+                N_("is empty"),
+                N_("give a date like fri, +3d or 2026-12-01, or leave the option out"),
             )
     created_at = _created_at(app, created) if created is not None else None
     fields = _lead_fields(
@@ -251,8 +251,9 @@ def add(
             f"#{r['id']} {r['name']}" + (f" ({r['company']})" if r["company"] else "") for r in same
         )
         say(
-            f"Warning: an open lead with this name already exists: {listed}; added #{lead_id} anyway "
-            f"(salesctl lead delete {lead_id} --yes undoes it; --allow-duplicate silences this)"
+            _(
+                "Warning: an open lead with this name already exists: {listed}; added #{id} anyway (salesctl lead delete {id} --yes undoes it; --allow-duplicate silences this)"
+            ).format(listed=listed, id=lead_id)
         )
     _note_foreign_currency(app, fields["currency"])
     show(lead_output(lead_object(store.lead(lead_id), app.tz), message=str(lead_id)), fmt)
@@ -269,8 +270,8 @@ def _created_at(app, text: str) -> str:
         raise Invalid(
             "--created",
             text,
-            "is in the future",
-            "a lead is created when you met it: today or earlier",
+            N_("is in the future"),
+            N_("a lead is created when you met it: today or earlier"),
         )
     return to_db(when)
 
@@ -280,8 +281,9 @@ def _note_foreign_currency(app, currency: str) -> None:
     team = app.settings.currency
     if currency != team and currency not in app.settings.rates:
         say(
-            f"Note: this lead is in {currency}, the team's currency is {team}; reports convert it once a rate "
-            f"is set: salesctl config set fx.{currency} RATE (how many {team} buy 1 {currency})"
+            _(
+                "Note: this lead is in {currency}, the team's currency is {team}; reports convert it once a rate is set: salesctl config set fx.{currency} RATE (how many {team} buy 1 {currency})"
+            ).format(currency=currency, team=team)
         )
 
 
@@ -336,7 +338,11 @@ def list_(
     sort_key = sort.strip().lstrip("-").lower()
     if sort_key not in store.LEAD_SORTS:
         raise Invalid(
-            "--sort", sort, "is not a sort field", "use one of " + ", ".join(store.LEAD_SORTS)
+            "--sort",
+            sort,
+            N_("is not a sort field"),
+            N_("use one of {choices}"),
+            choices=", ".join(store.LEAD_SORTS),
         )
     owner_ids = app.reps_scope(rep, team, field="--rep/--owner")
     rows = store.list_leads(
@@ -472,7 +478,9 @@ def edit(
         if owner:
             fields["owner_id"] = store.require_rep(owner, field="--owner")["id"]
         if not fields and not add_tags and not remove_tags and every_value is False:
-            raise SalesError("lead edit: nothing to change; give at least one option (see --help)")
+            raise SalesError(
+                N_("lead edit: nothing to change; give at least one option (see --help)")
+            )
         before = store.lead(lead_id)
         pipeline.edit_lead(
             store,
@@ -525,10 +533,15 @@ def delete(
         if not yes:
             count = store.activity_count(lead_id)
             raise SalesError(
-                f"lead delete: pass --yes to delete lead #{lead_id} {row['name']} and its {count} activities"
+                N_(
+                    "lead delete: pass --yes to delete lead #{id} {name} and its {count} activities"
+                ),
+                id=lead_id,
+                name=row["name"],
+                count=count,
             )
         store.delete_lead(lead_id)
-    print(f"Deleted lead #{lead_id} {row['name']}")
+    print(_("Deleted lead #{id} {name}").format(id=lead_id, name=row["name"]))
 
 
 @lead_app.command("assign")

@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from .. import model
-from ..errors import NotFound
+from ..errors import NotFound, Words
+from ..i18n import N_, _
 from ..render import Column, Output, Table
 from . import VALUE_ARGS, FormatOpt, LeadArg, app_of, say, show
 
@@ -82,7 +83,9 @@ def play_add(
     if not text:
         from ..errors import Invalid
 
-        raise Invalid("--text", text, "is blank", 'say what to do, e.g. --text "send a case study"')
+        raise Invalid(
+            "--text", text, N_("is blank"), N_('say what to do, e.g. --text "send a case study"')
+        )
     persona = model.check_text(persona, field="--persona", limit=64)
     with app.write() as store:
         stage = app.settings.check_stage(stage, field="--stage") if stage is not None else None
@@ -91,7 +94,14 @@ def play_add(
         )
         if steps is not None:
             store.set_play_cadence(play_id, steps)
-    say(f"Added play {name}" + (f" with a {steps.count(';') + 1}-step cadence" if steps else ""))
+    if steps:
+        say(
+            _("Added play {name} with a {count}-step cadence").format(
+                name=name, count=steps.count(";") + 1
+            )
+        )
+    else:
+        say(_("Added play {name}").format(name=name))
 
 
 @play_app.command("list")
@@ -195,8 +205,11 @@ def cadence_start(
         lead_id = store.resolve_lead(lead)
         row = store.play(play.strip()) if play.strip() else None
         if row is None:
-            known = ", ".join(store.play_names()) or "none yet"
-            raise NotFound(f'PLAY: "{play}" is not a play; known plays: {known}')
+            raise NotFound(
+                N_('PLAY: "{name}" is not a play; known plays: {known}'),
+                name=play,
+                known=", ".join(store.play_names()) or Words(N_("none yet")),
+            )
         followups.start(store, lead_id, row, rep_id=app.acting_rep_id(), now=app.now_db, tz=app.tz)
     obj = lead_object(store.lead(lead_id), app.tz)
     show(

@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from ..errors import Invalid
+from ..errors import Invalid, SalesError
+from ..i18n import N_, _, error_prefix, message, speaking
 from . import app_of, say
 
 
@@ -44,7 +45,7 @@ def remind(
     """
     app = app_of(ctx)
     if rep and all_:
-        raise Invalid("--all", "--all", "cannot be combined with --rep")
+        raise Invalid("--all", "--all", N_("cannot be combined with --rep"))
     from ..agenda import today
 
     store = app.store()
@@ -67,6 +68,8 @@ def remind(
         _print_digests(digests)
         _mark_told(app, [d for _row, d in digests])
         return 0
+    if not dry_run:  # on a team server a rep mails only their own digest (docs/team.md)
+        store.require_owner_unless_own([row["id"] for row, _doc in digests], "remind")
     return _mail_digests(app, digests, dry_run=dry_run)
 
 
@@ -100,7 +103,10 @@ def _print_digests(digests) -> None:
     from ..mail import digest
 
     for n, (row, doc) in enumerate(digests):
-        subject, text, _html = digest(doc, rep=row["name"])
+        with speaking(
+            row["lang"]
+        ):  # each rep's digest in their own language (docs/chinese.md, Mail)
+            subject, text, _html = digest(doc, rep=row["name"])
         print(
             ("\n" if n else "") + subject + "\n" + "=" * min(len(subject), 78) + "\n" + text, end=""
         )
@@ -119,14 +125,20 @@ def _mail_digests(app, digests, *, dry_run: bool) -> int:
         for row, doc in digests:
             name = row["name"]
             if not row["email"]:
-                say(
-                    f"Error: reminder for {name} not sent: rep {name} has no email address; "
-                    f"add one with: salesctl rep edit {name} --email ADDRESS"
+                _not_sent(
+                    name,
+                    SalesError(
+                        N_(
+                            "rep {name} has no email address; add one with: salesctl rep edit {name} --email ADDRESS"
+                        ),
+                        name=name,
+                    ),
                 )
                 failed += 1
                 continue
             try:
-                subject, text, html_body = mail.digest(doc, rep=name)
+                with speaking(row["lang"]):  # the rep's own language (docs/chinese.md, Mail)
+                    subject, text, html_body = mail.digest(doc, rep=name)
                 msg = mail.build_message(
                     sender=settings.from_address,
                     to=[mail.recipient(row["email"], name)],
@@ -136,7 +148,7 @@ def _mail_digests(app, digests, *, dry_run: bool) -> int:
                     now=app.now,
                 )
             except mail.MailError as exc:
-                say(f"Error: reminder for {name} not sent: {exc}")
+                _not_sent(name, exc)
                 failed += 1
                 continue
             if dry_run:
@@ -147,7 +159,9 @@ def _mail_digests(app, digests, *, dry_run: bool) -> int:
 
                     at = short_time(to_local_iso(sent["sent_at"], app.tz))
                     say(
-                        f"{name}: today's reminder was already sent at {at}; it would not be sent again"
+                        _(
+                            "{name}: today's reminder was already sent at {at}; it would not be sent again"
+                        ).format(name=name, at=at)
                     )
                     continue
                 previews += 1
@@ -156,12 +170,21 @@ def _mail_digests(app, digests, *, dry_run: bool) -> int:
             try:
                 sent = mail.send_reminder_once(store, mailer, row["id"], day, msg)
             except mail.MailError as exc:
-                say(f"Error: reminder for {name} ({row['email']}) not sent: {exc}")
+                _not_sent(f"{name} ({row['email']})", exc)
                 failed += 1
                 continue
             if sent:
                 _mark_told(app, [doc])
     return 1 if failed else 0
+
+
+def _not_sent(who: str, error: SalesError) -> None:
+    """`Error: reminder for NAME not sent: REASON` on stderr, in the command's language."""
+    say(
+        error_prefix()
+        + " "
+        + _("reminder for {name} not sent: {reason}").format(name=who, reason=message(error))
+    )
 
 
 def register(app: typer.Typer) -> None:

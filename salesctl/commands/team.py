@@ -9,12 +9,22 @@ import typer
 
 from .. import model
 from ..errors import SalesError
+from ..i18n import N_, _
 from ..render import Column, Output, Table
-from . import FormatOpt, app_of, show
+from . import FormatOpt, app_of, say, show
 
 rep_app = typer.Typer(help="Add, list and deactivate reps.", no_args_is_help=True)
 
 NameArg = Annotated[str, typer.Argument(metavar="NAME", help="Rep name.")]
+
+
+def _rep_lang(value: str | None) -> str | None:
+    """`--lang`: one of en, zh-Hant, zh-Hans; "" (rep edit) clears it."""
+    if value is None or value == "":
+        return value
+    from ..i18n import check_lang
+
+    return check_lang(value, field="--lang")
 
 
 @rep_app.command("add")
@@ -28,6 +38,14 @@ def rep_add(
             help="Where `remind --email` sends their digest: one address, no name or list.",
         ),
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            metavar="LANG",
+            help="The language of their digest mail: en, zh-Hant or zh-Hans (default: the command's).",
+        ),
+    ] = None,
 ) -> None:
     """Add a rep. (Your own rep is created on your first change; you rarely need this for yourself.)
 
@@ -36,15 +54,16 @@ def rep_add(
 
     \b
     Example:
-      salesctl rep add 王芳 --email wang.fang@example.com
+      salesctl rep add 王芳 --email wang.fang@example.com --lang zh-Hans
     """
     app = app_of(ctx)
     name = model.check_name(name, field="NAME")
     email = model.check_email(email)
+    lang = _rep_lang(lang) or None
     store = app.store(write=True)
     with store.write():
-        store.add_rep(name, email, app.now_db)
-    print(f"Added rep {name}")
+        store.add_rep(name, email, app.now_db, lang=lang)
+    say(_("Added rep {name}").format(name=name))
 
 
 @rep_app.command("edit")
@@ -52,22 +71,35 @@ def rep_edit(
     ctx: typer.Context,
     name: NameArg,
     email: Annotated[
-        str, typer.Option("--email", help='New email address, exactly one ("" clears it).')
-    ],
+        str | None,
+        typer.Option("--email", help='New email address, exactly one ("" clears it).'),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            metavar="LANG",
+            help='The language of their digest mail: en, zh-Hant or zh-Hans ("" clears it).',
+        ),
+    ] = None,
 ) -> None:
-    """Change a rep's email address.
+    """Change a rep's email address or the language of their mail.
 
     \b
     Example:
       salesctl rep edit alice --email alice@example.com
+      salesctl rep edit 王芳 --lang zh-Hant
     """
     app = app_of(ctx)
-    checked = model.check_email(email) or ""
+    if email is None and lang is None:
+        raise SalesError(N_("rep edit: nothing to change; give --email or --lang"))
+    checked = None if email is None else model.check_email(email) or ""
+    lang = _rep_lang(lang)
     store = app.store(write=True)
     with store.write():
         rep = store.require_rep(name, field="NAME", active=False)
-        store.update_rep(rep["id"], email=checked)
-    print(f"Updated rep {rep['name']}")
+        store.update_rep(rep["id"], email=checked, lang=lang)
+    say(_("Updated rep {name}").format(name=rep["name"]))
 
 
 @rep_app.command("list")
@@ -87,6 +119,7 @@ def rep_list(
         {
             "name": r["name"],
             "email": r["email"],
+            "lang": r["lang"],
             "active": bool(r["active"]),
             "open_leads": r["open_leads"],
         }
@@ -99,6 +132,8 @@ def rep_list(
     ]
     if all_:
         columns.insert(2, Column("active", "Active"))
+    if any(row["lang"] for row in rows):
+        columns.insert(2, Column("lang", _("Mail language")))
     show(Output(rows, [Table(columns, rows, empty="No reps yet.")]), fmt)
 
 
@@ -111,11 +146,15 @@ def _set_active(ctx: typer.Context, name: str, active: bool) -> None:
             open_leads = store.open_lead_count(rep["id"])
             if open_leads:
                 raise SalesError(
-                    f'rep "{rep["name"]}" still owns {open_leads} open lead(s); hand them over first: '
-                    f"salesctl handoff {rep['name']} OTHER_REP --deactivate"
+                    N_(
+                        'rep "{name}" still owns {count} open lead(s); hand them over first: salesctl handoff {name} OTHER_REP --deactivate'
+                    ),
+                    name=rep["name"],
+                    count=open_leads,
                 )
         store.update_rep(rep["id"], active=active)
-    print(f"{'Activated' if active else 'Deactivated'} rep {rep['name']}")
+    message = _("Activated rep {name}") if active else _("Deactivated rep {name}")
+    say(message.format(name=rep["name"]))
 
 
 @rep_app.command("deactivate")
@@ -177,7 +216,8 @@ def handoff(
         target = store.require_rep(to_rep, field="TO_REP")
         if source["id"] == target["id"]:
             raise SalesError(
-                f'handoff: FROM_REP and TO_REP are both "{source["name"]}"; name another rep to take over'
+                N_('handoff: FROM_REP and TO_REP are both "{name}"; name another rep to take over'),
+                name=source["name"],
             )
         rows = store.open_leads_of(source["id"])
         if not dry_run:
@@ -188,7 +228,11 @@ def handoff(
                 rows
             ):  # cannot happen inside one transaction; refuse rather than drop a lead
                 raise SalesError(
-                    f"handoff: expected to move {len(rows)} leads but moved {moved}; nothing was changed"
+                    N_(
+                        "handoff: expected to move {expected} leads but moved {moved}; nothing was changed"
+                    ),
+                    expected=len(rows),
+                    moved=moved,
                 )
             if deactivate:
                 store.update_rep(source["id"], active=False)

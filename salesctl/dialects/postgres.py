@@ -21,6 +21,7 @@ import psycopg2.extensions as ext
 import psycopg2.extras
 
 from ..errors import Invalid, SalesError, StoreError
+from ..i18n import N_
 
 NAME = "postgresql"
 BUSY_TIMEOUT_S = 15
@@ -41,8 +42,8 @@ def _params(url: str) -> dict:
         raise Invalid(
             "--db",
             _without_secrets(url),
-            "is not a PostgreSQL URL",
-            "write postgresql://HOST/DATABASE or postgresql:///DATABASE?service=NAME",
+            N_("is not a PostgreSQL URL"),
+            N_("write postgresql://HOST/DATABASE or postgresql:///DATABASE?service=NAME"),
         ) from None
 
 
@@ -57,8 +58,10 @@ def check_url(url: str) -> dict:
         raise Invalid(
             "--db",
             _without_secrets(url),
-            "has a password in it",
-            "give it through ~/.pgpass, PGPASSWORD or a service file (docs/team.md), never in the URL",
+            N_("has a password in it"),
+            N_(
+                "give it through ~/.pgpass, PGPASSWORD or a service file (docs/team.md), never in the URL"
+            ),
         )
     return params
 
@@ -132,7 +135,9 @@ def connect(url: str, *, create: bool = True) -> Connection:
             options=f"-c TimeZone=UTC -c lock_timeout={BUSY_TIMEOUT_S}s",
         )
     except psycopg2.OperationalError as exc:
-        raise StoreError(f"cannot connect to {describe(url)}: {_first_line(exc)}") from None
+        raise StoreError(
+            N_("cannot connect to {where}: {reason}"), where=describe(url), reason=_first_line(exc)
+        ) from None
     raw.autocommit = True
     ext.register_type(BOOL_INT, raw)
     ext.register_type(NUMERIC, raw)
@@ -152,21 +157,34 @@ def _first_line(exc: Exception) -> str:
 def storage_error(url: object, exc: Exception) -> SalesError:
     where = describe(url)
     if isinstance(exc, (psycopg2.errors.LockNotAvailable, psycopg2.errors.DeadlockDetected)):
-        return StoreError(f"{where} is busy (another salesctl is writing); try again in a moment")
-    if isinstance(exc, psycopg2.errors.InsufficientPrivilege):
-        error = SalesError(
-            f"{where} refused the change: {_first_line(exc)}; ask an owner (docs/team.md)"
+        return StoreError(
+            N_("{where} is busy (another salesctl is writing); try again in a moment"), where=where
         )
-        return error
+    if isinstance(exc, psycopg2.errors.InsufficientPrivilege):
+        # Grants and row-level security (docs/team.md, "Who may do what"): what the checks before
+        # the write did not catch. Exit 1, as the checks' own refusals.
+        from ..errors import Refused
+
+        return Refused(
+            N_(
+                "{where} refused the change ({reason}): a rep changes only their own leads; ask an owner (docs/team.md)"
+            ),
+            where=where,
+            reason=_first_line(exc),
+        )
     if isinstance(exc, psycopg2.errors.UndefinedTable):
         return StoreError(
-            f"{where} has no salesctl schema ({_first_line(exc)}); the owner runs: salesctl db init URL"
+            N_("{where} has no salesctl schema ({reason}); the owner runs: salesctl db init URL"),
+            where=where,
+            reason=_first_line(exc),
         )
     if isinstance(exc, (psycopg2.OperationalError, psycopg2.InterfaceError)):
         return StoreError(
-            f"lost the connection to {where} ({_first_line(exc)}); the change in progress was not saved"
+            N_("lost the connection to {where} ({reason}); the change in progress was not saved"),
+            where=where,
+            reason=_first_line(exc),
         )
-    return StoreError(f"{where}: {_first_line(exc)}")
+    return StoreError(N_("{where}: {reason}"), where=where, reason=_first_line(exc))
 
 
 # --- SQL: one text, translated once ----------------------------------------------------------------
@@ -232,12 +250,17 @@ def migrate(conn: Connection, migrations: list, from_version: int) -> None:
     """Run each named migration's PostgreSQL version after `from_version`; record the version."""
     if from_version < 0:
         raise StoreError(
-            f"{describe(conn.url)} has no salesctl schema; the owner runs: salesctl db init URL"
+            N_("{where} has no salesctl schema; the owner runs: salesctl db init URL"),
+            where=describe(conn.url),
         )
     for name, _sqlite_version in migrations[from_version:]:
         if name not in MIGRATIONS:
             raise StoreError(
-                f"migration {name} has no PostgreSQL version; this salesctl cannot upgrade {describe(conn.url)}"
+                N_(
+                    "migration {name} has no PostgreSQL version; this salesctl cannot upgrade {where}"
+                ),
+                name=name,
+                where=describe(conn.url),
             )
         for statement in MIGRATIONS[name]:
             if statement == "default plays":
@@ -323,6 +346,103 @@ _BASE = (
     "CREATE AGGREGATE total(boolean) (SFUNC = salesctl_add_bool, STYPE = double precision, INITCOND = '0')",
     "CREATE AGGREGATE sum(boolean) (SFUNC = salesctl_count_bool, STYPE = bigint, INITCOND = '0')",
 )
+
+# --- team logins: roles, grants, row-level security (docs/team.md, "Who may do what") ---------------
+
+# Group roles: a person's login role is a member of one (team grant). Roles belong to the whole server,
+# not to one database; which rep a role is, and whether it is an owner, is per database (team_logins).
+REP_GROUP, OWNER_GROUP = "salesctl_rep", "salesctl_owner"
+
+# Tables whose rows belong to a lead: a rep changes rows of the leads they own.
+_LEAD_ROWS = (
+    "lead_tags",
+    "cadence_runs",
+    "recurrences",
+    "followup_revisions",
+    "assignments",
+)
+# What a rep may do to each table (besides SELECT on all); row-level security narrows it to their rows.
+_REP_WRITES = {
+    "leads": "INSERT, UPDATE",
+    "lead_tags": "INSERT, DELETE",
+    "activities": "INSERT, UPDATE, DELETE",
+    "stage_history": "INSERT",
+    "assignments": "INSERT",
+    "activity_removals": "INSERT",
+    "cadence_runs": "INSERT, UPDATE",
+    "recurrences": "INSERT, UPDATE, DELETE",
+    "followup_revisions": "INSERT, UPDATE, DELETE",
+    "reminders": "INSERT, UPDATE, DELETE",
+}
+_ME = "(SELECT salesctl_rep_id())"
+_OWNER = "(SELECT salesctl_is_owner())"
+
+
+def _policies(table: str, rep_rule: str, insert_rule: str | None = None) -> tuple[str, ...]:
+    """Everyone mapped reads every row; an owner changes any; a rep only rows that pass `rep_rule`."""
+    insert_rule = insert_rule or rep_rule
+    writes = _REP_WRITES[table]
+    statements = [
+        f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+        f"CREATE POLICY team_reads ON {table} FOR SELECT USING ({_ME} IS NOT NULL)",
+        f"CREATE POLICY owner_changes ON {table} USING ({_OWNER}) WITH CHECK ({_OWNER})",
+        f"CREATE POLICY rep_inserts ON {table} FOR INSERT WITH CHECK ({insert_rule})",
+    ]
+    if "UPDATE" in writes:
+        statements.append(
+            f"CREATE POLICY rep_updates ON {table} FOR UPDATE USING ({rep_rule}) WITH CHECK ({insert_rule})"
+        )
+    if "DELETE" in writes:
+        statements.append(f"CREATE POLICY rep_deletes ON {table} FOR DELETE USING ({rep_rule})")
+    return tuple(statements)
+
+
+_TEAM_LOGINS = (
+    # The group roles exist once per server; another database (or a parallel db init) may have made them.
+    f"DO $$ BEGIN CREATE ROLE {REP_GROUP} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+    f"DO $$ BEGIN CREATE ROLE {OWNER_GROUP} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+    """CREATE TABLE team_logins (
+        role text COLLATE "C" PRIMARY KEY,
+        rep_id bigint NOT NULL UNIQUE REFERENCES reps(id),
+        owner integer NOT NULL DEFAULT 0 CHECK (owner IN (0, 1)),
+        granted_at text COLLATE "C" NOT NULL)""",
+    # Evaluated as the person connecting: the rep their role is mapped to, and whether it is an owner.
+    "CREATE FUNCTION salesctl_rep_id() RETURNS bigint LANGUAGE sql STABLE"
+    " RETURN (SELECT rep_id FROM team_logins WHERE role = current_user)",
+    "CREATE FUNCTION salesctl_is_owner() RETURNS boolean LANGUAGE sql STABLE"
+    " RETURN coalesce((SELECT owner = 1 FROM team_logins WHERE role = current_user), false)",
+    "CREATE FUNCTION salesctl_owns_lead(bigint) RETURNS boolean LANGUAGE sql STABLE"
+    " RETURN EXISTS (SELECT 1 FROM leads WHERE id = $1 AND owner_id = salesctl_rep_id())",
+    # Table privileges: reps read everything and write only what _REP_WRITES lists; owners write all.
+    f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {REP_GROUP}",
+    f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {REP_GROUP}",
+    # Any role may see the schema's version, so one that is no rep here hears that, not a failed read.
+    "GRANT SELECT ON salesctl_schema TO PUBLIC",
+    *(f"GRANT {writes} ON {table} TO {REP_GROUP}" for table, writes in _REP_WRITES.items()),
+    f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {OWNER_GROUP}",
+    f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {OWNER_GROUP}",
+    # Tables later migrations add: readable by reps, writable by owners, until a migration says more.
+    f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {REP_GROUP}",
+    f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {REP_GROUP}",
+    f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO {OWNER_GROUP}",
+    f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON SEQUENCES TO {OWNER_GROUP}",
+    # Row-level security. A lead is a rep's to change when they own it, or when nobody does (a lead in
+    # the shared pool, which a rep may claim); a rep never gives a lead to someone else.
+    *_policies(
+        "leads",
+        f"owner_id = {_ME} OR owner_id IS NULL",
+        f"owner_id = {_ME} OR owner_id IS NULL",
+    ),
+    *_policies(
+        "activities",
+        f"rep_id = {_ME} AND salesctl_owns_lead(lead_id)",
+    ),
+    *_policies("stage_history", f"rep_id = {_ME} AND salesctl_owns_lead(lead_id)"),
+    *_policies("activity_removals", f"rep_id = {_ME} AND salesctl_owns_lead(lead_id)"),
+    *_policies("reminders", f"rep_id = {_ME}"),
+    *(p for table in _LEAD_ROWS for p in _policies(table, "salesctl_owns_lead(lead_id)")),
+)
+
 
 _TEXT = 'TEXT COLLATE "C"'  # byte order, as SQLite sorts, whatever the database's locale
 _NOCASE_TEXT = 'citext COLLATE "C"'  # SQLite's COLLATE NOCASE columns
@@ -452,7 +572,9 @@ MIGRATIONS: dict[str, tuple[str, ...]] = {
     "0010_effective_touches_index": (
         "CREATE INDEX activities_effective_at ON activities(at, rep_id) WHERE effective = 1",
     ),
-    "0011_shared_pool": (
+    "0011_rep_language": ('ALTER TABLE reps ADD COLUMN lang text COLLATE "C"',),
+    "0012_team_logins": _TEAM_LOGINS,
+    "0013_shared_pool": (
         "ALTER TABLE leads ALTER COLUMN owner_id DROP NOT NULL",
         "ALTER TABLE assignments ALTER COLUMN rep_id DROP NOT NULL",
         "ALTER TABLE assignments ALTER COLUMN from_rep_id DROP NOT NULL",
@@ -468,6 +590,67 @@ MIGRATIONS: dict[str, tuple[str, ...]] = {
         "CREATE INDEX activities_play_lead ON activities(play_id, lead_id, at) WHERE play_id IS NOT NULL",
     ),
 }
+
+
+def team_login(conn: Connection):
+    """Who this connection is: its role, whether it is the database's own owner (no per-rep limits),
+    and the rep and owner flag `team grant` gave it. One round trip."""
+    try:
+        return _login_of(conn)
+    except psycopg2.errors.InsufficientPrivilege:  # a role in no salesctl group reads nothing here
+        return {"role": conn.raw.info.user, "admin": False, "rep_id": None, "rep": None, "owner": 0}
+
+
+def _login_of(conn: Connection):
+    return conn.execute(
+        "SELECT current_user AS role,"
+        " (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user)"
+        "  OR pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = 'leads'::regclass), 'USAGE')"
+        "  AS admin,"
+        " t.rep_id, r.name AS rep, coalesce(t.owner, 0) AS owner"
+        " FROM (SELECT 1) AS one LEFT JOIN team_logins t ON t.role = current_user"
+        " LEFT JOIN reps r ON r.id = t.rep_id"
+    ).fetchone()
+
+
+def role_exists(conn: Connection, role: str) -> bool:
+    return conn.execute("SELECT 1 FROM pg_roles WHERE rolname = ?", (role,)).fetchone() is not None
+
+
+def grant_groups(conn: Connection, role: str, owner: bool) -> None:
+    """Make `role` a member of the rep group, and of the owner group when `owner` (with the right to
+    grant both on, so an owner can run team grant in turn); identifiers quoted by the driver."""
+    from psycopg2 import sql
+
+    name = sql.Identifier(role)
+    with conn.raw.cursor() as cursor:
+        if owner:
+            cursor.execute(
+                sql.SQL("GRANT {}, {} TO {} WITH ADMIN OPTION").format(
+                    sql.Identifier(REP_GROUP), sql.Identifier(OWNER_GROUP), name
+                )
+            )
+        else:
+            cursor.execute(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(OWNER_GROUP), name))
+            cursor.execute(
+                sql.SQL("REVOKE ADMIN OPTION FOR {} FROM {}").format(
+                    sql.Identifier(REP_GROUP), name
+                )
+            )
+            cursor.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(REP_GROUP), name))
+    conn.round_trips += 3
+
+
+def revoke_groups(conn: Connection, role: str) -> None:
+    from psycopg2 import sql
+
+    with conn.raw.cursor() as cursor:
+        cursor.execute(
+            sql.SQL("REVOKE {}, {} FROM {}").format(
+                sql.Identifier(OWNER_GROUP), sql.Identifier(REP_GROUP), sql.Identifier(role)
+            )
+        )
+    conn.round_trips += 1
 
 
 def analyze(conn: Connection) -> None:

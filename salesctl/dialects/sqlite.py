@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from ..errors import StoreError
+from ..i18n import N_
 
 NAME = "sqlite"
 BUSY_TIMEOUT_S = 15
@@ -74,30 +75,46 @@ def storage_error(path: object, exc: sqlite3.Error) -> StoreError:
     text = str(exc)
     if "locked" in text or "busy" in text:
         return StoreError(
-            f"database {path} is busy (another salesctl is writing); try again in a moment"
+            N_("database {path} is busy (another salesctl is writing); try again in a moment"),
+            path=path,
         )
     if "not a database" in text or "malformed" in text:
         return StoreError(
-            f"{path} is not a salesctl database or is corrupt ({text}); run salesctl doctor"
+            N_("{path} is not a salesctl database or is corrupt ({reason}); run salesctl doctor"),
+            path=path,
+            reason=text,
         )
     if "readonly" in text or "read-only" in text:
         return StoreError(
-            f"database {path} is read-only ({text}); check the file's and folder's permissions"
+            N_(
+                "database {path} is read-only ({reason}); check the file's and folder's permissions"
+            ),
+            path=path,
+            reason=text,
         )
     if "full" in text:
-        return StoreError(f"cannot write {path}: the disk is full ({text}); nothing was changed")
+        return StoreError(
+            N_("cannot write {path}: the disk is full ({reason}); nothing was changed"),
+            path=path,
+            reason=text,
+        )
     code = getattr(exc, "sqlite_errorname", None) or ""
     if code.startswith("SQLITE_IOERR") or "disk I/O error" in text:
         # EFBIG (a file-size limit) and failing drives land here, not in SQLITE_FULL.
         return StoreError(
-            f"cannot read or write {path}: disk I/O error ({code or text}); the disk may be full, "
-            "the file over a size limit or the drive failing; the interrupted change was not saved"
+            N_(
+                "cannot read or write {path}: disk I/O error ({reason}); the disk may be full, the file over a size limit or the drive failing; the interrupted change was not saved"
+            ),
+            path=path,
+            reason=code or text,
         )
     if "unable to open" in text:
         return StoreError(
-            f"cannot open database {path} ({text}); check the path and its permissions"
+            N_("cannot open database {path} ({reason}); check the path and its permissions"),
+            path=path,
+            reason=text,
         )
-    return StoreError(f"database {path}: {text}")
+    return StoreError(N_("database {path}: {reason}"), path=path, reason=text)
 
 
 def analyze(conn: sqlite3.Connection) -> None:
