@@ -77,10 +77,11 @@ def release(
             f'lead release: "{rep}" may not release lead #{lead_id}; it is {lead["owner"]}\'s '
             f"(only they or an owner may: salesctl config set owners NAME,…)"
         )
-    store.set_owner(lead_id, None)
+    # The history row first: on a team server a rep writes a lead's rows only while it is theirs.
     store.record_assignment(
         lead_id, rep_id, lead["owner_id"], None, now, kind="release", reason=reason
     )
+    store.set_owner(lead_id, None)
 
 
 def idle_cutoffs(settings: Settings, at: datetime) -> dict[str, str]:
@@ -105,7 +106,6 @@ def due(store: Store, settings: Settings, now: datetime) -> list:
 def recycle(store: Store, settings: Settings, rows: list, *, now: str) -> None:
     """Return idle leads to the pool; the history names who lost each and why (rep_id NULL: salesctl)."""
     for row in rows:
-        store.set_owner(row["id"], None)
         store.record_assignment(
             row["id"],
             None,
@@ -115,6 +115,7 @@ def recycle(store: Store, settings: Settings, rows: list, *, now: str) -> None:
             kind="recycle",
             reason=recycle_reason(settings, row["stage"]),
         )
+        store.set_owner(row["id"], None)
 
 
 def recycle_at(settings: Settings, row) -> str:

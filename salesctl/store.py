@@ -1229,6 +1229,7 @@ class Store:
     def set_owner(self, lead_id: int, owner_id: int | None, *, from_pool: bool = False) -> bool:
         """Give the lead to `owner_id` (None: the pool). With `from_pool`, only while nobody owns it;
         False when someone took it first."""
+        self._guard_lead(lead_id)  # a rep's own lead, or one in the pool (docs/team.md)
         guard = " AND owner_id IS NULL" if from_pool else ""
         cursor = self.conn.execute(
             "UPDATE leads SET owner_id = ? WHERE id = ?" + guard, (owner_id, lead_id)

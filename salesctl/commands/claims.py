@@ -125,6 +125,8 @@ def pool_recycle(
     app = app_of(ctx)
     store = app.store(write=not dry_run)
     with store.write() if not dry_run else nullcontext():
+        if not dry_run:
+            store.require_owner("recycle")  # on a team server: an owner's job (docs/pool.md)
         settings = app.settings if dry_run else _fresh_settings(app)
         rows = pool.due(store, settings, app.now)
         if not dry_run:
