@@ -1230,6 +1230,7 @@ class Store:
         """Give the lead to `owner_id` (None: the pool). With `from_pool`, only while nobody owns it;
         False when someone took it first."""
         self._guard_lead(lead_id)  # a rep's own lead, or one in the pool (docs/team.md)
+        self._guard_new_owner(owner_id)  # giving it to someone else is an owner's assignment
         guard = " AND owner_id IS NULL" if from_pool else ""
         cursor = self.conn.execute(
             "UPDATE leads SET owner_id = ? WHERE id = ?" + guard, (owner_id, lead_id)
