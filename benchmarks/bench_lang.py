@@ -1,4 +1,5 @@
-"""What Chinese costs at start-up: `salesctl today --team` in en, zh-Hant and zh-Hans (docs/chinese.md).
+"""What Chinese costs at start-up: `salesctl today --team` and `salesctl --help` in en, zh-Hant and zh-Hans
+(docs/chinese.md).
 
 Run: python benchmarks/bench_lang.py [RUNS]. Each language runs RUNS times (default 15), alternating, in
 fresh processes on the same demo database; the figure is the median CPU time (user + sys of the child:
@@ -41,29 +42,16 @@ def main() -> int:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        times: dict[str, list[float]] = {"en": [], "zh-Hant": [], "zh-Hans": []}
+        scenarios = {"today --team": ["today", "--team"], "--help": ["--help"]}
+        times = {(name, lang): [] for name in scenarios for lang in ("en", "zh-Hant", "zh-Hans")}
         for _ in range(runs):
-            for lang, seen in times.items():
-                seen.append(
-                    cpu_ms(
-                        [
-                            sys.executable,
-                            "-m",
-                            "salesctl",
-                            "--db",
-                            str(db),
-                            "--lang",
-                            lang,
-                            "today",
-                            "--team",
-                        ],
-                        env,
-                    )
-                )
-    en = statistics.median(times["en"])
-    for lang, seen in times.items():
+            for (name, lang), seen in times.items():
+                cmd = [sys.executable, "-m", "salesctl", "--db", str(db), "--lang", lang]
+                seen.append(cpu_ms(cmd + scenarios[name], env))
+    for (name, lang), seen in times.items():
+        en = statistics.median(times[name, "en"])
         median = statistics.median(seen)
-        print(f"{lang:8} today --team: median CPU {median:6.1f} ms ({median - en:+.1f} ms vs en)")
+        print(f"{lang:8} {name:13} median CPU {median:6.1f} ms ({median - en:+.1f} ms vs en)")
     return 0
 
 

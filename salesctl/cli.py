@@ -12,7 +12,7 @@ import typer
 
 from . import i18n
 from .context import App, check_db_path, database_location, demo_db_path
-from .errors import SalesError, printable
+from .errors import Invalid, SalesError, printable
 from .i18n import N_
 from .usage import SalesGroup
 
@@ -102,7 +102,7 @@ def root(
         from .i18n import check_lang
 
         ctx.obj.lang = check_lang(lang)
-    i18n.begin(ctx.obj.language)
+    i18n.begin(ctx.obj.language, ctx.obj.money_style)
     runs.append(ctx.obj)
     ctx.call_on_close(ctx.obj.close)
 
@@ -200,17 +200,39 @@ def registered_names() -> set[str]:
 
 
 @cache
-def _click_command(modules: frozenset[str]):
+def _click_command(modules: frozenset[str], lang: str = "en"):
     """The click command for these registered modules. Building it is most of a run's own time
-    (≈ 30 ms with every module), so a process that calls main() many times (the tests) builds it once."""
-    return typer.main.get_command(app)
+    (≈ 30 ms with every module), so a process that calls main() many times (the tests) builds it once.
+    `lang`: its help in that language (docs/chinese.md, Help)."""
+    command = typer.main.get_command(app)
+    if lang != "en":
+        from .helptext import translate
+
+        translate(command, i18n.catalog(lang))
+    return command
+
+
+def _help_lang(args: list[str]) -> str:
+    """The language help is shown in, when this run shows help (-h, --help, a group or salesctl alone):
+    --lang, else $SALESCTL_LANG, else the locale; the `lang` setting is not read, as help never opens
+    the database. Any other run: "en", at the cost of a look at argv."""
+    name = _command_name(args)
+    groups = {g.name for g in app.registered_groups}
+    if not ({"-h", "--help"} & set(args) or name is None or (name in groups and args[-1] == name)):
+        return "en"
+    try:
+        given = args[args.index("--lang") + 1] if "--lang" in args else None
+        return i18n.check_lang(given) if given else i18n.lang_of_environment()
+    except (Invalid, IndexError):
+        return "en"  # the root command reports a wrong --lang or $SALESCTL_LANG
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run salesctl; every failure becomes `Error: …` on stderr and an exit code, never a traceback."""
     _register(sys.argv[1:] if argv is None else argv)
     i18n.begin()  # the root command names this run's language source; until then the environment's
-    command = _click_command(frozenset(_registered))
+    args = sys.argv[1:] if argv is None else argv
+    command = _click_command(frozenset(_registered), _help_lang(args))
     runs: list[
         App
     ] = []  # filled by root(): which database this run used, once its context has closed

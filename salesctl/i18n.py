@@ -65,18 +65,30 @@ def _catalog(lang: str):
         return gettext.GNUTranslations(file)
 
 
+def catalog(lang: str):
+    """The compiled catalog of a Chinese language (read once per process)."""
+    return _catalog(lang)
+
+
 class _Run:
     """This run's language: resolved lazily by the callable `begin()` was given (the root command's)."""
 
     resolve: Callable[[bool], str] | None = None
     lang: str | None = None
+    resolve_money: Callable[[], str] | None = None
+    money_style: str | None = None
 
 
-def begin(resolve: Callable[[bool], str] | None = None) -> None:
+def begin(
+    resolve: Callable[[bool], str] | None = None, money_style: Callable[[], str] | None = None
+) -> None:
     """Start a run: forget the last run's language; `resolve(peek)` gives this one's when first needed
-    (`peek`: only from what is already known, never opening the database: the error path)."""
+    (`peek`: only from what is already known, never opening the database: the error path).
+    `money_style()` gives how tables show amounts (`western` or `wan`), also when first needed."""
     _Run.resolve = resolve
     _Run.lang = None
+    _Run.resolve_money = money_style
+    _Run.money_style = None
 
 
 def current(*, peek: bool = False) -> str:
@@ -179,3 +191,28 @@ def day(iso: str | None, year: int | None = None) -> str:
     week = ("週" if lang == "zh-Hant" else "周") + "一二三四五六日"[d.weekday()]
     prefix = "" if year is not None and d.year == year else f"{d.year}年"
     return f"{prefix}{d.month}月{d.day}日 {week}"
+
+
+def moment(iso: str | None, year: int | None = None) -> str:
+    """A time in a table: `2026-12-05 11:30` in English, `12月5日 週四 11:30` in Chinese (the day as `day`
+    shows it, so with its year when not `year`). JSON keeps ISO times."""
+    if not iso:
+        return ""
+    if current() == "en":
+        return iso[:16].replace("T", " ")
+    return f"{day(iso, year)} {iso[11:16]}".rstrip()
+
+
+def money(major: int | float | None, currency: str | None) -> str:
+    """An amount in a table: `$1,200` (money_style western), or in 万 from 1万 up (wan: `¥12.5万`,
+    `NT$12.5萬` in Traditional). JSON keeps plain numbers (docs/chinese.md, Money)."""
+    from .money import format_major, format_wan
+
+    if _Run.money_style is None:
+        _Run.money_style = _Run.resolve_money() if _Run.resolve_money is not None else "western"
+    if _Run.money_style != "wan" or major is None:
+        return format_major(major, currency)
+    hant = current() == "zh-Hant"
+    return format_wan(
+        round(major * 100), currency, wan="萬" if hant else "万", yi="億" if hant else "亿"
+    )

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, tzinfo
 
 from .dates import from_db
-from .money import format_major, to_major
+from .i18n import _, moment, money, stage
+from .money import to_major
 
 EVENT_MINUTES = 30
 PRODID = "-//salesctl//follow-ups//EN"
@@ -50,7 +51,7 @@ def build(
 def _event(row, calendar_id, today, overdue_before, tz, alarm_minutes, Event, Alarm):
     due = from_db(row["next_at"])
     overdue = due < overdue_before
-    step = row["next_step"] or "follow up"
+    step = row["next_step"] or _("follow up")
     who = row["name"] + (f" ({row['company']})" if row["company"] else "")
     event = Event()
     event.add("uid", event_uid(row["id"], calendar_id))
@@ -62,11 +63,13 @@ def _event(row, calendar_id, today, overdue_before, tz, alarm_minutes, Event, Al
     event.add("last-modified", modified)
     if overdue:
         local_due = due.astimezone(tz)
-        event.add("summary", f"OVERDUE: {step} – {who}")
+        event.add("summary", _("OVERDUE: {step} – {who}").format(step=step, who=who))
         event.add("dtstart", today)
         event.add("dtend", today + timedelta(days=1))
         event.add("categories", [row["stage"], "overdue"])
-        lead_in = f"Overdue since {local_due:%Y-%m-%d %H:%M}.\n"
+        lead_in = (
+            _("Overdue since {when}.").format(when=moment(local_due.isoformat(), today.year)) + "\n"
+        )
     else:
         start = due.astimezone(tz)
         event.add("summary", f"{step} – {who}")
@@ -85,11 +88,19 @@ def _event(row, calendar_id, today, overdue_before, tz, alarm_minutes, Event, Al
 
 
 def _description(row) -> str:
-    lines = [f"Stage: {row['stage']}", f"Owner: {row['owner']}"]
+    """The event's text in the run's language (docs/chinese.md); the categories keep the stage's name."""
+    lines = [
+        _("Stage: {stage}").format(stage=stage(row["stage"])),
+        _("Owner: {owner}").format(owner=row["owner"]),
+    ]
     if row["value"] is not None:
-        lines.append(f"Value: {format_major(to_major(row['value']), row['currency'])}")
+        lines.append(
+            _("Value: {amount}").format(amount=money(to_major(row["value"]), row["currency"]))
+        )
     if row["last_note"]:
         note = row["last_note"]
-        lines.append("Last note: " + (note if len(note) <= 500 else note[:500] + "…"))
+        lines.append(
+            _("Last note: {note}").format(note=note if len(note) <= 500 else note[:500] + "…")
+        )
     lines += ["", f"salesctl lead show {row['id']}"]
     return "\n".join(lines)

@@ -61,6 +61,8 @@ class Settings:
     lang: str | None = (
         None  # en, zh-Hant or zh-Hans; unset: $SALESCTL_LANG, else the locale (docs/chinese.md)
     )
+    # How tables show amounts: western (¥125,000) or wan (¥12.5万); unset: see default_money_style.
+    money_style: str | None = None
     # The shared pool (docs/pool.md): days without an effective touch after which `pool recycle` returns
     # a lead of that stage to the pool (a stage not named: never), and how many open leads a claim may
     # bring a rep to (None: no limit).
@@ -115,6 +117,7 @@ class Settings:
             "cadence_ends_on_move": self.cadence_ends_on_move,
             "fx": dict(sorted(self.rates.items())),
             "lang": self.lang,
+            "money_style": self.money_style,
             "pool.release_days": dict(self.pool_release_days),
             "pool.max_open_per_rep": self.pool_max_open_per_rep,
         }
@@ -147,6 +150,8 @@ class Settings:
                 s.currency = value
             elif key == "lang" and value in LANGS:
                 s.lang = value
+            elif key == "money_style" and value in MONEY_STYLES:
+                s.money_style = value
             elif key == "alarm_minutes" and _is_number(value):
                 s.alarm_minutes = int(value)
             elif key == "cadence_ends_on_move" and isinstance(value, bool):
@@ -174,6 +179,14 @@ class Settings:
             s.rot_days.setdefault(stage, 7)
             previous = s.probability.setdefault(stage, previous)
         return s
+
+
+MONEY_STYLES = ("western", "wan")
+
+
+def default_money_style(lang: str, currency: str) -> str:
+    """`wan` (¥12.5万) for a Chinese screen of a CNY or TWD team, else `western` (docs/chinese.md)."""
+    return "wan" if lang != "en" and currency in ("CNY", "TWD") else "western"
 
 
 def _is_number(value: object) -> bool:
@@ -307,14 +320,14 @@ def _check_setting(settings: Settings, key: str, value: object) -> object:
                     scope, f"fx.{code}", rate if isinstance(rate, str) else _shown(rate)
                 )
         return settings.fx
-    if value is None and key in ("timezone", "default_rep", "lang"):
+    if value is None and key in ("timezone", "default_rep", "lang", "money_style"):
         setattr(settings, key, None)
         return None
     if isinstance(value, bool) or _is_number(
         value
     ):  # the text `config set` takes for a flag or a number
         value = str(value).lower() if isinstance(value, bool) else str(value)
-        if key in ("timezone", "default_rep", "currency", "lang"):
+        if key in ("timezone", "default_rep", "currency", "lang", "money_style"):
             raise Invalid(field_name, value, N_("is not text"))
     elif not isinstance(value, str):
         raise Invalid(
@@ -359,6 +372,7 @@ CONFIG_KEYS = (
     "cadence_ends_on_move",
     "fx.CODE",
     "lang",
+    "money_style",
     "pool.release_days.STAGE",
     "pool.max_open_per_rep",
 )
@@ -402,6 +416,11 @@ def parse_setting(settings: Settings, key: str, value: str) -> tuple[str, object
         from .i18n import check_lang
 
         return key, check_lang(value, field=field_name)
+    if key == "money_style":
+        word = value.strip().lower()
+        if word not in MONEY_STYLES:
+            raise Invalid(field_name, value, "is not a money style", "use western or wan")
+        return key, word
     if key == "timezone":
         from .dates import zone
 

@@ -18,6 +18,7 @@ _SHARED_SYMBOLS = {
     "￥": {"JPY"},
 }
 _DISPLAY_SYMBOLS = {"USD": "$", "CNY": "¥", "EUR": "€", "GBP": "£"}
+_WAN_SYMBOLS = {"TWD": "NT$", "HKD": "HK$"}  # how a 萬 amount is written in Taiwan and Hong Kong
 _CODE_HINT = N_("use an ISO 4217 code, as USD, EUR or CNY (RMB, 元, NT$ and HK$ work too)")
 _UNIT_EXPONENTS = {"k": 3, "K": 3, "m": 6, "M": 6, "千": 3, "万": 4, "萬": 4, "亿": 8, "億": 8}
 
@@ -177,6 +178,24 @@ def format_money(minor: int | None, currency: str | None) -> str:
     code = currency.upper() if currency else None
     if code in _DISPLAY_SYMBOLS:
         return f"{sign}{_DISPLAY_SYMBOLS[code]}{amount}"
+    return f"{sign}{amount} {code}" if code else f"{sign}{amount}"
+
+
+def format_wan(minor: int | None, currency: str | None, *, wan: str = "万", yi: str = "亿") -> str:
+    """Amount for Chinese tables (money_style wan, docs/chinese.md): ≥ 1万 in 万 (≥ 1亿 in 亿) with at
+    most two decimals, "¥125,000" → "¥12.5万", "¥250,000,000" → "¥2.5亿"; smaller amounts as format_money."""
+    if minor is None or abs(minor) < 10_000 * 100:
+        return format_money(minor, currency)
+    from decimal import ROUND_HALF_UP
+
+    sign = "-" if minor < 0 else ""
+    unit, size = (yi, 10**8) if abs(minor) >= 10**8 * 100 else (wan, 10**4)
+    number = (Decimal(abs(minor)) / (size * 100)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    amount = f"{number:,f}".rstrip("0").rstrip(".") + unit
+    code = currency.upper() if currency else None
+    symbol = _DISPLAY_SYMBOLS.get(code or "") or _WAN_SYMBOLS.get(code or "")
+    if symbol:
+        return f"{sign}{symbol}{amount}"
     return f"{sign}{amount} {code}" if code else f"{sign}{amount}"
 
 

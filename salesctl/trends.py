@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from .dates import local_iso, start_of_day, to_db
 from .figures import money
+from .i18n import N_
 from .model import Settings
 from .money import to_major
 from .store import Store
@@ -16,10 +17,10 @@ from .store import Store
 TREND_WEEKS = 12
 SPARKS = "▁▂▃▄▅▆▇█"
 ROWS = (  # (key, label, kind) in reading order
-    ("new_leads", "New leads", "int"),
-    ("effective", "Effective touches", "int"),
-    ("won_amount", "Won amount", "money"),
-    ("weighted_pipeline", "Weighted pipeline (week's end)", "money"),
+    ("new_leads", N_("New leads"), "int"),
+    ("effective", N_("Effective touches"), "int"),
+    ("won_amount", N_("Won amount"), "money"),
+    ("weighted_pipeline", N_("Weighted pipeline (week's end)"), "money"),
 )
 
 

@@ -231,6 +231,16 @@ def msgids_in_code() -> set[str]:
     return found
 
 
+def help_texts() -> set[tuple[str, str]]:
+    """The `--help` texts shown in Chinese (salesctl/helptext.py): every command's summary and more."""
+    import typer
+
+    from salesctl import cli, helptext
+
+    cli._register()
+    return helptext.msgids(typer.main.get_command(cli.app))
+
+
 def words_in_contexts() -> set[tuple[str, str]]:
     """The fixed vocabulary shown through `i18n.stage/reason/intent/kind` and pgettext("lost", …)."""
     from salesctl.model import (
@@ -255,7 +265,8 @@ def words_in_contexts() -> set[tuple[str, str]]:
         )
     }
     return (
-        {("stage", s) for s in DEFAULT_STAGES + CLOSED_STAGES}
+        help_texts()
+        | {("stage", s) for s in DEFAULT_STAGES + CLOSED_STAGES}
         | {("reason", r) for r in reasons}
         | {("intent", i) for i in INTENTS}
         | {("kind", k) for k in ACTIVITY_KINDS}

@@ -20,6 +20,9 @@ config_app = typer.Typer(
 
 
 def _settings_output(app) -> Output:
+    """The settings by the names `config set` takes; the explanations in the run's language."""
+    from ..i18n import _
+
     s: Settings = app.settings
     data = {**s.as_dict(), "timezone_in_use": str(app.tz), "db": str(app.db_path)}
     pairs = [
@@ -27,29 +30,36 @@ def _settings_output(app) -> Output:
         ("rot_days", ", ".join(f"{k}={s.rot_days[k]}" for k in s.stages)),
         ("probability", ", ".join(f"{k}={s.probability[k]:g}" for k in s.stages)),
         ("lost_reasons", ", ".join(s.lost_reasons)),
-        ("timezone", s.timezone or f"(system: {app.tz})"),
-        ("default_rep", s.default_rep or "(login name)"),
+        ("timezone", s.timezone or _("(system: {zone})").format(zone=app.tz)),
+        ("default_rep", s.default_rep or _("(login name)")),
         ("currency", s.currency),
-        ("owners", ", ".join(s.owners) or "(none: each rep fixes only their own activities)"),
+        ("owners", ", ".join(s.owners) or _("(none: each rep fixes only their own activities)")),
         (
             "alarm_minutes",
-            f"{s.alarm_minutes} (calendar reminder before each follow-up)"
+            _("{minutes} (calendar reminder before each follow-up)").format(minutes=s.alarm_minutes)
             if s.alarm_minutes
-            else "0 (no reminder)",
+            else _("0 (no reminder)"),
         ),
         ("cadence_ends_on_move", "true" if s.cadence_ends_on_move else "false"),
         (
             "fx",
             ", ".join(f"1 {code} = {rate} {s.currency}" for code, rate in sorted(s.rates.items()))
-            or "(no rates: salesctl config set fx.USD 7.12)",
+            or _("(no rates: salesctl config set fx.USD 7.12)"),
         ),
-        ("lang", s.lang or f"(from the environment: {app.language()})"),
+        ("lang", s.lang or _("(from the environment: {lang})").format(lang=app.language())),
+        (
+            "money_style",
+            s.money_style or _("(default: {style})").format(style=app.money_style()),
+        ),
         (
             "pool.release_days",
             ", ".join(f"{k}={v}" for k, v in s.pool_release_days.items())
-            or "(off: pool recycle returns nothing)",
+            or _("(off: pool recycle returns nothing)"),
         ),
-        ("pool.max_open_per_rep", str(s.pool_max_open_per_rep or "(off: no limit on claims)")),
+        (
+            "pool.max_open_per_rep",
+            str(s.pool_max_open_per_rep or _("(off: no limit on claims)")),
+        ),
         ("database", str(app.db_path)),
     ]
     return Output(data, [Fields(pairs)])

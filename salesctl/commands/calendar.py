@@ -49,11 +49,11 @@ def calendar(
     today = app.now.astimezone(app.tz).date()
     until = start_of_day(today + timedelta(days=days + 1), app.tz)
     rows = store.scheduled_followups(owner_id=owner_id, until=to_db(until))
-    whose = "team" if owner_id is None else (rep or app.current_rep_name())
+    whose = _("team") if owner_id is None else (rep or app.current_rep_name())
     data = ics.build(
         rows,
         calendar_id=store.calendar_id() or "salesctl",
-        title=f"salesctl follow-ups: {whose}",
+        title=_("salesctl follow-ups: {whose}").format(whose=whose),
         today=today,
         overdue_before=start_of_day(today, app.tz),
         tz=app.tz,

@@ -365,7 +365,7 @@ def search(
     """
     from ..dates import to_local_iso
     from ..render import Column, Output, Table
-    from ..views.lead import lead_object, short_time
+    from ..views.lead import lead_object
 
     app = app_of(ctx)
     if not text.strip():
@@ -419,24 +419,27 @@ def search(
         }
         for n in notes
     ]
+    from ..i18n import _, moment, stage
+
+    year = app.now.astimezone(app.tz).year
     table = Table(
         [
             Column("lead_id", "#", "right"),
-            Column("type", "Found in"),
-            Column("name", "Lead"),
-            Column("stage", "Stage"),
-            Column("at", "When", show=short_time),
-            Column("text", "Text"),
+            Column("type", _("Found in")),
+            Column("name", _("Lead")),
+            Column("stage", _("Stage"), show=stage),
+            Column("at", _("When"), show=lambda v: moment(v, year)),
+            Column("text", _("Text")),
         ],
         [
             {
                 **h,
                 "text": h["text"].replace("\n", " ")[:80],
-                "type": "note" if h["type"] == "activity" else "lead",
+                "type": _("note") if h["type"] == "activity" else _("lead"),
             }
             for h in hits
         ],
-        empty=f'Nothing matches "{text}".',
+        empty=_('Nothing matches "{text}".').format(text=text),
     )
     show(
         Output(

@@ -390,6 +390,7 @@ def show_(
             obj,
             [timeline_entry(r, app.tz) for r in store.timeline(lead_id)],
             _schedule(app, store, lead_id),
+            year=app.now.astimezone(app.tz).year,
         ),
         fmt,
     )

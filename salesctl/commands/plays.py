@@ -8,7 +8,7 @@ import typer
 
 from .. import model
 from ..errors import NotFound, Words
-from ..i18n import N_, _
+from ..i18n import N_, _, stage
 from ..render import Column, Output, Table
 from . import VALUE_ARGS, FormatOpt, LeadArg, app_of, say, show
 
@@ -16,12 +16,14 @@ play_app = typer.Typer(
     help="Plays: what to say to which customer. Add, list, suggest.", no_args_is_help=True
 )
 
-PLAY_COLUMNS = [
-    Column("name", "Play"),
-    Column("persona", "Persona"),
-    Column("stage", "Stage"),
-    Column("text", "What to do"),
-]
+
+def play_columns() -> list[Column]:
+    return [
+        Column("name", _("Play")),
+        Column("persona", _("Persona")),
+        Column("stage", _("Stage"), show=lambda v: stage(v) if v else ""),
+        Column("text", _("What to do")),
+    ]
 
 
 def _play(row) -> dict:
@@ -113,11 +115,10 @@ def play_list(ctx: typer.Context, fmt: FormatOpt = None) -> None:
       salesctl play list --format json
     """
     rows = [{**_play(r), "used_on": r["used_on"]} for r in app_of(ctx).store().plays()]
-    columns = PLAY_COLUMNS[:3] + [Column("used_on", "Used on", "right")] + PLAY_COLUMNS[3:]
-    show(
-        Output(rows, [Table(columns, rows, empty="No plays yet: salesctl play add NAME --text …")]),
-        fmt,
-    )
+    columns = play_columns()
+    columns.insert(3, Column("used_on", _("Used on"), "right"))
+    empty = _("No plays yet: salesctl play add NAME --text …")
+    show(Output(rows, [Table(columns, rows, empty=empty)]), fmt)
 
 
 def rank_plays(plays: list[dict], stage: str, persona: str | None) -> list[dict]:
@@ -165,15 +166,13 @@ def play_suggest(
         "persona": row["persona"],
         "plays": plays,
     }
-    heading = (
-        f"Plays for #{row['id']} {row['name']} ({row['stage']}"
-        + (f", {row['persona']}" if row["persona"] else "")
-        + ")"
+    heading = _("Plays for #{id} {name} ({about})").format(
+        id=row["id"],
+        name=row["name"],
+        about=_(", ").join(x for x in (stage(row["stage"]), row["persona"]) if x),
     )
-    show(
-        Output(doc, [Table(PLAY_COLUMNS, plays, title=heading, empty="No play fits this lead.")]),
-        fmt,
-    )
+    table = Table(play_columns(), plays, title=heading, empty=_("No play fits this lead."))
+    show(Output(doc, [table]), fmt)
 
 
 cadence_app = typer.Typer(help="Run a play's cadence on a lead: start, stop.", no_args_is_help=True)

@@ -125,16 +125,18 @@ def rep_list(
         }
         for r in app.store().reps(active_only=not all_)
     ]
+    from ..i18n import _
+
     columns = [
-        Column("name", "Rep"),
-        Column("email", "Email"),
-        Column("open_leads", "Open leads", "right"),
+        Column("name", _("Rep")),
+        Column("email", _("Email")),
+        Column("open_leads", _("Open leads"), "right"),
     ]
     if all_:
-        columns.insert(2, Column("active", "Active"))
+        columns.insert(2, Column("active", _("Active"), show=lambda v: _("yes") if v else ""))
     if any(row["lang"] for row in rows):
         columns.insert(2, Column("lang", _("Mail language")))
-    show(Output(rows, [Table(columns, rows, empty="No reps yet.")]), fmt)
+    show(Output(rows, [Table(columns, rows, empty=_("No reps yet."))]), fmt)
 
 
 def _set_active(ctx: typer.Context, name: str, active: bool) -> None:
@@ -247,7 +249,7 @@ def handoff(
         "deactivated": deactivate and not dry_run,
         "leads": objs,
     }
-    output = lead_list_output(objs)
+    output = lead_list_output(objs, year=app.now.astimezone(app.tz).year)
     output.data = data
     verb = "Would move" if dry_run else "Moved"
     summary = f"{verb} {len(objs)} open lead(s) from {source['name']} to {target['name']}"

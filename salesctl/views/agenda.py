@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..i18n import _, day, reason, stage
+from ..i18n import _, day, money, reason, stage
 from ..render import Column, Output, Table, bar
 
 # Short words for the reasons in the "Why" column (the JSON keeps the contract's names); each is a
@@ -51,8 +51,6 @@ def _why(item: dict, skip: str, year: int) -> str:
 
 
 def _today_row(item: dict, part: str, *, wide: bool, year: int) -> dict:
-    from ..money import format_major
-
     when = item["next_at"] or ""
     if part == "overdue":
         late = _("{days}d").format(days=item["days_overdue"])
@@ -71,7 +69,7 @@ def _today_row(item: dict, part: str, *, wide: bool, year: int) -> dict:
         "stage": stage(item["stage"]),
         "when": late,
         "step": step,
-        "value": format_major(item["value"], item["currency"]),
+        "value": money(item["value"], item["currency"]),
         "why": _why(item, part, year),
     }
 
@@ -155,8 +153,6 @@ def stalled_output(doc: dict, *, team: bool, human: bool = True) -> Output:
     ]
     if not human:
         return Output(doc, [], csv=Table(csv_columns, doc["items"]))
-    from ..money import format_major
-
     year = int(doc["as_of"][:4])
     rows = [
         {
@@ -169,7 +165,7 @@ def stalled_output(doc: dict, *, team: bool, human: bool = True) -> Output:
             "rot": i["rot_days"],
             "over": f"+{i['days_over']}",
             "next": day(i["next_at"], year),
-            "value": format_major(i["value"], i["currency"]),
+            "value": money(i["value"], i["currency"]),
         }
         for i in doc["items"]
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..i18n import _, pgettext, stage
+from ..i18n import _, current, day, pgettext, stage
 from ..render import Bars, Column, Fields, Output, Table, Text
 from .html import (
     ATTENTION,
@@ -74,7 +74,13 @@ def report_csv(doc: dict) -> Table:
 
 
 def _deals_table(
-    deals: list[dict], heading: str, currency: str, empty: str, *, days: bool = False
+    deals: list[dict],
+    heading: str,
+    currency: str,
+    empty: str,
+    *,
+    days: bool = False,
+    year: int | None = None,
 ) -> Table:
     """Deals with their close-by date, or (days) how long they have been idle or late."""
     rows = [
@@ -83,6 +89,7 @@ def _deals_table(
             "deal": f"#{d['lead_id']} {d['name']}",
             "value": show(d["value"], "money", d["currency"] or currency),
             "days": days_column(d)[1] if days else "",
+            "close_by": day(d["close_by"], None if current() == "en" else year),
         }
         for d in deals
     ]
@@ -242,13 +249,17 @@ def report_output(doc: dict) -> Output:
         blocks.append(trends_table(doc["trends"], cur))
     if doc.get("funnel", {}).get("cohort"):
         blocks.append(funnel_bars(doc["funnel"], report_funnel_title(doc["funnel"])))
-    blocks.append(_deals_table(doc["key_deals"], _("Key deals"), cur, _("No open key deals.")))
+    year = int(doc["as_of"][:4])
+    blocks.append(
+        _deals_table(doc["key_deals"], _("Key deals"), cur, _("No open key deals."), year=year)
+    )
     blocks.append(
         _deals_table(
             doc["closing_soon"],
             _("Closing within a week"),
             cur,
             _("Nothing due to close this week."),
+            year=year,
         )
     )
     for key, heading, empty in ATTENTION:
@@ -292,27 +303,39 @@ def trends_table(trends: dict, currency: str) -> Table:
 
     rows = [
         {
-            "trend": label,
+            "trend": _(label),
             "spark": sparkline(trends[key]),
             "first": show(trends[key][0], kind, currency),
             "last": show(trends[key][-1], kind, currency),
         }
         for key, label, kind in ROWS
     ]
+    weeks, year = trends["weeks"], int(trends["until"][:4])
     return Table(
         [
-            Column("trend", "Trend"),
-            Column("spark", f"{len(trends['weeks'])} weeks", wrap=False),
-            Column("first", f"Week of {trends['weeks'][0][5:]}", "right"),
-            Column("last", f"Week of {trends['weeks'][-1][5:]}", "right"),
+            Column("trend", _("Trend")),
+            Column("spark", _("{weeks} weeks").format(weeks=len(weeks)), wrap=False),
+            Column("first", _("Week of {day}").format(day=week_day(weeks[0], year)), "right"),
+            Column("last", _("Week of {day}").format(day=week_day(weeks[-1], year)), "right"),
         ],
         rows,
-        title=f"Trends: {len(trends['weeks'])} weeks to {trends['until'][:10]} (exclusive)",
+        title=_("Trends: {weeks} weeks to {day} (exclusive)").format(
+            weeks=len(weeks), day=trends["until"][:10]
+        ),
     )
 
 
+def week_day(iso: str, year: int) -> str:
+    """A week's first day in a header: `09-07` in English, `9月7日` in Chinese."""
+    if current() == "en":
+        return iso[5:10]
+    return day(iso, year).split(" ")[0]
+
+
 def rhythm_title(section: dict) -> str:
-    return f"Rhythm: {section['weeks']} weeks to {section['until'][:10]} (exclusive), effective touches"
+    return _("Rhythm: {weeks} weeks to {day} (exclusive), effective touches").format(
+        weeks=section["weeks"], day=section["until"][:10]
+    )
 
 
 def funnel_bars(doc: dict, title: str) -> Bars:
@@ -341,50 +364,83 @@ def report_funnel_title(funnel: dict) -> str:
 
 def funnel_output(doc: dict) -> Output:
     cohort = doc["cohort"]
-    who = doc["rep"] or "Team"
+    pct = lambda v: show(v, "pct", None)  # noqa: E731
     header = Text(
-        f"{who} funnel: {cohort} lead(s) created {period_label(doc)} · won {doc['won']}, lost {doc['lost']},"
-        f" open {doc['open']}, win rate {show(doc['win_rate'], 'pct', None)}"
+        (
+            _("{rep} funnel: {cohort} lead(s) created {period}").format(
+                rep=doc["rep"], cohort=cohort, period=period_label(doc)
+            )
+            if doc["rep"]
+            else _("Team funnel: {cohort} lead(s) created {period}").format(
+                cohort=cohort, period=period_label(doc)
+            )
+        )
+        + _(" · won {won}, lost {lost}, open {open}, win rate {rate}").format(
+            won=doc["won"], lost=doc["lost"], open=doc["open"], rate=pct(doc["win_rate"])
+        )
     )
-    bars = funnel_bars(doc, "Reached")
+    bars = funnel_bars(doc, _("Reached"))
     table = Table(
         [
-            Column("stage", "Stage"),
-            Column("reached", "Reached", "right"),
-            Column("conversion", "→ next", "right", show=lambda v: show(v, "pct", None)),
-            Column("lost", "Lost here", "right"),
-            Column("reasons", "Why"),
-            Column("avg_days_in_stage", "Avg days", "right", show=lambda v: show(v, "days", None)),
+            Column("stage", _("Stage"), show=stage),
+            Column("reached", _("Reached"), "right"),
+            Column("conversion", _("→ next"), "right", show=pct),
+            Column("lost", _("Lost here"), "right"),
+            Column("reasons", _("Why")),
+            Column(
+                "avg_days_in_stage", _("Avg days"), "right", show=lambda v: show(v, "days", None)
+            ),
         ],
         [
-            {**s, "reasons": ", ".join(f"{r} {n}" for r, n in s["lost_reasons"].items())}
+            {
+                **s,
+                "reasons": _(", ").join(
+                    f"{pgettext('lost', r)} {n}" for r, n in s["lost_reasons"].items()
+                ),
+            }
             for s in doc["stages"]
         ],
     )
     if "compare" not in doc:
-        return Output(doc, [header, bars, table], csv=table)
-    return Output(doc, [header, bars, table, *_funnel_compare_blocks(doc)], csv=table)
+        return Output(doc, [header, bars, table], csv=_funnel_csv(doc))
+    return Output(doc, [header, bars, table, *_funnel_compare_blocks(doc)], csv=_funnel_csv(doc))
+
+
+def _funnel_csv(doc: dict) -> Table:
+    """The funnel's CSV: raw keys and values, the same in every language."""
+    keys = ("stage", "reached", "conversion", "lost", "reasons", "avg_days_in_stage")
+    rows = [
+        {**s, "reasons": ", ".join(f"{r} {n}" for r, n in s["lost_reasons"].items())}
+        for s in doc["stages"]
+    ]
+    return Table([Column(k, k) for k in keys], rows)
 
 
 def _funnel_compare_blocks(doc: dict) -> list:
     """The earlier cohort beside this one, stage by stage, and the stage that got worse most."""
     before = doc["compare"]
     pct = lambda v: show(v, "pct", None)  # noqa: E731
-    change = lambda v: "" if v is None else f"{v * 100:+.0f} pts"  # noqa: E731
+    change = lambda v: "" if v is None else _("{points} pts").format(points=f"{v * 100:+.0f}")  # noqa: E731
     table = Table(
         [
-            Column("stage", "Stage"),
-            Column("previous_reached", "Reached before", "right"),
-            Column("previous_conversion", "→ next before", "right", show=pct),
-            Column("reached", "Reached now", "right"),
-            Column("conversion", "→ next now", "right", show=pct),
-            Column("conversion_change", "Change", "right", show=change),
+            Column("stage", _("Stage"), show=stage),
+            Column("previous_reached", _("Reached before"), "right"),
+            Column("previous_conversion", _("→ next before"), "right", show=pct),
+            Column("reached", _("Reached now"), "right"),
+            Column("conversion", _("→ next now"), "right", show=pct),
+            Column("conversion_change", _("Change"), "right", show=change),
         ],
         doc["stages"],
-        title=f"Compared with {before['cohort']} lead(s) created {period_label(before)}",
+        title=_("Compared with {cohort} lead(s) created {period}").format(
+            cohort=before["cohort"], period=period_label(before)
+        ),
     )
     worst = doc["worst_stage"]
-    note = f"Got worse most: {worst}." if worst else "No stage converts worse than before."
+    note = (
+        _("Got worse most: {stage}.").format(stage=stage(worst))
+        if worst
+        else _("No stage converts worse than before.")
+    )
     return [table, Text(note)]
 
 
@@ -394,19 +450,28 @@ def target_output(doc: dict) -> Output:
     bars = Bars(
         [
             (
-                r["rep"],
+                _("TEAM") if r is rows[0] else r["rep"],
                 r["attainment"] or 0.0,
-                (
-                    f"{show(r['won_month_to_date'], 'money', cur)} of {show(r['target'], 'money', cur)} "
-                    f"({show(r['attainment'], 'pct', cur)}; pace {show(r['expected_pace'], 'pct', cur)})"
+                _("{won} of {target} ({share}; pace {pace})").format(
+                    won=show(r["won_month_to_date"], "money", cur),
+                    target=show(r["target"], "money", cur),
+                    share=show(r["attainment"], "pct", cur),
+                    pace=show(r["expected_pace"], "pct", cur),
                 )
                 if r["target"] is not None
-                else f"{show(r['won_month_to_date'], 'money', cur)} won · no target",
+                else _("{won} won · no target").format(
+                    won=show(r["won_month_to_date"], "money", cur)
+                ),
             )
             for r in rows
         ],
-        title=f"Targets {doc['month']} (as of {doc['as_of'][:10]}, {show(doc['team']['expected_pace'], 'pct', cur)} "
-        "of the month elapsed)",
+        title=_("Targets {month} (as of {day}, {share} of the month elapsed)").format(
+            month=doc["month"],
+            day=day(doc["as_of"], int(doc["as_of"][:4]))
+            if current() != "en"
+            else doc["as_of"][:10],
+            share=show(doc["team"]["expected_pace"], "pct", cur),
+        ),
     )
     table = Table(
         [

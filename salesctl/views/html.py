@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from html import escape
 
-from ..i18n import N_, _, pgettext, stage
+from ..i18n import N_, _, day, moment, money, pgettext, stage
 from ..i18n import current as lang
-from ..money import format_major
-from .lead import short_time
 
 # Labels below are English, marked N_ for the catalogs and translated where shown (docs/chinese.md).
 
@@ -104,7 +102,7 @@ def show(value, kind: str, currency: str | None) -> str:
     if value is None:
         return "–"
     if kind == "money":
-        return format_major(value, currency)
+        return money(value, currency)
     if kind == "pct":
         return f"{value * 100:.0f}%"
     if kind == "days":
@@ -154,7 +152,9 @@ def target_lines(doc: dict) -> list[tuple[str, float | None, str]]:
         (
             _("Projection"),
             t["projection"] / target if target else None,
-            f"{show(t['projection'], 'money', cur)} ({verdict})",
+            _("{amount} ({verdict})").format(
+                amount=show(t["projection"], "money", cur), verdict=verdict
+            ),
         ),
     ]
 
@@ -331,7 +331,14 @@ def _legend_html(text: str) -> str:
     return f'<p style="margin:6px 0 0 0;color:#666666;font-size:11px">{escape(text)}</p>'
 
 
-def _deals_html(deals: list[dict], currency: str, *, days: bool = False) -> str:
+def _table_day(iso: str | None, year: int | None) -> str:
+    """A close-by date in a table: ISO in English, `12月5日 週四` in Chinese (docs/chinese.md)."""
+    return day(iso, None if lang() == "en" else year)
+
+
+def _deals_html(
+    deals: list[dict], currency: str, *, days: bool = False, year: int | None = None
+) -> str:
     """Deals with their close-by date, or (days) with how long they have been idle or late."""
     last = (days_column(deals[0])[0], True) if days else (_("Close by"), False)
     rows = [
@@ -341,7 +348,7 @@ def _deals_html(deals: list[dict], currency: str, *, days: bool = False) -> str:
             (d["owner"], False),
             (stage(d["stage"]), False),
             (show(d["value"], "money", d["currency"] or currency), True),
-            (days_column(d)[1] if days else d["close_by"] or "", days),
+            (days_column(d)[1] if days else _table_day(d["close_by"], year), days),
         ]
         for d in deals
     ]
@@ -434,7 +441,9 @@ def _rhythm_text(doc: dict) -> list[str]:
         return []
     lines = [
         "",
-        f"Rhythm ({doc['rhythm']['weeks']} weeks; steadiness, month-end share, pushing ratio)",
+        _("Rhythm ({weeks} weeks; steadiness, month-end share, pushing ratio)").format(
+            weeks=doc["rhythm"]["weeks"]
+        ),
     ]
     return lines + [
         "  " + " · ".join(f"{h} {v}" for h, v in zip(headers, row, strict=True) if v)
@@ -447,19 +456,13 @@ def _rhythm_html(doc: dict) -> list[str]:
     if not rows:
         return []
     return [
-        f'<h2 style="{_H2}">Rhythm ({doc["rhythm"]["weeks"]} weeks)</h2>',
+        f'<h2 style="{_H2}">'
+        + escape(_("Rhythm ({weeks} weeks)").format(weeks=doc["rhythm"]["weeks"]))
+        + "</h2>",
+        # Numbers right-aligned: every column but the rep (0), the weekly touches (1) and the flag (last).
         _table(
-            [
-                (h, 0 < i < len(headers) - 1 and h != "Weekly touches")
-                for i, h in enumerate(headers)
-            ],
-            [
-                [
-                    (v, 0 < i < len(row) - 1 and headers[i] != "Weekly touches")
-                    for i, v in enumerate(row)
-                ]
-                for row in rows
-            ],
+            [(h, 1 < i < len(headers) - 1) for i, h in enumerate(headers)],
+            [[(v, 1 < i < len(row) - 1) for i, v in enumerate(row)] for row in rows],
         ),
     ]
 
@@ -470,11 +473,18 @@ def _trends_text(doc: dict) -> list[str]:
     trends = doc.get("trends")
     if not trends:
         return []
-    lines = ["", f"Trends ({len(trends['weeks'])} weeks from the week of {trends['weeks'][0]})"]
+    lines = ["", _trends_heading(trends)]
     return lines + [
-        f"  {label:32}{sparkline(trends[key])}  last week {show(trends[key][-1], kind, doc['currency'])}"
+        f"  {_(label):32}{sparkline(trends[key])}  "
+        + _("last week {value}").format(value=show(trends[key][-1], kind, doc["currency"]))
         for key, label, kind in ROWS
     ]
+
+
+def _trends_heading(trends: dict) -> str:
+    return _("Trends ({weeks} weeks from the week of {day})").format(
+        weeks=len(trends["weeks"]), day=trends["weeks"][0]
+    )
 
 
 def _spark_svg(values: list[float], width: int = 120, height: int = 24) -> str:
@@ -515,16 +525,16 @@ def _trends_html(doc: dict) -> list[str]:
         return []
     cur = doc["currency"]
     rows = "".join(
-        f'<tr><td style="{_CELL}">{escape(label)}</td><td style="{_CELL}">{_spark_svg(trends[key])}</td>'
+        f'<tr><td style="{_CELL}">{escape(_(label))}</td><td style="{_CELL}">{_spark_svg(trends[key])}</td>'
         f'<td style="{_CELL}">{_spark_cells(trends[key])}</td>'
         f'<td style="{_NUM}">{escape(show(trends[key][-1], kind, cur))}</td></tr>'
         for key, label, kind in ROWS
     )
     head = "".join(
-        f'<th style="{_HEAD}">{escape(h)}</th>' for h in ("", "Line", "Bars", "Last week")
+        f'<th style="{_HEAD}">{escape(h)}</th>' for h in ("", _("Line"), _("Bars"), _("Last week"))
     )
     return [
-        f'<h2 style="{_H2}">Trends ({len(trends["weeks"])} weeks from the week of {escape(trends["weeks"][0])})</h2>',
+        f'<h2 style="{_H2}">{escape(_trends_heading(trends))}</h2>',
         f'<div style="overflow-x:auto;max-width:100%"><table role="presentation" cellpadding="0" cellspacing="0" '
         f'border="0" style="border-collapse:collapse;{_FONT}"><tr>{head}</tr>{rows}</table></div>',
     ]
@@ -621,7 +631,7 @@ def report_html(doc: dict) -> str:
         '<p style="margin:0;color:#666666;font-size:12px">'
         + _whole_dates(
             _("As of {when} · amounts in {currency}").format(
-                when=short_time(doc["as_of"]), currency=cur
+                when=moment(doc["as_of"]), currency=cur
             )
         )
         + "</p>",
@@ -716,7 +726,7 @@ def report_html(doc: dict) -> str:
     ):
         if doc[key]:
             parts.append(f'<h2 style="{_H2}">{escape(heading)}</h2>')
-            parts.append(_deals_html(doc[key], cur))
+            parts.append(_deals_html(doc[key], cur, year=int(doc["as_of"][:4])))
     for key, heading, empty in ATTENTION:
         parts.append(f'<h2 style="{_H2}">{escape(_(heading))}</h2>')
         parts.append(

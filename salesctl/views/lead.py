@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from .. import fields
 from ..dates import to_local_iso
-from ..i18n import _, intent, kind, pgettext, stage
-from ..money import format_major, to_major
+from ..i18n import _, current, day, intent, kind, moment, money, pgettext, stage
+from ..money import to_major
 from ..render import Column, Fields, Output, Table
 
 # The lead object's keys in order (salesctl/fields.py): JSON, the CSV header, export.
@@ -33,7 +33,8 @@ def short_time(iso: str | None) -> str:
     return "" if not iso else iso[:16].replace("T", " ")
 
 
-def lead_fields(obj: dict) -> Fields:
+def lead_fields(obj: dict, year: int | None = None) -> Fields:
+    """`year` (the current one): dates in it drop their year in Chinese tables."""
     pairs = [
         (_("Lead"), f"#{obj['id']} {obj['name']}" + (_(" ★ key") if obj["key"] else "")),
         (_("Company"), obj["company"] or ""),
@@ -51,26 +52,29 @@ def lead_fields(obj: dict) -> Fields:
             ),
         ),
         (_("Owner"), obj["owner"] or _("(the pool)")),
-        (_("Value"), format_major(obj["value"], obj["currency"])),
+        (_("Value"), money(obj["value"], obj["currency"])),
         (
             _("Won"),
             _("{amount} on {day}").format(
-                amount=format_major(obj["won_amount"], obj["currency"]),
-                day=short_time(obj["won_at"]),
+                amount=money(obj["won_amount"], obj["currency"]),
+                day=moment(obj["won_at"], year),
             )
             if obj["won_at"]
             else "",
         ),
-        (_("Next"), " ".join(x for x in (short_time(obj["next_at"]), obj["next_step"] or "") if x)),
-        (_("Close by"), obj["close_by"] or ""),
+        (
+            _("Next"),
+            " ".join(x for x in (moment(obj["next_at"], year), obj["next_step"] or "") if x),
+        ),
+        (_("Close by"), day(obj["close_by"], None if current() == "en" else year)),
         (_("Intent"), intent(obj["intent"])),
         (_("Source"), obj["source"] or ""),
         (_("Industry"), obj["industry"] or ""),
         (_("Persona"), obj["persona"] or ""),
         (_("Tags"), ", ".join(obj["tags"])),
-        (_("Created"), short_time(obj["created_at"])),
-        (_("Last activity"), short_time(obj["last_activity_at"])),
-        (_("Snoozed until"), short_time(obj["snoozed_until"])),
+        (_("Created"), moment(obj["created_at"], year)),
+        (_("Last activity"), moment(obj["last_activity_at"], year)),
+        (_("Snoozed until"), moment(obj["snoozed_until"], year)),
     ]
     return Fields([(k, v) for k, v in pairs if v])
 
@@ -102,11 +106,17 @@ def short_day_time(iso: str | None, year: int | None) -> str:
 def list_columns(year: int | None) -> dict[str, Column]:
     """`lead list` columns by the sort word that orders them (else the field's key), as each field's
     `listed` says (salesctl/fields.py). Priorities say which go first on a narrow terminal (Company,
-    then Next step, Next, Owner, Value); names and dates are never folded."""
-    shown = {"time": short_time, "stage": stage}
+    then Next step, Next, Owner, Value); names and dates are never folded. In Chinese, days and times
+    read `12月5日 週四 11:30`, without the current year (docs/chinese.md)."""
+    chinese = current() != "en"
+    shown = {
+        "time": (lambda v: moment(v, year)) if chinese else short_time,
+        "day": (lambda v: day(v, year)) if chinese else None,
+        "stage": stage,
+    }
     shorter = {
-        "time": lambda v: short_day_time(v, year),
-        "day": lambda v: short_date(v, year),
+        "time": (lambda v: day(v, year)) if chinese else (lambda v: short_day_time(v, year)),
+        "day": (lambda v: day(v, year)) if chinese else (lambda v: short_date(v, year)),
     }
     columns = {}
     for field in fields.LEAD:
@@ -141,7 +151,7 @@ def lead_list_output(objs: list[dict], *, sort: str = "id", year: int | None = N
         {
             **o,
             "name": ("★ " if o["key"] else "") + o["name"],
-            "value": format_major(o["value"], o["currency"]),
+            "value": money(o["value"], o["currency"]),
         }
         for o in objs
     ]
@@ -188,7 +198,7 @@ def timeline_entry(row, tz) -> dict:
     return entry
 
 
-def _describe(entry: dict) -> str:
+def _describe(entry: dict, year: int | None = None) -> str:
     if entry["type"] == "activity":
         flag = "" if entry["effective"] or entry["kind"] == "note" else _(" (no answer)")
         play = _(" [play: {play}]").format(play=entry["play"]) if entry["play"] else ""
@@ -197,7 +207,7 @@ def _describe(entry: dict) -> str:
         return _("removed {kind} #{id} of {at}: {note}").format(
             kind=kind(entry["kind"]),
             id=entry["id"],
-            at=short_time(entry["activity_at"]),
+            at=moment(entry["activity_at"], year),
             note=entry["note"],
         )
     if entry["type"] == "stage":
@@ -214,13 +224,16 @@ def _describe(entry: dict) -> str:
     return text + (f": {entry['reason']}" if entry.get("reason") else "")
 
 
-def lead_show_output(obj: dict, timeline: list[dict], schedule: dict | None = None) -> Output:
-    """`schedule`: the running cadence and the repeat interval (docs/calendar.md), shown after the fields."""
+def lead_show_output(
+    obj: dict, timeline: list[dict], schedule: dict | None = None, *, year: int | None = None
+) -> Output:
+    """`schedule`: the running cadence and the repeat interval (docs/calendar.md), shown after the fields.
+    `year` (the current one): dates in it drop their year in Chinese tables."""
     rows = [
         {
-            "at": short_time(e["at"]),
+            "at": moment(e["at"], year),
             "rep": e["rep"] or "salesctl",
-            "what": _describe(e),
+            "what": _describe(e, year),
             "id": e["id"] if e["type"] == "activity" else "",
         }
         for e in timeline
@@ -235,7 +248,7 @@ def lead_show_output(obj: dict, timeline: list[dict], schedule: dict | None = No
         rows,
         title=_("Timeline"),
     )
-    fields = lead_fields(obj)
+    fields = lead_fields(obj, year)
     doc = {**obj}
     if schedule is not None:
         doc.update(schedule)

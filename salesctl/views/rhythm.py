@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ..i18n import N_, _
 from ..render import Column, Output, Strip, Table, Text
 from .html import show
 
@@ -30,16 +31,17 @@ def strip_cells(daily: dict[str, int], most: int) -> list[tuple[str, bool]]:
 
 
 def week_header(days: list[str]) -> str:
-    """Each week's first day (MM-DD) over its 7 cells and the gap after them."""
+    """Each week's first day (MM-DD, in every language: an axis, not a date in a table) over its 7 cells
+    and the gap after them."""
     return "".join(day[5:].ljust(8) for day in days[::7]).rstrip()
 
 
 FIGURE_COLUMNS = [
-    ("weekly", "Weekly touches", None),
-    ("per_working_day", "Per work day", None),
-    ("steadiness", "Steadiness", "ratio"),
-    ("month_end_share", "Month-end share", "pct"),
-    ("pushing_ratio", "Pushing", "ratio"),
+    ("weekly", N_("Weekly touches"), None),
+    ("per_working_day", N_("Per work day"), None),
+    ("steadiness", N_("Steadiness"), "ratio"),
+    ("month_end_share", N_("Month-end share"), "pct"),
+    ("pushing_ratio", N_("Pushing"), "ratio"),
 ]
 
 
@@ -55,45 +57,50 @@ def figure(value, kind: str | None) -> str:
     return str(value)
 
 
-def figures_table(reps: list[dict], title: str | None = "Figures") -> Table:
+def figures_table(reps: list[dict], title: str | None = N_("Figures")) -> Table:
     """Rep, the figures and the flag; `pushing` shows advances/open leads beside the ratio."""
     rows = [
         {
             "rep": r["rep"],
             **{k: figure(r.get(k), kind) for k, _, kind in FIGURE_COLUMNS},
             "pushing_ratio": f"{figure(r['pushing_ratio'], 'ratio')} ({r['advances']}/{r['open_leads']})",
-            "flag": "rhythm broke" if r["flag"] else "",
+            "flag": _("rhythm broke") if r["flag"] else "",
         }
         for r in reps
     ]
     columns = (
-        [Column("rep", "Rep", wrap=False)]
+        [Column("rep", _("Rep"), wrap=False)]
         + [
-            Column(k, label, "left" if k == "weekly" else "right", wrap=k != "weekly")
-            for k, label, _ in FIGURE_COLUMNS
+            Column(k, _(label), "left" if k == "weekly" else "right", wrap=k != "weekly")
+            for k, label, _kind in FIGURE_COLUMNS
         ]
-        + [Column("flag", "Flag")]
+        + [Column("flag", _("Flag"))]
     )
-    return Table(columns, rows, title=title, empty="No reps.")
+    return Table(columns, rows, title=title and _(title), empty=_("No reps."))
 
 
 def rhythm_output(doc: dict) -> Output:
     reps = doc["by_rep"]
     blocks: list = [
         Text(
-            f"Rhythm {doc['since'][:10]} – {doc['until'][:10]} (exclusive), {doc['weeks']} weeks: "
-            "effective touches per day, weekends dimmed"
+            _(
+                "Rhythm {since} – {until} (exclusive), {weeks} weeks: effective touches per day, weekends dimmed"
+            ).format(since=doc["since"][:10], until=doc["until"][:10], weeks=doc["weeks"])
         )
     ]
     if not reps:
-        blocks.append(Text("No reps."))
+        blocks.append(Text(_("No reps.")))
         return Output(doc, blocks)
     days = list(reps[0]["daily"])
     most = max(max(r["daily"].values(), default=0) for r in reps)
     blocks.append(
         Strip(
             [
-                (r["rep"], strip_cells(r["daily"], most), f"this week {r['this_week']}")
+                (
+                    r["rep"],
+                    strip_cells(r["daily"], most),
+                    _("this week {count}").format(count=r["this_week"]),
+                )
                 for r in reps
             ],
             header=week_header(days),
@@ -101,7 +108,9 @@ def rhythm_output(doc: dict) -> Output:
     )
     blocks.append(
         Text(
-            f"Shades: · none, {' '.join(SHADES)} up to {most} touches a day (the busiest day shown)."
+            _(
+                "Shades: · none, {shades} up to {most} touches a day (the busiest day shown)."
+            ).format(shades=" ".join(SHADES), most=most)
         )
     )
     blocks.append(figures_table(reps))
