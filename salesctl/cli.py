@@ -147,6 +147,8 @@ COMMAND_MODULES = {
     "demo": "admin",
     "db": "server",
     "team": "server",
+    "pool": "claims",
+    "claim": "claims",
 }
 MODULES = (
     "leads",
@@ -160,6 +162,7 @@ MODULES = (
     "remind",
     "admin",
     "server",
+    "claims",
 )
 _GLOBAL_VALUE_OPTIONS = ("--db", "--as-of", "--lang")
 _registered: set[str] = set()

@@ -101,6 +101,14 @@ def import_(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Validate and report; write nothing.")
     ] = False,
+    pool_empty: Annotated[
+        bool,
+        typer.Option(
+            "--pool-empty",
+            help="A row with an empty owner goes to the shared pool (docs/pool.md); "
+            "without it, to you.",
+        ),
+    ] = False,
 ) -> None:
     """Import leads from a file in one transaction: any bad row stops it, listing every problem.
 
@@ -109,6 +117,7 @@ def import_(
     \b
     Example:
       salesctl import leads.csv --map name=客户 --map owner=销售 --encoding gbk
+      salesctl import trade-show.csv --pool-empty
       salesctl import sales_pipeline.csv --map name=opportunity_id --map owner=sales_agent \\
           --map company=account --map stage=deal_stage --map created_at=engage_date --map closed_at=close_date \\
           --map amount=close_value --stage-map Won=won --stage-map Lost=lost \\
@@ -165,7 +174,7 @@ def import_(
             not app.is_server and not app.db_path.exists()
         ):  # a new file: find every problem before the first write creates it
             plan, _index = _checked_plan(
-                source, parsed, sources, validator, store, on_duplicate.value, progress
+                source, parsed, sources, validator, store, on_duplicate.value, progress, pool_empty
             )
         if dry_run:
             say(
@@ -184,9 +193,11 @@ def import_(
             # Validated again under the write lock, against the settings as committed (docs/data-safety.md).
             validator = importing.Validator(app.settings, app.tz, app.now, stages)
             plan, index = _checked_plan(
-                source, parsed, sources, validator, store, on_duplicate.value, progress
+                source, parsed, sources, validator, store, on_duplicate.value, progress, pool_empty
             )
-            reps = importing.RepIds(store, index[0], app.now_db, app.acting_rep_id)
+            reps = importing.RepIds(
+                store, index[0], app.now_db, app.acting_rep_id, pool_empty=pool_empty
+            )
             importing.write_new(store, plan.add, reps, app.now_db, progress.step(len(parsed.rows)))
             late = importing.write_updates(
                 store, app.settings, plan.update, reps, app.acting_rep_id, app.now_db
@@ -215,7 +226,9 @@ def import_(
         )
 
 
-def _checked_plan(source, parsed, sources, validator, store, on_duplicate: str, progress):
+def _checked_plan(
+    source, parsed, sources, validator, store, on_duplicate: str, progress, pool_empty=False
+):
     """Every row validated and sorted into add / update / skip; any problem stops the import. Returns the
     plan and the store's import index it was made against."""
     from .. import importing
@@ -224,6 +237,8 @@ def _checked_plan(source, parsed, sources, validator, store, on_duplicate: str, 
     index = store.import_index()
     plan, problems = importing.plan(records, index, on_duplicate)
     problems += importing.inactive_owners(plan.add, store.inactive_rep_names())
+    if pool_empty:
+        problems += importing.closed_in_pool(plan.add)
     _check(source, errors + problems, total + len(problems))
     return plan, index
 
