@@ -25,6 +25,7 @@ OWNER_ACTIONS = {
     "plays": N_("add or change plays"),
     "team": N_("grant or revoke logins"),
     "remind": N_("mail other reps' digests"),
+    "recycle": N_("return other reps' leads to the pool"),
 }
 
 

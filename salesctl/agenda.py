@@ -29,6 +29,8 @@ from .model import Settings
 from .money import to_major
 
 REASONS = ("overdue", "due_today", "new_untouched", "stalled", "closing_soon", "no_next_step")
+# Beyond the flags computed in SQL: a lead the pool takes back within 3 days (docs/pool.md).
+RECYCLE_SOON = "recycle_soon"
 APPOINTMENTS = ("overdue", "due_today")
 CLOSING_SOON_DAYS = 7
 KEY_POINTS = 50
@@ -105,6 +107,7 @@ def today(store, settings: Settings, *, now: datetime, tz: tzinfo, rep_id: int |
         stalled_before=stalled_before(settings, now),
     )
     items = [_today_item(row, settings, now, tz) for row in rows]
+    _warn_recycling(store, settings, items, now, tz, rep_id)
     items += [
         _after_sale_item(row, settings, now, tz)
         for row in store.after_sale_due(
@@ -139,8 +142,27 @@ def _today_item(row, settings: Settings, now: datetime, tz: tzinfo) -> dict:
         "days_idle": idle,
         "rot_days": settings.rot_days.get(row["stage"], 7),
         "score": score(key=bool(row["key"]), intent=row["intent"], value_minor=row["value"]),
+        "recycle_on": None,  # the day `pool recycle` takes it back, with reason recycle_soon (docs/pool.md)
         "_next_db": row["next_at"] or "",
     }
+
+
+def _warn_recycling(store, settings: Settings, items: list[dict], now, tz, rep_id) -> None:
+    """Reason recycle_soon, with the day (`recycle_on`), on leads `pool recycle` takes back within 3 days
+    (docs/pool.md); a lead with no other reason joins the list for it. Only with pool.release_days set."""
+    if not settings.pool_release_days:
+        return
+    from .pool import recycle_at, soon
+
+    by_id = {item["lead_id"]: item for item in items}
+    flags = dict.fromkeys(REASONS, 0)
+    for row in soon(store, settings, now, rep_id):
+        item = by_id.get(row["id"])
+        if item is None:
+            item = _today_item({**dict(row), **flags, "snoozed": 0}, settings, now, tz)
+            items.append(item)
+        item["reasons"].append(RECYCLE_SOON)
+        item["recycle_on"] = local_date(recycle_at(settings, row), tz).isoformat()
 
 
 def _after_sale_item(row, settings: Settings, now: datetime, tz: tzinfo) -> dict:

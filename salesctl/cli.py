@@ -144,6 +144,8 @@ COMMAND_MODULES = {
     "demo": "admin",
     "db": "server",
     "team": "server",
+    "pool": "claims",
+    "claim": "claims",
 }
 MODULES = (
     "leads",
@@ -157,6 +159,7 @@ MODULES = (
     "remind",
     "admin",
     "server",
+    "claims",
 )
 _GLOBAL_VALUE_OPTIONS = ("--db", "--as-of", "--lang")
 _registered: set[str] = set()

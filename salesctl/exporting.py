@@ -31,7 +31,16 @@ ACTIVITY_KEYS = (
     "created_at",
 )
 # Per table of the full document: which columns are times (shown local, with offset) and money (major units).
-_TIMES = {"created_at", "at", "set_at", "activity_at", "started_at", "ended_at", "modified_at"}
+_TIMES = {
+    "created_at",
+    "at",
+    "set_at",
+    "activity_at",
+    "started_at",
+    "ended_at",
+    "modified_at",
+    "notified_at",
+}
 _MONEY = {"amount"}
 _FLAGS = {"active", "effective"}
 DOCUMENT_TABLES = (

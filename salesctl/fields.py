@@ -142,8 +142,7 @@ LEAD = (
     F("currency", "currency", null=False, imports=(12, "currency"), edit="--currency"),
     F(
         "owner_id",
-        "rep",
-        null=False,
+        "rep",  # NULL: the lead is in the shared pool (docs/pool.md)
         key="owner",
         imports=(13, "owner"),
         aliases=("rep",),

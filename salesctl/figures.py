@@ -193,9 +193,16 @@ class Counts:
     cycle_days: float = 0.0  # Σ (won_at − created_at) over the won deals
     lost_count: int = 0
     lost_reasons: Counter = field(default_factory=Counter)
+    # Owner changes through the pool (docs/pool.md): leads this rep claimed, released, lost to a recycle.
+    claimed: int = 0
+    released: int = 0
+    recycled: int = 0
 
     def add(self, other: Counts) -> None:
         for name in (
+            "claimed",
+            "released",
+            "recycled",
             "new_leads",
             "activities",
             "effective",
@@ -231,6 +238,9 @@ class Counts:
             "avg_deal_size": money(mean_money(self.won_amount, self.won_count)),
             "avg_cycle_days": self.avg_cycle_days,
             "lost_reasons": dict(sorted(self.lost_reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "claimed": self.claimed,
+            "released": self.released,
+            "recycled": self.recycled,
         }
 
 
@@ -288,6 +298,10 @@ def period_counts(
         c = of(r["rep_id"])
         c.lost_count += r["n"]
         c.lost_reasons[r["reason"]] += r["n"]
+    kinds = {"claim": "claimed", "release": "released", "recycle": "recycled"}
+    for r in store.pool_moves(s, u):
+        c = of(r["rep_id"])
+        setattr(c, kinds[r["kind"]], getattr(c, kinds[r["kind"]]) + r["n"])
     return counts
 
 
@@ -314,7 +328,7 @@ def pipeline_at(
         p.open_value += value
         p.weighted_value += value * probability
         p.weighted_in_month += in_month * probability
-        p.stalled += int(r["stalled"])
+        p.stalled += int(r["stalled"]) if r["rep_id"] is not None else 0  # the pool's: nobody's
     return pipelines
 
 
@@ -400,7 +414,8 @@ def report(
 
     if rep_id is None:
         shown = sorted(
-            active | set(counts) | set(pipes) | set(won_mtd), key=lambda i: names.get(i, "").lower()
+            (active | set(counts) | set(pipes) | set(won_mtd)) - {None},  # None: the pool (below)
+            key=lambda i: names.get(i, "").lower(),
         )
     else:
         shown = [rep_id] if rep_id in names else []
@@ -427,8 +442,9 @@ def report(
             },
         }
 
-    # The team is everyone (former reps' deals included), so the reps' rows add up to it.
-    everyone = sorted(set(names)) if rep_id is None else shown
+    # The team is everyone (former reps' deals included) and the pool (docs/pool.md), so the reps' rows
+    # and the pool's add up to it.
+    everyone = [*sorted(set(names)), None] if rep_id is None else shown
     team_goal = team_target(targets, None) if rep_id is None else targets.get(rep_id)
     team = metrics(everyone, team_goal)
     reps = [{"rep": names[i], **metrics([i], targets.get(i))} for i in shown]
@@ -443,6 +459,9 @@ def report(
         "month": month[0].strftime("%Y-%m"),
         "team": team,
         "reps": reps,
+        "pool": _pool_part(counts.get(None, Counts()), pipes.get(None, Pipeline()))
+        if rep_id is None
+        else None,
         "previous": team["previous"],
         "key_deals": key_deals(store, settings, as_of, tz, scope),
         "closing_soon": closing_soon(store, settings, as_of, tz, scope),
@@ -461,6 +480,16 @@ def report(
             sum(pipes[i].weighted_value for i in everyone if i in pipes),
         ),
         "funnel": report_funnel(store, settings, until=until, tz=tz, rep_id=rep_id),
+    }
+
+
+def _pool_part(c: Counts, p: Pipeline) -> dict:
+    """The pool's share of the team's figures: leads created into it and its open pipeline."""
+    return {
+        "new_leads": c.new_leads,
+        "open_count": p.open_count,
+        "open_value": to_major(p.open_value),
+        "weighted_value": money(p.weighted_value),
     }
 
 

@@ -914,6 +914,33 @@ def inactive_owners(records: list[Record], inactive: set[str]) -> list[RowError]
     ]
 
 
+def _owner_change(raw: str) -> str:
+    kind = raw.strip()
+    if kind not in OWNER_CHANGES:
+        raise Invalid(
+            "kind", raw, "is not an owner change", "use one of " + ", ".join(OWNER_CHANGES)
+        )
+    return kind
+
+
+OWNER_CHANGES = ("assign", "handoff", "claim", "release", "recycle")
+
+
+def closed_in_pool(records: list[Record]) -> list[RowError]:
+    """With --pool-empty: a won or lost row without an owner is refused; only open leads go to the pool
+    (docs/pool.md), a closed deal stays credited to someone."""
+    return [
+        RowError(
+            r.line,
+            r.owner_column,
+            "",
+            f"is empty on a {r.lead['stage']} lead; only open leads go to the pool, name its owner",
+        )
+        for r in records
+        if r.owner is None and r.lead["stage"] in model.CLOSED_STAGES
+    ]
+
+
 _INACTIVE = "is a deactivated rep and cannot own open leads; give them to an active rep, or reactivate with salesctl rep activate"
 
 
@@ -927,16 +954,29 @@ NOTE_COLUMNS = ("lead_id", "rep_id", "kind", "note", "effective", "at", "created
 class RepIds:
     """Rep name → id, creating unknown reps on first use (an import's owners become reps)."""
 
-    def __init__(self, store: Store, reps: dict[str, int], now: str, default: Callable[[], int]):
+    def __init__(
+        self,
+        store: Store,
+        reps: dict[str, int],
+        now: str,
+        default: Callable[[], int],
+        *,
+        pool_empty: bool = False,
+    ):
         self.store, self.reps, self.now, self.default = store, reps, now, default
+        self.pool_empty = pool_empty  # a row without an owner goes to the pool (docs/pool.md)
         self.created: list[str] = []
         self._default_id: int | None = None
 
-    def __call__(self, name: str | None) -> int:
+    def acting(self) -> int:
+        """Who imports: the rep of a pool lead's creation in its history."""
+        if self._default_id is None:
+            self._default_id = self.default()
+        return self._default_id
+
+    def __call__(self, name: str | None) -> int | None:
         if name is None:
-            if self._default_id is None:
-                self._default_id = self.default()
-            return self._default_id
+            return None if self.pool_empty else self.acting()
         key = nocase(name)
         if key not in self.reps:
             self.reps[key] = self.store.ensure_rep(name, self.now)
@@ -962,13 +1002,12 @@ def _write_new(store: Store, records: list[Record], rep_ids: RepIds, now: str, p
     for n, record in enumerate(records):
         lead_id, owner_id = next_id + n, rep_ids(record.owner)
         lead = {**record.lead, "owner_id": owner_id}
+        actor = owner_id if owner_id is not None else rep_ids.acting()
         leads.append((lead_id, *(lead[c] for c in Store.LEAD_FIELDS)))
         tags.extend((lead_id, t) for t in record.tags)
-        history.extend((lead_id, owner_id, a, b, at) for a, b, at in record.history)
+        history.extend((lead_id, actor, a, b, at) for a, b, at in record.history)
         if record.notes:
-            notes.append(
-                (lead_id, owner_id, "note", record.notes, 0, record.lead["created_at"], now)
-            )
+            notes.append((lead_id, actor, "note", record.notes, 0, record.lead["created_at"], now))
         if len(leads) >= BATCH or n == len(records) - 1:
             store.insert_rows("leads", LEAD_COLUMNS, leads)
             store.insert_rows("lead_tags", ("lead_id", "tag"), tags)
@@ -1275,7 +1314,11 @@ def _document_tables(
     for where, obj in _items(doc, "leads", errors):
         row = {"id": own_id(where, obj, "leads")}
         owner = rep_by_name.get(nocase(_cell_text(obj.get("owner"))))
-        if owner is None:
+        # An empty owner is a lead of the pool (docs/pool.md); a closed deal stays credited to someone.
+        in_pool = (
+            not _cell_text(obj.get("owner")).strip() and obj.get("stage") not in model.CLOSED_STAGES
+        )
+        if owner is None and not in_pool:
             errors.append(
                 RowError(
                     where,
@@ -1337,10 +1380,14 @@ def _document_tables(
         {
             "id": own_id(where, s, "assignments"),
             "lead_id": ref(where, s, "lead_id", "leads"),
-            "rep_id": ref(where, s, "rep_id", "reps"),
-            "from_rep_id": ref(where, s, "from_rep_id", "reps"),
-            "to_rep_id": ref(where, s, "to_rep_id", "reps"),
+            # null reps: the pool (from, to) or salesctl itself (a recycle); docs/pool.md
+            "rep_id": ref(where, s, "rep_id", "reps", required=False),
+            "from_rep_id": ref(where, s, "from_rep_id", "reps", required=False),
+            "to_rep_id": ref(where, s, "to_rep_id", "reps", required=False),
             "at": value(where, s, "time", "at", True),
+            "kind": take(where, s, "kind", _owner_change),
+            "reason": take(where, s, "reason", lambda x: model.check_text(x, field="reason")),
+            "notified_at": value(where, s, "time", "notified_at"),
         }
         for where, s in _items(doc, "assignments", errors)
     ]
@@ -1465,6 +1512,7 @@ def run_import(
     encoding: str | None = None,
     on_duplicate: str = "error",
     dry_run: bool = False,
+    pool_empty: bool = False,
     progress: Progress | None = None,
 ) -> Summary:
     """Import `file` (CSV, JSON lines, or an `export all` document) in one write transaction: every row
@@ -1472,7 +1520,8 @@ def run_import(
     import). A dry run is the same import rolled back at the end, so it meets every problem the real one
     would and writes nothing, not even a new database file.
 
-    `maps` and `stage_maps` are the --map FIELD=COLUMN and --stage-map VALUE=STAGE texts."""
+    `maps` and `stage_maps` are the --map FIELD=COLUMN and --stage-map VALUE=STAGE texts; with
+    `pool_empty` a row without an owner goes to the shared pool (docs/pool.md)."""
     source = str(file)
     with open_file(file, source) as stream:
         parsed = read(text_lines(stream, encoding, source), source)
@@ -1501,6 +1550,8 @@ def run_import(
         index = store.import_index()
         plan_, problems = plan(records, index, on_duplicate)
         problems += inactive_owners(plan_.add, store.inactive_rep_names())
+        if pool_empty:
+            problems += closed_in_pool(plan_.add)
         if errors or problems:
             raise ImportErrors(source, errors + problems, count + len(problems), ignored)
         return plan_, index
@@ -1512,7 +1563,7 @@ def run_import(
         store.require_owner("import")  # a team server: only an owner imports (docs/team.md)
         # Validated (again) under the write lock, against the settings as committed (docs/data-safety.md).
         todo, index = checked_plan(store)
-        reps = RepIds(store, index[0], app.now_db, app.acting_rep_id)
+        reps = RepIds(store, index[0], app.now_db, app.acting_rep_id, pool_empty=pool_empty)
         write_new(store, todo.add, reps, app.now_db, step(len(parsed.rows)))
         late = write_updates(store, app.settings, todo.update, reps, app.acting_rep_id, app.now_db)
         if late:

@@ -271,6 +271,7 @@ REASON_WORDS = {
     "closing_soon": N_("closing soon"),
     "no_next_step": N_("no next step"),
     "after_sale": N_("after-sale follow-up"),
+    "recycle_soon": N_("returns to the pool"),
 }
 
 
@@ -289,6 +290,9 @@ def digest(doc: dict, *, rep: str) -> tuple[str, str, str]:
     summary = _("{overdue} overdue, {due} due today").format(overdue=overdue, due=due)
     if other:
         summary += _(", {other} more to look at").format(other=other)
+    recycled = doc.get("recycled") or []
+    if recycled:
+        summary += _(", {n} returned to the pool").format(n=len(recycled))
     # The name goes first: Python's header folder can double a space when it folds just before an encoded word.
     subject = one_line(
         _("{rep}: {summary} (salesctl {day})").format(
@@ -297,6 +301,8 @@ def digest(doc: dict, *, rep: str) -> tuple[str, str, str]:
         limit=200,
     )
     sections = _sections(doc.get("items", []))
+    if recycled:  # docs/pool.md: the rep hears of the leads the pool took back
+        sections.append(("recycled", _("Returned to the pool"), recycled))
     return (
         subject,
         _digest_text(rep, day, summary, sections),
@@ -328,6 +334,8 @@ def _who(item: dict) -> str:
 
 
 def _details(item: dict) -> list[str]:
+    if "assignment_id" in item:  # a lead `pool recycle` took back
+        return [_("on {day}").format(day=short_time(item["at"])), str(item.get("reason") or "")]
     parts = []
     days = item.get("days_overdue")
     if days:
@@ -341,7 +349,12 @@ def _details(item: dict) -> list[str]:
     if item.get("value") is not None:
         parts.append(format_major(item["value"], item.get("currency")))
     extra = [
-        _(REASON_WORDS[r]) if r in REASON_WORDS else r
+        (_(REASON_WORDS[r]) if r in REASON_WORDS else r)
+        + (
+            " " + _("on {day}").format(day=item["recycle_on"])
+            if r == "recycle_soon" and item.get("recycle_on")
+            else ""
+        )
         for r in item["reasons"]
         if r not in ("overdue", "due_today")
     ]
@@ -573,13 +586,14 @@ STALE_CLAIM = timedelta(minutes=15)
 CLAIM_REFRESH = STALE_CLAIM / 5
 
 
-def send_reminder_once(store, mailer: Mailer, rep_id: int, day: str, msg: EmailMessage) -> None:
-    """Claim (rep, day), send while keeping the claim fresh, then stamp it sent; release the claim and
-    raise `MailError` if sending fails. Nothing happens when another run has sent it or is sending it."""
+def send_reminder_once(store, mailer: Mailer, rep_id: int, day: str, msg: EmailMessage) -> bool:
+    """Claim (rep, day), send while keeping the claim fresh, then stamp it sent (True); release the claim
+    and raise `MailError` if sending fails. Nothing happens (False) when another run has sent it or is
+    sending it."""
     with store.write():
         claimed = store.claim_reminder(rep_id, day, stale_after=STALE_CLAIM)
     if not claimed:
-        return  # another run has sent it or is sending it right now
+        return False  # another run has sent it or is sending it right now
     try:
         with _claim_kept(store, rep_id, day):
             mailer.send(msg)
@@ -589,6 +603,7 @@ def send_reminder_once(store, mailer: Mailer, rep_id: int, day: str, msg: EmailM
         raise
     with store.write():
         store.mark_reminder_sent(rep_id, day)
+    return True
 
 
 @contextmanager

@@ -66,6 +66,11 @@ class Settings:
     )
     # How tables show amounts: western (¥125,000) or wan (¥12.5万); unset: see default_money_style.
     money_style: str | None = None
+    # The shared pool (docs/pool.md): days without an effective touch after which `pool recycle` returns
+    # a lead of that stage to the pool (a stage not named: never), and how many open leads a claim may
+    # bring a rep to (None: no limit).
+    pool_release_days: dict[str, int] = field(default_factory=dict)
+    pool_max_open_per_rep: int | None = None
 
     @property
     def rates(self) -> dict[str, str]:
@@ -116,6 +121,8 @@ class Settings:
             "fx": dict(sorted(self.rates.items())),
             "lang": self.lang,
             "money_style": self.money_style,
+            "pool.release_days": dict(self.pool_release_days),
+            "pool.max_open_per_rep": self.pool_max_open_per_rep,
         }
 
     @classmethod
@@ -152,6 +159,14 @@ class Settings:
                 s.alarm_minutes = int(value)
             elif key == "cadence_ends_on_move" and isinstance(value, bool):
                 s.cadence_ends_on_move = value
+            elif key == "pool.release_days" and isinstance(value, dict):
+                s.pool_release_days = {
+                    k: v for k, v in value.items() if _is_number(v) and int(v) == v and v > 0
+                }
+            elif key == "pool.max_open_per_rep" and (
+                value is None or (_is_number(value) and int(value) == value and value > 0)
+            ):
+                s.pool_max_open_per_rep = value
             elif (
                 key == "fx"
                 and isinstance(value, dict)
@@ -264,6 +279,27 @@ def _check_setting(settings: Settings, key: str, value: object) -> object:
             _key, checked = parse_setting(scope, f"{key}.{stage}", str(number))
             getattr(settings, key)[stage] = checked[stage]
         return dict(getattr(settings, key))
+    if key == "pool.release_days":
+        if not isinstance(value, dict):
+            raise Invalid(
+                field_name,
+                _shown(value),
+                "is not an object of STAGE: days",
+                'e.g. {"contacted": 14}',
+            )
+        days = {}
+        for stage, number in value.items():
+            if not _is_number(number):
+                raise Invalid(f"config {key}.{stage}", _shown(number), "is not a number")
+            scope = settings if stage in settings.stages else Settings(stages=(str(stage),))
+            _key, checked = parse_setting(scope, f"{key}.{stage}", str(number))
+            days[stage] = checked[stage]
+        settings.pool_release_days = days
+        return days
+    if key == "pool.max_open_per_rep":
+        _key, checked = parse_setting(settings, key, "off" if value is None else str(value))
+        settings.pool_max_open_per_rep = checked
+        return checked
     if key in INTERNAL_SETTINGS:  # written by salesctl itself, not by config set
         if not isinstance(value, str) or not INTERNAL_SETTINGS[key].fullmatch(value):
             raise Invalid(f"settings {key}", _shown(value), N_("is not what salesctl writes there"))
@@ -340,6 +376,8 @@ CONFIG_KEYS = (
     "fx.CODE",
     "lang",
     "money_style",
+    "pool.release_days.STAGE",
+    "pool.max_open_per_rep",
 )
 
 
@@ -411,6 +449,25 @@ def parse_setting(settings: Settings, key: str, value: str) -> tuple[str, object
         return key, word in ("true", "yes", "on")
     if key.startswith("fx."):
         return "fx", _with_rate(settings, key, value)
+    if key.startswith("pool.release_days."):  # docs/pool.md
+        stage = key.removeprefix("pool.release_days.")
+        settings.check_stage(stage, field=field_name)
+        days = dict(settings.pool_release_days)
+        if value.strip().lower() == "off":
+            days.pop(stage, None)
+        elif not value.strip().isdigit() or not 0 < int(value) <= 3650:
+            raise Invalid(
+                field_name, value, "must be a whole number of days from 1 to 3650, or off"
+            )
+        else:
+            days[stage] = int(value)
+        return "pool.release_days", days
+    if key == "pool.max_open_per_rep":
+        if value.strip().lower() == "off":
+            return key, None
+        if not value.strip().isdigit() or not 0 < int(value) <= 1_000_000:
+            raise Invalid(field_name, value, "must be a whole number of leads from 1, or off")
+        return key, int(value)
     raise Invalid(
         "config",
         key,

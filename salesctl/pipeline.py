@@ -26,6 +26,15 @@ def _closed_error(lead, verb: str) -> SalesError:
     )
 
 
+def check_owned(lead, verb: str) -> None:
+    """A pool lead is nobody's: it is claimed before anyone works on it (docs/pool.md)."""
+    if lead["owner_id"] is None:
+        raise SalesError(
+            f"lead #{lead['id']} {lead['name']} is in the pool; claim it first to {verb} it: "
+            f"salesctl claim {lead['id']}"
+        )
+
+
 def check_duplicates(
     store: Store, email: str | None, digits: str | None, *, exclude: int | None = None
 ) -> None:
@@ -100,6 +109,8 @@ def edit_lead(
 ) -> None:
     """Change a lead's attributes. `next_at` None (from --next "") clears the follow-up and so its step."""
     lead = store.lead(lead_id)
+    if set(fields) - {"owner_id"} or add_tags or remove_tags:
+        check_owned(lead, "edit")
     if "next_at" in fields:
         next_at, step_given = fields.pop("next_at"), "next_step" in fields
         step = fields.pop("next_step", None)
@@ -136,6 +147,7 @@ def log_activity(
     A won lead takes a follow-up too (after-sale care, shown in `today` as `after_sale`); a lost one does not.
     """
     lead = store.lead(lead_id)
+    check_owned(lead, "log on")
     if lead["stage"] == "lost" and (next_at is not None or step is not None):
         raise _closed_error(lead, N_("schedule a follow-up on"))
     if at < lead["created_at"]:
@@ -178,6 +190,7 @@ def move(
     note: str | None,
 ) -> None:
     lead = store.lead(lead_id)
+    check_owned(lead, "move")
     if lead["stage"] in CLOSED_STAGES:
         raise _closed_error(lead, N_("move"))
     if lead["stage"] == stage:
@@ -198,6 +211,7 @@ def won(
     store: Store, lead_id: int, amount: int | None, *, rep_id: int, now: str, note: str | None
 ) -> None:
     lead = store.lead(lead_id)
+    check_owned(lead, "close")
     if lead["stage"] in CLOSED_STAGES:
         raise SalesError(
             N_("lead #{id} {name} is already {stage}; reopen it first to change that"),
@@ -235,6 +249,7 @@ def lost(
     store: Store, lead_id: int, reason: str, *, rep_id: int, now: str, note: str | None
 ) -> None:
     lead = store.lead(lead_id)
+    check_owned(lead, "close")
     if lead["stage"] in CLOSED_STAGES:
         raise SalesError(
             N_("lead #{id} {name} is already {stage}; reopen it first to change that"),
@@ -291,7 +306,7 @@ def reopen(
         },
     )
     store.record_stage(lead_id, rep_id, lead["stage"], stage, now)
-    if not store.rep(lead["owner"])["active"]:
+    if lead["owner"] is None or not store.rep(lead["owner"])["active"]:
         # Its owner has left (a handoff keeps closed deals with them): an open lead needs an active owner,
         # so whoever reopens it takes it over, recorded as an owner change.
         acting = store.rep_by_id(rep_id)
@@ -313,6 +328,7 @@ def snooze(
 ) -> None:
     """No stalled warning until `until` (a later snooze replaces an earlier one)."""
     lead = store.lead(lead_id)
+    check_owned(lead, "snooze")
     if lead["stage"] in CLOSED_STAGES:
         raise _closed_error(lead, N_("snooze"))
     if until <= now:
@@ -342,8 +358,10 @@ def assign(
                 owner=lead["owner"],
             )
         if lead["owner_id"] != to_rep_id:
-            store.update_lead(lead_id, {"owner_id": to_rep_id})
-            store.record_assignment(lead_id, rep_id, lead["owner_id"], to_rep_id, now)
+            store.set_owner(lead_id, to_rep_id)
+            store.record_assignment(
+                lead_id, rep_id, lead["owner_id"], to_rep_id, now, kind="assign"
+            )
             moved.append(lead_id)
     return moved
 

@@ -340,6 +340,78 @@ def _m0012_team_logins(conn: sqlite3.Connection) -> None:
     and its `owners` setting says who fixes anyone's activities (docs/team.md, "Who may do what")."""
 
 
+def _rebuild_table(
+    conn: sqlite3.Connection, table: str, edits: tuple[tuple[str, str], ...]
+) -> None:
+    """Rebuild `table` with its CREATE statement changed by `edits` (old text → new text), keeping every
+    row, index and trigger: SQLite's documented way to drop a NOT NULL (www.sqlite.org/lang_altertable.html,
+    "Making Other Kinds Of Table Schema Changes"). Runs inside the migration's transaction with foreign
+    keys off (Store._migrate), so dropping the old table cascades nothing; the check is done before COMMIT."""
+    if table not in ("leads", "assignments"):  # a real check: the name is put into SQL below
+        raise ValueError(f"no rebuild of {table!r}")
+    create = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).fetchone()[0]
+    for old, new in edits:
+        if old not in create:
+            raise StoreError(f"migration: {table} is not as expected ({old!r} missing)")
+        create = create.replace(old, new, 1)
+    extras = [
+        r[0]
+        for r in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger')"
+            " AND sql IS NOT NULL ORDER BY type, name",
+            (table,),
+        )
+    ]
+    new_table = table + "_rebuilt"
+    conn.execute(create.replace(f"CREATE TABLE {table} ", f"CREATE TABLE {new_table} ", 1))
+    conn.execute(f"INSERT INTO {new_table} SELECT * FROM {table}")
+    conn.execute(f"DROP TABLE {table}")
+    conn.execute(f"ALTER TABLE {new_table} RENAME TO {table}")
+    for statement in extras:
+        conn.execute(statement)
+
+
+def _m0013_shared_pool(conn: sqlite3.Connection) -> None:
+    """The shared pool (docs/pool.md): a lead may have no owner (`leads.owner_id` NULL = in the pool), and
+    `assignments` keeps every owner change with its kind (assign, handoff, claim, release, recycle), the
+    reason given, and when a recycle was told to the rep who lost the lead. Both tables are rebuilt to drop
+    NOT NULL; rows recorded before keep kind NULL (an owner change of unknown kind)."""
+    _rebuild_table(
+        conn,
+        "leads",
+        (
+            (
+                "owner_id INTEGER NOT NULL REFERENCES reps(id)",
+                "owner_id INTEGER REFERENCES reps(id)",
+            ),
+        ),
+    )
+    _rebuild_table(
+        conn,
+        "assignments",
+        (
+            ("rep_id INTEGER NOT NULL REFERENCES reps(id)", "rep_id INTEGER REFERENCES reps(id)"),
+            (
+                "from_rep_id INTEGER NOT NULL REFERENCES reps(id)",
+                "from_rep_id INTEGER REFERENCES reps(id)",
+            ),
+            (
+                "to_rep_id INTEGER NOT NULL REFERENCES reps(id)",
+                "to_rep_id INTEGER REFERENCES reps(id)",
+            ),
+        ),
+    )
+    for column in ("kind TEXT", "reason TEXT", "notified_at TEXT"):
+        conn.execute("ALTER TABLE assignments ADD COLUMN " + column)
+    # Owner changes in a period by kind (the report's claimed / released / recycled per rep).
+    conn.execute("CREATE INDEX assignments_at ON assignments(at) WHERE kind IS NOT NULL")
+
+
+# Migrations that rebuild a table: they run with foreign keys off (see _rebuild_table).
+REBUILDS = {"0013_shared_pool"}
+
 MIGRATIONS = [
     ("0001_initial", _m0001_initial),
     ("0002_default_plays", _m0002_default_plays),
@@ -353,6 +425,7 @@ MIGRATIONS = [
     ("0010_effective_touches_index", _m0010_effective_touches_index),
     ("0011_rep_language", _m0011_rep_language),
     ("0012_team_logins", _m0012_team_logins),
+    ("0013_shared_pool", _m0013_shared_pool),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # Versions before the mark existed: such a file without the mark but with salesctl's tables is ours.
@@ -712,16 +785,37 @@ class Store:
             return
         if self.schema_version() == SCHEMA_VERSION:  # a newer one was refused by _check_file
             return
+        # A table rebuild must not cascade the old table's DROP: foreign keys off for the transaction
+        # (the pragma is a no-op inside one), every reference checked before COMMIT, then on again.
+        rebuilds = {name for name, _m in MIGRATIONS[self.schema_version() :]} & REBUILDS
+        if rebuilds:
+            self.conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            self._run_migrations(check_references=bool(rebuilds))
+        finally:
+            if rebuilds:
+                self.conn.execute("PRAGMA foreign_keys = ON")
+
+    def _run_migrations(self, *, check_references: bool) -> None:
         with self.write():
             version = self.schema_version()  # another process may have migrated while we waited
+            orphans = self._orphan_count() if check_references else 0
             for _name, migrate in MIGRATIONS[version:]:
                 migrate(self.conn)
+            if check_references and self._orphan_count() > orphans:
+                raise StoreError(
+                    f"database {self.path}: migrating would leave rows pointing at missing leads or reps; "
+                    "nothing was changed (salesctl doctor lists them)"
+                )
             self.conn.executemany(
                 "INSERT OR IGNORE INTO migrations (name, applied_at)"
                 " VALUES (?, CASE WHEN ? THEN strftime('%Y-%m-%dT%H:%M:%SZ', 'now') END)",
                 [(name, index >= version) for index, (name, _migrate) in enumerate(MIGRATIONS)],
             )
             self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _orphan_count(self) -> int:
+        return len(self.conn.execute("PRAGMA foreign_key_check").fetchall())
 
     # --- who may change what (docs/team.md, "Who may do what") ------------------------------------------
 
@@ -923,12 +1017,13 @@ class Store:
     # --- leads -------------------------------------------------------------------------------------
 
     LEAD_FIELDS = fields.COLUMNS[1:]  # every column but id, in order (salesctl/fields.py)
-    # CROSS JOIN keeps leads the outer loop: without it SQLite may walk reps and every lead of each rep
-    # (won and lost included) for a sorted `lead list`, which grows with history, not with open leads.
+    # LEFT JOIN keeps leads the outer loop (SQLite never reorders it): otherwise SQLite may walk reps and
+    # every lead of each rep (won and lost included) for a sorted `lead list`, which grows with history,
+    # not with open leads. It also keeps the pool's leads, which have no owner (docs/pool.md).
     LEAD_SELECT = (
         "SELECT l.*, r.name AS owner,"
         " (SELECT group_concat(tag, char(31)) FROM lead_tags t WHERE t.lead_id = l.id) AS tags"
-        " FROM leads l CROSS JOIN reps r ON r.id = l.owner_id"
+        " FROM leads l LEFT JOIN reps r ON r.id = l.owner_id"
     )
 
     def duplicates(
@@ -1088,6 +1183,7 @@ class Store:
         all_stages: list[str],
         owner_ids: list[int] | None,
         tag: str | None,
+        pool: bool = False,
         source: str | None,
         intent: str | None,
         key: bool,
@@ -1102,7 +1198,9 @@ class Store:
             params += stages
         elif not include_closed:
             where.append(OPEN)
-        if owner_ids is not None:  # None: every owner
+        if pool:  # the pool's leads: nobody owns them (docs/pool.md)
+            where.append("l.owner_id IS NULL")
+        elif owner_ids is not None:  # None: every owner, and the pool
             where.append("l.owner_id IN (" + ", ".join("?" * len(owner_ids)) + ")")
             params += owner_ids
         if tag:
@@ -1146,12 +1244,42 @@ class Store:
         )
 
     def record_assignment(
-        self, lead_id: int, rep_id: int, from_rep_id: int, to_rep_id: int, at: str
+        self,
+        lead_id: int,
+        rep_id: int | None,
+        from_rep_id: int | None,
+        to_rep_id: int | None,
+        at: str,
+        *,
+        kind: str,
+        reason: str | None = None,
     ) -> None:
+        """One owner change (docs/pool.md): `kind` is assign, handoff, claim, release or recycle; a None
+        rep is the pool (from/to) or salesctl itself (rep_id, for a recycle)."""
         self._guard_new_owner(to_rep_id)
         self.conn.execute(
-            "INSERT INTO assignments (lead_id, rep_id, from_rep_id, to_rep_id, at) VALUES (?, ?, ?, ?, ?)",
-            (lead_id, rep_id, from_rep_id, to_rep_id, at),
+            "INSERT INTO assignments (lead_id, rep_id, from_rep_id, to_rep_id, at, kind, reason)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (lead_id, rep_id, from_rep_id, to_rep_id, at, kind, reason),
+        )
+
+    def set_owner(self, lead_id: int, owner_id: int | None, *, from_pool: bool = False) -> bool:
+        """Give the lead to `owner_id` (None: the pool). With `from_pool`, only while nobody owns it;
+        False when someone took it first."""
+        self._guard_lead(lead_id)  # a rep's own lead, or one in the pool (docs/team.md)
+        self._guard_new_owner(owner_id)  # giving it to someone else is an owner's assignment
+        guard = " AND owner_id IS NULL" if from_pool else ""
+        cursor = self.conn.execute(
+            "UPDATE leads SET owner_id = ? WHERE id = ?" + guard, (owner_id, lead_id)
+        )
+        return cursor.rowcount == 1
+
+    def last_owner_change(self, lead_id: int) -> sqlite3.Row | None:
+        """The lead's latest owner change: its kind and who made it."""
+        return self.one(
+            "SELECT s.kind, s.at, r.name AS rep FROM assignments s LEFT JOIN reps r ON r.id = s.rep_id"
+            " WHERE s.lead_id = ? ORDER BY s.at DESC, s.id DESC LIMIT 1",
+            (lead_id,),
         )
 
     def stage_before(self, lead_id: int, to_stage: str) -> str | None:
@@ -1242,9 +1370,11 @@ class Store:
             "  CASE WHEN h.from_stage IS NULL THEN 0 ELSE 2 END, NULL"
             " FROM stage_history h JOIN reps r ON r.id = h.rep_id WHERE h.lead_id = ?"
             " UNION ALL"
-            " SELECT 'owner', s.at, r.name, NULL, NULL, NULL, NULL, f.name, t.name, s.id, 3, NULL"
-            " FROM assignments s JOIN reps r ON r.id = s.rep_id JOIN reps f ON f.id = s.from_rep_id"
-            " JOIN reps t ON t.id = s.to_rep_id WHERE s.lead_id = ?"
+            # kind and note carry the owner change's kind and reason; a NULL rep is the pool (from, to)
+            # or salesctl itself (a recycle)
+            " SELECT 'owner', s.at, r.name, s.kind, s.reason, NULL, NULL, f.name, t.name, s.id, 3, NULL"
+            " FROM assignments s LEFT JOIN reps r ON r.id = s.rep_id LEFT JOIN reps f ON f.id = s.from_rep_id"
+            " LEFT JOIN reps t ON t.id = s.to_rep_id WHERE s.lead_id = ?"
             " UNION ALL"
             " SELECT 'removed', d.at, r.name, d.kind, d.note, NULL, NULL, d.activity_at, NULL, d.id, 4,"
             "  d.activity_id"
@@ -1257,10 +1387,11 @@ class Store:
     # Every query aggregates in SQL over indexed columns; Python only sees one row per rep/stage/reason.
     # Parameters are named (:since, :until, :t …); stage names are always bound values, never SQL text.
 
-    # The owner of lead `l` at time :t: the rep the first later reassignment took it from, else today's.
+    # The owner of lead `l` at time :t: the rep the first later reassignment took it from, else today's;
+    # NULL: the pool (docs/pool.md). 0 stands for "from the pool" inside, as no rep has id 0.
     OWNER_AT = (
-        "COALESCE((SELECT a.from_rep_id FROM assignments a WHERE a.lead_id = l.id AND a.at >= :t"
-        " ORDER BY a.at, a.id LIMIT 1), l.owner_id)"
+        "NULLIF(COALESCE((SELECT coalesce(a.from_rep_id, 0) FROM assignments a WHERE a.lead_id = l.id"
+        " AND a.at >= :t ORDER BY a.at, a.id LIMIT 1), l.owner_id, 0), 0)"
     )
 
     @staticmethod
@@ -1937,6 +2068,68 @@ class Store:
             self.LEAD_SELECT + " WHERE l.owner_id = ? AND " + OPEN + " ORDER BY l.id", (owner_id,)
         )
 
+    # --- the shared pool (docs/pool.md) --------------------------------------------------------------
+
+    # The start of a lead's idle time for recycling: the latest of its creation, its last effective touch
+    # and the moment its owner got it (a lead just claimed is not recycled for its old silence).
+    IDLE_SINCE = (
+        "max(l.created_at,"
+        " coalesce((SELECT max(a.at) FROM activities a WHERE a.lead_id = l.id AND a.effective = 1), ''),"
+        " coalesce((SELECT max(s.at) FROM assignments s WHERE s.lead_id = l.id), ''))"
+    )
+
+    def idle_leads(
+        self, idle_before: dict[str, str], *, owner_id: int | None = None
+    ) -> list[sqlite3.Row]:
+        """Owned open leads in a stage of `idle_before` (stage → UTC time) idle since at or before it:
+        what `pool recycle` returns to the pool (and, with later cut-offs, what `today` warns about)."""
+        if not idle_before:
+            return []
+        stages = list(idle_before)
+        cutoff, params = self._case("l.stage", idle_before, "c")
+        scope = " AND l.owner_id = :owner_id" if owner_id is not None else ""
+        return self.all(
+            "SELECT * FROM (SELECT l.id, l.name, l.company, l.stage, l.value, l.currency, l.key, l.intent,"
+            " l.next_at, l.next_step, l.close_by, l.snoozed_until, l.owner_id, r.name AS owner, "
+            + self.LAST_TOUCH
+            + " AS last_touch, "
+            + self.IDLE_SINCE
+            + " AS idle_since, "
+            + cutoff
+            + " AS cutoff FROM leads l JOIN reps r ON r.id = l.owner_id"
+            " WHERE l.stage IN ("
+            + ", ".join(f":s{i}" for i in range(len(stages)))
+            + ")"
+            + scope
+            + ") c WHERE idle_since <= cutoff ORDER BY idle_since, id",
+            {**params, **{f"s{i}": st for i, st in enumerate(stages)}, "owner_id": owner_id},
+        )
+
+    def recycle_notices(self, rep_id: int) -> list[sqlite3.Row]:
+        """Leads taken from this rep by `pool recycle` that their digest has not told them of yet."""
+        return self.all(
+            "SELECT s.id, s.lead_id, l.name, l.company, l.stage, s.at, s.reason FROM assignments s"
+            " JOIN leads l ON l.id = s.lead_id"
+            " WHERE s.kind = 'recycle' AND s.from_rep_id = ? AND s.notified_at IS NULL ORDER BY s.at, s.id",
+            (rep_id,),
+        )
+
+    def mark_notified(self, assignment_ids: list[int], now: str) -> None:
+        self.conn.executemany(
+            "UPDATE assignments SET notified_at = ? WHERE id = ?",
+            [(now, i) for i in assignment_ids],
+        )
+
+    def pool_moves(self, since: str, until: str) -> list[sqlite3.Row]:
+        """Claims, releases and recycles in [since, until) per rep: the one who claimed, or lost the lead."""
+        return self.all(
+            "SELECT s.kind, CASE WHEN s.kind = 'claim' THEN s.to_rep_id ELSE s.from_rep_id END AS rep_id,"
+            " count(*) AS n FROM assignments s"
+            " WHERE s.at >= :since AND s.at < :until AND s.kind IN ('claim', 'release', 'recycle')"
+            " GROUP BY 1, 2",
+            {"since": since, "until": until},
+        )
+
     def hand_over(self, from_rep_id: int, to_rep_id: int, *, rep_id: int, now: str) -> int:
         """Move all of a rep's open leads (with their follow-ups) to another, one assignment row each.
 
@@ -1945,8 +2138,8 @@ class Store:
         """
         self.require_owner("handoff")
         self.conn.execute(
-            "INSERT INTO assignments (lead_id, rep_id, from_rep_id, to_rep_id, at)"
-            " SELECT l.id, ?, l.owner_id, ?, ? FROM leads l "
+            "INSERT INTO assignments (lead_id, rep_id, from_rep_id, to_rep_id, at, kind)"
+            " SELECT l.id, ?, l.owner_id, ?, ?, 'handoff' FROM leads l "
             + OPEN_BY_OWNER
             + " WHERE l.owner_id = ? AND "
             + OPEN
@@ -1978,7 +2171,17 @@ class Store:
             "created_at",
         ),
         "stage_history": ("id", "lead_id", "rep_id", "from_stage", "to_stage", "at"),
-        "assignments": ("id", "lead_id", "rep_id", "from_rep_id", "to_rep_id", "at"),
+        "assignments": (
+            "id",
+            "lead_id",
+            "rep_id",
+            "from_rep_id",
+            "to_rep_id",
+            "at",
+            "kind",
+            "reason",
+            "notified_at",
+        ),
         "targets": ("id", "rep_id", "month", "amount", "set_at"),
         "activity_removals": (
             "id",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 import typer
@@ -88,5 +90,11 @@ def test_shell_completion_completes_commands():
         env={"_SALESCTL_COMPLETE": "complete_bash", "COMP_WORDS": "salesctl le", "COMP_CWORD": "1"}
     )
     assert result.returncode == 0 and result.stdout.split() == ["lead"]
-    script = salesctl_process("--show-completion", "bash")
-    assert script.returncode == 0 and "_salesctl_completion" in script.stdout
+    # --show-completion finds the shell it runs under (typer asks shellingham), as a user's does: so
+    # from bash, not from whatever started the test run (a detached runner has no shell at all).
+    script = subprocess.run(
+        ["bash", "-c", f'"{sys.executable}" -m salesctl --show-completion'],
+        capture_output=True,
+        text=True,
+    )
+    assert script.returncode == 0 and "_salesctl_completion" in script.stdout, script.stderr

@@ -201,6 +201,8 @@ def test_edit_changes_clears_tags_and_reassigns(ok):
         "rep": "alice",
         "from": "alice",
         "to": "bob",
+        "change": "assign",
+        "reason": None,
     }
 
 

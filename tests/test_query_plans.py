@@ -55,6 +55,7 @@ HOT_COMMANDS = [
     ("report", "--week", "--team", "--format", "json"),
     ("report", "--week", "--rep", "Alice", "--format", "json"),
     ("funnel", "--team", "--format", "json"),
+    ("pool", "list", "--limit", "50", "--format", "json"),
 ]
 
 
@@ -109,6 +110,35 @@ def test_hot_command_queries_do_not_scan_leads_or_activities(
     assert result.code == 0, result.err
     selects = [s for s in traced if s.lstrip().upper().startswith(("SELECT", "WITH"))]
     assert selects, "the command ran no query: the trace is not capturing"
+    scans = {sql: lines for sql in selects if (lines := full_scans(conn, sql))}
+    assert not scans, "full scans:\n" + "\n\n".join(
+        f"{sql}\n  -> {lines}" for sql, lines in scans.items()
+    )
+
+
+POOL_COMMANDS = [
+    ("today", "--rep", "Alice", "--format", "json"),
+    ("today", "--team", "--format", "json"),
+    ("pool", "recycle", "--dry-run", "--format", "json"),
+]
+
+
+@pytest.mark.parametrize("command", POOL_COMMANDS, ids=lambda c: " ".join(c[:3]))
+def test_recycling_rules_add_no_full_scan(command, sample_db, traced, run, monkeypatch, tmp_path):
+    """With pool.release_days set, `today` (recycle_soon) and `pool recycle` read through indexes too."""
+    import shutil
+
+    db = tmp_path / "pool.db"
+    shutil.copyfile(sample_db, db)
+    monkeypatch.setenv("SALESCTL_DB", str(db))
+    for stage in ("new", "contacted", "quoted", "negotiating", "deciding"):
+        assert run("config", "set", f"pool.release_days.{stage}", "10").code == 0
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    traced.clear()
+    result = run(*command)
+    assert result.code == 0, result.err
+    selects = [s for s in traced if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+    assert any("effective = 1" in s for s in selects), "the recycling query did not run"
     scans = {sql: lines for sql in selects if (lines := full_scans(conn, sql))}
     assert not scans, "full scans:\n" + "\n\n".join(
         f"{sql}\n  -> {lines}" for sql, lines in scans.items()

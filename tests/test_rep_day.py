@@ -222,6 +222,8 @@ def test_two_weeks_of_a_rep_and_an_owner(ok, run, db, monkeypatch):
         "rep": "olga",
         "from": "bob",
         "to": "alice",
+        "change": "handoff",
+        "reason": None,
     }
     reps = {r["name"]: r for r in ok("rep", "list", "--all", "--format", "json")}
     assert reps["bob"]["active"] is False and reps["bob"]["open_leads"] == 0

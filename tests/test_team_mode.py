@@ -409,3 +409,21 @@ def test_a_rep_mails_only_their_own_digest(as_, team, db):
     assert result.code == 1
     assert result.err.startswith("Error: only an owner may mail other reps' digests; bob is a rep")
     assert digest(db) == before
+
+
+def test_reps_claim_and_release_pool_leads_under_row_level_security(as_, team, ok):
+    """The shared pool on a team server (docs/pool.md): a rep claims a lead nobody owns and gives their
+    own back; they may not release another rep's lead, nor recycle (an owner's job)."""
+    assert as_("bob", "lead", "release", "1", "--reason", "wrong region").code == 0
+    claimed = as_("carol", "claim", "1")
+    assert claimed.code == 0, claimed.err
+    refused = as_("bob", "lead", "release", "2", "--reason", "mine now")
+    assert refused.code == 1 and "may not release lead #2" in refused.err, refused.err
+    ok("config", "set", "pool.release_days.contacted", "1")
+    recycle = as_("bob", "pool", "recycle")
+    assert recycle.code == 1 and "only an owner may" in recycle.err, recycle.err
+    timeline = ok("lead", "show", "1", "--format", "json")["timeline"]
+    assert [(e["change"], e["rep"]) for e in timeline if e["type"] == "owner"] == [
+        ("release", "bob"),
+        ("claim", "carol"),
+    ]

@@ -353,7 +353,8 @@ def test_help_speaks_the_locale(run, monkeypatch):
     assert "report    老闆的報告：跟進、成交與流失、目標進度和預測…" in root, root
     group = run("lead").err  # a group alone shows its help (on stderr, exit 2, as click does)
     assert (
-        "列出、查看、修改、刪除和分配客戶。" in group and "list    列出你進行中的客戶" in group
+        "列出、查看、修改、刪除、分配和釋放客戶。" in group
+        and "list     列出你進行中的客戶" in group
     ), group
 
 

@@ -51,6 +51,15 @@ def _settings_output(app) -> Output:
             "money_style",
             s.money_style or _("(default: {style})").format(style=app.money_style()),
         ),
+        (
+            "pool.release_days",
+            ", ".join(f"{k}={v}" for k, v in s.pool_release_days.items())
+            or _("(off: pool recycle returns nothing)"),
+        ),
+        (
+            "pool.max_open_per_rep",
+            str(s.pool_max_open_per_rep or _("(off: no limit on claims)")),
+        ),
         ("database", str(app.db_path)),
     ]
     return Output(data, [Fields(pairs)])
@@ -86,6 +95,7 @@ def config_set(
       salesctl config set timezone Asia/Shanghai
       salesctl config set currency CNY
       salesctl config set fx.USD 7.12
+      salesctl config set pool.release_days.contacted 14
     """
     app = app_of(ctx)
     with app.write() as store:

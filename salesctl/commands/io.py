@@ -108,6 +108,14 @@ def import_(
             help="Run the whole import, then roll it back: every check, nothing written.",
         ),
     ] = False,
+    pool_empty: Annotated[
+        bool,
+        typer.Option(
+            "--pool-empty",
+            help="A row with an empty owner goes to the shared pool (docs/pool.md); "
+            "without it, to you.",
+        ),
+    ] = False,
 ) -> None:
     """Import leads from a file in one transaction: any bad row stops it, listing every problem.
 
@@ -116,6 +124,7 @@ def import_(
     \b
     Example:
       salesctl import leads.csv --map name=客户 --map owner=销售 --encoding gbk
+      salesctl import trade-show.csv --pool-empty
       salesctl import sales_pipeline.csv --map name=opportunity_id --map owner=sales_agent \\
           --map company=account --map stage=deal_stage --map created_at=engage_date --map closed_at=close_date \\
           --map amount=close_value --stage-map Won=won --stage-map Lost=lost \\
@@ -133,6 +142,7 @@ def import_(
             encoding=encoding,
             on_duplicate=on_duplicate.value,
             dry_run=dry_run,
+            pool_empty=pool_empty,
             progress=bar,
         )
     finally:

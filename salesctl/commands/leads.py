@@ -18,7 +18,9 @@ from ..views.lead import (
 )
 from . import VALUE_ARGS, EveryOpt, FormatOpt, LeadArg, app_of, check_limit, say, show
 
-lead_app = typer.Typer(help="List, show, edit, delete and assign leads.", no_args_is_help=True)
+lead_app = typer.Typer(
+    help="List, show, edit, delete, assign and release leads.", no_args_is_help=True
+)
 
 # Options shared by `add` and `lead edit`.
 CompanyOpt = Annotated[str | None, typer.Option("--company", help="Company name.")]
@@ -177,9 +179,13 @@ def add(
         ),
     ] = None,
     allow_duplicate: AllowDupOpt = False,
+    pool: Annotated[
+        bool,
+        typer.Option("--pool", help="Put it in the shared pool (nobody owns it; docs/pool.md)."),
+    ] = False,
     fmt: FormatOpt = None,
 ) -> None:
-    """Add a lead in the first stage, owned by you (or --owner); prints its id.
+    """Add a lead in the first stage, owned by you (or --owner, or nobody with --pool); prints its id.
 
     Warns (on stderr) when an open lead with the same name and company exists; --allow-duplicate
     silences that, and also adds a lead whose email or phone is already known.
@@ -188,8 +194,11 @@ def add(
     Example:
       salesctl add "Li Wei" --company 北京智造 --phone "+86 138 0000 0000" --value 5万 --intent hot --next tomorrow --step "intro call"
       salesctl add "陈静" --company 上海云帆 --created 2026-11-19 --next mon
+      salesctl add "Zhou Min" --company 杭州新材 --source web --pool
     """
     app = app_of(ctx)
+    if pool and owner:
+        raise Invalid("--pool", "--pool", f'cannot be combined with --owner "{owner}"')
     for option, raw in (("--next", next_), ("--close-by", close_by), ("--created", created)):
         if raw is not None and not raw.strip():  # a new lead has nothing to clear: "" is a mistake
             raise Invalid(
@@ -221,7 +230,9 @@ def add(
     with app.write() as store:
         fields.setdefault("currency", app.settings.currency)
         rep_id = app.acting_rep_id()
-        fields["owner_id"] = store.require_rep(owner, field="--owner")["id"] if owner else rep_id
+        fields["owner_id"] = (
+            None if pool else store.require_rep(owner, field="--owner")["id"] if owner else rep_id
+        )
         same = (
             [] if allow_duplicate else store.open_leads_named(fields["name"], fields.get("company"))
         )
@@ -563,6 +574,52 @@ def assign(
         f" ({len(ids) - len(moved)} already theirs)" if len(moved) < len(ids) else ""
     )
     show(output, fmt)
+
+
+@lead_app.command("release", context_settings=VALUE_ARGS)
+def release(
+    ctx: typer.Context,
+    lead: LeadArg,
+    reason: Annotated[
+        str,
+        typer.Option(
+            "--reason", metavar="TEXT", help="Why you give it back (kept in its history)."
+        ),
+    ],
+    fmt: FormatOpt = None,
+) -> None:
+    """Give an open lead back to the shared pool, for any rep to claim. Its owner may, or an owner
+    (the owners setting) for anyone's lead; its follow-up and history stay with it (docs/pool.md).
+
+    \b
+    Example:
+      salesctl lead release 42 --reason "no budget until next year"
+    """
+    from .. import pool
+
+    app = app_of(ctx)
+    checked = pool.check_reason(reason)
+    with app.write() as store:
+        lead_id = store.resolve_lead(lead)
+        pool.release(
+            store,
+            app.settings,
+            lead_id,
+            checked,
+            rep_id=app.acting_rep_id(),
+            rep=app.current_rep_name(),
+            now=app.now_db,
+        )
+    obj = lead_object(store.lead(lead_id), app.tz)
+    show(
+        lead_output(
+            obj,
+            message=_("Released lead #{id} {name} to the pool").format(
+                id=lead_id, name=obj["name"]
+            ),
+        ),
+        fmt,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -59,16 +59,44 @@ def remind(
     digests = []
     for row in reps:
         doc = today(store, app.settings, now=app.now, tz=app.tz, rep_id=row["id"])
-        if doc["items"]:
+        doc["recycled"] = _recycled(app, store, row["id"])
+        if doc["items"] or doc["recycled"]:
             digests.append((row, doc))
     if not digests:
         return 0
     if not email and not dry_run:
         _print_digests(digests)
+        _mark_told(app, [d for _row, d in digests])
         return 0
     if not dry_run:  # on a team server a rep mails only their own digest (docs/team.md)
         store.require_owner_unless_own([row["id"] for row, _doc in digests], "remind")
     return _mail_digests(app, digests, dry_run=dry_run)
+
+
+def _recycled(app, store, rep_id: int) -> list[dict]:
+    """Leads `pool recycle` took from the rep since their last digest (docs/pool.md)."""
+    from ..dates import to_local_iso
+
+    return [
+        {
+            "assignment_id": r["id"],
+            "lead_id": r["lead_id"],
+            "name": r["name"],
+            "company": r["company"],
+            "stage": r["stage"],
+            "at": to_local_iso(r["at"], app.tz),
+            "reason": r["reason"],
+        }
+        for r in store.recycle_notices(rep_id)
+    ]
+
+
+def _mark_told(app, docs: list[dict]) -> None:
+    """The digests that went out told their reps of these recycles: the next ones do not repeat them."""
+    told = [n["assignment_id"] for doc in docs for n in doc.get("recycled", [])]
+    if told:
+        with app.write() as store:
+            store.mark_notified(told, app.now_db)
 
 
 def _print_digests(digests) -> None:
@@ -140,10 +168,13 @@ def _mail_digests(app, digests, *, dry_run: bool) -> int:
                 print(("=" * 72 + "\n" if previews > 1 else "") + mail.preview(msg))
                 continue
             try:
-                mail.send_reminder_once(store, mailer, row["id"], day, msg)
+                sent = mail.send_reminder_once(store, mailer, row["id"], day, msg)
             except mail.MailError as exc:
                 _not_sent(f"{name} ({row['email']})", exc)
                 failed += 1
+                continue
+            if sent:
+                _mark_told(app, [doc])
     return 1 if failed else 0
 
 

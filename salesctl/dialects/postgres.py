@@ -308,6 +308,7 @@ FRAGMENTS = (
     ("group_concat(tag, char(31))", "string_agg(tag::text, chr(31) ORDER BY tag)"),
     ("max(l.created_at, l.stage_changed_at,", "greatest(l.created_at, l.stage_changed_at,"),
     ("max(p.created_at, coalesce(", "greatest(p.created_at, coalesce("),
+    ("max(l.created_at, coalesce((SELECT", "greatest(l.created_at, coalesce((SELECT"),  # IDLE_SINCE
     (
         "SELECT furthest, count(*) AS n FROM (SELECT max(",
         "SELECT furthest, count(*) AS n FROM (SELECT greatest(",
@@ -752,6 +753,16 @@ MIGRATIONS: dict[str, tuple[str, ...]] = {
     ),
     "0011_rep_language": ('ALTER TABLE reps ADD COLUMN lang text COLLATE "C"',),
     "0012_team_logins": _TEAM_LOGINS,
+    "0013_shared_pool": (
+        "ALTER TABLE leads ALTER COLUMN owner_id DROP NOT NULL",
+        "ALTER TABLE assignments ALTER COLUMN rep_id DROP NOT NULL",
+        "ALTER TABLE assignments ALTER COLUMN from_rep_id DROP NOT NULL",
+        "ALTER TABLE assignments ALTER COLUMN to_rep_id DROP NOT NULL",
+        'ALTER TABLE assignments ADD COLUMN kind text COLLATE "C"',
+        'ALTER TABLE assignments ADD COLUMN reason text COLLATE "C"',
+        'ALTER TABLE assignments ADD COLUMN notified_at text COLLATE "C"',
+        "CREATE INDEX assignments_at ON assignments(at) WHERE kind IS NOT NULL",
+    ),
     "0004_open_leads_index": (
         "CREATE INDEX leads_open ON leads(id) WHERE stage NOT IN ('won', 'lost')",
         "CREATE INDEX leads_open_owner ON leads(owner_id, id) WHERE stage NOT IN ('won', 'lost')",

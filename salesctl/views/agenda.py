@@ -43,6 +43,8 @@ def _why(item: dict, skip: str, year: int) -> str:
             words.append(_("idle {days}d").format(days=item["days_idle"]) + booked)
         elif name == "closing_soon":
             words.append(_("closes {day}").format(day=day(item["close_by"], year)))
+        elif name == "recycle_soon":  # docs/pool.md
+            words.append(_("to the pool {day}").format(day=day(item["recycle_on"], year)))
         else:
             words.append(reason(_WHY.get(name, name)))
     return _(", ").join(words)

@@ -54,6 +54,9 @@ CSV_KEYS = (
     "projection",
     "on_track",
     "velocity",
+    "claimed",
+    "released",
+    "recycled",
 )
 
 
@@ -108,6 +111,43 @@ def _deals_table(
         title=heading,
         empty=empty,
     )
+
+
+def _pool_block(doc: dict) -> list:
+    """The shared pool (docs/pool.md): per rep, leads claimed, released and lost to a recycle in the
+    period, and what sits in the pool at its end. Nothing when the pool played no part."""
+    moved = [r for r in doc["reps"] if r["claimed"] or r["released"] or r["recycled"]]
+    pool = doc.get("pool") or {}
+    if not moved and not pool.get("open_count"):
+        return []
+    blocks: list = []
+    if moved:
+        blocks.append(
+            Table(
+                [
+                    Column("rep", _("Rep"), wrap=False, max_width=16),
+                    Column("claimed", _("Claimed"), "right"),
+                    Column("released", _("Released"), "right"),
+                    Column("recycled", _("Recycled"), "right"),
+                ],
+                moved,
+                title=_("Shared pool"),
+            )
+        )
+    if pool.get("open_count"):
+        cur = doc["currency"]
+        blocks.append(
+            Text(
+                _(
+                    "In the pool at the period's end: {n} open lead(s), {value} (weighted {weighted})"
+                ).format(
+                    n=pool["open_count"],
+                    value=show(pool["open_value"], "money", cur),
+                    weighted=show(pool["weighted_value"], "money", cur),
+                )
+            )
+        )
+    return blocks
 
 
 def report_output(doc: dict) -> Output:
@@ -198,6 +238,9 @@ def report_output(doc: dict) -> Output:
                     title=_("Won amount by rep"),
                 )
             )
+    pool_block = _pool_block(doc)
+    if pool_block:
+        blocks += pool_block
     if doc.get("rhythm", {}).get("by_rep"):
         from .rhythm import figures_table
 

@@ -217,6 +217,7 @@ def report_text(doc: dict) -> str:
                 + "".join(f"{show(rep[k], kind, cur):>11}" for k, _label, kind in REP_COLUMNS)
             )
         lines.append("  " + rep_legend())
+    lines += _pool_text(doc)
     lines += _rhythm_text(doc)
     lines += _trends_text(doc)
     lines += _funnel_text(doc)
@@ -375,6 +376,63 @@ def _rhythm_rows(doc: dict) -> tuple[list[str], list[list[str]]]:
     return [c.header for c in table.columns], [
         [c.text(row) for c in table.columns] for row in table.rows
     ]
+
+
+def _pool_rows(doc: dict) -> tuple[list[list[str]], str | None]:
+    """The shared pool's part (docs/pool.md): per rep claimed / released / recycled in the period, and
+    a line on what sits in the pool at its end; nothing when the pool played no part."""
+    rows = [
+        [r["rep"], str(r["claimed"]), str(r["released"]), str(r["recycled"])]
+        for r in doc["reps"]
+        if r["claimed"] or r["released"] or r["recycled"]
+    ]
+    pool = doc.get("pool") or {}
+    line = None
+    if pool.get("open_count"):
+        cur = doc["currency"]
+        line = _(
+            "In the pool at the period's end: {n} open lead(s), {value} (weighted {weighted})"
+        ).format(
+            n=pool["open_count"],
+            value=show(pool["open_value"], "money", cur),
+            weighted=show(pool["weighted_value"], "money", cur),
+        )
+    return rows, line
+
+
+def _pool_text(doc: dict) -> list[str]:
+    rows, line = _pool_rows(doc)
+    if not rows and not line:
+        return []
+    lines = ["", _("Shared pool")]
+    if rows:
+        lines.append(f"  {_('Rep'):16}{_('Claimed'):>10}{_('Released'):>10}{_('Recycled'):>10}")
+        lines += [f"  {r[0][:16]:16}{r[1]:>10}{r[2]:>10}{r[3]:>10}" for r in rows]
+    if line:
+        lines.append("  " + line)
+    return lines
+
+
+def _pool_html(doc: dict) -> list[str]:
+    rows, line = _pool_rows(doc)
+    if not rows and not line:
+        return []
+    parts = [f'<h2 style="{_H2}">{escape(_("Shared pool"))}</h2>']
+    if rows:
+        parts.append(
+            _table(
+                [
+                    (_("Rep"), False),
+                    (_("Claimed"), True),
+                    (_("Released"), True),
+                    (_("Recycled"), True),
+                ],
+                [[(r[0], False)] + [(v, True) for v in r[1:]] for r in rows],
+            )
+        )
+    if line:
+        parts.append(f'<p style="margin:8px 0;font-size:13px;color:#555555">{escape(line)}</p>')
+    return parts
 
 
 def _rhythm_text(doc: dict) -> list[str]:
@@ -658,6 +716,7 @@ def report_html(doc: dict) -> str:
                 f'<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
                 f'style="border-collapse:collapse;{_FONT}">{rows}</table>'
             )
+    parts.extend(_pool_html(doc))
     parts.extend(_rhythm_html(doc))
     parts.extend(_trends_html(doc))
     parts.extend(_funnel_html(doc))

@@ -51,7 +51,7 @@ def lead_fields(obj: dict, year: int | None = None) -> Fields:
                 else ""
             ),
         ),
-        (_("Owner"), obj["owner"]),
+        (_("Owner"), obj["owner"] or _("(the pool)")),
         (_("Value"), money(obj["value"], obj["currency"])),
         (
             _("Won"),
@@ -183,13 +183,19 @@ def timeline_entry(row, tz) -> dict:
             "note": row["note"],
             "activity_at": to_local_iso(row["from_value"], tz),
         }
-    return {
+    entry = {
         "type": row["type"],
         "at": at,
         "rep": row["rep"],
         "from": row["from_value"],
         "to": row["to_value"],
     }
+    if (
+        row["type"] == "owner"
+    ):  # docs/pool.md: from/to null is the pool; rep null is salesctl (recycle)
+        entry["change"] = row["kind"]
+        entry["reason"] = row["note"]
+    return entry
 
 
 def _describe(entry: dict, year: int | None = None) -> str:
@@ -208,7 +214,14 @@ def _describe(entry: dict, year: int | None = None) -> str:
         if entry["from"] is None:
             return _("created in {stage}").format(stage=stage(entry["to"]))
         return _("stage {old} → {new}").format(old=stage(entry["from"]), new=stage(entry["to"]))
-    return _("owner {old} → {new}").format(old=entry["from"], new=entry["to"])
+    pool = _("the pool")
+    text = {
+        "claim": _("claimed from the pool"),
+        "release": _("released to the pool by {old}"),
+        "recycle": _("recycled to the pool from {old}"),
+    }.get(entry.get("change"), _("owner {old} → {new}"))
+    text = text.format(old=entry["from"] or pool, new=entry["to"] or pool)
+    return text + (f": {entry['reason']}" if entry.get("reason") else "")
 
 
 def lead_show_output(
@@ -219,7 +232,7 @@ def lead_show_output(
     rows = [
         {
             "at": moment(e["at"], year),
-            "rep": e["rep"],
+            "rep": e["rep"] or "salesctl",
             "what": _describe(e, year),
             "id": e["id"] if e["type"] == "activity" else "",
         }
