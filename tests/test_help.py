@@ -91,9 +91,10 @@ def test_shell_completion_completes_commands():
     )
     assert result.returncode == 0 and result.stdout.split() == ["lead"]
     # --show-completion finds the shell it runs under (typer asks shellingham), as a user's does: so
-    # from bash, not from whatever started the test run (a detached runner has no shell at all).
+    # from bash, not from whatever started the test run (a detached runner has no shell at all). The
+    # `; exit $?` keeps bash from exec-ing the command in its own place, so bash stays its parent.
     script = subprocess.run(
-        ["bash", "-c", f'"{sys.executable}" -m salesctl --show-completion'],
+        ["bash", "-c", f'"{sys.executable}" -m salesctl --show-completion; exit $?'],
         capture_output=True,
         text=True,
     )
