@@ -577,9 +577,12 @@ def _policies(table: str, rep_rule: str, insert_rule: str | None = None) -> tupl
 
 
 _TEAM_LOGINS = (
-    # The group roles exist once per server; another database (or a parallel db init) may have made them.
-    f"DO $$ BEGIN CREATE ROLE {REP_GROUP} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
-    f"DO $$ BEGIN CREATE ROLE {OWNER_GROUP} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+    # The group roles exist once per server; another database may have made them (duplicate_object), or
+    # a db init running at the same moment on another database (unique_violation on pg_authid).
+    f"DO $$ BEGIN CREATE ROLE {REP_GROUP} NOLOGIN;"
+    " EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
+    f"DO $$ BEGIN CREATE ROLE {OWNER_GROUP} NOLOGIN;"
+    " EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$",
     """CREATE TABLE team_logins (
         role text COLLATE "C" PRIMARY KEY,
         rep_id bigint NOT NULL UNIQUE REFERENCES reps(id),
