@@ -165,6 +165,21 @@ def test_an_import_checks_stages_as_committed_when_it_writes(
     assert [lead["name"] for lead in ok("lead", "list", "--all", "--format", "json")] == ["Acme"]
 
 
+def test_settings_read_before_the_lock_are_read_again_under_it(ok, db):
+    """The rule of App.write (docs/data-safety.md): whatever a command looked at before taking the write
+    lock, inside it the settings are those committed, even if another process changed them between."""
+    from salesctl.context import App
+    from tests.conftest import salesctl_process
+
+    ok("add", "Acme")
+    app = App(db_path=db)
+    assert "quoted" in app.settings.stages  # read (and cached) before the lock
+    assert salesctl_process("config", "set", "stages", "new,contacted,deciding").returncode == 0
+    with app.write():
+        assert "quoted" not in app.settings.stages
+    app.close()
+
+
 @pytest.mark.parametrize(
     "key, value, command, fragment",
     [
