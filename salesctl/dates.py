@@ -208,14 +208,7 @@ def parse_now(text: str, tz: tzinfo, *, field: str = "--as-of") -> datetime:
             N_("try 2026-11-26 or 2026-11-26T09:00"),
         ) from None
     if not MIN_YEAR <= dt.year <= MAX_YEAR:
-        raise Invalid(
-            field,
-            text,
-            N_("is out of range"),
-            N_("use a year between {least} and {most}"),
-            least=MIN_YEAR,
-            most=MAX_YEAR,
-        )
+        raise _out_of_range(text, field)
     return _local_to_utc(dt, tz) if dt.tzinfo is None else dt.astimezone(UTC)
 
 

@@ -121,6 +121,14 @@ def test_every_command_the_docs_name_exists(doc):
     assert not unknown, f"{doc} names commands salesctl does not have: {unknown}"
 
 
+def test_the_readme_reads_in_five_minutes_and_its_links_lead_somewhere():
+    """The README stays short (≤ 12 KB): detail goes to docs/, and every local link resolves."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.encode()) <= 12 * 1024
+    links = re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", readme)
+    assert links and all((ROOT / link).exists() for link in links), links
+
+
 def documented_keys(name: str) -> list[str]:
     """The keys listed for a JSON object in the reference's `## JSON objects` list (its first braces)."""
     text = REFERENCE.read_text(encoding="utf-8").split("## JSON objects", 1)[1]

@@ -43,6 +43,17 @@ EveryOpt = Annotated[
         help="Repeat (docs/calendar.md): after each effective touch the next follow-up is this far after it (1w, 2w, 10d, 1m); off stops.",
     ),
 ]
+# `lead list` and `pool list` sort and cut alike; the sort words come from the lead-field table.
+SortOpt = Annotated[
+    str,
+    typer.Option(
+        "--sort",
+        help="Sort by: "
+        + ", ".join(f.sort[1] for f in __import__("salesctl.fields", fromlist=["SORTS"]).SORTS)
+        + "; prefix - for descending.",
+    ),
+]
+LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most N leads.")]
 LeadArg = Annotated[
     str, typer.Argument(metavar="LEAD", help="Lead id, or part of its name or company.")
 ]

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..usage import SalesGroup
-from . import FormatOpt, app_of, check_limit, show
+from . import FormatOpt, LimitOpt, SortOpt, app_of, check_limit, show
 
 
 class _ListByDefault(SalesGroup):
@@ -47,17 +47,8 @@ def pool_list(
     source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
     intent: Annotated[str | None, typer.Option("--intent", help="hot, warm or cold.")] = None,
     key: Annotated[bool, typer.Option("--key", help="Only key customers.")] = False,
-    sort: Annotated[
-        str,
-        typer.Option(
-            "--sort",
-            help="Sort by: id, name, company, value, created, updated, activity, next, close_by, "
-            "stage; prefix - for descending.",
-        ),
-    ] = "id",
-    limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=1, help="At most N leads.")
-    ] = None,
+    sort: SortOpt = "id",
+    limit: LimitOpt = None,
     fmt: FormatOpt = None,
 ) -> None:
     """List the pool's leads (nobody owns them), filtered and sorted like `lead list`.

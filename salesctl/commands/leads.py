@@ -16,7 +16,18 @@ from ..views.lead import (
     lead_show_output,
     timeline_entry,
 )
-from . import VALUE_ARGS, EveryOpt, FormatOpt, LeadArg, app_of, check_limit, say, show
+from . import (
+    VALUE_ARGS,
+    EveryOpt,
+    FormatOpt,
+    LeadArg,
+    LimitOpt,
+    SortOpt,
+    app_of,
+    check_limit,
+    say,
+    show,
+)
 
 lead_app = typer.Typer(
     help="List, show, edit, delete, assign and release leads.", no_args_is_help=True
@@ -310,18 +321,8 @@ def list_(
     intent: IntentOpt = None,
     key: Annotated[bool, typer.Option("--key", help="Only key customers.")] = False,
     all_: Annotated[bool, typer.Option("--all", "-a", help="Include won and lost leads.")] = False,
-    sort: Annotated[
-        str,
-        typer.Option(
-            "--sort",
-            help="Sort by: "
-            + ", ".join(__import__("salesctl.store", fromlist=["Store"]).Store.LEAD_SORTS)
-            + "; prefix - for descending.",
-        ),
-    ] = "id",
-    limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=1, help="At most N leads.")
-    ] = None,
+    sort: SortOpt = "id",
+    limit: LimitOpt = None,
     fmt: FormatOpt = None,
 ) -> None:
     """List your open leads (all with --all; another rep's with --rep, everyone's with --team), filtered and sorted.
