@@ -1044,6 +1044,8 @@ def write_updates(
         rep = acting()
         if record.notes:
             store.add_activity(lead_id, rep, "note", record.notes, False, now, None, now)
+            # Its last activity counts the note, as a logged one does (docs/speed.md).
+            store.refresh_last_activity(lead_id)
         current = store.lead(lead_id)
         stage = record.lead["stage"] if "stage" in given else current["stage"]
         closing_at = record.lead["stage_changed_at"]

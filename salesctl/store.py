@@ -1546,27 +1546,60 @@ class Store:
             "value",
         )
 
-    def _leads_at(self, t: str, first_stage: str, extra: str = "") -> str:
+    def _leads_at(
+        self, t: str, first_stage: str, extra: str = "", *, touch_only: bool = False
+    ) -> str:
         """A WITH clause defining `p`: leads as they were at :t (created before it, not closed before it),
         with their stage then (rebuilt from stage_history), owner then, last move and last activity before.
-        MATERIALIZED keeps SQLite from copying the per-lead subqueries into every place that uses them."""
+        MATERIALIZED keeps SQLite from copying the per-lead subqueries into every place that uses them.
+
+        With `touch_only` (for callers that read the three times only through LAST_TOUCH_AT), a lead
+        untouched since :t (stage_changed_at and last_activity_at before it, no owner change at or after
+        it) skips the look-ups: its current stage, owner, stage_changed_at and last_activity_at are its
+        values then (docs/speed.md, "Leads untouched since the period's end")."""
+        if touch_only:
+            touched = (
+                "(l.stage_changed_at >= :t OR l.last_activity_at >= :t"
+                " OR l.id IN (SELECT lead_id FROM assignments WHERE at >= :t))"
+            )
+            owner = "CASE WHEN " + touched + " THEN " + self.OWNER_AT + " ELSE l.owner_id END"
+            hid = "CASE WHEN " + touched + " THEN "
+            hid_end = " END"
+            activity = (
+                "CASE WHEN " + touched + " THEN (SELECT max(a.at) FROM activities a"
+                " WHERE a.lead_id = l.id AND a.at < :t) ELSE l.last_activity_at END"
+            )
+            moved = "CASE WHEN " + touched + " THEN NULL ELSE l.stage_changed_at END"
+            stage_and_move = (
+                "SELECT x.*, COALESCE(h.to_stage, x.fallback_stage) AS stage_at,"
+                " COALESCE(h.at, x.moved_at) AS last_move_at FROM x LEFT JOIN stage_history h ON h.id = x.hid"
+            )
+        else:
+            owner = self.OWNER_AT
+            hid, hid_end = "", ""
+            activity = "(SELECT max(a.at) FROM activities a WHERE a.lead_id = l.id AND a.at < :t)"
+            moved = "NULL"
+            stage_and_move = (
+                "SELECT x.*, COALESCE(h.to_stage, x.fallback_stage) AS stage_at, h.at AS last_move_at"
+                " FROM x LEFT JOIN stage_history h ON h.id = x.hid"
+            )
         return (
             "WITH x AS MATERIALIZED ("
             "  SELECT l.id, l.name, l.company, l.value, l.currency, l.close_by, l.key, l.created_at,"
-            "   l.snoozed_until, l.next_at, l.next_step, " + self.OWNER_AT + " AS rep_id,"
+            "   l.snoozed_until, l.next_at, l.next_step, " + owner + " AS rep_id,"
             "   CASE WHEN l.stage_changed_at < :t THEN l.stage ELSE :first_stage END AS fallback_stage,"
-            "   (SELECT h2.id FROM stage_history h2 WHERE h2.lead_id = l.id AND h2.at < :t"
-            "    ORDER BY h2.at DESC, h2.id DESC LIMIT 1) AS hid,"
-            "   (SELECT max(a.at) FROM activities a WHERE a.lead_id = l.id AND a.at < :t) AS last_activity_at"
+            "   "
+            + hid
+            + "(SELECT h2.id FROM stage_history h2 WHERE h2.lead_id = l.id AND h2.at < :t"
+            "    ORDER BY h2.at DESC, h2.id DESC LIMIT 1)" + hid_end + " AS hid,"
+            "   " + moved + " AS moved_at,"
+            "   " + activity + " AS last_activity_at"
             # Candidates through indexes: open now, or closed at/after :t (won, lost); then created before :t.
             "  FROM leads l WHERE l.id IN ("
             "   SELECT id FROM leads WHERE stage < 'lost' OR (stage > 'lost' AND stage < 'won') OR stage > 'won'"
             "   UNION ALL SELECT id FROM leads WHERE won_at >= :t"
             "   UNION ALL SELECT id FROM leads WHERE lost_at >= :t)"
-            "   AND l.created_at < :t"
-            + extra
-            + "), p AS (SELECT x.*, COALESCE(h.to_stage, x.fallback_stage) AS stage_at, h.at AS last_move_at"
-            "  FROM x LEFT JOIN stage_history h ON h.id = x.hid) "
+            "   AND l.created_at < :t" + extra + "), p AS (" + stage_and_move + ") "
         )
 
     def pipeline_at(
@@ -1583,7 +1616,7 @@ class Store:
         threshold, params = self._case("p.stage_at", stalled_before, "s")
         return _exact(
             self.all(
-                self._leads_at(t, first_stage)
+                self._leads_at(t, first_stage, touch_only=True)
                 + "SELECT p.rep_id, p.stage_at AS stage, p.currency, count(*) AS n, "
                 + EXACT_SUM.replace("X", "p.value")
                 + " AS value, "

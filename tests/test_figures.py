@@ -389,6 +389,60 @@ def test_past_report_is_unchanged_by_later_changes(ok, history, db, monkeypatch)
     assert (funnel_before["won"], funnel_after["won"]) == (3, 4)  # L8, L1, L5; then L2
 
 
+def test_pipeline_then_ignores_what_changed_after_it(ok, history, db, monkeypatch):
+    # Leads untouched since the period's end take their current stage, owner and last touch (docs/speed.md,
+    # "Leads untouched since the period's end"); the ones touched after it still get theirs as of then.
+    args = (
+        "report",
+        "--team",
+        "--since",
+        "2026-11-16",
+        "--until",
+        "2026-11-23",
+        "--format",
+        "json",
+    )
+    before = ok(*args)
+    # As in test_week_report_pipeline_at_the_period_end: open at 11-23 00:00 L2 quoted 5,000 and L6
+    # contacted 4,000 (alice), L3 new 8,000 (bob, stalled).
+    team, reps = before["team"], by_rep(before)
+    assert (reps["alice"]["weighted_value"], reps["bob"]["weighted_value"]) == (1900, 400)
+    assert (team["stalled"], reps["alice"]["stalled"], reps["bob"]["stalled"]) == (1, 0, 1)
+    store, settings = Store(db), Settings()
+    with store.write():
+        alice, bob = store.rep("alice")["id"], store.rep("bob")["id"]
+
+        def log(lead, at):
+            pipeline.log_activity(
+                store, settings, history[lead], rep_id=alice, kind="call", note="x",
+                effective=True, at=at, next_at=None, step=None, play_id=None, now=at,
+            )  # fmt: skip
+
+        log("L2", "2026-11-27T09:00:00Z")  # L2 no longer idle now, but it was then
+        log("L6", "2026-11-27T10:00:00Z")
+        latest = store.one("SELECT max(id) FROM activities")[0]
+        pipeline.delete_activity(  # L6's last activity is back before the end …
+            store, settings, latest, acting="alice", rep_id=alice, now="2026-11-27T11:00:00Z"
+        )
+        pipeline.assign(  # … but its owner changed after it
+            store, [history["L6"]], bob, rep_id=alice, now="2026-11-28T09:00:00Z"
+        )
+        pipeline.move(  # L2 moved after the end, still open
+            store,
+            settings,
+            history["L2"],
+            "deciding",
+            rep_id=alice,
+            now="2026-11-29T09:00:00Z",
+            note=None,
+        )
+    store.close()
+    monkeypatch.setenv("SALESCTL_NOW", "2026-12-10T10:00:00")
+    after = ok(*args)
+    before.pop("funnel"), after.pop("funnel")  # the funnel shows where its cohort stands now
+    assert after == before
+
+
 def test_empty_database_and_empty_periods_give_nulls(ok, history):
     empty = ok("report", "--since", "2016-01-04", "--until", "2016-01-11", "--format", "json")
     team = empty["team"]
