@@ -43,16 +43,20 @@ EveryOpt = Annotated[
         help="Repeat (docs/calendar.md): after each effective touch the next follow-up is this far after it (1w, 2w, 10d, 1m); off stops.",
     ),
 ]
-# `lead list` and `pool list` sort and cut alike; the sort words come from the lead-field table.
-SortOpt = Annotated[
-    str,
-    typer.Option(
-        "--sort",
-        help="Sort by: "
-        + ", ".join(f.sort[1] for f in __import__("salesctl.fields", fromlist=["SORTS"]).SORTS)
-        + "; prefix - for descending.",
-    ),
-]
+# `lead list` and `pool list` sort and cut alike; the sort words come from the lead-field table (a pool
+# lead has no owner to sort by).
+POOL_UNSORTED = ("owner",)
+
+
+def _sort_option(left_out: tuple[str, ...] = ()):
+    from ..fields import SORTS
+
+    words = [f.sort[1] for f in SORTS if f.sort[1] not in left_out]
+    return typer.Option("--sort", help=f"Sort by: {', '.join(words)}; prefix - for descending.")
+
+
+SortOpt = Annotated[str, _sort_option()]
+PoolSortOpt = Annotated[str, _sort_option(POOL_UNSORTED)]
 LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most N leads.")]
 LeadArg = Annotated[
     str, typer.Argument(metavar="LEAD", help="Lead id, or part of its name or company.")
@@ -60,6 +64,25 @@ LeadArg = Annotated[
 
 
 MAX_LIMIT = 2**63 - 1  # SQLite's largest integer
+
+
+def check_sort(sort: str, left_out: tuple[str, ...] = ()) -> tuple[str, bool]:
+    """--sort as (lead field's sort word, descending); a word the list cannot sort by is an error."""
+    from ..store import Store
+
+    key = sort.strip().lstrip("-").lower()
+    words = [w for w in Store.LEAD_SORTS if w not in left_out]
+    if key not in words:
+        from ..errors import Invalid
+
+        raise Invalid(
+            "--sort",
+            sort,
+            N_("is not a sort field"),
+            N_("use one of {choices}"),
+            choices=", ".join(words),
+        )
+    return key, sort.strip().startswith("-")
 
 
 def check_limit(limit: int | None, field: str = "--limit") -> int | None:

@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 
 from ..usage import SalesGroup
-from . import FormatOpt, LimitOpt, SortOpt, app_of, check_limit, show
+from . import (
+    POOL_UNSORTED,
+    FormatOpt,
+    LimitOpt,
+    PoolSortOpt,
+    app_of,
+    check_limit,
+    check_sort,
+    show,
+)
 
 
 class _ListByDefault(SalesGroup):
@@ -47,7 +56,7 @@ def pool_list(
     source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
     intent: Annotated[str | None, typer.Option("--intent", help="hot, warm or cold.")] = None,
     key: Annotated[bool, typer.Option("--key", help="Only key customers.")] = False,
-    sort: SortOpt = "id",
+    sort: PoolSortOpt = "id",
     limit: LimitOpt = None,
     fmt: FormatOpt = None,
 ) -> None:
@@ -59,16 +68,12 @@ def pool_list(
       salesctl pool --format json
     """
     from .. import model
-    from ..errors import Invalid
     from ..views.lead import lead_list_output, lead_object
 
     app = app_of(ctx)
     settings, store = app.settings, app.store()
     stages = [settings.check_stage(s, field="--stage", open_only=False) for s in stage or []]
-    sort_key = sort.strip().lstrip("-").lower()
-    if sort_key not in store.LEAD_SORTS or sort_key == "owner":
-        sorts = [s for s in store.LEAD_SORTS if s != "owner"]
-        raise Invalid("--sort", sort, "is not a sort field", "use one of " + ", ".join(sorts))
+    sort_key, descending = check_sort(sort, POOL_UNSORTED)
     rows = store.list_leads(
         stages=stages,
         all_stages=list(settings.all_stages),
@@ -80,7 +85,7 @@ def pool_list(
         key=key,
         include_closed=False,
         sort=sort_key,
-        descending=sort.strip().startswith("-"),
+        descending=descending,
         limit=check_limit(limit),
     )
     output = lead_list_output(

@@ -25,6 +25,7 @@ from . import (
     SortOpt,
     app_of,
     check_limit,
+    check_sort,
     say,
     show,
 )
@@ -336,15 +337,7 @@ def list_(
     app = app_of(ctx)
     settings, store = app.settings, app.store()
     stages = [settings.check_stage(s, field="--stage", open_only=False) for s in stage or []]
-    sort_key = sort.strip().lstrip("-").lower()
-    if sort_key not in store.LEAD_SORTS:
-        raise Invalid(
-            "--sort",
-            sort,
-            N_("is not a sort field"),
-            N_("use one of {choices}"),
-            choices=", ".join(store.LEAD_SORTS),
-        )
+    sort_key, descending = check_sort(sort)
     owner_ids = app.reps_scope(rep, team, field="--rep/--owner")
     rows = store.list_leads(
         stages=stages,
@@ -356,7 +349,7 @@ def list_(
         key=key,
         include_closed=all_,
         sort=sort_key,
-        descending=sort.strip().startswith("-"),
+        descending=descending,
         limit=check_limit(limit),
     )
     show(
