@@ -8,7 +8,7 @@ Money stays integer minor units until it is put into the document (major units, 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from .agenda import CLOSING_SOON_DAYS, days_idle, days_overdue, stalled_before
@@ -199,22 +199,13 @@ class Counts:
     recycled: int = 0
 
     def add(self, other: Counts) -> None:
-        for name in (
-            "claimed",
-            "released",
-            "recycled",
-            "new_leads",
-            "activities",
-            "effective",
-            "proposals",
-            "advanced",
-            "won_count",
-            "won_amount",
-            "cycle_days",
-            "lost_count",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.lost_reasons.update(other.lost_reasons)
+        """Add `other`'s counts to these, every field (a new count needs no edit here)."""
+        for name in (f.name for f in fields(self)):
+            mine = getattr(self, name)
+            if isinstance(mine, Counter):
+                mine.update(getattr(other, name))
+            else:
+                setattr(self, name, mine + getattr(other, name))
 
     @property
     def win_rate(self) -> float | None:
