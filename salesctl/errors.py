@@ -64,11 +64,28 @@ class Words:
         return self.render()
 
 
+class Term:
+    """A word of salesctl's vocabulary inside a message (a stage such as `won`), shown as tables show
+    it: through its catalog context (`stage`, as i18n.stage), or as it is when it has no entry (a
+    team's own stage). The context key is gettext's own: `context` + EOT + word."""
+
+    def __init__(self, context: str, word: str):
+        self.context, self.word = context, word
+
+    def render(self, translate: Callable[[str], str] = _same) -> str:
+        key = f"{self.context}\x04{self.word}"
+        text = translate(key)
+        return self.word if text == key else text
+
+    def __str__(self) -> str:
+        return self.word
+
+
 def _fill(translate: Callable[[str], str], template: str, params: dict) -> str:
     if not params:
         return translate(template) if template else template
     values = {
-        key: value.render(translate) if isinstance(value, SalesError | Words) else value
+        key: value.render(translate) if isinstance(value, SalesError | Words | Term) else value
         for key, value in params.items()
     }
     return translate(template).format(**values)

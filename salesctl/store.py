@@ -804,8 +804,10 @@ class Store:
                 migrate(self.conn)
             if check_references and self._orphan_count() > orphans:
                 raise StoreError(
-                    f"database {self.path}: migrating would leave rows pointing at missing leads or reps; "
-                    "nothing was changed (salesctl doctor lists them)"
+                    N_(
+                        "database {path}: migrating would leave rows pointing at missing leads or reps; nothing was changed (salesctl doctor lists them)"
+                    ),
+                    path=self.path,
                 )
             self.conn.executemany(
                 "INSERT OR IGNORE INTO migrations (name, applied_at)"
@@ -882,8 +884,11 @@ class Store:
         self.require_owner("team")
         if not self.dialect.role_exists(self.conn, role):
             raise NotFound(
-                f'--login: "{role}" is not a role on {self.where}; create it first, e.g. '
-                f"sudo -u postgres createuser --pwprompt {role} (docs/team.md)"
+                N_(
+                    '--login: "{role}" is not a role on {where}; create it first, e.g. sudo -u postgres createuser --pwprompt {role} (docs/team.md)'
+                ),
+                role=role,
+                where=self.where,
             )
         taken = self.one(
             "SELECT r.name, t.role FROM team_logins t JOIN reps r ON r.id = t.rep_id"
@@ -892,8 +897,11 @@ class Store:
         )
         if taken is not None:
             raise Duplicate(
-                f'--login: role "{taken[1]}" is already rep {taken[0]}; '
-                f"revoke it first: salesctl team revoke {taken[0]}"
+                N_(
+                    '--login: role "{role}" is already rep {rep}; revoke it first: salesctl team revoke {rep}'
+                ),
+                role=taken[1],
+                rep=taken[0],
             )
         self.conn.execute(
             "INSERT INTO team_logins (role, rep_id, owner, granted_at) VALUES (?, ?, ?, ?)"

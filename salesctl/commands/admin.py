@@ -103,8 +103,9 @@ def config_set(
         stored_key, new_value = parse_setting(app.settings, key.strip().lower(), value)
         if stored_key == "owners" and store.team_logins():
             raise SalesError(
-                "config owners: on this team server owners are the logins granted --owner; "
-                "use salesctl team grant REP --login ROLE --owner (docs/team.md)"
+                N_(
+                    "config owners: on this team server owners are the logins granted --owner; use salesctl team grant REP --login ROLE --owner (docs/team.md)"
+                )
             )
         if stored_key == "stages":
             in_use = {
@@ -223,12 +224,21 @@ def demo(
         else f"salesctl --db {shlex.quote(str(db or app.db_path))}"
     )
     say(
-        f"Demo data in {app.db_path}: {counts['reps']} reps, {counts['leads']} leads, "
-        f"{counts['activities']} activities, {counts['won']} won, {counts['lost']} lost.\n"
-        f"Try: {use} today   (you are {sample.REPS[0][0]} there unless $SALESCTL_REP says otherwise)\n"
-        f"     {use} stalled --team; {use} funnel; {use} report\n"
-        f"Without {use.removeprefix('salesctl ')}, salesctl uses your own database ({_own_db(default_db_path)}). "
-        f"To remove the demo: rm {shlex.quote(str(app.db_path))}*"
+        _(
+            "Demo data in {path}: {reps} reps, {leads} leads, {activities} activities, {won} won, {lost} lost."
+        ).format(path=app.db_path, **counts)
+        + "\n"
+        + _(
+            "Try: {use} today   (you are {rep} there unless $SALESCTL_REP says otherwise)\n     {use} stalled --team; {use} funnel; {use} report"
+        ).format(use=use, rep=sample.REPS[0][0])
+        + "\n"
+        + _(
+            "Without {option}, salesctl uses your own database ({own}). To remove the demo: rm {path}*"
+        ).format(
+            option=use.removeprefix("salesctl "),
+            own=_own_db(default_db_path),
+            path=shlex.quote(str(app.db_path)),
+        )
     )
 
 
