@@ -242,7 +242,9 @@ def help_texts() -> set[tuple[str, str]]:
 
 
 def words_in_contexts() -> set[tuple[str, str]]:
-    """The fixed vocabulary shown through `i18n.stage/reason/intent/kind` and pgettext("lost", …)."""
+    """The fixed vocabulary shown through `i18n.stage/reason/intent/kind`, pgettext("lost", …) and
+    doctor's check names (context `doctor`)."""
+    from salesctl.commands.admin import DOCTOR_WORDS
     from salesctl.model import (
         ACTIVITY_KINDS,
         CLOSED_STAGES,
@@ -271,6 +273,7 @@ def words_in_contexts() -> set[tuple[str, str]]:
         | {("intent", i) for i in INTENTS}
         | {("kind", k) for k in ACTIVITY_KINDS}
         | {("lost", r) for r in DEFAULT_LOST_REASONS}
+        | {("doctor", w) for w in DOCTOR_WORDS}
     )
 
 

@@ -330,3 +330,61 @@ def test_stage_words_inside_messages_come_from_the_catalog(run, ok):
     ok("config", "set", "stages", "new,contacted,pitched")  # a team's own stage shows as named
     ok("move", "Acme", "pitched")
     assert "還在進行中（pitched）" in run("--lang", "zh-Hant", "reopen", "Acme").err
+
+
+# --- doctor --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.sqlite_only  # the file's own checks (mode, header); the server's are in test_team_mode
+def test_doctor_speaks_chinese_and_its_json_stays_english(run, ok, db):
+    ok("add", "Acme")
+    english = run("doctor", "--format", "json").out
+    out = ok("--lang", "zh-Hant", "doctor").out
+    for words in ("檢查項目", "狀態", "權限", "正常", "版本 ", "（最新）", "每個設定都有效"):
+        assert words in out, (words, out)
+    assert "every" not in out and "Check" not in out
+    md = ok("--lang", "zh-Hans", "doctor", "--format", "md").out
+    assert (
+        "| 检查项目 | 状态 | 说明 |" in md
+        and "| 完整性 | 正常 | PRAGMA integrity_check：正常 |" in md
+    )
+    assert "permissions  ok      mode 0600" in ok("doctor").out  # English as it was
+    for lang in ("zh-Hant", "zh-Hans"):
+        assert run("--lang", lang, "doctor", "--format", "json").out == english
+        assert (
+            run("--lang", lang, "doctor", "--format", "csv").out
+            == run("doctor", "--format", "csv").out
+        )
+
+
+@pytest.mark.sqlite_only
+def test_doctor_names_a_broken_file_in_chinese_with_the_same_exit_code(run, tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_text("not a database")
+    bad.chmod(0o600)
+    english = run("--db", bad, "doctor")
+    assert english.code == 3
+    assert english.err.startswith("Error: doctor: ") and "file: " in english.err
+    chinese = run("--db", bad, "--lang", "zh-Hans", "doctor")
+    assert chinese.code == 3
+    row = next(line for line in chinese.out.splitlines() if line.startswith("文件"))
+    assert row.split()[1] == "错误", row
+    assert chinese.err.startswith("错误: doctor：") and "文件：" in chinese.err
+    assert "不是 SQLite 数据库（文件头不对）；请从备份还原" in chinese.err
+
+
+# --- log's confirmation --------------------------------------------------------------------------------
+
+
+def test_logs_confirmation_uses_chinese_punctuation_and_days(run, ok):
+    ok("add", "Acme")
+    said = run(
+        "--lang", "zh-Hant", "log", "Acme", "called", "--next", "fri", "--step", "send quote"
+    )
+    assert said.code == 0
+    assert (
+        "已記錄 #1 Acme 的電話；新線索 → 已聯繫；下次：11月27日 週五 09:00（send quote）"
+        in said.out + said.err
+    )
+    english = run("log", "Acme", "again", "--next", "mon", "--step", "demo")
+    assert "; next: 2026-11-30 09:00 (demo)" in english.out + english.err

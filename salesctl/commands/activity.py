@@ -187,7 +187,11 @@ def log(
 
     def message(obj, before):
         moved = (
-            f"; {stage_word(before)} → {stage_word(obj['stage'])}" if obj["stage"] != before else ""
+            _("; {before} → {after}").format(
+                before=stage_word(before), after=stage_word(obj["stage"])
+            )
+            if obj["stage"] != before
+            else ""
         )
         nxt = (
             _("; next: {when}").format(when=_when(ctx, obj["next_at"]))
@@ -198,7 +202,7 @@ def log(
             _("Logged {kind} on {lead}").format(kind=kind_word(kind), lead=_label(obj))
             + moved
             + nxt
-            + (f" ({obj['next_step']})" if obj["next_step"] else "")
+            + (_(" ({step})").format(step=obj["next_step"]) if obj["next_step"] else "")
         )
 
     _change(ctx, lead, fmt, change, message, at=at_db, at_field="--at" if at is not None else "")

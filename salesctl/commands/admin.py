@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from ..errors import SalesError, StoreError
-from ..i18n import N_, _
+from ..errors import SalesError, StoreError, Term, Words
+from ..i18n import N_, _, pgettext
 from ..model import CONFIG_KEYS, Settings, parse_setting
 from ..render import Fields, Output
 from . import VALUE_ARGS, FormatOpt, app_of, say, show
@@ -147,31 +147,71 @@ def doctor(ctx: typer.Context, fmt: FormatOpt = None) -> None:
         return
     else:
         checks = inspect_database(path)
-    rows = [{"check": c, "status": s, "detail": d} for c, s, d in checks]
-    errors = [r for r in rows if r["status"] == "error"]
+    rows = [{"check": c, "status": s, "detail": str(d)} for c, s, d in checks]
+    errors = [(c, d) for c, s, d in checks if s == "error"]
     data = {"db": str(path), "ok": not errors, "checks": rows}
+    shown = [  # the table in this run's language; JSON keeps the English words (docs/chinese.md)
+        {
+            "check": pgettext("doctor", c),
+            "status": pgettext("doctor", s),
+            "detail": d.render(_) if isinstance(d, Words) else d,
+        }
+        for c, s, d in checks
+    ]
     show(
         Output(
             data,
             [
                 Table(
                     [
-                        Column("check", "Check"),
-                        Column("status", "Status"),
-                        Column("detail", "Detail"),
+                        Column("check", _("Check")),
+                        Column("status", _("Status")),
+                        Column("detail", _("Detail")),
                     ],
-                    rows,
+                    shown,
                     title=str(path),
                 )
             ],
+            csv=Table([Column(k, k) for k in ("check", "status", "detail")], rows),
         ),
         fmt,
     )
     if errors:
-        raise StoreError(
-            N_("doctor: {path}: {problems}"),
-            path=path,
-            problems="; ".join(f"{r['check']}: {r['detail']}" for r in errors),
+        raise StoreError(N_("doctor: {path}: {problems}"), path=path, problems=_Problems(errors))
+
+
+# What doctor's checks and statuses are called in a table (catalog context "doctor"); JSON keeps these.
+DOCTOR_WORDS = (
+    "file",
+    "permissions",
+    "salesctl",
+    "integrity",
+    "schema",
+    "journal",
+    "orphans",
+    "settings",
+    "server",
+    "extensions",
+    "ok",
+    "warning",
+    "error",
+)
+
+
+class _Problems(Words):
+    """doctor's failed checks, `check: detail; …`, in the language the error is shown in."""
+
+    def __init__(self, errors: list):
+        super().__init__("")
+        self.errors = errors
+
+    def render(self, translate=lambda text: text) -> str:
+        return translate(N_("; ")).join(
+            translate(N_("{check}: {detail}")).format(
+                check=Term("doctor", check).render(translate),
+                detail=detail.render(translate) if isinstance(detail, Words) else detail,
+            )
+            for check, detail in self.errors
         )
 
 
