@@ -388,3 +388,31 @@ def test_logs_confirmation_uses_chinese_punctuation_and_days(run, ok):
     )
     english = run("log", "Acme", "again", "--next", "mon", "--step", "demo")
     assert "; next: 2026-11-30 09:00 (demo)" in english.out + english.err
+
+
+# --- the timeline, export and db copy ------------------------------------------------------------------
+
+
+def test_the_timeline_export_and_copy_messages_speak_chinese(run, ok, tmp_path):
+    ok("add", "Acme")
+    ok("log", "Acme", "called them")
+    shown = ok("--lang", "zh-Hans", "lead", "show", "Acme").out
+    assert "电话：called them" in shown and "call:" not in shown
+    assert "call: called them" in ok("lead", "show", "Acme").out
+    said = run("--lang", "zh-Hant", "export", "leads", "--out", tmp_path / "leads.csv")
+    assert said.code == 0 and said.err == f"已匯出 1 個客戶到 {tmp_path / 'leads.csv'}\n"
+    said = run("export", "activities", "--out", tmp_path / "acts.csv")
+    assert said.err == f"Exported 1 activities to {tmp_path / 'acts.csv'}\n"
+    said = run("--lang", "zh-Hans", "export", "all", "--out", tmp_path / "all.json")
+    assert said.err.startswith("已导出 ") and "条数据到" in said.err
+
+
+@pytest.mark.sqlite_only  # copies the test's SQLite file into another
+def test_db_copy_counts_what_it_copied_in_chinese_words(run, ok, db, tmp_path):
+    ok("add", "Acme")
+    ok("log", "Acme", "called")
+    said = run("--lang", "zh-Hant", "db", "copy", db, tmp_path / "copy.db")
+    assert said.code == 0
+    assert "業務員 1、打法 4、客戶 1、跟進記錄 1、階段變化 2" in said.err and "leads" not in said.err
+    said = run("db", "copy", db, tmp_path / "copy2.db")
+    assert "1 reps, 4 plays, 1 leads, 1 activities, 2 stage_history" in said.err

@@ -234,11 +234,11 @@ def export(
         app.store(), what.value, fmt.value, out, tz=app.tz, now=app.now, protect=app.db_path
     )
     if out is not None:
-        say(
-            _("Exported {count} {what} to {file}").format(
-                count=count, what=what.value if what is not What.all else "rows", file=out
-            )
-        )
+        said = {
+            "leads": _("Exported {count} leads to {file}"),
+            "activities": _("Exported {count} activities to {file}"),
+        }.get(what.value) or _("Exported {count} rows to {file}")
+        say(said.format(count=count, file=out))
 
 
 def search(

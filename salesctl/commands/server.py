@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ..errors import Invalid
-from ..i18n import N_, _
+from ..i18n import N_, _, pgettext
 from . import FormatOpt, app_of, say, show
 
 db_app = typer.Typer(
@@ -109,7 +109,11 @@ def db_copy(ctx: typer.Context, source: LocationArg, dest: LocationArg) -> None:
         _("Copied {source} to {target}: {counts}").format(
             source=reader.where,
             target=writer.where,
-            counts=", ".join(f"{n} {t}" for t, n in counts.items() if n),
+            counts=_(", ").join(
+                _("{count} {table}").format(count=n, table=pgettext("table", t))
+                for t, n in counts.items()
+                if n
+            ),
         )
     )
 

@@ -221,7 +221,7 @@ def report_text(doc: dict) -> str:
         lines += [
             "",
             _("Lost reasons: ")
-            + ", ".join(f"{pgettext('lost', r)} {n}" for r, n in t["lost_reasons"].items()),
+            + _(", ").join(f"{pgettext('lost', r)} {n}" for r, n in t["lost_reasons"].items()),
         ]
     if doc["reps"]:
         lines += ["", _("Reps")]

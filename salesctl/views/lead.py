@@ -202,7 +202,8 @@ def _describe(entry: dict, year: int | None = None) -> str:
     if entry["type"] == "activity":
         flag = "" if entry["effective"] or entry["kind"] == "note" else _(" (no answer)")
         play = _(" [play: {play}]").format(play=entry["play"]) if entry["play"] else ""
-        return f"{kind(entry['kind'])}{flag}: {entry['note']}{play}"
+        said = _("{kind}: {note}").format(kind=kind(entry["kind"]) + flag, note=entry["note"])
+        return said + play
     if entry["type"] == "removed":
         return _("removed {kind} #{id} of {at}: {note}").format(
             kind=kind(entry["kind"]),
