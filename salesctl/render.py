@@ -475,6 +475,10 @@ def _prefix(text: str, width: int) -> str:
     return out
 
 
+# Chinese punctuation that closes: a line never starts with it (the rule Chinese typesetting keeps).
+_NO_LINE_START = frozenset("。，、；：！？）」』》〉】")
+
+
 def _fold(text: str, width: int) -> list[str]:
     """Lines of at most `width` cells: break at spaces where possible, else inside a word."""
     lines: list[str] = []
@@ -491,6 +495,8 @@ def _fold(text: str, width: int) -> list[str]:
                 line, line_w = "", 0
             while word_w > width:  # a word longer than the column: cut it at the cell boundary
                 cut = _prefix(word, width) or word[0]
+                if len(cut) > 1 and word[len(cut)] in _NO_LINE_START:
+                    cut = cut[:-1]  # 。 and ， never start a line: the character before goes with it
                 lines.append(cut)
                 word = word[len(cut) :]
                 word_w = cell_width(word)

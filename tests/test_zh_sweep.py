@@ -413,6 +413,64 @@ def test_db_copy_counts_what_it_copied_in_chinese_words(run, ok, db, tmp_path):
     ok("log", "Acme", "called")
     said = run("--lang", "zh-Hant", "db", "copy", db, tmp_path / "copy.db")
     assert said.code == 0
-    assert "業務員 1、打法 4、客戶 1、跟進記錄 1、階段變化 2" in said.err and "leads" not in said.err
+    assert (
+        "業務員 1、打法 4、客戶 1、跟進記錄 1、階段變化 2" in said.err and "leads" not in said.err
+    )
     said = run("db", "copy", db, tmp_path / "copy2.db")
     assert "1 reps, 4 plays, 1 leads, 1 activities, 2 stage_history" in said.err
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"), [("en", "import"), ("zh-Hant", "匯入"), ("zh-Hans", "导入")]
+)
+def test_the_import_progress_bar_is_labelled_in_the_language(
+    run, tmp_path, monkeypatch, lang, label
+):
+    """On a terminal a large import shows a bar (commands/io.py); its label is the run's language."""
+    import sys
+
+    from rich.progress import Progress
+
+    from salesctl.commands import io
+
+    labels = []
+    real_add_task = Progress.add_task
+    monkeypatch.setattr(io, "PROGRESS_FROM", 1)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.setattr(
+        Progress,
+        "add_task",
+        lambda self, description, **kw: (
+            labels.append(description) or real_add_task(self, description, **kw)
+        ),
+    )
+    leads = tmp_path / "leads.csv"
+    leads.write_text("name\n" + "".join(f"Lead {n}\n" for n in range(5)), encoding="utf-8")
+    prefix = () if lang == "en" else ("--lang", lang)
+    assert run(*prefix, "import", leads).code == 0
+    assert labels == [label]
+
+
+# --- the default plays ---------------------------------------------------------------------------------
+
+
+def test_the_default_plays_read_in_chinese_and_a_teams_own_text_stays_as_typed(run, ok):
+    ok("play", "add", "mine", "--text", "Call them on Friday")
+    ok("add", "Acme")
+    english = {
+        args: run(*args, "--format", "json").out
+        for args in (("play", "list"), ("play", "suggest", "Acme"))
+    }
+    for lang, words in (
+        ("zh-Hant", ("忙碌型客戶：訊息要短", "比價型客戶", "有預算但做不了主")),
+        ("zh-Hans", ("忙碌型客户：消息要短", "比价型客户", "有预算但做不了主")),
+    ):
+        for args in (("play", "list"), ("play", "suggest", "Acme")):
+            out = ok("--lang", lang, *args).out
+            for word in words:
+                assert word in out.replace("\n", "").replace(" ", ""), (word, out)
+            assert "Busy customer" not in out and "Call them on Friday" in out
+            # a line never starts with closing Chinese punctuation (。 stays with the text before it)
+            assert not any(line.strip().startswith(("。", "，", "；")) for line in out.splitlines())
+            assert run("--lang", lang, *args, "--format", "json").out == english[args]
+    assert "Busy customer: short messages" in ok("play", "list").out

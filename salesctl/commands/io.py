@@ -56,7 +56,7 @@ class _ProgressBar:
 
             self.bar = Progress(console=console(sys.stderr), transient=True)
             self.bar.start()
-            self.task = self.bar.add_task("import", total=total)
+            self.task = self.bar.add_task(_("import"), total=total)
         self.bar.update(self.task, completed=done)
 
     def stop(self) -> None:

@@ -8,7 +8,7 @@ import typer
 
 from .. import model
 from ..errors import NotFound, Words
-from ..i18n import N_, _, stage
+from ..i18n import N_, _, pgettext, stage
 from ..render import Column, Output, Table
 from . import VALUE_ARGS, FormatOpt, LeadArg, app_of, say, show
 
@@ -22,7 +22,8 @@ def play_columns() -> list[Column]:
         Column("name", _("Play")),
         Column("persona", _("Persona")),
         Column("stage", _("Stage"), show=lambda v: stage(v) if v else ""),
-        Column("text", _("What to do")),
+        # The default plays' own words are salesctl's, so they are translated; a team's text is shown as typed.
+        Column("text", _("What to do"), show=lambda v: pgettext("play", v) if v else ""),
     ]
 
 
