@@ -5,6 +5,8 @@ output is as before, the exit codes are the same and JSON does not change by a b
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from test_remind import build_team, by_recipient, use
 from test_zh_mail import SIMPLIFIED_ONLY, TRADITIONAL_ONLY
@@ -474,3 +476,17 @@ def test_the_default_plays_read_in_chinese_and_a_teams_own_text_stays_as_typed(r
             assert not any(line.strip().startswith(("。", "，", "；")) for line in out.splitlines())
             assert run("--lang", lang, *args, "--format", "json").out == english[args]
     assert "Busy customer: short messages" in ok("play", "list").out
+
+
+def test_a_dry_run_after_a_send_says_when_in_a_chinese_day(
+    run, ok, cny_team, smtp_server, monkeypatch
+):
+    server = smtp_server()
+    use(monkeypatch, server.env())
+    ok("remind", "--email")
+    result = ok("--lang", "zh-Hant", "remind", "--dry-run")
+    assert result.out == ""
+    # The send time is the real clock's: shown as a Chinese day and time, like tables show times.
+    assert re.search(
+        r"alice：今天的提醒已在 (\d{4}年)?\d{1,2}月\d{1,2}日 週. \d\d:\d\d 寄出", result.err
+    ), result.err
