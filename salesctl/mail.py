@@ -30,6 +30,7 @@ from . import model
 from .errors import Invalid, SalesError, printable
 from .i18n import N_, _, current, moment, money, stage
 from .i18n import day as table_day
+from .views.lead import owner_reason
 
 TLS_MODES = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
@@ -336,7 +337,10 @@ def _details(item: dict, year: int | None) -> list[str]:
     """What the digest says of one lead, amounts and times as tables show them (money_style, Chinese
     dates without this year's number; English keeps ISO)."""
     if "assignment_id" in item:  # a lead `pool recycle` took back
-        return [_("on {day}").format(day=moment(item["at"], year)), str(item.get("reason") or "")]
+        return [
+            _("on {day}").format(day=moment(item["at"], year)),
+            owner_reason(item.get("reason")),
+        ]
     parts = []
     days = item.get("days_overdue")
     if days:
@@ -350,15 +354,11 @@ def _details(item: dict, year: int | None) -> list[str]:
     if item.get("value") is not None:
         parts.append(money(item["value"], item.get("currency")))
     extra = [
-        (_(REASON_WORDS[r]) if r in REASON_WORDS else r)
-        + (
-            " "
-            + _("on {day}").format(
-                day=table_day(item["recycle_on"], None if current() == "en" else year)
-            )
-            if r == "recycle_soon" and item.get("recycle_on")
-            else ""
+        _("returns to the pool on {day}").format(
+            day=table_day(item["recycle_on"], None if current() == "en" else year)
         )
+        if r == "recycle_soon" and item.get("recycle_on")
+        else (_(REASON_WORDS[r]) if r in REASON_WORDS else r)
         for r in item["reasons"]
         if r not in ("overdue", "due_today")
     ]

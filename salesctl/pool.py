@@ -118,9 +118,16 @@ def idle_cutoffs(settings: Settings, at: datetime) -> dict[str, str]:
     }
 
 
+# The reason `pool recycle` writes into a lead's history: English as stored (JSON, export), read back
+# into the reader's language by views.lead.owner_reason.
+RECYCLE_REASON = N_("no effective touch for {days} days in {stage} ({setting})")
+
+
 def recycle_reason(settings: Settings, stage: str) -> str:
     days = settings.pool_release_days[stage]
-    return f"no effective touch for {days} days in {stage} (pool.release_days.{stage} {days})"
+    return RECYCLE_REASON.format(
+        days=days, stage=stage, setting=f"pool.release_days.{stage} {days}"
+    )
 
 
 def due(store: Store, settings: Settings, now: datetime) -> list:

@@ -496,7 +496,9 @@ def _fold(text: str, width: int) -> list[str]:
             while word_w > width:  # a word longer than the column: cut it at the cell boundary
                 cut = _prefix(word, width) or word[0]
                 if len(cut) > 1 and word[len(cut)] in _NO_LINE_START:
-                    cut = cut[:-1]  # 。 and ， never start a line: the character before goes with it
+                    cut = cut[
+                        :-1
+                    ]  # 。 and ， never start a line: the character before goes with it
                 lines.append(cut)
                 word = word[len(cut) :]
                 word_w = cell_width(word)

@@ -490,3 +490,42 @@ def test_a_dry_run_after_a_send_says_when_in_a_chinese_day(
     assert re.search(
         r"alice：今天的提醒已在 (\d{4}年)?\d{1,2}月\d{1,2}日 週. \d\d:\d\d 寄出", result.err
     ), result.err
+
+
+# --- what pool recycle wrote, read back ----------------------------------------------------------------
+
+
+def test_pool_recycles_own_reason_reads_in_chinese_and_stays_english_in_json(run, ok, monkeypatch):
+    ok("config", "set", "owners", "alice")
+    ok("rep", "add", "bob")
+    monkeypatch.setenv("SALESCTL_NOW", "2026-11-10T10:00:00")
+    ok("add", "Acme", "--owner", "bob", "--next", "2026-11-24", "--step", "call")
+    ok("move", "Acme", "contacted")
+    monkeypatch.setenv("SALESCTL_NOW", "2026-11-26T10:00:00")
+    ok("config", "set", "pool.release_days.contacted", "7")
+    ok("pool", "recycle")
+    english = run("lead", "show", "Acme", "--format", "json").out
+    reason = "no effective touch for 7 days in contacted (pool.release_days.contacted 7)"
+    assert reason in english
+    shown = ok("--lang", "zh-Hant", "lead", "show", "Acme").out.replace("\n", "").replace(" ", "")
+    assert "從bob回收到公海：在已聯繫階段7天沒有有效跟進（pool.release_days.contacted7）" in shown
+    assert run("--lang", "zh-Hant", "lead", "show", "Acme", "--format", "json").out == english
+    ok("rep", "edit", "bob", "--lang", "zh-Hans")
+    digest = ok("remind", "--rep", "bob").out
+    assert (
+        "已回收到公海" in digest
+        and "在已联系阶段 7 天没有有效跟进（pool.release_days.contacted 7）" in digest
+    )
+    assert reason not in digest
+
+
+def test_a_lead_about_to_return_to_the_pool_says_when_in_the_digest(ok, monkeypatch):
+    ok("rep", "add", "bob", "--lang", "zh-Hant")
+    monkeypatch.setenv("SALESCTL_NOW", "2026-11-20T10:00:00")
+    ok("add", "Acme", "--owner", "bob", "--next", "2026-11-24", "--step", "call")
+    ok("move", "Acme", "contacted")
+    monkeypatch.setenv("SALESCTL_NOW", "2026-11-26T10:00:00")
+    ok("config", "set", "pool.release_days.contacted", "7")
+    assert "11月27日 週五 回收到公海" in ok("remind", "--rep", "bob").out
+    ok("rep", "edit", "bob", "--lang", "en")
+    assert "returns to the pool on 2026-11-27" in ok("remind", "--rep", "bob").out
