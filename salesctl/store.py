@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import dialects, fields
 from .dialects import sqlite as sqlite_dialect
-from .errors import Ambiguous, Duplicate, NotFound, SalesError, StoreError, Words
+from .errors import Ambiguous, Duplicate, Joined, NotFound, SalesError, StoreError, Term, Words
 from .i18n import N_
 
 BUSY_TIMEOUT_S = sqlite_dialect.BUSY_TIMEOUT_S
@@ -1163,11 +1163,17 @@ class Store:
             if len(level) == 1:
                 return level[0]["id"]
             if level:
-                listed = "; ".join(
-                    f"#{r['id']} {r['name']}"
-                    + (f" ({r['company']})" if r["company"] else "")
-                    + f" [{r['stage']}]"
-                    for r in level[:10]
+                listed = Joined(  # each with its stage, in the words tables use
+                    [
+                        Words(
+                            "#{id} {name}{company} [{stage}]",
+                            id=r["id"],
+                            name=r["name"],
+                            company=f" ({r['company']})" if r["company"] else "",
+                            stage=Term("stage", r["stage"]),
+                        )
+                        for r in level[:10]
+                    ]
                 )
                 raise Ambiguous(
                     N_('lead: "{ref}" matches {count} leads: {listed}; and {more} more; use the id')

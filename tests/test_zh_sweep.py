@@ -529,3 +529,16 @@ def test_a_lead_about_to_return_to_the_pool_says_when_in_the_digest(ok, monkeypa
     assert "11月27日 週五 回收到公海" in ok("remind", "--rep", "bob").out
     ok("rep", "edit", "bob", "--lang", "en")
     assert "returns to the pool on 2026-11-27" in ok("remind", "--rep", "bob").out
+
+
+def test_an_ambiguous_lead_lists_its_candidates_stages_in_chinese(run, ok):
+    ok("add", "刘超", "--company", "北京智造")
+    ok("add", "刘霞")
+    ok("move", "刘霞", "quoted")
+    said = run("--lang", "zh-Hant", "log", "刘", "x")
+    assert said.code == 1
+    assert (
+        '錯誤: 客戶："刘" 符合 2 個客戶：#1 刘超 (北京智造) [新線索]; #2 刘霞 [已報價]' in said.err
+    ), said.err
+    english = run("log", "刘", "x")
+    assert "#1 刘超 (北京智造) [new]; #2 刘霞 [quoted]; use the id" in english.err
