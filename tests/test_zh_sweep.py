@@ -542,3 +542,12 @@ def test_an_ambiguous_lead_lists_its_candidates_stages_in_chinese(run, ok):
     ), said.err
     english = run("log", "刘", "x")
     assert "#1 刘超 (北京智造) [new]; #2 刘霞 [quoted]; use the id" in english.err
+
+
+def test_a_repeat_interval_reads_as_chinese_words(ok):
+    ok("add", "Acme", "--next", "fri", "--step", "call")
+    ok("lead", "edit", "Acme", "--every", "2w")
+    assert "每次有效跟進後，隔 2 週再跟進" in ok("--lang", "zh-Hant", "lead", "show", "Acme").out
+    ok("lead", "edit", "Acme", "--every", "1m")
+    assert "每次有效跟进后，隔 1 个月再跟进" in ok("--lang", "zh-Hans", "lead", "show", "Acme").out
+    assert "every 1m after each effective touch" in ok("lead", "show", "Acme").out

@@ -291,6 +291,14 @@ def lead_show_output(
     return Output({**doc, "timeline": timeline}, [fields, table], csv=all_fields_table([obj]))
 
 
+def _interval(every: str) -> str:
+    """A repeat interval as stored (`2w`, what --every takes) in English; `2 週` in Chinese."""
+    if current() == "en" or not every[:-1].isdigit():
+        return every
+    unit = {"d": _("{n} days"), "w": _("{n} weeks"), "m": _("{n} months")}.get(every[-1])
+    return unit.format(n=int(every[:-1])) if unit else every
+
+
 def _schedule_pairs(schedule: dict) -> list[tuple[str, str]]:
     pairs = []
     cadence = schedule.get("cadence")
@@ -300,7 +308,9 @@ def _schedule_pairs(schedule: dict) -> list[tuple[str, str]]:
         pairs.append(
             (
                 _("Repeats"),
-                _("every {every} after each effective touch").format(every=schedule["every"]),
+                _("every {every} after each effective touch").format(
+                    every=_interval(schedule["every"])
+                ),
             )
         )
     return pairs
