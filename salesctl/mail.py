@@ -401,7 +401,7 @@ def _digest_html(rep: str, day: str, summary: str, sections) -> str:
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"></head>'
         f'<body style="font-family:Helvetica,Arial,{fonts}sans-serif;color:#222;font-size:14px">',
         f'<h2 style="font-size:18px;margin:0 0 4px">{e(heading)}</h2>',
-        f'<p style="margin:0 0 12px;color:#555">{e(day)}: {e(summary)}</p>',
+        f'<p style="margin:0 0 12px;color:#555">{e(_("{day}: {summary}").format(day=day, summary=summary))}</p>',
     ]
     for key, title, items in sections:
         colour = _SECTION_COLOURS.get(key, "#333")
