@@ -44,6 +44,7 @@ def test_each_reps_digest_mail_shows_amounts_in_wan_and_chinese_days(
         assert "逾期 2 天 · 11月24日 周二 09:00 到期 · 下一步：发报价 · 新线索 · ¥5万" in part, part
         assert "¥50,000" not in part and "2026-11-24 09:00" not in part
         assert not TRADITIONAL_ONLY & set(part)
+    assert "2026-11-26：逾期 1 条，今天到期 0 条" in wang.html  # the heading uses the script's colon
     [alice] = got["alice@example.com"]
     assert (
         "逾期 1 天 · 11月25日 週三 09:00 到期 · 下一步：call back · 新線索 · ¥12.5萬" in alice.text
