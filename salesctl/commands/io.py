@@ -150,7 +150,7 @@ def import_(
     say(_summary_text(summary))
 
 
-# The rows a full export restored, by table: the export's table names in English.
+# What a restore wrote, by table: English names each table as the export does, Chinese in words.
 _RESTORED = {
     "reps": N_("{count} reps"),
     "plays": N_("{count} plays"),
