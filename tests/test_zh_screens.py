@@ -387,7 +387,7 @@ OPTION_HELP = {
             "放進公海",
             "--close-by WHEN",
         ),
-        ("import",): ("略過這一行（skip）", "例如 Won=won", "--on-duplicate"),
+        ("import",): ("skip 略過這一行，update 更新該客戶", "例如 Won=won", "--on-duplicate"),
         ("rep", "add"): ("摘要郵件的語言：en、zh-Hant 或 zh-Hans", "--lang LANG"),
         ("lost",): ("原因（必填）：price, budget", "也可用中文：價格、預算"),
     },
