@@ -44,7 +44,8 @@ def test_each_reps_digest_mail_shows_amounts_in_wan_and_chinese_days(
         assert "逾期 2 天 · 11月24日 周二 09:00 到期 · 下一步：发报价 · 新线索 · ¥5万" in part, part
         assert "¥50,000" not in part and "2026-11-24 09:00" not in part
         assert not TRADITIONAL_ONLY & set(part)
-    assert "2026-11-26：逾期 1 条，今天到期 0 条" in wang.html  # the heading uses the script's colon
+    # the heading's day and summary are joined by the script's colon
+    assert "2026-11-26：逾期 1 条，今天到期 0 条" in wang.html
     [alice] = got["alice@example.com"]
     assert (
         "逾期 1 天 · 11月25日 週三 09:00 到期 · 下一步：call back · 新線索 · ¥12.5萬" in alice.text
@@ -232,8 +233,8 @@ EXPECTED = {
         "2026-11 bob 的目標：¥500,000",
         "會把 1 個進行中的客戶從 bob 移交給 alice（試跑：沒有改動）",
         "已把 1 個進行中的客戶從 bob 移交給 alice",
-        '錯誤: config money_style："lakh" 不是金額顯示方式；請用 western 或 wan',
-        '錯誤: config pool.max_open_per_rep："many" 必須是從 1 起的整數客戶數，或 off',
+        '錯誤: config money_style："lakh" 不是金額樣式；請用 western 或 wan',
+        '錯誤: config pool.max_open_per_rep："many" 必須是 1 以上的整數客戶數，或 off',
         "## 會回收到公海\n\n_沒有可顯示的內容。_",
     ],
     "zh-Hans": [
@@ -250,8 +251,8 @@ EXPECTED = {
         "2026-11 bob 的目标：¥500,000",
         "会把 1 个进行中的客户从 bob 移交给 alice（试跑：没有改动）",
         "已把 1 个进行中的客户从 bob 移交给 alice",
-        '错误: config money_style："lakh" 不是金额显示方式；请用 western 或 wan',
-        '错误: config pool.max_open_per_rep："many" 必须是从 1 起的整数客户数，或 off',
+        '错误: config money_style："lakh" 不是金额样式；请用 western 或 wan',
+        '错误: config pool.max_open_per_rep："many" 必须是 1 以上的整数客户数，或 off',
         "## 会回收到公海\n\n_没有可显示的内容。_",
     ],
 }
