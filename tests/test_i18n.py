@@ -243,8 +243,7 @@ def help_texts() -> set[tuple[str, str]]:
 
 def words_in_contexts() -> set[tuple[str, str]]:
     """The fixed vocabulary shown through `i18n.stage/reason/intent/kind`, pgettext("lost", …) and
-    doctor's check names (context `doctor`), the tables `db copy` counts (context `table`) and the default plays' texts
-    (context `play`)."""
+    doctor's check names (context `doctor`) and the default plays' texts (context `play`)."""
     from salesctl.commands.admin import DOCTOR_WORDS
     from salesctl.model import (
         ACTIVITY_KINDS,
@@ -253,7 +252,7 @@ def words_in_contexts() -> set[tuple[str, str]]:
         DEFAULT_STAGES,
         INTENTS,
     )
-    from salesctl.store import DEFAULT_PLAYS, Store
+    from salesctl.store import DEFAULT_PLAYS
     from salesctl.views.agenda import _WHY
 
     reasons = {
@@ -276,7 +275,6 @@ def words_in_contexts() -> set[tuple[str, str]]:
         | {("kind", k) for k in ACTIVITY_KINDS}
         | {("lost", r) for r in DEFAULT_LOST_REASONS}
         | {("doctor", w) for w in DOCTOR_WORDS}
-        | {("table", t) for t in Store.TABLE_COLUMNS}
         | {("play", text) for _name, _persona, text in DEFAULT_PLAYS}
     )
 

@@ -418,7 +418,8 @@ def test_db_copy_counts_what_it_copied_in_chinese_words(run, ok, db, tmp_path):
     said = run("--lang", "zh-Hant", "db", "copy", db, tmp_path / "copy.db")
     assert said.code == 0
     assert (
-        "業務員 1、打法 4、客戶 1、跟進記錄 1、階段變化 2" in said.err and "leads" not in said.err
+        "1 位業務員、4 個打法、1 個客戶、1 筆跟進、2 筆階段變更" in said.err
+        and "leads" not in said.err
     )
     said = run("db", "copy", db, tmp_path / "copy2.db")
     assert "1 reps, 4 plays, 1 leads, 1 activities, 2 stage_history" in said.err

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ..errors import Invalid
-from ..i18n import N_, _, pgettext
+from ..i18n import N_, _
 from . import FormatOpt, app_of, say, show
 
 db_app = typer.Typer(
@@ -105,15 +105,13 @@ def db_copy(ctx: typer.Context, source: LocationArg, dest: LocationArg) -> None:
             writer.close()
     finally:
         reader.close()
+    from .io import table_counts
+
     say(
         _("Copied {source} to {target}: {counts}").format(
             source=reader.where,
             target=writer.where,
-            counts=_(", ").join(
-                _("{count} {table}").format(count=n, table=pgettext("table", t))
-                for t, n in counts.items()
-                if n
-            ),
+            counts=table_counts(counts),
         )
     )
 
