@@ -105,7 +105,7 @@ def db_copy(ctx: typer.Context, source: LocationArg, dest: LocationArg) -> None:
             writer.close()
     finally:
         reader.close()
-    from .io import table_counts
+    from ..views.counts import table_counts
 
     say(
         _("Copied {source} to {target}: {counts}").format(
