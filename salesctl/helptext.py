@@ -250,19 +250,19 @@ class _CellWrapper:
             return super().wrap(text)
         lines: list[str] = []
         line: list[str] = []
-        indent, space = self.initial_indent, False
+        indent, space = self.initial_indent, ""
         room = self.width - _cells(indent)
         for unit in _UNITS.findall(text):
-            if unit.isspace():
-                space = bool(line)
+            if unit.isspace():  # kept between words ("help  [default: 30]"), dropped at a break
+                space = " " if "\n" in unit else unit
                 continue
-            need = _cells(unit) + space
-            if line and need > room:
+            if line and _cells(space + unit) > room:
                 lines.append(indent + "".join(line))
-                line, indent, space = [], self.subsequent_indent, False
-                room, need = self.width - _cells(indent), _cells(unit)
-            line.append(" " * space + unit)
-            room, space = room - need, False
+                line, indent, space = [], self.subsequent_indent, ""
+                room = self.width - _cells(indent)
+            line.append(space + unit if line else unit)
+            room -= _cells(line[-1])
+            space = ""
         if line:
             lines.append(indent + "".join(line))
         return lines
