@@ -42,7 +42,9 @@ def test_the_paragraphs_after_the_first_are_chinese_too(run):
     assert "A snoozed lead" not in today.out and "Order: overdue" not in today.out
     report = run("--lang", HANS, "report", "--help").out
     assert "销售管道的数字以期末为准" in report and "Pipeline figures" not in report
-    assert "salesctl report --month --format html --out november.html" in report  # examples as they are
+    assert (
+        "salesctl report --month --format html --out november.html" in report
+    )  # examples as they are
 
 
 def test_the_locale_alone_translates_every_paragraph(run, monkeypatch):
@@ -79,7 +81,14 @@ def test_usage_options_and_defaults_in_traditional_chinese(run):
     assert "\n引數：\n" in shown and "[必填]" in shown
     root = run("--lang", HANT, "--help").out
     assert "\n指令：\n" in root and "為目前的 shell 安裝自動補全。" in root
-    for english in ("Usage:", "Options:", "Arguments:", "Commands:", "Show this message", "[default"):
+    for english in (
+        "Usage:",
+        "Options:",
+        "Arguments:",
+        "Commands:",
+        "Show this message",
+        "[default",
+    ):
         assert english not in page + shown + root, english
 
 
@@ -101,7 +110,9 @@ def test_a_group_alone_shows_its_help_in_chinese(run, monkeypatch):
 
 def test_the_command_list_reads_as_whole_clauses(run):
     root = run("--lang", HANT, "--help").out
-    assert "  stalled   停滯的單以及每位業務員的停滯比例。\n" in root  # its aside dropped, not cut inside
+    assert (
+        "  stalled   停滯的單以及每位業務員的停滯比例。\n" in root
+    )  # its aside dropped, not cut inside
     assert "  funnel    單在哪裡流失：某段時間內建立的客戶的漏斗…\n" in root
     assert "  add       新增一個客戶，放在第一個階段，歸你負責；印出它的編號。\n" in root
 
@@ -169,6 +180,16 @@ def test_a_missing_argument_in_chinese_from_the_locale(run, monkeypatch):
         (("today", "--team=1"), "錯誤: 選項 '--team' 不接受值。", "错误: 选项 '--team' 不接受值。"),
         (("lead", "list", "--limit"), "選項 '--limit' 需要一個值。", "选项 '--limit' 需要一个值。"),
         (("--bogus",), "錯誤: 沒有這個選項：--bogus", "错误: 没有这个选项：--bogus"),
+    ],
+    ids=[
+        "not-an-int",
+        "not-a-choice",
+        "out-of-range",
+        "extra-argument",
+        "unknown-command",
+        "flag-with-value",
+        "missing-value",
+        "root-option",
     ],
 )
 def test_usage_errors_in_both_scripts(run, args, hant, hans):
