@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
+from unicodedata import east_asian_width
 
 CONTEXT = "help"
 # Whose options are translated too: the rep's day and the owner's Monday (the rest keep English option help).
@@ -198,15 +199,29 @@ def speaking(catalog) -> Iterator[None]:
     import typer.core
     from typer._click import _textwrap
     from typer._click.core import Context
-    from typer._click.formatting import HelpFormatter
 
     words = set(FRAMEWORK_WORDS)
 
+    def typer_words(message: str) -> str:
+        return catalog.pgettext(CONTEXT, message) if message in words else message
+
+    saved = typer.core._, Context.formatter_class, _textwrap.TextWrapper
+    typer.core._ = typer_words
+    Context.formatter_class = _formatter(catalog)
+    _textwrap.TextWrapper = _wrapper()
+    try:
+        yield
+    finally:
+        typer.core._, Context.formatter_class, _textwrap.TextWrapper = saved
+
+
+@cache
+def _formatter(catalog):
+    """click's HelpFormatter with its `Usage: ` and `Options:` headings in the catalog's language."""
+    from typer._click.formatting import HelpFormatter
+
     def tr(message: str) -> str:
         return catalog.pgettext(CONTEXT, message)
-
-    def typer_words(message: str) -> str:
-        return tr(message) if message in words else message
 
     class Formatter(HelpFormatter):
         def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
@@ -215,29 +230,47 @@ def speaking(catalog) -> Iterator[None]:
         def write_heading(self, heading: str) -> None:
             self.write(f"{'':>{self.current_indent}}{tr('{heading}:').format(heading=heading)}\n")
 
-    class Wrapper(_CellWrapper, _textwrap.TextWrapper):
-        pass
-
-    saved = typer.core._, Context.formatter_class, _textwrap.TextWrapper
-    typer.core._, Context.formatter_class, _textwrap.TextWrapper = typer_words, Formatter, Wrapper
-    try:
-        yield
-    finally:
-        typer.core._, Context.formatter_class, _textwrap.TextWrapper = saved
+    return Formatter
 
 
-# A character that takes two cells and may end a line anywhere (CJK ideographs, kana, hangul,
-# full-width forms); punctuation that must not start a line, or end one.
-_WIDE = "\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
-_CLOSING = "）」』”’》〉】，。、；：？！…"
-_OPENING = "（「『“‘《〈【"
-_UNITS = re.compile(rf"\s+|[{_OPENING}]*(?:[{_WIDE}]|[^\s{_WIDE}]+)[{_CLOSING}]*")
+@cache
+def _wrapper():
+    from typer._click._textwrap import TextWrapper
+
+    return type("CellWrapper", (_CellWrapper, TextWrapper), {})
+
+
+# Punctuation that must not start a line, and punctuation that must not end one.
+_CLOSING = frozenset("）」』”’》〉】，。、；：？！…")
+_OPENING = frozenset("（「『“‘《〈【")
+
+
+def _wide(char: str) -> bool:
+    """Takes two cells on a terminal (CJK ideographs, kana, hangul, full-width forms)."""
+    return char >= "\u1100" and east_asian_width(char) in "WF"
 
 
 def _cells(text: str) -> int:
-    from unicodedata import east_asian_width
+    return sum(2 if _wide(char) else 1 for char in text)
 
-    return sum(2 if east_asian_width(char) in "WF" else 1 for char in text)
+
+def _units(text: str) -> list[str]:
+    """Text as the pieces a line may break between: runs of spaces, words, and single wide characters
+    (closing punctuation stays with the piece before it, opening punctuation with the one after)."""
+    units: list[str] = []
+    for char in text:
+        if units:
+            last = units[-1][-1]
+            if char.isspace() == last.isspace() and (
+                char.isspace()
+                or char in _CLOSING
+                or last in _OPENING
+                or not (_wide(char) or _wide(last))
+            ):
+                units[-1] += char
+                continue
+        units.append(char)
+    return units
 
 
 class _CellWrapper:
@@ -246,13 +279,13 @@ class _CellWrapper:
     or after opening punctuation. Text without CJK is wrapped as click wraps it."""
 
     def wrap(self, text: str) -> list[str]:
-        if not re.search(f"[{_WIDE}]", text):
+        if not any(_wide(char) for char in text):
             return super().wrap(text)
         lines: list[str] = []
         line: list[str] = []
         indent, space = self.initial_indent, ""
         room = self.width - _cells(indent)
-        for unit in _UNITS.findall(text):
+        for unit in _units(text):
             if unit.isspace():  # kept between words ("help  [default: 30]"), dropped at a break
                 space = " " if "\n" in unit else unit
                 continue
