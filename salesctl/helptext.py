@@ -125,9 +125,10 @@ def translate(command, catalog) -> None:
 
 # ---- Click's and Typer's own words --------------------------------------------------------------------
 # typer 0.28 passes its words through the stdlib gettext, bound at import as `typer.core._`; the click it
-# vendors (typer._click) writes its words as literals. So the stdlib's global gettext domain cannot
-# reach them: `speaking()` swaps Typer's hook and click's formatter for the duration of a Chinese help
-# run, and a usage error, already worded in English, is matched against the templates it was made from.
+# vendors (typer._click) writes its words as literals. The stdlib's global gettext domain takes its
+# language from the environment, not --lang, and never reaches click's literals: so `speaking()` swaps
+# Typer's hook, click's formatter and its text wrapper for the length of a Chinese help run, and a usage
+# error, already worded in English, is matched against the templates it was made from.
 
 # Words around salesctl's texts on a help page, as Typer and click write them.
 FRAMEWORK_WORDS = (
@@ -332,6 +333,7 @@ def show_usage_error(exc, catalog) -> None:
 
     if isinstance(exc, NoArgsIsHelpError) or not isinstance(exc, UsageError):
         exc.show()  # a group's help, made when it was raised (in a help run: already translated)
+        # or a ClickException that is not about usage: as click shows it
         return
     with speaking(catalog):
         ctx = exc.ctx
