@@ -1,6 +1,6 @@
 """`--help` in Chinese (docs/chinese.md, Help): every paragraph of every command's help, the example
-headings, the options of the commands people start with, and the words Click and Typer print themselves
-("Usage:", "Options", "[default: …]", usage errors), from the `help` context of the catalogs.
+headings, the help of every option, and the words Click and Typer print themselves ("Usage:",
+"Options", "[default: …]", usage errors), from the `help` context of the catalogs.
 
 Typer takes help texts when a command is declared, in English. They are translated when help is asked
 for, by rewriting the click command tree before it renders, so English runs and every run that is not
@@ -19,17 +19,6 @@ from functools import cache
 from unicodedata import east_asian_width
 
 CONTEXT = "help"
-# Whose options are translated too: the rep's day and the owner's Monday (the rest keep English option help).
-OPTION_COMMANDS = (
-    "salesctl",
-    "salesctl today",
-    "salesctl log",
-    "salesctl report",
-    "salesctl funnel",
-    "salesctl stalled",
-    "salesctl rhythm",
-    "salesctl target show",
-)
 # Options click and typer add themselves: their help is theirs, not salesctl's.
 _FOREIGN = ("--install-completion", "--show-completion", "--help")
 
@@ -66,8 +55,6 @@ def _headings(help_text: str) -> list[str]:
 
 
 def _options(path: str, command) -> list:
-    if path not in OPTION_COMMANDS:
-        return []
     return [p for p in command.params if getattr(p, "help", None) and p.opts[0] not in _FOREIGN]
 
 
