@@ -244,20 +244,27 @@ def _cells(text: str) -> int:
 
 def _units(text: str) -> list[str]:
     """Text as the pieces a line may break between: runs of spaces, words, and single wide characters
-    (closing punctuation stays with the piece before it, opening punctuation with the one after)."""
+    (closing punctuation stays with the piece before it, opening punctuation with the one after), and
+    Typer's `[預設：30]` whole."""
     units: list[str] = []
+    square = 0
     for char in text:
         if units:
             last = units[-1][-1]
-            if char.isspace() == last.isspace() and (
-                char.isspace()
-                or char in _CLOSING
-                or last in _OPENING
-                or not (_wide(char) or _wide(last))
+            if square or (
+                char.isspace() == last.isspace()
+                and (
+                    char.isspace()
+                    or char in _CLOSING
+                    or last in _OPENING
+                    or not (_wide(char) or _wide(last))
+                )
             ):
                 units[-1] += char
+                square = max(square + (char == "[") - (char == "]"), 0)
                 continue
         units.append(char)
+        square = max(square + (char == "[") - (char == "]"), 0)
     return units
 
 

@@ -81,6 +81,9 @@ def test_usage_options_and_defaults_in_traditional_chinese(run):
     assert "\n引數：\n" in shown and "[必填]" in shown
     root = run("--lang", HANT, "--help").out
     assert "\n指令：\n" in root and "為目前的 shell 安裝自動補全。" in root
+    assert (
+        "[預設：error]" in run("--lang", HANT, "import", "--help").out
+    )  # never split across lines
     for english in (
         "Usage:",
         "Options:",
