@@ -21,8 +21,8 @@ app = typer.Typer(
     name="salesctl",
     cls=SalesGroup,  # an unknown option is named as one, with the nearest match, for every command
     help="salesctl: a command-line sales tracker for small teams.\n\n"
-    '\b\nA rep\'s morning:\n  salesctl today\n  salesctl log acme "called, wants a quote" --next fri --step "send quote"\n'
-    "\b\nAn owner's Monday:\n  salesctl report --week --team\n  salesctl stalled --team"
+    '\b\nA rep\'s morning:\n  salesctl today\n  salesctl log acme "called, wants a quote" --next fri --step "send quote"\n\n'
+    "\b\nAn owner's Monday:\n  salesctl report --week --team\n  salesctl stalled --team\n\n"
     "\b\nTry it on a sample team (its own file, demo.db):\n  salesctl demo\n  salesctl --demo today",
     no_args_is_help=True,
     add_completion=True,
