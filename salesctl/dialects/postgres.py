@@ -196,7 +196,7 @@ def connect(url: str, *, create: bool = True) -> Connection:
             url,
             connect_timeout=10,
             application_name="salesctl",
-            options=f"-c TimeZone=UTC -c lock_timeout={BUSY_TIMEOUT_S}s",
+            options=f"-c TimeZone=UTC -c lock_timeout={BUSY_TIMEOUT_S}s -c jit=off",
         )
     except psycopg2.OperationalError as exc:
         raise connect_error(url, exc) from None
