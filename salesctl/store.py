@@ -29,6 +29,9 @@ OPEN = "l.stage NOT IN ('won', 'lost')"
 # statistics SQLite prefers leads_owner_stage, which also walks the rep's won and lost history:
 # 20 ms instead of 1 ms for per-rep counts at 100k leads.
 OPEN_BY_OWNER = "INDEXED BY leads_open_owner"
+# A cohort's lost leads through their creation times: without statistics SQLite prefers leads_stage,
+# which walks every lost lead ever (13 ms instead of 1 ms for the report's funnel at 100k leads).
+BY_CREATION = "INDEXED BY leads_created"
 
 
 # --- schema ----------------------------------------------------------------------------------------
@@ -1774,7 +1777,9 @@ class Store:
             # Grouped by the expressions, not the aliases: `stage` in GROUP BY names the column l.stage
             # (always 'lost' here) before the alias, which lumped every stage's losses together.
             "SELECT l.lost_stage AS stage, coalesce(l.lost_reason, 'other') AS reason, count(*) AS n"
-            " FROM leads l WHERE l.stage = 'lost' AND "
+            " FROM leads l "
+            + BY_CREATION
+            + " WHERE l.stage = 'lost' AND "
             + self._cohort(rep_id)
             + " GROUP BY l.lost_stage, coalesce(l.lost_reason, 'other')",
             self._cohort_params(since, until, rep_id),
