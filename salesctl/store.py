@@ -1481,7 +1481,7 @@ class Store:
         """Activities logged in [since, until) per rep who logged them: all, effective, proposals/quotes."""
         return self.all(
             "SELECT a.rep_id, count(*) AS n, total(a.effective) AS effective,"
-            " total(a.kind IN ('proposal', 'quote')) AS proposals"
+            " count(CASE WHEN a.kind IN ('proposal', 'quote') THEN 1 END) AS proposals"
             " FROM activities a WHERE a.at >= :since AND a.at < :until GROUP BY a.rep_id",
             {"since": since, "until": until},
         )
@@ -1736,7 +1736,8 @@ class Store:
         by_rep = " AND a.rep_id = :rep_id" if rep_id is not None else ""
         return self.all(
             "SELECT p.name AS play, count(u.lead_id) AS leads,"
-            " total(l.won_at < :until) AS won, total(l.lost_at < :until) AS lost"
+            " count(CASE WHEN l.won_at < :until THEN 1 END) AS won,"
+            " count(CASE WHEN l.lost_at < :until THEN 1 END) AS lost"
             " FROM plays p LEFT JOIN (SELECT DISTINCT a.play_id, a.lead_id FROM activities a"
             "  WHERE a.play_id IS NOT NULL AND a.at < :until" + by_rep + ") u ON u.play_id = p.id"
             " LEFT JOIN leads l ON l.id = u.lead_id"
