@@ -772,6 +772,11 @@ MIGRATIONS: dict[str, tuple[str, ...]] = {
         'ALTER TABLE assignments ADD COLUMN notified_at text COLLATE "C"',
         "CREATE INDEX assignments_at ON assignments(at) WHERE kind IS NOT NULL",
     ),
+    "0014_report_covering_indexes": (
+        "CREATE INDEX activities_at_rep ON activities(at, rep_id, effective, kind)",
+        "DROP INDEX activities_at",
+        "CREATE INDEX leads_figures ON leads(id, currency, value, owner_id, won_at, lost_at)",
+    ),
     "0004_open_leads_index": (
         "CREATE INDEX leads_open ON leads(id) WHERE stage NOT IN ('won', 'lost')",
         "CREATE INDEX leads_open_owner ON leads(owner_id, id) WHERE stage NOT IN ('won', 'lost')",
