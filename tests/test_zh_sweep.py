@@ -249,7 +249,7 @@ EXPECTED = {
         "错误: 客户 #2 Globex 已是 已成交",
         "2026-11 团队目标：¥3,000,000",
         "2026-11 bob 的目标：¥500,000",
-        "会把 1 个进行中的客户从 bob 移交给 alice（试跑：没有改动）",
+        "会把 1 个进行中的客户从 bob 移交给 alice（试运行：没有改动）",
         "已把 1 个进行中的客户从 bob 移交给 alice",
         '错误: config money_style："lakh" 不是金额样式；请用 western 或 wan',
         '错误: config pool.max_open_per_rep："many" 必须是 1 以上的整数客户数，或 off',

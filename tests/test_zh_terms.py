@@ -51,6 +51,7 @@ FORBIDDEN = {
         "未結(?!案)": "進行中 (an open lead)",
         "已結束": "結案 (closed)",
         "電郵|郵箱": "電子郵件 (email address)",
+        "試運行|模擬": "試跑 (dry run)",
     },
     HANS: {
         "老板": "主管 (owner, the role)",
@@ -79,6 +80,7 @@ FORBIDDEN = {
         "未结(?!案)": "进行中 (an open lead)",
         "已结束": "结案 (closed)",
         "电子邮件|电邮": "邮箱 (email address)",
+        "试跑": "试运行 (dry run)",
         "新增": "添加 (add); 新增 only as the count of new leads, the header New",
         "新建|建立(?!安全连接)": "创建 (create); 建立 only for a connection",
     },
@@ -120,6 +122,7 @@ REQUIRED = {
     r"\bplays?\b": ("打法", "打法"),
     r"\bopen leads?\b": ("進行中", "进行中"),
     r"\bemail address": ("電子郵件", "邮箱"),
+    r"\bdry run\b|^Dry run": ("試跑", "试运行"),
 }
 OWNER_WORDS = {HANT: "負責人", HANS: "负责人"}
 
