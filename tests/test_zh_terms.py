@@ -52,6 +52,7 @@ FORBIDDEN = {
         "已結束": "結案 (closed)",
         "電郵|郵箱": "電子郵件 (email address)",
         "試運行|模擬": "試跑 (dry run)",
+        "當天到期": "今天到期 (due today)",
     },
     HANS: {
         "老板": "主管 (owner, the role)",
@@ -81,6 +82,7 @@ FORBIDDEN = {
         "已结束": "结案 (closed)",
         "电子邮件|电邮": "邮箱 (email address)",
         "试跑": "试运行 (dry run)",
+        "当天到期": "今天到期 (due today)",
         "新增": "添加 (add); 新增 only as the count of new leads, the header New",
         "新建|建立(?!安全连接)": "创建 (create); 建立 only for a connection",
     },
