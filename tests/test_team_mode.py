@@ -176,6 +176,25 @@ def test_a_rep_may_not_do_what_only_an_owner_does(as_, team, command, db, tmp_pa
 
 
 @pytest.mark.parametrize(
+    "args, message",
+    [
+        (("import", "FILE", "--dry-run"), "only an owner may import or restore"),
+        (("handoff", "bob", "carol", "--dry-run"), "only an owner may hand off a rep's leads"),
+    ],
+)
+def test_a_reps_dry_run_of_an_owners_command_is_the_same_refusal(
+    as_, team, args, message, db, tmp_path
+):
+    """A dry run is the change rolled back; refused before it wrote anything, it must say so, not
+    fail setting back id sequences a rep's role may not touch."""
+    before = digest(db)
+    result = as_("bob", *_args(args, team, tmp_path))
+    assert result.code == 1, result.err
+    assert result.err == f"Error: {message}; bob is a rep: ask an owner (docs/team.md)\n"
+    assert digest(db) == before
+
+
+@pytest.mark.parametrize(
     "command",
     list(LEAD_COMMANDS) + list(ACTIVITY_COMMANDS) + list(OWNER_COMMANDS),
 )

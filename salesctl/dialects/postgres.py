@@ -428,20 +428,31 @@ def after_explicit_ids(conn: Connection, table: str) -> None:
 def undone(conn: Connection) -> Iterator[None]:
     """A dry run (Store.write), inside its transaction: ROLLBACK undoes the rows but not the id
     sequences that inserts moved (sequences stand outside transactions), so a dry run would leave gaps
-    in lead ids. Each sequence is set back while the write lock is still held, never below an id in use."""
-    marks = {
-        table: conn.execute(
-            "SELECT last_value, is_called FROM " + _TABLES[table] + "_id_seq"
-        ).fetchone()
-        for table in _TABLES
-    }
+    in lead ids. Each sequence the dry run moved is set back while the write lock is still held, never
+    below an id in use. Only those: a rep's role may not set sequences, and a rep's dry run refused
+    before it inserted anything (import, handoff) must end in that refusal, not in a denied setval."""
+
+    def positions() -> dict:
+        return {
+            table: tuple(
+                conn.execute(
+                    "SELECT last_value, is_called FROM " + _TABLES[table] + "_id_seq"
+                ).fetchone()
+            )
+            for table in _TABLES
+        }
+
+    marks = positions()
     conn.execute("SAVEPOINT dry_run")
     try:
         yield
     finally:
         if conn.in_transaction:
             conn.execute("ROLLBACK TO SAVEPOINT dry_run")  # also after an error in the block
+            moved = positions()
             for table, (last_value, is_called) in marks.items():
+                if moved[table] == (last_value, is_called):
+                    continue
                 conn.execute(
                     "SELECT CASE WHEN ? >= coalesce(max(id), 0) + 1"
                     " THEN setval(pg_get_serial_sequence(?, 'id'), ?, ? = 1)"
