@@ -73,9 +73,11 @@ def release(
             f"lead #{lead_id} {lead['name']} is {lead['stage']}; closed deals stay credited to {lead['owner']}"
         )
     if lead["owner_id"] != rep_id and not is_owner_role(settings, rep):
+        from .access import how_to_make_owner
+
         raise SalesError(
             f'lead release: "{rep}" may not release lead #{lead_id}; it is {lead["owner"]}\'s '
-            f"(only they or an owner may: salesctl config set owners NAME,…)"
+            f"(only they or an owner may: {how_to_make_owner(store.is_server)})"
         )
     # The history row first: on a team server a rep writes a lead's rows only while it is theirs.
     store.record_assignment(

@@ -160,6 +160,8 @@ def test_another_rep_may_not_fix_the_reps_activity(as_, team, command, db):
     assert result.code == 1
     assert result.err.startswith('Error: activity #1: "carol" may not ')
     assert "logged by bob" in result.err
+    # owners are granted with their login here (config set owners is refused on a team server)
+    assert "(only they or an owner may: salesctl team grant REP --login ROLE --owner)" in result.err
     assert digest(db) == before
 
 
@@ -438,6 +440,7 @@ def test_reps_claim_and_release_pool_leads_under_row_level_security(as_, team, o
     assert claimed.code == 0, claimed.err
     refused = as_("bob", "lead", "release", "2", "--reason", "mine now")
     assert refused.code == 1 and "may not release lead #2" in refused.err, refused.err
+    assert "salesctl team grant REP --login ROLE --owner" in refused.err, refused.err
     ok("config", "set", "pool.release_days.contacted", "1")
     recycle = as_("bob", "pool", "recycle")
     assert recycle.code == 1 and "only an owner may" in recycle.err, recycle.err
