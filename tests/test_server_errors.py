@@ -66,6 +66,16 @@ def refused(run, *args, names=()):
         (("db", "init", f"postgresql://alice:{SECRET}@db.example.com/sales"), "URL"),
         (("db", "copy", "sales.db", f"postgresql://alice:{SECRET}@db.example.com/sales"), "DST"),
         (("db", "copy", f"postgresql://db.example.com/s?password={SECRET}", "new.db"), "SRC"),
+        # libpq decodes %XX in parameter names too: this is a password as well
+        (("--db", f"postgresql://db.example.com/sales?pass%77ord={SECRET}", "today"), "--db"),
+        (
+            (
+                "--db",
+                f"postgresql://db.example.com/sales?sslmode=require&%70assword={SECRET}",
+                "today",
+            ),
+            "--db",
+        ),
     ],
 )
 def test_a_url_with_a_password_is_refused_and_the_password_never_shown(

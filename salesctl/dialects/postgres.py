@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
+from urllib.parse import unquote
 
 import psycopg2
 import psycopg2.errors
@@ -54,7 +55,12 @@ def _params(url: str, field: str) -> dict:
 def _without_secrets(url: str) -> str:
     """The URL with any password (user:PASSWORD@host, ?password=…) masked."""
     url = re.sub(r"(//[^/@:]*):[^/@]*@", r"\1:***@", url)
-    return re.sub(r"([?&]password=)[^&]*", r"\1***", url, flags=re.IGNORECASE)
+    # libpq decodes %XX in a parameter's name as in its value: ?pass%77ord=… is a password too
+    return re.sub(
+        r"([?&])([^=&#]*)=([^&]*)",
+        lambda m: f"{m[1]}{m[2]}=***" if unquote(m[2]).lower() == "password" else m[0],
+        url,
+    )
 
 
 def check_url(url: str, field: str = "--db") -> dict:
