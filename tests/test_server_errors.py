@@ -124,6 +124,32 @@ def test_an_unreachable_server_is_exit_3_naming_host_and_port(run):
 
 
 @pytest.mark.postgres_only
+def test_a_service_file_url_works_and_an_unreachable_service_names_its_host(
+    run, ok, db, tmp_path, monkeypatch
+):
+    """postgresql:///DB?service=NAME (libpq's service file, docs/team.md): the URL names no host, so
+    when the server cannot be reached the message names the one the service file gave libpq."""
+    host, port = host_of(db).split(":")
+    port_nobody = free_port()
+    services = tmp_path / "pg_service.conf"
+    services.write_text(
+        f"[sales]\nhost={host}\nport={port}\nuser=postgres\n"
+        f"[gone]\nhost=127.0.0.1\nport={port_nobody}\n"
+    )
+    monkeypatch.setenv("PGSERVICEFILE", str(services))
+    name = db.rsplit("/", 1)[1]
+    ok("--db", f"postgresql:///{name}?service=sales", "add", "Acme")
+    assert [lead["name"] for lead in ok("lead", "list", "--format", "json")] == ["Acme"]
+    refused(
+        run,
+        "--db",
+        f"postgresql:///{name}?service=gone",
+        "today",
+        names=("cannot reach", f"service gone/{name} at 127.0.0.1:{port_nobody}"),
+    )
+
+
+@pytest.mark.postgres_only
 def test_a_failed_login_is_exit_3_naming_the_host_never_the_password(
     run, db, monkeypatch, no_password_sources
 ):

@@ -84,10 +84,13 @@ def describe(url: object) -> str:
         p = ext.parse_dsn(str(url))
     except psycopg2.ProgrammingError:
         return "PostgreSQL"
-    host = p.get("host") or ("service " + p["service"] if p.get("service") else "the local socket")
-    where = host + (":" + p["port"] if p.get("port") else "")
     user = p.get("user")
-    return f"PostgreSQL {(user + '@') if user else ''}{where}/{p.get('dbname') or p.get('service') or '?'}"
+    if p.get("service") and not p.get("host"):  # the host is in the service file
+        dbname = "/" + p["dbname"] if p.get("dbname") else ""
+        return f"PostgreSQL {(user + '@') if user else ''}service {p['service']}{dbname}"
+    host = p.get("host") or "the local socket"
+    where = host + (":" + p["port"] if p.get("port") else "")
+    return f"PostgreSQL {(user + '@') if user else ''}{where}/{p.get('dbname') or '?'}"
 
 
 def _bool_as_int(value, cursor):
@@ -239,9 +242,20 @@ _CONNECT_FAILURES = (
 )
 
 
+# libpq names the server it tried: 'connection to server at "h" (1.2.3.4), port 5432 failed: …'
+_SERVER_IN_MESSAGE = re.compile(
+    r'connection to server (?:at "(?P<host>[^"]*)"(?: \([^)]*\))?, port (?P<port>\d+)'
+    r'|on socket "(?P<socket>[^"]*)") failed'
+)
+
+
 def connect_error(url: str, exc: Exception) -> StoreError:
     """A failed connection as exit 3, naming the host; an unreachable server unless libpq says more."""
     where = describe(url)
+    server = _SERVER_IN_MESSAGE.match(_first_line(exc))
+    if server and not ext.parse_dsn(str(url)).get("host"):
+        # a service file or libpq's defaults chose the server: say which one libpq tried
+        where += " at " + (server["socket"] or f"{server['host']}:{server['port']}")
     # 'connection to server at "h", port 5432 failed: FATAL:  why' -> 'why' (`where` names the server)
     reason = re.sub(r"^connection to server .*? failed: ", "", _first_line(exc))
     reason = reason.removeprefix("FATAL:").strip()
