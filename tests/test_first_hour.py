@@ -67,6 +67,18 @@ def test_demo_with_db_suggests_the_command_with_that_db(run, tmp_path, monkeypat
     assert (tmp_path / "demo.db").exists()
 
 
+def test_demo_into_the_databases_url_says_how_to_remove_it_there(run, db):
+    """A team server's database is not a file: the demo does not tell you to `rm` its URL."""
+    result = run("demo", "--db", db)
+    assert result.code == 0, result.err
+    assert f"salesctl --db {db} today" in result.err
+    if ON_POSTGRES:
+        assert "To remove the demo, drop that database (dropdb, as its owner)." in result.err
+        assert "rm postgresql" not in result.err
+    else:
+        assert f"To remove the demo: rm {db}*" in result.err
+
+
 def test_demo_and_db_together_are_refused(fails, db):
     fails("--demo", "--db", db, "today", names=["--demo", "--db"])
 

@@ -228,7 +228,11 @@ def demo(
         f"Try: {use} today   (you are {sample.REPS[0][0]} there unless $SALESCTL_REP says otherwise)\n"
         f"     {use} stalled --team; {use} funnel; {use} report\n"
         f"Without {use.removeprefix('salesctl ')}, salesctl uses your own database ({_own_db(default_db_path)}). "
-        f"To remove the demo: rm {shlex.quote(str(app.db_path))}*"
+        + (
+            "To remove the demo, drop that database (dropdb, as its owner)."
+            if app.is_server
+            else f"To remove the demo: rm {shlex.quote(str(app.db_path))}*"
+        )
     )
 
 
