@@ -101,6 +101,7 @@ def db_copy(ctx: typer.Context, source: LocationArg, dest: LocationArg) -> None:
             with writer.write(), reader.snapshot():
                 writer.ensure_schema()
                 counts = reader.copy_to(writer)
+                logins = reader.team_logins()
         finally:
             writer.close()
     finally:
@@ -112,6 +113,20 @@ def db_copy(ctx: typer.Context, source: LocationArg, dest: LocationArg) -> None:
             counts=", ".join(f"{n} {t}" for t, n in counts.items() if n),
         )
     )
+    if logins and writer.is_server:
+        # Logins are PostgreSQL roles of one server: an owner grants them on the new one (docs/team.md).
+        import shlex
+
+        say(
+            _(
+                "Team logins are not copied (docs/team.md, Move an existing database); an owner grants them again:"
+            )
+            + "".join(
+                f"\n  salesctl --db {shlex.quote(dest)} team grant {shlex.quote(login['rep'])}"
+                f" --login {shlex.quote(login['role'])}" + (" --owner" if login["owner"] else "")
+                for login in logins
+            )
+        )
 
 
 # --- team logins (docs/team.md, "Who may do what") -------------------------------------------------
