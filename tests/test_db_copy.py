@@ -148,3 +148,19 @@ def test_a_copy_to_another_server_database_lists_the_logins_to_grant_again(run, 
     finally:
         pg_admin(f"DROP DATABASE IF EXISTS {target} WITH (FORCE)")
         pg_admin(f'DROP ROLE IF EXISTS "{role}"')
+
+
+@pytest.mark.postgres_only
+def test_export_all_then_import_moves_a_database_across_engines_both_ways(ok, db, tmp_path):
+    """The other way to move (docs/team.md): `export all` on one engine, `import` on the other."""
+    source, back = tmp_path / "source.db", tmp_path / "back.db"
+    fill(ok, source)
+    expected = export_all(ok, source)
+    ok("--db", source, "export", "all", "--out", tmp_path / "from-sqlite.json")
+    ok("--db", db, "import", tmp_path / "from-sqlite.json")
+    assert export_all(ok, db) == expected
+    ok("--db", db, "export", "all", "--out", tmp_path / "from-server.json")
+    ok("--db", back, "import", tmp_path / "from-server.json")
+    assert export_all(ok, back) == expected
+    new_id = int(ok("--db", db, "add", "王芳", "--company", "上海").out)
+    assert new_id == max(lead["id"] for lead in expected["leads"]) + 1
