@@ -314,3 +314,23 @@ def test_a_server_restart_between_commands_is_exit_3_then_works_again(run, ok, o
     ok("--db", url, "log", "Acme", "called", "--next", "fri")
     (lead,) = ok("--db", url, "lead", "list", "--format", "json")
     assert lead["name"] == "Acme" and lead["next_at"].startswith("2026-11-27")
+
+
+@pytest.mark.postgres_only
+def test_doctor_warns_of_a_database_whose_ctype_makes_no_trigrams_of_chinese(ok, db):
+    """docs/team.md: create the database with LC_CTYPE=C.UTF-8; under LC_CTYPE=C pg_trgm indexes no
+    Chinese text, and search then reads every lead without a word of warning."""
+    checks = {c["check"]: c for c in ok("doctor", "--format", "json")["checks"]}
+    assert checks["locale"]["status"] == "ok", checks["locale"]
+    name = db.rsplit("/", 1)[1] + "_ctype_c"
+    pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    pg_admin(f"CREATE DATABASE {name} TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'")
+    try:
+        url = f"{PG_SERVER}/{name}"
+        ok("db", "init", url)
+        checks = {c["check"]: c for c in ok("--db", url, "doctor", "--format", "json")["checks"]}
+        assert checks["locale"]["status"] == "warning"
+        assert "LC_CTYPE C," in checks["locale"]["detail"]
+        assert "--lc-ctype=C.UTF-8" in checks["locale"]["detail"]
+    finally:
+        pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -907,4 +907,19 @@ def inspect(conn: Connection, current: int) -> list[tuple[str, str, str]]:
             f"missing: {', '.join(missing)}" if missing else "citext, pg_trgm",
         )
     )
+    ctype, encoding = conn.execute(
+        "SELECT datctype, pg_encoding_to_char(encoding) FROM pg_database"
+        " WHERE datname = current_database()"
+    ).fetchone()
+    if encoding == "UTF8" and re.search(r"\.utf-?8$", ctype, re.IGNORECASE):
+        checks.append(("locale", "ok", f"LC_CTYPE {ctype}"))
+    else:  # pg_trgm then makes no trigrams of Chinese text: search reads every lead (docs/team.md)
+        checks.append(
+            (
+                "locale",
+                "warning",
+                f"LC_CTYPE {ctype}, encoding {encoding}: search cannot use its index for Chinese"
+                " text; create a database with --lc-ctype=C.UTF-8 and move there with db copy",
+            )
+        )
     return checks
