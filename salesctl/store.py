@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import dialects, fields
 from .dialects import sqlite as sqlite_dialect
-from .errors import Ambiguous, Duplicate, NotFound, SalesError, StoreError, Words
+from .errors import Ambiguous, Duplicate, NotFound, Refused, SalesError, StoreError, Words
 from .i18n import N_
 
 BUSY_TIMEOUT_S = sqlite_dialect.BUSY_TIMEOUT_S
@@ -409,6 +409,11 @@ def _m0013_shared_pool(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX assignments_at ON assignments(at) WHERE kind IS NOT NULL")
 
 
+def _m0014_team_pool_permissions(conn: sqlite3.Connection) -> None:
+    """On a team server, a rep may add a lead to the pool and mark their recycle notices told (the
+    PostgreSQL version: dialects/postgres.py); a SQLite file has one user and no row-level security."""
+
+
 # Migrations that rebuild a table: they run with foreign keys off (see _rebuild_table).
 REBUILDS = {"0013_shared_pool"}
 
@@ -426,6 +431,7 @@ MIGRATIONS = [
     ("0011_rep_language", _m0011_rep_language),
     ("0012_team_logins", _m0012_team_logins),
     ("0013_shared_pool", _m0013_shared_pool),
+    ("0014_team_pool_permissions", _m0014_team_pool_permissions),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # Versions before the mark existed: such a file without the mark but with salesctl's tables is ours.
@@ -780,8 +786,22 @@ class Store:
                     ),
                     where=self.where,
                 )
-            with self.write():
-                self.dialect.migrate(self.conn, MIGRATIONS[:SCHEMA_VERSION], self.schema_version())
+            try:
+                with self.write():
+                    self.dialect.migrate(
+                        self.conn, MIGRATIONS[:SCHEMA_VERSION], self.schema_version()
+                    )
+            except (
+                Refused
+            ) as exc:  # permission denied: only the role that owns the schema alters it
+                raise StoreError(
+                    N_(
+                        "{where} has schema version {version} and this salesctl needs {known}; the upgrade runs as the database's owner role (the one that ran db init): run any salesctl command as that role first (docs/team.md)"
+                    ),
+                    where=self.where,
+                    version=version,
+                    known=SCHEMA_VERSION,
+                ) from exc
             return
         if self.schema_version() == SCHEMA_VERSION:  # a newer one was refused by _check_file
             return

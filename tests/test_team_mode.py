@@ -449,3 +449,44 @@ def test_reps_claim_and_release_pool_leads_under_row_level_security(as_, team, o
         ("release", "bob"),
         ("claim", "carol"),
     ]
+
+
+def test_a_rep_adds_a_lead_to_the_pool(as_, team, ok):
+    """docs/pool.md: `add --pool` writes a lead nobody owns with its first stage_history row and tags;
+    row-level security let a rep write those rows only for leads they own, so it was refused."""
+    result = as_("bob", "add", "Hooli", "--pool", "--tag", "trade-fair", "--value", "2k")
+    assert result.code == 0, result.err
+    (lead,) = ok("pool", "list", "--format", "json")
+    assert (lead["name"], lead["owner"], lead["tags"]) == ("Hooli", None, ["trade-fair"])
+    claimed = as_("carol", "claim", "Hooli")
+    assert claimed.code == 0, claimed.err
+
+
+def test_a_reps_own_digest_tells_them_of_a_recycle_once(as_, team, ok, db, monkeypatch):
+    """The digest marks the recycles it told (assignments.notified_at): a rep printing their own digest
+    on a team server was refused that update, so `remind` failed after printing. Another rep's
+    `remind --all` shows bob's notice but leaves it for bob's own digest."""
+    ok("config", "set", "pool.release_days.contacted", "3")
+    monkeypatch.setenv("SALESCTL_NOW", "2026-12-10T10:00:00")
+    ok("pool", "recycle")
+    others = as_("carol", "remind", "--all")
+    assert others.code == 0, others.err
+    assert "Returned to the pool" in others.out
+    first = as_("bob", "remind")
+    assert first.code == 0, first.err
+    assert "Returned to the pool" in first.out and "#1 Acme" in first.out
+    again = as_("bob", "remind")
+    assert again.code == 0, again.err
+    assert "Returned to the pool" not in again.out
+
+
+def test_a_rep_meeting_an_old_schema_is_told_who_upgrades_it(as_, team, db):
+    """A schema change runs as the database's owner role; a rep's role may not alter tables."""
+    from conftest import pg_admin
+
+    pg_admin("UPDATE salesctl_schema SET version = version - 1", db.rsplit("/", 1)[1])
+    before = digest(db)
+    result = as_("bob", "today")
+    assert result.code == 3, result.err
+    assert "the upgrade runs as the database's owner role (the one that ran db init)" in result.err
+    assert digest(db) == before

@@ -797,6 +797,23 @@ MIGRATIONS: dict[str, tuple[str, ...]] = {
         'ALTER TABLE assignments ADD COLUMN notified_at text COLLATE "C"',
         "CREATE INDEX assignments_at ON assignments(at) WHERE kind IS NOT NULL",
     ),
+    # docs/pool.md, "For the team database": a rep's `add --pool` writes the new pool lead's first
+    # stage_history row (and its tags), and a rep's digest marks the recycles it told them of.
+    "0014_team_pool_permissions": (
+        "CREATE FUNCTION salesctl_in_pool(bigint) RETURNS boolean LANGUAGE sql STABLE"
+        " RETURN EXISTS (SELECT 1 FROM leads WHERE id = $1 AND owner_id IS NULL)",
+        "DROP POLICY rep_inserts ON stage_history",
+        "CREATE POLICY rep_inserts ON stage_history FOR INSERT WITH CHECK"
+        f" (rep_id = {_ME} AND (salesctl_owns_lead(lead_id)"
+        " OR (from_stage IS NULL AND salesctl_in_pool(lead_id))))",
+        "DROP POLICY rep_inserts ON lead_tags",
+        "CREATE POLICY rep_inserts ON lead_tags FOR INSERT WITH CHECK"
+        " (salesctl_owns_lead(lead_id) OR salesctl_in_pool(lead_id))",
+        f"GRANT UPDATE (notified_at) ON assignments TO {REP_GROUP}",
+        "CREATE POLICY rep_marks_told ON assignments FOR UPDATE"
+        f" USING (kind = 'recycle' AND from_rep_id = {_ME})"
+        f" WITH CHECK (kind = 'recycle' AND from_rep_id = {_ME})",
+    ),
     "0004_open_leads_index": (
         "CREATE INDEX leads_open ON leads(id) WHERE stage NOT IN ('won', 'lost')",
         "CREATE INDEX leads_open_owner ON leads(owner_id, id) WHERE stage NOT IN ('won', 'lost')",
