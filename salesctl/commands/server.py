@@ -75,7 +75,8 @@ def db_copy(ctx: typer.Context, source: LocationArg, dest: LocationArg) -> None:
     """Copy a whole database to an empty one, SQLite ↔ PostgreSQL, keeping every id.
 
     One transaction into the target: it ends complete or unchanged. A PostgreSQL target without the
-    schema gets it; a SQLite target file must not exist yet or be empty.
+    schema gets it; a SQLite target file must not exist yet or be empty. Team logins are not copied:
+    into a server, it lists the `team grant` commands an owner runs there (docs/team.md).
 
     \b
     Example:
