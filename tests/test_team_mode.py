@@ -444,6 +444,8 @@ def test_reps_claim_and_release_pool_leads_under_row_level_security(as_, team, o
     ok("config", "set", "pool.release_days.contacted", "1")
     recycle = as_("bob", "pool", "recycle")
     assert recycle.code == 1 and "only an owner may" in recycle.err, recycle.err
+    look = as_("bob", "pool", "recycle", "--dry-run")  # looking is reading: a rep may
+    assert look.code == 0, look.err
     timeline = ok("lead", "show", "1", "--format", "json")["timeline"]
     assert [(e["change"], e["rep"]) for e in timeline if e["type"] == "owner"] == [
         ("release", "bob"),
