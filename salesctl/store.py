@@ -685,8 +685,17 @@ class Store:
                     where=store.where,
                     version=version,
                 )
-            with store.write():
-                store.dialect.init_schema(store.conn, MIGRATIONS[:SCHEMA_VERSION])
+            try:
+                with store.write():
+                    store.dialect.init_schema(store.conn, MIGRATIONS[:SCHEMA_VERSION])
+            except Refused as exc:  # permission denied: this role may not create the schema
+                raise Refused(
+                    N_(
+                        "db init: {where} refused it ({reason}); db init runs as the database's owner role, which may create the extensions citext and pg_trgm and the group roles salesctl_rep and salesctl_owner, unless a DBA made them first (docs/team.md)"
+                    ),
+                    where=store.where,
+                    reason=exc.params.get("reason", ""),
+                ) from exc
         finally:
             store.close()
         return dialects.for_location(url).describe(url)

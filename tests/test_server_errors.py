@@ -334,3 +334,26 @@ def test_doctor_warns_of_a_database_whose_ctype_makes_no_trigrams_of_chinese(ok,
         assert "--lc-ctype=C.UTF-8" in checks["locale"]["detail"]
     finally:
         pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.mark.postgres_only
+def test_db_init_by_a_role_that_may_not_create_the_schema_says_who_may(run, db, worker_id):
+    """Not 'a rep changes only their own leads': an empty database has no reps yet."""
+    role, name = f"st_{worker_id}_initless", db.rsplit("/", 1)[1] + "_empty"
+    pg_admin(f'DROP ROLE IF EXISTS "{role}"')
+    pg_admin(f'CREATE ROLE "{role}" LOGIN')
+    pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    pg_admin(f"CREATE DATABASE {name}")
+    try:
+        result = run("db", "init", server_url(f"{PG_SERVER}/{name}", user=role))
+        assert result.code == 1, result.err
+        assert result.err.startswith(f"Error: db init: PostgreSQL {role}@"), result.err
+        assert "permission denied" in result.err and "rep" not in result.err.split("(")[0]
+        assert "db init runs as the database's owner role" in result.err
+        assert "a rep changes only their own leads" not in result.err
+        assert pg_admin("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", name) == [
+            (0,)
+        ]
+    finally:
+        pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        pg_admin(f'DROP ROLE IF EXISTS "{role}"')
