@@ -64,6 +64,20 @@ class Words:
         return self.render()
 
 
+class Term(Words):
+    """A word of salesctl's fixed vocabulary (a stage, an activity kind…) inside a message, translated
+    in its context as `i18n.pgettext` does; a word the catalog does not have (a team's own stage) stays
+    as it is. The context is looked up the way gettext stores it, as `context\x04word`."""
+
+    def __init__(self, context: str, word: str):
+        super().__init__(word)
+        self.context = context
+
+    def render(self, translate: Callable[[str], str] = _same) -> str:
+        text = translate(f"{self.context}\x04{self.template}")
+        return self.template if "\x04" in text else text
+
+
 def _fill(translate: Callable[[str], str], template: str, params: dict) -> str:
     if not params:
         return translate(template) if template else template
@@ -83,7 +97,8 @@ class Invalid(SalesError):
     """A value that does not parse or is out of range. The message names the field and the value.
 
     `problem` and `hint` are templates like SalesError's (marked `N_`), filled from `params`; the field
-    and the value are shown as typed, never translated."""
+    and the value are shown as typed, never translated (unless the value is Words: a description of
+    what was given, such as a file's columns)."""
 
     def __init__(
         self,
@@ -100,6 +115,18 @@ class Invalid(SalesError):
         self.hint = _piece(_same, hint, params) if hint else hint
         Exception.__init__(self, self.render())
 
+    def detail(self) -> Words:
+        """The problem and its hint, without the field and the value: for a message that names those
+        itself (a row of a refused import)."""
+        problem = (
+            self._problem
+            if isinstance(self._problem, Words)
+            else Words(self._problem, **self.params)
+        )
+        if not self._hint:
+            return problem
+        return Words(N_("{message}; {hint}"), message=problem, hint=self.hint_words())
+
     def hint_words(self) -> Words:
         """The hint, to be shown inside another message in the same language."""
         if isinstance(self._hint, Words):
@@ -111,7 +138,8 @@ class Invalid(SalesError):
         frame = translate(
             N_('{field}: "{value}" {problem}') if self.field else N_('"{value}" {problem}')
         )
-        message = frame.format(field=self.field, value=printable(self.value), problem=problem)
+        value = self.value.render(translate) if isinstance(self.value, Words) else self.value
+        message = frame.format(field=self.field, value=printable(value), problem=problem)
         if self._hint:
             message = translate(N_("{message}; {hint}")).format(
                 message=message, hint=_piece(translate, self._hint, self.params)

@@ -1,5 +1,5 @@
 """`--help` in Chinese (docs/chinese.md, Help): what every command is for, the example headings and the
-options of the commands people start with, from the `help` context of the catalogs.
+help of every option, from the `help` context of the catalogs.
 
 Typer takes help texts when a command is declared, in English. They are translated when help is asked
 for, by rewriting the click command tree before it renders, so English runs and every run that is not
@@ -12,17 +12,6 @@ from __future__ import annotations
 import re
 
 CONTEXT = "help"
-# Whose options are translated too: the rep's day and the owner's Monday (the rest keep English option help).
-OPTION_COMMANDS = (
-    "salesctl",
-    "salesctl today",
-    "salesctl log",
-    "salesctl report",
-    "salesctl funnel",
-    "salesctl stalled",
-    "salesctl rhythm",
-    "salesctl target show",
-)
 # Options click and typer add themselves: their help is theirs, not salesctl's.
 _FOREIGN = ("--install-completion", "--show-completion", "--help")
 
@@ -49,8 +38,6 @@ def _headings(help_text: str) -> list[str]:
 
 
 def _options(path: str, command) -> list:
-    if path not in OPTION_COMMANDS:
-        return []
     return [p for p in command.params if getattr(p, "help", None) and p.opts[0] not in _FOREIGN]
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from . import fields, model
 from .dates import MAX_YEAR, MIN_YEAR, local_text, parse_day, parse_when, to_db
-from .errors import Invalid, SalesError, Words, printable
+from .errors import Invalid, SalesError, Term, Words, printable
 from .i18n import N_
 from .model import Settings
 from .money import parse_amount, parse_currency
@@ -73,15 +73,41 @@ _FORMULA_GUARD = re.compile(r"^'(?=[=+\-@\t\r])")  # what export's spreadsheet g
 
 @dataclass
 class RowError:
-    line: int | str
-    column: str
+    """One bad value of a row: where it is, the column, the value as the file gives it, and what is
+    wrong with it, an English template rendered in the language it is shown in (docs/chinese.md)."""
+
+    line: int | str  # a line of the file, or a place in a full export (`settings`, `leads[3]`)
+    column: str | Words
     value: str
-    problem: str
+    problem: Words
+
+    def render(self, translate: Callable[[str], str] = str) -> str:  # str: the English as it is
+        column = self.column.render(translate) if isinstance(self.column, Words) else self.column
+        frame = (
+            N_('line {line}, column "{column}": "{value}" {problem}')
+            if isinstance(self.line, int)
+            else N_('{line}, column "{column}": "{value}" {problem}')
+        )
+        return translate(frame).format(
+            line=self.line,
+            column=printable(column),
+            value=printable(self.value if len(self.value) <= 60 else self.value[:57] + "..."),
+            problem=self.problem.render(translate),
+        )
 
     def __str__(self) -> str:
-        where = f"line {self.line}" if isinstance(self.line, int) else str(self.line)
-        shown = printable(self.value if len(self.value) <= 60 else self.value[:57] + "...")
-        return f'{where}, column "{printable(self.column)}": "{shown}" {self.problem}'
+        return self.render()
+
+
+class _RowList(Words):
+    """The listed rows of an ImportErrors, rendered in the language of the message around them."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__("")
+        self.errors = errors
+
+    def render(self, translate: Callable[[str], str] = str) -> str:
+        return "\n".join("  " + e.render(translate) for e in self.errors)
 
 
 class ImportErrors(SalesError):
@@ -96,7 +122,6 @@ class ImportErrors(SalesError):
     ):
         total = total if total is not None else len(errors)
         self.errors, self.ignored = errors, list(ignored)
-        self.rows = "\n".join("  " + str(e) for e in errors[:MAX_ERRORS])
         super().__init__(
             N_("import {source}: {total} invalid value(s); nothing was imported\n{rows}")
             if total <= MAX_ERRORS
@@ -105,7 +130,7 @@ class ImportErrors(SalesError):
             ),
             source=source,
             total=total,
-            rows=self.rows,
+            rows=_RowList(errors[:MAX_ERRORS]),
             more=total - MAX_ERRORS,
         )
 
@@ -230,7 +255,7 @@ def _decode_error(stream: BinaryIO, encoding: str | None, source: str) -> Invali
     stream.seek(0)
     decoder = codecs.getincrementaldecoder(encoding or "utf-8-sig")()
     lines = 1
-    where = "an undecodable byte"
+    where = Words(N_("an undecodable byte"))
     while chunk := stream.read(1 << 16):
         try:
             decoder.decode(chunk)
@@ -240,7 +265,11 @@ def _decode_error(stream: BinaryIO, encoding: str | None, source: str) -> Invali
                 chunk
             )  # bytes of the previous chunk still in the decoder
             lines += before[pending:].count(b"\n") if len(before) >= pending else 0
-            where = f"byte 0x{exc.object[exc.start]:02x} on line {lines}"
+            where = Words(
+                N_("byte {byte} on line {line}"),
+                byte=f"0x{exc.object[exc.start]:02x}",
+                line=lines,
+            )
             break
         lines += chunk.count(b"\n")
     if encoding:
@@ -464,7 +493,7 @@ def map_columns(
     if "name" not in sources:
         raise Invalid(
             "FILE",
-            "columns: " + ", ".join(columns),
+            Words(N_("columns: {columns}"), columns=", ".join(columns)),
             N_("has no column for the lead name"),
             N_("name a column `name`, or map one with --map name=COLUMN"),
         )
@@ -500,9 +529,13 @@ class Validator:
         self._times: dict[tuple[str, str], str | Invalid] = {}
         self._memo: dict[tuple[str, str], object] = {}
 
-    def after_now(self, at: str) -> str:
+    def after_now(self, at: str) -> Words:
         """The problem of a creation time after now, both times local."""
-        return f"is in the future: {local_text(at, self.tz)} is after now ({local_text(self.now_db, self.tz)})"
+        return Words(
+            N_("is in the future: {at} is after now ({now})"),
+            at=local_text(at, self.tz),
+            now=local_text(self.now_db, self.tz),
+        )
 
     # One parser per field: raw text (never blank) → stored value; raises Invalid.
     def at(self, raw: str, name: str, default: time = time(0, 0)) -> str:
@@ -686,15 +719,15 @@ class Validator:
             try:
                 values[f] = self.parse_memo(f, raw) if f in self.MEMO else self.parse(f, raw)
             except Invalid as exc:
-                errors.append(
-                    RowError(line, column, raw, exc.problem + (f"; {exc.hint}" if exc.hint else ""))
-                )
+                errors.append(RowError(line, column, raw, exc.detail()))
         if "name" not in present:
-            errors.append(RowError(line, "name", "", "is blank; every lead needs a name"))
+            errors.append(
+                RowError(line, "name", "", Words(N_("is blank; every lead needs a name")))
+            )
         if errors:
             return None, errors
 
-        def bad(f: str, problem: str) -> tuple[None, list[RowError]]:
+        def bad(f: str, problem: Words) -> tuple[None, list[RowError]]:
             column, raw = present.get(f, (f, ""))
             return None, [RowError(line, column, raw, problem)]
 
@@ -733,14 +766,19 @@ class Validator:
                 closed < created
             ):  # only when the row gives created_at: else created is at most the close
                 return bad(
-                    closed_field, f"is before the lead was created ({present['created_at'][1]})"
+                    closed_field,
+                    Words(
+                        N_("is before the lead was created ({created})"),
+                        created=present["created_at"][1],
+                    ),
                 )
             lead["stage_changed_at"] = closed
             if stage == "won":
                 won_amount = amount if amount is not None else value
                 if won_amount is None:
                     return bad(
-                        "amount", "is needed for a won lead (give an amount or a value column)"
+                        "amount",
+                        Words(N_("is needed for a won lead (give an amount or a value column)")),
                     )
                 lead.update(won_at=closed, won_amount=won_amount)
                 history.append((first, "won", closed))
@@ -758,10 +796,20 @@ class Validator:
             if closed:
                 return bad(
                     "closed_at",
-                    f"is set but the stage ({stage}) is open; map the stage column, or clear it",
+                    Words(
+                        N_(
+                            "is set but the stage ({stage}) is open; map the stage column, or clear it"
+                        ),
+                        stage=Term("stage", stage),
+                    ),
                 )
             if values.get("lost_reason"):
-                return bad("lost_reason", f"is set but the stage is {stage}, not lost")
+                return bad(
+                    "lost_reason",
+                    Words(
+                        N_("is set but the stage is {stage}, not lost"), stage=Term("stage", stage)
+                    ),
+                )
             lead.update(
                 next_at=values.get("next_at"),
                 next_step=values.get("next_step"),
@@ -812,9 +860,15 @@ def validate(
                 errors.append(
                     RowError(
                         line,
-                        "(row)",
+                        Words(N_("(row)")),
                         ",".join(cells[width:]),
-                        f"has {len(cells)} cells but the header has {width} columns; quote cells that contain commas",
+                        Words(
+                            N_(
+                                "has {cells} cells but the header has {width} columns; quote cells that contain commas"
+                            ),
+                            cells=len(cells),
+                            width=width,
+                        ),
                     )
                 )
             continue
@@ -880,19 +934,22 @@ def plan(
         )
         value = email if column == "email" else record.lead["phone"]
         if on_duplicate == "error":
-            what = (
-                f"lead #{existing}"
+            problem = (
+                Words(
+                    N_(
+                        "is already on lead #{id}; pass --on-duplicate skip or --on-duplicate update"
+                    ),
+                    id=existing,
+                )
                 if existing is not None
-                else f"line {result.add[earlier].line} of this file"
-            )
-            errors.append(
-                RowError(
-                    record.line,
-                    column,
-                    value,
-                    f"is already on {what}; pass --on-duplicate skip or --on-duplicate update",
+                else Words(
+                    N_(
+                        "is already on line {line} of this file; pass --on-duplicate skip or --on-duplicate update"
+                    ),
+                    line=result.add[earlier].line,
                 )
             )
+            errors.append(RowError(record.line, column, value, problem))
         elif on_duplicate == "skip":
             result.skipped += 1
         elif existing is not None:
@@ -918,7 +975,11 @@ def _owner_change(raw: str) -> str:
     kind = raw.strip()
     if kind not in OWNER_CHANGES:
         raise Invalid(
-            "kind", raw, "is not an owner change", "use one of " + ", ".join(OWNER_CHANGES)
+            "kind",
+            raw,
+            N_("is not an owner change"),
+            N_("use one of {choices}"),
+            choices=", ".join(OWNER_CHANGES),
         )
     return kind
 
@@ -934,14 +995,21 @@ def closed_in_pool(records: list[Record]) -> list[RowError]:
             r.line,
             r.owner_column,
             "",
-            f"is empty on a {r.lead['stage']} lead; only open leads go to the pool, name its owner",
+            Words(
+                N_("is empty on a {stage} lead; only open leads go to the pool, name its owner"),
+                stage=Term("stage", r.lead["stage"]),
+            ),
         )
         for r in records
         if r.owner is None and r.lead["stage"] in model.CLOSED_STAGES
     ]
 
 
-_INACTIVE = "is a deactivated rep and cannot own open leads; give them to an active rep, or reactivate with salesctl rep activate"
+_INACTIVE = Words(
+    N_(
+        "is a deactivated rep and cannot own open leads; give them to an active rep, or reactivate with salesctl rep activate"
+    )
+)
 
 
 # --- writing ---------------------------------------------------------------------------------------------
@@ -1059,7 +1127,11 @@ def write_updates(
                     record.line,
                     "closed_at",
                     closing_at,
-                    f"is before lead #{lead_id} was created ({current['created_at']})",
+                    Words(
+                        N_("is before lead #{id} was created ({created})"),
+                        id=lead_id,
+                        created=current["created_at"],
+                    ),
                 )
             )
             continue
@@ -1132,14 +1204,7 @@ def check_document(doc: dict, tz, now: datetime, source: str) -> Document:
     raw = doc.get("settings")
     stored, settings, problems = model.check_settings({} if raw is None else raw)
     for exc in problems:
-        errors.append(
-            RowError(
-                "settings",
-                exc.field,
-                str(exc.value),
-                exc.problem + (f"; {exc.hint}" if exc.hint else ""),
-            )
-        )
+        errors.append(RowError("settings", exc.field, str(exc.value), exc.detail()))
     validator = Validator(settings, zone(settings.timezone) if settings.timezone else tz, now, [])
     tables = _document_tables(doc, validator, errors)
     if errors:
@@ -1213,13 +1278,15 @@ def _month(raw: str) -> str:
 def _items(doc: dict, key: str, errors: list[RowError]) -> Iterator[tuple[str, dict]]:
     items = doc.get(key) or []
     if not isinstance(items, list):
-        errors.append(RowError(key, key, str(items)[:40], "is not a list"))
+        errors.append(RowError(key, key, str(items)[:40], Words(N_("is not a list"))))
         return
     for i, item in enumerate(items):
         if isinstance(item, dict):
             yield f"{key}[{i}]", item
         else:
-            errors.append(RowError(f"{key}[{i}]", key, str(item)[:40], "is not an object"))
+            errors.append(
+                RowError(f"{key}[{i}]", key, str(item)[:40], Words(N_("is not an object")))
+            )
 
 
 def _document_tables(
@@ -1235,16 +1302,15 @@ def _document_tables(
         raw = _cell_text(item.get(name))
         if not raw.strip():
             if required:
-                errors.append(RowError(where, name, raw, "is missing"))
+                errors.append(RowError(where, name, raw, Words(N_("is missing"))))
             return None
         try:
             return parse(raw)
         except Invalid as exc:
-            errors.append(
-                RowError(where, name, raw, exc.problem + (f"; {exc.hint}" if exc.hint else ""))
-            )
+            errors.append(RowError(where, name, raw, exc.detail()))
         except (ValueError, TypeError) as exc:
-            errors.append(RowError(where, name, raw, f"is not valid ({exc})"))
+            problem = Words(N_("is not valid ({reason})"), reason=str(exc))
+            errors.append(RowError(where, name, raw, problem))
         return None
 
     ids: dict[str, set[int]] = {}
@@ -1254,9 +1320,8 @@ def _document_tables(
         value = take(where, item, "id", _id, True)
         seen = ids.setdefault(table, set())
         if value is not None and value in seen:
-            errors.append(
-                RowError(where, "id", str(value), f"repeats the id of an earlier row of {table}")
-            )
+            problem = Words(N_("repeats the id of an earlier row of {table}"), table=table)
+            errors.append(RowError(where, "id", str(value), problem))
         seen.add(value)
         return value
 
@@ -1264,9 +1329,8 @@ def _document_tables(
         """An id pointing at a row of `table` that the document holds."""
         value = take(where, item, name, _id, required)
         if value is not None and value not in ids.get(table, ()):
-            errors.append(
-                RowError(where, name, str(value), f"is not the id of one of the document's {table}")
-            )
+            problem = Words(N_("is not the id of one of the document's {table}"), table=table)
+            errors.append(RowError(where, name, str(value), problem))
         return value
 
     def value(where: str, item: dict, kind: str, name: str, required: bool = False):
@@ -1326,7 +1390,7 @@ def _document_tables(
                     where,
                     "owner",
                     _cell_text(obj.get("owner")),
-                    "is not one of the document's reps",
+                    Words(N_("is not one of the document's reps")),
                 )
             )
         for f in _DOCUMENT_LEAD_FIELDS:
@@ -1437,7 +1501,7 @@ def _document_tables(
                         where,
                         "lead_id",
                         str(row["lead_id"]),
-                        "already has a running cadence (no ended_at) in the document",
+                        Words(N_("already has a running cadence (no ended_at) in the document")),
                     )
                 )
             running.add(row["lead_id"])
@@ -1462,7 +1526,7 @@ def _document_tables(
                         where,
                         "lead_id",
                         str(lead_id),
-                        f"repeats the lead of an earlier row of {table}",
+                        Words(N_("repeats the lead of an earlier row of {table}"), table=table),
                     )
                 )
             seen.add(lead_id)

@@ -284,13 +284,13 @@ def _check_setting(settings: Settings, key: str, value: object) -> object:
             raise Invalid(
                 field_name,
                 _shown(value),
-                "is not an object of STAGE: days",
-                'e.g. {"contacted": 14}',
+                N_("is not an object of STAGE: days"),
+                N_('e.g. {"contacted": 14}'),
             )
         days = {}
         for stage, number in value.items():
             if not _is_number(number):
-                raise Invalid(f"config {key}.{stage}", _shown(number), "is not a number")
+                raise Invalid(f"config {key}.{stage}", _shown(number), N_("is not a number"))
             scope = settings if stage in settings.stages else Settings(stages=(str(stage),))
             _key, checked = parse_setting(scope, f"{key}.{stage}", str(number))
             days[stage] = checked[stage]
@@ -422,7 +422,7 @@ def parse_setting(settings: Settings, key: str, value: str) -> tuple[str, object
     if key == "money_style":
         word = value.strip().lower()
         if word not in MONEY_STYLES:
-            raise Invalid(field_name, value, "is not a money style", "use western or wan")
+            raise Invalid(field_name, value, N_("is not a money style"), N_("use western or wan"))
         return key, word
     if key == "timezone":
         from .dates import zone
@@ -457,7 +457,7 @@ def parse_setting(settings: Settings, key: str, value: str) -> tuple[str, object
             days.pop(stage, None)
         elif not value.strip().isdigit() or not 0 < int(value) <= 3650:
             raise Invalid(
-                field_name, value, "must be a whole number of days from 1 to 3650, or off"
+                field_name, value, N_("must be a whole number of days from 1 to 3650, or off")
             )
         else:
             days[stage] = int(value)
@@ -466,7 +466,7 @@ def parse_setting(settings: Settings, key: str, value: str) -> tuple[str, object
         if value.strip().lower() == "off":
             return key, None
         if not value.strip().isdigit() or not 0 < int(value) <= 1_000_000:
-            raise Invalid(field_name, value, "must be a whole number of leads from 1, or off")
+            raise Invalid(field_name, value, N_("must be a whole number of leads from 1, or off"))
         return key, int(value)
     raise Invalid(
         "config",

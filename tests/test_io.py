@@ -291,7 +291,7 @@ def test_import_summaries_and_errors_in_chinese(existing, ok, run, db, tmp_path)
     before = digest(db)
     result = run("--lang", "zh-Hant", "import", bad)
     assert result.code == 1 and "Traceback" not in result.err
-    assert 'column "stage"' in result.err
+    assert '第 2 行，欄位 "stage"："nowhere" 不是階段' in result.err  # the row speaks it too
     assert result.err.rstrip().endswith("colour") and "略過的欄位" in result.err, result.err
     assert digest(db) == before
 

@@ -377,6 +377,68 @@ def test_help_follows_lang_and_english_stays_english(run, monkeypatch):
     assert "你的待辦清單" in run("today", "--help").out
 
 
+# Option help in each script (docs/chinese.md, Help): the words a Chinese sales manager reads, with the
+# option names, placeholders and machine values left as they are typed.
+OPTION_HELP = {
+    HANT: {
+        ("add",): (
+            "預計成交金額：1000、1.5k、5萬",
+            "下次跟進（保留下一步）：明天",
+            "放進公海",
+            "--close-by WHEN",
+        ),
+        ("import",): ("skip 略過這一行，update 更新該客戶", "例如 Won=won", "--on-duplicate"),
+        ("rep", "add"): ("摘要郵件的語言：en、zh-Hant 或 zh-Hans", "--lang LANG"),
+        ("lost",): ("原因（必填）：price, budget", "也可用中文：價格、預算"),
+    },
+    HANS: {
+        ("lead", "list"): ("只看这个阶段（可重复）", "包括已成交和流失的客户", "close_by"),
+        ("export",): ("写入 FILE（创建为私有文件，权限 0600）", "所有数据表，仅限 JSON"),
+        ("config", "set"): ("以下之一：stages, rot_days.STAGE", "新的值。"),
+        ("move",): (
+            "进行中的阶段：new, contacted",
+            "也可用中文：新线索、已联系、已报价、谈单中、待决策",
+        ),
+    },
+}
+ENGLISH_OPTION_HELP = (
+    "Expected deal size",
+    "skip the row, update the lead",
+    "Only this stage",
+    "Why (required)",
+    "The new value.",
+)
+
+
+@pytest.mark.parametrize("lang", [HANT, HANS])
+def test_every_commands_option_help_is_chinese(run, lang):
+    for command, words in OPTION_HELP[lang].items():
+        page = " ".join(run("--lang", lang, *command, "--help").out.split())  # as if unwrapped
+        for text in words:
+            assert text in page, (command, text, page)
+        assert not any(english in page for english in ENGLISH_OPTION_HELP), page
+
+
+def _every_command():
+    import typer
+
+    from salesctl import cli, helptext
+
+    cli._register()
+    return [path.split()[1:] for path, _ in helptext._walk(typer.main.get_command(cli.app))]
+
+
+def test_english_help_stays_english_after_chinese_help(run):
+    """Help is translated by rewriting a click command tree: the English one must not be touched."""
+    commands = _every_command()
+    english = {tuple(c): run(*c, "--help").out for c in commands}
+    for lang in (HANT, HANS):
+        for command in commands:
+            run("--lang", lang, *command, "--help")
+    assert {tuple(c): run(*c, "--help").out for c in commands} == english
+    assert "Expected deal size: 1000, 1.5k, 5万, $1,200." in english[("add",)]
+
+
 def test_search_and_handoff_lists_in_chinese(ok, monday):
     found = ok("--lang", HANT, "search", "Acme").out
     for words in ("找到於", "客戶", "階段", "已聯繫", "11月10日 週二 10:00"):

@@ -150,10 +150,30 @@ def import_(
     say(_summary_text(summary))
 
 
+# What a restore wrote, by table: English names each table as the export does, Chinese in words.
+_RESTORED = {
+    "reps": N_("{count} reps"),
+    "plays": N_("{count} plays"),
+    "leads": N_("{count} leads"),
+    "lead_tags": N_("{count} lead_tags"),
+    "activities": N_("{count} activities"),
+    "stage_history": N_("{count} stage_history"),
+    "assignments": N_("{count} assignments"),
+    "targets": N_("{count} targets"),
+    "activity_removals": N_("{count} activity_removals"),
+    "cadence_runs": N_("{count} cadence_runs"),
+    "recurrences": N_("{count} recurrences"),
+    "followup_revisions": N_("{count} followup_revisions"),
+}
+
+
 def _summary_text(s) -> str:
     """An importing.Summary as the line on stderr, in the run's language."""
     if s.restored is not None:
-        counts = ", ".join(f"{n} {table}" for table, n in s.restored.items())
+        counts = _(", ").join(
+            _(_RESTORED[table]).format(count=n) if table in _RESTORED else f"{n} {table}"
+            for table, n in s.restored.items()
+        )
         if s.dry_run:
             return _("Dry run of {source}: would restore {counts}; nothing was written").format(
                 source=s.source, counts=counts
