@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import nullcontext
 from functools import cache
 from pathlib import Path
 from typing import Annotated
@@ -20,8 +21,8 @@ app = typer.Typer(
     name="salesctl",
     cls=SalesGroup,  # an unknown option is named as one, with the nearest match, for every command
     help="salesctl: a command-line sales tracker for small teams.\n\n"
-    '\b\nA rep\'s morning:\n  salesctl today\n  salesctl log acme "called, wants a quote" --next fri --step "send quote"\n'
-    "\b\nAn owner's Monday:\n  salesctl report --week --team\n  salesctl stalled --team"
+    '\b\nA rep\'s morning:\n  salesctl today\n  salesctl log acme "called, wants a quote" --next fri --step "send quote"\n\n'
+    "\b\nAn owner's Monday:\n  salesctl report --week --team\n  salesctl stalled --team\n\n"
     "\b\nTry it on a sample team (its own file, demo.db):\n  salesctl demo\n  salesctl --demo today",
     no_args_is_help=True,
     add_completion=True,
@@ -222,10 +223,36 @@ def _help_lang(args: list[str]) -> str:
     if not ({"-h", "--help"} & set(args) or name is None or (name in groups and args[-1] == name)):
         return "en"
     try:
-        given = args[args.index("--lang") + 1] if "--lang" in args else None
-        return i18n.check_lang(given) if given else i18n.lang_of_environment()
-    except (Invalid, IndexError):
+        return _given_lang(args) or i18n.lang_of_environment()
+    except Invalid:
         return "en"  # the root command reports a wrong --lang or $SALESCTL_LANG
+
+
+def _given_lang(args: list[str]) -> str | None:
+    """The language the global --lang names in argv, if any (before the root command has read it).
+    Global options come before the command word; a later --lang is a command's own (`rep add`)."""
+    skip = False
+    for index, arg in enumerate(args):
+        if skip:
+            skip = False
+        elif arg.startswith("--lang="):
+            return i18n.check_lang(arg.partition("=")[2])
+        elif arg == "--lang":
+            return i18n.check_lang(args[index + 1]) if index + 1 < len(args) else None
+        elif arg in _GLOBAL_VALUE_OPTIONS:
+            skip = True
+        elif arg == "--" or not arg.startswith("-"):
+            return None
+    return None
+
+
+def _speaking(lang: str):
+    """Click's and Typer's own words in `lang` while a Chinese help run renders (docs/chinese.md, Help)."""
+    if lang == "en":
+        return nullcontext()
+    from .helptext import speaking
+
+    return speaking(i18n.catalog(lang))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -233,13 +260,15 @@ def main(argv: list[str] | None = None) -> int:
     _register(sys.argv[1:] if argv is None else argv)
     i18n.begin()  # the root command names this run's language source; until then the environment's
     args = sys.argv[1:] if argv is None else argv
-    command = _click_command(frozenset(_registered), _help_lang(args))
+    lang = _help_lang(args)
+    command = _click_command(frozenset(_registered), lang)
     # ctx.obj: root() resolves run.app, which tells the error path which database this run used.
     run = Run()
     stdout = sys.stdout
     try:
         _check_text(command, sys.argv[1:] if argv is None else argv)
-        result = command.main(args=argv, prog_name="salesctl", standalone_mode=False, obj=run)
+        with _speaking(lang):
+            result = command.main(args=argv, prog_name="salesctl", standalone_mode=False, obj=run)
         return result if isinstance(result, int) else 0
     except SystemExit:
         if sys.stdout is stdout:
@@ -259,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # noqa: BLE001 - the one boundary that must never show a traceback
-        return _report(exc, run.app.db_path if run.app else None)
+        return _report(exc, run.app.db_path if run.app else None, args)
 
 
 def _error(error: object) -> None:
@@ -327,7 +356,7 @@ def _field_of(command, args: list[str], index: int) -> str:
     return f"argument {index + 1}"
 
 
-def _report(exc: Exception, db_path: Path | str | None = None) -> int:
+def _report(exc: Exception, db_path: Path | str | None = None, args: list[str] = ()) -> int:
     # typer 0.28 vendors click as typer._click (usage.py); both classes are loaded with typer anyway.
     from typer import Abort
     from typer._click.exceptions import ClickException
@@ -335,7 +364,7 @@ def _report(exc: Exception, db_path: Path | str | None = None) -> int:
     from .store import storage_error
 
     if isinstance(exc, ClickException):  # a usage error: exit 2
-        exc.show()
+        _usage_error(exc, args)
         return exc.exit_code
     if isinstance(exc, Abort):
         _error(SalesError(N_("aborted")))
@@ -363,6 +392,21 @@ def _report(exc: Exception, db_path: Path | str | None = None) -> int:
         )
     )
     return 1
+
+
+def _usage_error(exc, args: list[str]) -> None:
+    """A usage error as click shows it, in the language known so far (--lang in argv, as the root
+    command may not have read it yet): docs/chinese.md, Help."""
+    try:
+        lang = _given_lang(args) or i18n.peeked()
+    except Invalid:
+        lang = "en"
+    if lang == "en":
+        exc.show()
+        return
+    from .helptext import show_usage_error
+
+    show_usage_error(exc, i18n.catalog(lang))
 
 
 def _is_driver_error(exc: Exception) -> bool:

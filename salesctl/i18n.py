@@ -130,6 +130,11 @@ def _peeked() -> str:
         return "en"
 
 
+def peeked() -> str:
+    """The language known so far, without opening anything: a usage error's (cli.py)."""
+    return _peeked()
+
+
 def error_prefix() -> str:
     """`Error:` in the language known so far (the error boundary)."""
     lang = _peeked()

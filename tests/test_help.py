@@ -83,6 +83,16 @@ def test_help_shows_a_real_example(run, path):
     assert re.search(r"^\s+salesctl " + re.escape(" ".join(path)) + r"\b", example, re.M), example
 
 
+@pytest.mark.parametrize("lang", ["en", "zh-Hant"])
+def test_every_help_page_keeps_its_blocks_apart(run, lang):
+    """A `\\b` block marker that is not at the start of a paragraph prints as a control character and
+    glues two examples together (the root help did)."""
+    for path in [(), *COMMANDS]:
+        out = run("--lang", lang, *path, "--help").out
+        assert "\x08" not in out, path
+        assert "--step \"send quote\"\n\n" in out or path, out
+
+
 def test_shell_completion_completes_commands():
     from conftest import salesctl_process
 

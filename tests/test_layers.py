@@ -9,9 +9,9 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "salesctl"
 COMMANDS = PACKAGE / "commands"
 COMMAND_MODULES = {p.stem for p in COMMANDS.glob("*.py")} - {"__init__"}
-# The command-line layer (the root app, its usage errors) and the one renderer.
+# The command-line layer (the root app, its usage errors, its help in Chinese) and the one renderer.
 MAY_IMPORT = {
-    "typer": {"cli.py", "usage.py", "commands"},
+    "typer": {"cli.py", "usage.py", "helptext.py", "commands"},
     "rich": {"render.py", "commands"},
 }
 

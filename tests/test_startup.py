@@ -46,6 +46,11 @@ def test_help_loads_nothing_heavy():
     done, modules = loaded_by("--help")
     assert done.returncode == 0 and "today" in done.stdout  # the real help, with every command
     assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
+    assert "salesctl.helptext" not in modules  # Chinese help's module (docs/chinese.md, Help)
+    done, modules = loaded_by(
+        "lead", "show", "--bogus"
+    )  # an English usage error: no catalog either
+    assert done.returncode == 2 and "salesctl.helptext" not in modules
 
 
 @pytest.mark.parametrize(
