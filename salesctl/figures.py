@@ -17,7 +17,7 @@ from .errors import Invalid
 from .i18n import N_
 from .model import NO_REP, Settings
 from .money import Converter, to_major
-from .store import Store
+from .store import DealLists, Store
 
 LIST_LIMIT = 20
 ATTENTION_LIMIT = 10  # stalled and overdue deals named in the report
@@ -301,13 +301,27 @@ def pipeline_at(
 ) -> dict[int, Pipeline]:
     """The open pipeline at `at` per owner then, reconstructed from stage history. Without `whole`, only
     the part closing in the month (what a projection adds) is converted and counted in money."""
+    return open_at(store, settings, at, month, whole=whole)[0]
+
+
+def open_at(
+    store: Store,
+    settings: Settings,
+    at: datetime,
+    month: tuple[date, date],
+    *,
+    whole: bool = True,
+    deals: DealLists | None = None,
+) -> tuple[dict[int, Pipeline], dict[str, list]]:
+    """pipeline_at, and with `deals` the report's deal lists at `at` (store rows), in one query."""
     pipelines: dict[int, Pipeline] = {}
-    rows = store.pipeline_at(
+    rows, lists = store.open_at(
         to_db(at),
         first_stage=settings.stages[0],
         stalled_before=stalled_before(settings, at),
         month_first=month[0].isoformat(),
         month_last=(month[1] - timedelta(days=1)).isoformat(),
+        deals=deals,
     )
     convert = converter(settings)
     for r in rows:
@@ -320,7 +334,7 @@ def pipeline_at(
         p.weighted_value += value * probability
         p.weighted_in_month += in_month * probability
         p.stalled += int(r["stalled"]) if r["rep_id"] is not None else 0  # the pool's: nobody's
-    return pipelines
+    return pipelines, lists
 
 
 def month_of(at: datetime, tz: tzinfo) -> tuple[date, date]:
@@ -396,9 +410,13 @@ def report(
     month_start = start_of_day(month[0], tz)
     names, active = rep_directory(store)
 
+    scope = None if rep_id is None else rep_id if rep_id in names else NO_REP
+
     counts = period_counts(store, settings, since, until)
     before = period_counts(store, settings, *previous)
-    pipes = pipeline_at(store, settings, as_of, month)
+    pipes, deals = open_at(
+        store, settings, as_of, month, deals=deal_lists(settings, as_of, tz, scope)
+    )
     won_mtd = won_amounts(store, settings, month_start, as_of)
     targets = store.targets(month[0].strftime("%Y-%m"))
     pace = expected_pace(month, as_of, tz)
@@ -439,7 +457,6 @@ def report(
     team_goal = team_target(targets, None) if rep_id is None else targets.get(rep_id)
     team = metrics(everyone, team_goal)
     reps = [{"rep": names[i], **metrics([i], targets.get(i))} for i in shown]
-    scope = None if rep_id is None else rep_id if shown else NO_REP
 
     return {
         "since": local_iso(since, tz),
@@ -454,9 +471,7 @@ def report(
         if rep_id is None
         else None,
         "previous": team["previous"],
-        "key_deals": key_deals(store, settings, as_of, tz, scope),
-        "closing_soon": closing_soon(store, settings, as_of, tz, scope),
-        **needs_attention(store, settings, as_of, tz, scope),
+        **deal_docs(deals, settings, as_of, tz),
         "plays": plays(store, until, scope),
         "cadences": cadences(store, until, scope),
         "rhythm": _rhythm(
@@ -541,76 +556,52 @@ def won_amounts(
     return dict(won)
 
 
-def _deal(row, settings: Settings) -> dict:
+def _deal(row: dict, settings: Settings) -> dict:
     return {
         "lead_id": row["id"],
         "name": row["name"],
         "company": row["company"],
         "owner": row["owner"],
-        "stage": row["stage_at"],
+        "stage": row["stage"],
         "value": to_major(row["value"]),
         "currency": row["currency"],
         "close_by": row["close_by"],
         "key": bool(row["key"]),
-        "probability": settings.probability.get(row["stage_at"]),
+        "probability": settings.probability.get(row["stage"]),
     }
 
 
-def key_deals(
-    store: Store, settings: Settings, at: datetime, tz: tzinfo, rep_id: int | None
-) -> list[dict]:
-    """Key customers' deals open at `at`, biggest first."""
-    rows = store.open_leads_at(
-        to_db(at),
-        first_stage=settings.stages[0],
-        key_only=True,
-        rep_id=rep_id,
-        limit=LIST_LIMIT,
-        weights=converter(settings).order_weights(),
-    )
-    return [_deal(r, settings) for r in rows]
-
-
-def closing_soon(
-    store: Store, settings: Settings, at: datetime, tz: tzinfo, rep_id: int | None
-) -> list[dict]:
-    """Deals open at `at` whose close_by is within 7 days of that local day (the rule of `today`), soonest first."""
+def deal_lists(settings: Settings, at: datetime, tz: tzinfo, rep_id: int | None) -> DealLists:
+    """What the report lists of the deals open at `at` (one rep's with rep_id): key customers' deals,
+    biggest first; deals whose close_by is within 7 days of that local day (the rule of `today`),
+    soonest first; the most valuable stalled deals (the `Stalled` count's); the most valuable deals
+    whose follow-up was due before that local day. Values compared in the team currency."""
     first = at.astimezone(tz).date()
-    rows = store.open_leads_at(
-        to_db(at),
-        first_stage=settings.stages[0],
+    return DealLists(
+        rep_id=rep_id,
+        weights=converter(settings).order_weights(),
         close_from=first.isoformat(),
         close_to=(first + timedelta(days=CLOSING_SOON_DAYS)).isoformat(),
-        rep_id=rep_id,
+        overdue_before=to_db(start_of_day(first, tz)),
         limit=LIST_LIMIT,
-        weights=converter(settings).order_weights(),
+        attention_limit=ATTENTION_LIMIT,
     )
-    return [_deal(r, settings) for r in rows]
 
 
-def needs_attention(
-    store: Store, settings: Settings, at: datetime, tz: tzinfo, rep_id: int | None
-) -> dict:
-    """`stalled_deals`: the most valuable deals stalled at `at` (the `Stalled` count's deals) with their idle
-    days; `overdue_deals`: the most valuable deals open at `at` whose follow-up was due before that local
-    day, with the days late. Follow-ups have no history: the follow-up as booked now (docs/figures.md)."""
-    stalled, overdue = store.attention_at(
-        to_db(at),
-        first_stage=settings.stages[0],
-        stalled_before=stalled_before(settings, at),
-        overdue_before=to_db(start_of_day(at.astimezone(tz).date(), tz)),
-        rep_id=rep_id,
-        weights=converter(settings).order_weights(),
-        limit=ATTENTION_LIMIT,
-    )
+def deal_docs(lists: dict[str, list], settings: Settings, at: datetime, tz: tzinfo) -> dict:
+    """The report's `key_deals`, `closing_soon`, `stalled_deals` (with their idle days) and
+    `overdue_deals` (with the days late). Follow-ups have no history: the follow-up as booked now
+    (docs/figures.md)."""
     return {
+        "key_deals": [_deal(r, settings) for r in lists["key_deals"]],
+        "closing_soon": [_deal(r, settings) for r in lists["closing_soon"]],
         "stalled_deals": [
             {
                 **_deal(r, settings),
                 "days_idle": days_idle(r["last_touch"], at),
-                "rot_days": settings.rot_days.get(r["stage_at"]),
+                "rot_days": settings.rot_days.get(r["stage"]),
             }
-            for r in stalled
+            for r in lists["stalled_deals"]
         ],
         "overdue_deals": [
             {
@@ -619,7 +610,7 @@ def needs_attention(
                 "next_step": r["next_step"],
                 "days_overdue": days_overdue(r["next_at"], at, tz),
             }
-            for r in overdue
+            for r in lists["overdue_deals"]
         ],
     }
 

@@ -12,6 +12,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,6 +29,24 @@ OPEN = "l.stage NOT IN ('won', 'lost')"
 # statistics SQLite prefers leads_owner_stage, which also walks the rep's won and lost history:
 # 20 ms instead of 1 ms for per-rep counts at 100k leads.
 OPEN_BY_OWNER = "INDEXED BY leads_open_owner"
+# Leads looked up by id for the columns of migration 0014's covering index: SQLite would read the wide
+# row by its rowid instead (play results 40 -> 28 ms, weekly moves 44 -> 36 ms at 100k leads).
+LEAD_FIGURES = "INDEXED BY leads_figures"
+# Effective touches counted from migration 0010's partial index, which holds only them: SQLite would
+# take 0014's activities_at_rep, which holds every activity (2 -> 6 ms for the trends at 100k leads).
+EFFECTIVE_TOUCHES = "INDEXED BY activities_effective_at"
+# The leads that may have been open at :t: open now, or closed (won, lost) at or after :t. SQLite finds
+# them through three indexes (leads_open, leads_won, leads_lost: 11 ms for 17k of 100k leads, a scan
+# takes 23 ms); PostgreSQL scans the table in 6 ms of CPU but joins the ids back in 42 ms, so its
+# dialect swaps in the plain condition (dialects/postgres.py, FRAGMENTS).
+OPEN_AT_CANDIDATES = (
+    "l.id IN (SELECT id FROM leads WHERE stage < 'lost' OR (stage > 'lost' AND stage < 'won')"
+    " OR stage > 'won' UNION ALL SELECT id FROM leads WHERE won_at >= :t"
+    " UNION ALL SELECT id FROM leads WHERE lost_at >= :t)"
+)
+# A cohort's lost leads through their creation times: without statistics SQLite prefers leads_stage,
+# which walks every lost lead ever (13 ms instead of 1 ms for the report's funnel at 100k leads).
+BY_CREATION = "INDEXED BY leads_created"
 
 
 # --- schema ----------------------------------------------------------------------------------------
@@ -409,7 +428,19 @@ def _m0013_shared_pool(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX assignments_at ON assignments(at) WHERE kind IS NOT NULL")
 
 
-def _m0014_team_pool_permissions(conn: sqlite3.Connection) -> None:
+def _m0014_report_covering_indexes(conn: sqlite3.Connection) -> None:
+    """Covering indexes for the report's counts (docs/speed.md, "What makes it fast"): activities by time
+    with who logged them, whether effective and their kind (replacing activities_at, its prefix), and
+    leads by id with the columns the report's joins from history read (currency, value, owner, won and
+    lost times), so those counts read compact index entries instead of the wide rows."""
+    conn.execute("CREATE INDEX activities_at_rep ON activities(at, rep_id, effective, kind)")
+    conn.execute("DROP INDEX activities_at")
+    conn.execute(
+        "CREATE INDEX leads_figures ON leads(id, currency, value, owner_id, won_at, lost_at)"
+    )
+
+
+def _m0015_team_pool_permissions(conn: sqlite3.Connection) -> None:
     """On a team server, a rep may add a lead to the pool and mark their recycle notices told (the
     PostgreSQL version: dialects/postgres.py); a SQLite file has one user and no row-level security."""
 
@@ -431,7 +462,8 @@ MIGRATIONS = [
     ("0011_rep_language", _m0011_rep_language),
     ("0012_team_logins", _m0012_team_logins),
     ("0013_shared_pool", _m0013_shared_pool),
-    ("0014_team_pool_permissions", _m0014_team_pool_permissions),
+    ("0014_report_covering_indexes", _m0014_report_covering_indexes),
+    ("0015_team_pool_permissions", _m0015_team_pool_permissions),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # Versions before the mark existed: such a file without the mark but with salesctl's tables is ours.
@@ -458,6 +490,33 @@ def foreign_tables(conn: sqlite3.Connection) -> list[str]:
 EXACT_SUM = (
     "printf('%d:%d', coalesce(sum((X) / 1000000000), 0), coalesce(sum((X) % 1000000000), 0))"
 )
+
+
+@dataclass(frozen=True)
+class DealLists:
+    """The report's deal lists besides the pipeline at :t (Store.open_at): one rep's deals (rep_id) or
+    everyone's but the pool's (None); at most `limit` key deals and deals closing between two local
+    dates, at most `attention_limit` stalled deals and overdue ones (follow-up due before
+    `overdue_before`); values compared in one currency by `weights` (currency → rate)."""
+
+    rep_id: int | None
+    weights: dict[str, float]
+    close_from: str
+    close_to: str
+    overdue_before: str
+    limit: int
+    attention_limit: int
+
+    def params(self) -> dict:
+        return {
+            "rep_id": self.rep_id,
+            "close_from": self.close_from,
+            "close_to": self.close_to,
+            "overdue_before": self.overdue_before,
+            "limit": self.limit,
+            "attention_limit": self.attention_limit,
+        }
+
 
 # --- connection ------------------------------------------------------------------------------------
 
@@ -1470,7 +1529,7 @@ class Store:
         """Activities logged in [since, until) per rep who logged them: all, effective, proposals/quotes."""
         return self.all(
             "SELECT a.rep_id, count(*) AS n, total(a.effective) AS effective,"
-            " total(a.kind IN ('proposal', 'quote')) AS proposals"
+            " count(CASE WHEN a.kind IN ('proposal', 'quote') THEN 1 END) AS proposals"
             " FROM activities a WHERE a.at >= :since AND a.at < :until GROUP BY a.rep_id",
             {"since": since, "until": until},
         )
@@ -1531,9 +1590,8 @@ class Store:
             " (SELECT count(*) FROM leads l WHERE l.created_at >= d.lo AND l.created_at < d.hi"
             + own
             + ") AS new_leads,"
-            " (SELECT count(*) FROM activities a WHERE a.at >= d.lo AND a.at < d.hi AND a.effective = 1"
-            + by
-            + ") AS effective FROM d ORDER BY d.lo",
+            " (SELECT count(*) FROM activities a " + EFFECTIVE_TOUCHES + " WHERE a.at >= d.lo"
+            " AND a.at < d.hi AND a.effective = 1" + by + ") AS effective FROM d ORDER BY d.lo",
             {**params, "rep_id": rep_id},
         )
 
@@ -1567,7 +1625,10 @@ class Store:
                 with_weeks
                 + "SELECT d.day, l.currency, h.from_stage, h.to_stage, "
                 + EXACT_SUM.replace("X", "l.value")
-                + " AS value FROM d JOIN stage_history h ON h.at >= d.lo AND h.at < d.hi JOIN leads l ON l.id = h.lead_id"
+                + " AS value FROM d JOIN stage_history h ON h.at >= d.lo AND h.at < d.hi"
+                " JOIN leads l "
+                + LEAD_FIGURES
+                + " ON l.id = h.lead_id"
                 + own
                 + " GROUP BY d.day, l.currency, h.from_stage, h.to_stage",
                 {**params, "rep_id": rep_id},
@@ -1575,134 +1636,33 @@ class Store:
             "value",
         )
 
-    def _leads_at(
-        self, t: str, first_stage: str, extra: str = "", *, touch_only: bool = False
-    ) -> str:
+    def _leads_at(self) -> str:
         """A WITH clause defining `p`: leads as they were at :t (created before it, not closed before it),
         with their stage then (rebuilt from stage_history), owner then, last move and last activity before.
         MATERIALIZED keeps SQLite from copying the per-lead subqueries into every place that uses them.
 
-        With `touch_only` (for callers that read the three times only through LAST_TOUCH_AT), a lead
-        untouched since :t (stage_changed_at and last_activity_at before it, no owner change at or after
-        it) skips the look-ups: its current stage, owner, stage_changed_at and last_activity_at are its
-        values then (docs/speed.md, "Leads untouched since the period's end")."""
-        if touch_only:
-            touched = (
-                "(l.stage_changed_at >= :t OR l.last_activity_at >= :t"
-                " OR l.id IN (SELECT lead_id FROM assignments WHERE at >= :t))"
-            )
-            owner = "CASE WHEN " + touched + " THEN " + self.OWNER_AT + " ELSE l.owner_id END"
-            hid = "CASE WHEN " + touched + " THEN "
-            hid_end = " END"
-            activity = (
-                "CASE WHEN " + touched + " THEN (SELECT max(a.at) FROM activities a"
-                " WHERE a.lead_id = l.id AND a.at < :t) ELSE l.last_activity_at END"
-            )
-            moved = "CASE WHEN " + touched + " THEN NULL ELSE l.stage_changed_at END"
-            stage_and_move = (
-                "SELECT x.*, COALESCE(h.to_stage, x.fallback_stage) AS stage_at,"
-                " COALESCE(h.at, x.moved_at) AS last_move_at FROM x LEFT JOIN stage_history h ON h.id = x.hid"
-            )
-        else:
-            owner = self.OWNER_AT
-            hid, hid_end = "", ""
-            activity = "(SELECT max(a.at) FROM activities a WHERE a.lead_id = l.id AND a.at < :t)"
-            moved = "NULL"
-            stage_and_move = (
-                "SELECT x.*, COALESCE(h.to_stage, x.fallback_stage) AS stage_at, h.at AS last_move_at"
-                " FROM x LEFT JOIN stage_history h ON h.id = x.hid"
-            )
+        A lead untouched since :t (stage_changed_at and last_activity_at before it, no owner change at or
+        after it) skips the look-ups: its current stage, owner, stage_changed_at and last_activity_at are
+        its values then (docs/speed.md, "Leads untouched since the period's end"). For a lead that never
+        moved, stage_changed_at is its creation, which its last touch counts anyway."""
+        touched = (
+            "(l.stage_changed_at >= :t OR l.last_activity_at >= :t"
+            " OR l.id IN (SELECT lead_id FROM assignments WHERE at >= :t))"
+        )
         return (
             "WITH x AS MATERIALIZED ("
             "  SELECT l.id, l.name, l.company, l.value, l.currency, l.close_by, l.key, l.created_at,"
-            "   l.snoozed_until, l.next_at, l.next_step, " + owner + " AS rep_id,"
+            "   l.snoozed_until, l.next_at, l.next_step,"
+            "   CASE WHEN " + touched + " THEN " + self.OWNER_AT + " ELSE l.owner_id END AS rep_id,"
             "   CASE WHEN l.stage_changed_at < :t THEN l.stage ELSE :first_stage END AS fallback_stage,"
-            "   "
-            + hid
-            + "(SELECT h2.id FROM stage_history h2 WHERE h2.lead_id = l.id AND h2.at < :t"
-            "    ORDER BY h2.at DESC, h2.id DESC LIMIT 1)" + hid_end + " AS hid,"
-            "   " + moved + " AS moved_at,"
-            "   " + activity + " AS last_activity_at"
-            # Candidates through indexes: open now, or closed at/after :t (won, lost); then created before :t.
-            "  FROM leads l WHERE l.id IN ("
-            "   SELECT id FROM leads WHERE stage < 'lost' OR (stage > 'lost' AND stage < 'won') OR stage > 'won'"
-            "   UNION ALL SELECT id FROM leads WHERE won_at >= :t"
-            "   UNION ALL SELECT id FROM leads WHERE lost_at >= :t)"
-            "   AND l.created_at < :t" + extra + "), p AS (" + stage_and_move + ") "
-        )
-
-    def pipeline_at(
-        self,
-        t: str,
-        *,
-        first_stage: str,
-        stalled_before: dict[str, str],
-        month_first: str,
-        month_last: str,
-    ) -> list[dict]:
-        """Open pipeline at :t per (owner then, stage then, currency): count, value, value closing in the
-        month, and how many were stalled (last touch at or before the stage's threshold, not snoozed)."""
-        threshold, params = self._case("p.stage_at", stalled_before, "s")
-        return _exact(
-            self.all(
-                self._leads_at(t, first_stage, touch_only=True)
-                + "SELECT p.rep_id, p.stage_at AS stage, p.currency, count(*) AS n, "
-                + EXACT_SUM.replace("X", "p.value")
-                + " AS value, "
-                + EXACT_SUM.replace(
-                    "X",
-                    "CASE WHEN p.close_by BETWEEN :month_first AND :month_last THEN p.value END",
-                )
-                + "  AS value_in_month,"
-                " total((p.snoozed_until IS NULL OR p.snoozed_until <= :t) AND"
-                f"  max(p.created_at, coalesce(p.last_move_at, ''), coalesce(p.last_activity_at, '')) <= {threshold})"
-                "  AS stalled"
-                " FROM p WHERE p.stage_at NOT IN ('won', 'lost') GROUP BY p.rep_id, p.stage_at, p.currency",
-                {
-                    "t": t,
-                    "first_stage": first_stage,
-                    "month_first": month_first,
-                    "month_last": month_last,
-                    **params,
-                },
-            ),
-            "value",
-            "value_in_month",
-        )
-
-    def open_leads_at(
-        self,
-        t: str,
-        *,
-        first_stage: str,
-        key_only: bool = False,
-        close_from: str | None = None,
-        close_to: str | None = None,
-        rep_id: int | None = None,
-        limit: int = 20,
-        weights: dict[str, float] | None = None,
-    ) -> list[sqlite3.Row]:
-        """Leads open at :t (key ones, or closing between two local dates), biggest first, with their stage
-        then. With `weights` (currency → rate), values in several currencies are compared at those rates."""
-        extra, params = "", {"t": t, "first_stage": first_stage, "limit": limit}
-        if key_only:
-            extra += " AND l.key = 1"
-        if close_from is not None:
-            extra += " AND l.close_by BETWEEN :close_from AND :close_to"
-            params.update(close_from=close_from, close_to=close_to)
-        where = " AND p.rep_id = :rep_id" if rep_id is not None else ""
-        params["rep_id"] = rep_id
-        order = "p.close_by, " if close_from is not None else ""  # closing soon: soonest first
-        weight, rate_params = self._case("p.currency", weights or {}, "w")
-        value = f"p.value * coalesce({weight}, 0)" if weights else "p.value"
-        return self.all(
-            self._leads_at(t, first_stage, extra)
-            + "SELECT p.*, r.name AS owner FROM p JOIN reps r ON r.id = p.rep_id WHERE p.stage_at NOT IN ('won', 'lost')"
-            + where
-            + " ORDER BY "
-            + order
-            + f"p.value IS NULL, {value} DESC, p.id LIMIT :limit",
-            {**params, **rate_params},
+            "   CASE WHEN " + touched + " THEN (SELECT h2.id FROM stage_history h2"
+            "    WHERE h2.lead_id = l.id AND h2.at < :t ORDER BY h2.at DESC, h2.id DESC LIMIT 1) END AS hid,"
+            "   CASE WHEN " + touched + " THEN NULL ELSE l.stage_changed_at END AS moved_at,"
+            "   CASE WHEN " + touched + " THEN (SELECT max(a.at) FROM activities a"
+            "    WHERE a.lead_id = l.id AND a.at < :t) ELSE l.last_activity_at END AS last_activity_at"
+            "  FROM leads l WHERE " + OPEN_AT_CANDIDATES + " AND l.created_at < :t),"
+            " p AS (SELECT x.*, COALESCE(h.to_stage, x.fallback_stage) AS stage_at,"
+            "  COALESCE(h.at, x.moved_at) AS last_move_at FROM x LEFT JOIN stage_history h ON h.id = x.hid) "
         )
 
     # The latest of a lead's creation, last stage move and last activity before :t, in `p`.
@@ -1710,50 +1670,115 @@ class Store:
         "max(p.created_at, coalesce(p.last_move_at, ''), coalesce(p.last_activity_at, ''))"
     )
 
-    def attention_at(
+    # open_at's one result holds the pipeline's groups and the deal lists' rows, each naming its `list`
+    # and leaving the other kind's columns NULL. The owner's name is looked up for the listed rows only.
+    _PIPELINE_ROWS = (
+        "SELECT 'pipeline' AS list, rep_id, stage, currency, n, value, value_in_month, stalled,"
+        " NULL AS id, NULL AS name, NULL AS company, NULL AS deal_value, NULL AS close_by, NULL AS key,"
+        " NULL AS last_touch, NULL AS next_at, NULL AS next_step, NULL AS owner FROM pipeline"
+    )
+    _DEAL_ROWS = (
+        "SELECT 'LIST' AS list, rep_id, stage, currency, NULL AS n, NULL AS value, NULL AS value_in_month,"
+        " NULL AS stalled, id, name, company, deal_value, close_by, key, last_touch, next_at, next_step,"
+        " (SELECT r.name FROM reps r WHERE r.id = LIST.rep_id) AS owner FROM LIST"
+    )
+    # The report's deal lists (docs/figures.md, The report): name, which open deals, in what order
+    # (WEIGHT: a currency's rate), how many. Key deals and closing soon put deals without a value last.
+    _DEAL_LISTS = (
+        (
+            "key_deals",
+            "p.key = 1",
+            "p.value IS NULL, p.value * WEIGHT DESC, p.id",
+            ":limit",
+        ),
+        (
+            "closing_soon",
+            "p.close_by BETWEEN :close_from AND :close_to",
+            "p.close_by, p.value IS NULL, p.value * WEIGHT DESC, p.id",
+            ":limit",
+        ),
+        (
+            "stalled_deals",
+            "(p.snoozed_until IS NULL OR p.snoozed_until <= :t) AND "
+            + LAST_TOUCH_AT
+            + " <= STALLED",
+            "coalesce(p.value, 0) * WEIGHT DESC, p.id",
+            ":attention_limit",
+        ),
+        (
+            "overdue_deals",
+            "p.next_at < :overdue_before",
+            "coalesce(p.value, 0) * WEIGHT DESC, p.id",
+            ":attention_limit",
+        ),
+    )
+
+    def open_at(
         self,
         t: str,
         *,
         first_stage: str,
         stalled_before: dict[str, str],
-        overdue_before: str,
-        rep_id: int | None,
-        weights: dict[str, float],
-        limit: int,
-    ) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
-        """Deals open at :t that were stalled then (as pipeline_at counts them), and those whose follow-up
-        was due before `overdue_before`: at most `limit` of each, the most valuable first. Values are
-        ordered in one currency by `weights` (currency → rate), a currency without one last. One pass
-        over the leads serves both lists."""
-        threshold, stalled_params = self._case("p.stage_at", stalled_before, "s")
-        weight, rate_params = self._case("p.currency", weights, "w")
-        pick = (
-            f"SELECT p.*, r.name AS owner, {self.LAST_TOUCH_AT} AS last_touch FROM p JOIN reps r ON r.id = p.rep_id"
-            " WHERE p.stage_at NOT IN ('won', 'lost')"
-            + (" AND p.rep_id = :rep_id" if rep_id is not None else "")
+        month_first: str,
+        month_last: str,
+        deals: DealLists | None = None,
+    ) -> tuple[list[dict], dict[str, list[dict]]]:
+        """The open pipeline at :t per (owner then, stage then, currency): count, value, value closing in the
+        month, and how many were stalled (last touch at or before the stage's threshold, not snoozed).
+        With `deals`, also the report's deal lists then (_DEAL_LISTS), each row with its owner's name.
+        One statement and one pass over the leads open at :t, however many lists."""
+        threshold, params = self._case("p.stage_at", stalled_before, "s")
+        pipeline = (
+            "SELECT p.rep_id, p.stage_at AS stage, p.currency, count(*) AS n, "
+            + EXACT_SUM.replace("X", "p.value")
+            + " AS value, "
+            + EXACT_SUM.replace(
+                "X", "CASE WHEN p.close_by BETWEEN :month_first AND :month_last THEN p.value END"
+            )
+            + " AS value_in_month,"
+            # count(CASE …), not total(…): PostgreSQL's total(boolean) is a SQL function per row
+            " count(CASE WHEN (p.snoozed_until IS NULL OR p.snoozed_until <= :t) AND"
+            f" {self.LAST_TOUCH_AT} <= {threshold} THEN 1 END) AS stalled"
+            " FROM p WHERE p.stage_at NOT IN ('won', 'lost') GROUP BY p.rep_id, p.stage_at, p.currency"
         )
-        order = f" ORDER BY coalesce(p.value, 0) * coalesce({weight}, 0) DESC, p.id LIMIT :limit"
+        sections, rows_of = ["pipeline AS (" + pipeline + ")"], [self._PIPELINE_ROWS]
+        if deals is not None:
+            weight, rate_params = self._case("p.currency", deals.weights, "w")
+            params.update(rate_params, **deals.params())
+            scope = (
+                " AND p.rep_id = :rep_id"
+                if deals.rep_id is not None
+                else " AND p.rep_id IS NOT NULL"
+            )
+            pick = (
+                "SELECT p.id, p.name, p.company, p.value AS deal_value, p.currency, p.close_by, p.key,"
+                f" p.stage_at AS stage, p.rep_id, {self.LAST_TOUCH_AT} AS last_touch, p.next_at, p.next_step"
+                " FROM p WHERE p.stage_at NOT IN ('won', 'lost')" + scope
+            )
+            for name, where, order, limit in self._DEAL_LISTS:
+                where = where.replace("STALLED", threshold)
+                order = order.replace("WEIGHT", f"coalesce({weight}, 0)")
+                sections.append(f"{name} AS ({pick} AND {where} ORDER BY {order} LIMIT {limit})")
+                rows_of.append(self._DEAL_ROWS.replace("LIST", name))
         rows = self.all(
-            self._leads_at(t, first_stage)
-            + ", stalled AS ("
-            + pick
-            + " AND (p.snoozed_until IS NULL OR p.snoozed_until <= :t)"
-            f" AND {self.LAST_TOUCH_AT} <= {threshold}" + order + "),"
-            " overdue AS (" + pick + " AND p.next_at < :overdue_before" + order + ")"
-            " SELECT 'stalled' AS list, * FROM stalled UNION ALL SELECT 'overdue' AS list, * FROM overdue",
+            self._leads_at() + ", " + ", ".join(sections) + " " + " UNION ALL ".join(rows_of),
             {
                 "t": t,
                 "first_stage": first_stage,
-                "rep_id": rep_id,
-                "limit": limit,
-                "overdue_before": overdue_before,
-                **stalled_params,
-                **rate_params,
+                "month_first": month_first,
+                "month_last": month_last,
+                **params,
             },
         )
-        return [r for r in rows if r["list"] == "stalled"], [
-            r for r in rows if r["list"] == "overdue"
-        ]
+        lists: dict[str, list[dict]] = {}
+        if deals is not None:
+            lists = {name: [] for name, *_rest in self._DEAL_LISTS}
+            for r in rows:
+                if r["list"] != "pipeline":
+                    lists[r["list"]].append({**dict(r), "value": r["deal_value"]})
+        return _exact(
+            [r for r in rows if r["list"] == "pipeline"], "value", "value_in_month"
+        ), lists
 
     def play_results(self, until: str, rep_id: int | None) -> list[sqlite3.Row]:
         """Per play: leads it was used on before :until (by rep_id, or anyone), and how many of those
@@ -1761,10 +1786,11 @@ class Store:
         by_rep = " AND a.rep_id = :rep_id" if rep_id is not None else ""
         return self.all(
             "SELECT p.name AS play, count(u.lead_id) AS leads,"
-            " total(l.won_at < :until) AS won, total(l.lost_at < :until) AS lost"
+            " count(CASE WHEN l.won_at < :until THEN 1 END) AS won,"
+            " count(CASE WHEN l.lost_at < :until THEN 1 END) AS lost"
             " FROM plays p LEFT JOIN (SELECT DISTINCT a.play_id, a.lead_id FROM activities a"
             "  WHERE a.play_id IS NOT NULL AND a.at < :until" + by_rep + ") u ON u.play_id = p.id"
-            " LEFT JOIN leads l ON l.id = u.lead_id"
+            " LEFT JOIN leads l " + LEAD_FIGURES + " ON l.id = u.lead_id"
             " GROUP BY p.id ORDER BY leads DESC, p.name COLLATE NOCASE",
             {"until": until, "rep_id": rep_id},
         )
@@ -1807,7 +1833,9 @@ class Store:
             # Grouped by the expressions, not the aliases: `stage` in GROUP BY names the column l.stage
             # (always 'lost' here) before the alias, which lumped every stage's losses together.
             "SELECT l.lost_stage AS stage, coalesce(l.lost_reason, 'other') AS reason, count(*) AS n"
-            " FROM leads l WHERE l.stage = 'lost' AND "
+            " FROM leads l "
+            + BY_CREATION
+            + " WHERE l.stage = 'lost' AND "
             + self._cohort(rep_id)
             + " GROUP BY l.lost_stage, coalesce(l.lost_reason, 'other')",
             self._cohort_params(since, until, rep_id),

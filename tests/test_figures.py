@@ -443,6 +443,74 @@ def test_pipeline_then_ignores_what_changed_after_it(ok, history, db, monkeypatc
     assert after == before
 
 
+def test_past_deal_lists_ignore_what_changed_after_the_end(ok, history, monkeypatch):
+    # The week's key deals, closing-soon, stalled and overdue lists come from the same pass as its
+    # pipeline, with the same shortcut for leads untouched since the end (docs/speed.md): a lead moved,
+    # reassigned or touched after the end is looked up, one untouched takes its current row, and both
+    # must give what the week looked like then.
+    week = (
+        "report",
+        "--team",
+        "--since",
+        "2026-11-16",
+        "--until",
+        "2026-11-23",
+        "--format",
+        "json",
+    )
+
+    def lists(doc):
+        deals = ("key_deals", "closing_soon", "stalled_deals", "overdue_deals")
+        return {k: [(d["name"], d["stage"], d["owner"], d["value"]) for d in doc[k]] for k in deals}
+
+    # Ivy (key): two moves in the same second before the end; the later one, quoted, is its stage then.
+    monkeypatch.setenv("SALESCTL_NOW", "2026-11-21T09:00:00")
+    ivy = ok(
+        "add", "Ivy", "--value", "7000", "--key", "--close-by", "2026-11-28", "--format", "json"
+    )
+    ok("move", str(ivy["id"]), "contacted")
+    ok("move", str(ivy["id"]), "quoted")
+    monkeypatch.setenv("SALESCTL_NOW", "2026-11-26T10:00:00")
+    before = ok(*week)
+    assert lists(before) == {
+        "key_deals": [("Ivy", "quoted", "alice", 7000), ("Fir", "contacted", "alice", 4000)],
+        "closing_soon": [
+            ("Birch", "quoted", "alice", 5000),
+            ("Fir", "contacted", "alice", 4000),
+            ("Ivy", "quoted", "alice", 7000),
+        ],
+        "stalled_deals": [("Cedar", "new", "bob", 8000)],  # lost on 11-24, after the end
+        "overdue_deals": [],
+    }
+
+    ok("move", "Fir", "quoted")  # moved after the end …
+    ok("lead", "assign", "Fir", "--to", "bob")  # … and given to bob
+    ok("log", str(ivy["id"]), "called back")  # Ivy touched after the end: its tie is looked up
+    ok(
+        "add", "Jade", "--value", "9000", "--key", "--close-by", "2026-11-27"
+    )  # created after the end
+    after = ok(*week)
+    before.pop("funnel"), after.pop("funnel")  # the funnel shows where its cohort stands now
+    assert after == before
+
+    # A deal's value has no history: an edit after the end shows, untouched or not.
+    ok("lead", "edit", "Birch", "--value", "6000")
+    edited = ok(*week)
+    assert lists(edited)["closing_soon"][0] == ("Birch", "quoted", "alice", 6000)
+    assert edited["team"]["open_value"] == before["team"]["open_value"] + 1000
+    ok("log", "Birch", "sent the revised quote")
+    touched = ok(*week)
+    touched.pop("funnel"), edited.pop("funnel")
+    assert touched == edited
+
+    # A lead deleted after the end is gone from the week, from its lists and its counts alike.
+    ok("lead", "delete", "Fir", "--yes")
+    deleted = ok(*week)
+    assert [d["name"] for d in deleted["key_deals"]] == ["Ivy"]
+    assert [d["name"] for d in deleted["closing_soon"]] == ["Birch", "Ivy"]
+    assert deleted["team"]["open_count"] == before["team"]["open_count"] - 1
+
+
 def test_empty_database_and_empty_periods_give_nulls(ok, history):
     empty = ok("report", "--since", "2016-01-04", "--until", "2016-01-11", "--format", "json")
     team = empty["team"]

@@ -90,7 +90,7 @@ def test_every_help_page_keeps_its_blocks_apart(run, lang):
     for path in [(), *COMMANDS]:
         out = run("--lang", lang, *path, "--help").out
         assert "\x08" not in out, path
-        assert "--step \"send quote\"\n\n" in out or path, out
+        assert '--step "send quote"\n\n' in out or path, out
 
 
 def test_shell_completion_completes_commands():

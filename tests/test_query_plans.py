@@ -165,3 +165,16 @@ def test_the_check_itself_sees_a_full_scan(sample_db):
         "SCAN activities"
     ]
     assert full_scans(conn, "SELECT id FROM leads WHERE owner_id = 1") == []
+
+
+def test_postgresql_finds_the_leads_open_at_a_time_with_one_scan():
+    # store.OPEN_AT_CANDIDATES walks three indexes on SQLite; PostgreSQL's dialect swaps in the plain
+    # condition, which it answers with one scan (docs/speed.md). The swap is by exact text, so a change
+    # to the store's wording must change the dialect's too, or PostgreSQL silently loses the speed.
+    from salesctl.dialects.postgres import translate
+
+    sql = translate("SELECT l.id FROM leads l WHERE " + store_module.OPEN_AT_CANDIDATES)
+    assert sql == (
+        "SELECT l.id FROM leads l WHERE (l.stage NOT IN ('won', 'lost')"
+        " OR l.won_at >= %(t)s OR l.lost_at >= %(t)s)"
+    )

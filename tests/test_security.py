@@ -224,10 +224,6 @@ ALLOWED = {
     ): "its SQL is placeholders numbered by position (:dN, :loN, :hiN, :meN); every day and instant is bound",
     (
         "salesctl/store.py",
-        "Store._leads_at",
-    ): "extra is a fixed fragment built in open_leads_at from literals and placeholders",
-    (
-        "salesctl/store.py",
         "_rebuild_table",
     ): "table is checked against the two literal names first; the CREATE text is SQLite's own schema",
     (
