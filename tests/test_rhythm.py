@@ -199,6 +199,7 @@ def test_one_rep_and_fewer_weeks(team, ok):
     assert [r["rep"] for r in doc["by_rep"]] == ["bob"]
     assert doc["by_rep"][0]["weekly"] == [4] and doc["working_days"] == 5
     assert doc["by_rep"][0]["steadiness"] == 1.0
+    assert ", 1 week: effective touches per day" in ok("rhythm", "--rep", "bob", "--weeks", "1").out
 
 
 def test_the_heat_strip_in_the_terminal(team, ok):

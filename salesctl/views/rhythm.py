@@ -83,8 +83,14 @@ def rhythm_output(doc: dict) -> Output:
     reps = doc["by_rep"]
     blocks: list = [
         Text(
-            _(
-                "Rhythm {since} – {until} (exclusive), {weeks} weeks: effective touches per day, weekends dimmed"
+            (
+                _(
+                    "Rhythm {since} – {until} (exclusive), {weeks} weeks: effective touches per day, weekends dimmed"
+                )
+                if doc["weeks"] != 1
+                else _(
+                    "Rhythm {since} – {until} (exclusive), {weeks} week: effective touches per day, weekends dimmed"
+                )
             ).format(since=doc["since"][:10], until=doc["until"][:10], weeks=doc["weeks"])
         )
     ]
