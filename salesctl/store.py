@@ -440,6 +440,22 @@ def _m0014_report_covering_indexes(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m0015_stage_history_covering_indexes(conn: sqlite3.Connection) -> None:
+    """Covering indexes for the report's pictures (docs/speed.md, "The report's pictures against the
+    rest"): stage moves by time with the lead, both stages and who moved (the trends' weekly moves,
+    rhythm's advances) replacing stage_history_at, its prefix; and each lead's moves in order
+    (lead_id, at, id) with the stage moved to (the funnel's stays and furthest stage, the report's
+    stage then) replacing stage_history_lead, its prefix. Both read index entries, not the rows."""
+    conn.execute(
+        "CREATE INDEX stage_history_moves ON stage_history(at, lead_id, from_stage, to_stage, rep_id)"
+    )
+    conn.execute("DROP INDEX stage_history_at")
+    conn.execute(
+        "CREATE INDEX stage_history_lead_stages ON stage_history(lead_id, at, id, to_stage)"
+    )
+    conn.execute("DROP INDEX stage_history_lead")
+
+
 # Migrations that rebuild a table: they run with foreign keys off (see _rebuild_table).
 REBUILDS = {"0013_shared_pool"}
 
@@ -458,6 +474,7 @@ MIGRATIONS = [
     ("0012_team_logins", _m0012_team_logins),
     ("0013_shared_pool", _m0013_shared_pool),
     ("0014_report_covering_indexes", _m0014_report_covering_indexes),
+    ("0015_stage_history_covering_indexes", _m0015_stage_history_covering_indexes),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # Versions before the mark existed: such a file without the mark but with salesctl's tables is ours.

@@ -777,6 +777,12 @@ MIGRATIONS: dict[str, tuple[str, ...]] = {
         "DROP INDEX activities_at",
         "CREATE INDEX leads_figures ON leads(id, currency, value, owner_id, won_at, lost_at)",
     ),
+    "0015_stage_history_covering_indexes": (
+        "CREATE INDEX stage_history_moves ON stage_history(at, lead_id, from_stage, to_stage, rep_id)",
+        "DROP INDEX stage_history_at",
+        "CREATE INDEX stage_history_lead_stages ON stage_history(lead_id, at, id, to_stage)",
+        "DROP INDEX stage_history_lead",
+    ),
     "0004_open_leads_index": (
         "CREATE INDEX leads_open ON leads(id) WHERE stage NOT IN ('won', 'lost')",
         "CREATE INDEX leads_open_owner ON leads(owner_id, id) WHERE stage NOT IN ('won', 'lost')",
