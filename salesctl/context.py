@@ -171,16 +171,19 @@ class App:
                 pass
         return lang_of_environment()
 
-    def money_style(self) -> str:
-        """How tables show amounts: the `money_style` setting, else wan for a Chinese screen of a CNY or
-        TWD team, else western (docs/chinese.md, Money)."""
+    def money_style(self, lang: str | None = None) -> str:
+        """How tables show amounts to a reader of `lang` (default: this run's language): the
+        `money_style` setting, else wan for a Chinese screen of a CNY or TWD team, else western
+        (docs/chinese.md, Money)."""
         from .model import default_money_style
 
         try:
             settings = self.settings
         except Exception:  # noqa: BLE001 - an unreadable database: its error is shown, amounts plainly
             return "western"
-        return settings.money_style or default_money_style(self.language(), settings.currency)
+        return settings.money_style or default_money_style(
+            lang or self.language(), settings.currency
+        )
 
     # --- time --------------------------------------------------------------------------------------
 

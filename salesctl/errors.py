@@ -78,11 +78,26 @@ class Term(Words):
         return self.template if "\x04" in text else text
 
 
+class Joined(Words):
+    """Pieces of a message (Words, Terms or plain values) joined by `separator`, each shown in the
+    language of the message they are in."""
+
+    def __init__(self, pieces: list, separator: str = "; "):
+        super().__init__("")
+        self.pieces, self.separator = pieces, separator
+
+    def render(self, translate: Callable[[str], str] = _same) -> str:
+        return self.separator.join(
+            piece.render(translate) if isinstance(piece, Words) else str(piece)
+            for piece in self.pieces
+        )
+
+
 def _fill(translate: Callable[[str], str], template: str, params: dict) -> str:
     if not params:
         return translate(template) if template else template
     values = {
-        key: value.render(translate) if isinstance(value, SalesError | Words) else value
+        key: value.render(translate) if isinstance(value, SalesError | Words | Term) else value
         for key, value in params.items()
     }
     return translate(template).format(**values)

@@ -7,7 +7,7 @@ database strings (UTC). The rules are described for users in docs/calendar.md.
 from __future__ import annotations
 
 from .cadence import Step, parse_cadence
-from .errors import Invalid, SalesError, Words
+from .errors import Invalid, SalesError, Term, Words
 from .i18n import N_
 from .model import CLOSED_STAGES, Settings
 from .store import Store
@@ -19,7 +19,7 @@ def _reopen_first(lead, verb: str) -> SalesError:
         N_("lead #{id} {name} is {stage}; reopen it first (salesctl reopen {id}) to {verb}"),
         id=lead["id"],
         name=lead["name"],
-        stage=lead["stage"],
+        stage=Term("stage", lead["stage"]),
         verb=Words(verb),
     )
 

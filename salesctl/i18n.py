@@ -75,20 +75,21 @@ class _Run:
 
     resolve: Callable[[bool], str] | None = None
     lang: str | None = None
-    resolve_money: Callable[[], str] | None = None
-    money_style: str | None = None
+    resolve_money: Callable[[str], str] | None = None
+    money_styles: dict[str, str] = {}
 
 
 def begin(
-    resolve: Callable[[bool], str] | None = None, money_style: Callable[[], str] | None = None
+    resolve: Callable[[bool], str] | None = None, money_style: Callable[[str], str] | None = None
 ) -> None:
     """Start a run: forget the last run's language; `resolve(peek)` gives this one's when first needed
     (`peek`: only from what is already known, never opening the database: the error path).
-    `money_style()` gives how tables show amounts (`western` or `wan`), also when first needed."""
+    `money_style(lang)` gives how amounts show to a reader of `lang` (`western` or `wan`), also when
+    first needed: a rep's mail in their own language follows that language's default."""
     _Run.resolve = resolve
     _Run.lang = None
     _Run.resolve_money = money_style
-    _Run.money_style = None
+    _Run.money_styles = {}
 
 
 def current(*, peek: bool = False) -> str:
@@ -213,11 +214,13 @@ def money(major: int | float | None, currency: str | None) -> str:
     `NT$12.5萬` in Traditional). JSON keeps plain numbers (docs/chinese.md, Money)."""
     from .money import format_major, format_wan
 
-    if _Run.money_style is None:
-        _Run.money_style = _Run.resolve_money() if _Run.resolve_money is not None else "western"
-    if _Run.money_style != "wan" or major is None:
+    lang = current()
+    if lang not in _Run.money_styles:
+        resolve = _Run.resolve_money
+        _Run.money_styles[lang] = resolve(lang) if resolve is not None else "western"
+    if _Run.money_styles[lang] != "wan" or major is None:
         return format_major(major, currency)
-    hant = current() == "zh-Hant"
+    hant = lang == "zh-Hant"
     return format_wan(
         round(major * 100), currency, wan="萬" if hant else "万", yi="億" if hant else "亿"
     )

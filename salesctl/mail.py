@@ -28,9 +28,9 @@ from pathlib import Path
 
 from . import model
 from .errors import Invalid, SalesError, printable
-from .i18n import N_, _, current, stage
-from .money import format_major
-from .views.lead import short_time
+from .i18n import N_, _, current, moment, money, stage
+from .i18n import day as table_day
+from .views.lead import owner_reason
 
 TLS_MODES = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
@@ -333,28 +333,32 @@ def _who(item: dict) -> str:
     return item["name"] + (f" ({item['company']})" if item.get("company") else "")
 
 
-def _details(item: dict) -> list[str]:
+def _details(item: dict, year: int | None) -> list[str]:
+    """What the digest says of one lead, amounts and times as tables show them (money_style, Chinese
+    dates without this year's number; English keeps ISO)."""
     if "assignment_id" in item:  # a lead `pool recycle` took back
-        return [_("on {day}").format(day=short_time(item["at"])), str(item.get("reason") or "")]
+        return [
+            _("on {day}").format(day=moment(item["at"], year)),
+            owner_reason(item.get("reason")),
+        ]
     parts = []
     days = item.get("days_overdue")
     if days:
         late = _("{days} day overdue") if days == 1 else _("{days} days overdue")
         parts.append(late.format(days=days))
     if item.get("next_at"):
-        parts.append(_("due {when}").format(when=short_time(item["next_at"])))
+        parts.append(_("due {when}").format(when=moment(item["next_at"], year)))
     if item.get("next_step"):
         parts.append(_("next: {step}").format(step=item["next_step"]))
     parts.append(stage(str(item.get("stage", ""))))
     if item.get("value") is not None:
-        parts.append(format_major(item["value"], item.get("currency")))
+        parts.append(money(item["value"], item.get("currency")))
     extra = [
-        (_(REASON_WORDS[r]) if r in REASON_WORDS else r)
-        + (
-            " " + _("on {day}").format(day=item["recycle_on"])
-            if r == "recycle_soon" and item.get("recycle_on")
-            else ""
+        _("returns to the pool on {day}").format(
+            day=table_day(item["recycle_on"], None if current() == "en" else year)
         )
+        if r == "recycle_soon" and item.get("recycle_on")
+        else (_(REASON_WORDS[r]) if r in REASON_WORDS else r)
         for r in item["reasons"]
         if r not in ("overdue", "due_today")
     ]
@@ -363,6 +367,10 @@ def _details(item: dict) -> list[str]:
     if item.get("key"):
         parts.append(_("key customer"))
     return parts
+
+
+def _year(day: str) -> int | None:
+    return int(day[:4]) if day[:4].isdigit() else None
 
 
 def _digest_text(rep: str, day: str, summary: str, sections) -> str:
@@ -374,7 +382,7 @@ def _digest_text(rep: str, day: str, summary: str, sections) -> str:
         out.append(title)
         for item in items:
             out.append(f"  #{item['lead_id']} {_who(item)}")
-            out.append("      " + " · ".join(_details(item)))
+            out.append("      " + " · ".join(_details(item, _year(day))))
         out.append("")
     out.append(_("Open it with: salesctl today"))
     return "\n".join(out) + "\n"
@@ -393,7 +401,7 @@ def _digest_html(rep: str, day: str, summary: str, sections) -> str:
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"></head>'
         f'<body style="font-family:Helvetica,Arial,{fonts}sans-serif;color:#222;font-size:14px">',
         f'<h2 style="font-size:18px;margin:0 0 4px">{e(heading)}</h2>',
-        f'<p style="margin:0 0 12px;color:#555">{e(day)}: {e(summary)}</p>',
+        f'<p style="margin:0 0 12px;color:#555">{e(_("{day}: {summary}").format(day=day, summary=summary))}</p>',
     ]
     for key, title, items in sections:
         colour = _SECTION_COLOURS.get(key, "#333")
@@ -403,7 +411,7 @@ def _digest_html(rep: str, day: str, summary: str, sections) -> str:
             out.append(
                 f'<tr><td style="{cell};white-space:nowrap;color:#777">#{item["lead_id"]}</td>'
                 f'<td style="{cell}"><b>{e(_who(item))}</b><br>'
-                f'<span style="color:#555">{e(" · ".join(_details(item)))}</span></td></tr>'
+                f'<span style="color:#555">{e(" · ".join(_details(item, _year(day))))}</span></td></tr>'
             )
         out.append("</table>")
     out.append(

@@ -7,7 +7,7 @@ import re
 import unicodedata  # a builtin module (0.2 ms): loaded up front, not when a name is first checked
 from dataclasses import dataclass, field
 
-from .errors import Invalid
+from .errors import Invalid, Words
 from .i18n import LANGS, N_
 
 CLOSED_STAGES = ("won", "lost")
@@ -345,7 +345,7 @@ def _check_setting(settings: Settings, key: str, value: object) -> object:
     return checked
 
 
-def repair_hint(problem: Invalid) -> str:
+def repair_hint(problem: Invalid) -> str | Words:
     """The `config set` command that replaces a bad stored setting (see check_settings)."""
     key = problem.field.removeprefix("config ").split(".")[0]
     examples = {
@@ -354,12 +354,20 @@ def repair_hint(problem: Invalid) -> str:
         "timezone": "Asia/Shanghai",
         "default_rep": "NAME",
         "currency": "USD",
+        "lang": "en",
+        "money_style": "western",
+        "owners": '""',
+        "alarm_minutes": "15",
+        "cadence_ends_on_move": "true",
     }
     if key in ("rot_days", "probability"):
         return f"salesctl config set {key}.STAGE {'DAYS' if key == 'rot_days' else 'P'} (one stage rewrites them all)"
     if key in examples:
         return f"salesctl config set {key} {examples[key]}"
-    return "it is not a setting and is ignored"
+    if key == "pool":
+        name = problem.field.removeprefix("config ")
+        return f"salesctl config set {name}{'.STAGE' if name == 'pool.release_days' else ''} off"
+    return Words(N_("it is not a setting and is ignored"))
 
 
 CONFIG_KEYS = (

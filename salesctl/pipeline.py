@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import followups
-from .errors import Duplicate, Invalid, SalesError, Words
+from .errors import Duplicate, Invalid, SalesError, Term, Words
 from .i18n import N_
 from .model import CLOSED_STAGES, Settings
 from .store import Store
@@ -21,17 +21,22 @@ def _closed_error(lead, verb: str) -> SalesError:
         N_("lead #{id} {name} is {stage}; reopen it first (salesctl reopen {id}) to {verb} it"),
         id=lead["id"],
         name=lead["name"],
-        stage=lead["stage"],
+        stage=Term("stage", lead["stage"]),
         verb=Words(verb),
     )
 
 
 def check_owned(lead, verb: str) -> None:
-    """A pool lead is nobody's: it is claimed before anyone works on it (docs/pool.md)."""
+    """A pool lead is nobody's: it is claimed before anyone works on it (docs/pool.md). `verb` is
+    marked N_ by the caller."""
     if lead["owner_id"] is None:
         raise SalesError(
-            f"lead #{lead['id']} {lead['name']} is in the pool; claim it first to {verb} it: "
-            f"salesctl claim {lead['id']}"
+            N_(
+                "lead #{id} {name} is in the pool; claim it first to {verb} it: salesctl claim {id}"
+            ),
+            id=lead["id"],
+            name=lead["name"],
+            verb=Words(verb),
         )
 
 
@@ -110,7 +115,7 @@ def edit_lead(
     """Change a lead's attributes. `next_at` None (from --next "") clears the follow-up and so its step."""
     lead = store.lead(lead_id)
     if set(fields) - {"owner_id"} or add_tags or remove_tags:
-        check_owned(lead, "edit")
+        check_owned(lead, N_("edit"))
     if "next_at" in fields:
         next_at, step_given = fields.pop("next_at"), "next_step" in fields
         step = fields.pop("next_step", None)
@@ -147,7 +152,7 @@ def log_activity(
     A won lead takes a follow-up too (after-sale care, shown in `today` as `after_sale`); a lost one does not.
     """
     lead = store.lead(lead_id)
-    check_owned(lead, "log on")
+    check_owned(lead, N_("log on"))
     if lead["stage"] == "lost" and (next_at is not None or step is not None):
         raise _closed_error(lead, N_("schedule a follow-up on"))
     if at < lead["created_at"]:
@@ -190,7 +195,7 @@ def move(
     note: str | None,
 ) -> None:
     lead = store.lead(lead_id)
-    check_owned(lead, "move")
+    check_owned(lead, N_("move"))
     if lead["stage"] in CLOSED_STAGES:
         raise _closed_error(lead, N_("move"))
     if lead["stage"] == stage:
@@ -211,13 +216,13 @@ def won(
     store: Store, lead_id: int, amount: int | None, *, rep_id: int, now: str, note: str | None
 ) -> None:
     lead = store.lead(lead_id)
-    check_owned(lead, "close")
+    check_owned(lead, N_("close"))
     if lead["stage"] in CLOSED_STAGES:
         raise SalesError(
             N_("lead #{id} {name} is already {stage}; reopen it first to change that"),
             id=lead_id,
             name=lead["name"],
-            stage=lead["stage"],
+            stage=Term("stage", lead["stage"]),
         )
     amount = lead["value"] if amount is None else amount
     if amount is None:
@@ -249,13 +254,13 @@ def lost(
     store: Store, lead_id: int, reason: str, *, rep_id: int, now: str, note: str | None
 ) -> None:
     lead = store.lead(lead_id)
-    check_owned(lead, "close")
+    check_owned(lead, N_("close"))
     if lead["stage"] in CLOSED_STAGES:
         raise SalesError(
             N_("lead #{id} {name} is already {stage}; reopen it first to change that"),
             id=lead_id,
             name=lead["name"],
-            stage=lead["stage"],
+            stage=Term("stage", lead["stage"]),
         )
     store.update_lead(
         lead_id,
@@ -285,7 +290,7 @@ def reopen(
             N_("lead #{id} {name} is open ({stage}); only won or lost leads can be reopened"),
             id=lead_id,
             name=lead["name"],
-            stage=lead["stage"],
+            stage=Term("stage", lead["stage"]),
         )
     if stage is None:
         stage = (
@@ -328,7 +333,7 @@ def snooze(
 ) -> None:
     """No stalled warning until `until` (a later snooze replaces an earlier one)."""
     lead = store.lead(lead_id)
-    check_owned(lead, "snooze")
+    check_owned(lead, N_("snooze"))
     if lead["stage"] in CLOSED_STAGES:
         raise _closed_error(lead, N_("snooze"))
     if until <= now:
@@ -354,7 +359,7 @@ def assign(
                 N_("lead #{id} {name} is {stage}; closed deals stay credited to {owner}"),
                 id=lead_id,
                 name=lead["name"],
-                stage=lead["stage"],
+                stage=Term("stage", lead["stage"]),
                 owner=lead["owner"],
             )
         if lead["owner_id"] != to_rep_id:

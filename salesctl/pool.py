@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from .dates import to_db
-from .errors import Invalid, SalesError
+from .errors import Invalid, SalesError, Term
+from .i18n import N_
 from .model import CLOSED_STAGES, Settings
 from .store import Store
 
@@ -28,9 +29,13 @@ def _taken(store: Store, lead) -> SalesError:
     change = store.last_owner_change(lead["id"])
     if change is not None and change["kind"] == "claim":
         return SalesError(
-            f"lead #{lead['id']} was claimed by {lead['owner']}; it is not in the pool"
+            N_("lead #{id} was claimed by {owner}; it is not in the pool"),
+            id=lead["id"],
+            owner=lead["owner"],
         )
-    return SalesError(f"lead #{lead['id']} is not in the pool: {lead['owner']} owns it")
+    return SalesError(
+        N_("lead #{id} is not in the pool: {owner} owns it"), id=lead["id"], owner=lead["owner"]
+    )
 
 
 def claim(
@@ -40,20 +45,30 @@ def claim(
     leads = [store.lead(i) for i in lead_ids]
     for lead in leads:
         if lead["owner_id"] == rep_id:
-            raise SalesError(f"lead #{lead['id']} {lead['name']} is already yours")
+            raise SalesError(
+                N_("lead #{id} {name} is already yours"), id=lead["id"], name=lead["name"]
+            )
         if lead["owner_id"] is not None:
             raise _taken(store, lead)
         if lead["stage"] in CLOSED_STAGES:
             raise SalesError(
-                f"lead #{lead['id']} {lead['name']} is {lead['stage']}; only open leads are claimed"
+                N_("lead #{id} {name} is {stage}; only open leads are claimed"),
+                id=lead["id"],
+                name=lead["name"],
+                stage=Term("stage", lead["stage"]),
             )
     limit = settings.pool_max_open_per_rep
     if limit is not None:
         held = store.open_lead_count(rep_id)
         if held + len(leads) > limit:
             raise SalesError(
-                f"claim: {rep} holds {held} open lead(s); claiming {len(leads)} would pass "
-                f"pool.max_open_per_rep ({limit}); nothing was claimed"
+                N_(
+                    "claim: {rep} holds {held} open lead(s); claiming {count} would pass pool.max_open_per_rep ({limit}); nothing was claimed"
+                ),
+                rep=rep,
+                held=held,
+                count=len(leads),
+                limit=limit,
             )
     for lead in leads:
         if not store.set_owner(lead["id"], rep_id, from_pool=True):
@@ -67,15 +82,25 @@ def release(
     """The owner (or an owner-role) gives a lead back to the pool, with a reason."""
     lead = store.lead(lead_id)
     if lead["owner_id"] is None:
-        raise SalesError(f"lead #{lead_id} {lead['name']} is already in the pool")
+        raise SalesError(
+            N_("lead #{id} {name} is already in the pool"), id=lead_id, name=lead["name"]
+        )
     if lead["stage"] in CLOSED_STAGES:
         raise SalesError(
-            f"lead #{lead_id} {lead['name']} is {lead['stage']}; closed deals stay credited to {lead['owner']}"
+            N_("lead #{id} {name} is {stage}; closed deals stay credited to {owner}"),
+            id=lead_id,
+            name=lead["name"],
+            stage=Term("stage", lead["stage"]),
+            owner=lead["owner"],
         )
     if lead["owner_id"] != rep_id and not is_owner_role(settings, rep):
         raise SalesError(
-            f'lead release: "{rep}" may not release lead #{lead_id}; it is {lead["owner"]}\'s '
-            f"(only they or an owner may: salesctl config set owners NAME,…)"
+            N_(
+                'lead release: "{rep}" may not release lead #{id}; it is {owner}\'s (only they or an owner may: salesctl config set owners NAME,…)'
+            ),
+            rep=rep,
+            id=lead_id,
+            owner=lead["owner"],
         )
     # The history row first: on a team server a rep writes a lead's rows only while it is theirs.
     store.record_assignment(
@@ -93,9 +118,16 @@ def idle_cutoffs(settings: Settings, at: datetime) -> dict[str, str]:
     }
 
 
+# The reason `pool recycle` writes into a lead's history: English as stored (JSON, export), read back
+# into the reader's language by views.lead.owner_reason.
+RECYCLE_REASON = N_("no effective touch for {days} days in {stage} ({setting})")
+
+
 def recycle_reason(settings: Settings, stage: str) -> str:
     days = settings.pool_release_days[stage]
-    return f"no effective touch for {days} days in {stage} (pool.release_days.{stage} {days})"
+    return RECYCLE_REASON.format(
+        days=days, stage=stage, setting=f"pool.release_days.{stage} {days}"
+    )
 
 
 def due(store: Store, settings: Settings, now: datetime) -> list:
@@ -143,7 +175,7 @@ def check_reason(text: str) -> str:
         raise Invalid(
             "--reason",
             text,
-            "is empty",
-            'say why you give it back, e.g. --reason "no budget this year"',
+            N_("is empty"),
+            N_('say why you give it back, e.g. --reason "no budget this year"'),
         )
     return reason

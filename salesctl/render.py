@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any
 
 from .errors import printable
+from .i18n import N_, _
 
 
 class Format(str, Enum):
@@ -51,7 +52,7 @@ class Column:
         if value is None:
             return ""
         if isinstance(value, bool):
-            return "yes" if value else ""
+            return _("yes") if value else ""
         if isinstance(value, (list, tuple)):
             return ", ".join(map(str, value))
         return str(value)
@@ -62,7 +63,7 @@ class Table:
     columns: list[Column]
     rows: list[dict]
     title: str | None = None
-    empty: str = "Nothing to show."
+    empty: str = N_("Nothing to show.")  # English, translated where shown
 
 
 @dataclass
@@ -163,6 +164,11 @@ def write_csv(table: Table, stream) -> None:
         writer.writerow([safe_cell(row.get(c.key)) for c in table.columns])
 
 
+def _empty(table: Table) -> str:
+    """What an empty table says, in this run's language (a caller's text may already be translated)."""
+    return _(table.empty) if table.empty else ""
+
+
 # --- Markdown --------------------------------------------------------------------------------------
 
 
@@ -178,7 +184,7 @@ def to_markdown(blocks: list[Block]) -> str:
             out.append(f"## {title}\n")
         if isinstance(block, Table):
             if not block.rows:
-                out.append(f"_{block.empty}_\n")
+                out.append(f"_{_empty(block)}_\n")
                 continue
             out.append("| " + " | ".join(_md_cell(c.header) for c in block.columns) + " |")
             out.append(
@@ -262,7 +268,7 @@ def draw(blocks: list[Block], stream) -> None:
             out.append(ansi(title, "bold"))
         if isinstance(block, Table):
             if not block.rows:
-                out.append(ansi(block.empty, "dim"))
+                out.append(ansi(_empty(block), "dim"))
                 continue
             columns, cells = fit_columns(block, width)
             out.extend(
@@ -469,6 +475,10 @@ def _prefix(text: str, width: int) -> str:
     return out
 
 
+# Chinese punctuation that closes: a line never starts with it (the rule Chinese typesetting keeps).
+_NO_LINE_START = frozenset("。，、；：！？）」』》〉】")
+
+
 def _fold(text: str, width: int) -> list[str]:
     """Lines of at most `width` cells: break at spaces where possible, else inside a word."""
     lines: list[str] = []
@@ -485,6 +495,10 @@ def _fold(text: str, width: int) -> list[str]:
                 line, line_w = "", 0
             while word_w > width:  # a word longer than the column: cut it at the cell boundary
                 cut = _prefix(word, width) or word[0]
+                if len(cut) > 1 and word[len(cut)] in _NO_LINE_START:
+                    cut = cut[
+                        :-1
+                    ]  # 。 and ， never start a line: the character before goes with it
                 lines.append(cut)
                 word = word[len(cut) :]
                 word_w = cell_width(word)

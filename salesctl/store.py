@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import dialects, fields
 from .dialects import sqlite as sqlite_dialect
-from .errors import Ambiguous, Duplicate, NotFound, SalesError, StoreError, Words
+from .errors import Ambiguous, Duplicate, Joined, NotFound, SalesError, StoreError, Term, Words
 from .i18n import N_
 
 BUSY_TIMEOUT_S = sqlite_dialect.BUSY_TIMEOUT_S
@@ -893,8 +893,10 @@ class Store:
                 migrate(self.conn)
             if check_references and self._orphan_count() > orphans:
                 raise StoreError(
-                    f"database {self.path}: migrating would leave rows pointing at missing leads or reps; "
-                    "nothing was changed (salesctl doctor lists them)"
+                    N_(
+                        "database {path}: migrating would leave rows pointing at missing leads or reps; nothing was changed (salesctl doctor lists them)"
+                    ),
+                    path=self.path,
                 )
             self.conn.executemany(
                 "INSERT OR IGNORE INTO migrations (name, applied_at)"
@@ -971,8 +973,11 @@ class Store:
         self.require_owner("team")
         if not self.dialect.role_exists(self.conn, role):
             raise NotFound(
-                f'--login: "{role}" is not a role on {self.where}; create it first, e.g. '
-                f"sudo -u postgres createuser --pwprompt {role} (docs/team.md)"
+                N_(
+                    '--login: "{role}" is not a role on {where}; create it first, e.g. sudo -u postgres createuser --pwprompt {role} (docs/team.md)'
+                ),
+                role=role,
+                where=self.where,
             )
         taken = self.one(
             "SELECT r.name, t.role FROM team_logins t JOIN reps r ON r.id = t.rep_id"
@@ -981,8 +986,11 @@ class Store:
         )
         if taken is not None:
             raise Duplicate(
-                f'--login: role "{taken[1]}" is already rep {taken[0]}; '
-                f"revoke it first: salesctl team revoke {taken[0]}"
+                N_(
+                    '--login: role "{role}" is already rep {rep}; revoke it first: salesctl team revoke {rep}'
+                ),
+                role=taken[1],
+                rep=taken[0],
             )
         self.conn.execute(
             "INSERT INTO team_logins (role, rep_id, owner, granted_at) VALUES (?, ?, ?, ?)"
@@ -1244,11 +1252,17 @@ class Store:
             if len(level) == 1:
                 return level[0]["id"]
             if level:
-                listed = "; ".join(
-                    f"#{r['id']} {r['name']}"
-                    + (f" ({r['company']})" if r["company"] else "")
-                    + f" [{r['stage']}]"
-                    for r in level[:10]
+                listed = Joined(  # each with its stage, in the words tables use
+                    [
+                        Words(
+                            "#{id} {name}{company} [{stage}]",
+                            id=r["id"],
+                            name=r["name"],
+                            company=f" ({r['company']})" if r["company"] else "",
+                            stage=Term("stage", r["stage"]),
+                        )
+                        for r in level[:10]
+                    ]
                 )
                 raise Ambiguous(
                     N_('lead: "{ref}" matches {count} leads: {listed}; and {more} more; use the id')
@@ -2580,12 +2594,13 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-def inspect_database(path: Path) -> list[tuple[str, str, str]]:
-    """Health checks of a database file, opened read-only: (check, "ok"|"warning"|"error", detail)."""
+def inspect_database(path: Path) -> list[tuple[str, str, Words]]:
+    """Health checks of a database file, opened read-only: (check, "ok"|"warning"|"error", detail);
+    the detail is English words translated where shown (str() is the English)."""
     import stat
     from urllib.parse import quote
 
-    checks: list[tuple[str, str, str]] = []
+    checks: list[tuple[str, str, Words]] = []
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):  # before opening: a FIFO would hang the read
@@ -2593,30 +2608,48 @@ def inspect_database(path: Path) -> list[tuple[str, str, str]]:
                 (
                     "file",
                     "error",
-                    f"{path} is not a regular file (a folder, device or FIFO); "
-                    "give --db a database file",
+                    Words(
+                        N_(
+                            "{path} is not a regular file (a folder, device or FIFO); give --db a database file"
+                        ),
+                        path=path,
+                    ),
                 )
             ]
         with open(path, "rb") as f:
             header = f.read(16)
         mode = stat.S_IMODE(info.st_mode)
     except OSError as exc:
-        return [("file", "error", f"cannot read {path}: {exc.strerror or exc}")]
-    if header != SQLITE_HEADER:
-        what = "is empty" if not header else "is not a SQLite database (wrong header)"
         return [
             (
                 "file",
                 "error",
-                f"{path} {what}; restore it from a backup (salesctl backup makes one)",
+                Words(N_("cannot read {path}: {reason}"), path=path, reason=exc.strerror or exc),
             )
         ]
+    if header != SQLITE_HEADER:
+        what = (
+            N_("{path} is empty; restore it from a backup (salesctl backup makes one)")
+            if not header
+            else N_(
+                "{path} is not a SQLite database (wrong header); restore it from a backup (salesctl backup makes one)"
+            )
+        )
+        return [("file", "error", Words(what, path=path))]
     if mode & 0o077:
         checks.append(
-            ("permissions", "warning", f"mode {mode:04o}: others can read it; run chmod 600 {path}")
+            (
+                "permissions",
+                "warning",
+                Words(
+                    N_("mode {mode}: others can read it; run chmod 600 {path}"),
+                    mode=f"{mode:04o}",
+                    path=path,
+                ),
+            )
         )
     else:
-        checks.append(("permissions", "ok", f"mode {mode:04o}"))
+        checks.append(("permissions", "ok", Words(N_("mode {mode}"), mode=f"{mode:04o}")))
     try:
         conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
         try:
@@ -2627,51 +2660,44 @@ def inspect_database(path: Path) -> list[tuple[str, str, str]]:
                     (
                         "salesctl",
                         "error",
-                        f"not a salesctl database: it holds other tables ({listed}) "
-                        "and no salesctl mark; salesctl will not open or change it",
+                        Words(
+                            N_(
+                                "not a salesctl database: it holds other tables ({listed}) and no salesctl mark; salesctl will not open or change it"
+                            ),
+                            listed=listed,
+                        ),
                     )
                 )
                 return checks
             problems = [r[0] for r in conn.execute("PRAGMA integrity_check(20)")]
             if problems == ["ok"]:
-                checks.append(("integrity", "ok", "PRAGMA integrity_check: ok"))
+                checks.append(("integrity", "ok", Words(N_("PRAGMA integrity_check: ok"))))
             else:
                 checks.append(
                     (
                         "integrity",
                         "error",
-                        "corrupt: "
-                        + "; ".join(problems[:5])
-                        + "; restore from a backup, or salvage with: sqlite3 FILE .recover",
+                        Words(
+                            N_(
+                                "corrupt: {problems}; restore from a backup, or salvage with: sqlite3 FILE .recover"
+                            ),
+                            problems="; ".join(problems[:5]),
+                        ),
                     )
                 )
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                checks.append(
-                    (
-                        "schema",
-                        "error",
-                        f"version {version} is newer than this salesctl ({SCHEMA_VERSION}); upgrade salesctl",
-                    )
-                )
-            elif version < SCHEMA_VERSION:
-                checks.append(
-                    (
-                        "schema",
-                        "warning",
-                        f"version {version}; the next change migrates it to {SCHEMA_VERSION}",
-                    )
-                )
-            else:
-                checks.append(("schema", "ok", f"version {version} (current)"))
+            checks.append(schema_check(version, SCHEMA_VERSION))
             journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
             checks.append(
                 (
                     "journal",
                     "ok" if journal == "wal" else "warning",
-                    journal
-                    if journal == "wal"
-                    else f"{journal}; salesctl switches it to wal on the next open",
+                    Words(
+                        "{journal}"
+                        if journal == "wal"
+                        else N_("{journal}; salesctl switches it to wal on the next open"),
+                        journal=journal,
+                    ),
                 )
             )
             orphans: dict[str, int] = {}
@@ -2680,27 +2706,71 @@ def inspect_database(path: Path) -> list[tuple[str, str, str]]:
             if orphans:
                 listed = ", ".join(f"{n} in {t}" for t, n in sorted(orphans.items()))
                 checks.append(
-                    ("orphans", "error", f"rows pointing at missing leads, reps or plays: {listed}")
+                    (
+                        "orphans",
+                        "error",
+                        Words(
+                            N_("rows pointing at missing leads, reps or plays: {listed}"),
+                            listed=listed,
+                        ),
+                    )
                 )
             else:
                 checks.append(
-                    ("orphans", "ok", "every row points at an existing lead, rep and play")
+                    (
+                        "orphans",
+                        "ok",
+                        Words(N_("every row points at an existing lead, rep and play")),
+                    )
                 )
             checks.append(_settings_check(conn))
         finally:
             conn.close()
     except sqlite3.Error as exc:
         checks.append(
-            ("integrity", "error", f"SQLite cannot read it ({exc}); restore it from a backup")
+            (
+                "integrity",
+                "error",
+                Words(N_("SQLite cannot read it ({reason}); restore it from a backup"), reason=exc),
+            )
         )
     except UnicodeDecodeError:
         checks.append(
-            ("integrity", "error", "corrupt; restore a backup (its schema cannot be read)")
+            (
+                "integrity",
+                "error",
+                Words(N_("corrupt; restore a backup (its schema cannot be read)")),
+            )
         )
     return checks
 
 
-def _settings_check(conn) -> tuple[str, str, str]:
+def schema_check(version: int, current: int) -> tuple[str, str, Words]:
+    """`doctor`'s schema line, the same on both engines."""
+    if version > current:
+        return (
+            "schema",
+            "error",
+            Words(
+                N_("version {version} is newer than this salesctl ({current}); upgrade salesctl"),
+                version=version,
+                current=current,
+            ),
+        )
+    if version < current:
+        return (
+            "schema",
+            "warning",
+            Words(
+                N_("version {version}; the next change migrates it to {current}"),
+                version=version,
+                current=current,
+            ),
+        )
+    return ("schema", "ok", Words(N_("version {version} (current)"), version=version))
+
+
+def _settings_check(conn) -> tuple[str, str, Words]:
     """The stored settings through the parser of `config set` (restores of edited files once let anything in)."""
     import json
 
@@ -2713,7 +2783,11 @@ def _settings_check(conn) -> tuple[str, str, str]:
         sqlite3.Error,
         UnicodeError,
     ) as exc:  # corrupt pages: the integrity check says what to do
-        return ("settings", "error", f"cannot be read ({exc}); restore the database from a backup")
+        return (
+            "settings",
+            "error",
+            Words(N_("cannot be read ({reason}); restore the database from a backup"), reason=exc),
+        )
     for key, value in rows:
         try:
             raw[key] = json.loads(value)
@@ -2721,12 +2795,25 @@ def _settings_check(conn) -> tuple[str, str, str]:
             raw[key] = value
     problems = check_settings(raw)[2]
     if not problems:
-        return ("settings", "ok", "every setting is valid")
-    return (
-        "settings",
-        "error",
-        "; ".join(
-            f"{p} (salesctl uses the default until you repair it: {repair_hint(p)})"
-            for p in problems
-        ),
-    )
+        return ("settings", "ok", Words(N_("every setting is valid")))
+    return ("settings", "error", _SettingProblems(problems, repair_hint))
+
+
+def _rendered(text: str | Words, translate) -> str:
+    return text.render(translate) if isinstance(text, Words) else text
+
+
+class _SettingProblems(Words):
+    """Each bad stored setting with the command that repairs it, in the language shown."""
+
+    def __init__(self, problems: list, hint):
+        super().__init__("")
+        self.problems, self.hint = problems, hint
+
+    def render(self, translate=lambda text: text) -> str:
+        return translate(N_("; ")).join(
+            translate(
+                N_("{problem} (salesctl uses the default until you repair it: {repair})")
+            ).format(problem=p.render(translate), repair=_rendered(self.hint(p), translate))
+            for p in self.problems
+        )

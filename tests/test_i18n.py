@@ -242,7 +242,9 @@ def help_texts() -> set[tuple[str, str]]:
 
 
 def words_in_contexts() -> set[tuple[str, str]]:
-    """The fixed vocabulary shown through `i18n.stage/reason/intent/kind` and pgettext("lost", …)."""
+    """The fixed vocabulary shown through `i18n.stage/reason/intent/kind`, pgettext("lost", …) and
+    doctor's check names (context `doctor`) and the default plays' texts (context `play`)."""
+    from salesctl.commands.admin import DOCTOR_WORDS
     from salesctl.model import (
         ACTIVITY_KINDS,
         CLOSED_STAGES,
@@ -250,6 +252,7 @@ def words_in_contexts() -> set[tuple[str, str]]:
         DEFAULT_STAGES,
         INTENTS,
     )
+    from salesctl.store import DEFAULT_PLAYS
     from salesctl.views.agenda import _WHY
 
     reasons = {
@@ -271,6 +274,8 @@ def words_in_contexts() -> set[tuple[str, str]]:
         | {("intent", i) for i in INTENTS}
         | {("kind", k) for k in ACTIVITY_KINDS}
         | {("lost", r) for r in DEFAULT_LOST_REASONS}
+        | {("doctor", w) for w in DOCTOR_WORDS}
+        | {("play", text) for _name, _persona, text in DEFAULT_PLAYS}
     )
 
 

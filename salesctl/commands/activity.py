@@ -12,7 +12,7 @@ from ..errors import Invalid, NotFound, SalesError, Words
 from ..i18n import N_, _, pgettext
 from ..i18n import kind as kind_word
 from ..i18n import stage as stage_word  # `stage` is move's argument
-from ..views.lead import lead_object, lead_output, short_time
+from ..views.lead import lead_object, lead_output
 from . import VALUE_ARGS, EveryOpt, FormatOpt, LeadArg, app_of, show
 
 NoteOpt = Annotated[
@@ -44,6 +44,15 @@ def _change(
         change(app, store, lead_id, app.acting_rep_id())
     obj = lead_object(store.lead(lead_id), app.tz)
     show(lead_output(obj, message=message(obj, before)), fmt)
+
+
+def _when(ctx: typer.Context, iso: str | None) -> str:
+    """A time in a confirmation: ISO in English, `11月27日 週五 09:00` in Chinese (with its year when
+    not this one), as tables show it."""
+    from ..i18n import moment
+
+    app = app_of(ctx)
+    return moment(iso, app.now.astimezone(app.tz).year)
 
 
 def _now_field(app) -> str:
@@ -178,10 +187,14 @@ def log(
 
     def message(obj, before):
         moved = (
-            f"; {stage_word(before)} → {stage_word(obj['stage'])}" if obj["stage"] != before else ""
+            _("; {before} → {after}").format(
+                before=stage_word(before), after=stage_word(obj["stage"])
+            )
+            if obj["stage"] != before
+            else ""
         )
         nxt = (
-            _("; next: {when}").format(when=short_time(obj["next_at"]))
+            _("; next: {when}").format(when=_when(ctx, obj["next_at"]))
             if obj["next_at"]
             else _("; no follow-up scheduled")
         )
@@ -189,7 +202,7 @@ def log(
             _("Logged {kind} on {lead}").format(kind=kind_word(kind), lead=_label(obj))
             + moved
             + nxt
-            + (f" ({obj['next_step']})" if obj["next_step"] else "")
+            + (_(" ({step})").format(step=obj["next_step"]) if obj["next_step"] else "")
         )
 
     _change(ctx, lead, fmt, change, message, at=at_db, at_field="--at" if at is not None else "")
@@ -436,7 +449,7 @@ def snooze(
         fmt,
         change,
         lambda obj, _before: _("Snoozed {lead} until {when}").format(
-            lead=_label(obj), when=short_time(obj["snoozed_until"])
+            lead=_label(obj), when=_when(ctx, obj["snoozed_until"])
         ),
     )
 

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from ..errors import SalesError, StoreError
-from ..i18n import N_, _
+from ..errors import SalesError, StoreError, Term, Words
+from ..i18n import N_, _, pgettext
 from ..model import CONFIG_KEYS, Settings, parse_setting
 from ..render import Fields, Output
 from . import VALUE_ARGS, FormatOpt, app_of, say, show
@@ -103,8 +103,9 @@ def config_set(
         stored_key, new_value = parse_setting(app.settings, key.strip().lower(), value)
         if stored_key == "owners" and store.team_logins():
             raise SalesError(
-                "config owners: on this team server owners are the logins granted --owner; "
-                "use salesctl team grant REP --login ROLE --owner (docs/team.md)"
+                N_(
+                    "config owners: on this team server owners are the logins granted --owner; use salesctl team grant REP --login ROLE --owner (docs/team.md)"
+                )
             )
         if stored_key == "stages":
             in_use = {
@@ -146,31 +147,71 @@ def doctor(ctx: typer.Context, fmt: FormatOpt = None) -> None:
         return
     else:
         checks = inspect_database(path)
-    rows = [{"check": c, "status": s, "detail": d} for c, s, d in checks]
-    errors = [r for r in rows if r["status"] == "error"]
+    rows = [{"check": c, "status": s, "detail": str(d)} for c, s, d in checks]
+    errors = [(c, d) for c, s, d in checks if s == "error"]
     data = {"db": str(path), "ok": not errors, "checks": rows}
+    shown = [  # the table in this run's language; JSON keeps the English words (docs/chinese.md)
+        {
+            "check": pgettext("doctor", c),
+            "status": pgettext("doctor", s),
+            "detail": d.render(_) if isinstance(d, Words) else d,
+        }
+        for c, s, d in checks
+    ]
     show(
         Output(
             data,
             [
                 Table(
                     [
-                        Column("check", "Check"),
-                        Column("status", "Status"),
-                        Column("detail", "Detail"),
+                        Column("check", _("Check")),
+                        Column("status", _("Status")),
+                        Column("detail", _("Detail")),
                     ],
-                    rows,
+                    shown,
                     title=str(path),
                 )
             ],
+            csv=Table([Column(k, k) for k in ("check", "status", "detail")], rows),
         ),
         fmt,
     )
     if errors:
-        raise StoreError(
-            N_("doctor: {path}: {problems}"),
-            path=path,
-            problems="; ".join(f"{r['check']}: {r['detail']}" for r in errors),
+        raise StoreError(N_("doctor: {path}: {problems}"), path=path, problems=_Problems(errors))
+
+
+# What doctor's checks and statuses are called in a table (catalog context "doctor"); JSON keeps these.
+DOCTOR_WORDS = (
+    "file",
+    "permissions",
+    "salesctl",
+    "integrity",
+    "schema",
+    "journal",
+    "orphans",
+    "settings",
+    "server",
+    "extensions",
+    "ok",
+    "warning",
+    "error",
+)
+
+
+class _Problems(Words):
+    """doctor's failed checks, `check: detail; …`, in the language the error is shown in."""
+
+    def __init__(self, errors: list):
+        super().__init__("")
+        self.errors = errors
+
+    def render(self, translate=lambda text: text) -> str:
+        return translate(N_("; ")).join(
+            translate(N_("{check}: {detail}")).format(
+                check=Term("doctor", check).render(translate),
+                detail=detail.render(translate) if isinstance(detail, Words) else detail,
+            )
+            for check, detail in self.errors
         )
 
 
@@ -223,12 +264,21 @@ def demo(
         else f"salesctl --db {shlex.quote(str(db or app.db_path))}"
     )
     say(
-        f"Demo data in {app.db_path}: {counts['reps']} reps, {counts['leads']} leads, "
-        f"{counts['activities']} activities, {counts['won']} won, {counts['lost']} lost.\n"
-        f"Try: {use} today   (you are {sample.REPS[0][0]} there unless $SALESCTL_REP says otherwise)\n"
-        f"     {use} stalled --team; {use} funnel; {use} report\n"
-        f"Without {use.removeprefix('salesctl ')}, salesctl uses your own database ({_own_db(default_db_path)}). "
-        f"To remove the demo: rm {shlex.quote(str(app.db_path))}*"
+        _(
+            "Demo data in {path}: {reps} reps, {leads} leads, {activities} activities, {won} won, {lost} lost."
+        ).format(path=app.db_path, **counts)
+        + "\n"
+        + _(
+            "Try: {use} today   (you are {rep} there unless $SALESCTL_REP says otherwise)\n     {use} stalled --team; {use} funnel; {use} report"
+        ).format(use=use, rep=sample.REPS[0][0])
+        + "\n"
+        + _(
+            "Without {option}, salesctl uses your own database ({own}). To remove the demo: rm {path}*"
+        ).format(
+            option=use.removeprefix("salesctl "),
+            own=_own_db(default_db_path),
+            path=shlex.quote(str(app.db_path)),
+        )
     )
 
 

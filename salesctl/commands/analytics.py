@@ -240,9 +240,16 @@ def target_set(
         check_same_currency(amount, hinted, app.settings.currency, field="AMOUNT")
         rep_id = store.require_rep(rep, field="--rep")["id"] if rep else None
         store.set_target(rep_id, first.strftime("%Y-%m"), minor, app.now_db)
-    say(
-        f"Target {first:%Y-%m} for {rep or 'the team'}: {format_money(minor, app.settings.currency)}"
-    )
+    amount_text = format_money(minor, app.settings.currency)
+    if rep:
+        said = _("Target {month} for {rep}: {amount}").format(
+            month=f"{first:%Y-%m}", rep=rep, amount=amount_text
+        )
+    else:
+        said = _("Target {month} for the team: {amount}").format(
+            month=f"{first:%Y-%m}", amount=amount_text
+        )
+    say(said)
 
 
 @target_app.command("show")

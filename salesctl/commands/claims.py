@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import _
+from ..i18n import stage as stage_word
 from ..usage import SalesGroup
 from . import (
     POOL_UNSORTED,
@@ -91,7 +93,7 @@ def pool_list(
     output = lead_list_output(
         [lead_object(r, app.tz) for r in rows], sort=sort_key, year=app.now.astimezone(app.tz).year
     )
-    output.blocks[0].empty = "The pool is empty."
+    output.blocks[0].empty = _("The pool is empty.")
     show(output, fmt)
 
 
@@ -116,6 +118,7 @@ def pool_recycle(
     """
     from .. import pool
     from ..dates import to_local_iso
+    from ..i18n import current, day
     from ..render import Column, Output, Table
 
     app = app_of(ctx)
@@ -140,16 +143,17 @@ def pool_recycle(
         for r in rows
     ]
     data = {"dry_run": dry_run, "recycled": len(items), "items": items}
+    year = app.now.astimezone(app.tz).year
     table = Table(
         [
             Column("lead_id", "#", "right"),
-            Column("name", "Lead"),
-            Column("stage", "Stage"),
-            Column("owner", "Lost by" if not dry_run else "Owner"),
-            Column("idle", "Idle since"),
+            Column("name", _("Lead")),
+            Column("stage", _("Stage"), show=stage_word),
+            Column("owner", _("Lost by") if not dry_run else _("Owner")),
+            Column("idle", _("Idle since")),
         ],
-        [{**i, "idle": i["idle_since"][:10]} for i in items],
-        title=("Would return to the pool" if dry_run else "Returned to the pool"),
+        [{**i, "idle": day(i["idle_since"], None if current() == "en" else year)} for i in items],
+        title=_("Would return to the pool") if dry_run else _("Returned to the pool"),
     )
     if not items and (fmt is None or fmt.value == "table"):
         return  # cron: quiet when nothing is due
@@ -188,7 +192,9 @@ def claim(
         pool.claim(store, app.settings, ids, rep_id=rep_id, rep=name, now=app.now_db)
     objs = [lead_object(store.lead(i), app.tz) for i in ids]
     output = lead_list_output(objs)
-    output.plain = f"Claimed {len(ids)} lead(s): " + ", ".join(f"#{i}" for i in ids)
+    output.plain = _("Claimed {count} lead(s): {ids}").format(
+        count=len(ids), ids=", ".join(f"#{i}" for i in ids)
+    )
     show(output, fmt)
 
 

@@ -56,7 +56,7 @@ class _ProgressBar:
 
             self.bar = Progress(console=console(sys.stderr), transient=True)
             self.bar.start()
-            self.task = self.bar.add_task("import", total=total)
+            self.task = self.bar.add_task(_("import"), total=total)
         self.bar.update(self.task, completed=done)
 
     def stop(self) -> None:
@@ -150,30 +150,12 @@ def import_(
     say(_summary_text(summary))
 
 
-# What a restore wrote, by table: English names each table as the export does, Chinese in words.
-_RESTORED = {
-    "reps": N_("{count} reps"),
-    "plays": N_("{count} plays"),
-    "leads": N_("{count} leads"),
-    "lead_tags": N_("{count} lead_tags"),
-    "activities": N_("{count} activities"),
-    "stage_history": N_("{count} stage_history"),
-    "assignments": N_("{count} assignments"),
-    "targets": N_("{count} targets"),
-    "activity_removals": N_("{count} activity_removals"),
-    "cadence_runs": N_("{count} cadence_runs"),
-    "recurrences": N_("{count} recurrences"),
-    "followup_revisions": N_("{count} followup_revisions"),
-}
-
-
 def _summary_text(s) -> str:
     """An importing.Summary as the line on stderr, in the run's language."""
     if s.restored is not None:
-        counts = _(", ").join(
-            _(_RESTORED[table]).format(count=n) if table in _RESTORED else f"{n} {table}"
-            for table, n in s.restored.items()
-        )
+        from ..views.counts import table_counts
+
+        counts = table_counts(s.restored, empty=True)
         if s.dry_run:
             return _("Dry run of {source}: would restore {counts}; nothing was written").format(
                 source=s.source, counts=counts
@@ -254,11 +236,11 @@ def export(
         app.store(), what.value, fmt.value, out, tz=app.tz, now=app.now, protect=app.db_path
     )
     if out is not None:
-        say(
-            _("Exported {count} {what} to {file}").format(
-                count=count, what=what.value if what is not What.all else "rows", file=out
-            )
-        )
+        said = {
+            "leads": _("Exported {count} leads to {file}"),
+            "activities": _("Exported {count} activities to {file}"),
+        }.get(what.value) or _("Exported {count} rows to {file}")
+        say(said.format(count=count, file=out))
 
 
 def search(

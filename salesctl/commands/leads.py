@@ -210,7 +210,9 @@ def add(
     """
     app = app_of(ctx)
     if pool and owner:
-        raise Invalid("--pool", "--pool", f'cannot be combined with --owner "{owner}"')
+        raise Invalid(
+            "--pool", "--pool", N_('cannot be combined with --owner "{owner}"'), owner=owner
+        )
     for option, raw in (("--next", next_), ("--close-by", close_by), ("--created", created)):
         if raw is not None and not raw.strip():  # a new lead has nothing to clear: "" is a mistake
             raise Invalid(
@@ -564,8 +566,12 @@ def assign(
         )
     objs = [lead_object(store.lead(i), app.tz) for i in ids]
     output = lead_list_output(objs)
-    output.plain = f"Assigned {len(moved)} lead(s) to {to_rep['name']}" + (
-        f" ({len(ids) - len(moved)} already theirs)" if len(moved) < len(ids) else ""
+    output.plain = _("Assigned {count} lead(s) to {rep}").format(
+        count=len(moved), rep=to_rep["name"]
+    ) + (
+        _(" ({count} already theirs)").format(count=len(ids) - len(moved))
+        if len(moved) < len(ids)
+        else ""
     )
     show(output, fmt)
 

@@ -8,7 +8,7 @@ import typer
 
 from .. import model
 from ..errors import NotFound, Words
-from ..i18n import N_, _, stage
+from ..i18n import N_, _, pgettext, stage
 from ..render import Column, Output, Table
 from . import VALUE_ARGS, FormatOpt, LeadArg, app_of, say, show
 
@@ -22,7 +22,8 @@ def play_columns() -> list[Column]:
         Column("name", _("Play")),
         Column("persona", _("Persona")),
         Column("stage", _("Stage"), show=lambda v: stage(v) if v else ""),
-        Column("text", _("What to do")),
+        # The default plays' own words are salesctl's, so they are translated; a team's text is shown as typed.
+        Column("text", _("What to do"), show=lambda v: pgettext("play", v) if v else ""),
     ]
 
 
@@ -158,7 +159,8 @@ def cadence_start(
       salesctl cadence start acme intro-sequence
     """
     from .. import followups
-    from ..views.lead import lead_object, lead_output, short_time
+    from ..i18n import moment
+    from ..views.lead import lead_object, lead_output
 
     app = app_of(ctx)
     store = app.store(write=True)
@@ -176,8 +178,13 @@ def cadence_start(
     show(
         lead_output(
             obj,
-            message=f"Started cadence {row['name']} on #{lead_id} {obj['name']}; "
-            f"next: {short_time(obj['next_at'])} ({obj['next_step']})",
+            message=_("Started cadence {play} on #{id} {name}; next: {when} ({step})").format(
+                play=row["name"],
+                id=lead_id,
+                name=obj["name"],
+                when=moment(obj["next_at"], app.now.astimezone(app.tz).year),
+                step=obj["next_step"],
+            ),
         ),
         fmt,
     )
@@ -200,7 +207,10 @@ def cadence_stop(ctx: typer.Context, lead: LeadArg, fmt: FormatOpt = None) -> No
         lead_id = store.resolve_lead(lead)
         name = followups.stop(store, lead_id, now=app.now_db)
     obj = lead_object(store.lead(lead_id), app.tz)
-    show(lead_output(obj, message=f"Stopped cadence {name} on #{lead_id} {obj['name']}"), fmt)
+    message = _("Stopped cadence {play} on #{id} {name}").format(
+        play=name, id=lead_id, name=obj["name"]
+    )
+    show(lead_output(obj, message=message), fmt)
 
 
 def register(app: typer.Typer) -> None:

@@ -101,6 +101,7 @@ def _mark_told(app, docs: list[dict]) -> None:
 
 def _print_digests(digests) -> None:
     from ..mail import digest
+    from ..render import cell_width
 
     for n, (row, doc) in enumerate(digests):
         with speaking(
@@ -108,7 +109,13 @@ def _print_digests(digests) -> None:
         ):  # each rep's digest in their own language (docs/chinese.md, Mail)
             subject, text, _html = digest(doc, rep=row["name"])
         print(
-            ("\n" if n else "") + subject + "\n" + "=" * min(len(subject), 78) + "\n" + text, end=""
+            ("\n" if n else "")
+            + subject
+            + "\n"
+            + "=" * min(cell_width(subject), 78)  # a Chinese character is two cells wide
+            + "\n"
+            + text,
+            end="",
         )
 
 
@@ -155,9 +162,9 @@ def _mail_digests(app, digests, *, dry_run: bool) -> int:
                 sent = store.reminder(row["id"], day)
                 if sent is not None and sent["sent_at"]:
                     from ..dates import to_local_iso
-                    from ..views.lead import short_time
+                    from ..i18n import moment
 
-                    at = short_time(to_local_iso(sent["sent_at"], app.tz))
+                    at = moment(to_local_iso(sent["sent_at"], app.tz), int(day[:4]))
                     say(
                         _(
                             "{name}: today's reminder was already sent at {at}; it would not be sent again"

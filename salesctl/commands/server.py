@@ -105,11 +105,13 @@ def db_copy(ctx: typer.Context, source: LocationArg, dest: LocationArg) -> None:
             writer.close()
     finally:
         reader.close()
+    from ..views.counts import table_counts
+
     say(
         _("Copied {source} to {target}: {counts}").format(
             source=reader.where,
             target=writer.where,
-            counts=", ".join(f"{n} {t}" for t, n in counts.items() if n),
+            counts=table_counts(counts),
         )
     )
 
@@ -140,7 +142,7 @@ def _check_role(text: str) -> str:
 
     role = model.check_name(text, field="--login")
     if len(role.encode()) > 63:
-        raise Invalid("--login", text, "is longer than PostgreSQL's 63 bytes for a role name")
+        raise Invalid("--login", text, N_("is longer than PostgreSQL's 63 bytes for a role name"))
     return role
 
 
@@ -197,7 +199,10 @@ def team_grant(
             rep_id = store.add_rep(name, None, app.now_db)
         elif not row["active"]:
             raise SalesError(
-                f'REP: "{row["name"]}" is deactivated; activate them first: salesctl rep activate {row["name"]}'
+                N_(
+                    'REP: "{name}" is deactivated; activate them first: salesctl rep activate {name}'
+                ),
+                name=row["name"],
             )
         else:
             rep_id, name = row["id"], row["name"]
@@ -229,12 +234,16 @@ def team_revoke(ctx: typer.Context, rep: Annotated[str, typer.Argument(metavar="
         row = store.require_rep(rep, field="REP", active=False)
         if store.access is not None and store.access.rep_id == row["id"]:
             raise SalesError(
-                f"team revoke: {row['name']} is you; another owner (or the database's owner role) revokes your login"
+                N_(
+                    "team revoke: {name} is you; another owner (or the database's owner role) revokes your login"
+                ),
+                name=row["name"],
             )
         role = store.revoke_login(row["id"])
         if role is None:
             raise NotFound(
-                f'REP: "{row["name"]}" has no login; salesctl team list shows who has one'
+                N_('REP: "{name}" has no login; salesctl team list shows who has one'),
+                name=row["name"],
             )
         _set_owner(app, store, row["name"], False)
     say(
@@ -264,11 +273,21 @@ def team_list(ctx: typer.Context, fmt: FormatOpt = None) -> None:
         }
         for r in app.store().team_logins()
     ]
-    columns = [Column("rep", "Rep"), Column("login", "Login"), Column("owner", "Owner")]
+    columns = [
+        Column("rep", _("Rep")),
+        Column("login", _("Login")),
+        Column("owner", _("Owner"), show=lambda v: _("yes") if v else ""),
+    ]
     show(
         Output(
             rows,
-            [Table(columns, rows, empty="No logins yet: salesctl team grant REP --login ROLE")],
+            [
+                Table(
+                    columns,
+                    rows,
+                    empty=_("No logins yet: salesctl team grant REP --login ROLE"),
+                )
+            ],
         ),
         fmt,
     )

@@ -233,14 +233,24 @@ def handoff(
     }
     output = lead_list_output(objs, year=app.now.astimezone(app.tz).year)
     output.data = data
-    verb = "Would move" if dry_run else "Moved"
-    summary = f"{verb} {len(objs)} open lead(s) from {source['name']} to {target['name']}"
-    if deactivate:
-        summary += f"; {'would deactivate' if dry_run else 'deactivated'} {source['name']}"
+    words = {"count": len(objs), "source": source["name"], "target": target["name"]}
+    if dry_run and deactivate:
+        summary = _(
+            "Would move {count} open lead(s) from {source} to {target}; would deactivate {source} (dry run: nothing changed)"
+        )
+    elif dry_run:
+        summary = _(
+            "Would move {count} open lead(s) from {source} to {target} (dry run: nothing changed)"
+        )
+    elif deactivate:
+        summary = _("Moved {count} open lead(s) from {source} to {target}; deactivated {source}")
+    else:
+        summary = _("Moved {count} open lead(s) from {source} to {target}")
+    summary = summary.format(**words)
     if dry_run:
         from ..render import Text
 
-        output.blocks.append(Text(summary + " (dry run: nothing changed)"))
+        output.blocks.append(Text(summary))
     else:
         output.plain = summary
     show(output, fmt)

@@ -24,7 +24,7 @@ import psycopg2.errors
 import psycopg2.extensions as ext
 import psycopg2.extras
 
-from ..errors import Invalid, SalesError, StoreError
+from ..errors import Invalid, SalesError, StoreError, Words
 from ..i18n import N_
 
 NAME = "postgresql"
@@ -863,30 +863,22 @@ def analyze(conn: Connection) -> None:
     conn.execute("ANALYZE")
 
 
-def inspect(conn: Connection, current: int) -> list[tuple[str, str, str]]:
-    """Health checks of a team database for `doctor`."""
+def inspect(conn: Connection, current: int) -> list[tuple[str, str, Words]]:
+    """Health checks of a team database for `doctor` (details as store.inspect_database's)."""
+    from ..store import schema_check
+
     checks = [
         (
             "server",
             "ok",
-            f"{describe(conn.url)}, PostgreSQL {conn.raw.info.server_version // 10000}",
-        )
+            Words(
+                "{where}, PostgreSQL {version}",
+                where=describe(conn.url),
+                version=conn.raw.info.server_version // 10000,
+            ),
+        ),
+        schema_check(schema_version(conn), current),
     ]
-    version = schema_version(conn)
-    if version > current:
-        checks.append(
-            (
-                "schema",
-                "error",
-                f"version {version} is newer than this salesctl ({current}); upgrade salesctl",
-            )
-        )
-    elif version < current:
-        checks.append(
-            ("schema", "warning", f"version {version}; the next change migrates it to {current}")
-        )
-    else:
-        checks.append(("schema", "ok", f"version {version} (current)"))
     missing = [
         e
         for e in ("citext", "pg_trgm")
@@ -896,7 +888,9 @@ def inspect(conn: Connection, current: int) -> list[tuple[str, str, str]]:
         (
             "extensions",
             "error" if missing else "ok",
-            f"missing: {', '.join(missing)}" if missing else "citext, pg_trgm",
+            Words(N_("missing: {names}"), names=", ".join(missing))
+            if missing
+            else Words("citext, pg_trgm"),
         )
     )
     return checks

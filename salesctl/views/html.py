@@ -11,6 +11,7 @@ from html import escape
 
 from ..i18n import N_, _, day, moment, money, pgettext, stage
 from ..i18n import current as lang
+from ..render import cell_width
 
 # Labels below are English, marked N_ for the catalogs and translated where shown (docs/chinese.md).
 
@@ -178,17 +179,31 @@ def _text_bar(fraction: float | None, width: int = 20) -> str:
     return "[" + "#" * filled + "." * (width - filled) + "]"
 
 
+def _ljust(text: str, width: int) -> str:
+    """`text` padded to `width` terminal cells: a Chinese character takes two (the mail's columns line up)."""
+    return text + " " * max(0, width - cell_width(text))
+
+
+def _rjust(text: str, width: int) -> str:
+    return " " * max(0, width - cell_width(text)) + text
+
+
 def report_text(doc: dict) -> str:
     """The report as plain text (the text part of the mail)."""
     cur, t, prev = doc["currency"], doc["team"], doc["team"]["previous"]
-    lines = [title(doc), "=" * len(title(doc)), ""]
-    lines.append(f"{'':28}{_('this period'):>14}{_('previous'):>14}")
+    year = int(doc["as_of"][:4])
+    lines = [title(doc), "=" * cell_width(title(doc)), ""]
+    lines.append(" " * 28 + _rjust(_("this period"), 14) + _rjust(_("previous"), 14))
     for key, label, kind in COUNT_ROWS:
-        lines.append(f"{_(label):28}{show(t[key], kind, cur):>14}{show(prev[key], kind, cur):>14}")
+        lines.append(
+            _ljust(_(label), 28)
+            + _rjust(show(t[key], kind, cur), 14)
+            + _rjust(show(prev[key], kind, cur), 14)
+        )
     lines += ["", _("Target {month}").format(month=doc["month"])]
     target = target_lines(doc)
     if target:
-        lines += [f"  {label:15}{_text_bar(frac)} {text}" for label, frac, text in target]
+        lines += [f"  {_ljust(label, 15)}{_text_bar(frac)} {text}" for label, frac, text in target]
     else:
         lines.append(
             "  "
@@ -197,24 +212,27 @@ def report_text(doc: dict) -> str:
             )
         )
     lines += ["", _("Pipeline at the period's end")]
-    lines += [f"  {_(label):26}{show(t[key], kind, cur):>14}" for key, label, kind in PIPELINE_ROWS]
+    lines += [
+        f"  {_ljust(_(label), 26)}{_rjust(show(t[key], kind, cur), 14)}"
+        for key, label, kind in PIPELINE_ROWS
+    ]
     lines.append("  " + _(VELOCITY))
     if t["lost_reasons"]:
         lines += [
             "",
             _("Lost reasons: ")
-            + ", ".join(f"{pgettext('lost', r)} {n}" for r, n in t["lost_reasons"].items()),
+            + _(", ").join(f"{pgettext('lost', r)} {n}" for r, n in t["lost_reasons"].items()),
         ]
     if doc["reps"]:
         lines += ["", _("Reps")]
-        header = f"  {_('rep'):16}" + "".join(
-            f"{_(label):>11}" for _key, label, _kind in REP_COLUMNS
+        header = f"  {_ljust(_('rep'), 16)}" + "".join(
+            _rjust(_(label), 11) for _key, label, _kind in REP_COLUMNS
         )
         lines.append(header)
         for rep in doc["reps"] + [team_row(doc)]:
             lines.append(
-                f"  {rep['rep'][:16]:16}"
-                + "".join(f"{show(rep[k], kind, cur):>11}" for k, _label, kind in REP_COLUMNS)
+                f"  {_ljust(rep['rep'][:16], 16)}"
+                + "".join(_rjust(show(rep[k], kind, cur), 11) for k, _label, kind in REP_COLUMNS)
             )
         lines.append("  " + rep_legend())
     lines += _pool_text(doc)
@@ -230,7 +248,11 @@ def report_text(doc: dict) -> str:
             lines += [
                 f"  #{d['lead_id']} {d['name']} ({d['company'] or '-'}) · {stage(d['stage'])} · "
                 f"{show(d['value'], 'money', d['currency'] or cur)} · {d['owner']}"
-                + (_(" · close by {day}").format(day=d["close_by"]) if d["close_by"] else "")
+                + (
+                    _(" · close by {day}").format(day=_table_day(d["close_by"], year))
+                    if d["close_by"]
+                    else ""
+                )
                 for d in doc[key]
             ]
     for key, heading, _empty in ATTENTION:
@@ -243,17 +265,32 @@ def report_text(doc: dict) -> str:
             ]
     used = [p for p in doc["plays"] if p["leads"]]
     if used:
-        lines += ["", "Plays"]
+        lines += ["", _("Plays")]
         lines += [
-            f"  {p['play']}: used on {p['leads']}, won {p['won']}, lost {p['lost']}, "
-            f"win rate {show(p['win_rate'], 'pct', cur)}"
+            "  "
+            + _("{play}: used on {leads}, won {won}, lost {lost}, win rate {rate}").format(
+                play=p["play"],
+                leads=p["leads"],
+                won=p["won"],
+                lost=p["lost"],
+                rate=show(p["win_rate"], "pct", cur),
+            )
             for p in used
         ]
     if doc.get("cadences"):
-        lines += ["", "Cadences"]
+        lines += ["", _("Cadences")]
         lines += [
-            f"  {c['play']}: {c['leads']} lead(s), {c['completed']} completed, won {c['won']}, lost {c['lost']}, "
-            f"win rate {show(c['win_rate'], 'pct', cur)}"
+            "  "
+            + _(
+                "{play}: {leads} lead(s), {completed} completed, won {won}, lost {lost}, win rate {rate}"
+            ).format(
+                play=c["play"],
+                leads=c["leads"],
+                completed=c["completed"],
+                won=c["won"],
+                lost=c["lost"],
+                rate=show(c["win_rate"], "pct", cur),
+            )
             for c in doc["cadences"]
         ]
     return "\n".join(lines) + "\n"
@@ -406,8 +443,11 @@ def _pool_text(doc: dict) -> list[str]:
         return []
     lines = ["", _("Shared pool")]
     if rows:
-        lines.append(f"  {_('Rep'):16}{_('Claimed'):>10}{_('Released'):>10}{_('Recycled'):>10}")
-        lines += [f"  {r[0][:16]:16}{r[1]:>10}{r[2]:>10}{r[3]:>10}" for r in rows]
+        lines.append(
+            f"  {_ljust(_('Rep'), 16)}"
+            + "".join(_rjust(_(h), 10) for h in (N_("Claimed"), N_("Released"), N_("Recycled")))
+        )
+        lines += [f"  {_ljust(r[0][:16], 16)}{r[1]:>10}{r[2]:>10}{r[3]:>10}" for r in rows]
     if line:
         lines.append("  " + line)
     return lines
@@ -475,7 +515,7 @@ def _trends_text(doc: dict) -> list[str]:
         return []
     lines = ["", _trends_heading(trends)]
     return lines + [
-        f"  {_(label):32}{sparkline(trends[key])}  "
+        f"  {_ljust(_(label), 32)}{sparkline(trends[key])}  "
         + _("last week {value}").format(value=show(trends[key][-1], kind, doc["currency"]))
         for key, label, kind in ROWS
     ]
@@ -547,7 +587,7 @@ def _funnel_text(doc: dict) -> list[str]:
     if not funnel or not funnel["cohort"]:
         return []
     return ["", report_funnel_title(funnel)] + [
-        f"  {stage(s['stage']):12}{_text_bar(s['reached'] / funnel['cohort'])} {s['reached']}"
+        f"  {_ljust(stage(s['stage']), 12)}{_text_bar(s['reached'] / funnel['cohort'])} {s['reached']}"
         + (f"  → {show(s['conversion'], 'pct', None)}" if s["conversion"] is not None else "")
         for s in funnel["stages"]
     ]

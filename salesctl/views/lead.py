@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cache
 
 from .. import fields
 from ..dates import to_local_iso
@@ -202,7 +203,8 @@ def _describe(entry: dict, year: int | None = None) -> str:
     if entry["type"] == "activity":
         flag = "" if entry["effective"] or entry["kind"] == "note" else _(" (no answer)")
         play = _(" [play: {play}]").format(play=entry["play"]) if entry["play"] else ""
-        return f"{kind(entry['kind'])}{flag}: {entry['note']}{play}"
+        said = _("{kind}: {note}").format(kind=kind(entry["kind"]) + flag, note=entry["note"])
+        return said + play
     if entry["type"] == "removed":
         return _("removed {kind} #{id} of {at}: {note}").format(
             kind=kind(entry["kind"]),
@@ -221,7 +223,40 @@ def _describe(entry: dict, year: int | None = None) -> str:
         "recycle": _("recycled to the pool from {old}"),
     }.get(entry.get("change"), _("owner {old} → {new}"))
     text = text.format(old=entry["from"] or pool, new=entry["to"] or pool)
-    return text + (f": {entry['reason']}" if entry.get("reason") else "")
+    if not entry.get("reason"):
+        return text
+    return _("{change}: {reason}").format(change=text, reason=owner_reason(entry["reason"]))
+
+
+@cache
+def _recycled_pattern():
+    """RECYCLE_REASON as a pattern that gives back its values."""
+    import re
+
+    from ..pool import RECYCLE_REASON
+
+    return re.compile(
+        re.escape(RECYCLE_REASON)
+        .replace(r"\{days\}", r"(?P<days>\d+)")
+        .replace(r"\{stage\}", r"(?P<stage>\S+)")
+        .replace(r"\{setting\}", r"(?P<setting>pool\.release_days\.\S+ \d+)")
+        + r"\Z"
+    )
+
+
+def owner_reason(text: str | None) -> str:
+    """Why a lead changed hands, as stored: the reason `pool recycle` wrote itself is salesctl's words
+    and is shown in this run's language; a reason a person typed is shown as typed."""
+    if not text or current() == "en":
+        return text or ""
+    from ..pool import RECYCLE_REASON
+
+    found = _recycled_pattern().match(text)
+    if found is None:
+        return text
+    return _(RECYCLE_REASON).format(
+        days=found["days"], stage=stage(found["stage"]), setting=found["setting"]
+    )
 
 
 def lead_show_output(
@@ -256,6 +291,14 @@ def lead_show_output(
     return Output({**doc, "timeline": timeline}, [fields, table], csv=all_fields_table([obj]))
 
 
+def _interval(every: str) -> str:
+    """A repeat interval as stored (`2w`, what --every takes) in English; `2 週` in Chinese."""
+    if current() == "en" or not every[:-1].isdigit():
+        return every
+    unit = {"d": _("{n} days"), "w": _("{n} weeks"), "m": _("{n} months")}.get(every[-1])
+    return unit.format(n=int(every[:-1])) if unit else every
+
+
 def _schedule_pairs(schedule: dict) -> list[tuple[str, str]]:
     pairs = []
     cadence = schedule.get("cadence")
@@ -265,7 +308,9 @@ def _schedule_pairs(schedule: dict) -> list[tuple[str, str]]:
         pairs.append(
             (
                 _("Repeats"),
-                _("every {every} after each effective touch").format(every=schedule["every"]),
+                _("every {every} after each effective touch").format(
+                    every=_interval(schedule["every"])
+                ),
             )
         )
     return pairs
