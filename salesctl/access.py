@@ -29,6 +29,14 @@ OWNER_ACTIONS = {
 }
 
 
+def how_to_make_owner(is_server: bool) -> str:
+    """The command that makes a rep an owner, for refusals that say who may: on a team server owners
+    are granted with their login (`config set owners` is refused there), on a SQLite file set."""
+    if is_server:
+        return "salesctl team grant REP --login ROLE --owner"
+    return "salesctl config set owners NAME,…"
+
+
 def lead_refusal(lead_id: int, owner: str | None) -> Refused:
     return Refused(
         N_("lead #{id} belongs to {owner}; ask an owner to assign it"),

@@ -406,8 +406,12 @@ def handoff(
     return source, target, leads
 
 
-def _check_may_change(settings: Settings, activity, acting: str | None, verb: str) -> None:
+def _check_may_change(
+    store: Store, settings: Settings, activity, acting: str | None, verb: str
+) -> None:
     """Only the rep who logged an activity, or an owner (the `owners` setting), may change it."""
+    from .access import how_to_make_owner
+
     if acting is not None and (
         acting.casefold() == activity["rep"].casefold()
         or acting.casefold() in {o.casefold() for o in settings.owners}
@@ -415,16 +419,17 @@ def _check_may_change(settings: Settings, activity, acting: str | None, verb: st
         return
     raise SalesError(
         N_(
-            'activity #{id}: "{who}" may not {verb} it; it was logged by {rep} (only they or an owner may: salesctl config set owners NAME,…)'
+            'activity #{id}: "{who}" may not {verb} it; it was logged by {rep} (only they or an owner may: {how})'
         )
         if acting is not None
         else N_(
-            "activity #{id}: you may not {verb} it; it was logged by {rep} (only they or an owner may: salesctl config set owners NAME,…)"
+            "activity #{id}: you may not {verb} it; it was logged by {rep} (only they or an owner may: {how})"
         ),
         id=activity["id"],
         who=acting,
         verb=Words(verb),
         rep=activity["rep"],
+        how=how_to_make_owner(store.is_server),
     )
 
 
@@ -433,7 +438,7 @@ def edit_activity(
 ) -> int:
     """Correct an activity's note, kind, effective flag or time. Returns its lead's id."""
     activity = store.activity(activity_id)
-    _check_may_change(settings, activity, acting, N_("edit"))
+    _check_may_change(store, settings, activity, acting, N_("edit"))
     if "at" in changes and changes["at"] < activity["lead_created_at"]:
         raise Invalid(
             "--at",
@@ -457,7 +462,7 @@ def delete_activity(
 ) -> int:
     """Remove an activity; the lead's timeline keeps a note of what was removed. Returns its lead's id."""
     activity = store.activity(activity_id)
-    _check_may_change(settings, activity, acting, N_("delete"))
+    _check_may_change(store, settings, activity, acting, N_("delete"))
     store.remove_activity(activity_id, rep_id=rep_id, now=now)
     store.refresh_last_activity(activity["lead_id"])
     return activity["lead_id"]

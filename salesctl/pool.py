@@ -94,13 +94,16 @@ def release(
             owner=lead["owner"],
         )
     if lead["owner_id"] != rep_id and not is_owner_role(settings, rep):
+        from .access import how_to_make_owner
+
         raise SalesError(
             N_(
-                'lead release: "{rep}" may not release lead #{id}; it is {owner}\'s (only they or an owner may: salesctl config set owners NAME,…)'
+                'lead release: "{rep}" may not release lead #{id}; it is {owner}\'s (only they or an owner may: {how})'
             ),
             rep=rep,
             id=lead_id,
             owner=lead["owner"],
+            how=how_to_make_owner(store.is_server),
         )
     # The history row first: on a team server a rep writes a lead's rows only while it is theirs.
     store.record_assignment(

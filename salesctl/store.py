@@ -18,7 +18,17 @@ from pathlib import Path
 
 from . import dialects, fields
 from .dialects import sqlite as sqlite_dialect
-from .errors import Ambiguous, Duplicate, Joined, NotFound, SalesError, StoreError, Term, Words
+from .errors import (
+    Ambiguous,
+    Duplicate,
+    Joined,
+    NotFound,
+    Refused,
+    SalesError,
+    StoreError,
+    Term,
+    Words,
+)
 from .i18n import N_
 
 BUSY_TIMEOUT_S = sqlite_dialect.BUSY_TIMEOUT_S
@@ -449,7 +459,12 @@ def _m0014_report_covering_indexes(conn: sqlite3.Connection) -> None:
     )
 
 
-def _m0015_stage_history_covering_indexes(conn: sqlite3.Connection) -> None:
+def _m0015_team_pool_permissions(conn: sqlite3.Connection) -> None:
+    """On a team server, a rep may add a lead to the pool and mark their recycle notices told (the
+    PostgreSQL version: dialects/postgres.py); a SQLite file has one user and no row-level security."""
+
+
+def _m0016_stage_history_covering_indexes(conn: sqlite3.Connection) -> None:
     """Covering indexes for the report's pictures (docs/speed.md, "The report's pictures against the
     rest"): stage moves by time with the lead, both stages and who moved (the trends' weekly moves,
     rhythm's advances) replacing stage_history_at, its prefix; and each lead's moves in order
@@ -487,7 +502,8 @@ MIGRATIONS = [
     ("0012_team_logins", _m0012_team_logins),
     ("0013_shared_pool", _m0013_shared_pool),
     ("0014_report_covering_indexes", _m0014_report_covering_indexes),
-    ("0015_stage_history_covering_indexes", _m0015_stage_history_covering_indexes),
+    ("0015_team_pool_permissions", _m0015_team_pool_permissions),
+    ("0016_stage_history_covering_indexes", _m0016_stage_history_covering_indexes),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # Versions before the mark existed: such a file without the mark but with salesctl's tables is ours.
@@ -768,8 +784,17 @@ class Store:
                     where=store.where,
                     version=version,
                 )
-            with store.write():
-                store.dialect.init_schema(store.conn, MIGRATIONS[:SCHEMA_VERSION])
+            try:
+                with store.write():
+                    store.dialect.init_schema(store.conn, MIGRATIONS[:SCHEMA_VERSION])
+            except Refused as exc:  # permission denied: this role may not create the schema
+                raise Refused(
+                    N_(
+                        "db init: {where} refused it ({reason}); db init runs as the database's owner role, which may create the extensions citext and pg_trgm and the group roles salesctl_rep and salesctl_owner, unless a DBA made them first (docs/team.md)"
+                    ),
+                    where=store.where,
+                    reason=exc.params.get("reason", ""),
+                ) from exc
         finally:
             store.close()
         return dialects.for_location(url).describe(url)
@@ -869,8 +894,22 @@ class Store:
                     ),
                     where=self.where,
                 )
-            with self.write():
-                self.dialect.migrate(self.conn, MIGRATIONS[:SCHEMA_VERSION], self.schema_version())
+            try:
+                with self.write():
+                    self.dialect.migrate(
+                        self.conn, MIGRATIONS[:SCHEMA_VERSION], self.schema_version()
+                    )
+            except (
+                Refused
+            ) as exc:  # permission denied: only the role that owns the schema alters it
+                raise StoreError(
+                    N_(
+                        "{where} has schema version {version} and this salesctl needs {known}; the upgrade runs as the database's owner role (the one that ran db init): run any salesctl command as that role first (docs/team.md)"
+                    ),
+                    where=self.where,
+                    version=version,
+                    known=SCHEMA_VERSION,
+                ) from exc
             return
         if self.schema_version() == SCHEMA_VERSION:  # a newer one was refused by _check_file
             return

@@ -117,3 +117,50 @@ def test_a_reminder_sent_before_the_move_is_not_sent_again(
     ok("db", "copy", source, db)
     ok("--db", db, "remind", "--email")
     assert len(server.received) == 1  # the claim came along
+
+
+@pytest.mark.postgres_only
+def test_a_copy_to_another_server_database_lists_the_logins_to_grant_again(run, ok, db, worker_id):
+    """Team logins map one server's roles to reps; a copy does not bring them (a copy must not give
+    anyone access to a new database on its own): it prints the grants an owner runs there."""
+    from conftest import PG_SERVER, pg_admin
+
+    role, target = f"st_{worker_id}_copier", f"{db.rsplit('/', 1)[1]}_copy"
+    pg_admin(f'DROP ROLE IF EXISTS "{role}"')
+    pg_admin(f'CREATE ROLE "{role}" LOGIN')
+    pg_admin(f"DROP DATABASE IF EXISTS {target} WITH (FORCE)")
+    pg_admin(f"CREATE DATABASE {target}")
+    copy = f"{PG_SERVER}/{target}"
+    try:
+        ok("team", "grant", "王芳", "--login", role, "--owner")
+        ok("add", "Acme")
+        result = run("db", "copy", db, copy)
+        assert result.code == 0, result.err
+        assert result.err.splitlines()[1:] == [
+            "Team logins are not copied (docs/team.md, Move an existing database);"
+            " an owner grants them again:",
+            f"  salesctl --db {copy} team grant '王芳' --login {role} --owner",  # shell-quoted
+        ]
+        assert ok("--db", copy, "team", "list", "--format", "json") == []
+        ok("--db", copy, "team", "grant", "王芳", "--login", role, "--owner")
+        mine = run("--db", copy.replace("postgres@", f"{role}@", 1), "lead", "list", "--team")
+        assert mine.code == 0 and "Acme" in mine.out, mine.err
+    finally:
+        pg_admin(f"DROP DATABASE IF EXISTS {target} WITH (FORCE)")
+        pg_admin(f'DROP ROLE IF EXISTS "{role}"')
+
+
+@pytest.mark.postgres_only
+def test_export_all_then_import_moves_a_database_across_engines_both_ways(ok, db, tmp_path):
+    """The other way to move (docs/team.md): `export all` on one engine, `import` on the other."""
+    source, back = tmp_path / "source.db", tmp_path / "back.db"
+    fill(ok, source)
+    expected = export_all(ok, source)
+    ok("--db", source, "export", "all", "--out", tmp_path / "from-sqlite.json")
+    ok("--db", db, "import", tmp_path / "from-sqlite.json")
+    assert export_all(ok, db) == expected
+    ok("--db", db, "export", "all", "--out", tmp_path / "from-server.json")
+    ok("--db", back, "import", tmp_path / "from-server.json")
+    assert export_all(ok, back) == expected
+    new_id = int(ok("--db", db, "add", "王芳", "--company", "上海").out)
+    assert new_id == max(lead["id"] for lead in expected["leads"]) + 1

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import digest, is_new, raw_sql
+from tests.conftest import ON_POSTGRES, digest, is_new, raw_sql
+
+# How a rep becomes an owner, as refusals say it: a team server grants it with the login.
+OWNER_HINT = (
+    "salesctl team grant REP --login ROLE --owner"
+    if ON_POSTGRES
+    else "salesctl config set owners NAME,…"
+)
 
 
 def lead(ok, ref) -> dict:
@@ -58,6 +65,21 @@ def test_demo_with_db_suggests_the_command_with_that_db(run, tmp_path, monkeypat
     assert "salesctl --db demo.db today" in result.err
     assert "Try: salesctl today" not in result.err
     assert (tmp_path / "demo.db").exists()
+
+
+def test_demo_into_the_databases_url_says_how_to_remove_it_there(run, db):
+    """A team server's database is not a file: the demo does not tell you to `rm` its URL."""
+    result = run("demo", "--db", db)
+    assert result.code == 0, result.err
+    assert f"salesctl --db {db} today" in result.err
+    if ON_POSTGRES:
+        assert (
+            "To remove the demo, drop that database (dropdb, as the role that created it)."
+            in result.err
+        )
+        assert "rm postgresql" not in result.err
+    else:
+        assert f"To remove the demo: rm {db}*" in result.err
 
 
 def test_demo_and_db_together_are_refused(fails, db):
@@ -304,7 +326,7 @@ def test_only_the_activitys_rep_or_an_owner_may_change_it(ok, fails, monkeypatch
         "delete",
         activity["id"],
         "--yes",
-        names=['"bob" may not delete', "logged by alice", "owners"],
+        names=['"bob" may not delete', "logged by alice", OWNER_HINT],
     )
     fails("activity", "edit", activity["id"], "--note", "x", names=['"bob" may not edit'])
     ok("config", "set", "owners", "olga")

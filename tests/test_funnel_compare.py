@@ -78,3 +78,15 @@ def test_quarter_with_since_is_refused(ok, fails, history):
         "2026-11-01",
         names=("--compare", "quarter", "--since"),
     )
+
+
+def test_a_change_that_rounds_to_nothing_is_shown_as_plus_zero_never_minus_zero(ok, db):
+    """The demo's quarters: contacted converted 78.43% before and 78.38% now."""
+    ok("demo", "--db", db)
+    doc = ok("--db", db, "funnel", "--compare", "quarter", "--format", "json")
+    contacted = next(s for s in doc["stages"] if s["stage"] == "contacted")
+    assert -0.005 < contacted["conversion_change"] < 0
+    out = ok("--db", db, "funnel", "--compare", "quarter").out
+    assert "-0 pts" not in out
+    (line,) = [row for row in out.splitlines() if row.startswith("contacted") and "pts" in row]
+    assert line.endswith("+0 pts")

@@ -74,7 +74,19 @@ def test_release_gives_a_lead_back_with_its_reason_and_only_its_owner_or_an_owne
     ok("rep", "add", "bob")
     ok("rep", "add", "carol")
     ok("add", "Acme", "--owner", "bob", "--next", "fri", "--step", "send quote")
-    fails("lead", "release", "Acme", "--reason", "x", names=['"alice" may not release lead #1'])
+    hint = (
+        "salesctl team grant REP --login ROLE --owner"
+        if ON_POSTGRES
+        else "salesctl config set owners NAME,…"
+    )
+    fails(
+        "lead",
+        "release",
+        "Acme",
+        "--reason",
+        "x",
+        names=['"alice" may not release lead #1', f"(only they or an owner may: {hint})"],
+    )
     fails("lead", "release", "Acme", "--reason", "  ", names=["--reason", "is empty"])
     os.environ["SALESCTL_REP"] = "bob"
     released = ok("lead", "release", "Acme", "--reason", "no budget until 2027", "--format", "json")

@@ -109,7 +109,7 @@ def test_the_funnel_shows_in_every_format_of_the_report(ok, db):
     html = ok("report", *span, "--format", "html").out
     assert heading in html and html.count("height:18px") == 6  # one centred bar per stage
     zh = ok("--lang", "zh-Hant", "report", *span).out
-    assert "漏斗：2026-09-01 – 2026-11-30 建立的 8 條線索" in zh and "已聯繫" in zh
+    assert "漏斗：2026-09-01 – 2026-11-30 建立的 8 個客戶" in zh and "已聯繫" in zh
 
 
 def test_a_report_without_new_leads_has_no_funnel_section(ok):

@@ -66,6 +66,16 @@ def refused(run, *args, names=()):
         (("db", "init", f"postgresql://alice:{SECRET}@db.example.com/sales"), "URL"),
         (("db", "copy", "sales.db", f"postgresql://alice:{SECRET}@db.example.com/sales"), "DST"),
         (("db", "copy", f"postgresql://db.example.com/s?password={SECRET}", "new.db"), "SRC"),
+        # libpq decodes %XX in parameter names too: this is a password as well
+        (("--db", f"postgresql://db.example.com/sales?pass%77ord={SECRET}", "today"), "--db"),
+        (
+            (
+                "--db",
+                f"postgresql://db.example.com/sales?sslmode=require&%70assword={SECRET}",
+                "today",
+            ),
+            "--db",
+        ),
     ],
 )
 def test_a_url_with_a_password_is_refused_and_the_password_never_shown(
@@ -110,6 +120,32 @@ def test_an_unreachable_server_is_exit_3_naming_host_and_port(run):
         "lead",
         "list",
         names=("cannot reach", "no-such-host.invalid"),
+    )
+
+
+@pytest.mark.postgres_only
+def test_a_service_file_url_works_and_an_unreachable_service_names_its_host(
+    run, ok, db, tmp_path, monkeypatch
+):
+    """postgresql:///DB?service=NAME (libpq's service file, docs/team.md): the URL names no host, so
+    when the server cannot be reached the message names the one the service file gave libpq."""
+    host, port = host_of(db).split(":")
+    port_nobody = free_port()
+    services = tmp_path / "pg_service.conf"
+    services.write_text(
+        f"[sales]\nhost={host}\nport={port}\nuser=postgres\n"
+        f"[gone]\nhost=127.0.0.1\nport={port_nobody}\n"
+    )
+    monkeypatch.setenv("PGSERVICEFILE", str(services))
+    name = db.rsplit("/", 1)[1]
+    ok("--db", f"postgresql:///{name}?service=sales", "add", "Acme")
+    assert [lead["name"] for lead in ok("lead", "list", "--format", "json")] == ["Acme"]
+    refused(
+        run,
+        "--db",
+        f"postgresql:///{name}?service=gone",
+        "today",
+        names=("cannot reach", f"service gone/{name} at 127.0.0.1:{port_nobody}"),
     )
 
 
@@ -278,3 +314,46 @@ def test_a_server_restart_between_commands_is_exit_3_then_works_again(run, ok, o
     ok("--db", url, "log", "Acme", "called", "--next", "fri")
     (lead,) = ok("--db", url, "lead", "list", "--format", "json")
     assert lead["name"] == "Acme" and lead["next_at"].startswith("2026-11-27")
+
+
+@pytest.mark.postgres_only
+def test_doctor_warns_of_a_database_whose_ctype_makes_no_trigrams_of_chinese(ok, db):
+    """docs/team.md: create the database with LC_CTYPE=C.UTF-8; under LC_CTYPE=C pg_trgm indexes no
+    Chinese text, and search then reads every lead without a word of warning."""
+    checks = {c["check"]: c for c in ok("doctor", "--format", "json")["checks"]}
+    assert checks["locale"]["status"] == "ok", checks["locale"]
+    name = db.rsplit("/", 1)[1] + "_ctype_c"
+    pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    pg_admin(f"CREATE DATABASE {name} TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'")
+    try:
+        url = f"{PG_SERVER}/{name}"
+        ok("db", "init", url)
+        checks = {c["check"]: c for c in ok("--db", url, "doctor", "--format", "json")["checks"]}
+        assert checks["locale"]["status"] == "warning"
+        assert "LC_CTYPE C," in checks["locale"]["detail"]
+        assert "--lc-ctype=C.UTF-8" in checks["locale"]["detail"]
+    finally:
+        pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.mark.postgres_only
+def test_db_init_by_a_role_that_may_not_create_the_schema_says_who_may(run, db, worker_id):
+    """Not 'a rep changes only their own leads': an empty database has no reps yet."""
+    role, name = f"st_{worker_id}_initless", db.rsplit("/", 1)[1] + "_empty"
+    pg_admin(f'DROP ROLE IF EXISTS "{role}"')
+    pg_admin(f'CREATE ROLE "{role}" LOGIN')
+    pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    pg_admin(f"CREATE DATABASE {name}")
+    try:
+        result = run("db", "init", server_url(f"{PG_SERVER}/{name}", user=role))
+        assert result.code == 1, result.err
+        assert result.err.startswith(f"Error: db init: PostgreSQL {role}@"), result.err
+        assert "permission denied" in result.err and "rep" not in result.err.split("(")[0]
+        assert "db init runs as the database's owner role" in result.err
+        assert "a rep changes only their own leads" not in result.err
+        assert pg_admin("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", name) == [
+            (0,)
+        ]
+    finally:
+        pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        pg_admin(f'DROP ROLE IF EXISTS "{role}"')

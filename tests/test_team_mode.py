@@ -160,6 +160,8 @@ def test_another_rep_may_not_fix_the_reps_activity(as_, team, command, db):
     assert result.code == 1
     assert result.err.startswith('Error: activity #1: "carol" may not ')
     assert "logged by bob" in result.err
+    # owners are granted with their login here (config set owners is refused on a team server)
+    assert "(only they or an owner may: salesctl team grant REP --login ROLE --owner)" in result.err
     assert digest(db) == before
 
 
@@ -172,6 +174,25 @@ def test_a_rep_may_not_do_what_only_an_owner_does(as_, team, command, db, tmp_pa
     assert result.err.startswith(f"Error: {message}"), result.err
     assert "bob is a rep: ask an owner (docs/team.md)" in result.err
     assert "Traceback" not in result.err
+    assert digest(db) == before
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("import", "FILE", "--dry-run"), "only an owner may import or restore"),
+        (("handoff", "bob", "carol", "--dry-run"), "only an owner may hand off a rep's leads"),
+    ],
+)
+def test_a_reps_dry_run_of_an_owners_command_is_the_same_refusal(
+    as_, team, args, message, db, tmp_path
+):
+    """A dry run is the change rolled back; refused before it wrote anything, it must say so, not
+    fail setting back id sequences a rep's role may not touch."""
+    before = digest(db)
+    result = as_("bob", *_args(args, team, tmp_path))
+    assert result.code == 1, result.err
+    assert result.err == f"Error: {message}; bob is a rep: ask an owner (docs/team.md)\n"
     assert digest(db) == before
 
 
@@ -419,11 +440,55 @@ def test_reps_claim_and_release_pool_leads_under_row_level_security(as_, team, o
     assert claimed.code == 0, claimed.err
     refused = as_("bob", "lead", "release", "2", "--reason", "mine now")
     assert refused.code == 1 and "may not release lead #2" in refused.err, refused.err
+    assert "salesctl team grant REP --login ROLE --owner" in refused.err, refused.err
     ok("config", "set", "pool.release_days.contacted", "1")
     recycle = as_("bob", "pool", "recycle")
     assert recycle.code == 1 and "only an owner may" in recycle.err, recycle.err
+    look = as_("bob", "pool", "recycle", "--dry-run")  # looking is reading: a rep may
+    assert look.code == 0, look.err
     timeline = ok("lead", "show", "1", "--format", "json")["timeline"]
     assert [(e["change"], e["rep"]) for e in timeline if e["type"] == "owner"] == [
         ("release", "bob"),
         ("claim", "carol"),
     ]
+
+
+def test_a_rep_adds_a_lead_to_the_pool(as_, team, ok):
+    """docs/pool.md: `add --pool` writes a lead nobody owns with its first stage_history row and tags;
+    row-level security let a rep write those rows only for leads they own, so it was refused."""
+    result = as_("bob", "add", "Hooli", "--pool", "--tag", "trade-fair", "--value", "2k")
+    assert result.code == 0, result.err
+    (lead,) = ok("pool", "list", "--format", "json")
+    assert (lead["name"], lead["owner"], lead["tags"]) == ("Hooli", None, ["trade-fair"])
+    claimed = as_("carol", "claim", "Hooli")
+    assert claimed.code == 0, claimed.err
+
+
+def test_a_reps_own_digest_tells_them_of_a_recycle_once(as_, team, ok, db, monkeypatch):
+    """The digest marks the recycles it told (assignments.notified_at): a rep printing their own digest
+    on a team server was refused that update, so `remind` failed after printing. Another rep's
+    `remind --all` shows bob's notice but leaves it for bob's own digest."""
+    ok("config", "set", "pool.release_days.contacted", "3")
+    monkeypatch.setenv("SALESCTL_NOW", "2026-12-10T10:00:00")
+    ok("pool", "recycle")
+    others = as_("carol", "remind", "--all")
+    assert others.code == 0, others.err
+    assert "Returned to the pool" in others.out
+    first = as_("bob", "remind")
+    assert first.code == 0, first.err
+    assert "Returned to the pool" in first.out and "#1 Acme" in first.out
+    again = as_("bob", "remind")
+    assert again.code == 0, again.err
+    assert "Returned to the pool" not in again.out
+
+
+def test_a_rep_meeting_an_old_schema_is_told_who_upgrades_it(as_, team, db):
+    """A schema change runs as the database's owner role; a rep's role may not alter tables."""
+    from conftest import pg_admin
+
+    pg_admin("UPDATE salesctl_schema SET version = version - 1", db.rsplit("/", 1)[1])
+    before = digest(db)
+    result = as_("bob", "today")
+    assert result.code == 3, result.err
+    assert "the upgrade runs as the database's owner role (the one that ran db init)" in result.err
+    assert digest(db) == before

@@ -73,7 +73,7 @@ def test_a_refused_csv_in_traditional_chinese(run, db, refusable):
     assert err.startswith(f"錯誤: import {refusable}：有 9 個無效的值；沒有匯入任何東西\n")
     for row in (
         '  第 3 行，欄位 "name"："" 是空白的；每個客戶都要有名稱',
-        '  第 4 行，欄位 "email"："not-an-email" 不是電郵地址；例如 li.wei@example.com',
+        '  第 4 行，欄位 "email"："not-an-email" 不是電子郵件地址；例如 li.wei@example.com',
         # the stage is named in the catalog's word for it
         '  第 5 行，欄位 "closed_at"："2026-11-20" 有值，但階段（已報價）尚未結案',
         '  第 6 行，欄位 "lost_reason"："price" 有值，但階段是新線索，不是流失',
@@ -81,7 +81,7 @@ def test_a_refused_csv_in_traditional_chinese(run, db, refusable):
         '  第 12 行，欄位 "（整列）"："x,y" 有 9 格，但標題列只有 7 欄；含逗號的儲存格請加上引號',
         '  第 9 行，欄位 "email"："dup@x.com" 已出現在本檔案第 8 行；請加 --on-duplicate skip',
         '  第 10 行，欄位 "email"："a@x.com" 已在客戶 #1 上',
-        '  第 11 行，欄位 "owner"："carol" 是已停用的業務員，不能負責未結客戶',
+        '  第 11 行，欄位 "owner"："carol" 是已停用的業務員，不能負責進行中的客戶',
     ):
         assert row in err, (row, err)
     for english in ("line ", "column", "is blank", "is set but", "already on", "deactivated"):
@@ -97,7 +97,7 @@ def test_a_refused_csv_in_simplified_chinese_uses_its_own_vocabulary(run, db, re
         '  第 12 行，列 "（整行）"："x,y" 有 9 个单元格，但表头只有 7 列',
         '  第 9 行，列 "email"："dup@x.com" 已出现在本文件第 8 行',
         '  第 10 行，列 "email"："a@x.com" 已在客户 #1 上',
-        '  第 11 行，列 "owner"："carol" 是已停用的销售，不能负责未结客户',
+        '  第 11 行，列 "owner"："carol" 是已停用的销售，不能负责进行中的客户',
     ):
         assert row in err, (row, err)
     assert not set("欄戶報價階結檔業務") & set(err.replace(str(refusable), "")), err
@@ -108,7 +108,7 @@ def test_the_rows_past_twenty_are_counted_in_chinese(run, db, tmp_path):
         tmp_path / "many.csv", "name,email\n" + "".join(f"L{i},bad{i}\n" for i in range(25))
     )
     err = refused(run, db, "--lang", "zh-Hant", "import", many)
-    assert err.count("不是電郵地址") == 20
+    assert err.count("不是電子郵件地址") == 20
     assert err.rstrip().endswith("  … 還有 5 個"), err
     assert "line" not in err
 

@@ -113,7 +113,7 @@ def test_a_rep_without_a_language_gets_the_commands(run, ok, team, smtp_server, 
 
     assert result.code == 1
     assert (
-        "錯誤: 給 carol 的提醒沒有寄出：業務員 carol 沒有電郵地址；請加上：salesctl rep edit carol --email ADDRESS"
+        "錯誤: 給 carol 的提醒沒有寄出：業務員 carol 沒有電子郵件地址；請加上：salesctl rep edit carol --email ADDRESS"
         in result.err
     )
     got = by_recipient(server)

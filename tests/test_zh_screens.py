@@ -346,11 +346,11 @@ def test_help_speaks_the_locale(run, monkeypatch):
     root = run("--help").out
     for words in (
         "salesctl：給小團隊用的命令列銷售追蹤工具。",
-        "老闆的週一：",
+        "主管的週一：",
         "本次執行的表格和訊息語言",
     ):
         assert words in root, (words, root)
-    assert "report    老闆的報告：跟進、成交與流失、目標進度和預測…" in root, root
+    assert "report    主管的報告：跟進、成交與流失、目標進度和預測…" in root, root
     group = run("lead").err  # a group alone shows its help (on stderr, exit 2, as click does)
     assert (
         "列出、查看、修改、刪除、分配和釋放客戶。" in group
@@ -361,7 +361,7 @@ def test_help_speaks_the_locale(run, monkeypatch):
 def test_help_follows_lang_and_english_stays_english(run, monkeypatch):
     report = run("--lang", HANS, "report", "--help").out
     for words in (
-        "老板的报告：跟进、成交与流失、目标进度和预测，按销售和整个团队。",
+        "主管的报告：跟进、成交与流失、目标进度和预测，按销售和整个团队。",
         "示例：",
         "上一个完整的周一到周日（默认）。",
     ):

@@ -272,8 +272,14 @@ def demo(
             "Try: {use} today   (you are {rep} there unless $SALESCTL_REP says otherwise)\n     {use} stalled --team; {use} funnel; {use} report"
         ).format(use=use, rep=sample.REPS[0][0])
         + "\n"
-        + _(
-            "Without {option}, salesctl uses your own database ({own}). To remove the demo: rm {path}*"
+        + (
+            _(
+                "Without {option}, salesctl uses your own database ({own}). To remove the demo, drop that database (dropdb, as the role that created it)."
+            )
+            if app.is_server
+            else _(
+                "Without {option}, salesctl uses your own database ({own}). To remove the demo: rm {path}*"
+            )
         ).format(
             option=use.removeprefix("salesctl "),
             own=_own_db(default_db_path),

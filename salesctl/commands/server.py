@@ -75,7 +75,8 @@ def db_copy(ctx: typer.Context, source: LocationArg, dest: LocationArg) -> None:
     """Copy a whole database to an empty one, SQLite ↔ PostgreSQL, keeping every id.
 
     One transaction into the target: it ends complete or unchanged. A PostgreSQL target without the
-    schema gets it; a SQLite target file must not exist yet or be empty.
+    schema gets it; a SQLite target file must not exist yet or be empty. Team logins are not copied:
+    into a server, it lists the `team grant` commands an owner runs there (docs/team.md).
 
     \b
     Example:
@@ -101,6 +102,7 @@ def db_copy(ctx: typer.Context, source: LocationArg, dest: LocationArg) -> None:
             with writer.write(), reader.snapshot():
                 writer.ensure_schema()
                 counts = reader.copy_to(writer)
+                logins = reader.team_logins()
         finally:
             writer.close()
     finally:
@@ -114,6 +116,20 @@ def db_copy(ctx: typer.Context, source: LocationArg, dest: LocationArg) -> None:
             counts=table_counts(counts),
         )
     )
+    if logins and writer.is_server:
+        # Logins are PostgreSQL roles of one server: an owner grants them on the new one (docs/team.md).
+        import shlex
+
+        say(
+            _(
+                "Team logins are not copied (docs/team.md, Move an existing database); an owner grants them again:"
+            )
+            + "".join(
+                f"\n  salesctl --db {shlex.quote(dest)} team grant {shlex.quote(login['rep'])}"
+                f" --login {shlex.quote(login['role'])}" + (" --owner" if login["owner"] else "")
+                for login in logins
+            )
+        )
 
 
 # --- team logins (docs/team.md, "Who may do what") -------------------------------------------------

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
+from urllib.parse import unquote
 
 import psycopg2
 import psycopg2.errors
@@ -54,7 +55,12 @@ def _params(url: str, field: str) -> dict:
 def _without_secrets(url: str) -> str:
     """The URL with any password (user:PASSWORD@host, ?password=…) masked."""
     url = re.sub(r"(//[^/@:]*):[^/@]*@", r"\1:***@", url)
-    return re.sub(r"([?&]password=)[^&]*", r"\1***", url, flags=re.IGNORECASE)
+    # libpq decodes %XX in a parameter's name as in its value: ?pass%77ord=… is a password too
+    return re.sub(
+        r"([?&])([^=&#]*)=([^&]*)",
+        lambda m: f"{m[1]}{m[2]}=***" if unquote(m[2]).lower() == "password" else m[0],
+        url,
+    )
 
 
 def check_url(url: str, field: str = "--db") -> dict:
@@ -78,10 +84,13 @@ def describe(url: object) -> str:
         p = ext.parse_dsn(str(url))
     except psycopg2.ProgrammingError:
         return "PostgreSQL"
-    host = p.get("host") or ("service " + p["service"] if p.get("service") else "the local socket")
-    where = host + (":" + p["port"] if p.get("port") else "")
     user = p.get("user")
-    return f"PostgreSQL {(user + '@') if user else ''}{where}/{p.get('dbname') or p.get('service') or '?'}"
+    if p.get("service") and not p.get("host"):  # the host is in the service file
+        dbname = "/" + p["dbname"] if p.get("dbname") else ""
+        return f"PostgreSQL {(user + '@') if user else ''}service {p['service']}{dbname}"
+    host = p.get("host") or "the local socket"
+    where = host + (":" + p["port"] if p.get("port") else "")
+    return f"PostgreSQL {(user + '@') if user else ''}{where}/{p.get('dbname') or '?'}"
 
 
 def _bool_as_int(value, cursor):
@@ -233,9 +242,20 @@ _CONNECT_FAILURES = (
 )
 
 
+# libpq names the server it tried: 'connection to server at "h" (1.2.3.4), port 5432 failed: …'
+_SERVER_IN_MESSAGE = re.compile(
+    r'connection to server (?:at "(?P<host>[^"]*)"(?: \([^)]*\))?, port (?P<port>\d+)'
+    r'|on socket "(?P<socket>[^"]*)") failed'
+)
+
+
 def connect_error(url: str, exc: Exception) -> StoreError:
     """A failed connection as exit 3, naming the host; an unreachable server unless libpq says more."""
     where = describe(url)
+    server = _SERVER_IN_MESSAGE.match(_first_line(exc))
+    if server and not ext.parse_dsn(str(url)).get("host"):
+        # a service file or libpq's defaults chose the server: say which one libpq tried
+        where += " at " + (server["socket"] or f"{server['host']}:{server['port']}")
     # 'connection to server at "h", port 5432 failed: FATAL:  why' -> 'why' (`where` names the server)
     reason = re.sub(r"^connection to server .*? failed: ", "", _first_line(exc))
     reason = reason.removeprefix("FATAL:").strip()
@@ -440,20 +460,31 @@ def after_explicit_ids(conn: Connection, table: str) -> None:
 def undone(conn: Connection) -> Iterator[None]:
     """A dry run (Store.write), inside its transaction: ROLLBACK undoes the rows but not the id
     sequences that inserts moved (sequences stand outside transactions), so a dry run would leave gaps
-    in lead ids. Each sequence is set back while the write lock is still held, never below an id in use."""
-    marks = {
-        table: conn.execute(
-            "SELECT last_value, is_called FROM " + _TABLES[table] + "_id_seq"
-        ).fetchone()
-        for table in _TABLES
-    }
+    in lead ids. Each sequence the dry run moved is set back while the write lock is still held, never
+    below an id in use. Only those: a rep's role may not set sequences, and a rep's dry run refused
+    before it inserted anything (import, handoff) must end in that refusal, not in a denied setval."""
+
+    def positions() -> dict:
+        return {
+            table: tuple(
+                conn.execute(
+                    "SELECT last_value, is_called FROM " + _TABLES[table] + "_id_seq"
+                ).fetchone()
+            )
+            for table in _TABLES
+        }
+
+    marks = positions()
     conn.execute("SAVEPOINT dry_run")
     try:
         yield
     finally:
         if conn.in_transaction:
             conn.execute("ROLLBACK TO SAVEPOINT dry_run")  # also after an error in the block
+            moved = positions()
             for table, (last_value, is_called) in marks.items():
+                if moved[table] == (last_value, is_called):
+                    continue
                 conn.execute(
                     "SELECT CASE WHEN ? >= coalesce(max(id), 0) + 1"
                     " THEN setval(pg_get_serial_sequence(?, 'id'), ?, ? = 1)"
@@ -783,7 +814,24 @@ MIGRATIONS: dict[str, tuple[str, ...]] = {
         "DROP INDEX activities_at",
         "CREATE INDEX leads_figures ON leads(id, currency, value, owner_id, won_at, lost_at)",
     ),
-    "0015_stage_history_covering_indexes": (
+    # docs/pool.md, "For the team database": a rep's `add --pool` writes the new pool lead's first
+    # stage_history row (and its tags), and a rep's digest marks the recycles it told them of.
+    "0015_team_pool_permissions": (
+        "CREATE FUNCTION salesctl_in_pool(bigint) RETURNS boolean LANGUAGE sql STABLE"
+        " RETURN EXISTS (SELECT 1 FROM leads WHERE id = $1 AND owner_id IS NULL)",
+        "DROP POLICY rep_inserts ON stage_history",
+        "CREATE POLICY rep_inserts ON stage_history FOR INSERT WITH CHECK"
+        f" (rep_id = {_ME} AND (salesctl_owns_lead(lead_id)"
+        " OR (from_stage IS NULL AND salesctl_in_pool(lead_id))))",
+        "DROP POLICY rep_inserts ON lead_tags",
+        "CREATE POLICY rep_inserts ON lead_tags FOR INSERT WITH CHECK"
+        " (salesctl_owns_lead(lead_id) OR salesctl_in_pool(lead_id))",
+        f"GRANT UPDATE (notified_at) ON assignments TO {REP_GROUP}",
+        "CREATE POLICY rep_marks_told ON assignments FOR UPDATE"
+        f" USING (kind = 'recycle' AND from_rep_id = {_ME})"
+        f" WITH CHECK (kind = 'recycle' AND from_rep_id = {_ME})",
+    ),
+    "0016_stage_history_covering_indexes": (
         "CREATE INDEX stage_history_moves ON stage_history(at, lead_id, from_stage, to_stage, rep_id)",
         "DROP INDEX stage_history_at",
         "CREATE INDEX stage_history_lead_stages ON stage_history(lead_id, at, id, to_stage)",
@@ -893,4 +941,19 @@ def inspect(conn: Connection, current: int) -> list[tuple[str, str, Words]]:
             else Words("citext, pg_trgm"),
         )
     )
+    ctype, encoding = conn.execute(
+        "SELECT datctype, pg_encoding_to_char(encoding) FROM pg_database"
+        " WHERE datname = current_database()"
+    ).fetchone()
+    if encoding == "UTF8" and re.search(r"\.utf-?8$", ctype, re.IGNORECASE):
+        checks.append(("locale", "ok", f"LC_CTYPE {ctype}"))
+    else:  # pg_trgm then makes no trigrams of Chinese text: search reads every lead (docs/team.md)
+        checks.append(
+            (
+                "locale",
+                "warning",
+                f"LC_CTYPE {ctype}, encoding {encoding}: search cannot use its index for Chinese"
+                " text; create a database with --lc-ctype=C.UTF-8 and move there with db copy",
+            )
+        )
     return checks

@@ -436,7 +436,8 @@ def _funnel_compare_blocks(doc: dict) -> list:
     """The earlier cohort beside this one, stage by stage, and the stage that got worse most."""
     before = doc["compare"]
     pct = lambda v: show(v, "pct", None)  # noqa: E731
-    change = lambda v: "" if v is None else _("{points} pts").format(points=f"{v * 100:+.0f}")  # noqa: E731
+    # whole points, rounded before the sign is chosen: 78.43% → 78.38% is "+0 pts", never "-0 pts"
+    change = lambda v: "" if v is None else _("{points} pts").format(points=f"{round(v * 100):+d}")  # noqa: E731
     table = Table(
         [
             Column("stage", _("Stage"), show=stage),
