@@ -100,10 +100,11 @@ def rhythm(
     else:
         shown = {rep_id} & set(names)
     working = sum(is_working_day(d) for d in days)
+    day_names = [r[0] for r in rows]  # each day's ISO date, as the store's rows name it
     by_rep = [
         _rep_row(
             names[i],
-            days,
+            day_names,
             touches.get(i, {}),
             wins.get(i, (0, 0)),
             advances.get(i, 0),
@@ -125,14 +126,14 @@ def rhythm(
 
 def _rep_row(
     name: str,
-    days: list[date],
+    days: list[str],
     counts: dict[str, int],
     wins: tuple[int, int],
     advances: int,
     held: int,
     working: int,
 ) -> dict:
-    daily = {d.isoformat(): counts.get(d.isoformat(), 0) for d in days}
+    daily = {d: counts.get(d, 0) for d in days}
     values = list(daily.values())
     weekly = [sum(values[i : i + 7]) for i in range(0, len(values), 7)]
     total = sum(weekly)

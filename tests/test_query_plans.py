@@ -178,3 +178,44 @@ def test_postgresql_finds_the_leads_open_at_a_time_with_one_scan():
         "SELECT l.id FROM leads l WHERE (l.stage NOT IN ('won', 'lost')"
         " OR l.won_at >= %(t)s OR l.lost_at >= %(t)s)"
     )
+
+
+def test_the_reports_pictures_read_stage_history_from_covering_indexes(
+    sample_db, traced, run, monkeypatch
+):
+    """The trends' weekly moves, rhythm's advances, the funnel's stays and furthest stages read only
+    index entries of stage_history, never its rows (docs/speed.md, The report's pictures)."""
+    monkeypatch.setenv("SALESCTL_DB", str(sample_db))
+    run("report", "--week", "--team", "--format", "json")
+    conn = sqlite3.connect(f"file:{sample_db}?mode=ro", uri=True)
+    reads = []
+    for sql in traced:
+        if "stage_history h " not in sql or not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            continue
+        for line in (row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql)):
+            if re.match(r"(SEARCH|SCAN) h USING", line) and "PRIMARY KEY" not in line:
+                reads.append(line)
+    assert reads, "the report read no stage history?"
+    assert all("COVERING INDEX stage_history_" in line for line in reads), reads
+
+
+def test_rhythms_touches_per_day_are_counted_from_the_reps_index(sample_db):
+    """Rhythm's touches per rep and day: one seek per rep and day in activities_effective_rep, no sort
+    (docs/speed.md, The report's pictures); PostgreSQL's dialect swaps in the grouping, which it hashes."""
+    from salesctl.dialects.postgres import translate
+
+    days = [("2026-11-20", "2026-11-20T00:00:00Z", "2026-11-21T00:00:00Z", 0)]
+    with_days, params = store_module.Store._days(days)
+    conn = sqlite3.connect(f"file:{sample_db}?mode=ro", uri=True)
+    plan = [
+        row[3]
+        for row in conn.execute(
+            "EXPLAIN QUERY PLAN " + with_days + store_module.EFFECTIVE_BY_REP_DAY, params
+        )
+    ]
+    assert any("COVERING INDEX activities_effective_rep" in line for line in plan), plan
+    assert not any("TEMP B-TREE" in line for line in plan), plan
+    assert translate(store_module.EFFECTIVE_BY_REP_DAY) == (
+        "SELECT a.rep_id, d.day, count(*) AS n FROM d JOIN activities a ON a.at >= d.lo"
+        " AND a.at < d.hi WHERE a.effective = 1 GROUP BY a.rep_id, d.day"
+    )

@@ -380,3 +380,35 @@ def test_trends_convert_other_currencies_like_the_report(db, ok):
         == [200, 950, doc["team"]["weighted_value"]]
     )
     assert trends["won_amount"][-1] == 3000 == doc["team"]["won_amount"]
+
+
+def test_touches_per_day_count_each_rep_and_local_day_once(db, ok, monkeypatch):
+    """Rhythm counts each rep's effective touches per local day (docs/speed.md, The report's
+    pictures): a touch at 23:59:59 and one at 00:00:00 fall on their own days; a rep deactivated
+    since still shows their touches; a rep whose touches were none effective and who left shows
+    nothing; days without a touch are 0, on both engines."""
+    ok("rep", "add", "alice")
+    for name in ("dave", "erin"):
+        ok("rep", "add", name)
+    ok("config", "set", "timezone", "Europe/Berlin")
+    lead = ok("add", "Acme", "--value", "1k", "--created", "2026-11-01").out.strip()
+    monkeypatch.setenv("SALESCTL_REP", "dave")
+    ok("log", lead, "late call", "--at", "2026-11-17T23:59:59")  # Tuesday, last second
+    ok("log", lead, "early call", "--at", "2026-11-18T00:00:00")  # Wednesday, first second
+    ok("log", lead, "second call", "--at", "2026-11-18T09:00")
+    ok("log", lead, "no answer", "--at", "2026-11-18T10:00", "--no-effective")
+    monkeypatch.setenv("SALESCTL_REP", "erin")
+    ok("log", lead, "no answer", "--at", "2026-11-19T10:00", "--no-effective")
+    monkeypatch.setenv("SALESCTL_REP", "alice")
+    ok("rep", "deactivate", "dave")
+    ok("rep", "deactivate", "erin")
+
+    reps = by_name(ok("rhythm", "--team", "--weeks", "2", "--format", "json"))
+    assert set(reps) == {"alice", "dave"}
+    assert {d: n for d, n in reps["dave"]["daily"].items() if n} == {
+        "2026-11-17": 1,
+        "2026-11-18": 2,
+    }
+    assert reps["dave"]["effective"] == 3 and reps["dave"]["weekly"] == [3, 0]
+    assert len(reps["dave"]["daily"]) == 14 and reps["dave"]["daily"]["2026-11-19"] == 0
+    assert reps["alice"]["effective"] == 0
