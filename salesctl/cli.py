@@ -180,19 +180,26 @@ def _register(argv: list[str] | None = None) -> None:
         _register()  # a stale table entry: fall back to every command
 
 
-def _command_name(argv: list[str]) -> str | None:
-    """The top-level command in argv: the first word that is not a global option or its value."""
-    skip = False
-    for arg in argv:
-        if skip:
-            skip = False
-        elif arg in _GLOBAL_VALUE_OPTIONS:
-            skip = True
+def _globals(argv: list[str]) -> tuple[list[tuple[str, str | None]], str | None]:
+    """The global options before the top-level command word, each with its value (None for a flag
+    or `--opt=value`), and that word: the first that is not a global option or its value."""
+    options: list[tuple[str, str | None]] = []
+    args = iter(argv)
+    for arg in args:
+        if arg in _GLOBAL_VALUE_OPTIONS:
+            options.append((arg, next(args, None)))
         elif arg == "--":
-            return None
+            return options, None
         elif not arg.startswith("-"):
-            return arg
-    return None
+            return options, arg
+        else:
+            options.append((arg, None))
+    return options, None
+
+
+def _command_name(argv: list[str]) -> str | None:
+    """The top-level command in argv."""
+    return _globals(argv)[1]
 
 
 def registered_names() -> set[str]:
@@ -231,18 +238,11 @@ def _help_lang(args: list[str]) -> str:
 def _given_lang(args: list[str]) -> str | None:
     """The language the global --lang names in argv, if any (before the root command has read it).
     Global options come before the command word; a later --lang is a command's own (`rep add`)."""
-    skip = False
-    for index, arg in enumerate(args):
-        if skip:
-            skip = False
-        elif arg.startswith("--lang="):
-            return i18n.check_lang(arg.partition("=")[2])
-        elif arg == "--lang":
-            return i18n.check_lang(args[index + 1]) if index + 1 < len(args) else None
-        elif arg in _GLOBAL_VALUE_OPTIONS:
-            skip = True
-        elif arg == "--" or not arg.startswith("-"):
-            return None
+    for option, value in _globals(args)[0]:
+        if option.startswith("--lang="):
+            return i18n.check_lang(option.partition("=")[2])
+        if option == "--lang":
+            return i18n.check_lang(value) if value is not None else None
     return None
 
 

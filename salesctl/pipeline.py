@@ -40,6 +40,18 @@ def check_owned(lead, verb: str) -> None:
         )
 
 
+def check_still_open(lead) -> None:
+    """A won or lost deal stays with the rep who closed it: it is neither reassigned nor released."""
+    if lead["stage"] in CLOSED_STAGES:
+        raise SalesError(
+            N_("lead #{id} {name} is {stage}; closed deals stay credited to {owner}"),
+            id=lead["id"],
+            name=lead["name"],
+            stage=Term("stage", lead["stage"]),
+            owner=lead["owner"],
+        )
+
+
 def check_duplicates(
     store: Store, email: str | None, digits: str | None, *, exclude: int | None = None
 ) -> None:
@@ -354,14 +366,7 @@ def assign(
     moved = []
     for lead_id in lead_ids:
         lead = store.lead(lead_id)
-        if lead["stage"] in CLOSED_STAGES:
-            raise SalesError(
-                N_("lead #{id} {name} is {stage}; closed deals stay credited to {owner}"),
-                id=lead_id,
-                name=lead["name"],
-                stage=Term("stage", lead["stage"]),
-                owner=lead["owner"],
-            )
+        check_still_open(lead)
         if lead["owner_id"] != to_rep_id:
             store.set_owner(lead_id, to_rep_id)
             store.record_assignment(

@@ -13,6 +13,7 @@ from .dates import to_db
 from .errors import Invalid, SalesError, Term
 from .i18n import N_
 from .model import CLOSED_STAGES, Settings
+from .pipeline import check_still_open
 from .store import Store
 
 # `today` warns this many days before a lead would be recycled (reason recycle_soon).
@@ -85,14 +86,7 @@ def release(
         raise SalesError(
             N_("lead #{id} {name} is already in the pool"), id=lead_id, name=lead["name"]
         )
-    if lead["stage"] in CLOSED_STAGES:
-        raise SalesError(
-            N_("lead #{id} {name} is {stage}; closed deals stay credited to {owner}"),
-            id=lead_id,
-            name=lead["name"],
-            stage=Term("stage", lead["stage"]),
-            owner=lead["owner"],
-        )
+    check_still_open(lead)
     if lead["owner_id"] != rep_id and not is_owner_role(settings, rep):
         from .access import how_to_make_owner
 
